@@ -1,0 +1,2 @@
+//! Japanese text analysis.
+pub mod dictionary;
