@@ -1,2 +1,14 @@
-//! hyoka: search and comparison of 特定個人情報保護評価書.
+//! hyoka: search and comparison of Japanese 特定個人情報保護評価書.
+//!
+//! Documents ([`corpus`]) are parsed ([`parse`]) into records ([`record`]) aligned to the
+//! slots of the official form ([`form`]), analysed ([`analysis`]), indexed ([`index`]) and
+//! searched ([`search`]); [`http`] serves them.
 pub mod analysis;
+pub mod corpus;
+pub mod form;
+pub mod http;
+pub mod index;
+pub mod ingest;
+pub mod parse;
+pub mod record;
+pub mod search;

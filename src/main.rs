@@ -1,7 +1,329 @@
-fn main() {
-    let dictionary = hyoka::analysis::dictionary::load().unwrap();
-    let segmenter = lindera::segmenter::Segmenter::new(lindera::mode::Mode::Normal, dictionary, None);
-    for token in segmenter.segment("目的外の入手が行われるリスク、サーバー室".into()).unwrap() {
-        println!("{}", token.surface);
+//! The `hyoka` command: a thin layer over the library (argument parsing and printing only).
+
+use std::io::IsTerminal;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+
+use hyoka::search::{SearchIndex, SearchRequest};
+
+/// hyoka: search and compare 特定個人情報保護評価書 (My Number Act privacy impact assessments).
+#[derive(Parser)]
+#[command(version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Parse every document of a corpus and build the index.
+    Ingest(IngestArgs),
+    /// Search the index.
+    Search(SearchArgs),
+    /// Parse documents without indexing; one JSON record per line.
+    Parse(ParseArgs),
+    /// Serve the web page and the API (builds the index from the corpus first if there is none).
+    Serve(ServeArgs),
+}
+
+#[derive(Args)]
+struct IngestArgs {
+    /// Folder of documents, with or without a manifest.toml.
+    #[arg(long, default_value = "corpus", env = "HYOKA_CORPUS")]
+    corpus: PathBuf,
+    /// Folder of the index.
+    #[arg(long, default_value = "index", env = "HYOKA_INDEX")]
+    index: PathBuf,
+    /// Indexing threads.
+    #[arg(long, default_value_t = 2)]
+    threads: usize,
+}
+
+#[derive(Args)]
+struct SearchArgs {
+    /// The query: words (all required), "phrases", -exclusions. Empty lists everything.
+    query: String,
+    /// Folder of the index.
+    #[arg(long, default_value = "index", env = "HYOKA_INDEX")]
+    index: PathBuf,
+    /// Only this body (団体名).
+    #[arg(long)]
+    municipality: Option<String>,
+    /// Only this prefecture (都道府県).
+    #[arg(long)]
+    prefecture: Option<String>,
+    /// Only this slot and everything below it, e.g. III.7.R1.
+    #[arg(long)]
+    slot: Option<String>,
+    /// Only this document type, e.g. 全項目評価書.
+    #[arg(long)]
+    doc_type: Option<String>,
+    /// Only this actor, e.g. 中間サーバー・プラットフォーム.
+    #[arg(long)]
+    actor: Option<String>,
+    /// Only this rating, e.g. 十分である.
+    #[arg(long)]
+    rating: Option<String>,
+    /// Number of hits (at most 100).
+    #[arg(long, default_value_t = 10)]
+    limit: usize,
+    /// Hits to skip.
+    #[arg(long, default_value_t = 0)]
+    offset: usize,
+    /// Print exactly the JSON that GET /api/search returns.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
+struct ParseArgs {
+    /// Documents to parse.
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+    /// One JSON record per line (the default; kept for symmetry with `search`).
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    /// Folder of the index.
+    #[arg(long, default_value = "index", env = "HYOKA_INDEX")]
+    index: PathBuf,
+    /// Corpus to build the index from when there is none.
+    #[arg(long, default_value = "corpus", env = "HYOKA_CORPUS")]
+    corpus: PathBuf,
+    /// Address to listen on. Loopback by default: expose it deliberately.
+    #[arg(long, default_value = "127.0.0.1:8080", env = "HYOKA_ADDR")]
+    addr: SocketAddr,
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Ingest(args) => run_ingest(&args),
+        Command::Search(args) => run_search(&args),
+        Command::Parse(args) => run_parse(&args),
+        Command::Serve(args) => run_serve(&args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(error) => {
+            // One line, the whole chain: what failed and why.
+            eprintln!("hyoka: {error:#}");
+            ExitCode::FAILURE
+        }
     }
+}
+
+fn run_ingest(args: &IngestArgs) -> anyhow::Result<ExitCode> {
+    ingest_and_report(&args.corpus, &args.index, args.threads)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn ingest_and_report(corpus: &Path, index: &Path, threads: usize) -> anyhow::Result<()> {
+    let progress = if std::io::stderr().is_terminal() {
+        let bar = indicatif::ProgressBar::new_spinner();
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} {msg}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+        );
+        bar.enable_steady_tick(Duration::from_millis(120));
+        Some(bar)
+    } else {
+        None
+    };
+    let summary = hyoka::ingest::ingest(corpus, index, threads, |file| {
+        if let Some(bar) = &progress {
+            bar.set_message(format!("parsing {file}"));
+        }
+    })
+    .with_context(|| format!("ingest of {} failed", corpus.display()))?;
+    if let Some(bar) = progress {
+        bar.finish_and_clear();
+    }
+    println!(
+        "{:<28} {:<16} {:<18} {:>8} {:>8} {:>7}",
+        "file", "団体", "文書種別", "encoding", "records", "slot%"
+    );
+    for document in &summary.documents {
+        println!(
+            "{:<28} {:<16} {:<18} {:>8} {:>8} {:>6.1}%",
+            document.file,
+            document.municipality,
+            document.doc_type,
+            document.encoding,
+            document.records,
+            document.slot_share() * 100.0
+        );
+    }
+    for skipped in &summary.skipped {
+        println!("skipped {}: {}", skipped.file, skipped.reason);
+    }
+    println!(
+        "{} documents, {} records, {} skipped; {:.2} MB in {:.3} s parse + {:.3} s index = {:.2} MB/s; index {}",
+        summary.documents.len(),
+        summary.records,
+        summary.skipped.len(),
+        summary.input_bytes as f64 / 1_000_000.0,
+        summary.parse_seconds,
+        summary.index_seconds,
+        summary.megabytes_per_second(),
+        summary.generation
+    );
+    Ok(())
+}
+
+fn run_search(args: &SearchArgs) -> anyhow::Result<ExitCode> {
+    let index = SearchIndex::open(&args.index)?;
+    let request = SearchRequest {
+        q: args.query.clone(),
+        municipality: args.municipality.clone(),
+        prefecture: args.prefecture.clone(),
+        slot: args.slot.clone(),
+        doc_type: args.doc_type.clone(),
+        actor: args.actor.clone(),
+        rating: args.rating.clone(),
+        limit: Some(args.limit),
+        offset: Some(args.offset),
+    };
+    let response = index.search(&request)?;
+    if args.json {
+        println!("{}", serde_json::to_string(&response)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!(
+        "{} hits for {:?} ({} ms)",
+        response.total, response.query, response.took_ms
+    );
+    for (rank, hit) in response.hits.iter().enumerate() {
+        let record = &hit.record;
+        let slot = match (&record.slot, &record.slot_label) {
+            (Some(slot), Some(label)) => format!("{slot} {label}"),
+            _ => "(項目不明)".to_string(),
+        };
+        println!();
+        println!(
+            "{}. {}  {}  [{}]  score {:.2}",
+            rank + 1 + args.offset,
+            record.municipality,
+            record.doc_title,
+            record.file_name.as_deref().unwrap_or("-"),
+            hit.score
+        );
+        println!(
+            "   {slot}{}",
+            record
+                .field
+                .as_deref()
+                .map(|field| format!(" / {field}"))
+                .unwrap_or_default()
+        );
+        if let Some(actor) = &record.actor {
+            println!("   措置主体: {actor}");
+        }
+        if let Some(rating) = &record.rating {
+            println!("   評価: {rating}");
+        }
+        println!("   {}", terminal_snippet(&hit.snippet));
+        println!("   ({}:{})", record.source.file, record.source.line);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The HTML snippet for a terminal: marks as 【】, entities decoded, one line.
+fn terminal_snippet(snippet: &str) -> String {
+    snippet
+        .replace("<mark>", "【")
+        .replace("</mark>", "】")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+        .replace('\n', " ")
+}
+
+fn run_parse(args: &ParseArgs) -> anyhow::Result<ExitCode> {
+    let _ = args.json;
+    let mut failed = false;
+    for path in &args.files {
+        let display = path.display().to_string();
+        let file_name = path
+            .file_name()
+            .map(|name| name.to_string_lossy().to_string())
+            .unwrap_or_else(|| display.clone());
+        let (text, _, _) = match hyoka::corpus::read_document(path, &display) {
+            Ok(read) => read,
+            Err(error) => {
+                eprintln!("hyoka: {error}");
+                failed = true;
+                continue;
+            }
+        };
+        let meta = match hyoka::corpus::meta_beside(path)? {
+            Some(meta) => meta,
+            None => hyoka::corpus::infer_meta(file_name, &text),
+        };
+        match hyoka::parse::parse_document(&meta, &text) {
+            Ok(records) => {
+                for record in records {
+                    println!("{}", serde_json::to_string(&record)?);
+                }
+            }
+            Err(error) => {
+                eprintln!("hyoka: {error}");
+                failed = true;
+            }
+        }
+    }
+    Ok(if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn run_serve(args: &ServeArgs) -> anyhow::Result<ExitCode> {
+    if hyoka::index::current_generation(&args.index).is_none() {
+        eprintln!(
+            "no index in {}; building it from {}",
+            args.index.display(),
+            args.corpus.display()
+        );
+        ingest_and_report(&args.corpus, &args.index, 2)?;
+    }
+    let index = Arc::new(SearchIndex::open(&args.index).context("cannot open the index")?);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(async {
+        hyoka::http::spawn_reloader(index.clone(), Duration::from_secs(2));
+        let app = hyoka::http::app(hyoka::http::AppState { index });
+        let listener = tokio::net::TcpListener::bind(args.addr)
+            .await
+            .with_context(|| format!("cannot listen on {}", args.addr))?;
+        eprintln!("hyoka: serving on http://{}/", listener.local_addr()?);
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await
+            .context("server failed")
+    })?;
+    Ok(ExitCode::SUCCESS)
 }

@@ -1,0 +1,332 @@
+//! Text normalisation shared by indexing and querying, with a map back to the original text.
+//!
+//! Both text fields and every query go through [`normalize`], so that the variants staff meet in
+//! real documents meet in the index:
+//! - Unicode NFKC: full-width ASCII and digits, half-width katakana (ｻｰﾊﾞｰ), circled and
+//!   compatibility forms fold to one spelling;
+//! - ASCII lower case;
+//! - dashes and hyphens written after katakana become the 長音 ー (U+2212 and ― in PDF text);
+//! - a 長音 that ends a katakana word is dropped, so サーバー, サーバ and ｻｰﾊﾞｰ meet
+//!   (the rule of lindera's `japanese_katakana_stem` and of JIS Z 8301 style guides);
+//! - white space between two Japanese characters is removed: in PDF extractions it is line
+//!   wrapping or layout debris (「情報提供 ネットワーク」), never a word boundary;
+//! - a small table folds okurigana variants (紐づけ/紐付け, 取り扱い/取扱い, 持ち出し/持出し)
+//!   and a few 異体字 (髙/高, 﨑/崎) that NFKC leaves alone.
+//!
+//! Every normalised character remembers the byte span of the original text it came from, so
+//! token offsets (and therefore highlighted snippets) point into the text as written.
+
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
+
+/// Text after normalisation, with the original span of each character.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Normalized {
+    text: String,
+    /// Byte offset in `text` where each normalised character starts.
+    char_starts: Vec<usize>,
+    /// Byte span in the original text of each normalised character.
+    origins: Vec<(usize, usize)>,
+}
+
+impl Normalized {
+    /// The normalised text.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// Maps a byte range of the normalised text to the byte range of the original text it came
+    /// from. Ranges that do not fall on character boundaries are widened to them.
+    pub fn original_range(&self, start: usize, end: usize) -> (usize, usize) {
+        if self.origins.is_empty() || start >= end {
+            let at = self.origins.last().map(|origin| origin.1).unwrap_or(0);
+            return (at, at);
+        }
+        let first = self.char_index_at(start);
+        let last = self.char_index_at(end.saturating_sub(1));
+        let original_start = self.origins[first].0;
+        let original_end = self.origins[last].1.max(original_start);
+        (original_start, original_end)
+    }
+
+    fn char_index_at(&self, byte: usize) -> usize {
+        match self.char_starts.binary_search(&byte) {
+            Ok(index) => index,
+            Err(insert_at) => insert_at.saturating_sub(1),
+        }
+    }
+}
+
+/// Okurigana and spelling variants folded to one form. The left side is replaced by the right
+/// wherever it occurs; entries are stems so that every conjugation follows (紐づけ, 紐づく).
+/// Longer keys are tried first.
+const VARIANT_TABLE: &[(&str, &str)] = &[
+    ("ひもづけ", "紐付け"),
+    ("ひも付け", "紐付け"),
+    ("紐づ", "紐付"),
+    ("取り扱", "取扱"),
+    ("取扱かい", "取扱い"),
+    ("受け付", "受付"),
+    ("申し込", "申込"),
+    ("問い合わせ", "問合せ"),
+    ("問い合せ", "問合せ"),
+    ("問合わせ", "問合せ"),
+    ("打ち合わせ", "打合せ"),
+    ("組み合わせ", "組合せ"),
+    ("組み合せ", "組合せ"),
+    ("組合わせ", "組合せ"),
+    ("立ち会", "立会"),
+    ("立ち入", "立入"),
+    ("持ち出", "持出"),
+    ("持ち込", "持込"),
+    ("貸し出", "貸出"),
+    ("書き換", "書換"),
+    ("読み取", "読取"),
+    ("引き継", "引継"),
+    ("払い戻", "払戻"),
+    ("割り当", "割当"),
+    ("差し替", "差替"),
+    ("入れ替", "入替"),
+    ("切り替", "切替"),
+    ("取り消", "取消"),
+    ("取り組", "取組"),
+    ("呼び出", "呼出"),
+    ("行な", "行"),
+];
+
+/// 異体字 and 旧字体 that NFKC does not fold.
+const KANJI_VARIANTS: &[(char, char)] = &[
+    ('髙', '高'),
+    ('﨑', '崎'),
+    ('嵜', '崎'),
+    ('濵', '浜'),
+    ('濱', '浜'),
+    ('邊', '辺'),
+    ('邉', '辺'),
+    ('齋', '斎'),
+    ('齊', '斉'),
+    ('國', '国'),
+    ('澤', '沢'),
+    ('櫻', '桜'),
+    ('槇', '槙'),
+    ('曽', '曾'),
+];
+
+/// Characters that PDF extraction and keyboards use for the 長音 after katakana.
+fn is_dash_like(character: char) -> bool {
+    matches!(
+        character,
+        '-' | '\u{2010}'
+            | '\u{2011}'
+            | '\u{2012}'
+            | '\u{2013}'
+            | '\u{2014}'
+            | '\u{2015}'
+            | '\u{2212}'
+            | '\u{2500}'
+            | '\u{2501}'
+            | '\u{FF70}'
+    )
+}
+
+/// Katakana letters (not the 長音 itself, not ・).
+pub fn is_katakana(character: char) -> bool {
+    matches!(character, '\u{30A1}'..='\u{30FA}' | '\u{31F0}'..='\u{31FF}')
+}
+
+/// Hiragana, katakana (with ー and 々) and CJK ideographs: the characters of Japanese words.
+pub fn is_japanese_letter(character: char) -> bool {
+    matches!(character,
+        '\u{3041}'..='\u{3096}'
+        | '\u{309D}'..='\u{309F}'
+        | '\u{30A1}'..='\u{30FA}'
+        | '\u{30FC}'..='\u{30FF}'
+        | '\u{31F0}'..='\u{31FF}'
+        | '\u{3005}'
+        | '\u{3007}'
+        | '\u{4E00}'..='\u{9FFF}'
+        | '\u{3400}'..='\u{4DBF}'
+        | '\u{F900}'..='\u{FAFF}'
+        | '\u{20000}'..='\u{2FA1F}')
+}
+
+/// Half-width voiced sound marks combine with the katakana before them under NFKC, so they
+/// must be normalised together with it.
+fn combines_with_previous(character: char) -> bool {
+    is_combining_mark(character) || matches!(character, '\u{FF9E}' | '\u{FF9F}')
+}
+
+/// Normalises `original` for indexing and querying. See the module documentation.
+pub fn normalize(original: &str) -> Normalized {
+    let mut characters: Vec<(char, (usize, usize))> = Vec::with_capacity(original.len() / 2);
+
+    // Stage 1: NFKC, one base character with its combining marks at a time, so that every
+    // output character knows which input characters it came from.
+    let mut units = original.char_indices().peekable();
+    let mut unit = String::new();
+    while let Some((unit_start, first)) = units.next() {
+        unit.clear();
+        unit.push(first);
+        let mut unit_end = unit_start + first.len_utf8();
+        while let Some(&(next_start, next)) = units.peek() {
+            if !combines_with_previous(next) {
+                break;
+            }
+            unit.push(next);
+            unit_end = next_start + next.len_utf8();
+            units.next();
+        }
+        for normalized in unit.nfkc() {
+            characters.push((normalized, (unit_start, unit_end)));
+        }
+    }
+
+    // Stage 2: per-character folds that look at neighbours.
+    let mut folded: Vec<(char, (usize, usize))> = Vec::with_capacity(characters.len());
+    for index in 0..characters.len() {
+        let (mut character, span) = characters[index];
+        let previous = folded.last().map(|(previous, _)| *previous);
+        if character.is_ascii_uppercase() {
+            character = character.to_ascii_lowercase();
+        }
+        if let Some(&(_, replacement)) = KANJI_VARIANTS.iter().find(|(from, _)| *from == character)
+        {
+            character = replacement;
+        }
+        let after_katakana =
+            previous.is_some_and(|previous| is_katakana(previous) || previous == 'ー');
+        if after_katakana && is_dash_like(character) {
+            character = 'ー';
+        }
+        if character.is_whitespace() {
+            let next_letter = characters[index + 1..]
+                .iter()
+                .map(|(next, _)| *next)
+                .find(|next| !next.is_whitespace());
+            let between_japanese = previous.is_some_and(is_japanese_letter)
+                && next_letter.is_some_and(is_japanese_letter);
+            if between_japanese {
+                continue;
+            }
+        }
+        folded.push((character, span));
+    }
+
+    // A 長音 that ends a katakana word is dropped: サーバー → サーバ. Decided after the
+    // dash folding above so that サーバ− (U+2212) is treated the same.
+    let mut stemmed: Vec<(char, (usize, usize))> = Vec::with_capacity(folded.len());
+    for index in 0..folded.len() {
+        let (character, span) = folded[index];
+        if character == 'ー' {
+            let follows_katakana = stemmed
+                .last()
+                .is_some_and(|(previous, _)| is_katakana(*previous));
+            let next = folded.get(index + 1).map(|(next, _)| *next);
+            let word_continues = next.is_some_and(|next| is_katakana(next) || next == 'ー');
+            if follows_katakana && !word_continues {
+                // Give the dropped character's span to the letter before it, so that a
+                // highlighted サーバ covers サーバー as written.
+                if let Some(last) = stemmed.last_mut() {
+                    last.1.1 = last.1.1.max(span.1);
+                }
+                continue;
+            }
+        }
+        stemmed.push((character, span));
+    }
+
+    let replaced = apply_variant_table(stemmed);
+
+    let mut text = String::with_capacity(replaced.len() * 3);
+    let mut char_starts = Vec::with_capacity(replaced.len());
+    let mut origins = Vec::with_capacity(replaced.len());
+    for (character, span) in replaced {
+        char_starts.push(text.len());
+        origins.push(span);
+        text.push(character);
+    }
+    Normalized {
+        text,
+        char_starts,
+        origins,
+    }
+}
+
+fn apply_variant_table(characters: Vec<(char, (usize, usize))>) -> Vec<(char, (usize, usize))> {
+    let mut output = Vec::with_capacity(characters.len());
+    let mut index = 0;
+    'scan: while index < characters.len() {
+        // Every key starts with a Japanese letter; skip the table for everything else.
+        if is_japanese_letter(characters[index].0) {
+            for (from, to) in VARIANT_TABLE {
+                let length = from.chars().count();
+                if index + length > characters.len() {
+                    continue;
+                }
+                let matches = from
+                    .chars()
+                    .zip(&characters[index..index + length])
+                    .all(|(expected, (actual, _))| expected == *actual);
+                if matches {
+                    let span = (characters[index].1.0, characters[index + length - 1].1.1);
+                    output.extend(to.chars().map(|character| (character, span)));
+                    index += length;
+                    continue 'scan;
+                }
+            }
+        }
+        output.push(characters[index]);
+        index += 1;
+    }
+    output
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_vowel_and_width_variants_of_server_meet() {
+        let forms = ["サーバー", "サーバ", "ｻｰﾊﾞｰ", "サーバ−", "サーバ―"];
+        for form in forms {
+            assert_eq!(normalize(form).as_str(), "サーバ", "{form}");
+        }
+    }
+
+    #[test]
+    fn a_long_vowel_inside_a_word_is_kept() {
+        assert_eq!(normalize("プラットフォーム").as_str(), "プラットフォーム");
+        assert_eq!(normalize("サーバー室").as_str(), "サーバ室");
+    }
+
+    #[test]
+    fn okurigana_variants_meet() {
+        assert_eq!(normalize("紐づけ").as_str(), normalize("紐付け").as_str());
+        assert_eq!(normalize("取り扱い").as_str(), normalize("取扱い").as_str());
+        assert_eq!(normalize("外部に持ち出せない").as_str(), "外部に持出せない");
+    }
+
+    #[test]
+    fn full_width_ascii_and_digits_fold() {
+        assert_eq!(normalize("ＩＳＭＡＰ（１）").as_str(), "ismap(1)");
+    }
+
+    #[test]
+    fn stray_spaces_inside_japanese_are_removed_but_not_between_latin_words() {
+        assert_eq!(
+            normalize("情報提供 ネットワーク").as_str(),
+            "情報提供ネットワーク"
+        );
+        assert_eq!(normalize("ISO IEC").as_str(), "iso iec");
+    }
+
+    #[test]
+    fn original_range_points_into_the_text_as_written() {
+        let original = "ｻｰﾊﾞｰ室に";
+        let normalized = normalize(original);
+        // サーバ室 in the normalised text covers the whole of ｻｰﾊﾞｰ室 as written.
+        let end = normalized.as_str().find('に').unwrap();
+        let (start, end) = normalized.original_range(0, end);
+        assert_eq!(&original[start..end], "ｻｰﾊﾞｰ室");
+    }
+}

@@ -1,0 +1,494 @@
+//! The corpus: a folder of extracted documents, described by `manifest.toml` when it has one.
+//!
+//! The manifest says who each document belongs to; without one, every text file in the folder
+//! is taken and the body is inferred from the text (how staff drop in new files). Files are
+//! decoded from UTF-8 (with or without BOM), Shift_JIS or EUC-JP; binary files are refused.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+/// The placeholder used where a document does not name its body. Never guessed.
+pub const UNNAMED_BODY: &str = "機関名の記載なし";
+
+/// Largest document accepted, in bytes. Real extractions are well under 1 MB.
+pub const MAX_DOCUMENT_BYTES: u64 = 64 * 1024 * 1024;
+
+/// What went wrong reading a corpus.
+#[derive(Debug, thiserror::Error)]
+pub enum CorpusError {
+    /// The corpus folder cannot be read.
+    #[error("cannot read corpus folder {path}: {source}")]
+    Folder {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// The manifest is not valid TOML or lacks required keys.
+    #[error("manifest {path} is malformed: {message}")]
+    Manifest { path: PathBuf, message: String },
+}
+
+/// Why one document was skipped.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DocumentError {
+    #[error("{file}: cannot read: {message}")]
+    Unreadable { file: String, message: String },
+    #[error("{file}: file is empty")]
+    Empty { file: String },
+    #[error(
+        "{file}: looks like a binary file (byte {offset} is a control character), not extracted text"
+    )]
+    Binary { file: String, offset: usize },
+    #[error("{file}: {size} bytes is over the {limit}-byte limit for one document")]
+    TooLarge { file: String, size: u64, limit: u64 },
+    #[error("{file}: not valid UTF-8, Shift_JIS or EUC-JP text")]
+    UnknownEncoding { file: String },
+    #[error("{file}: listed in the manifest but missing")]
+    Missing { file: String },
+    #[error("{file}: same content as {original}, skipped as a duplicate")]
+    Duplicate { file: String, original: String },
+}
+
+/// One document's entry in `manifest.toml`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DocumentMeta {
+    /// File name inside the corpus folder.
+    pub file: String,
+    /// 団体名; 「機関名の記載なし」 where the text does not name the body.
+    pub municipality: String,
+    /// 団体コード (6 digits with check digit).
+    #[serde(default)]
+    pub municipality_code: Option<String>,
+    /// 都道府県.
+    #[serde(default)]
+    pub prefecture: Option<String>,
+    /// Document title.
+    pub title: String,
+    /// 全項目評価書, 変更点リスク評価表, 新旧対照表, …
+    pub doc_type: String,
+    /// 事務名.
+    #[serde(default)]
+    pub jimu: Option<String>,
+    /// Date of the document where known (as written).
+    #[serde(default)]
+    pub date: Option<String>,
+    /// What a reader should know about the document.
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ManifestFile {
+    #[serde(default)]
+    document: Vec<DocumentMeta>,
+}
+
+/// A document read and decoded, ready to parse.
+#[derive(Debug, Clone)]
+pub struct LoadedDocument {
+    pub meta: DocumentMeta,
+    pub text: String,
+    /// The encoding it was decoded from: UTF-8, UTF-8 (BOM), Shift_JIS or EUC-JP.
+    pub encoding: &'static str,
+    pub bytes: usize,
+}
+
+/// The outcome of reading a corpus folder.
+#[derive(Debug, Default)]
+pub struct LoadedCorpus {
+    pub documents: Vec<LoadedDocument>,
+    pub skipped: Vec<DocumentError>,
+    /// Whether the folder had a manifest.
+    pub has_manifest: bool,
+}
+
+/// Reads a corpus folder: the documents the manifest lists, or every `.txt`/`.md`/`.html`
+/// file when there is no manifest.
+pub fn load_corpus(folder: &Path) -> Result<LoadedCorpus, CorpusError> {
+    let manifest_path = folder.join("manifest.toml");
+    let mut corpus = LoadedCorpus::default();
+    let metas: Vec<DocumentMeta> = if manifest_path.exists() {
+        corpus.has_manifest = true;
+        read_manifest(&manifest_path)?
+    } else {
+        let entries = fs::read_dir(folder).map_err(|source| CorpusError::Folder {
+            path: folder.to_path_buf(),
+            source,
+        })?;
+        let mut names: Vec<String> = entries
+            .filter_map(Result::ok)
+            .filter(|entry| {
+                entry
+                    .file_type()
+                    .map(|kind| kind.is_file())
+                    .unwrap_or(false)
+            })
+            .filter_map(|entry| entry.file_name().into_string().ok())
+            .filter(|name| is_document_file_name(name))
+            .collect();
+        names.sort();
+        names
+            .into_iter()
+            .map(|file| DocumentMeta {
+                file,
+                municipality: String::new(),
+                municipality_code: None,
+                prefecture: None,
+                title: String::new(),
+                doc_type: String::new(),
+                jimu: None,
+                date: None,
+                note: None,
+            })
+            .collect()
+    };
+
+    let mut seen_content: BTreeMap<u64, String> = BTreeMap::new();
+    for meta in metas {
+        let path = folder.join(&meta.file);
+        match read_document(&path, &meta.file) {
+            Ok((text, encoding, bytes)) => {
+                let fingerprint = content_fingerprint(&text);
+                if let Some(original) = seen_content.get(&fingerprint) {
+                    corpus.skipped.push(DocumentError::Duplicate {
+                        file: meta.file.clone(),
+                        original: original.clone(),
+                    });
+                    continue;
+                }
+                seen_content.insert(fingerprint, meta.file.clone());
+                let meta = if corpus.has_manifest {
+                    meta
+                } else {
+                    infer_meta(meta.file, &text)
+                };
+                corpus.documents.push(LoadedDocument {
+                    meta,
+                    text,
+                    encoding,
+                    bytes,
+                });
+            }
+            Err(error) => corpus.skipped.push(error),
+        }
+    }
+    Ok(corpus)
+}
+
+fn is_document_file_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    !lower.starts_with('.')
+        && [".txt", ".md", ".html", ".htm", ".text"]
+            .iter()
+            .any(|extension| lower.ends_with(extension))
+}
+
+/// Parses `manifest.toml`.
+pub fn read_manifest(path: &Path) -> Result<Vec<DocumentMeta>, CorpusError> {
+    let malformed = |message: String| CorpusError::Manifest {
+        path: path.to_path_buf(),
+        message,
+    };
+    let raw = fs::read_to_string(path).map_err(|error| malformed(error.to_string()))?;
+    let manifest: ManifestFile =
+        toml::from_str(&raw).map_err(|error| malformed(error.to_string().trim().to_string()))?;
+    for meta in &manifest.document {
+        if meta.file.contains('/') || meta.file.contains('\\') || meta.file.starts_with('.') {
+            return Err(malformed(format!(
+                "document file {:?} must be a plain file name inside the corpus folder",
+                meta.file
+            )));
+        }
+    }
+    Ok(manifest.document)
+}
+
+/// Finds the manifest entry for a file from a `manifest.toml` beside it, if there is one.
+pub fn meta_beside(path: &Path) -> Result<Option<DocumentMeta>, CorpusError> {
+    let Some(folder) = path.parent() else {
+        return Ok(None);
+    };
+    let manifest_path = folder.join("manifest.toml");
+    if !manifest_path.exists() {
+        return Ok(None);
+    }
+    let file_name = path
+        .file_name()
+        .map(|name| name.to_string_lossy().to_string())
+        .unwrap_or_default();
+    Ok(read_manifest(&manifest_path)?
+        .into_iter()
+        .find(|meta| meta.file == file_name))
+}
+
+/// Reads and decodes one document.
+pub fn read_document(
+    path: &Path,
+    display_name: &str,
+) -> Result<(String, &'static str, usize), DocumentError> {
+    let file = display_name.to_string();
+    let metadata = match fs::metadata(path) {
+        Ok(metadata) => metadata,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+            return Err(DocumentError::Missing { file });
+        }
+        Err(error) => {
+            return Err(DocumentError::Unreadable {
+                file,
+                message: error.to_string(),
+            });
+        }
+    };
+    if metadata.len() > MAX_DOCUMENT_BYTES {
+        return Err(DocumentError::TooLarge {
+            file,
+            size: metadata.len(),
+            limit: MAX_DOCUMENT_BYTES,
+        });
+    }
+    let bytes = fs::read(path).map_err(|error| DocumentError::Unreadable {
+        file: file.clone(),
+        message: error.to_string(),
+    })?;
+    let size = bytes.len();
+    let (text, encoding) = decode(&bytes, &file)?;
+    Ok((text, encoding, size))
+}
+
+/// Decodes document bytes, detecting the encoding.
+pub fn decode(bytes: &[u8], file: &str) -> Result<(String, &'static str), DocumentError> {
+    if bytes.iter().all(|byte| byte.is_ascii_whitespace()) {
+        return Err(DocumentError::Empty {
+            file: file.to_string(),
+        });
+    }
+    // Text has no NUL and few control characters; PDFs, images and archives have many.
+    if let Some(offset) = bytes.iter().position(|byte| *byte == 0) {
+        return Err(DocumentError::Binary {
+            file: file.to_string(),
+            offset,
+        });
+    }
+    let controls = bytes
+        .iter()
+        .filter(|byte| **byte < 0x20 && !matches!(**byte, b'\n' | b'\r' | b'\t' | 0x0c))
+        .count();
+    if controls * 100 > bytes.len() {
+        let offset = bytes
+            .iter()
+            .position(|byte| *byte < 0x20 && !matches!(*byte, b'\n' | b'\r' | b'\t' | 0x0c))
+            .unwrap_or(0);
+        return Err(DocumentError::Binary {
+            file: file.to_string(),
+            offset,
+        });
+    }
+    if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF")
+        && let Ok(text) = std::str::from_utf8(rest)
+    {
+        return Ok((text.to_string(), "UTF-8 (BOM)"));
+    }
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return Ok((text.to_string(), "UTF-8"));
+    }
+    // Not UTF-8: the two legacy Japanese encodings. Take the one that decodes without errors;
+    // when both do, chardetng's guess decides.
+    let mut detector = chardetng::EncodingDetector::new();
+    detector.feed(bytes, true);
+    let guess = detector.guess(Some(b"jp"), true);
+    let candidates = [encoding_rs::SHIFT_JIS, encoding_rs::EUC_JP];
+    let mut clean: Vec<&'static encoding_rs::Encoding> = Vec::new();
+    for candidate in candidates {
+        let (_, had_errors) = candidate.decode_without_bom_handling(bytes);
+        if !had_errors {
+            clean.push(candidate);
+        }
+    }
+    let chosen = if clean.contains(&guess) {
+        Some(guess)
+    } else {
+        clean.first().copied()
+    };
+    let Some(encoding) = chosen else {
+        return Err(DocumentError::UnknownEncoding {
+            file: file.to_string(),
+        });
+    };
+    let (text, _) = encoding.decode_without_bom_handling(bytes);
+    let name = if encoding == encoding_rs::SHIFT_JIS {
+        "Shift_JIS"
+    } else {
+        "EUC-JP"
+    };
+    Ok((text.into_owned(), name))
+}
+
+fn content_fingerprint(text: &str) -> u64 {
+    let id = crate::record::stable_id(&[text]);
+    u64::from_str_radix(&id, 16).unwrap_or_default()
+}
+
+/// Metadata for a document without a manifest entry: the body as the text names it, or
+/// [`UNNAMED_BODY`]; the title and type from the text's first heading.
+pub fn infer_meta(file: String, text: &str) -> DocumentMeta {
+    let municipality = infer_body(text).unwrap_or_else(|| UNNAMED_BODY.to_string());
+    let title = infer_title(text).unwrap_or_else(|| file.clone());
+    let doc_type = infer_doc_type(text).to_string();
+    let prefecture = prefecture_of(&municipality);
+    DocumentMeta {
+        file,
+        municipality,
+        municipality_code: None,
+        prefecture,
+        title,
+        doc_type,
+        jimu: None,
+        date: None,
+        note: Some("manifest なし: 団体名は本文から推定".to_string()),
+    }
+}
+
+/// A body name: up to 10 CJK letters ending in 都, 道, 府, 県, 市, 区, 町 or 村.
+fn body_name_at_end(candidate: &str) -> Option<String> {
+    let candidate = candidate.trim();
+    let characters: Vec<char> = candidate.chars().collect();
+    let last = *characters.last()?;
+    if !matches!(last, '都' | '道' | '府' | '県' | '市' | '区' | '町' | '村') {
+        return None;
+    }
+    if characters.len() < 2 || characters.len() > 10 {
+        return None;
+    }
+    if !characters
+        .iter()
+        .all(|c| crate::analysis::normalize::is_japanese_letter(*c))
+    {
+        return None;
+    }
+    // 当区, 本市, 同県 … refer to the body without naming it.
+    if matches!(characters[0], '当' | '本' | '同' | '各' | '全' | '他') && characters.len() == 2
+    {
+        return None;
+    }
+    Some(candidate.to_string())
+}
+
+/// The body a document names: the line after 評価実施機関名, the subject of the 宣言
+/// (「熊本県は、…宣言する」), or the most frequent 「<X における措置>」 actor that is a body.
+pub fn infer_body(text: &str) -> Option<String> {
+    let lines: Vec<&str> = text.lines().map(str::trim).collect();
+    for (index, line) in lines.iter().enumerate() {
+        if line.starts_with("評価実施機関名") {
+            let rest = line.trim_start_matches("評価実施機関名").trim();
+            if let Some(name) = body_name_at_end(rest) {
+                return Some(name);
+            }
+            if let Some(next) = lines[index + 1..].iter().find(|line| !line.is_empty())
+                && let Some(name) = body_name_at_end(next)
+            {
+                return Some(name);
+            }
+        }
+        if line.ends_with("宣言する。")
+            && let Some((subject, _)) = line.split_once("は、")
+            && let Some(name) = body_name_at_end(subject)
+        {
+            return Some(name);
+        }
+    }
+    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    for piece in text
+        .split("における措置")
+        .collect::<Vec<_>>()
+        .iter()
+        .rev()
+        .skip(1)
+    {
+        let start = piece
+            .rfind(['<', '〈', '＜', ';', '>'])
+            .map(|at| at + piece[at..].chars().next().map(char::len_utf8).unwrap_or(1))
+            .unwrap_or(0);
+        if let Some(name) = body_name_at_end(&piece[start..]) {
+            *counts.entry(name).or_default() += 1;
+        }
+    }
+    counts
+        .into_iter()
+        .max_by_key(|(name, count)| (*count, std::cmp::Reverse(name.clone())))
+        .map(|(name, _)| name)
+}
+
+fn infer_title(text: &str) -> Option<String> {
+    text.lines()
+        .map(|line| line.trim().trim_start_matches('#').trim())
+        .find(|line| !line.is_empty())
+        .map(|line| line.chars().take(80).collect())
+}
+
+fn infer_doc_type(text: &str) -> &'static str {
+    let head: String = text.chars().take(2000).collect();
+    if head.contains("変更点リスク評価表") {
+        "変更点リスク評価表"
+    } else if head.contains("新旧対照表") {
+        "新旧対照表"
+    } else if head.contains("基礎項目評価書") {
+        "基礎項目評価書"
+    } else if head.contains("重点項目評価書") {
+        "重点項目評価書"
+    } else {
+        "全項目評価書"
+    }
+}
+
+/// The prefecture of a body whose name is a prefecture; for other bodies it is not inferable
+/// from the name alone.
+fn prefecture_of(municipality: &str) -> Option<String> {
+    let last = municipality.chars().last()?;
+    matches!(last, '都' | '道' | '府' | '県').then(|| municipality.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_body_named_after_evaluation_body_heading_is_found() {
+        let text = "評価実施機関名\n\n熊本県\n\n公表日";
+        assert_eq!(infer_body(text).as_deref(), Some("熊本県"));
+    }
+
+    #[test]
+    fn a_body_that_calls_itself_this_ward_is_not_named() {
+        let text = "<当区における措置>\n・施錠する。\n<機構における措置>";
+        assert_eq!(infer_body(text), None);
+    }
+
+    #[test]
+    fn shift_jis_and_euc_jp_are_decoded() {
+        let original = "特定個人情報保護評価書の物理的対策について記載する。";
+        for encoding in [encoding_rs::SHIFT_JIS, encoding_rs::EUC_JP] {
+            let (bytes, _, _) = encoding.encode(original);
+            let (text, name) = decode(&bytes, "x.txt").unwrap();
+            assert_eq!(text, original, "{name}");
+        }
+    }
+
+    #[test]
+    fn a_file_with_nul_bytes_is_refused_as_binary() {
+        let error = decode(b"%PDF-1.7\x00\x01\x02", "scan.pdf").unwrap_err();
+        assert!(matches!(error, DocumentError::Binary { .. }));
+        assert!(error.to_string().contains("scan.pdf"));
+    }
+
+    #[test]
+    fn an_empty_file_is_refused() {
+        assert!(matches!(
+            decode(b"  \n", "e.txt"),
+            Err(DocumentError::Empty { .. })
+        ));
+    }
+}

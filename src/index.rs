@@ -1,0 +1,247 @@
+//! The tantivy index: schema, atomic builds and opening.
+//!
+//! The index folder holds generations: `gen-<time>-<pid>/` (one tantivy index each) and a file
+//! `CURRENT` naming the live one. A build writes a new generation beside the old, commits it,
+//! and only then replaces `CURRENT` by an atomic rename, so a reader sees either the old index
+//! or the new one, never a half-built one; an interrupted build leaves a `.tmp` folder that the
+//! next build removes.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use tantivy::schema::{
+    FacetOptions, Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
+};
+use tantivy::{Index, IndexWriter, TantivyDocument};
+
+use crate::analysis::{BIGRAM_TOKENIZER, JA_TOKENIZER, register_tokenizers};
+use crate::record::Record;
+
+/// Name of the file that points at the live generation.
+const CURRENT_FILE: &str = "CURRENT";
+/// Writer memory for two cores: tantivy splits it across its indexing threads.
+const WRITER_HEAP_BYTES: usize = 200_000_000;
+
+/// What went wrong with the index.
+#[derive(Debug, thiserror::Error)]
+pub enum IndexError {
+    /// There is no built index in the folder yet.
+    #[error("no index in {0} (run `hyoka ingest` first)")]
+    Missing(PathBuf),
+    /// The folder or a file in it could not be read or written.
+    #[error("index folder {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// tantivy failed.
+    #[error("index: {0}")]
+    Tantivy(#[from] tantivy::TantivyError),
+    /// A stored record is not valid JSON (the index was written by another version).
+    #[error("stored record is unreadable: {0}")]
+    Record(#[from] serde_json::Error),
+}
+
+fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> IndexError + '_ {
+    move |source| IndexError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// The fields of the schema.
+#[derive(Debug, Clone, Copy)]
+pub struct Fields {
+    pub id: Field,
+    /// The whole record as JSON, for display.
+    pub record: Field,
+    /// Morphological tokens of the search text.
+    pub text_ja: Field,
+    /// Character bigrams of the search text.
+    pub text_bigram: Field,
+    /// Filter and facet values as paths: `/municipality/札幌市`, `/slot/III/7/R1/5`, …
+    pub facets: Field,
+}
+
+/// The facet dimensions, in the order the API lists them.
+pub const FACET_DIMENSIONS: [&str; 7] = [
+    "municipality",
+    "prefecture",
+    "slot",
+    "doc_type",
+    "actor",
+    "rating",
+    "file_name",
+];
+
+/// Builds the schema and returns it with its fields.
+pub fn schema() -> (Schema, Fields) {
+    let mut builder = Schema::builder();
+    let id = builder.add_text_field("id", STRING | STORED);
+    let record = builder.add_text_field("record", STORED);
+    let text_options = |tokenizer: &str| {
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(tokenizer)
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        )
+    };
+    let text_ja = builder.add_text_field("text_ja", text_options(JA_TOKENIZER));
+    let text_bigram = builder.add_text_field("text_bigram", text_options(BIGRAM_TOKENIZER));
+    let facets = builder.add_facet_field("facets", FacetOptions::default());
+    (
+        builder.build(),
+        Fields {
+            id,
+            record,
+            text_ja,
+            text_bigram,
+            facets,
+        },
+    )
+}
+
+/// The facet path of one dimension's value. Slots become hierarchical (`III.7.R1.5` →
+/// `/slot/III/7/R1/5`) so that filtering on a slot includes everything below it.
+pub fn facet_of(dimension: &str, value: &str) -> tantivy::schema::Facet {
+    let mut path: Vec<String> = vec![dimension.to_string()];
+    if dimension == "slot" {
+        path.extend(value.split('.').map(str::to_string));
+    } else {
+        path.push(value.to_string());
+    }
+    tantivy::schema::Facet::from_path(path)
+}
+
+/// The values a record files under, per facet dimension.
+pub fn facet_values(record: &Record) -> Vec<(&'static str, String)> {
+    let mut values = vec![
+        ("municipality", record.municipality.clone()),
+        ("doc_type", record.doc_type.clone()),
+    ];
+    let optional = [
+        ("prefecture", &record.prefecture),
+        ("slot", &record.slot),
+        ("actor", &record.actor),
+        ("rating", &record.rating),
+        ("file_name", &record.file_name),
+    ];
+    for (dimension, value) in optional {
+        if let Some(value) = value {
+            values.push((dimension, value.clone()));
+        }
+    }
+    values
+}
+
+fn to_document(record: &Record, fields: &Fields) -> Result<TantivyDocument, IndexError> {
+    let mut document = TantivyDocument::default();
+    document.add_text(fields.id, &record.id);
+    document.add_text(fields.record, serde_json::to_string(record)?);
+    let search_text = record.search_text();
+    document.add_text(fields.text_ja, &search_text);
+    document.add_text(fields.text_bigram, &search_text);
+    for (dimension, value) in facet_values(record) {
+        document.add_facet(fields.facets, facet_of(dimension, &value));
+    }
+    Ok(document)
+}
+
+/// Builds a new generation from `records` and makes it the live one. The previous index stays
+/// live until the very end; on any error it is untouched.
+pub fn build(folder: &Path, records: &[Record], threads: usize) -> Result<PathBuf, IndexError> {
+    fs::create_dir_all(folder).map_err(io_error(folder))?;
+    remove_stale_builds(folder);
+
+    let stamp = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|elapsed| elapsed.as_millis())
+        .unwrap_or_default();
+    let name = format!("gen-{stamp}-{}", std::process::id());
+    let building = folder.join(format!("{name}.tmp"));
+    fs::create_dir_all(&building).map_err(io_error(&building))?;
+
+    let (schema, fields) = schema();
+    let index = Index::create_in_dir(&building, schema)?;
+    register_tokenizers(&index);
+    let mut writer: IndexWriter =
+        index.writer_with_num_threads(threads.max(1), WRITER_HEAP_BYTES)?;
+    for record in records {
+        writer.add_document(to_document(record, &fields)?)?;
+    }
+    writer.commit()?;
+    writer.wait_merging_threads()?;
+
+    let finished = folder.join(&name);
+    fs::rename(&building, &finished).map_err(io_error(&finished))?;
+    let previous = current_generation(folder);
+    let pointer_tmp = folder.join(format!("{CURRENT_FILE}.tmp"));
+    {
+        use std::io::Write;
+        let mut file = fs::File::create(&pointer_tmp).map_err(io_error(&pointer_tmp))?;
+        file.write_all(name.as_bytes())
+            .map_err(io_error(&pointer_tmp))?;
+        file.sync_all().map_err(io_error(&pointer_tmp))?;
+    }
+    fs::rename(&pointer_tmp, folder.join(CURRENT_FILE)).map_err(io_error(folder))?;
+    // Keep the generation just replaced: a server may still be answering from it until it
+    // reloads. Older ones go.
+    remove_old_generations(folder, &name, previous.as_deref());
+    Ok(finished)
+}
+
+fn remove_stale_builds(folder: &Path) {
+    let Ok(entries) = fs::read_dir(folder) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().to_string();
+        if name.starts_with("gen-") && name.ends_with(".tmp") {
+            let _ = fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+fn remove_old_generations(folder: &Path, live: &str, previous: Option<&str>) {
+    let Ok(entries) = fs::read_dir(folder) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().to_string();
+        let is_generation = name.starts_with("gen-") && !name.ends_with(".tmp");
+        if is_generation && name != live && Some(name.as_str()) != previous {
+            let _ = fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+/// The name of the live generation, if there is one.
+pub fn current_generation(folder: &Path) -> Option<String> {
+    let name = fs::read_to_string(folder.join(CURRENT_FILE)).ok()?;
+    let name = name.trim().to_string();
+    let valid =
+        name.starts_with("gen-") && !name.contains(['/', '\\']) && folder.join(&name).is_dir();
+    valid.then_some(name)
+}
+
+/// Opens the live generation.
+pub fn open(folder: &Path) -> Result<(Index, Fields, String), IndexError> {
+    let Some(generation) = current_generation(folder) else {
+        return Err(IndexError::Missing(folder.to_path_buf()));
+    };
+    let index = Index::open_in_dir(folder.join(&generation))?;
+    register_tokenizers(&index);
+    let (_, fields) = schema();
+    Ok((index, fields, generation))
+}
+
+/// Reads the record stored in a document.
+pub fn record_of(document: &TantivyDocument, fields: &Fields) -> Result<Record, IndexError> {
+    use tantivy::schema::Value;
+    let json = document
+        .get_first(fields.record)
+        .and_then(|value| value.as_str())
+        .unwrap_or("{}");
+    Ok(serde_json::from_str(json)?)
+}

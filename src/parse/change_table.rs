@@ -1,0 +1,438 @@
+//! Change tables that point into the form: 変更点リスク評価表 and 新旧対照表.
+//!
+//! Each row becomes one record whose slot is the slot its 項目 / 該当箇所 path points to, with
+//! the before and after texts, the reason and the risk columns. A row split over a page break
+//! (a line whose leading cells are empty) continues the row above it.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::clean::{MARK_END, MARK_START, strip_markup};
+use super::{Draft, Line};
+use crate::form;
+
+static REFERENCE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"通番\s*(\d+(?:\s*[、,]\s*\d+)*)\s*(?:と|に)同様").expect("valid regex")
+});
+static TRIGGER_DATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(.*?)\s*[(（]((?:平成|令和)\s*\d+年\s*\d+月\s*\d+日)[)）]\s*$")
+        .expect("valid regex")
+});
+static ROW_NUMBER: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\d{1,4}$").expect("valid regex"));
+static CIRCLED_ROW: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^[①-⑳]$|^\d{1,3}$").expect("valid regex"));
+
+/// Whether a line is the header row of a 変更点リスク評価表.
+pub fn is_change_table_header(line: &Line) -> bool {
+    let has = |word: &str| line.cells.iter().any(|cell| cell.trim() == word);
+    has("通番") && (has("変更前") || has("変更後"))
+}
+
+/// Whether a line is the header row of a 新旧対照表.
+pub fn is_comparison_header(line: &Line) -> bool {
+    let has = |word: &str| line.cells.iter().any(|cell| cell.trim().starts_with(word));
+    has("No")
+        && line.cells.iter().any(|cell| cell.contains("変更後"))
+        && line.cells.iter().any(|cell| cell.contains("変更前"))
+}
+
+/// Parses the rows of a 変更点リスク評価表 that follow a header. `lines` starts after the header
+/// and ends at the next table title or the end of the block.
+pub fn parse_change_table(lines: &[Line], jimu: Option<&str>) -> Vec<Draft> {
+    let mut rows: Vec<(usize, Vec<String>)> = Vec::new();
+    for line in lines {
+        if is_change_table_header(line) || line.cells.iter().all(|cell| cell.trim().is_empty()) {
+            continue;
+        }
+        let first = line
+            .cells
+            .first()
+            .map(|cell| cell.trim())
+            .unwrap_or_default();
+        if ROW_NUMBER.is_match(first) {
+            rows.push((line.number, line.cells.clone()));
+        } else if first.is_empty()
+            && let Some((_, previous)) = rows.last_mut()
+        {
+            // A row continued after a page break: its cells line up with the columns above.
+            for (index, cell) in line.cells.iter().enumerate() {
+                if cell.trim().is_empty() {
+                    continue;
+                }
+                while previous.len() <= index {
+                    previous.push(String::new());
+                }
+                previous[index].push(' ');
+                previous[index].push_str(cell);
+            }
+        }
+        // Lines such as 「評価書の変更箇所 変更経緯およびリスク評価」 are header decoration.
+    }
+
+    let mut drafts = Vec::new();
+    for (line_number, cells) in rows {
+        let cells: Vec<String> = cells.iter().map(|cell| cell.trim().to_string()).collect();
+        let number = cells[0].clone();
+        let path = cells.get(1).cloned().unwrap_or_default();
+        let risk_column = cells
+            .iter()
+            .enumerate()
+            .skip(2)
+            .find(|(_, cell)| matches!(cell.as_str(), "あり" | "なし"))
+            .map(|(index, _)| index);
+        let (middle_end, risk_change) = match risk_column {
+            Some(index) => (index, Some(cells[index].clone())),
+            None => (cells.len(), None),
+        };
+        let middle: Vec<String> = cells[2.min(cells.len())..middle_end].to_vec();
+        let mut notes: Vec<(String, String)> = vec![("通番".to_string(), number.clone())];
+        let (before, after, reason) = match middle.len() {
+            0 => (None, None, None),
+            1 => (None, None, Some(middle[0].clone())),
+            2 => {
+                notes.push((
+                    "注記".to_string(),
+                    "変更前・変更後の一方が抽出されていない".to_string(),
+                ));
+                (None, Some(middle[0].clone()), Some(middle[1].clone()))
+            }
+            _ => (
+                Some(middle[0].clone()),
+                Some(middle[1].clone()),
+                Some(middle[2..].join(" ")),
+            ),
+        };
+        if let Some(index) = risk_column {
+            if let Some(situation) = cells.get(index + 1).filter(|cell| !cell.is_empty()) {
+                notes.push((
+                    "リスク変化の状況".to_string(),
+                    super::clean::clean_text(situation),
+                ));
+            }
+            if let Some(measure) = cells.get(index + 2).filter(|cell| !cell.is_empty()) {
+                notes.push(("リスク対策".to_string(), super::clean::clean_text(measure)));
+            }
+        }
+        if let Some(reason) = &reason
+            && let Some(captures) = REFERENCE.captures(reason)
+        {
+            notes.push(("参照".to_string(), format!("通番{}", &captures[1])));
+        }
+        let resolved = resolve_path(&path);
+        let mut section_path = Vec::new();
+        if let Some(jimu) = jimu {
+            section_path.push(jimu.to_string());
+        }
+        section_path.push(super::clean::clean_text(&path));
+        drafts.push(Draft {
+            slot: resolved.slot,
+            field: resolved.field,
+            file_name: resolved.file_name,
+            raw_text: after
+                .clone()
+                .filter(|text| !text.is_empty())
+                .or(before.clone())
+                .unwrap_or_default(),
+            line: line_number,
+            section_path,
+            before_text: before,
+            after_text: after,
+            reason,
+            risk_change,
+            notes,
+            split_actors: false,
+            ..Draft::default()
+        });
+    }
+    drafts
+}
+
+/// Parses the rows of a 新旧対照表: No., ページ, 該当箇所, 変更後, 変更前, 変更理由/きっかけ.
+pub fn parse_comparison_table(lines: &[Line]) -> Vec<Draft> {
+    let mut drafts = Vec::new();
+    for line in lines {
+        if is_comparison_header(line) {
+            continue;
+        }
+        let cells: Vec<String> = line
+            .cells
+            .iter()
+            .map(|cell| cell.trim().to_string())
+            .collect();
+        if cells.len() < 4 || !CIRCLED_ROW.is_match(&cells[0]) {
+            continue;
+        }
+        let number = cells[0].clone();
+        let page = cells[1].clone();
+        let location = cells[2].clone();
+        let after = cells.get(3).cloned().unwrap_or_default();
+        let before = cells.get(4).cloned().unwrap_or_default();
+        let reason_cell = cells.get(5).cloned().unwrap_or_default();
+
+        // The last column alternates reason and trigger paragraphs: 「理由」「きっかけ (日付)」.
+        let paragraphs: Vec<String> = strip_markup(&reason_cell)
+            .split('\n')
+            .map(super::clean::clean_text)
+            .filter(|part| !part.is_empty())
+            .collect();
+        let mut reasons = Vec::new();
+        let mut triggers = Vec::new();
+        for paragraph in paragraphs {
+            if is_trigger(&paragraph) {
+                triggers.push(paragraph);
+            } else if let Some(last) = reasons.last_mut().filter(|_| paragraph.starts_with('※')) {
+                *last = format!("{last}\n{paragraph}");
+            } else {
+                reasons.push(paragraph);
+            }
+        }
+        // 「「裁断」は誤字であり 「細断」が正しい。  第三者点検」 arrives as one paragraph.
+        if triggers.is_empty()
+            && let Some(last) = reasons.pop()
+        {
+            match split_trailing_trigger(&last) {
+                Some((reason, trigger)) => {
+                    if !reason.is_empty() {
+                        reasons.push(reason);
+                    }
+                    triggers.push(trigger);
+                }
+                None => reasons.push(last),
+            }
+        }
+        let mut notes = vec![
+            ("No.".to_string(), number.clone()),
+            ("ページ".to_string(), super::clean::clean_text(&page)),
+        ];
+        for trigger in &triggers {
+            if let Some(captures) = TRIGGER_DATE.captures(trigger) {
+                notes.push(("きっかけ".to_string(), captures[1].trim().to_string()));
+                notes.push(("日付".to_string(), captures[2].replace(' ', "")));
+            } else {
+                notes.push(("きっかけ".to_string(), trigger.clone()));
+            }
+        }
+        let resolved = resolve_path(&location);
+        drafts.push(Draft {
+            slot: resolved.slot,
+            field: resolved.field,
+            file_name: None,
+            raw_text: if after.is_empty() {
+                before.clone()
+            } else {
+                after.clone()
+            },
+            line: line.number,
+            section_path: vec![super::clean::clean_text(&location)],
+            before_text: Some(before),
+            after_text: Some(after),
+            reason: Some(reasons.join("\n")),
+            risk_change: Some(triggers.join(" / ")).filter(|text| !text.is_empty()),
+            notes,
+            keep_marks: true,
+            ..Draft::default()
+        });
+    }
+    drafts
+}
+
+const TRIGGER_WORDS: [&str; 5] = ["審議会", "第三者点検", "委員会", "自己点検", "意見聴取"];
+
+fn is_trigger(paragraph: &str) -> bool {
+    let short = paragraph.chars().count() <= 40;
+    short
+        && TRIGGER_WORDS.iter().any(|word| paragraph.contains(word))
+        && !paragraph.contains("が適当")
+}
+
+fn split_trailing_trigger(paragraph: &str) -> Option<(String, String)> {
+    for word in TRIGGER_WORDS {
+        if let Some(stripped) = paragraph.strip_suffix(word) {
+            return Some((stripped.trim().to_string(), word.to_string()));
+        }
+    }
+    None
+}
+
+/// What a path such as 「Ⅲ … (1) 住民基本台帳ファイル 7. 特定個人情報の保管・消去 リスク1: …
+/// ⑤物理的対策 具体的な対策の内容」 points to.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct ResolvedPath {
+    pub slot: Option<String>,
+    pub file_name: Option<String>,
+    pub field: Option<String>,
+}
+
+static PATH_SECTION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s*(Ⅵ|Ⅴ|Ⅳ|Ⅲ|Ⅱ|Ⅰ|VI|IV|V|III|II|I)(?:\s|[^A-Za-z])").expect("valid regex")
+});
+static PATH_FILE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"[（(]\s*\d\s*[)）]\s*([^\s0-9（(]{2,30}?ファイル)").expect("valid regex")
+});
+static PATH_FILE_BARE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"ファイル名\s*([^\s0-9（(]{2,30}?ファイル)").expect("valid regex")
+});
+const FIELD_WORDS: [&str; 8] = [
+    "具体的な対策の内容",
+    "具体的な管理方法",
+    "具体的な内容",
+    "具体的な方法",
+    "リスクに対する措置の内容",
+    "手順の内容",
+    "ルールの内容及びルール遵守の確認方法",
+    "法令上の根拠",
+];
+
+/// Resolves a path to the deepest slot whose labels appear in it (by fuzzy containment of
+/// their wording), restricted to the section the path names when it names one.
+pub fn resolve_path(path: &str) -> ResolvedPath {
+    let plain = super::clean::clean_text(path).replace('\n', " ");
+    let plain: String = plain
+        .chars()
+        .filter(|c| *c != MARK_START && *c != MARK_END)
+        .collect();
+    let section = PATH_SECTION
+        .captures(&plain)
+        .map(|captures| match &captures[1] {
+            "Ⅰ" | "I" => "I",
+            "Ⅱ" | "II" => "II",
+            "Ⅲ" | "III" => "III",
+            "Ⅳ" | "IV" => "IV",
+            "Ⅴ" | "V" => "V",
+            _ => "VI",
+        });
+    let file_name = PATH_FILE
+        .captures(&plain)
+        .or_else(|| PATH_FILE_BARE.captures(&plain))
+        .map(|captures| captures[1].trim().to_string());
+    let path_key = form::heading_key_text(&plain);
+    let field = FIELD_WORDS
+        .iter()
+        .find(|word| form::heading_key_text(&plain).ends_with(&form::heading_key_text(word)))
+        .map(|word| word.to_string());
+
+    // Ranked by levels matched, then fewer levels skipped, then (where a damaged path names two
+    // risks) the later match, which is where the row's text belongs.
+    let mut best: Option<(&'static form::Slot, (usize, i64, usize))> = None;
+    for slot in form::SLOTS {
+        let top = slot.key.split('.').next().unwrap_or_default();
+        if let Some(section) = section
+            && top != section
+        {
+            continue;
+        }
+        if !slot.key.contains('.') {
+            continue;
+        }
+        let chain: Vec<&'static str> = ancestors_below_section(slot.key);
+        let mut matched = 0usize;
+        let mut skipped = 0i64;
+        let mut deepest_matches = false;
+        let mut deepest_at = 0usize;
+        for (depth, key) in chain.iter().enumerate() {
+            let label = form::slot_by_key(key).expect("ancestor exists").label;
+            let wording = form::heading_key_text(form::label_wording(label));
+            let (score, at) = fuzzy_contains(&path_key, &wording);
+            let is_last = depth + 1 == chain.len();
+            if score >= 0.75 {
+                matched += 1;
+                if is_last {
+                    deepest_matches = true;
+                    deepest_at = at;
+                }
+            } else {
+                skipped += 1;
+            }
+        }
+        if !deepest_matches || matched == 0 {
+            continue;
+        }
+        let rank = (matched, -skipped, deepest_at);
+        if best.is_none_or(|(_, best_rank)| rank > best_rank) {
+            best = Some((slot, rank));
+        }
+    }
+    ResolvedPath {
+        slot: best.map(|(slot, _)| slot.key.to_string()),
+        file_name,
+        field,
+    }
+}
+
+fn ancestors_below_section(key: &'static str) -> Vec<&'static str> {
+    let mut chain = Vec::new();
+    let mut current = Some(key);
+    while let Some(current_key) = current {
+        if current_key.contains('.') {
+            chain.push(current_key);
+        }
+        current = form::parent_key(current_key);
+    }
+    chain.reverse();
+    chain
+}
+
+/// The best Dice similarity between `needle` and any window of `haystack` of the same length,
+/// with the character position of that window.
+fn fuzzy_contains(haystack: &str, needle: &str) -> (f64, usize) {
+    if needle.is_empty() {
+        return (0.0, 0);
+    }
+    if let Some(at) = haystack.rfind(needle) {
+        return (1.0, haystack[..at].chars().count());
+    }
+    let haystack: Vec<char> = haystack.chars().collect();
+    let length = needle.chars().count();
+    if haystack.len() < 2 || length < 2 {
+        return (0.0, 0);
+    }
+    let window = length.min(haystack.len());
+    let mut best = (0.0f64, 0usize);
+    for start in 0..=haystack.len() - window {
+        let candidate: String = haystack[start..start + window].iter().collect();
+        let score = form::wording_similarity(&candidate, needle);
+        if score >= best.0 {
+            best = (score, start);
+        }
+    }
+    best
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_full_path_resolves_to_the_physical_measures_slot() {
+        let resolved = resolve_path(
+            "Ⅲ特定個人情報ファイルの取扱いプロセスにおけるリスク対策 (1) 住民基本台帳ファイル 7. 特定個人情報の保管・消去 リスク1: 特定個人情報の漏えい・滅失・毀損リスク ⑤物理的対策 具体的な対策の内容",
+        );
+        assert_eq!(resolved.slot.as_deref(), Some("III.7.R1.5"));
+        assert_eq!(resolved.file_name.as_deref(), Some("住民基本台帳ファイル"));
+        assert_eq!(resolved.field.as_deref(), Some("具体的な対策の内容"));
+    }
+
+    #[test]
+    fn a_path_without_section_or_risk_still_resolves() {
+        let resolved = resolve_path("7. 特定個人情報の保 管・消去  ⑤物理的対策 具体的な対策の内容");
+        assert_eq!(resolved.slot.as_deref(), Some("III.7.R1.5"));
+        let resolved = resolve_path("7. 特定個人情報の保護・消去 ⑥技術的対策 具体的な対策の内容");
+        assert_eq!(resolved.slot.as_deref(), Some("III.7.R1.6"));
+    }
+
+    #[test]
+    fn a_path_to_another_section_resolves_there() {
+        assert_eq!(
+            resolve_path("IVその他のリスク対策 1. 監査 ②監査 具体的な内容")
+                .slot
+                .as_deref(),
+            Some("IV.1.2")
+        );
+        assert_eq!(
+            resolve_path("II 特定個人情報ファイルの概要 (1) 住民基本台帳ファイル 6. 特定個人情報の保管・消去 ① 保管場所").slot.as_deref(),
+            Some("II.6.1")
+        );
+    }
+}

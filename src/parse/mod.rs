@@ -1,0 +1,368 @@
+//! Parsing extracted documents into records, in two stages.
+//!
+//! Stage one ([`lines_of`]) turns text into raw structure: numbered lines of tab-separated
+//! cells, with the BOM, CR line ends and markdown heading marks gone. Stage two recognises
+//! blocks (a 全項目評価書 body, 変更点リスク評価表, 新旧対照表, ordinance excerpts), walks each
+//! into [`Draft`]s, and [`finish`] turns drafts into validated [`Record`]s: one per field value
+//! per actor block, with clean text, the risk's rating and a stable id.
+
+pub mod assessment;
+pub mod change_table;
+pub mod clean;
+
+use std::collections::BTreeMap;
+
+use crate::corpus::DocumentMeta;
+use crate::form;
+use crate::record::{Record, Source, stable_id};
+
+/// One line of the source: its 1-based number and its cells (split on tabs).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Line {
+    pub number: usize,
+    pub cells: Vec<String>,
+}
+
+/// A field value found by a block parser, before cleaning and actor splitting.
+#[derive(Debug, Clone)]
+pub struct Draft {
+    pub slot: Option<String>,
+    pub field: Option<String>,
+    pub raw_text: String,
+    pub line: usize,
+    pub choice: Option<String>,
+    pub file_name: Option<String>,
+    pub section_path: Vec<String>,
+    pub before_text: Option<String>,
+    pub after_text: Option<String>,
+    pub reason: Option<String>,
+    pub risk_change: Option<String>,
+    pub notes: Vec<(String, String)>,
+    /// Overrides the document's body (ordinance excerpts of other bodies).
+    pub municipality: Option<String>,
+    pub doc_type: Option<String>,
+    pub jimu: Option<String>,
+    /// Whether the text is split into one record per actor block.
+    pub split_actors: bool,
+    /// Whether underline marks become `marked_spans` of the after text.
+    pub keep_marks: bool,
+}
+
+impl Default for Draft {
+    fn default() -> Self {
+        Self {
+            slot: None,
+            field: None,
+            raw_text: String::new(),
+            line: 0,
+            choice: None,
+            file_name: None,
+            section_path: Vec::new(),
+            before_text: None,
+            after_text: None,
+            reason: None,
+            risk_change: None,
+            notes: Vec::new(),
+            municipality: None,
+            doc_type: None,
+            jimu: None,
+            split_actors: true,
+            keep_marks: false,
+        }
+    }
+}
+
+/// Why a document gave no records.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ParseError {
+    /// Nothing of the form, no change table and no ordinance was recognised.
+    #[error(
+        "{file}: nothing recognised as a 評価書, change table or ordinance ({lines} lines read)"
+    )]
+    NothingRecognised { file: String, lines: usize },
+}
+
+/// Stage one: numbered lines of cells.
+pub fn lines_of(text: &str) -> Vec<Line> {
+    let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
+    text.split('\n')
+        .enumerate()
+        .map(|(index, line)| {
+            let line = line.strip_suffix('\r').unwrap_or(line);
+            Line {
+                number: index + 1,
+                cells: line
+                    .split('\t')
+                    .map(|cell| cell.trim().to_string())
+                    .collect(),
+            }
+        })
+        .collect()
+}
+
+/// The kinds of block a document is made of.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Block {
+    Assessment,
+    ChangeTable { jimu: Option<String> },
+    Comparison,
+    Ordinance { body: String, title: String },
+}
+
+/// Parses one document into records.
+pub fn parse_document(meta: &DocumentMeta, text: &str) -> Result<Vec<Record>, ParseError> {
+    let lines = lines_of(text);
+    let mut drafts: Vec<Draft> = Vec::new();
+    let mut ratings: BTreeMap<String, String> = BTreeMap::new();
+
+    // Cut the lines into blocks: a table header starts a table, a title line or an ordinance
+    // heading ends it.
+    let mut blocks: Vec<(Block, Vec<Line>)> = vec![(Block::Assessment, Vec::new())];
+    let mut pending_title: Option<String> = None;
+    for line in lines.iter() {
+        let first = line.cells.first().map(String::as_str).unwrap_or_default();
+        let non_empty = line.cells.iter().filter(|cell| !cell.is_empty()).count();
+        if non_empty == 1 && first.contains("変更点リスク評価表") {
+            pending_title = Some(first.to_string());
+            continue;
+        }
+        if change_table::is_change_table_header(line) {
+            let jimu = pending_title.take().map(|title| {
+                title
+                    .replace("変更点リスク評価表", "")
+                    .trim_matches(['(', ')', '（', '）', ' '])
+                    .to_string()
+            });
+            let continues = matches!(&blocks.last().map(|block| &block.0), Some(Block::ChangeTable { jimu: previous }) if *previous == jimu);
+            if !continues {
+                blocks.push((Block::ChangeTable { jimu }, Vec::new()));
+            }
+            continue;
+        }
+        if change_table::is_comparison_header(line) {
+            if !matches!(blocks.last().map(|block| &block.0), Some(Block::Comparison)) {
+                blocks.push((Block::Comparison, Vec::new()));
+            }
+            continue;
+        }
+        if let Some(title) = first
+            .strip_prefix('○')
+            .filter(|title| title.ends_with("条例") && non_empty == 1)
+        {
+            let body = ordinance_body(title).unwrap_or_else(|| meta.municipality.clone());
+            blocks.push((
+                Block::Ordinance {
+                    body,
+                    title: title.to_string(),
+                },
+                Vec::new(),
+            ));
+            continue;
+        }
+        if non_empty == 1 && first.ends_with("他区事例") {
+            continue;
+        }
+        if let Some(block) = blocks.last_mut() {
+            block.1.push(line.clone());
+        }
+    }
+
+    for (block, block_lines) in &blocks {
+        match block {
+            Block::Assessment => {
+                let output = assessment::parse_assessment(block_lines);
+                drafts.extend(output.drafts);
+                ratings.extend(output.ratings);
+            }
+            Block::ChangeTable { jimu } => {
+                let mut rows = change_table::parse_change_table(block_lines, jimu.as_deref());
+                for row in &mut rows {
+                    row.jimu = jimu.as_ref().map(|jimu| format!("{jimu}に関する事務"));
+                }
+                drafts.extend(rows);
+            }
+            Block::Comparison => drafts.extend(change_table::parse_comparison_table(block_lines)),
+            Block::Ordinance { body, title } => {
+                drafts.extend(parse_ordinance(block_lines, body, title))
+            }
+        }
+    }
+
+    let records = finish(meta, drafts, &ratings);
+    if records.is_empty() {
+        return Err(ParseError::NothingRecognised {
+            file: meta.file.clone(),
+            lines: lines.len(),
+        });
+    }
+    Ok(records)
+}
+
+/// 「文京区個人情報の保護に関する法律施行条例」 → 文京区.
+fn ordinance_body(title: &str) -> Option<String> {
+    let end = title.find(['都', '道', '府', '県', '市', '区', '町', '村'])?;
+    let character_length = title[end..].chars().next()?.len_utf8();
+    let name = &title[..end + character_length];
+    (name.chars().count() >= 2 && name.chars().count() <= 10).then(|| name.to_string())
+}
+
+/// Articles of an ordinance excerpt: 「(見出し)」 then 「第九条 …」 with its items.
+fn parse_ordinance(lines: &[Line], body: &str, title: &str) -> Vec<Draft> {
+    let mut drafts: Vec<Draft> = Vec::new();
+    let mut caption: Option<String> = None;
+    for line in lines {
+        let text = line.cells.join(" ");
+        let text = text.trim().trim_start_matches("- ").trim();
+        if text.is_empty() {
+            continue;
+        }
+        if text.starts_with(['(', '（']) && text.ends_with([')', '）']) && text.chars().count() < 40
+        {
+            caption = Some(text.to_string());
+            continue;
+        }
+        let starts_article = text.starts_with('第') && text.chars().take(8).any(|c| c == '条');
+        if starts_article || drafts.is_empty() {
+            let article: String = text
+                .split_whitespace()
+                .next()
+                .unwrap_or_default()
+                .to_string();
+            let field = match &caption {
+                Some(caption) => format!("{article}{caption}"),
+                None => article,
+            };
+            drafts.push(Draft {
+                field: Some(field),
+                raw_text: text.to_string(),
+                line: line.number,
+                section_path: vec![title.to_string()],
+                municipality: Some(body.to_string()),
+                doc_type: Some("条例".to_string()),
+                split_actors: false,
+                ..Draft::default()
+            });
+        } else if let Some(last) = drafts.last_mut() {
+            last.raw_text.push('\n');
+            last.raw_text.push_str(text);
+        }
+    }
+    drafts
+}
+
+/// Stage two's end: drafts become records.
+fn finish(
+    meta: &DocumentMeta,
+    drafts: Vec<Draft>,
+    ratings: &BTreeMap<String, String>,
+) -> Vec<Record> {
+    let mut records = Vec::new();
+    let mut occurrences: BTreeMap<String, usize> = BTreeMap::new();
+    for draft in drafts {
+        let blocks = if draft.split_actors {
+            clean::split_by_actor(&draft.raw_text)
+        } else {
+            vec![clean::ActorBlock {
+                actor: None,
+                raw: draft.raw_text.clone(),
+            }]
+        };
+        let rating = draft.slot.as_deref().and_then(|slot| {
+            ratings
+                .iter()
+                .filter(|(risk, _)| form::is_within(slot, risk))
+                .max_by_key(|(risk, _)| risk.len())
+                .map(|(_, rating)| rating.clone())
+        });
+        for block in blocks {
+            let text = clean::without_marks(&clean::clean_text(&block.raw));
+            if text.is_empty() && draft.choice.is_none() && draft.before_text.is_none() {
+                continue;
+            }
+            let (after_text, marked_spans) = match &draft.after_text {
+                Some(after) if draft.keep_marks => {
+                    let (after, spans) = clean::take_marks(&clean::clean_text(after));
+                    (Some(after), spans)
+                }
+                Some(after) => (
+                    Some(clean::without_marks(&clean::clean_text(after))),
+                    Vec::new(),
+                ),
+                None => (None, Vec::new()),
+            };
+            let before_text = draft
+                .before_text
+                .as_ref()
+                .map(|before| clean::without_marks(&clean::clean_text(before)));
+            let municipality = draft
+                .municipality
+                .clone()
+                .unwrap_or_else(|| meta.municipality.clone());
+            let is_other_body = draft.municipality.is_some() && municipality != meta.municipality;
+            let slot_label = draft
+                .slot
+                .as_deref()
+                .and_then(form::slot_by_key)
+                .map(|slot| slot.label.to_string());
+            let identity = [
+                meta.file.as_str(),
+                draft.slot.as_deref().unwrap_or("-"),
+                draft.file_name.as_deref().unwrap_or("-"),
+                draft.field.as_deref().unwrap_or("-"),
+                block.actor.as_deref().unwrap_or("-"),
+                draft
+                    .notes
+                    .first()
+                    .map(|note| note.1.as_str())
+                    .unwrap_or("-"),
+            ]
+            .join("\u{1f}");
+            let occurrence = occurrences.entry(identity.clone()).or_default();
+            *occurrence += 1;
+            let id = stable_id(&[&identity, &occurrence.to_string()]);
+            records.push(Record {
+                id,
+                municipality,
+                municipality_code: if is_other_body {
+                    None
+                } else {
+                    meta.municipality_code.clone()
+                },
+                prefecture: meta.prefecture.clone(),
+                doc_title: meta.title.clone(),
+                doc_type: draft
+                    .doc_type
+                    .clone()
+                    .unwrap_or_else(|| meta.doc_type.clone()),
+                jimu: draft.jimu.clone().or_else(|| meta.jimu.clone()),
+                file_name: draft.file_name.clone(),
+                section_path: draft
+                    .section_path
+                    .iter()
+                    .map(|part| clean::without_marks(part))
+                    .collect(),
+                slot: draft.slot.clone(),
+                slot_label,
+                field: draft.field.clone(),
+                actor: block.actor.clone(),
+                rating: rating.clone(),
+                choice: draft.choice.clone(),
+                text,
+                before_text,
+                after_text,
+                reason: draft
+                    .reason
+                    .as_ref()
+                    .map(|reason| clean::clean_text(reason)),
+                risk_change: draft.risk_change.clone(),
+                marked_spans,
+                notes: draft.notes.clone(),
+                source: Source {
+                    file: meta.file.clone(),
+                    line: draft.line,
+                },
+            });
+        }
+    }
+    records
+}

@@ -1,0 +1,99 @@
+//! The record: one field value of one document, aligned to a slot of the form.
+//!
+//! Records are what hyoka indexes, searches, compares and exports. The JSON names of the fields
+//! are part of the API (the CLI `--json`, `/api/*` and the index all use them).
+
+use serde::{Deserialize, Serialize};
+
+/// Where in the source file a record starts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Source {
+    /// File name inside the corpus directory.
+    pub file: String,
+    /// 1-based line number of the record's first line.
+    pub line: usize,
+}
+
+/// One field value of one document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Record {
+    /// Stable across re-ingest of the same file: derived from the file, the slot, the field,
+    /// the actor and the occurrence, not from the order of ingest.
+    pub id: String,
+    /// 団体名 of the body the text belongs to (「機関名の記載なし」 when the text does not say).
+    pub municipality: String,
+    /// 全国地方公共団体コード (6 digits), when known.
+    pub municipality_code: Option<String>,
+    /// 都道府県, when known.
+    pub prefecture: Option<String>,
+    /// Title of the document.
+    pub doc_title: String,
+    /// 全項目評価書, 変更点リスク評価表, 新旧対照表, 条例, …
+    pub doc_type: String,
+    /// 事務名.
+    pub jimu: Option<String>,
+    /// 特定個人情報ファイル名 the record is about, e.g. 住民基本台帳ファイル.
+    pub file_name: Option<String>,
+    /// The headings above the record, as written, cleaned.
+    pub section_path: Vec<String>,
+    /// Slot key (see `form`), when the record could be aligned.
+    pub slot: Option<String>,
+    /// Canonical label of the slot.
+    pub slot_label: Option<String>,
+    /// Name of the field inside the slot, e.g. 具体的な対策の内容.
+    pub field: Option<String>,
+    /// Who takes the measure: 札幌市, 中間サーバー・プラットフォーム, …
+    pub actor: Option<String>,
+    /// The risk's 「リスクへの対策は十分か」 answer, on every record of that risk.
+    pub rating: Option<String>,
+    /// The item's own selected option (行っている, 定めている, …).
+    pub choice: Option<String>,
+    /// Clean plain text: no markup, no choice lists; bullets kept as line breaks.
+    pub text: String,
+    /// Change tables: the text before the change.
+    pub before_text: Option<String>,
+    /// Change tables: the text after the change.
+    pub after_text: Option<String>,
+    /// Change tables: why it changed (and, in a 新旧対照表, what triggered it).
+    pub reason: Option<String>,
+    /// Change tables: リスク変化 (あり / なし) or the trigger of a 新旧対照表 row.
+    pub risk_change: Option<String>,
+    /// Spans of `after_text` (in characters) that the document marked as changed (`<u>`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub marked_spans: Vec<(usize, usize)>,
+    /// Change tables: the row's other columns (リスク変化の状況, リスク対策, 通番 references).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<(String, String)>,
+    pub source: Source,
+}
+
+impl Record {
+    /// The text that both text fields index: the record's own text and, for change-table rows,
+    /// the before and after texts and the reason.
+    pub fn search_text(&self) -> String {
+        let mut parts: Vec<&str> = vec![self.text.as_str()];
+        for extra in [&self.before_text, &self.after_text, &self.reason]
+            .into_iter()
+            .flatten()
+        {
+            if !self.text.contains(extra.as_str()) {
+                parts.push(extra);
+            }
+        }
+        parts.retain(|part| !part.is_empty());
+        parts.join("\n")
+    }
+}
+
+/// A stable identifier: 64-bit FNV-1a over the parts, as 16 hex digits. Not cryptographic;
+/// identifiers only need to be stable and distinct within one corpus.
+pub fn stable_id(parts: &[&str]) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for part in parts {
+        for byte in part.bytes().chain(std::iter::once(0x1f)) {
+            hash ^= u64::from(byte);
+            hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    format!("{hash:016x}")
+}
