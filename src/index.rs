@@ -139,9 +139,9 @@ fn to_document(record: &Record, fields: &Fields) -> Result<TantivyDocument, Inde
     let mut document = TantivyDocument::default();
     document.add_text(fields.id, &record.id);
     document.add_text(fields.record, serde_json::to_string(record)?);
-    let search_text = record.search_text();
-    document.add_text(fields.text_ja, &search_text);
-    document.add_text(fields.text_bigram, &search_text);
+    let indexed_text = record.indexed_text();
+    document.add_text(fields.text_ja, &indexed_text);
+    document.add_text(fields.text_bigram, &indexed_text);
     for (dimension, value) in facet_values(record) {
         document.add_facet(fields.facets, facet_of(dimension, &value));
     }

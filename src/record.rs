@@ -85,6 +85,29 @@ impl Record {
     }
 }
 
+impl Record {
+    /// The headings the record stands under: its section path, the slot's canonical label and
+    /// the field. Indexed with the text, so that a query naming the risk (目的外の入手) finds the
+    /// measures written under it.
+    pub fn context_text(&self) -> String {
+        let mut parts: Vec<&str> = self.section_path.iter().map(String::as_str).collect();
+        if let Some(label) = &self.slot_label
+            && !parts.iter().any(|part| part.contains(label.as_str()))
+        {
+            parts.push(label);
+        }
+        if let Some(field) = &self.field {
+            parts.push(field);
+        }
+        parts.join(" › ")
+    }
+
+    /// What the two text fields index: the headings, then the text.
+    pub fn indexed_text(&self) -> String {
+        format!("{}\n{}", self.context_text(), self.search_text())
+    }
+}
+
 /// A stable identifier: 64-bit FNV-1a over the parts, as 16 hex digits. Not cryptographic;
 /// identifiers only need to be stable and distinct within one corpus.
 pub fn stable_id(parts: &[&str]) -> String {

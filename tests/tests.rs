@@ -1,1 +1,18 @@
+//! All integration tests, built as one binary.
+//!
+//! Golden snapshots live in `tests/snapshots/`; after an intended change, review and accept them
+//! with `INSTA_UPDATE=always cargo test` (or `cargo insta review`), then read the diff.
 
+mod util;
+
+// Japanese analysis and query building on real sentences.
+mod analysis_golden;
+mod query_golden;
+// Parsing the sample documents into records.
+mod parse_golden;
+// Searching the bundled corpus through the library.
+mod search;
+// The command line, run as a process.
+mod cli;
+// The HTTP API, through the router without a socket.
+mod http;

@@ -45,8 +45,28 @@ static CHOICE_LIST: LazyLock<Regex> = LazyLock::new(|| {
 });
 /// Numbered options left after the marker was consumed or lost: 「1) 特に力を入れている 2) …」.
 static OPTION_RUN: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:(?:^|\s)\[?\s*\d?\s*\d\s*\)\s*[^\s\d()]{2,30}){2,}").expect("valid regex")
+    Regex::new(r"(?:[\[【「]\s*)?(?:\d\s+)?(?:\d\s*\)\s*[^\s\d()]{2,30}\s*){2,}")
+        .expect("valid regex")
 });
+
+/// Words of the form's options; a numbered run is a choice list only if it uses them, so that a
+/// document's own 「1) … 2) …」 enumeration is kept.
+const OPTION_WORDS: [&str; 14] = [
+    "力を入れ",
+    "十分",
+    "課題が残",
+    "行っている",
+    "定めている",
+    "記録を残",
+    "制限して",
+    "保管して",
+    "発生",
+    "政府機関",
+    "整備して",
+    "周知して",
+    "遵守して",
+    "再委託",
+];
 
 /// An actor heading inside a field: 「<札幌市における措置>」, with the OCR variants
 /// 「く…>」「〈…〉」 and the bullet form 「・ガバメントクラウドにおける措置」.
@@ -131,7 +151,16 @@ pub fn chosen_value(cell: &str) -> Option<String> {
 /// Removes choice lists and numbered option runs from text.
 pub fn remove_choice_lists(text: &str) -> String {
     let without_lists = CHOICE_LIST.replace_all(text, " ");
-    OPTION_RUN.replace_all(&without_lists, " ").into_owned()
+    OPTION_RUN
+        .replace_all(&without_lists, |captures: &regex::Captures| {
+            let run = &captures[0];
+            if OPTION_WORDS.iter().any(|word| run.contains(word)) {
+                " ".to_string()
+            } else {
+                run.to_string()
+            }
+        })
+        .into_owned()
 }
 
 /// Tokens of OCR debris that stand alone in real extractions: short Latin fragments between

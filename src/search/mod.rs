@@ -201,7 +201,8 @@ impl SearchIndex {
             .skip(offset)
             .take(limit)
             .map(|(score, record)| {
-                let snippet = highlighter.snippet(&record.search_text());
+                let snippet =
+                    highlighter.snippet_with_context(&record.search_text(), &record.context_text());
                 Hit {
                     record,
                     score: (score * 1000.0).round() / 1000.0,

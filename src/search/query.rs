@@ -212,7 +212,29 @@ fn clause_plan(clause: &Clause) -> Plan {
             slop: 0,
         },
     };
-    if clause.phrase || clause.excluded {
+    if clause.excluded {
+        // A phrase scorer under MustNot trips tantivy's seek-order debug assertion
+        // (quickwit-oss/tantivy#2811); excluding records that hold every bigram of the word is
+        // the same in practice and needs no positions.
+        return match exact {
+            Plan::Phrase { terms, .. } => Plan::Bool(
+                terms
+                    .into_iter()
+                    .map(|(_, term)| {
+                        (
+                            Occur::Must,
+                            Plan::Term {
+                                field: "text_bigram",
+                                term,
+                            },
+                        )
+                    })
+                    .collect(),
+            ),
+            other => other,
+        };
+    }
+    if clause.phrase {
         return exact;
     }
 

@@ -95,6 +95,15 @@ impl Highlighter {
         merged
     }
 
+    /// The snippet of `text`; when the match is only in the headings the record stands under,
+    /// the marked headings come first, then the start of the text.
+    pub fn snippet_with_context(&self, text: &str, context: &str) -> String {
+        if !self.ranges(text).is_empty() || self.ranges(context).is_empty() {
+            return self.snippet(text);
+        }
+        format!("{} — {}", self.snippet(context), self.snippet(text))
+    }
+
     /// The snippet: the window of [`SNIPPET_CHARS`] with the most marked text, escaped.
     pub fn snippet(&self, text: &str) -> String {
         let ranges = self.ranges(text);

@@ -1,0 +1,202 @@
+//! The `hyoka` command run as a process.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use crate::util::{corpus_folder, index_path};
+
+fn hyoka(arguments: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_hyoka"))
+        .args(arguments)
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("the binary runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).to_string()
+}
+
+#[test]
+fn a_broken_query_exits_non_zero_with_one_line() {
+    let index = index_path().to_str().expect("utf-8 path");
+    let output = hyoka(&["search", "(\"", "--index", index]);
+    assert!(!output.status.success());
+    let stderr = text(&output.stderr);
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("unclosed quote"), "{stderr}");
+    assert!(!stderr.contains("panicked"));
+}
+
+#[test]
+fn search_json_returns_sapporo_hits_for_biometric_authentication() {
+    let index = index_path().to_str().expect("utf-8 path");
+    let output = hyoka(&["search", "生体認証", "--json", "--index", index]);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let response: serde_json::Value =
+        serde_json::from_slice(&output.stdout).expect("JSON on stdout");
+    let hits = response["hits"].as_array().expect("hits");
+    assert!(hits.iter().any(|hit| hit["municipality"] == "札幌市"));
+    for key in [
+        "id",
+        "municipality",
+        "doc_title",
+        "slot",
+        "slot_label",
+        "file_name",
+        "text",
+        "snippet",
+        "score",
+    ] {
+        assert!(hits[0].get(key).is_some(), "hit lacks {key}");
+    }
+    assert!(response["total"].as_u64().unwrap_or(0) >= hits.len() as u64);
+}
+
+#[test]
+fn every_command_has_help() {
+    for command in [
+        vec!["--help"],
+        vec!["ingest", "--help"],
+        vec!["search", "--help"],
+        vec!["parse", "--help"],
+        vec!["serve", "--help"],
+    ] {
+        let output = hyoka(&command);
+        assert!(output.status.success(), "{command:?}");
+        assert!(text(&output.stdout).contains("Usage"), "{command:?}");
+    }
+}
+
+#[test]
+fn ingest_reports_records_per_document_and_throughput() {
+    let folder = tempfile::tempdir().expect("temporary folder");
+    let index = folder.path().join("index");
+    let corpus = corpus_folder();
+    let output = hyoka(&[
+        "ingest",
+        "--corpus",
+        corpus.to_str().expect("utf-8"),
+        "--index",
+        index.to_str().expect("utf-8"),
+    ]);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let stdout = text(&output.stdout);
+    assert!(stdout.contains("002_ac2772f135d57124.txt"));
+    assert!(stdout.contains("MB/s"), "{stdout}");
+    assert!(stdout.contains("5 documents"), "{stdout}");
+}
+
+#[test]
+fn a_folder_without_manifest_is_ingested_with_bad_files_reported() {
+    let folder = tempfile::tempdir().expect("temporary folder");
+    let corpus = folder.path().join("drop");
+    std::fs::create_dir(&corpus).expect("create folder");
+    // A real document re-encoded as Shift_JIS, as older systems export it.
+    let sapporo = crate::util::sample("002");
+    let (shift_jis, _, _) = encoding_rs::SHIFT_JIS.encode(&sapporo);
+    std::fs::write(corpus.join("sapporo_sjis.txt"), &shift_jis).expect("write");
+    std::fs::write(corpus.join("empty.txt"), b"").expect("write");
+    std::fs::write(corpus.join("scan.txt"), b"%PDF-1.7\x00\x00\x01binary").expect("write");
+    let index = folder.path().join("index");
+    let output = hyoka(&[
+        "ingest",
+        "--corpus",
+        corpus.to_str().expect("utf-8"),
+        "--index",
+        index.to_str().expect("utf-8"),
+    ]);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let stdout = text(&output.stdout);
+    assert!(stdout.contains("Shift_JIS"), "{stdout}");
+    assert!(
+        stdout.contains("札幌市"),
+        "body inferred from the text: {stdout}"
+    );
+    assert!(
+        stdout.contains("skipped empty.txt: empty.txt: file is empty"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("skipped scan.txt") && stdout.contains("binary"),
+        "{stdout}"
+    );
+
+    let search = hyoka(&[
+        "search",
+        "生体認証",
+        "--json",
+        "--index",
+        index.to_str().expect("utf-8"),
+    ]);
+    let response: serde_json::Value = serde_json::from_slice(&search.stdout).expect("JSON");
+    assert!(response["total"].as_u64().unwrap_or(0) > 0);
+}
+
+#[test]
+fn a_failed_ingest_keeps_the_previous_index() {
+    let folder = tempfile::tempdir().expect("temporary folder");
+    let index = folder.path().join("index");
+    let index_arg = index.to_str().expect("utf-8");
+    let corpus = corpus_folder();
+    assert!(
+        hyoka(&[
+            "ingest",
+            "--corpus",
+            corpus.to_str().expect("utf-8"),
+            "--index",
+            index_arg
+        ])
+        .status
+        .success()
+    );
+    let before = std::fs::read_to_string(index.join("CURRENT")).expect("CURRENT written");
+
+    let empty = folder.path().join("nothing");
+    std::fs::create_dir(&empty).expect("create folder");
+    std::fs::write(empty.join("junk.txt"), "hello\n").expect("write");
+    let output = hyoka(&[
+        "ingest",
+        "--corpus",
+        empty.to_str().expect("utf-8"),
+        "--index",
+        index_arg,
+    ]);
+    assert!(!output.status.success());
+    assert!(
+        text(&output.stderr).contains("previous index is kept"),
+        "{}",
+        text(&output.stderr)
+    );
+    assert_eq!(
+        std::fs::read_to_string(index.join("CURRENT")).expect("CURRENT kept"),
+        before
+    );
+    let search = hyoka(&["search", "生体認証", "--index", index_arg]);
+    assert!(search.status.success());
+}
+
+#[test]
+fn parse_takes_the_body_from_the_manifest_beside_the_file() {
+    let file = corpus_folder().join("002_ac2772f135d57124.txt");
+    let output = hyoka(&["parse", file.to_str().expect("utf-8"), "--json"]);
+    assert!(output.status.success());
+    let first_line = text(&output.stdout)
+        .lines()
+        .next()
+        .map(str::to_string)
+        .expect("a record");
+    let record: serde_json::Value = serde_json::from_str(&first_line).expect("JSON record");
+    assert_eq!(record["municipality"], "札幌市");
+    assert_eq!(record["municipality_code"], "011002");
+}
+
+#[test]
+fn parse_of_a_missing_file_names_it() {
+    let output = hyoka(&[
+        "parse",
+        Path::new("no/such/file.txt").to_str().expect("utf-8"),
+    ]);
+    assert!(!output.status.success());
+    assert!(text(&output.stderr).contains("no/such/file.txt"));
+}

@@ -1,0 +1,109 @@
+//! The HTTP API through the router, without a socket.
+
+use std::process::Command;
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+
+use hyoka::http::{AppState, app};
+use hyoka::search::SearchIndex;
+
+use crate::util::index_path;
+
+async fn get(uri: &str) -> (StatusCode, serde_json::Value) {
+    let index = Arc::new(SearchIndex::open(index_path()).expect("index opens"));
+    let response = app(AppState { index })
+        .oneshot(Request::get(uri).body(Body::empty()).expect("request"))
+        .await
+        .expect("router answers");
+    let status = response.status();
+    let bytes = response
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes();
+    let value = serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null);
+    (status, value)
+}
+
+fn encoded(text: &str) -> String {
+    text.bytes()
+        .map(|byte| {
+            if byte.is_ascii_alphanumeric() {
+                (byte as char).to_string()
+            } else {
+                format!("%{byte:02X}")
+            }
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn healthz_reports_the_live_generation() {
+    let (status, body) = get("/healthz").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["status"], "ok");
+    assert!(body["records"].as_u64().unwrap_or(0) > 0);
+}
+
+#[tokio::test]
+async fn search_returns_hits_with_facets() {
+    let (status, body) = get(&format!("/api/search?q={}&limit=5", encoded("生体認証"))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body["hits"].as_array().is_some_and(|hits| !hits.is_empty()));
+    assert!(body["facets"]["municipality"].as_array().is_some());
+}
+
+#[tokio::test]
+async fn a_broken_query_is_a_json_400() {
+    let (status, body) = get(&format!("/api/search?q={}", encoded("(\""))).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["error"]["code"], "bad_query");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("unclosed quote")
+    );
+}
+
+#[tokio::test]
+async fn a_limit_over_100_is_a_json_400() {
+    let (status, body) = get("/api/search?q=a&limit=101").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["error"]["code"], "bad_limit");
+}
+
+#[tokio::test]
+async fn a_non_numeric_limit_is_a_json_400() {
+    let (status, body) = get("/api/search?q=a&limit=many").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["error"]["code"], "bad_parameter");
+}
+
+#[tokio::test]
+async fn cli_json_is_exactly_what_the_api_returns() {
+    let query = "入退室管理";
+    let (_, mut api) = get(&format!("/api/search?q={}&limit=10", encoded(query))).await;
+    let output = Command::new(env!("CARGO_BIN_EXE_hyoka"))
+        .args([
+            "search",
+            query,
+            "--json",
+            "--limit",
+            "10",
+            "--index",
+            index_path().to_str().expect("utf-8"),
+        ])
+        .output()
+        .expect("binary runs");
+    let mut cli: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    // Timing is the only thing allowed to differ.
+    api["took_ms"] = serde_json::Value::Null;
+    cli["took_ms"] = serde_json::Value::Null;
+    assert_eq!(api, cli);
+}

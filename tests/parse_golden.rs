@@ -1,0 +1,182 @@
+//! Golden snapshots of the records of every sample document.
+//!
+//! Each record is rendered as its source line, slot, file, field, actor, rating and choice, then
+//! its text. Review a changed snapshot line by line against the document: a wrong slot is a bug
+//! even when it is snapshotted.
+
+use std::fmt::Write as _;
+
+use hyoka::corpus::load_corpus;
+use hyoka::record::Record;
+
+use crate::util::corpus_folder;
+
+fn records_of(prefix: &str) -> Vec<Record> {
+    let corpus = load_corpus(&corpus_folder()).expect("corpus loads");
+    let document = corpus
+        .documents
+        .iter()
+        .find(|document| document.meta.file.starts_with(prefix))
+        .expect("sample is in the manifest");
+    hyoka::parse::parse_document(&document.meta, &document.text).expect("sample parses")
+}
+
+fn render(records: &[Record]) -> String {
+    let mut output = String::new();
+    for record in records {
+        let optional = |value: &Option<String>| value.clone().unwrap_or_else(|| "-".to_string());
+        let _ = writeln!(
+            output,
+            "L{} {} | {} | {} | {} | actor={} | rating={} | choice={}",
+            record.source.line,
+            optional(&record.slot),
+            record.municipality,
+            optional(&record.file_name),
+            optional(&record.field),
+            optional(&record.actor),
+            optional(&record.rating),
+            optional(&record.choice),
+        );
+        for (label, value) in [
+            ("text", Some(&record.text)),
+            ("before", record.before_text.as_ref()),
+            ("after", record.after_text.as_ref()),
+            ("reason", record.reason.as_ref()),
+            ("risk_change", record.risk_change.as_ref()),
+        ] {
+            if let Some(value) = value.filter(|value| !value.is_empty()) {
+                for (index, line) in value.lines().enumerate() {
+                    let head = if index == 0 {
+                        format!("{label}:")
+                    } else {
+                        String::new()
+                    };
+                    let _ = writeln!(output, "    {head:<12}{line}");
+                }
+            }
+        }
+        if !record.marked_spans.is_empty() {
+            let after: Vec<char> = record
+                .after_text
+                .as_deref()
+                .unwrap_or_default()
+                .chars()
+                .collect();
+            let marked: Vec<String> = record
+                .marked_spans
+                .iter()
+                .map(|(start, end)| after[*start..*end].iter().collect())
+                .collect();
+            let _ = writeln!(output, "    {:<12}{}", "marked:", marked.join(" / "));
+        }
+        for (key, value) in &record.notes {
+            let _ = writeln!(output, "    {:<12}{key}: {value}", "note:");
+        }
+    }
+    output
+}
+
+#[test]
+fn golden_records_of_the_toshima_change_table() {
+    insta::assert_snapshot!(render(&records_of("000")));
+}
+
+#[test]
+fn golden_records_of_the_unnamed_form_fragments() {
+    insta::assert_snapshot!(render(&records_of("001")));
+}
+
+#[test]
+fn golden_records_of_the_sapporo_assessment() {
+    insta::assert_snapshot!(render(&records_of("002")));
+}
+
+#[test]
+fn golden_records_of_the_ward_comparison_table() {
+    insta::assert_snapshot!(render(&records_of("003")));
+}
+
+#[test]
+fn golden_records_of_the_kumamoto_assessment() {
+    insta::assert_snapshot!(render(&records_of("004")));
+}
+
+#[test]
+fn no_record_text_contains_markup_or_choice_lists() {
+    for prefix in ["000", "001", "002", "003", "004"] {
+        for record in records_of(prefix) {
+            for text in [
+                Some(&record.text),
+                record.before_text.as_ref(),
+                record.after_text.as_ref(),
+            ]
+            .into_iter()
+            .flatten()
+            {
+                for forbidden in [
+                    "<p",
+                    "<input",
+                    "<li",
+                    "<ul",
+                    "<td",
+                    "<del",
+                    "<u>",
+                    "&lt;",
+                    "選択肢",
+                    "1) 特に力を入れている",
+                ] {
+                    assert!(
+                        !text.contains(forbidden),
+                        "{prefix} line {}: {forbidden:?} in {text:?}",
+                        record.source.line
+                    );
+                }
+                assert!(
+                    !text.chars().any(|c| ('\u{0E00}'..='\u{0E7F}').contains(&c)),
+                    "Thai debris in {text:?}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn record_ids_are_unique_and_stable_across_parses() {
+    for prefix in ["000", "001", "002", "003", "004"] {
+        let first: Vec<String> = records_of(prefix)
+            .into_iter()
+            .map(|record| record.id)
+            .collect();
+        let second: Vec<String> = records_of(prefix)
+            .into_iter()
+            .map(|record| record.id)
+            .collect();
+        assert_eq!(first, second);
+        let mut unique = first.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), first.len(), "duplicate ids in {prefix}");
+    }
+}
+
+#[test]
+fn the_ordinance_excerpts_belong_to_the_wards_that_wrote_them() {
+    let records = records_of("000");
+    let ordinances: Vec<&Record> = records
+        .iter()
+        .filter(|record| record.doc_type == "条例")
+        .collect();
+    let bodies: Vec<&str> = ordinances
+        .iter()
+        .map(|record| record.municipality.as_str())
+        .collect();
+    assert!(
+        bodies.contains(&"文京区") && bodies.contains(&"目黒区"),
+        "{bodies:?}"
+    );
+    assert!(
+        ordinances
+            .iter()
+            .all(|record| record.municipality != "豊島区")
+    );
+}
