@@ -56,6 +56,11 @@ struct Position {
     awaiting_field: Option<String>,
     /// The slot of an 「その他のリスク…」 heading whose text follows on the next lines.
     other: Option<&'static str>,
+    /// A heading was just entered and no field of it has been read: loose text lines that
+    /// follow start a new record of that slot instead of continuing the previous one.
+    fresh: bool,
+    /// Inside the 項目一覧 (table of contents) of a cover page.
+    in_contents: bool,
     path: Vec<String>,
 }
 
@@ -75,6 +80,7 @@ impl Position {
         self.sub = None;
         self.other = None;
         self.awaiting_field = None;
+        self.fresh = true;
         self.path = vec![heading.to_string()];
     }
 
@@ -85,6 +91,7 @@ impl Position {
         self.sub = None;
         self.other = None;
         self.awaiting_field = None;
+        self.fresh = true;
         self.path.truncate(1);
         if let Some(file_name) = &self.file_name
             && self.section == Some("III")
@@ -99,6 +106,7 @@ impl Position {
         self.sub = None;
         self.other = None;
         self.awaiting_field = None;
+        self.fresh = true;
         while self.path.len() > 1
             && self
                 .path
@@ -133,6 +141,36 @@ pub fn parse_assessment(lines: &[Line]) -> AssessmentOutput {
         if cells.is_empty() {
             continue;
         }
+        let first = cells[0].trim_start_matches('#').trim();
+        // The cover's 項目一覧 lists the section headings; they are not headings here.
+        if first == "項目一覧" {
+            position.in_contents = true;
+            continue;
+        }
+        if position.in_contents {
+            let is_contents_line = cells.len() == 1
+                && (SECTION_HEADING.is_match(first)
+                    || first.starts_with("(別添")
+                    || first.starts_with("（別添"));
+            if is_contents_line {
+                continue;
+            }
+            position.in_contents = false;
+        }
+        // Option tables rendered cell by cell: 「<選択肢>」, 「1) 10人未満 \t 2) 10人以上50人未満」.
+        if cells.iter().all(|cell| is_option_cell(cell)) {
+            continue;
+        }
+        // A row-group label before a numbered item: 「再委託 \t ⑦再委託の有無 ※ \t […]」.
+        let cells: Vec<&str> = if cells.len() >= 2
+            && cells[0].chars().count() <= 6
+            && CIRCLED_NUMBER.is_match(cells[1])
+            && !CIRCLED_NUMBER.is_match(cells[0])
+        {
+            cells[1..].to_vec()
+        } else {
+            cells
+        };
         let first = cells[0].trim_start_matches('#').trim();
         let joined_heading = cells
             .iter()
@@ -192,6 +230,17 @@ pub fn parse_assessment(lines: &[Line]) -> AssessmentOutput {
             }
         }
 
+        if position.section.is_none()
+            && let Some(captures) = ITEM_HEADING.captures(&joined_heading)
+            && let Some(section) = infer_section(&captures[1], &captures[2])
+        {
+            // Fragments without their section heading (熊本県's Ⅰ starts at 3.): the item's
+            // wording and number tell the section.
+            let heading = form::slot_by_key(section)
+                .map(|slot| slot.label)
+                .unwrap_or(section);
+            position.enter_section(section, heading);
+        }
         if let Some(captures) = ITEM_HEADING.captures(&joined_heading)
             && let Some(section) = position.section
             && position.item != Some("II.annex2")
@@ -272,6 +321,29 @@ pub fn parse_assessment(lines: &[Line]) -> AssessmentOutput {
             continue;
         }
 
+        // 「委託事項1」「提供先2」: a group of numbered items repeats under the item.
+        if GROUP_HEADER.is_match(first)
+            && let Some(item) = position.item
+        {
+            position.sub = None;
+            position.other = None;
+            position.awaiting_field = None;
+            position.fresh = false;
+            let _ = item;
+            let text = cells[1..].join(" ");
+            if !text.is_empty() {
+                push_draft(
+                    &mut drafts,
+                    &position,
+                    Some(clean_label(first)),
+                    text,
+                    line.number,
+                    None,
+                );
+            }
+            continue;
+        }
+
         // A check or numbered sub-item of the current risk or item: 「⑤物理的対策 [..]」,
         // 「ユーザ認証の管理 [行っている]」, 「情報保護管理体制の確認 <text>」.
         if let Some(parent) = position.risk.or(position.item)
@@ -289,9 +361,22 @@ pub fn parse_assessment(lines: &[Line]) -> AssessmentOutput {
             let text_cells: Vec<&str> = rest
                 .iter()
                 .copied()
-                .filter(|cell| !cell.contains("選択肢") && !is_bracketed_choice(cell))
+                .filter(|cell| {
+                    !cell.contains("選択肢") && !is_bracketed_choice(cell) && !is_option_cell(cell)
+                })
                 .collect();
             let label = form::label_wording(slot.label).to_string();
+            position.fresh = false;
+            // 「②保管期間 \t 期間 \t <選択肢>」: the remaining cell is a field label, not text.
+            let text_cells = if text_cells.len() == 1
+                && looks_like_label(text_cells[0])
+                && choice.is_none()
+                && rest.len() > 1
+            {
+                Vec::new()
+            } else {
+                text_cells
+            };
             if text_cells.is_empty() {
                 if choice.is_some() {
                     push_draft(
@@ -333,8 +418,31 @@ pub fn parse_assessment(lines: &[Line]) -> AssessmentOutput {
             .cells
             .first()
             .is_some_and(|cell| cell.trim().is_empty());
+        // The form's own fixed wording, not a body's text.
+        if first.starts_with("委託先による特定個人情報の不正入手") {
+            continue;
+        }
+        // Cover labels stand alone on their line; the value follows.
+        if cells.len() <= 2 && is_cover_label(first) {
+            position.awaiting_field = Some(clean_label(first));
+            if let Some(value) = cells.get(1).filter(|value| !is_cover_label(value)) {
+                position.awaiting_field = None;
+                push_draft(
+                    &mut drafts,
+                    &position,
+                    Some(clean_label(first)),
+                    value.to_string(),
+                    line.number,
+                    None,
+                );
+            }
+            continue;
+        }
+        let ends_with_empty_cell =
+            line.cells.len() > 1 && line.cells.last().is_some_and(|cell| cell.trim().is_empty());
         if cells.len() == 1 {
             if let Some(field) = position.awaiting_field.take() {
+                position.fresh = false;
                 push_draft(
                     &mut drafts,
                     &position,
@@ -343,8 +451,18 @@ pub fn parse_assessment(lines: &[Line]) -> AssessmentOutput {
                     line.number,
                     None,
                 );
-            } else if looks_like_label(first) && !starts_with_empty_cell {
+            } else if looks_like_label(first) && (!starts_with_empty_cell || ends_with_empty_cell) {
                 position.awaiting_field = Some(clean_label(first));
+            } else if position.fresh {
+                position.fresh = false;
+                push_draft(
+                    &mut drafts,
+                    &position,
+                    None,
+                    first.to_string(),
+                    line.number,
+                    None,
+                );
             } else {
                 append_to_last(&mut drafts, first);
             }
@@ -367,8 +485,24 @@ pub fn parse_assessment(lines: &[Line]) -> AssessmentOutput {
         let text_cells: Vec<&str> = rest
             .iter()
             .copied()
-            .filter(|cell| !cell.contains("選択肢") && !is_bracketed_choice(cell))
+            .filter(|cell| {
+                !cell.contains("選択肢") && !is_bracketed_choice(cell) && !is_option_cell(cell)
+            })
             .collect();
+        // Before the first section is the cover: damaged extractions split its labels over two
+        // cells (「個人のプライ \t バシー等の権利利益の保護の宣言」); keep only real values.
+        let cover_label_only = position.section.is_none()
+            && text_cells
+                .iter()
+                .all(|cell| looks_like_label(cell) && cell.chars().count() < 30);
+        if cover_label_only {
+            continue;
+        }
+        // 「その他の措置の内容」 closes a risk: it belongs to the risk, not to its last check.
+        if label == "その他の措置の内容" {
+            position.sub = None;
+        }
+        position.fresh = false;
         if text_cells.is_empty() && choice.is_none() {
             position.awaiting_field = Some(label);
             continue;
@@ -457,6 +591,58 @@ fn match_sub_item(parent: &str, first_cell: &str) -> Option<&'static form::Slot>
     }
 }
 
+static GROUP_HEADER: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^(?:委託事項|提供先|移転先)\s*\d+$").expect("valid regex"));
+static OPTION_CELL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:[<＜(（C]?\s*選択肢\s*[>＞)）]|\d\s*\)\s*\S.{0,30})$").expect("valid regex")
+});
+
+/// Labels of the cover page (表紙), which hold no form slot.
+const COVER_LABELS: [&str; 9] = [
+    "特定個人情報保護評価書(全項目評価書)",
+    "評価書番号",
+    "評価書名",
+    "個人のプライバシー等の権利利益の保護の宣言",
+    "特記事項",
+    "評価実施機関名",
+    "特定個人情報保護委員会承認日【行政機関等のみ】",
+    "個人情報保護委員会承認日【行政機関等のみ】",
+    "公表日",
+];
+
+/// Whether a cell is (a possibly damaged) cover label.
+fn is_cover_label(cell: &str) -> bool {
+    let key = form::heading_key_text(cell);
+    !key.is_empty()
+        && COVER_LABELS
+            .iter()
+            .any(|label| form::wording_similarity(&key, &form::heading_key_text(label)) >= 0.8)
+}
+
+/// A cell that is one option of a choice list or the list marker alone.
+fn is_option_cell(cell: &str) -> bool {
+    let plain = strip_markup(cell);
+    let plain = plain.trim();
+    !plain.is_empty() && OPTION_CELL.is_match(plain) && !plain.contains('。')
+}
+
+/// The section of an item heading found before any section heading: the section whose item of
+/// that number has the closest wording.
+fn infer_section(number: &str, wording: &str) -> Option<&'static str> {
+    let number: u32 = number.parse().ok()?;
+    let mut best: Option<(&'static str, f64)> = None;
+    for section in ["I", "II", "III", "IV", "V", "VI"] {
+        if let Some((slot, score)) = match_item(section, number, wording)
+            && slot.key.rsplit('.').next() == Some(number.to_string().as_str())
+            && best.is_none_or(|(_, best_score)| score > best_score)
+        {
+            best = Some((section, score));
+        }
+    }
+    best.filter(|(_, score)| *score >= 0.6)
+        .map(|(section, _)| section)
+}
+
 /// A field label: short, has Japanese letters, is not a sentence.
 fn looks_like_label(cell: &str) -> bool {
     let plain = strip_markup(cell);
@@ -469,7 +655,8 @@ fn looks_like_label(cell: &str) -> bool {
     (2..=60).contains(&length)
         && japanese >= 2
         && !plain.ends_with('。')
-        && !plain.starts_with(['・', '<', '＜', '〈', '(', '（', '※'])
+        && !plain.starts_with(['・', '<', '＜', '〈', '(', '（', '※', '-'])
+        && !plain.contains('、')
         && !plain.contains("における措置")
 }
 

@@ -285,8 +285,39 @@ const FIELD_WORDS: [&str; 8] = [
     "法令上の根拠",
 ];
 
+/// Field labels that name their risk (the form prints them only under that risk), for paths
+/// that skip the risk heading: 「3. 特定個人情報の使用 宛名システム等における措置の内容」.
+const FIELD_SLOTS: [(&str, &str); 7] = [
+    (
+        "対象者以外の情報の入手を防止するための措置の内容",
+        "III.2.R1",
+    ),
+    (
+        "必要な情報以外を入手することを防止するための措置の内容",
+        "III.2.R1",
+    ),
+    ("入手の際の本人確認の措置の内容", "III.2.R3"),
+    ("個人番号の真正性確認の措置の内容", "III.2.R3"),
+    ("特定個人情報の正確性確保の措置の内容", "III.2.R3"),
+    ("宛名システム等における措置の内容", "III.3.R1"),
+    (
+        "事務で使用するその他のシステムにおける措置の内容",
+        "III.3.R1",
+    ),
+];
+
+/// Similarity at or above which a label counts as present in a path. High enough that
+/// 「特定個人情報の使用」 is not found in 「特定個人情報の消去」 (0.75), low enough that the OCR's
+/// 「保護・消去」 still finds 「保管・消去」 (0.8) and 「(別添1)事務内容」 finds 「(別添1) 事務の内容」 (0.77).
+const PATH_LABEL_THRESHOLD: f64 = 0.76;
+
+static PATH_ITEM_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:^|\s|[^\d.])(\d{1,2})\s*[.．]\s*[^\d\s]").expect("valid regex")
+});
+
 /// Resolves a path to the deepest slot whose labels appear in it (by fuzzy containment of
-/// their wording), restricted to the section the path names when it names one.
+/// their wording), restricted to the section the path names when it names one. The item
+/// numbers written in the path (「7.」) count as a match of that item.
 pub fn resolve_path(path: &str) -> ResolvedPath {
     let plain = super::clean::clean_text(path).replace('\n', " ");
     let plain: String = plain
@@ -307,15 +338,37 @@ pub fn resolve_path(path: &str) -> ResolvedPath {
         .captures(&plain)
         .or_else(|| PATH_FILE_BARE.captures(&plain))
         .map(|captures| captures[1].trim().to_string());
-    let path_key = form::heading_key_text(&plain);
+    // The section's own title and the file name say nothing about the item: drop them so their
+    // words (特定個人情報ファイルの取扱い…) do not match items.
+    let mut remainder = plain.clone();
+    if let Some(section) = section
+        && let Some(slot) = form::slot_by_key(section)
+    {
+        let title = form::label_wording(slot.label);
+        remainder = remainder.replacen(title, " ", 1);
+    }
+    if let Some(found) = PATH_FILE
+        .find(&remainder)
+        .or_else(|| PATH_FILE_BARE.find(&remainder))
+    {
+        let range = found.range();
+        remainder.replace_range(range, " ");
+    }
+    remainder = remainder.replace("特定個人情報ファイル名", " ");
+    let item_numbers: Vec<String> = PATH_ITEM_NUMBER
+        .captures_iter(&remainder)
+        .map(|captures| captures[1].to_string())
+        .collect();
+    let path_key = form::heading_key_text(&remainder);
     let field = FIELD_WORDS
         .iter()
-        .find(|word| form::heading_key_text(&plain).ends_with(&form::heading_key_text(word)))
+        .chain(FIELD_SLOTS.iter().map(|(label, _)| label))
+        .find(|word| path_key.ends_with(&form::heading_key_text(word)))
         .map(|word| word.to_string());
 
     // Ranked by levels matched, then fewer levels skipped, then (where a damaged path names two
     // risks) the later match, which is where the row's text belongs.
-    let mut best: Option<(&'static form::Slot, (usize, i64, usize))> = None;
+    let mut best: Option<(&'static form::Slot, PathRank)> = None;
     for slot in form::SLOTS {
         let top = slot.key.split('.').next().unwrap_or_default();
         if let Some(section) = section
@@ -331,13 +384,20 @@ pub fn resolve_path(path: &str) -> ResolvedPath {
         let mut skipped = 0i64;
         let mut deepest_matches = false;
         let mut deepest_at = 0usize;
+        let mut score_sum = 0.0f64;
         for (depth, key) in chain.iter().enumerate() {
             let label = form::slot_by_key(key).expect("ancestor exists").label;
-            let wording = form::heading_key_text(form::label_wording(label));
-            let (score, at) = fuzzy_contains(&path_key, &wording);
+            let wording = form::heading_key_text(short_wording(label));
+            let (mut score, at) = fuzzy_contains(&path_key, &wording);
+            let is_item = depth == 0;
+            let item_number = key.split('.').nth(1).unwrap_or_default();
+            if is_item && item_numbers.iter().any(|number| number == item_number) {
+                score = score.max(PATH_LABEL_THRESHOLD);
+            }
             let is_last = depth + 1 == chain.len();
-            if score >= 0.75 {
+            if score >= PATH_LABEL_THRESHOLD {
                 matched += 1;
+                score_sum += score;
                 if is_last {
                     deepest_matches = true;
                     deepest_at = at;
@@ -349,15 +409,56 @@ pub fn resolve_path(path: &str) -> ResolvedPath {
         if !deepest_matches || matched == 0 {
             continue;
         }
-        let rank = (matched, -skipped, deepest_at);
+        // An item matched by its number alone is not enough for a whole path.
+        if chain.len() == 1
+            && fuzzy_contains(
+                &path_key,
+                &form::heading_key_text(short_wording(slot.label)),
+            )
+            .0 < PATH_LABEL_THRESHOLD
+        {
+            continue;
+        }
+        // Exact wording beats fuzzy wording: 「特定個人情報ファイルの取扱いの委託」 written out beats
+        // 「特定個人情報ファイル名」 found in it at 0.9.
+        let rank = (matched, -skipped, (score_sum * 100.0) as i64, deepest_at);
         if best.is_none_or(|(_, best_rank)| rank > best_rank) {
             best = Some((slot, rank));
         }
     }
+    let mut slot = best.map(|(slot, _)| slot.key.to_string());
+    // A field that names its risk decides, when the path's item agrees.
+    for (label, field_slot) in FIELD_SLOTS {
+        if fuzzy_contains(&path_key, &form::heading_key_text(label)).0 >= 0.9 {
+            let item = form::parent_key(field_slot).unwrap_or_default();
+            let agrees = slot.as_deref().is_none_or(|found| {
+                form::is_within(found, item)
+                    || form::is_within(item, found)
+                    || !found.starts_with("III")
+            });
+            if agrees {
+                slot = Some(field_slot.to_string());
+            }
+        }
+    }
     ResolvedPath {
-        slot: best.map(|(slot, _)| slot.key.to_string()),
+        slot,
         file_name,
         field,
+    }
+}
+
+/// How well a slot's chain of labels fits a path: levels matched, minus levels skipped, the
+/// summed similarity (×100), and where the deepest label was found.
+type PathRank = (usize, i64, i64, usize);
+
+/// A label's wording without its parenthetical: 「特定個人情報の入手(情報提供ネットワーク
+/// システムを通じた入手を除く。)」 → 「特定個人情報の入手」; paths quote the short form.
+fn short_wording(label: &str) -> &str {
+    let wording = form::label_wording(label);
+    match wording.find(['(', '（']) {
+        Some(at) if at > 0 => &wording[..at],
+        _ => wording,
     }
 }
 
@@ -420,6 +521,42 @@ mod tests {
         assert_eq!(resolved.slot.as_deref(), Some("III.7.R1.5"));
         let resolved = resolve_path("7. 特定個人情報の保護・消去 ⑥技術的対策 具体的な対策の内容");
         assert_eq!(resolved.slot.as_deref(), Some("III.7.R1.6"));
+    }
+
+    #[test]
+    fn a_path_through_the_section_title_resolves_by_item_and_risk() {
+        let resolved = resolve_path(
+            "Ⅲ 特定個人情報ファイルの取扱いプロセスにおけるリスク対策 1. 特定個人情報ファイル名（1）個人住民税ファイル 2. 特定個人情報の入手 リスク4： 特定個人情報が漏えい・紛失するリスク リスクに対する措置",
+        );
+        assert_eq!(resolved.slot.as_deref(), Some("III.2.R4"));
+        assert_eq!(resolved.file_name.as_deref(), Some("個人住民税ファイル"));
+    }
+
+    #[test]
+    fn a_path_naming_two_risks_resolves_to_the_later() {
+        let resolved = resolve_path(
+            "Ⅲ 特定個人情報ファイルの取扱いプロセスにおけるリスク対策 1. 特定個人情報ファイル名（1）個人住民税ファイル 7. 特定個人情報の保管・消去 リスク1： 特定個人情報の漏えい・滅失・毀損リスク リスク3： 特定個人情報が消去されずいつまでも存在するリスク",
+        );
+        assert_eq!(resolved.slot.as_deref(), Some("III.7.R3"));
+    }
+
+    #[test]
+    fn a_field_that_names_its_risk_places_a_path_without_the_risk() {
+        let resolved = resolve_path(
+            "Ⅲ 特定個人情報ファイルの取扱いプロセスにおけるリスク対策 1. 特定個人情報ファイル名（1）滞納管理システムファイル 3. 特定個人情報の使用 宛名システム等における措置の内容",
+        );
+        assert_eq!(resolved.slot.as_deref(), Some("III.3.R1"));
+    }
+
+    #[test]
+    fn an_ocr_damaged_other_risks_path_resolves_to_its_item() {
+        let resolved = resolve_path(
+            "特定個人情報の保護・消去におけるその他のリスク及びそのリスクに対する措置",
+        );
+        assert_eq!(resolved.slot.as_deref(), Some("III.7.other"));
+        let resolved =
+            resolve_path("特定個人情報の消去 ルール ルールの内容及びル ール遵守の確認方法");
+        assert_eq!(resolved.slot.as_deref(), Some("III.4.5"));
     }
 
     #[test]

@@ -200,7 +200,10 @@ pub fn clean_text(raw: &str) -> String {
     let plain = remove_foreign_script(&plain);
     let mut lines: Vec<String> = Vec::new();
     for line in plain.split('\n') {
+        // Markdown list marks from the converter: 「- ①中間サーバーの…」.
         let line = collapse_spaces(line);
+        let line = line.strip_prefix("- ").map(str::to_string).unwrap_or(line);
+        let line = if line == "-" { String::new() } else { line };
         if line.is_empty() {
             continue;
         }

@@ -162,6 +162,14 @@ pub fn parse_document(meta: &DocumentMeta, text: &str) -> Result<Vec<Record>, Pa
         if non_empty == 1 && first.ends_with("他区事例") {
             continue;
         }
+        // Table header decoration: 「評価書の変更箇所 \t 変更経緯およびリスク評価」.
+        if line
+            .cells
+            .iter()
+            .any(|cell| cell == "評価書の変更箇所" || cell == "変更経緯およびリスク評価")
+        {
+            continue;
+        }
         if let Some(block) = blocks.last_mut() {
             block.1.push(line.clone());
         }
@@ -259,7 +267,7 @@ fn finish(
     let mut records = Vec::new();
     let mut occurrences: BTreeMap<String, usize> = BTreeMap::new();
     for draft in drafts {
-        let blocks = if draft.split_actors {
+        let mut blocks = if draft.split_actors {
             clean::split_by_actor(&draft.raw_text)
         } else {
             vec![clean::ActorBlock {
@@ -267,6 +275,14 @@ fn finish(
                 raw: draft.raw_text.clone(),
             }]
         };
+        // An item answered only by its choice (「⑦バックアップ [特に力を入れて行っている]」) is a
+        // record too: comparisons count choices.
+        if blocks.is_empty() && draft.choice.is_some() {
+            blocks.push(clean::ActorBlock {
+                actor: None,
+                raw: String::new(),
+            });
+        }
         let rating = draft.slot.as_deref().and_then(|slot| {
             ratings
                 .iter()
