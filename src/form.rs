@@ -299,29 +299,114 @@ pub fn heading_key_text(text: &str) -> String {
         .collect()
 }
 
+/// [`heading_key_text`] of a `'static` string (a label of the form or another constant),
+/// computed once per process. Heading matching compares every line with these labels, so
+/// re-normalising them per line would dominate parsing.
+pub fn static_key_text(text: &'static str) -> &'static str {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    static CACHE: OnceLock<Mutex<HashMap<&'static str, &'static str>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
+    let mut guard = match cache.lock() {
+        Ok(guard) => guard,
+        Err(poisoned) => poisoned.into_inner(),
+    };
+    // Bounded: only constants of the program reach this cache.
+    guard
+        .entry(text)
+        .or_insert_with(|| Box::leak(heading_key_text(text).into_boxed_str()))
+}
+
 /// Similarity of two strings as the Dice coefficient of their character bigrams (0 to 1).
 pub fn wording_similarity(left: &str, right: &str) -> f64 {
-    fn pairs(text: &str) -> Vec<(char, char)> {
-        let characters: Vec<char> = text.chars().collect();
-        characters
-            .windows(2)
-            .map(|pair| (pair[0], pair[1]))
-            .collect()
-    }
-    let left_pairs = pairs(left);
-    let mut right_pairs = pairs(right);
+    let mut left_pairs = bigram_pairs(left);
+    let mut right_pairs = bigram_pairs(right);
     if left_pairs.is_empty() || right_pairs.is_empty() {
         return if left == right { 1.0 } else { 0.0 };
     }
-    let total = left_pairs.len() + right_pairs.len();
-    let mut shared = 0usize;
-    for pair in &left_pairs {
-        if let Some(position) = right_pairs.iter().position(|candidate| candidate == pair) {
-            right_pairs.swap_remove(position);
-            shared += 1;
+    left_pairs.sort_unstable();
+    right_pairs.sort_unstable();
+    // Multiset intersection of two sorted lists.
+    let (mut left_index, mut right_index, mut shared) = (0, 0, 0usize);
+    while left_index < left_pairs.len() && right_index < right_pairs.len() {
+        match left_pairs[left_index].cmp(&right_pairs[right_index]) {
+            std::cmp::Ordering::Less => left_index += 1,
+            std::cmp::Ordering::Greater => right_index += 1,
+            std::cmp::Ordering::Equal => {
+                shared += 1;
+                left_index += 1;
+                right_index += 1;
+            }
         }
     }
-    (2 * shared) as f64 / total as f64
+    (2 * shared) as f64 / (left_pairs.len() + right_pairs.len()) as f64
+}
+
+/// The overlapping character pairs of a string.
+pub fn bigram_pairs(text: &str) -> Vec<(char, char)> {
+    let mut pairs = Vec::with_capacity(text.len() / 3);
+    let mut characters = text.chars();
+    if let Some(mut previous) = characters.next() {
+        for character in characters {
+            pairs.push((previous, character));
+            previous = character;
+        }
+    }
+    pairs
+}
+
+/// The best Dice similarity between `needle` and any window of `haystack` of the needle's
+/// length, with the character position of that window (the last best one). Linear in the
+/// haystack: the window's shared-pair count is updated as it slides.
+pub fn fuzzy_contains(haystack: &str, needle: &str) -> (f64, usize) {
+    use std::collections::HashMap;
+    if needle.is_empty() {
+        return (0.0, 0);
+    }
+    if let Some(at) = haystack.rfind(needle) {
+        return (1.0, haystack[..at].chars().count());
+    }
+    let haystack_pairs = bigram_pairs(haystack);
+    let needle_pairs = bigram_pairs(needle);
+    if haystack_pairs.is_empty() || needle_pairs.is_empty() {
+        return (0.0, 0);
+    }
+    let window = needle_pairs.len().min(haystack_pairs.len());
+    // For each pair: (count in needle, count in window).
+    let mut counts: HashMap<(char, char), (i32, i32)> =
+        HashMap::with_capacity(needle_pairs.len() * 2);
+    for pair in &needle_pairs {
+        counts.entry(*pair).or_default().0 += 1;
+    }
+    let mut shared = 0i32;
+    let mut add =
+        |pair: (char, char), counts: &mut HashMap<(char, char), (i32, i32)>, shared: &mut i32| {
+            let entry = counts.entry(pair).or_default();
+            if entry.1 < entry.0 {
+                *shared += 1;
+            }
+            entry.1 += 1;
+        };
+    for pair in &haystack_pairs[..window] {
+        add(*pair, &mut counts, &mut shared);
+    }
+    let total = (window + needle_pairs.len()) as f64;
+    let mut best = (2.0 * f64::from(shared) / total, 0usize);
+    for start in 1..=haystack_pairs.len() - window {
+        let leaving = haystack_pairs[start - 1];
+        if let Some(entry) = counts.get_mut(&leaving) {
+            entry.1 -= 1;
+            if entry.1 < entry.0 {
+                shared -= 1;
+            }
+        }
+        add(haystack_pairs[start + window - 1], &mut counts, &mut shared);
+        let score = 2.0 * f64::from(shared) / total;
+        if score >= best.0 {
+            best = (score, start);
+        }
+    }
+    best
 }
 
 /// Wording similarity at or above which a heading is taken to name a slot.
@@ -342,7 +427,7 @@ pub fn match_heading(parent: &str, number: Option<u32>, wording: &str) -> Option
     if !wording_key.is_empty() {
         for child in &children {
             let score =
-                wording_similarity(&wording_key, &heading_key_text(label_wording(child.label)));
+                wording_similarity(&wording_key, static_key_text(label_wording(child.label)));
             if best.is_none_or(|(_, best_score)| score > best_score) {
                 best = Some((child, score));
             }

@@ -200,7 +200,7 @@ pub fn parse_assessment(lines: &[Line]) -> AssessmentOutput {
             let section = form::slot_by_key(key).expect("section slot exists");
             let similarity = form::wording_similarity(
                 &form::heading_key_text(wording),
-                &form::heading_key_text(form::label_wording(section.label)),
+                form::static_key_text(form::label_wording(section.label)),
             );
             if similarity >= 0.5 {
                 position.enter_section(key, first);
@@ -535,7 +535,7 @@ fn match_item(section: &str, number: u32, wording: &str) -> Option<(&'static for
         .iter()
         .filter(|slot| form::parent_key(slot.key) == Some(section))
     {
-        let label_key = form::heading_key_text(form::label_wording(slot.label));
+        let label_key = form::static_key_text(form::label_wording(slot.label));
         let mut score = prefix_similarity(&wording_key, &label_key);
         let slot_number = slot.key.rsplit('.').next().unwrap_or_default();
         if slot_number == number.to_string() {
@@ -577,7 +577,7 @@ fn match_sub_item(parent: &str, first_cell: &str) -> Option<&'static form::Slot>
         .iter()
         .filter(|slot| form::parent_key(slot.key) == Some(parent) && !slot.key.ends_with(".other"))
     {
-        let label_key = form::heading_key_text(form::label_wording(slot.label));
+        let label_key = form::static_key_text(form::label_wording(slot.label));
         let score = form::wording_similarity(&wording_key, &label_key);
         if best.is_none_or(|(_, best_score)| score > best_score) {
             best = Some((slot, score));
@@ -616,7 +616,7 @@ fn is_cover_label(cell: &str) -> bool {
     !key.is_empty()
         && COVER_LABELS
             .iter()
-            .any(|label| form::wording_similarity(&key, &form::heading_key_text(label)) >= 0.8)
+            .any(|label| form::wording_similarity(&key, form::static_key_text(label)) >= 0.8)
 }
 
 /// A cell that is one option of a choice list or the list marker alone.

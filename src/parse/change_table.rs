@@ -363,12 +363,14 @@ pub fn resolve_path(path: &str) -> ResolvedPath {
     let field = FIELD_WORDS
         .iter()
         .chain(FIELD_SLOTS.iter().map(|(label, _)| label))
-        .find(|word| path_key.ends_with(&form::heading_key_text(word)))
+        .find(|word| path_key.ends_with(form::static_key_text(word)))
         .map(|word| word.to_string());
 
     // Ranked by levels matched, then fewer levels skipped, then (where a damaged path names two
     // risks) the later match, which is where the row's text belongs.
     let mut best: Option<(&'static form::Slot, PathRank)> = None;
+    let mut label_scores: std::collections::HashMap<&'static str, (f64, usize)> =
+        std::collections::HashMap::new();
     for slot in form::SLOTS {
         let top = slot.key.split('.').next().unwrap_or_default();
         if let Some(section) = section
@@ -386,9 +388,11 @@ pub fn resolve_path(path: &str) -> ResolvedPath {
         let mut deepest_at = 0usize;
         let mut score_sum = 0.0f64;
         for (depth, key) in chain.iter().enumerate() {
-            let label = form::slot_by_key(key).expect("ancestor exists").label;
-            let wording = form::heading_key_text(short_wording(label));
-            let (mut score, at) = fuzzy_contains(&path_key, &wording);
+            // Chains share their ancestors: score each label against the path once.
+            let (mut score, at) = *label_scores.entry(key).or_insert_with(|| {
+                let label = form::slot_by_key(key).expect("ancestor exists").label;
+                fuzzy_contains(&path_key, form::static_key_text(short_wording(label)))
+            });
             let is_item = depth == 0;
             let item_number = key.split('.').nth(1).unwrap_or_default();
             if is_item && item_numbers.iter().any(|number| number == item_number) {
@@ -411,11 +415,11 @@ pub fn resolve_path(path: &str) -> ResolvedPath {
         }
         // An item matched by its number alone is not enough for a whole path.
         if chain.len() == 1
-            && fuzzy_contains(
-                &path_key,
-                &form::heading_key_text(short_wording(slot.label)),
-            )
-            .0 < PATH_LABEL_THRESHOLD
+            && label_scores
+                .get(slot.key)
+                .map(|found| found.0)
+                .unwrap_or(0.0)
+                < PATH_LABEL_THRESHOLD
         {
             continue;
         }
@@ -429,7 +433,7 @@ pub fn resolve_path(path: &str) -> ResolvedPath {
     let mut slot = best.map(|(slot, _)| slot.key.to_string());
     // A field that names its risk decides, when the path's item agrees.
     for (label, field_slot) in FIELD_SLOTS {
-        if fuzzy_contains(&path_key, &form::heading_key_text(label)).0 >= 0.9 {
+        if fuzzy_contains(&path_key, form::static_key_text(label)).0 >= 0.9 {
             let item = form::parent_key(field_slot).unwrap_or_default();
             let agrees = slot.as_deref().is_none_or(|found| {
                 form::is_within(found, item)
@@ -475,31 +479,7 @@ fn ancestors_below_section(key: &'static str) -> Vec<&'static str> {
     chain
 }
 
-/// The best Dice similarity between `needle` and any window of `haystack` of the same length,
-/// with the character position of that window.
-fn fuzzy_contains(haystack: &str, needle: &str) -> (f64, usize) {
-    if needle.is_empty() {
-        return (0.0, 0);
-    }
-    if let Some(at) = haystack.rfind(needle) {
-        return (1.0, haystack[..at].chars().count());
-    }
-    let haystack: Vec<char> = haystack.chars().collect();
-    let length = needle.chars().count();
-    if haystack.len() < 2 || length < 2 {
-        return (0.0, 0);
-    }
-    let window = length.min(haystack.len());
-    let mut best = (0.0f64, 0usize);
-    for start in 0..=haystack.len() - window {
-        let candidate: String = haystack[start..start + window].iter().collect();
-        let score = form::wording_similarity(&candidate, needle);
-        if score >= best.0 {
-            best = (score, start);
-        }
-    }
-    best
-}
+use crate::form::fuzzy_contains;
 
 #[cfg(test)]
 mod tests {

@@ -318,7 +318,7 @@ pub fn split_by_actor(raw: &str) -> Vec<ActorBlock> {
 pub fn canonical_actor(name: &str) -> String {
     let key = crate::form::heading_key_text(name);
     for shared in SHARED_ACTORS {
-        if crate::form::heading_key_text(shared) == key {
+        if crate::form::static_key_text(shared) == key {
             return shared.to_string();
         }
     }
