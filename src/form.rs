@@ -379,7 +379,7 @@ pub fn fuzzy_contains(haystack: &str, needle: &str) -> (f64, usize) {
         counts.entry(*pair).or_default().0 += 1;
     }
     let mut shared = 0i32;
-    let mut add =
+    let add =
         |pair: (char, char), counts: &mut HashMap<(char, char), (i32, i32)>, shared: &mut i32| {
             let entry = counts.entry(pair).or_default();
             if entry.1 < entry.0 {

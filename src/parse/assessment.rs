@@ -536,7 +536,7 @@ fn match_item(section: &str, number: u32, wording: &str) -> Option<(&'static for
         .filter(|slot| form::parent_key(slot.key) == Some(section))
     {
         let label_key = form::static_key_text(form::label_wording(slot.label));
-        let mut score = prefix_similarity(&wording_key, &label_key);
+        let mut score = prefix_similarity(&wording_key, label_key);
         let slot_number = slot.key.rsplit('.').next().unwrap_or_default();
         if slot_number == number.to_string() {
             score += 0.05;
@@ -578,7 +578,7 @@ fn match_sub_item(parent: &str, first_cell: &str) -> Option<&'static form::Slot>
         .filter(|slot| form::parent_key(slot.key) == Some(parent) && !slot.key.ends_with(".other"))
     {
         let label_key = form::static_key_text(form::label_wording(slot.label));
-        let score = form::wording_similarity(&wording_key, &label_key);
+        let score = form::wording_similarity(&wording_key, label_key);
         if best.is_none_or(|(_, best_score)| score > best_score) {
             best = Some((slot, score));
         }
