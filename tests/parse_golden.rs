@@ -180,3 +180,55 @@ fn the_ordinance_excerpts_belong_to_the_wards_that_wrote_them() {
             .all(|record| record.municipality != "豊島区")
     );
 }
+
+#[test]
+fn sapporo_has_every_risk_of_items_2_3_5_and_7_for_each_file_with_ratings() {
+    let records = records_of("002");
+    let expected_risks = [
+        "III.2.R1", "III.2.R2", "III.2.R3", "III.2.R4", "III.3.R1", "III.3.R2", "III.3.R3",
+        "III.3.R4", "III.5.R1", "III.5.R2", "III.5.R3", "III.7.R1", "III.7.R2", "III.7.R3",
+    ];
+    for file in [
+        "住民基本台帳ファイル",
+        "本人確認情報ファイル",
+        "送付先情報ファイル",
+    ] {
+        for risk in expected_risks {
+            let under_risk: Vec<&Record> = records
+                .iter()
+                .filter(|record| record.file_name.as_deref() == Some(file))
+                .filter(|record| {
+                    record
+                        .slot
+                        .as_deref()
+                        .is_some_and(|slot| hyoka::form::is_within(slot, risk))
+                })
+                .collect();
+            assert!(!under_risk.is_empty(), "{file}: no record under {risk}");
+            assert!(
+                under_risk.iter().all(|record| record.rating.is_some()),
+                "{file}: a record under {risk} has no rating"
+            );
+        }
+    }
+}
+
+#[test]
+fn sapporo_physical_and_technical_measures_are_split_by_actor() {
+    let records = records_of("002");
+    for slot in ["III.7.R1.5", "III.7.R1.6"] {
+        let actors: Vec<&str> = records
+            .iter()
+            .filter(|record| {
+                record.slot.as_deref() == Some(slot)
+                    && record.file_name.as_deref() == Some("住民基本台帳ファイル")
+            })
+            .filter_map(|record| record.actor.as_deref())
+            .collect();
+        assert_eq!(
+            actors,
+            vec!["札幌市", "中間サーバー・プラットフォーム"],
+            "{slot}"
+        );
+    }
+}

@@ -10,6 +10,10 @@ mod analysis_golden;
 mod query_golden;
 // Parsing the sample documents into records.
 mod parse_golden;
+// One test per kind of extraction damage.
+mod damage;
+// The same documents in other layouts.
+mod layouts;
 // Searching the bundled corpus through the library.
 mod search;
 // The command line, run as a process.

@@ -85,3 +85,40 @@ pub fn index() -> &'static SearchIndex {
 pub fn index_path() -> &'static Path {
     &built().path
 }
+
+/// A small document made of real lines of a sample: for each needle, the first line (after the
+/// previous pick) that contains it, in order. Tests build minimal inputs from the documents'
+/// own text this way.
+pub fn lines_from(prefix: &str, needles: &[&str]) -> String {
+    let text = sample(prefix);
+    let lines: Vec<&str> = text.lines().collect();
+    let mut picked = Vec::new();
+    let mut from = 0;
+    for needle in needles {
+        let offset = lines[from..]
+            .iter()
+            .position(|line| line.contains(needle))
+            .unwrap_or_else(|| {
+                panic!("no line with {needle:?} in sample {prefix} after line {from}")
+            });
+        picked.push(lines[from + offset]);
+        from += offset + 1;
+    }
+    picked.join("\n")
+}
+
+/// Parses a text as a document of `municipality`.
+pub fn parse_text(text: &str, municipality: &str) -> Vec<hyoka::record::Record> {
+    let meta = hyoka::corpus::DocumentMeta {
+        file: "fixture.txt".to_string(),
+        municipality: municipality.to_string(),
+        municipality_code: None,
+        prefecture: None,
+        title: "fixture".to_string(),
+        doc_type: "全項目評価書".to_string(),
+        jimu: None,
+        date: None,
+        note: None,
+    };
+    hyoka::parse::parse_document(&meta, text).expect("fixture parses")
+}

@@ -425,7 +425,13 @@ pub fn parse_assessment(lines: &[Line]) -> AssessmentOutput {
         // Cover labels stand alone on their line; the value follows.
         if cells.len() <= 2 && is_cover_label(first) {
             position.awaiting_field = Some(clean_label(first));
-            if let Some(value) = cells.get(1).filter(|value| !is_cover_label(value)) {
+            // A value that only completes the label (「評価実施機関 \t 関名」) is the label split
+            // over two cells, not a value.
+            let completes_label = |value: &&str| is_cover_label(&format!("{first}{value}"));
+            if let Some(value) = cells
+                .get(1)
+                .filter(|value| !is_cover_label(value) && !completes_label(value))
+            {
                 position.awaiting_field = None;
                 push_draft(
                     &mut drafts,
@@ -441,7 +447,15 @@ pub fn parse_assessment(lines: &[Line]) -> AssessmentOutput {
         let ends_with_empty_cell =
             line.cells.len() > 1 && line.cells.last().is_some_and(|cell| cell.trim().is_empty());
         if cells.len() == 1 {
-            if let Some(field) = position.awaiting_field.take() {
+            // 「③期間を短縮する特段の理由 \t」 then 「④主な意見の内容 \t」: an empty field, then
+            // the next label, not its value.
+            let is_empty_field = looks_like_label(first) && ends_with_empty_cell;
+            if is_empty_field && position.awaiting_field.is_some() {
+                position.awaiting_field = Some(clean_label(first));
+            } else if position.section.is_none() && is_bracketed_choice(first) {
+                // 「[令和6年10月 様式4]」 under 公表日: the form version, not the date.
+                position.awaiting_field = None;
+            } else if let Some(field) = position.awaiting_field.take() {
                 position.fresh = false;
                 push_draft(
                     &mut drafts,
@@ -583,8 +597,13 @@ fn match_sub_item(parent: &str, first_cell: &str) -> Option<&'static form::Slot>
             best = Some((slot, score));
         }
     }
+    // A numbered item of the form named without its number needs near-exact wording:
+    // 「委託の有無」 is not 「⑦再委託の有無」 (0.8).
+    let unnumbered_for_numbered = number.is_none()
+        && best.is_some_and(|(slot, _)| slot.label.starts_with(|c: char| ('①'..='⑳').contains(&c)));
+    let needed = if unnumbered_for_numbered { 0.9 } else { 0.75 };
     match best {
-        Some((slot, score)) if score >= 0.75 => Some(slot),
+        Some((slot, score)) if score >= needed => Some(slot),
         // A circled number with wording close enough: ④安全管理体制・規程の職 員への周知.
         Some((slot, score)) if score >= 0.5 && number.is_some() => Some(slot),
         _ => None,
@@ -657,7 +676,7 @@ fn looks_like_label(cell: &str) -> bool {
         && !plain.ends_with('。')
         && !plain.starts_with(['・', '<', '＜', '〈', '(', '（', '※', '-'])
         && !plain.contains('、')
-        && !plain.contains("における措置")
+        && !super::clean::ACTOR_HEADING.is_match(plain)
 }
 
 fn clean_label(cell: &str) -> String {
@@ -708,7 +727,21 @@ fn push_draft(
 }
 
 fn append_to_last(drafts: &mut [Draft], text: &str) {
-    if let Some(last) = drafts.last_mut() {
+    let Some(last) = drafts.last_mut() else {
+        return;
+    };
+    // A cell wrapped mid-sentence (「…を維持し」「た行政専用の…」) continues the sentence; a
+    // new bullet or sentence starts a new line.
+    let previous = last.raw_text.trim_end().chars().last();
+    let next = text.trim_start().chars().next();
+    let mid_sentence = previous.is_some_and(|c| {
+        crate::analysis::normalize::is_japanese_letter(c) || matches!(c, ')' | '）')
+    }) && next.is_some_and(|c| {
+        crate::analysis::normalize::is_japanese_letter(c) && !('①'..='⑳').contains(&c)
+    });
+    if mid_sentence {
+        last.raw_text = format!("{}{}", last.raw_text.trim_end(), text.trim_start());
+    } else {
         last.raw_text.push('\n');
         last.raw_text.push_str(text);
     }

@@ -89,6 +89,7 @@ pub fn lines_of(text: &str) -> Vec<Line> {
         .enumerate()
         .map(|(index, line)| {
             let line = line.strip_suffix('\r').unwrap_or(line);
+            let line = fold_full_width_alphanumerics(line);
             Line {
                 number: index + 1,
                 cells: line
@@ -98,6 +99,26 @@ pub fn lines_of(text: &str) -> Vec<Line> {
             }
         })
         .collect()
+}
+
+/// Full-width digits and Latin letters (「リスク１」「ＩＳＭＡＰ」) as ASCII, so that headings,
+/// numbers and codes read the same in either width. Full-width punctuation is kept: it is
+/// ordinary Japanese typography, and the matching code accepts both forms.
+fn fold_full_width_alphanumerics(line: &str) -> std::borrow::Cow<'_, str> {
+    let is_full_width = |c: char| matches!(c, '０'..='９' | 'Ａ'..='Ｚ' | 'ａ'..='ｚ');
+    if !line.chars().any(is_full_width) {
+        return std::borrow::Cow::Borrowed(line);
+    }
+    line.chars()
+        .map(|c| {
+            if is_full_width(c) {
+                char::from_u32(c as u32 - 0xFEE0).unwrap_or(c)
+            } else {
+                c
+            }
+        })
+        .collect::<String>()
+        .into()
 }
 
 /// The kinds of block a document is made of.
@@ -157,6 +178,10 @@ pub fn parse_document(meta: &DocumentMeta, text: &str) -> Result<Vec<Record>, Pa
                 },
                 Vec::new(),
             ));
+            continue;
+        }
+        // Title lines of a table document: 「素案からの変更箇所一覧 新旧対照表」.
+        if non_empty == 1 && first.contains("新旧対照表") && first.chars().count() < 40 {
             continue;
         }
         if non_empty == 1 && first.ends_with("他区事例") {

@@ -1,0 +1,435 @@
+//! One test per kind of extraction damage listed in the form reference (pia-form.md), each on
+//! the sample documents' own lines.
+
+use hyoka::record::Record;
+
+use crate::util::{lines_from, parse_text};
+
+const SAPPORO: &str = "札幌市";
+
+/// The 札幌市 Ⅲ header lines down to a file, item and risk.
+fn sapporo_risk_header() -> Vec<&'static str> {
+    vec![
+        "Ⅲ 特定個人情報ファイルの取扱いプロセス",
+        "1. 特定個人情報ファイル名",
+        "(1) 住民基本台帳ファイル",
+    ]
+}
+
+fn find<'a>(records: &'a [Record], slot: &str) -> Vec<&'a Record> {
+    records
+        .iter()
+        .filter(|record| record.slot.as_deref() == Some(slot))
+        .collect()
+}
+
+#[test]
+fn table_rows_as_tab_separated_cells_become_fields() {
+    let mut needles = sapporo_risk_header();
+    needles.extend([
+        "2. 特定個人情報の入手",
+        "リスク1： 目的外の入手",
+        "必要な情報以外を入手することを防止",
+    ]);
+    let records = parse_text(&lines_from("002", &needles), SAPPORO);
+    let record = find(&records, "III.2.R1")[0];
+    assert_eq!(
+        record.field.as_deref(),
+        Some("必要な情報以外を入手することを防止するための措置の内容")
+    );
+    assert!(record.text.starts_with("・届書に記載されている項目以外は"));
+    assert_eq!(record.file_name.as_deref(), Some("住民基本台帳ファイル"));
+}
+
+#[test]
+fn a_logical_row_split_over_several_lines_is_joined() {
+    let text = lines_from(
+        "001",
+        &[
+            "## Ⅲ 特定個人情報ファイルの取扱い",
+            "6. 情報提供ネットワークシ",
+            "リスク4: 入手の際に特定個",
+            "〈中間サーバー・ソフトウェアにおける措置〉 ①中間サーバーは、情報提供",
+            "た行政専用のネットワーク",
+        ],
+    );
+    let records = parse_text(&text, "x");
+    let platform = find(&records, "III.6.R4")
+        .into_iter()
+        .find(|record| record.actor.as_deref() == Some("中間サーバー・プラットフォーム"))
+        .expect("platform block");
+    // The cell continues on the next line: 「…高度なセキュリティを維持し」「た行政専用の…」.
+    assert!(
+        platform.text.contains("維持した行政専用のネットワーク"),
+        "{}",
+        platform.text
+    );
+}
+
+#[test]
+fn a_change_table_row_continued_after_a_page_break_is_joined() {
+    let records = parse_text(&crate::util::sample("000"), "豊島区");
+    let row = records
+        .iter()
+        .find(|record| {
+            record
+                .notes
+                .iter()
+                .any(|(key, value)| key == "通番" && value == "27")
+        })
+        .expect("row 27");
+    let after = row.after_text.as_deref().unwrap_or_default();
+    assert!(after.contains("<ガバメントクラウドにおける措置>"));
+    assert!(
+        after.contains("作業端末の仮想化を行っている"),
+        "continuation missing: {after}"
+    );
+}
+
+#[test]
+fn several_risks_run_together_on_one_line_are_separated() {
+    let text = lines_from(
+        "001",
+        &[
+            "## Ⅲ 特定個人情報ファイルの取扱い",
+            "6. 情報提供ネットワークシ",
+            "#### リスク6: 不適切な方法で提供されるリスク",
+        ],
+    );
+    let records = parse_text(&text, "x");
+    let risk6 = find(&records, "III.6.R6");
+    let risk7 = find(&records, "III.6.R7");
+    assert!(!risk6.is_empty() && !risk7.is_empty());
+    assert!(
+        risk6
+            .iter()
+            .any(|record| record.actor.as_deref() == Some("中間サーバー・プラットフォーム"))
+    );
+    for record in risk6.iter().chain(risk7.iter()) {
+        assert!(
+            !record.text.contains("リスクへの対策は十分か"),
+            "{}",
+            record.text
+        );
+        assert!(
+            !record.text.contains("課題が残されている"),
+            "{}",
+            record.text
+        );
+        assert!(
+            !record.text.contains("リスクに対する措置の内容"),
+            "{}",
+            record.text
+        );
+    }
+}
+
+#[test]
+fn html_list_markup_becomes_one_line_per_item() {
+    let records = parse_text(&crate::util::sample("003"), "x");
+    let physical = find(&records, "III.7.R1.5")
+        .into_iter()
+        .find(|record| record.actor.as_deref() == Some("当区"))
+        .expect("当区 block");
+    let lines: Vec<&str> = physical.text.lines().collect();
+    assert!(lines.len() >= 7, "{lines:?}");
+    assert!(lines.iter().all(|line| line.starts_with('・')), "{lines:?}");
+}
+
+#[test]
+fn struck_text_in_del_is_dropped_and_the_rest_kept() {
+    let records = parse_text(&crate::util::sample("001"), "x");
+    let other = find(&records, "IV.3")[0];
+    assert!(!other.text.contains("統一した設備環境"));
+    assert!(
+        other
+            .text
+            .contains("活用することにより、政府情報システムのためのセキュリティ評価制度")
+    );
+}
+
+#[test]
+fn underlined_changes_become_marked_spans_of_the_after_text() {
+    let records = parse_text(&crate::util::sample("003"), "x");
+    let row = records
+        .iter()
+        .find(|record| {
+            record
+                .notes
+                .iter()
+                .any(|(key, value)| key == "No." && value == "④")
+        })
+        .expect("row ④");
+    let after: Vec<char> = row
+        .after_text
+        .as_deref()
+        .unwrap_or_default()
+        .chars()
+        .collect();
+    let marked: Vec<String> = row
+        .marked_spans
+        .iter()
+        .map(|(start, end)| after[*start..*end].iter().collect())
+        .collect();
+    assert_eq!(marked, vec!["細断".to_string()]);
+    assert!(
+        !row.after_text
+            .as_deref()
+            .unwrap_or_default()
+            .contains("<u>")
+    );
+}
+
+#[test]
+fn a_choice_list_after_the_chosen_value_gives_the_choice() {
+    let mut needles = sapporo_risk_header();
+    needles.extend([
+        "7. 特定個人情報の保管・消去",
+        "リスク1: 特定個人情報の漏えい",
+        "⑤物理的対策",
+    ]);
+    let records = parse_text(&lines_from("002", &needles), SAPPORO);
+    let physical = find(&records, "III.7.R1.5");
+    assert_eq!(
+        physical[0].choice.as_deref(),
+        Some("特に力を入れて行っている")
+    );
+    assert!(
+        physical[0].text.is_empty(),
+        "the choice list is not text: {}",
+        physical[0].text
+    );
+}
+
+#[test]
+fn a_choice_list_without_a_chosen_value_gives_no_choice() {
+    let records = parse_text(&crate::util::sample("001"), "x");
+    for slot in ["III.7.R1.5", "III.7.R1.6"] {
+        assert!(
+            find(&records, slot)
+                .iter()
+                .all(|record| record.choice.is_none()),
+            "{slot}"
+        );
+    }
+    assert!(
+        find(&records, "III.6.R2")
+            .iter()
+            .all(|record| record.rating.is_none())
+    );
+}
+
+#[test]
+fn an_ocr_damaged_actor_bracket_still_names_the_actor() {
+    // 「く中間サーバー・プラットフォームにおける措置>」: く for <.
+    let records = parse_text(&crate::util::sample("001"), "x");
+    let storage = find(&records, "II.6.1");
+    assert_eq!(
+        storage[0].actor.as_deref(),
+        Some("中間サーバー・プラットフォーム")
+    );
+    assert!(!storage[0].text.contains("における措置>"));
+}
+
+#[test]
+fn angle_bracket_variants_of_actor_headings_are_recognised() {
+    // 「〈中間サーバー・ソフトウェアにおける措置〉」 and 「&lt;当区における措置&gt;」.
+    let unnamed = parse_text(&crate::util::sample("001"), "x");
+    assert!(
+        find(&unnamed, "III.6.R2")
+            .iter()
+            .any(|record| record.actor.as_deref() == Some("中間サーバー・ソフトウェア"))
+    );
+    let ward = parse_text(&crate::util::sample("003"), "x");
+    assert!(
+        find(&ward, "III.7.R1.5")
+            .iter()
+            .any(|record| record.actor.as_deref() == Some("当区"))
+    );
+}
+
+#[test]
+fn foreign_script_inside_a_risk_heading_does_not_stop_alignment() {
+    let mut needles = sapporo_risk_header();
+    needles.extend([
+        "2. 特定個人情報の入手",
+        "入手した特定個人情報ที่ไม่正確であるリスク",
+        "入手の際の本人確認の措置の内容",
+    ]);
+    let records = parse_text(&lines_from("002", &needles), SAPPORO);
+    let record = find(&records, "III.2.R3")[0];
+    assert_eq!(
+        record.field.as_deref(),
+        Some("入手の際の本人確認の措置の内容")
+    );
+    assert!(
+        record
+            .section_path
+            .iter()
+            .all(|heading| !heading.contains('ท'))
+    );
+}
+
+#[test]
+fn stray_ocr_tokens_beside_a_field_are_dropped() {
+    // 「m ji \t 具体的な対策の内容 \t …」 and 「maly ( \t 具体的な対策の内容 \t …」.
+    let records = parse_text(&crate::util::sample("001"), "x");
+    for slot in ["III.7.R1.5", "III.7.R1.6"] {
+        let record = find(&records, slot)
+            .into_iter()
+            .find(|record| !record.text.is_empty())
+            .expect(slot);
+        assert_eq!(record.field.as_deref(), Some("具体的な対策の内容"));
+        assert!(!record.text.contains("m ji") && !record.text.contains("maly"));
+    }
+}
+
+#[test]
+fn a_risk_heading_split_over_two_cells_is_joined() {
+    // 「リスク2: 安全が保たれない \t - 方法によって入手が行われるリスク」.
+    let records = parse_text(&crate::util::sample("001"), "x");
+    let risk2 = find(&records, "III.6.R2");
+    assert!(!risk2.is_empty());
+    assert!(risk2[0].text.contains(
+        "内閣総理大臣が設置・管理する情報提供ネットワークシステムを使用した特定個人情報の入手のみ"
+    ));
+}
+
+#[test]
+fn okurigana_variants_of_a_risk_heading_meet() {
+    // 札幌市 writes 紐付け, 豊島区's change table 紐づけ: both are Ⅲ 3 リスク1 and search alike.
+    let sapporo = hyoka::analysis::normalize("目的を超えた紐付け");
+    let toshima = hyoka::analysis::normalize("目的を超えた紐づけ");
+    assert_eq!(sapporo.as_str(), toshima.as_str());
+    let records = parse_text(&crate::util::sample("000"), "豊島区");
+    assert!(records.iter().any(|record| {
+        record.slot.as_deref() == Some("III.3.R1")
+            && record
+                .section_path
+                .iter()
+                .any(|heading| heading.contains("紐づけ"))
+    }));
+}
+
+#[test]
+fn full_and_half_width_colons_and_brackets_mark_the_same_headings() {
+    // File (1) writes 「リスク1：」 and 「（…）」, file (2) 「リスク1:」 and 「(…)」.
+    let records = parse_text(&crate::util::sample("002"), SAPPORO);
+    for file in ["住民基本台帳ファイル", "本人確認情報ファイル"] {
+        assert!(
+            records
+                .iter()
+                .any(|record| record.slot.as_deref() == Some("III.2.R1")
+                    && record.file_name.as_deref() == Some(file)),
+            "{file}"
+        );
+    }
+}
+
+#[test]
+fn roman_and_ascii_section_numbers_are_recognised() {
+    // 熊本県 writes 「II」「IV」 in ASCII, 札幌市 「Ⅲ」.
+    let kumamoto = parse_text(&crate::util::sample("004"), "熊本県");
+    assert!(
+        kumamoto
+            .iter()
+            .any(|record| record.slot.as_deref() == Some("IV.1.2"))
+    );
+    assert!(
+        kumamoto
+            .iter()
+            .any(|record| record.slot.as_deref() == Some("II.3.8"))
+    );
+    let sapporo = parse_text(&crate::util::sample("002"), SAPPORO);
+    assert!(
+        sapporo
+            .iter()
+            .any(|record| record.slot.as_deref() == Some("III.7.R1.6"))
+    );
+}
+
+#[test]
+fn circled_parenthesised_and_dotted_numbers_find_their_items() {
+    // 「①保管場所 ※」 (Ⅱ 6), 「(3)送付先情報ファイル」, 「7. 特定個人情報の保管・消去」.
+    let unnamed = parse_text(&crate::util::sample("001"), "x");
+    assert!(!find(&unnamed, "II.6.1").is_empty() && !find(&unnamed, "II.6.3").is_empty());
+    let sapporo = parse_text(&crate::util::sample("002"), SAPPORO);
+    assert!(
+        sapporo
+            .iter()
+            .any(|record| record.file_name.as_deref() == Some("送付先情報ファイル"))
+    );
+}
+
+#[test]
+fn a_table_that_points_into_the_form_by_path_is_aligned() {
+    let records = parse_text(&crate::util::sample("000"), "豊島区");
+    let row = records
+        .iter()
+        .find(|record| {
+            record
+                .notes
+                .iter()
+                .any(|(key, value)| key == "通番" && value == "99")
+        })
+        .expect("row 99");
+    assert_eq!(row.slot.as_deref(), Some("III.7.R1.5"));
+    assert_eq!(row.file_name.as_deref(), Some("住民基本台帳ファイル"));
+    assert_eq!(row.field.as_deref(), Some("具体的な対策の内容"));
+    assert_eq!(row.risk_change.as_deref(), Some("あり"));
+    assert!(
+        row.reason
+            .as_deref()
+            .unwrap_or_default()
+            .contains("デジタル庁の評価書記載例を転記")
+    );
+}
+
+#[test]
+fn a_reference_to_another_row_is_kept() {
+    let records = parse_text(&crate::util::sample("000"), "豊島区");
+    let row = records
+        .iter()
+        .find(|record| {
+            record
+                .notes
+                .iter()
+                .any(|(key, value)| key == "通番" && value == "20")
+        })
+        .expect("row 20");
+    assert!(
+        row.notes
+            .iter()
+            .any(|(key, value)| key == "参照" && value == "通番14")
+    );
+}
+
+#[test]
+fn a_comparison_row_keeps_its_trigger_and_date() {
+    let records = parse_text(&crate::util::sample("003"), "x");
+    let row = records
+        .iter()
+        .find(|record| {
+            record
+                .notes
+                .iter()
+                .any(|(key, value)| key == "No." && value == "⑦")
+        })
+        .expect("row ⑦");
+    assert!(
+        row.notes
+            .iter()
+            .any(|(key, value)| key == "きっかけ" && value == "情報公開・個人情報保護審議会")
+    );
+    assert!(
+        row.notes
+            .iter()
+            .any(|(key, value)| key == "日付" && value == "平成29年9月5日")
+    );
+    assert!(
+        row.before_text
+            .as_deref()
+            .unwrap_or_default()
+            .contains("証明書交付センター")
+    );
+}

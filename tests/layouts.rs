@@ -1,0 +1,141 @@
+//! The same document in another layout gives the same records.
+//!
+//! Each sample is fed through layout variations that real extraction produces (CRLF and a BOM,
+//! Shift_JIS, EUC-JP, full-width digits and letters, HTML stripped by the converter, padded
+//! lines) and must give the same (slot, file, text) records as the original.
+
+use hyoka::analysis::normalize;
+use hyoka::corpus::{DocumentMeta, decode, load_corpus};
+
+use crate::util::corpus_folder;
+
+type Key = (Option<String>, Option<String>, String);
+
+fn keys(meta: &DocumentMeta, text: &str) -> Vec<Key> {
+    let mut keys: Vec<Key> = hyoka::parse::parse_document(meta, text)
+        .expect("parses")
+        .into_iter()
+        .map(|record| {
+            // Compared as a reader sees it: width-folded, line breaks and spaces aside.
+            let text: String = normalize(&record.text)
+                .as_str()
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .collect();
+            (record.slot, record.file_name, text)
+        })
+        .collect();
+    keys.sort();
+    keys
+}
+
+fn crlf_with_bom(text: &str) -> String {
+    format!("\u{FEFF}{}", text.replace('\n', "\r\n"))
+}
+
+fn through_encoding(text: &str, encoding: &'static encoding_rs::Encoding) -> String {
+    let (bytes, _, _) = encoding.encode(text);
+    decode(&bytes, "variant.txt").expect("decodes").0
+}
+
+/// ASCII digits and letters as full-width, outside markup (tags and entities stay ASCII, as a
+/// converter writes them).
+fn full_width_alphanumerics(text: &str) -> String {
+    let mut output = String::with_capacity(text.len() * 2);
+    let characters: Vec<char> = text.chars().collect();
+    let mut in_tag = false;
+    let mut in_entity = false;
+    for (index, character) in characters.iter().copied().enumerate() {
+        let next = characters.get(index + 1).copied().unwrap_or(' ');
+        if character == '<' && (next.is_ascii_alphabetic() || next == '/') {
+            in_tag = true;
+        } else if character == '&' && (next.is_ascii_alphabetic() || next == '#') {
+            in_entity = true;
+        }
+        let convert = !in_tag && !in_entity && character.is_ascii_alphanumeric();
+        output.push(if convert {
+            char::from_u32(character as u32 + 0xFEE0).unwrap_or(character)
+        } else {
+            character
+        });
+        if in_tag && character == '>' {
+            in_tag = false;
+        }
+        if in_entity && character == ';' {
+            in_entity = false;
+        }
+    }
+    output
+}
+
+/// What a converter without HTML output writes: tags gone (struck text with them), entities
+/// decoded.
+fn html_stripped(text: &str) -> String {
+    let without_deleted = regex::Regex::new(r"(?s)<del>.*?</del>")
+        .expect("regex")
+        .replace_all(text, "");
+    let without_tags = regex::Regex::new(r"</?[A-Za-z][^<>]*>")
+        .expect("regex")
+        .replace_all(&without_deleted, " ");
+    without_tags
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+fn padded(text: &str) -> String {
+    text.lines().map(|line| format!("{line}  \n\n")).collect()
+}
+
+fn assert_same_records(variant_name: &str, transform: impl Fn(&str) -> String) {
+    let corpus = load_corpus(&corpus_folder()).expect("corpus loads");
+    for document in &corpus.documents {
+        let original = keys(&document.meta, &document.text);
+        let variant = keys(&document.meta, &transform(&document.text));
+        let missing: Vec<&Key> = original
+            .iter()
+            .filter(|key| !variant.contains(key))
+            .collect();
+        let extra: Vec<&Key> = variant
+            .iter()
+            .filter(|key| !original.contains(key))
+            .collect();
+        assert!(
+            missing.is_empty() && extra.is_empty(),
+            "{variant_name} changes the records of {}:\nmissing {missing:#?}\nextra {extra:#?}",
+            document.meta.file
+        );
+    }
+}
+
+#[test]
+fn crlf_line_ends_and_a_bom_give_the_same_records() {
+    assert_same_records("CRLF + BOM", crlf_with_bom);
+}
+
+#[test]
+fn a_shift_jis_file_gives_the_same_records() {
+    assert_same_records("Shift_JIS", |text| {
+        through_encoding(text, encoding_rs::SHIFT_JIS)
+    });
+}
+
+#[test]
+fn an_euc_jp_file_gives_the_same_records() {
+    assert_same_records("EUC-JP", |text| through_encoding(text, encoding_rs::EUC_JP));
+}
+
+#[test]
+fn full_width_digits_and_letters_give_the_same_records() {
+    assert_same_records("full-width", full_width_alphanumerics);
+}
+
+#[test]
+fn html_stripped_by_the_converter_gives_the_same_records() {
+    assert_same_records("HTML stripped", html_stripped);
+}
+
+#[test]
+fn trailing_spaces_and_blank_lines_give_the_same_records() {
+    assert_same_records("padded", padded);
+}
