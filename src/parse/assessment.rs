@@ -61,6 +61,8 @@ struct Position {
     fresh: bool,
     /// Inside the 項目一覧 (table of contents) of a cover page.
     in_contents: bool,
+    /// 「リスクへの対策は十分か」 stood alone; its answer is on the next line.
+    awaiting_rating: bool,
     path: Vec<String>,
 }
 
@@ -318,8 +320,41 @@ pub fn parse_assessment(lines: &[Line]) -> AssessmentOutput {
             {
                 ratings.insert(risk.to_string(), rating.to_string());
             }
+            // Cells on separate lines: the answer is on the next line.
+            position.awaiting_rating = rest.trim().is_empty();
             continue;
         }
+
+        // A choice cell on a line of its own (cells on separate lines, or a choice list that
+        // wrapped): it answers the rating or the item just named, and is never text.
+        let is_choice_line = cells.len() == 1
+            && (is_bracketed_choice(first)
+                || first.contains("選択肢")
+                    && (first.starts_with(['[', '<', '【', '「', '(', '（'])
+                        || super::clean::clean_text(first).is_empty()));
+        if is_choice_line {
+            let chosen = chosen_value(first);
+            if std::mem::take(&mut position.awaiting_rating) {
+                if let Some(risk) = position.risk
+                    && let Some(rating) = chosen.as_deref().and_then(form::canonical_rating)
+                {
+                    ratings.insert(risk.to_string(), rating.to_string());
+                }
+            } else if chosen.is_some() && position.awaiting_field.is_some() {
+                position.awaiting_field = None;
+                position.fresh = false;
+                push_draft(
+                    &mut drafts,
+                    &position,
+                    None,
+                    String::new(),
+                    line.number,
+                    chosen,
+                );
+            }
+            continue;
+        }
+        position.awaiting_rating = false;
 
         // 「委託事項1」「提供先2」: a group of numbered items repeats under the item.
         if GROUP_HEADER.is_match(first)
@@ -353,11 +388,7 @@ pub fn parse_assessment(lines: &[Line]) -> AssessmentOutput {
             position.other = None;
             position.awaiting_field = None;
             let rest = &cells[1..];
-            let choice = rest.iter().find_map(|cell| {
-                cell.contains("選択肢")
-                    .then(|| chosen_value(cell))
-                    .flatten()
-            });
+            let choice = choice_of(rest);
             let text_cells: Vec<&str> = rest
                 .iter()
                 .copied()
@@ -466,7 +497,11 @@ pub fn parse_assessment(lines: &[Line]) -> AssessmentOutput {
                     None,
                 );
             } else if looks_like_label(first) && (!starts_with_empty_cell || ends_with_empty_cell) {
-                position.awaiting_field = Some(clean_label(first));
+                let label = clean_label(first);
+                if label == "その他の措置の内容" {
+                    position.sub = None;
+                }
+                position.awaiting_field = Some(label);
             } else if position.fresh {
                 position.fresh = false;
                 push_draft(
@@ -491,11 +526,7 @@ pub fn parse_assessment(lines: &[Line]) -> AssessmentOutput {
         }
         let label = clean_label(first);
         let rest = &cells[1..];
-        let choice = rest.iter().find_map(|cell| {
-            cell.contains("選択肢")
-                .then(|| chosen_value(cell))
-                .flatten()
-        });
+        let choice = choice_of(rest);
         let text_cells: Vec<&str> = rest
             .iter()
             .copied()
@@ -615,6 +646,21 @@ static GROUP_HEADER: LazyLock<Regex> =
 static OPTION_CELL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(?:[<＜(（C]?\s*選択肢\s*[>＞)）]|\d\s*\)\s*\S.{0,30})$").expect("valid regex")
 });
+
+/// The option chosen in a row's cells: a bracketed cell of its own (「[制限している]」 beside
+/// 「<選択肢> …」) or the value before the list in the same cell.
+fn choice_of(cells: &[&str]) -> Option<String> {
+    let bracketed = cells
+        .iter()
+        .filter(|cell| is_bracketed_choice(cell))
+        .find_map(|cell| chosen_value(cell));
+    bracketed.or_else(|| {
+        cells
+            .iter()
+            .filter(|cell| cell.contains("選択肢"))
+            .find_map(|cell| chosen_value(cell))
+    })
+}
 
 /// Labels of the cover page (表紙), which hold no form slot.
 const COVER_LABELS: [&str; 9] = [
