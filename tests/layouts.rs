@@ -139,3 +139,34 @@ fn html_stripped_by_the_converter_gives_the_same_records() {
 fn trailing_spaces_and_blank_lines_give_the_same_records() {
     assert_same_records("padded", padded);
 }
+
+/// Every cell on a line of its own, as converters that drop table structure write it.
+fn cells_on_separate_lines(text: &str) -> String {
+    text.replace('\t', "\n")
+}
+
+#[test]
+fn cells_on_separate_lines_give_every_record_of_the_tabbed_layout() {
+    // Columns cannot always be recovered without tabs (a page-break continuation row, a cover
+    // label split in two), so the variant may add a record; it must lose none.
+    let corpus = load_corpus(&corpus_folder()).expect("corpus loads");
+    for document in &corpus.documents {
+        let original = keys(&document.meta, &document.text);
+        let variant = keys(&document.meta, &cells_on_separate_lines(&document.text));
+        let missing: Vec<&Key> = original
+            .iter()
+            .filter(|key| !variant.contains(key))
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "{}: cells on lines lose {missing:#?}",
+            document.meta.file
+        );
+        let extra = variant.len().saturating_sub(original.len());
+        assert!(
+            extra * 10 <= original.len().max(20),
+            "{}: {extra} extra records",
+            document.meta.file
+        );
+    }
+}

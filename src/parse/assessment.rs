@@ -63,6 +63,11 @@ struct Position {
     in_contents: bool,
     /// 「リスクへの対策は十分か」 stood alone; its answer is on the next line.
     awaiting_rating: bool,
+    /// A risk heading whose wording may continue on the next line (「リスク4: 入手の際に特定個」
+    /// 「人情報が漏えい・紛失するリスク」): the wording so far and its similarity to the label.
+    heading_tail: Option<(String, f64)>,
+    /// The line after a garbled heading number is its garbled wording.
+    skip_fragment: bool,
     path: Vec<String>,
 }
 
@@ -180,6 +185,38 @@ pub fn parse_assessment(lines: &[Line]) -> AssessmentOutput {
             .collect::<Vec<_>>()
             .join("");
 
+        // A garbled heading: a number with no words (「0.7」), its wording OCR noise on the
+        // same line or, with cells on separate lines, the next one (「の歩のロフカ製体」).
+        if GARBLED_NUMBER.is_match(first) {
+            position.skip_fragment = cells.len() == 1;
+            continue;
+        }
+        if std::mem::take(&mut position.skip_fragment)
+            && cells.len() == 1
+            && !looks_like_label(first)
+        {
+            continue;
+        }
+
+        // The rest of a risk heading wrapped onto this line.
+        if let Some((so_far, similarity)) = position.heading_tail.take()
+            && cells.len() == 1
+            && let Some(risk) = position.risk
+            && let Some(slot) = form::slot_by_key(risk)
+        {
+            let joined = format!("{so_far}{first}");
+            let joined_similarity = form::wording_similarity(
+                &form::heading_key_text(&joined),
+                form::static_key_text(form::label_wording(slot.label)),
+            );
+            if joined_similarity > similarity + 0.05 {
+                if let Some(last) = position.path.last_mut() {
+                    last.push_str(first);
+                }
+                continue;
+            }
+        }
+
         // A whole risk run together on one line (several risks, their fields and choices).
         if RISK_HEADING.find_iter(&joined_heading).count() >= 1
             && joined_heading.chars().count() > 200
@@ -228,6 +265,12 @@ pub fn parse_assessment(lines: &[Line]) -> AssessmentOutput {
             let wording = &joined_heading[found.get(0).expect("match").end()..];
             if let Some(slot) = form::match_heading(item, Some(number), wording) {
                 position.enter_risk(slot.key, &super::clean::clean_text(&joined_heading));
+                let similarity = form::wording_similarity(
+                    &form::heading_key_text(wording),
+                    form::static_key_text(form::label_wording(slot.label)),
+                );
+                position.heading_tail =
+                    (similarity < 0.95).then(|| (wording.to_string(), similarity));
                 continue;
             }
         }
@@ -325,6 +368,11 @@ pub fn parse_assessment(lines: &[Line]) -> AssessmentOutput {
             continue;
         }
 
+        // One checkbox with its label on a line of its own: 「[○] 接続しない(入手)」.
+        if cells.len() == 1 && CHECKBOX_LINE.is_match(first) {
+            continue;
+        }
+
         // A choice cell on a line of its own (cells on separate lines, or a choice list that
         // wrapped): it answers the rating or the item just named, and is never text.
         let is_choice_line = cells.len() == 1
@@ -333,6 +381,11 @@ pub fn parse_assessment(lines: &[Line]) -> AssessmentOutput {
                     && (first.starts_with(['[', '<', '【', '「', '(', '（'])
                         || super::clean::clean_text(first).is_empty()));
         if is_choice_line {
+            // The cover has no choices: 「[令和6年10月 様式4]」 there is the form's version.
+            if position.section.is_none() {
+                position.awaiting_field = None;
+                continue;
+            }
             let chosen = chosen_value(first);
             if std::mem::take(&mut position.awaiting_rating) {
                 if let Some(risk) = position.risk
@@ -340,13 +393,19 @@ pub fn parse_assessment(lines: &[Line]) -> AssessmentOutput {
                 {
                     ratings.insert(risk.to_string(), rating.to_string());
                 }
-            } else if chosen.is_some() && position.awaiting_field.is_some() {
-                position.awaiting_field = None;
+            } else if chosen.is_some()
+                && let Some(label) = position.awaiting_field.take()
+            {
                 position.fresh = false;
+                let names_the_item = position
+                    .sub
+                    .and_then(form::slot_by_key)
+                    .is_some_and(|slot| form::label_wording(slot.label) == label);
+                let field = (!names_the_item).then_some(label);
                 push_draft(
                     &mut drafts,
                     &position,
-                    None,
+                    field,
                     String::new(),
                     line.number,
                     chosen,
@@ -366,7 +425,9 @@ pub fn parse_assessment(lines: &[Line]) -> AssessmentOutput {
             position.fresh = false;
             let _ = item;
             let text = cells[1..].join(" ");
-            if !text.is_empty() {
+            if text.is_empty() {
+                position.awaiting_field = Some(clean_label(first));
+            } else {
                 push_draft(
                     &mut drafts,
                     &position,
@@ -481,11 +542,21 @@ pub fn parse_assessment(lines: &[Line]) -> AssessmentOutput {
             // 「③期間を短縮する特段の理由 \t」 then 「④主な意見の内容 \t」: an empty field, then
             // the next label, not its value.
             let is_empty_field = looks_like_label(first) && ends_with_empty_cell;
-            if is_empty_field && position.awaiting_field.is_some() {
+            // With cells on separate lines a field label follows its item's label directly
+            // (「⑤物理的対策」「具体的な対策の内容」): the later label is the field.
+            let is_next_label = is_field_label(first);
+            // Cover values are sentences, long titles or a body's name; fragments of a damaged
+            // label (「関名」「個人のプライ」) are not.
+            let is_cover_fragment = position.section.is_none()
+                && position.awaiting_field.is_some()
+                && !first.ends_with('。')
+                && first.chars().count() < 20
+                && crate::corpus::infer_body(&format!("評価実施機関名 {first}")).is_none();
+            if is_cover_fragment {
+                continue;
+            }
+            if (is_empty_field || is_next_label) && position.awaiting_field.is_some() {
                 position.awaiting_field = Some(clean_label(first));
-            } else if position.section.is_none() && is_bracketed_choice(first) {
-                // 「[令和6年10月 様式4]」 under 公表日: the form version, not the date.
-                position.awaiting_field = None;
             } else if let Some(field) = position.awaiting_field.take() {
                 position.fresh = false;
                 push_draft(
@@ -660,6 +731,27 @@ fn choice_of(cells: &[&str]) -> Option<String> {
             .filter(|cell| cell.contains("選択肢"))
             .find_map(|cell| chosen_value(cell))
     })
+}
+
+static GARBLED_NUMBER: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\d+\.\d+$").expect("valid regex"));
+static CHECKBOX_LINE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\[[^\]]{0,4}\]\s*[^\[\]\s]{1,20}$").expect("valid regex"));
+
+/// A field label of the form (「具体的な対策の内容」「使用部署 ※」「④主な意見の内容」): label-like
+/// and shaped like the form's field names, so it can be told from a short value.
+fn is_field_label(cell: &str) -> bool {
+    let plain = strip_markup(cell);
+    let plain = plain.trim();
+    let numbered =
+        CIRCLED_NUMBER.is_match(plain) && !plain.contains('。') && plain.chars().count() <= 40;
+    if numbered {
+        return true;
+    }
+    let endings = ["内容", "方法", "妥当性", "必要性", "理由", "※"];
+    looks_like_label(plain)
+        && plain.chars().count() <= 40
+        && endings.iter().any(|ending| plain.ends_with(ending))
 }
 
 /// Labels of the cover page (表紙), which hold no form slot.

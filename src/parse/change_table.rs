@@ -27,8 +27,14 @@ static CIRCLED_ROW: LazyLock<Regex> =
 /// Whether a line is the header row of a 変更点リスク評価表.
 pub fn is_change_table_header(line: &Line) -> bool {
     let has = |word: &str| line.cells.iter().any(|cell| cell.trim() == word);
-    has("通番") && (has("変更前") || has("変更後"))
+    // The header may take two lines: 「通番 項目 評価書の変更箇所 …」 then 「変更前 変更後 …」.
+    has("通番") && (has("変更前") || has("変更後") || has("評価書の変更箇所"))
+        || has("変更前") && has("変更後") && has("変更理由")
 }
+
+/// A line the dispatcher puts where it skipped a header split over lines, so that cells
+/// continuing a row across the page break can be told from the row's own cells.
+pub const HEADER_MARK: &str = "\u{E002}";
 
 /// Whether a line is the header row of a 新旧対照表.
 pub fn is_comparison_header(line: &Line) -> bool {
@@ -38,11 +44,145 @@ pub fn is_comparison_header(line: &Line) -> bool {
         && line.cells.iter().any(|cell| cell.contains("変更前"))
 }
 
+/// A table header whose cells stand on separate lines.
+pub struct SplitHeader {
+    /// Index of the first line after the header (the first row).
+    pub end: usize,
+    /// A 新旧対照表 header rather than a 変更点リスク評価表 one.
+    pub comparison: bool,
+}
+
+fn single_cell(line: &Line) -> Option<&str> {
+    let mut non_empty = line.cells.iter().filter(|cell| !cell.trim().is_empty());
+    let only = non_empty.next()?;
+    non_empty.next().is_none().then_some(only.trim())
+}
+
+/// Recognises a header split over lines at `index`: 「通番」 or 「No.」 alone, followed within a
+/// few lines by 「変更前」 and 「変更後」 alone. The header ends where the first row starts.
+pub fn split_header_at(lines: &[Line], index: usize) -> Option<SplitHeader> {
+    let first = single_cell(&lines[index])?;
+    let comparison = first == "No." || first == "No";
+    if first != "通番" && !comparison {
+        return None;
+    }
+    let window = &lines[index + 1..(index + 14).min(lines.len())];
+    let has = |prefix: &str| {
+        window
+            .iter()
+            .any(|line| single_cell(line).is_some_and(|cell| cell.starts_with(prefix)))
+    };
+    if !(has("変更前") && has("変更後")) {
+        return None;
+    }
+    let is_row_start = |line: &Line| {
+        single_cell(line).is_some_and(|cell| {
+            if comparison {
+                CIRCLED_ONLY.is_match(cell)
+            } else {
+                ROW_NUMBER.is_match(cell)
+            }
+        })
+    };
+    // The header is its words and the empty cells between them; it ends at the first other
+    // line (a row, or a row continued across the page break).
+    const HEADER_WORDS: [&str; 13] = [
+        "通番",
+        "項目",
+        "評価書の変更箇所",
+        "変更経緯",
+        "変更前",
+        "変更後",
+        "変更理由",
+        "リスク変化",
+        "リスク対策",
+        "No",
+        "ページ",
+        "該当箇所",
+        "上段",
+    ];
+    let is_header_line = |line: &Line| match single_cell(line) {
+        None => line.cells.iter().all(|cell| cell.trim().is_empty()),
+        Some(cell) => HEADER_WORDS.iter().any(|word| cell.starts_with(word)),
+    };
+    let mut end = index + 1;
+    while end < lines.len() && !is_row_start(&lines[end]) && is_header_line(&lines[end]) {
+        end += 1;
+    }
+    Some(SplitHeader { end, comparison })
+}
+
+static CIRCLED_ONLY: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^[①-⑳]$").expect("valid regex"));
+
+/// Rows whose cells stand on separate lines (no tabs): each row starts at a line holding only
+/// its number, and every line up to the next row start is one cell, an empty line an empty
+/// cell. Blocks that do have tab-separated rows are returned as they are.
+fn regroup_rows(lines: &[Line], is_row_start: impl Fn(&str) -> bool) -> Vec<Line> {
+    let tabbed = lines
+        .iter()
+        .filter(|line| {
+            line.cells
+                .iter()
+                .filter(|cell| !cell.trim().is_empty())
+                .count()
+                > 1
+        })
+        .count();
+    if tabbed * 5 > lines.len() {
+        return lines.to_vec();
+    }
+    let mut rows: Vec<Line> = Vec::new();
+    // After a repeated header, cells before the next row start continue the previous row's
+    // long text column (変更後, the fourth) across the page break.
+    let mut after_header = false;
+    for line in lines {
+        let cell = line
+            .cells
+            .iter()
+            .map(|cell| cell.trim())
+            .find(|cell| !cell.is_empty())
+            .unwrap_or_default();
+        if cell == HEADER_MARK {
+            after_header = true;
+            continue;
+        }
+        if after_header && !is_row_start(cell) {
+            if !cell.is_empty()
+                && let Some(row) = rows.last_mut()
+            {
+                while row.cells.len() <= 3 {
+                    row.cells.push(String::new());
+                }
+                row.cells[3].push(' ');
+                row.cells[3].push_str(cell);
+            }
+            continue;
+        }
+        after_header = false;
+        if is_row_start(cell) {
+            rows.push(Line {
+                number: line.number,
+                cells: vec![cell.to_string()],
+            });
+        } else if let Some(row) = rows.last_mut() {
+            row.cells.push(cell.to_string());
+        }
+    }
+    for row in &mut rows {
+        while row.cells.last().is_some_and(|cell| cell.is_empty()) {
+            row.cells.pop();
+        }
+    }
+    rows
+}
+
 /// Parses the rows of a 変更点リスク評価表 that follow a header. `lines` starts after the header
 /// and ends at the next table title or the end of the block.
 pub fn parse_change_table(lines: &[Line], jimu: Option<&str>) -> Vec<Draft> {
+    let lines = regroup_rows(lines, |cell| ROW_NUMBER.is_match(cell));
     let mut rows: Vec<(usize, Vec<String>)> = Vec::new();
-    for line in lines {
+    for line in &lines {
         if is_change_table_header(line) || line.cells.iter().all(|cell| cell.trim().is_empty()) {
             continue;
         }
@@ -151,8 +291,9 @@ pub fn parse_change_table(lines: &[Line], jimu: Option<&str>) -> Vec<Draft> {
 
 /// Parses the rows of a 新旧対照表: No., ページ, 該当箇所, 変更後, 変更前, 変更理由/きっかけ.
 pub fn parse_comparison_table(lines: &[Line]) -> Vec<Draft> {
+    let lines = regroup_rows(lines, |cell| CIRCLED_ONLY.is_match(cell));
     let mut drafts = Vec::new();
-    for line in lines {
+    for line in &lines {
         if is_comparison_header(line) {
             continue;
         }

@@ -140,9 +140,41 @@ pub fn parse_document(meta: &DocumentMeta, text: &str) -> Result<Vec<Record>, Pa
     // heading ends it.
     let mut blocks: Vec<(Block, Vec<Line>)> = vec![(Block::Assessment, Vec::new())];
     let mut pending_title: Option<String> = None;
-    for line in lines.iter() {
+    let mut skip_until = 0usize;
+    for (index, line) in lines.iter().enumerate() {
+        if index < skip_until {
+            continue;
+        }
         let first = line.cells.first().map(String::as_str).unwrap_or_default();
         let non_empty = line.cells.iter().filter(|cell| !cell.is_empty()).count();
+        // A table header with its cells on separate lines: 「通番」「項目」「変更前」… or
+        // 「No.」「ページ」「該当箇所」「変更後（現在の記載）」…, up to the first row.
+        if let Some(header) = change_table::split_header_at(&lines, index) {
+            skip_until = header.end;
+            if let Some(block) = blocks.last_mut() {
+                block.1.push(Line {
+                    number: line.number,
+                    cells: vec![change_table::HEADER_MARK.to_string()],
+                });
+            }
+            if header.comparison {
+                if !matches!(blocks.last().map(|block| &block.0), Some(Block::Comparison)) {
+                    blocks.push((Block::Comparison, Vec::new()));
+                }
+            } else {
+                let jimu = pending_title.take().map(|title| {
+                    title
+                        .replace("変更点リスク評価表", "")
+                        .trim_matches(['(', ')', '（', '）', ' '])
+                        .to_string()
+                });
+                let continues = matches!(&blocks.last().map(|block| &block.0), Some(Block::ChangeTable { jimu: previous }) if *previous == jimu || jimu.is_none());
+                if !continues {
+                    blocks.push((Block::ChangeTable { jimu }, Vec::new()));
+                }
+            }
+            continue;
+        }
         if non_empty == 1 && first.contains("変更点リスク評価表") {
             pending_title = Some(first.to_string());
             continue;
@@ -154,7 +186,9 @@ pub fn parse_document(meta: &DocumentMeta, text: &str) -> Result<Vec<Record>, Pa
                     .trim_matches(['(', ')', '（', '）', ' '])
                     .to_string()
             });
-            let continues = matches!(&blocks.last().map(|block| &block.0), Some(Block::ChangeTable { jimu: previous }) if *previous == jimu);
+            // A header without a new title (the second line of a two-line header, or a page
+            // break) continues the table.
+            let continues = matches!(&blocks.last().map(|block| &block.0), Some(Block::ChangeTable { jimu: previous }) if *previous == jimu || jimu.is_none());
             if !continues {
                 blocks.push((Block::ChangeTable { jimu }, Vec::new()));
             }
