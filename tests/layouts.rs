@@ -170,3 +170,39 @@ fn cells_on_separate_lines_give_every_record_of_the_tabbed_layout() {
         );
     }
 }
+
+/// A stray space inside the words of every cell, as PDF extraction leaves them between two
+/// characters (「特定個人情報の保 管・消去」): after the third character where it and the fourth
+/// are Japanese letters.
+fn stray_spaces(text: &str) -> String {
+    let is_japanese = hyoka::analysis::normalize::is_japanese_letter;
+    text.split('\n')
+        .map(|line| {
+            line.split('\t')
+                .map(|cell| {
+                    let characters: Vec<char> = cell.chars().collect();
+                    if characters.len() >= 6
+                        && is_japanese(characters[2])
+                        && is_japanese(characters[3])
+                    {
+                        let (head, tail) = characters.split_at(3);
+                        format!(
+                            "{} {}",
+                            head.iter().collect::<String>(),
+                            tail.iter().collect::<String>()
+                        )
+                    } else {
+                        cell.to_string()
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("\t")
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn stray_spaces_between_characters_give_the_same_records() {
+    assert_same_records("stray spaces", stray_spaces);
+}

@@ -511,7 +511,9 @@ pub fn parse_assessment(lines: &[Line]) -> AssessmentOutput {
             .first()
             .is_some_and(|cell| cell.trim().is_empty());
         // The form's own fixed wording, not a body's text.
-        if first.starts_with("委託先による特定個人情報の不正入手") {
+        if super::clean::join_japanese_spaces(first)
+            .starts_with("委託先による特定個人情報の不正入手")
+        {
             continue;
         }
         // Cover labels stand alone on their line; the value follows.

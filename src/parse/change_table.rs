@@ -460,7 +460,8 @@ static PATH_ITEM_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
 /// their wording), restricted to the section the path names when it names one. The item
 /// numbers written in the path (「7.」) count as a match of that item.
 pub fn resolve_path(path: &str) -> ResolvedPath {
-    let plain = super::clean::clean_text(path).replace('\n', " ");
+    let plain =
+        super::clean::join_japanese_spaces(&super::clean::clean_text(path).replace('\n', " "));
     let plain: String = plain
         .chars()
         .filter(|c| *c != MARK_START && *c != MARK_END)

@@ -220,6 +220,28 @@ pub fn clean_text(raw: &str) -> String {
     text
 }
 
+/// Removes white space between two Japanese letters: in extracted text it is layout debris
+/// (「特定個人情報の保 管・消去」), never a word boundary. Used for recognising headings, labels
+/// and paths; record text keeps its spacing.
+pub fn join_japanese_spaces(text: &str) -> String {
+    use crate::analysis::normalize::is_japanese_letter;
+    let characters: Vec<char> = text.chars().collect();
+    let mut output = String::with_capacity(text.len());
+    for (index, character) in characters.iter().enumerate() {
+        if character.is_whitespace() {
+            let previous = output.chars().last();
+            let next = characters[index + 1..].iter().find(|c| !c.is_whitespace());
+            if previous.is_some_and(is_japanese_letter)
+                && next.is_some_and(|c| is_japanese_letter(*c))
+            {
+                continue;
+            }
+        }
+        output.push(*character);
+    }
+    output
+}
+
 /// 「—」「-」「―」 alone mean "nothing written".
 pub fn is_placeholder(text: &str) -> bool {
     let trimmed = text.trim();

@@ -90,6 +90,7 @@ pub fn lines_of(text: &str) -> Vec<Line> {
         .map(|(index, line)| {
             let line = line.strip_suffix('\r').unwrap_or(line);
             let line = fold_full_width_alphanumerics(line);
+            let line = join_stray_spaces(&line);
             Line {
                 number: index + 1,
                 cells: line
@@ -119,6 +120,36 @@ fn fold_full_width_alphanumerics(line: &str) -> std::borrow::Cow<'_, str> {
         })
         .collect::<String>()
         .into()
+}
+
+/// Removes stray spaces between Japanese letters where they are layout debris: in a row's
+/// first cell (its label or heading: 「④安全管理体制・規程の職 員への周知」), in a short line
+/// standing alone, and in choice cells (「<選択 肢>」). Values keep their spaces, which can
+/// separate items (「住基ネットGWシステム システム共通基盤」, 「課長 原 悟」), and so do list
+/// items opened by a kanji numeral (「一 この条例を…」).
+fn join_stray_spaces(line: &str) -> String {
+    let cells: Vec<&str> = line.split('\t').collect();
+    let first_filled = cells.iter().position(|cell| !cell.trim().is_empty());
+    let filled = cells.iter().filter(|cell| !cell.trim().is_empty()).count();
+    let mut output: Vec<String> = Vec::with_capacity(cells.len());
+    for (index, cell) in cells.iter().enumerate() {
+        let joined = clean::join_japanese_spaces(cell);
+        let is_label_cell = Some(index) == first_filled && filled > 1;
+        let is_short_line = filled == 1
+            && cell.chars().count() <= 30
+            && !cell.contains('。')
+            && !cell
+                .trim_start()
+                .trim_start_matches("- ")
+                .starts_with(['一', '二', '三', '四', '五', '六', '七', '八', '九', '十']);
+        let is_choice_cell = joined.contains("選択肢") && !cell.contains("選択肢");
+        if is_label_cell || is_short_line || is_choice_cell {
+            output.push(joined);
+        } else {
+            output.push(cell.to_string());
+        }
+    }
+    output.join("\t")
 }
 
 /// The kinds of block a document is made of.
