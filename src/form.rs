@@ -244,6 +244,19 @@ pub const SLOTS: &[Slot] = &[
 /// The three self-assessment answers every risk ends with (「リスクへの対策は十分か」).
 pub const RATINGS: [&str; 3] = ["特に力を入れている", "十分である", "課題が残されている"];
 
+/// The key of a section written as a Roman numeral, in either script: 「Ⅲ」 or 「III」 → `III`.
+pub fn section_key(roman: &str) -> Option<&'static str> {
+    match roman {
+        "Ⅰ" | "I" => Some("I"),
+        "Ⅱ" | "II" => Some("II"),
+        "Ⅲ" | "III" => Some("III"),
+        "Ⅳ" | "IV" => Some("IV"),
+        "Ⅴ" | "V" => Some("V"),
+        "Ⅵ" | "VI" => Some("VI"),
+        _ => None,
+    }
+}
+
 /// Looks a slot up by its key.
 pub fn slot_by_key(key: &str) -> Option<&'static Slot> {
     SLOTS.iter().find(|slot| slot.key == key)

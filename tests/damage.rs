@@ -16,6 +16,16 @@ fn sapporo_risk_header() -> Vec<&'static str> {
     ]
 }
 
+/// The change-table row whose note `key` is `value` (通番 27, No. ⑦).
+fn row_with_note<'a>(records: &'a [Record], key: &str, value: &str) -> Option<&'a Record> {
+    records.iter().find(|record| {
+        record
+            .notes
+            .iter()
+            .any(|(note_key, note_value)| note_key == key && note_value == value)
+    })
+}
+
 fn find<'a>(records: &'a [Record], slot: &str) -> Vec<&'a Record> {
     records
         .iter()
@@ -69,15 +79,7 @@ fn a_logical_row_split_over_several_lines_is_joined() {
 #[test]
 fn a_change_table_row_continued_after_a_page_break_is_joined() {
     let records = parse_text(&crate::util::sample("000"), "豊島区");
-    let row = records
-        .iter()
-        .find(|record| {
-            record
-                .notes
-                .iter()
-                .any(|(key, value)| key == "通番" && value == "27")
-        })
-        .expect("row 27");
+    let row = row_with_note(&records, "通番", "27").expect("row 27");
     let after = row.after_text.as_deref().unwrap_or_default();
     assert!(after.contains("<ガバメントクラウドにおける措置>"));
     assert!(
@@ -151,15 +153,7 @@ fn struck_text_in_del_is_dropped_and_the_rest_kept() {
 #[test]
 fn underlined_changes_become_marked_spans_of_the_after_text() {
     let records = parse_text(&crate::util::sample("003"), "x");
-    let row = records
-        .iter()
-        .find(|record| {
-            record
-                .notes
-                .iter()
-                .any(|(key, value)| key == "No." && value == "④")
-        })
-        .expect("row ④");
+    let row = row_with_note(&records, "No.", "④").expect("row ④");
     let after: Vec<char> = row
         .after_text
         .as_deref()
@@ -364,15 +358,7 @@ fn circled_parenthesised_and_dotted_numbers_find_their_items() {
 #[test]
 fn a_table_that_points_into_the_form_by_path_is_aligned() {
     let records = parse_text(&crate::util::sample("000"), "豊島区");
-    let row = records
-        .iter()
-        .find(|record| {
-            record
-                .notes
-                .iter()
-                .any(|(key, value)| key == "通番" && value == "99")
-        })
-        .expect("row 99");
+    let row = row_with_note(&records, "通番", "99").expect("row 99");
     assert_eq!(row.slot.as_deref(), Some("III.7.R1.5"));
     assert_eq!(row.file_name.as_deref(), Some("住民基本台帳ファイル"));
     assert_eq!(row.field.as_deref(), Some("具体的な対策の内容"));
@@ -388,15 +374,7 @@ fn a_table_that_points_into_the_form_by_path_is_aligned() {
 #[test]
 fn a_reference_to_another_row_is_kept() {
     let records = parse_text(&crate::util::sample("000"), "豊島区");
-    let row = records
-        .iter()
-        .find(|record| {
-            record
-                .notes
-                .iter()
-                .any(|(key, value)| key == "通番" && value == "20")
-        })
-        .expect("row 20");
+    let row = row_with_note(&records, "通番", "20").expect("row 20");
     assert!(
         row.notes
             .iter()
@@ -407,15 +385,7 @@ fn a_reference_to_another_row_is_kept() {
 #[test]
 fn a_comparison_row_keeps_its_trigger_and_date() {
     let records = parse_text(&crate::util::sample("003"), "x");
-    let row = records
-        .iter()
-        .find(|record| {
-            record
-                .notes
-                .iter()
-                .any(|(key, value)| key == "No." && value == "⑦")
-        })
-        .expect("row ⑦");
+    let row = row_with_note(&records, "No.", "⑦").expect("row ⑦");
     assert!(
         row.notes
             .iter()

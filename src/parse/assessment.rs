@@ -28,17 +28,6 @@ static FILE_NUMBER: LazyLock<Regex> =
 const RATING_LABEL: &str = "リスクへの対策は十分か";
 const MEASURE_LABEL: &str = "リスクに対する措置の内容";
 
-fn roman_to_key(roman: &str) -> &'static str {
-    match roman {
-        "Ⅰ" | "I" => "I",
-        "Ⅱ" | "II" => "II",
-        "Ⅲ" | "III" => "III",
-        "Ⅳ" | "IV" => "IV",
-        "Ⅴ" | "V" => "V",
-        _ => "VI",
-    }
-}
-
 fn circled_value(character: char) -> u32 {
     character as u32 - '①' as u32 + 1
 }
@@ -234,7 +223,7 @@ pub fn parse_assessment(lines: &[Line]) -> AssessmentOutput {
         }
 
         if let Some(captures) = SECTION_HEADING.captures(first) {
-            let key = roman_to_key(&captures[1]);
+            let key = form::section_key(&captures[1]).unwrap_or("VI");
             let wording = &first[captures[1].len()..];
             let section = form::slot_by_key(key).expect("section slot exists");
             let similarity = form::wording_similarity(
@@ -450,13 +439,7 @@ pub fn parse_assessment(lines: &[Line]) -> AssessmentOutput {
             position.awaiting_field = None;
             let rest = &cells[1..];
             let choice = choice_of(rest);
-            let text_cells: Vec<&str> = rest
-                .iter()
-                .copied()
-                .filter(|cell| {
-                    !cell.contains("選択肢") && !is_bracketed_choice(cell) && !is_option_cell(cell)
-                })
-                .collect();
+            let text_cells = text_cells_of(rest);
             let label = form::label_wording(slot.label).to_string();
             position.fresh = false;
             // 「②保管期間 \t 期間 \t <選択肢>」: the remaining cell is a field label, not text.
@@ -600,13 +583,7 @@ pub fn parse_assessment(lines: &[Line]) -> AssessmentOutput {
         let label = clean_label(first);
         let rest = &cells[1..];
         let choice = choice_of(rest);
-        let text_cells: Vec<&str> = rest
-            .iter()
-            .copied()
-            .filter(|cell| {
-                !cell.contains("選択肢") && !is_bracketed_choice(cell) && !is_option_cell(cell)
-            })
-            .collect();
+        let text_cells = text_cells_of(rest);
         // Before the first section is the cover: damaged extractions split its labels over two
         // cells (「個人のプライ \t バシー等の権利利益の保護の宣言」); keep only real values.
         let cover_label_only = position.section.is_none()
@@ -719,6 +696,17 @@ static GROUP_HEADER: LazyLock<Regex> =
 static OPTION_CELL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(?:[<＜(（C]?\s*選択肢\s*[>＞)）]|\d\s*\)\s*\S.{0,30})$").expect("valid regex")
 });
+
+/// The cells of a row that hold text: not the choice list, the bracketed answer or an option.
+fn text_cells_of<'a>(cells: &[&'a str]) -> Vec<&'a str> {
+    cells
+        .iter()
+        .copied()
+        .filter(|cell| {
+            !cell.contains("選択肢") && !is_bracketed_choice(cell) && !is_option_cell(cell)
+        })
+        .collect()
+}
 
 /// The option chosen in a row's cells: a bracketed cell of its own (「[制限している]」 beside
 /// 「<選択肢> …」) or the value before the list in the same cell.

@@ -468,14 +468,7 @@ pub fn resolve_path(path: &str) -> ResolvedPath {
         .collect();
     let section = PATH_SECTION
         .captures(&plain)
-        .map(|captures| match &captures[1] {
-            "Ⅰ" | "I" => "I",
-            "Ⅱ" | "II" => "II",
-            "Ⅲ" | "III" => "III",
-            "Ⅳ" | "IV" => "IV",
-            "Ⅴ" | "V" => "V",
-            _ => "VI",
-        });
+        .and_then(|captures| form::section_key(&captures[1]));
     let file_name = PATH_FILE
         .captures(&plain)
         .or_else(|| PATH_FILE_BARE.captures(&plain))

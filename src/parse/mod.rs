@@ -189,20 +189,9 @@ pub fn parse_document(meta: &DocumentMeta, text: &str) -> Result<Vec<Record>, Pa
                 });
             }
             if header.comparison {
-                if !matches!(blocks.last().map(|block| &block.0), Some(Block::Comparison)) {
-                    blocks.push((Block::Comparison, Vec::new()));
-                }
+                open_comparison(&mut blocks);
             } else {
-                let jimu = pending_title.take().map(|title| {
-                    title
-                        .replace("変更点リスク評価表", "")
-                        .trim_matches(['(', ')', '（', '）', ' '])
-                        .to_string()
-                });
-                let continues = matches!(&blocks.last().map(|block| &block.0), Some(Block::ChangeTable { jimu: previous }) if *previous == jimu || jimu.is_none());
-                if !continues {
-                    blocks.push((Block::ChangeTable { jimu }, Vec::new()));
-                }
+                open_change_table(&mut blocks, pending_title.take());
             }
             continue;
         }
@@ -211,24 +200,11 @@ pub fn parse_document(meta: &DocumentMeta, text: &str) -> Result<Vec<Record>, Pa
             continue;
         }
         if change_table::is_change_table_header(line) {
-            let jimu = pending_title.take().map(|title| {
-                title
-                    .replace("変更点リスク評価表", "")
-                    .trim_matches(['(', ')', '（', '）', ' '])
-                    .to_string()
-            });
-            // A header without a new title (the second line of a two-line header, or a page
-            // break) continues the table.
-            let continues = matches!(&blocks.last().map(|block| &block.0), Some(Block::ChangeTable { jimu: previous }) if *previous == jimu || jimu.is_none());
-            if !continues {
-                blocks.push((Block::ChangeTable { jimu }, Vec::new()));
-            }
+            open_change_table(&mut blocks, pending_title.take());
             continue;
         }
         if change_table::is_comparison_header(line) {
-            if !matches!(blocks.last().map(|block| &block.0), Some(Block::Comparison)) {
-                blocks.push((Block::Comparison, Vec::new()));
-            }
+            open_comparison(&mut blocks);
             continue;
         }
         if let Some(title) = first
@@ -294,6 +270,31 @@ pub fn parse_document(meta: &DocumentMeta, text: &str) -> Result<Vec<Record>, Pa
         });
     }
     Ok(records)
+}
+
+/// Starts a 変更点リスク評価表 block, or continues the current one: a header without a new title
+/// (the second line of a two-line header, a page break) or with the same title continues it.
+fn open_change_table(blocks: &mut Vec<(Block, Vec<Line>)>, title: Option<String>) {
+    let jimu = title.map(|title| {
+        title
+            .replace("変更点リスク評価表", "")
+            .trim_matches(['(', ')', '（', '）', ' '])
+            .to_string()
+    });
+    let continues = matches!(
+        blocks.last().map(|block| &block.0),
+        Some(Block::ChangeTable { jimu: previous }) if *previous == jimu || jimu.is_none()
+    );
+    if !continues {
+        blocks.push((Block::ChangeTable { jimu }, Vec::new()));
+    }
+}
+
+/// Starts a 新旧対照表 block unless one is open (its header repeats on every page).
+fn open_comparison(blocks: &mut Vec<(Block, Vec<Line>)>) {
+    if !matches!(blocks.last().map(|block| &block.0), Some(Block::Comparison)) {
+        blocks.push((Block::Comparison, Vec::new()));
+    }
 }
 
 /// 「文京区個人情報の保護に関する法律施行条例」 → 文京区.
