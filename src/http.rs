@@ -1,7 +1,11 @@
 //! The HTTP API and the embedded web page.
 //!
-//! - `GET /healthz`: liveness and the live index generation;
 //! - `GET /api/search?q=&municipality=&prefecture=&slot=&doc_type=&actor=&rating=&limit=&offset=`;
+//! - `GET /api/compare?slot=S[&base=BODY][&q=]`: the same slot across bodies;
+//! - `POST /api/similar` `{text, slot?, limit?}`: passages like a draft;
+//! - `GET /api/slots`, `GET /api/municipalities`, `GET /api/records/{id}`;
+//! - `GET /api/export.csv?…`: CSV for Excel (search parameters, or `slot=` alone for a comparison);
+//! - `GET /api/openapi.json`, `GET /healthz`;
 //! - `GET /`: the web page (embedded in the binary).
 //!
 //! Errors are JSON `{"error": {"code", "message"}}`. Searches run on blocking threads, never on
@@ -13,14 +17,22 @@ use std::time::Duration;
 
 use axum::Json;
 use axum::Router;
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Query, State};
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use serde_json::json;
+use tower_http::trace::TraceLayer;
 
-use crate::search::{SearchError, SearchIndex, SearchRequest, SearchResponse};
+use crate::compare::{CompareError, CompareRequest, CompareResponse};
+use crate::record::Record;
+use crate::search::{SearchError, SearchIndex, SearchRequest, SearchResponse, SimilarRequest};
+
+/// Largest request body accepted (a pasted draft is far smaller).
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+/// Most rows one CSV export holds.
+pub const MAX_EXPORT_ROWS: usize = 5_000;
 
 /// Shared state of the server.
 #[derive(Clone)]
@@ -34,6 +46,17 @@ pub enum AppError {
     /// The request is wrong; the message says what to change. 400.
     #[error("{message}")]
     BadRequest { code: &'static str, message: String },
+    /// What was asked for does not exist. 404.
+    #[error("{message}")]
+    NotFound { code: &'static str, message: String },
+    /// The request was refused before it reached a handler (body too large, not JSON …), with
+    /// the status the extractor chose.
+    #[error("{message}")]
+    Rejected {
+        status: StatusCode,
+        code: &'static str,
+        message: String,
+    },
     /// Something failed on our side. 500, logged, generic message to the client.
     #[error("internal error: {0}")]
     Internal(String),
@@ -43,13 +66,17 @@ impl AppError {
     fn status_code(&self) -> StatusCode {
         match self {
             AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            AppError::NotFound { .. } => StatusCode::NOT_FOUND,
+            AppError::Rejected { status, .. } => *status,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
     fn code(&self) -> &'static str {
         match self {
-            AppError::BadRequest { code, .. } => code,
+            AppError::BadRequest { code, .. }
+            | AppError::NotFound { code, .. }
+            | AppError::Rejected { code, .. } => code,
             AppError::Internal(_) => "internal",
         }
     }
@@ -58,7 +85,9 @@ impl AppError {
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let message = match &self {
-            AppError::BadRequest { message, .. } => message.clone(),
+            AppError::BadRequest { message, .. }
+            | AppError::NotFound { message, .. }
+            | AppError::Rejected { message, .. } => message.clone(),
             AppError::Internal(detail) => {
                 tracing::error!(detail = %detail, "request failed");
                 "something went wrong on the server; the error was logged".to_string()
@@ -76,6 +105,7 @@ impl From<SearchError> for AppError {
             SearchError::UnknownSlot(_) => "unknown_slot",
             SearchError::LimitTooLarge(_) | SearchError::LimitZero => "bad_limit",
             SearchError::OffsetTooLarge(_) => "bad_offset",
+            SearchError::EmptyDraft => "empty_draft",
             SearchError::Index(_) | SearchError::Tantivy(_) => {
                 return AppError::Internal(error.to_string());
             }
@@ -83,6 +113,48 @@ impl From<SearchError> for AppError {
         AppError::BadRequest {
             code,
             message: error.to_string(),
+        }
+    }
+}
+
+impl From<CompareError> for AppError {
+    fn from(error: CompareError) -> Self {
+        match error {
+            CompareError::Search(error) => error.into(),
+            CompareError::UnknownBase { .. } => AppError::BadRequest {
+                code: "unknown_base",
+                message: error.to_string(),
+            },
+        }
+    }
+}
+
+impl From<JsonRejection> for AppError {
+    fn from(rejection: JsonRejection) -> Self {
+        let status = rejection.status();
+        let code = if status == StatusCode::PAYLOAD_TOO_LARGE {
+            "body_too_large"
+        } else {
+            "bad_body"
+        };
+        let message = if status == StatusCode::PAYLOAD_TOO_LARGE {
+            format!("request body is over {MAX_BODY_BYTES} bytes; send a shorter draft")
+        } else {
+            rejection.body_text().to_lowercase()
+        };
+        AppError::Rejected {
+            status,
+            code,
+            message,
+        }
+    }
+}
+
+impl From<PathRejection> for AppError {
+    fn from(rejection: PathRejection) -> Self {
+        AppError::BadRequest {
+            code: "bad_parameter",
+            message: rejection.body_text().to_lowercase(),
         }
     }
 }
@@ -102,8 +174,26 @@ pub fn app(state: AppState) -> Router {
         .route("/", get(index_page))
         .route("/healthz", get(healthz))
         .route("/api/search", get(search))
+        .route("/api/compare", get(compare))
+        .route("/api/similar", post(similar))
+        .route("/api/slots", get(slots))
+        .route("/api/municipalities", get(municipalities))
+        .route("/api/records/{id}", get(record))
+        .route("/api/export.csv", get(export_csv))
+        .route("/api/openapi.json", get(openapi))
         .fallback(not_found)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// Runs blocking index work on tokio's blocking pool; a panic there becomes a 500.
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, AppError> + Send + 'static,
+) -> Result<T, AppError> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|error| AppError::Internal(format!("index task failed: {error}")))?
 }
 
 async fn index_page() -> Response {
@@ -129,9 +219,9 @@ async fn healthz(State(state): State<AppState>) -> Json<serde_json::Value> {
 }
 
 async fn not_found() -> AppError {
-    AppError::BadRequest {
+    AppError::NotFound {
         code: "not_found",
-        message: "no such route; see GET /healthz and GET /api/search".to_string(),
+        message: "no such route; GET /api/openapi.json lists them".to_string(),
     }
 }
 
@@ -142,10 +232,115 @@ async fn search(
     let Query(request) = request?;
     let index = state.index.clone();
     // tantivy search is synchronous and can take milliseconds: keep it off the async workers.
-    let response = tokio::task::spawn_blocking(move || index.search(&request))
-        .await
-        .map_err(|error| AppError::Internal(format!("search task failed: {error}")))??;
+    let response = blocking(move || Ok(index.search(&request)?)).await?;
     Ok(Json(response))
+}
+
+async fn compare(
+    State(state): State<AppState>,
+    request: Result<Query<CompareRequest>, QueryRejection>,
+) -> Result<Json<CompareResponse>, AppError> {
+    let Query(request) = request?;
+    if let Some(q) = &request.q {
+        crate::search::parse_query(q).map_err(SearchError::from)?;
+    }
+    let index = state.index.clone();
+    let response = blocking(move || Ok(crate::compare::compare(&index, &request)?)).await?;
+    Ok(Json(response))
+}
+
+async fn similar(
+    State(state): State<AppState>,
+    request: Result<Json<SimilarRequest>, JsonRejection>,
+) -> Result<Json<SearchResponse>, AppError> {
+    let Json(request) = request?;
+    let index = state.index.clone();
+    let response = blocking(move || Ok(index.similar(&request)?)).await?;
+    Ok(Json(response))
+}
+
+async fn slots(State(state): State<AppState>) -> Result<Json<serde_json::Value>, AppError> {
+    let index = state.index.clone();
+    let counts = blocking(move || Ok(index.slot_counts()?)).await?;
+    let slots: Vec<serde_json::Value> = crate::form::SLOTS
+        .iter()
+        .map(|slot| {
+            json!({
+                "key": slot.key,
+                "label": slot.label,
+                "breadcrumb": crate::form::breadcrumb(slot.key),
+                "records": counts.get(slot.key).copied().unwrap_or(0),
+            })
+        })
+        .collect();
+    Ok(Json(json!({ "slots": slots })))
+}
+
+async fn municipalities(
+    State(state): State<AppState>,
+) -> Result<Json<serde_json::Value>, AppError> {
+    let index = state.index.clone();
+    let bodies = blocking(move || Ok(index.bodies()?)).await?;
+    Ok(Json(json!({ "municipalities": *bodies })))
+}
+
+async fn record(
+    State(state): State<AppState>,
+    id: Result<Path<String>, PathRejection>,
+) -> Result<Json<Record>, AppError> {
+    let Path(id) = id?;
+    let index = state.index.clone();
+    let lookup_id = id.clone();
+    match blocking(move || Ok(index.record(&lookup_id)?)).await? {
+        Some(record) => Ok(Json(record)),
+        None => Err(AppError::NotFound {
+            code: "unknown_record",
+            message: format!("no record with id {id:?}"),
+        }),
+    }
+}
+
+async fn export_csv(
+    State(state): State<AppState>,
+    request: Result<Query<SearchRequest>, QueryRejection>,
+) -> Result<Response, AppError> {
+    let Query(request) = request?;
+    let index = state.index.clone();
+    let comparison = request.q.trim().is_empty() && request.slot.is_some();
+    let records: Vec<Record> = blocking(move || {
+        if comparison {
+            // A comparison's rows, in its reading order.
+            let compare_request = CompareRequest {
+                slot: request.slot.clone().unwrap_or_default(),
+                ..CompareRequest::default()
+            };
+            let response = crate::compare::compare(&index, &compare_request)?;
+            Ok(response.rows.into_iter().map(|row| row.record).collect())
+        } else {
+            Ok(index
+                .collect(&request, MAX_EXPORT_ROWS)?
+                .into_iter()
+                .map(|(_, record)| record)
+                .collect())
+        }
+    })
+    .await?;
+    let body = crate::export::records_to_csv(&records);
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"hyoka.csv\"",
+            ),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+async fn openapi() -> Json<serde_json::Value> {
+    Json(crate::openapi::document())
 }
 
 /// Polls for a generation swapped in by `hyoka ingest` and switches to it.

@@ -132,6 +132,11 @@ pub fn facet_values(record: &Record) -> Vec<(&'static str, String)> {
             values.push((dimension, value.clone()));
         }
     }
+    // tantivy counts only the direct children of a requested facet, so exact slot counts need
+    // the key as one flat value beside the hierarchical `slot` used for filtering.
+    if let Some(slot) = &record.slot {
+        values.push(("slot_key", slot.clone()));
+    }
     values
 }
 

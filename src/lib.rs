@@ -4,11 +4,14 @@
 //! slots of the official form ([`form`]), analysed ([`analysis`]), indexed ([`index`]) and
 //! searched ([`search`]); [`http`] serves them.
 pub mod analysis;
+pub mod compare;
 pub mod corpus;
+pub mod export;
 pub mod form;
 pub mod http;
 pub mod index;
 pub mod ingest;
+pub mod openapi;
 pub mod parse;
 pub mod record;
 pub mod search;

@@ -19,4 +19,5 @@ mod search;
 // The command line, run as a process.
 mod cli;
 // The HTTP API, through the router without a socket.
+mod api;
 mod http;

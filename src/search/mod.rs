@@ -59,10 +59,46 @@ pub enum SearchError {
     LimitZero,
     #[error("offset {0} is over the maximum of {MAX_OFFSET}")]
     OffsetTooLarge(usize),
+    #[error("the draft has no words to compare: paste a sentence or paragraph")]
+    EmptyDraft,
     #[error(transparent)]
     Index(#[from] IndexError),
     #[error("index: {0}")]
     Tantivy(#[from] tantivy::TantivyError),
+}
+
+/// Most distinctive words of a draft used to find similar passages.
+pub const SIMILAR_MAX_TERMS: usize = 32;
+/// Characters of a draft that are read; the rest is ignored.
+pub const SIMILAR_MAX_DRAFT_CHARS: usize = 20_000;
+
+/// A request for passages like a draft (`POST /api/similar`).
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+pub struct SimilarRequest {
+    pub text: String,
+    #[serde(default)]
+    pub slot: Option<String>,
+    #[serde(default)]
+    pub limit: Option<usize>,
+}
+
+/// A document of a body, with its record count.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct DocumentSummary {
+    pub file: String,
+    pub doc_title: String,
+    pub doc_type: String,
+    pub records: u64,
+}
+
+/// A body with its documents (`GET /api/municipalities`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct BodySummary {
+    pub municipality: String,
+    pub municipality_code: Option<String>,
+    pub prefecture: Option<String>,
+    pub records: u64,
+    pub documents: Vec<DocumentSummary>,
 }
 
 /// One hit: the record's fields, its score and a highlighted snippet (HTML-escaped, matches in
@@ -97,6 +133,8 @@ struct Loaded {
     reader: IndexReader,
     fields: Fields,
     generation: String,
+    /// The body overview, computed on first use.
+    bodies: std::sync::OnceLock<Arc<Vec<BodySummary>>>,
 }
 
 /// The index as the process serves it.
@@ -170,7 +208,7 @@ impl SearchIndex {
         let searcher = loaded.reader.searcher();
         let mut facet_collector = FacetCollector::for_field("facets");
         for dimension in FACET_DIMENSIONS {
-            facet_collector.add_facet(tantivy::schema::Facet::from_path([dimension]));
+            facet_collector.add_facet(tantivy::schema::Facet::from_path([facet_root(dimension)]));
         }
         // Ties are broken by id below, so fetch past the page's end to have every tied hit.
         let fetch = (offset + limit).saturating_mul(2).max(limit + 20);
@@ -213,22 +251,18 @@ impl SearchIndex {
 
         let mut facets = BTreeMap::new();
         for dimension in FACET_DIMENSIONS {
-            let root = format!("/{dimension}");
-            let mut counts: Vec<FacetCount> = if dimension == "slot" {
-                slot_counts(&facet_counts)
-            } else {
-                facet_counts
-                    .get(&root)
-                    .map(|(facet, count)| FacetCount {
-                        value: facet
-                            .to_path()
-                            .last()
-                            .map(|part| part.to_string())
-                            .unwrap_or_default(),
-                        count,
-                    })
-                    .collect()
-            };
+            let root = format!("/{}", facet_root(dimension));
+            let mut counts: Vec<FacetCount> = facet_counts
+                .get(&root)
+                .map(|(facet, count)| FacetCount {
+                    value: facet
+                        .to_path()
+                        .last()
+                        .map(|part| part.to_string())
+                        .unwrap_or_default(),
+                    count,
+                })
+                .collect();
             counts.sort_by(|left, right| {
                 right
                     .count
@@ -247,6 +281,250 @@ impl SearchIndex {
         })
     }
 
+    /// One record by its id.
+    pub fn record(&self, id: &str) -> Result<Option<Record>, SearchError> {
+        let loaded = self.current();
+        let searcher = loaded.reader.searcher();
+        let query = TermQuery::new(
+            Term::from_field_text(loaded.fields.id, id),
+            IndexRecordOption::Basic,
+        );
+        let top = searcher.search(&query, &TopDocs::with_limit(1).order_by_score())?;
+        match top.first() {
+            Some((_, address)) => {
+                let document: tantivy::TantivyDocument = searcher.doc(*address)?;
+                Ok(Some(index::record_of(&document, &loaded.fields)?))
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// Every record matching a request's query and filters, up to `cap`, best first (ties by
+    /// id). For comparisons and exports, which need more than one page.
+    pub fn collect(
+        &self,
+        request: &SearchRequest,
+        cap: usize,
+    ) -> Result<Vec<(f32, Record)>, SearchError> {
+        if let Some(slot) = &request.slot
+            && form::slot_by_key(slot).is_none()
+        {
+            return Err(SearchError::UnknownSlot(slot.clone()));
+        }
+        let parsed = parse_query(&request.q)?;
+        let loaded = self.current();
+        let query = with_filters(
+            query::to_query(&query::plan(&parsed), &loaded.fields),
+            request,
+            &loaded.fields,
+        );
+        let searcher = loaded.reader.searcher();
+        let top = searcher.search(&query, &TopDocs::with_limit(cap.max(1)).order_by_score())?;
+        let mut records = Vec::with_capacity(top.len());
+        for (score, address) in top {
+            let document: tantivy::TantivyDocument = searcher.doc(address)?;
+            records.push((score, index::record_of(&document, &loaded.fields)?));
+        }
+        records.sort_by(|left, right| {
+            right
+                .0
+                .total_cmp(&left.0)
+                .then_with(|| left.1.id.cmp(&right.1.id))
+        });
+        Ok(records)
+    }
+
+    /// Record counts per slot key over the whole index; a slot counts the records below it.
+    pub fn slot_counts(&self) -> Result<BTreeMap<String, u64>, SearchError> {
+        let loaded = self.current();
+        let searcher = loaded.reader.searcher();
+        let mut collector = FacetCollector::for_field("facets");
+        collector.add_facet(tantivy::schema::Facet::from_path(["slot_key"]));
+        let counts = searcher.search(&tantivy::query::AllQuery, &collector)?;
+        // Each record counts for its slot and every slot above it.
+        let mut totals: BTreeMap<String, u64> = BTreeMap::new();
+        for (facet, count) in counts.get("/slot_key") {
+            let key = facet
+                .to_path()
+                .last()
+                .map(|part| part.to_string())
+                .unwrap_or_default();
+            let mut current = Some(key.as_str());
+            while let Some(slot) = current {
+                *totals.entry(slot.to_string()).or_default() += count;
+                current = form::parent_key(slot);
+            }
+        }
+        Ok(totals)
+    }
+
+    /// Every body with its documents and record counts, computed once per generation.
+    pub fn bodies(&self) -> Result<Arc<Vec<BodySummary>>, SearchError> {
+        let loaded = self.current();
+        if let Some(bodies) = loaded.bodies.get() {
+            return Ok(bodies.clone());
+        }
+        let searcher = loaded.reader.searcher();
+        let addresses = searcher.search(
+            &tantivy::query::AllQuery,
+            &tantivy::collector::DocSetCollector,
+        )?;
+        let mut by_body: BTreeMap<String, BodySummary> = BTreeMap::new();
+        for address in addresses {
+            let document: tantivy::TantivyDocument = searcher.doc(address)?;
+            let record = index::record_of(&document, &loaded.fields)?;
+            let body = by_body
+                .entry(record.municipality.clone())
+                .or_insert_with(|| BodySummary {
+                    municipality: record.municipality.clone(),
+                    municipality_code: record.municipality_code.clone(),
+                    prefecture: record.prefecture.clone(),
+                    records: 0,
+                    documents: Vec::new(),
+                });
+            body.records += 1;
+            match body.documents.iter_mut().find(|document| {
+                document.file == record.source.file && document.doc_title == record.doc_title
+            }) {
+                Some(document) => document.records += 1,
+                None => body.documents.push(DocumentSummary {
+                    file: record.source.file.clone(),
+                    doc_title: record.doc_title.clone(),
+                    doc_type: record.doc_type.clone(),
+                    records: 1,
+                }),
+            }
+        }
+        let bodies: Vec<BodySummary> = by_body.into_values().collect();
+        let bodies = Arc::new(bodies);
+        let _ = loaded.bodies.set(bodies.clone());
+        Ok(bodies)
+    }
+
+    /// Drafting by example: the passages most like a pasted draft. The draft is reduced to its
+    /// most distinctive words (by tf·idf, at most [`SIMILAR_MAX_TERMS`]), so a whole paragraph
+    /// stays one small query.
+    pub fn similar(&self, request: &SimilarRequest) -> Result<SearchResponse, SearchError> {
+        let started = Instant::now();
+        let limit = request.limit.unwrap_or(DEFAULT_LIMIT);
+        if limit > MAX_LIMIT {
+            return Err(SearchError::LimitTooLarge(limit));
+        }
+        if limit == 0 {
+            return Err(SearchError::LimitZero);
+        }
+        if let Some(slot) = &request.slot
+            && form::slot_by_key(slot).is_none()
+        {
+            return Err(SearchError::UnknownSlot(slot.clone()));
+        }
+        let draft: String = request.text.chars().take(SIMILAR_MAX_DRAFT_CHARS).collect();
+        let mut frequencies: BTreeMap<String, u32> = BTreeMap::new();
+        for token in crate::analysis::morphemes(&draft) {
+            let meaningful = token.term.chars().count() >= 2
+                || token.term.chars().any(|c| {
+                    crate::analysis::normalize::is_japanese_letter(c)
+                        && !matches!(c, '\u{3041}'..='\u{3096}')
+                });
+            if meaningful {
+                *frequencies.entry(token.term).or_default() += 1;
+            }
+        }
+        if frequencies.is_empty() {
+            return Err(SearchError::EmptyDraft);
+        }
+        let loaded = self.current();
+        let searcher = loaded.reader.searcher();
+        let total_documents = searcher.num_docs().max(1) as f32;
+        let mut weighted: Vec<(String, f32)> = Vec::new();
+        for (term, frequency) in frequencies {
+            let document_frequency =
+                searcher.doc_freq(&Term::from_field_text(loaded.fields.text_ja, &term))? as f32;
+            if document_frequency == 0.0 {
+                continue;
+            }
+            let inverse = (1.0 + total_documents / document_frequency).ln();
+            weighted.push((term, frequency as f32 * inverse));
+        }
+        weighted.sort_by(|left, right| {
+            right
+                .1
+                .total_cmp(&left.1)
+                .then_with(|| left.0.cmp(&right.0))
+        });
+        weighted.truncate(SIMILAR_MAX_TERMS);
+        let clauses: Vec<(Occur, Box<dyn Query>)> = weighted
+            .iter()
+            .map(|(term, weight)| {
+                let query: Box<dyn Query> = Box::new(tantivy::query::BoostQuery::new(
+                    Box::new(TermQuery::new(
+                        Term::from_field_text(loaded.fields.text_ja, term),
+                        IndexRecordOption::WithFreqs,
+                    )),
+                    *weight,
+                ));
+                (Occur::Should, query)
+            })
+            .collect();
+        let filters = SearchRequest {
+            slot: request.slot.clone(),
+            ..SearchRequest::default()
+        };
+        let query = with_filters(
+            Box::new(BooleanQuery::new(clauses)),
+            &filters,
+            &loaded.fields,
+        );
+        let (top, total) = searcher.search(
+            &query,
+            &(TopDocs::with_limit(limit).order_by_score(), Count),
+        )?;
+        let mut scored = Vec::with_capacity(top.len());
+        for (score, address) in top {
+            let document: tantivy::TantivyDocument = searcher.doc(address)?;
+            scored.push((score, index::record_of(&document, &loaded.fields)?));
+        }
+        scored.sort_by(|left, right| {
+            right
+                .0
+                .total_cmp(&left.0)
+                .then_with(|| left.1.id.cmp(&right.1.id))
+        });
+        let highlight_query = ParsedQuery {
+            clauses: weighted
+                .iter()
+                .map(|(term, _)| query::Clause {
+                    text: term.clone(),
+                    phrase: false,
+                    excluded: false,
+                })
+                .collect(),
+        };
+        let highlighter = snippet::Highlighter::new(&highlight_query);
+        let hits = scored
+            .into_iter()
+            .map(|(score, record)| {
+                let snippet = highlighter.snippet(&record.search_text());
+                Hit {
+                    record,
+                    score: (score * 1000.0).round() / 1000.0,
+                    snippet,
+                }
+            })
+            .collect();
+        Ok(SearchResponse {
+            query: weighted
+                .iter()
+                .map(|(term, _)| term.as_str())
+                .collect::<Vec<_>>()
+                .join(" "),
+            total,
+            took_ms: started.elapsed().as_millis() as u64,
+            hits,
+            facets: BTreeMap::new(),
+        })
+    }
+
     /// The number of records in the live generation.
     pub fn record_count(&self) -> u64 {
         self.current().reader.searcher().num_docs()
@@ -258,23 +536,13 @@ impl SearchIndex {
     }
 }
 
-/// Slot facet counts at the leaf level the documents carry (`III.7.R1.5`), as dotted keys.
-fn slot_counts(counts: &tantivy::collector::FacetCounts) -> Vec<FacetCount> {
-    // FacetCounts only answers for children of requested roots; walk down level by level.
-    let mut output = Vec::new();
-    let mut frontier = vec!["/slot".to_string()];
-    while let Some(parent) = frontier.pop() {
-        let children: Vec<(String, u64)> = counts
-            .get(&parent)
-            .map(|(facet, count)| (facet.to_string(), count))
-            .collect();
-        for (child, count) in children {
-            let key = child.trim_start_matches("/slot/").replace('/', ".");
-            output.push(FacetCount { value: key, count });
-            frontier.push(child);
-        }
+/// The facet root counted for a dimension: slots are counted by their exact key.
+fn facet_root(dimension: &str) -> &str {
+    if dimension == "slot" {
+        "slot_key"
+    } else {
+        dimension
     }
-    output
 }
 
 fn load(folder: &Path) -> Result<Loaded, IndexError> {
@@ -288,6 +556,7 @@ fn load(folder: &Path) -> Result<Loaded, IndexError> {
         reader,
         fields,
         generation,
+        bodies: std::sync::OnceLock::new(),
     })
 }
 

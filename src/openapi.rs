@@ -1,0 +1,257 @@
+//! The OpenAPI 3.1 document of the HTTP API, built from the route table below.
+//!
+//! [`ROUTES`] is the one list of endpoints: the router in `http.rs` is checked against it by a
+//! test that calls every documented route, so the document cannot silently fall behind.
+
+use serde_json::{Value, json};
+
+/// One query or path parameter.
+pub struct Parameter {
+    pub name: &'static str,
+    pub location: &'static str,
+    pub required: bool,
+    pub kind: &'static str,
+    pub description: &'static str,
+}
+
+/// One endpoint.
+pub struct Route {
+    pub method: &'static str,
+    pub path: &'static str,
+    pub summary: &'static str,
+    pub parameters: &'static [Parameter],
+    pub request_body: Option<&'static str>,
+    pub response: &'static str,
+    pub content_type: &'static str,
+}
+
+const fn query(name: &'static str, kind: &'static str, description: &'static str) -> Parameter {
+    Parameter {
+        name,
+        location: "query",
+        required: false,
+        kind,
+        description,
+    }
+}
+
+const SEARCH_PARAMETERS: &[Parameter] = &[
+    query(
+        "q",
+        "string",
+        "words (all required), \"phrases\", -exclusions; empty lists the filtered records",
+    ),
+    query("municipality", "string", "団体名"),
+    query("prefecture", "string", "都道府県"),
+    query(
+        "slot",
+        "string",
+        "slot key such as III.7.R1; includes everything below it",
+    ),
+    query("doc_type", "string", "文書種別"),
+    query("actor", "string", "措置主体"),
+    query("rating", "string", "リスクへの対策は十分か"),
+    query("limit", "integer", "hits per page, 1 to 100 (default 20)"),
+    query("offset", "integer", "hits to skip (at most 10000)"),
+];
+
+/// Every endpoint of the API.
+pub const ROUTES: &[Route] = &[
+    Route {
+        method: "get",
+        path: "/api/search",
+        summary: "search records with filters and facets",
+        parameters: SEARCH_PARAMETERS,
+        request_body: None,
+        response: "SearchResponse",
+        content_type: "application/json",
+    },
+    Route {
+        method: "get",
+        path: "/api/compare",
+        summary: "the same slot across every body, with diffs against a base body and shared sentences",
+        parameters: &[
+            Parameter {
+                name: "slot",
+                location: "query",
+                required: true,
+                kind: "string",
+                description: "slot key such as III.7.R1.5",
+            },
+            query(
+                "base",
+                "string",
+                "body to diff against (default: the first row's)",
+            ),
+            query("q", "string", "only rows matching this query"),
+        ],
+        request_body: None,
+        response: "CompareResponse",
+        content_type: "application/json",
+    },
+    Route {
+        method: "post",
+        path: "/api/similar",
+        summary: "passages most like a pasted draft",
+        parameters: &[],
+        request_body: Some("SimilarRequest"),
+        response: "SearchResponse",
+        content_type: "application/json",
+    },
+    Route {
+        method: "get",
+        path: "/api/slots",
+        summary: "the slots of the form with labels and record counts",
+        parameters: &[],
+        request_body: None,
+        response: "SlotList",
+        content_type: "application/json",
+    },
+    Route {
+        method: "get",
+        path: "/api/municipalities",
+        summary: "bodies with their documents and record counts",
+        parameters: &[],
+        request_body: None,
+        response: "BodyList",
+        content_type: "application/json",
+    },
+    Route {
+        method: "get",
+        path: "/api/records/{id}",
+        summary: "one record",
+        parameters: &[Parameter {
+            name: "id",
+            location: "path",
+            required: true,
+            kind: "string",
+            description: "record id",
+        }],
+        request_body: None,
+        response: "Record",
+        content_type: "application/json",
+    },
+    Route {
+        method: "get",
+        path: "/api/export.csv",
+        summary: "CSV for Excel (UTF-8 with BOM) of a search, or of a comparison with slot= alone",
+        parameters: SEARCH_PARAMETERS,
+        request_body: None,
+        response: "Csv",
+        content_type: "text/csv",
+    },
+    Route {
+        method: "get",
+        path: "/api/openapi.json",
+        summary: "this document",
+        parameters: &[],
+        request_body: None,
+        response: "Object",
+        content_type: "application/json",
+    },
+    Route {
+        method: "get",
+        path: "/healthz",
+        summary: "liveness and the live index generation",
+        parameters: &[],
+        request_body: None,
+        response: "Health",
+        content_type: "application/json",
+    },
+];
+
+fn record_schema() -> Value {
+    let string = json!({"type": "string"});
+    let optional = json!({"type": ["string", "null"]});
+    json!({
+        "type": "object",
+        "required": ["id", "municipality", "doc_title", "doc_type", "section_path", "text", "source"],
+        "properties": {
+            "id": string, "municipality": string, "municipality_code": optional, "prefecture": optional,
+            "doc_title": string, "doc_type": string, "jimu": optional, "file_name": optional,
+            "section_path": {"type": "array", "items": {"type": "string"}},
+            "slot": optional, "slot_label": optional, "field": optional, "actor": optional,
+            "rating": optional, "choice": optional, "text": string, "before_text": optional,
+            "after_text": optional, "reason": optional, "risk_change": optional,
+            "source": {"type": "object", "properties": {"file": string, "line": {"type": "integer"}}}
+        }
+    })
+}
+
+fn schemas() -> Value {
+    let reference = |name: &str| json!({"$ref": format!("#/components/schemas/{name}")});
+    let hit = json!({"allOf": [reference("Record"), {"type": "object", "properties": {
+        "score": {"type": "number"}, "snippet": {"type": "string", "description": "HTML-escaped, matches in <mark>"}}}]});
+    let counts = json!({"type": "array", "items": {"type": "object", "properties": {
+        "value": {"type": "string"}, "count": {"type": "integer"}}}});
+    json!({
+        "Record": record_schema(),
+        "Hit": hit,
+        "SearchResponse": {"type": "object", "properties": {
+            "query": {"type": "string"}, "total": {"type": "integer"}, "took_ms": {"type": "integer"},
+            "hits": {"type": "array", "items": reference("Hit")},
+            "facets": {"type": "object", "additionalProperties": counts}}},
+        "CompareResponse": {"type": "object", "properties": {
+            "slot": {"type": "string"}, "slot_label": {"type": "string"}, "base": {"type": ["string", "null"]},
+            "rows": {"type": "array", "items": {"allOf": [reference("Record"), {"type": "object", "properties": {
+                "body": {"type": "string"},
+                "diff": {"type": "array", "items": {"type": "object", "properties": {
+                    "op": {"enum": ["equal", "insert", "delete"]}, "text": {"type": "string"}}}},
+                "sentences": {"type": "array", "items": {"type": "object", "properties": {
+                    "text": {"type": "string"}, "shared_by": {"type": "integer"}}}}}}]}},
+            "ratings": {"type": "object", "additionalProperties": {"type": "integer"}}}},
+        "SimilarRequest": {"type": "object", "required": ["text"], "properties": {
+            "text": {"type": "string"}, "slot": {"type": "string"}, "limit": {"type": "integer"}}},
+        "SlotList": {"type": "object", "properties": {"slots": {"type": "array", "items": {"type": "object", "properties": {
+            "key": {"type": "string"}, "label": {"type": "string"}, "breadcrumb": {"type": "array", "items": {"type": "string"}},
+            "records": {"type": "integer"}}}}}},
+        "BodyList": {"type": "object", "properties": {"municipalities": {"type": "array", "items": {"type": "object"}}}},
+        "Health": {"type": "object", "properties": {"status": {"type": "string"}, "generation": {"type": "string"}, "records": {"type": "integer"}}},
+        "Error": {"type": "object", "properties": {"error": {"type": "object", "properties": {
+            "code": {"type": "string"}, "message": {"type": "string"}}}}},
+        "Csv": {"type": "string"},
+        "Object": {"type": "object"}
+    })
+}
+
+/// The OpenAPI document.
+pub fn document() -> Value {
+    let mut paths = serde_json::Map::new();
+    for route in ROUTES {
+        let parameters: Vec<Value> = route
+            .parameters
+            .iter()
+            .map(|parameter| {
+                json!({"name": parameter.name, "in": parameter.location, "required": parameter.required,
+                       "description": parameter.description, "schema": {"type": parameter.kind}})
+            })
+            .collect();
+        let response_schema = json!({"$ref": format!("#/components/schemas/{}", route.response)});
+        let mut operation = json!({
+            "summary": route.summary,
+            "parameters": parameters,
+            "responses": {
+                "200": {"description": "success", "content": {route.content_type: {"schema": response_schema}}},
+                "400": {"description": "the request is wrong; the message says what to change",
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+                "500": {"description": "server failure (logged)",
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+            }
+        });
+        if let Some(body) = route.request_body {
+            operation["requestBody"] = json!({"required": true, "content": {"application/json": {
+                "schema": {"$ref": format!("#/components/schemas/{body}")}}}});
+        }
+        let entry = paths
+            .entry(route.path.to_string())
+            .or_insert_with(|| json!({}));
+        entry[route.method] = operation;
+    }
+    json!({
+        "openapi": "3.1.0",
+        "info": {"title": "hyoka", "version": env!("CARGO_PKG_VERSION"),
+                 "description": "Search and comparison of 特定個人情報保護評価書"},
+        "paths": paths,
+        "components": {"schemas": schemas()}
+    })
+}

@@ -1,0 +1,433 @@
+//! The rest of the API: compare, similar, slots, municipalities, records, CSV export, OpenAPI,
+//! and every error case, through the router without a socket.
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use http_body_util::BodyExt;
+use serde_json::Value;
+use tower::ServiceExt;
+
+use hyoka::http::{AppState, MAX_BODY_BYTES, app};
+use hyoka::search::SearchIndex;
+
+use crate::util::index_path;
+
+fn router() -> axum::Router {
+    let index = Arc::new(SearchIndex::open(index_path()).expect("index opens"));
+    app(AppState { index })
+}
+
+async fn send(request: Request<Body>) -> (StatusCode, Vec<u8>, String) {
+    let response = router().oneshot(request).await.expect("router answers");
+    let status = response.status();
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .map(|value| value.to_str().unwrap_or_default().to_string())
+        .unwrap_or_default();
+    let bytes = response
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes()
+        .to_vec();
+    (status, bytes, content_type)
+}
+
+async fn get(uri: &str) -> (StatusCode, Value) {
+    let (status, bytes, _) = send(Request::get(uri).body(Body::empty()).expect("request")).await;
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
+}
+
+async fn post_json(uri: &str, body: String) -> (StatusCode, Value) {
+    let request = Request::post(uri)
+        .header("content-type", "application/json")
+        .body(Body::from(body))
+        .expect("request");
+    let (status, bytes, _) = send(request).await;
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
+}
+
+fn encoded(text: &str) -> String {
+    text.bytes()
+        .map(|byte| {
+            if byte.is_ascii_alphanumeric() || byte == b'.' {
+                (byte as char).to_string()
+            } else {
+                format!("%{byte:02X}")
+            }
+        })
+        .collect()
+}
+
+fn strings<'a>(rows: &'a [Value], key: &str) -> Vec<&'a str> {
+    rows.iter().filter_map(|row| row[key].as_str()).collect()
+}
+
+#[tokio::test]
+async fn compare_physical_measures_has_every_sapporo_file_and_other_bodies() {
+    let (status, body) = get("/api/compare?slot=III.7.R1.5").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["slot_label"], "⑤物理的対策");
+    let rows = body["rows"].as_array().expect("rows");
+    let sapporo_files: std::collections::BTreeSet<&str> = rows
+        .iter()
+        .filter(|row| row["municipality"] == "札幌市")
+        .filter_map(|row| row["file_name"].as_str())
+        .collect();
+    assert_eq!(sapporo_files.len(), 3, "{sapporo_files:?}");
+    let other_bodies: std::collections::BTreeSet<&str> = strings(rows, "body")
+        .into_iter()
+        .filter(|body| *body != "札幌市")
+        .collect();
+    assert!(other_bodies.len() >= 2, "{other_bodies:?}");
+    assert!(
+        rows.iter().any(|row| row["after_text"].is_string()),
+        "change-table rows appear"
+    );
+    assert!(
+        body["ratings"]
+            .as_object()
+            .is_some_and(|ratings| !ratings.is_empty())
+    );
+}
+
+#[tokio::test]
+async fn shared_platform_wording_is_marked_as_shared() {
+    let (_, body) = get("/api/compare?slot=III.7.R1.5").await;
+    let rows = body["rows"].as_array().expect("rows");
+    let platform = rows
+        .iter()
+        .find(|row| {
+            row["municipality"] == "札幌市" && row["actor"] == "中間サーバー・プラットフォーム"
+        })
+        .expect("札幌市 platform row");
+    let sentences = platform["sentences"].as_array().expect("sentences");
+    assert!(
+        sentences
+            .iter()
+            .any(|sentence| sentence["shared_by"].as_u64().unwrap_or(0) >= 1),
+        "{sentences:#?}"
+    );
+}
+
+#[tokio::test]
+async fn the_base_body_row_diffs_to_itself_and_others_differ() {
+    let (status, body) = get(&format!(
+        "/api/compare?slot=III.7.R1.5&base={}",
+        encoded("札幌市")
+    ))
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["base"], "札幌市");
+    let rows = body["rows"].as_array().expect("rows");
+    let own = rows
+        .iter()
+        .find(|row| row["municipality"] == "札幌市" && row["text"] != "")
+        .expect("base row with text");
+    assert!(
+        own["diff"]
+            .as_array()
+            .expect("diff")
+            .iter()
+            .all(|op| op["op"] == "equal")
+    );
+    assert!(rows.iter().any(|row| {
+        row["diff"]
+            .as_array()
+            .expect("diff")
+            .iter()
+            .any(|op| op["op"] != "equal")
+    }));
+}
+
+#[tokio::test]
+async fn similar_with_a_sapporo_passage_returns_it_first() {
+    let (_, search) = get(&format!(
+        "/api/search?q={}&municipality={}&limit=1",
+        encoded("生体認証"),
+        encoded("札幌市")
+    ))
+    .await;
+    let passage = search["hits"][0]["text"]
+        .as_str()
+        .expect("a 札幌市 passage")
+        .to_string();
+    let (status, body) = post_json(
+        "/api/similar",
+        serde_json::json!({ "text": passage }).to_string(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["hits"][0]["text"], passage.as_str());
+}
+
+#[tokio::test]
+async fn similar_takes_a_whole_paragraph_as_a_small_query() {
+    let paragraph = crate::util::sample("002")
+        .chars()
+        .take(3000)
+        .collect::<String>();
+    let (status, body) = post_json(
+        "/api/similar",
+        serde_json::json!({ "text": paragraph, "limit": 5 }).to_string(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let words = body["query"]
+        .as_str()
+        .unwrap_or_default()
+        .split(' ')
+        .count();
+    assert!(
+        words <= hyoka::search::SIMILAR_MAX_TERMS,
+        "{words} query words"
+    );
+    assert_eq!(body["hits"].as_array().map(Vec::len), Some(5));
+}
+
+#[tokio::test]
+async fn slots_list_the_taxonomy_with_counts() {
+    let (status, body) = get("/api/slots").await;
+    assert_eq!(status, StatusCode::OK);
+    let slots = body["slots"].as_array().expect("slots");
+    assert_eq!(slots.len(), hyoka::form::SLOTS.len());
+    let physical = slots
+        .iter()
+        .find(|slot| slot["key"] == "III.7.R1.5")
+        .expect("III.7.R1.5");
+    assert!(physical["records"].as_u64().unwrap_or(0) >= 5);
+    assert_eq!(
+        physical["breadcrumb"][0],
+        "Ⅲ 特定個人情報ファイルの取扱いプロセスにおけるリスク対策"
+    );
+}
+
+#[tokio::test]
+async fn municipalities_list_bodies_with_documents() {
+    let (status, body) = get("/api/municipalities").await;
+    assert_eq!(status, StatusCode::OK);
+    let bodies = body["municipalities"].as_array().expect("bodies");
+    let names = strings(bodies, "municipality");
+    for name in ["札幌市", "豊島区", "熊本県", "文京区", "目黒区"] {
+        assert!(names.contains(&name), "{name} missing from {names:?}");
+    }
+    let sapporo = bodies
+        .iter()
+        .find(|body| body["municipality"] == "札幌市")
+        .expect("札幌市");
+    assert_eq!(sapporo["municipality_code"], "011002");
+    assert!(sapporo["documents"][0]["records"].as_u64().unwrap_or(0) > 100);
+}
+
+#[tokio::test]
+async fn a_record_is_found_by_its_id_and_an_unknown_id_is_404() {
+    let (_, search) = get(&format!("/api/search?q={}&limit=1", encoded("生体認証"))).await;
+    let id = search["hits"][0]["id"].as_str().expect("an id").to_string();
+    let (status, record) = get(&format!("/api/records/{id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(record["id"], id.as_str());
+    let (status, body) = get("/api/records/0000000000000000").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(body["error"]["code"], "unknown_record");
+}
+
+#[tokio::test]
+async fn csv_export_is_excel_ready_with_a_japanese_header() {
+    let request = Request::get(format!("/api/export.csv?q={}", encoded("生体認証")))
+        .body(Body::empty())
+        .expect("request");
+    let (status, bytes, content_type) = send(request).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(content_type.starts_with("text/csv"));
+    assert!(bytes.starts_with(b"\xEF\xBB\xBF"), "UTF-8 BOM for Excel");
+    let text = String::from_utf8(bytes).expect("UTF-8");
+    let header = text
+        .trim_start_matches('\u{FEFF}')
+        .lines()
+        .next()
+        .unwrap_or_default();
+    for column in [
+        "団体名",
+        "評価書",
+        "ファイル",
+        "項目",
+        "措置主体",
+        "評価",
+        "本文",
+    ] {
+        assert!(
+            header.contains(&format!("\"{column}\"")),
+            "{column} missing from {header}"
+        );
+    }
+    assert!(text.contains("札幌市"));
+}
+
+#[tokio::test]
+async fn csv_export_of_a_comparison_has_its_rows() {
+    let request = Request::get("/api/export.csv?slot=III.7.R1.5")
+        .body(Body::empty())
+        .expect("request");
+    let (status, bytes, _) = send(request).await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, compare) = get("/api/compare?slot=III.7.R1.5").await;
+    let rows = String::from_utf8(bytes).expect("UTF-8").lines().count() - 1;
+    assert!(rows >= compare["rows"].as_array().map(Vec::len).unwrap_or(0));
+}
+
+#[tokio::test]
+async fn openapi_document_parses_and_lists_every_route() {
+    let (status, document) = get("/api/openapi.json").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(document["openapi"], "3.1.0");
+    let paths = document["paths"].as_object().expect("paths");
+    for path in [
+        "/api/search",
+        "/api/compare",
+        "/api/similar",
+        "/api/slots",
+        "/api/municipalities",
+        "/api/records/{id}",
+        "/api/export.csv",
+        "/api/openapi.json",
+        "/healthz",
+    ] {
+        assert!(paths.contains_key(path), "{path} missing");
+    }
+    // Every documented route answers (not the 404 fallback).
+    for route in hyoka::openapi::ROUTES {
+        let uri = route.path.replace("{id}", "x").to_string()
+            + if route.path == "/api/compare" {
+                "?slot=III"
+            } else {
+                ""
+            };
+        let request = if route.method == "post" {
+            Request::post(&uri)
+                .header("content-type", "application/json")
+                .body(Body::from("{\"text\":\"施錠\"}"))
+        } else {
+            Request::get(&uri).body(Body::empty())
+        }
+        .expect("request");
+        let (status, bytes, _) = send(request).await;
+        let body: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        assert_ne!(
+            body["error"]["code"], "not_found",
+            "{} {} is documented but not routed ({status})",
+            route.method, route.path
+        );
+    }
+}
+
+#[tokio::test]
+async fn every_error_case_is_a_json_4xx_with_a_code() {
+    let long_query = "あ".repeat(1001);
+    let cases: Vec<(String, StatusCode, &str)> = vec![
+        (
+            format!("/api/search?q={}", encoded("(\"")),
+            StatusCode::BAD_REQUEST,
+            "bad_query",
+        ),
+        (
+            format!("/api/search?q={}", encoded(&long_query)),
+            StatusCode::BAD_REQUEST,
+            "bad_query",
+        ),
+        (
+            "/api/search?q=a&limit=101".to_string(),
+            StatusCode::BAD_REQUEST,
+            "bad_limit",
+        ),
+        (
+            "/api/search?slot=III.99".to_string(),
+            StatusCode::BAD_REQUEST,
+            "unknown_slot",
+        ),
+        (
+            "/api/compare?slot=III.99".to_string(),
+            StatusCode::BAD_REQUEST,
+            "unknown_slot",
+        ),
+        (
+            "/api/compare".to_string(),
+            StatusCode::BAD_REQUEST,
+            "bad_parameter",
+        ),
+        (
+            format!(
+                "/api/compare?slot=III.7.R1.5&base={}",
+                encoded("存在しない市")
+            ),
+            StatusCode::BAD_REQUEST,
+            "unknown_base",
+        ),
+        (
+            "/api/nothing".to_string(),
+            StatusCode::NOT_FOUND,
+            "not_found",
+        ),
+    ];
+    for (uri, expected_status, expected_code) in cases {
+        let (status, body) = get(&uri).await;
+        assert_eq!(status, expected_status, "{uri}");
+        assert_eq!(body["error"]["code"], expected_code, "{uri}: {body}");
+        assert!(
+            body["error"]["message"]
+                .as_str()
+                .is_some_and(|message| !message.is_empty())
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_body_over_one_mebibyte_is_refused_with_413() {
+    let huge = serde_json::json!({ "text": "あ".repeat(MAX_BODY_BYTES / 3 + 10) }).to_string();
+    let (status, body) = post_json("/api/similar", huge).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(body["error"]["code"], "body_too_large");
+}
+
+#[tokio::test]
+async fn a_malformed_or_empty_draft_is_a_400() {
+    let (status, body) = post_json("/api/similar", "{not json".to_string()).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["error"]["code"], "bad_body");
+    let (status, body) = post_json(
+        "/api/similar",
+        serde_json::json!({ "text": "、。" }).to_string(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["error"]["code"], "empty_draft");
+    let (status, body) = post_json(
+        "/api/similar",
+        serde_json::json!({ "text": "施錠", "limit": 500 }).to_string(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["error"]["code"], "bad_limit");
+}
+
+#[tokio::test]
+async fn golden_search_and_compare_responses() {
+    let (_, mut search) = get(&format!("/api/search?q={}&limit=3", encoded("入退室管理"))).await;
+    search["took_ms"] = Value::from("[took_ms]");
+    insta::assert_json_snapshot!("search_response", search);
+    let (_, compare) = get(&format!(
+        "/api/compare?slot=III.7.R1.6&base={}",
+        encoded("札幌市")
+    ))
+    .await;
+    insta::assert_json_snapshot!("compare_response", compare);
+}
