@@ -111,6 +111,19 @@ pub struct Hit {
     pub snippet: String,
 }
 
+impl Hit {
+    /// A hit with its snippet; scores are rounded so that responses compare stably.
+    fn new(record: Record, score: f32, highlighter: &snippet::Highlighter) -> Self {
+        let snippet =
+            highlighter.snippet_with_context(&record.search_text(), &record.context_text());
+        Hit {
+            record,
+            score: (score * 1000.0).round() / 1000.0,
+            snippet,
+        }
+    }
+}
+
 /// A facet value with the number of matching records.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct FacetCount {
@@ -184,22 +197,12 @@ impl SearchIndex {
     /// Runs a search.
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResponse, SearchError> {
         let started = Instant::now();
-        let limit = request.limit.unwrap_or(DEFAULT_LIMIT);
-        if limit > MAX_LIMIT {
-            return Err(SearchError::LimitTooLarge(limit));
-        }
-        if limit == 0 {
-            return Err(SearchError::LimitZero);
-        }
+        let limit = checked_limit(request.limit)?;
         let offset = request.offset.unwrap_or(0);
         if offset > MAX_OFFSET {
             return Err(SearchError::OffsetTooLarge(offset));
         }
-        if let Some(slot) = &request.slot
-            && form::slot_by_key(slot).is_none()
-        {
-            return Err(SearchError::UnknownSlot(slot.clone()));
-        }
+        check_slot(request.slot.as_deref())?;
         let parsed = parse_query(&request.q)?;
         let loaded = self.current();
         let text_query = query::to_query(&query::plan(&parsed), &loaded.fields);
@@ -221,32 +224,13 @@ impl SearchIndex {
             ),
         )?;
 
-        let mut scored: Vec<(f32, Record)> = Vec::with_capacity(top.len());
-        for (score, address) in top {
-            let address: DocAddress = address;
-            let document: tantivy::TantivyDocument = searcher.doc(address)?;
-            scored.push((score, index::record_of(&document, &loaded.fields)?));
-        }
-        scored.sort_by(|left, right| {
-            right
-                .0
-                .total_cmp(&left.0)
-                .then_with(|| left.1.id.cmp(&right.1.id))
-        });
+        let scored = records_of_top(&searcher, &loaded.fields, top)?;
         let highlighter = snippet::Highlighter::new(&parsed);
         let hits = scored
             .into_iter()
             .skip(offset)
             .take(limit)
-            .map(|(score, record)| {
-                let snippet =
-                    highlighter.snippet_with_context(&record.search_text(), &record.context_text());
-                Hit {
-                    record,
-                    score: (score * 1000.0).round() / 1000.0,
-                    snippet,
-                }
-            })
+            .map(|(score, record)| Hit::new(record, score, &highlighter))
             .collect();
 
         let mut facets = BTreeMap::new();
@@ -306,11 +290,7 @@ impl SearchIndex {
         request: &SearchRequest,
         cap: usize,
     ) -> Result<Vec<(f32, Record)>, SearchError> {
-        if let Some(slot) = &request.slot
-            && form::slot_by_key(slot).is_none()
-        {
-            return Err(SearchError::UnknownSlot(slot.clone()));
-        }
+        check_slot(request.slot.as_deref())?;
         let parsed = parse_query(&request.q)?;
         let loaded = self.current();
         let query = with_filters(
@@ -320,17 +300,7 @@ impl SearchIndex {
         );
         let searcher = loaded.reader.searcher();
         let top = searcher.search(&query, &TopDocs::with_limit(cap.max(1)).order_by_score())?;
-        let mut records = Vec::with_capacity(top.len());
-        for (score, address) in top {
-            let document: tantivy::TantivyDocument = searcher.doc(address)?;
-            records.push((score, index::record_of(&document, &loaded.fields)?));
-        }
-        records.sort_by(|left, right| {
-            right
-                .0
-                .total_cmp(&left.0)
-                .then_with(|| left.1.id.cmp(&right.1.id))
-        });
+        let records = records_of_top(&searcher, &loaded.fields, top)?;
         Ok(records)
     }
 
@@ -406,18 +376,8 @@ impl SearchIndex {
     /// stays one small query.
     pub fn similar(&self, request: &SimilarRequest) -> Result<SearchResponse, SearchError> {
         let started = Instant::now();
-        let limit = request.limit.unwrap_or(DEFAULT_LIMIT);
-        if limit > MAX_LIMIT {
-            return Err(SearchError::LimitTooLarge(limit));
-        }
-        if limit == 0 {
-            return Err(SearchError::LimitZero);
-        }
-        if let Some(slot) = &request.slot
-            && form::slot_by_key(slot).is_none()
-        {
-            return Err(SearchError::UnknownSlot(slot.clone()));
-        }
+        let limit = checked_limit(request.limit)?;
+        check_slot(request.slot.as_deref())?;
         let draft: String = request.text.chars().take(SIMILAR_MAX_DRAFT_CHARS).collect();
         let mut frequencies: BTreeMap<String, u32> = BTreeMap::new();
         for token in crate::analysis::morphemes(&draft) {
@@ -479,17 +439,7 @@ impl SearchIndex {
             &query,
             &(TopDocs::with_limit(limit).order_by_score(), Count),
         )?;
-        let mut scored = Vec::with_capacity(top.len());
-        for (score, address) in top {
-            let document: tantivy::TantivyDocument = searcher.doc(address)?;
-            scored.push((score, index::record_of(&document, &loaded.fields)?));
-        }
-        scored.sort_by(|left, right| {
-            right
-                .0
-                .total_cmp(&left.0)
-                .then_with(|| left.1.id.cmp(&right.1.id))
-        });
+        let scored = records_of_top(&searcher, &loaded.fields, top)?;
         let highlight_query = ParsedQuery {
             clauses: weighted
                 .iter()
@@ -503,14 +453,7 @@ impl SearchIndex {
         let highlighter = snippet::Highlighter::new(&highlight_query);
         let hits = scored
             .into_iter()
-            .map(|(score, record)| {
-                let snippet = highlighter.snippet(&record.search_text());
-                Hit {
-                    record,
-                    score: (score * 1000.0).round() / 1000.0,
-                    snippet,
-                }
-            })
+            .map(|(score, record)| Hit::new(record, score, &highlighter))
             .collect();
         Ok(SearchResponse {
             query: weighted
@@ -534,6 +477,46 @@ impl SearchIndex {
     pub fn index(&self) -> Index {
         self.current().index.clone()
     }
+}
+
+/// The page size of a request: [`DEFAULT_LIMIT`] when absent, 1 to [`MAX_LIMIT`].
+fn checked_limit(limit: Option<usize>) -> Result<usize, SearchError> {
+    match limit.unwrap_or(DEFAULT_LIMIT) {
+        0 => Err(SearchError::LimitZero),
+        limit if limit > MAX_LIMIT => Err(SearchError::LimitTooLarge(limit)),
+        limit => Ok(limit),
+    }
+}
+
+/// Refuses a slot filter that names no slot of the form.
+fn check_slot(slot: Option<&str>) -> Result<(), SearchError> {
+    match slot {
+        Some(slot) if form::slot_by_key(slot).is_none() => {
+            Err(SearchError::UnknownSlot(slot.to_string()))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The stored records of top documents, best first, ties broken by id so that the same index
+/// and request always give the same order.
+fn records_of_top(
+    searcher: &tantivy::Searcher,
+    fields: &Fields,
+    top: Vec<(f32, DocAddress)>,
+) -> Result<Vec<(f32, Record)>, SearchError> {
+    let mut records = Vec::with_capacity(top.len());
+    for (score, address) in top {
+        let document: tantivy::TantivyDocument = searcher.doc(address)?;
+        records.push((score, index::record_of(&document, fields)?));
+    }
+    records.sort_by(|left, right| {
+        right
+            .0
+            .total_cmp(&left.0)
+            .then_with(|| left.1.id.cmp(&right.1.id))
+    });
+    Ok(records)
 }
 
 /// The facet root counted for a dimension: slots are counted by their exact key.
