@@ -6,7 +6,7 @@
 //! - `GET /api/slots`, `GET /api/municipalities`, `GET /api/records/{id}`;
 //! - `GET /api/export.csv?…`: CSV for Excel (search parameters, or `slot=` alone for a comparison);
 //! - `GET /api/openapi.json`, `GET /healthz`;
-//! - `GET /`: the web page (embedded in the binary).
+//! - `GET /`, `GET /compare`, `/app.js`, `/style.css`: the web page (embedded in the binary).
 //!
 //! Errors are JSON `{"error": {"code", "message"}}`. Searches run on blocking threads, never on
 //! the async workers; one `SearchIndex` (one tantivy reader) serves the process and reloads when
@@ -172,6 +172,9 @@ impl From<QueryRejection> for AppError {
 pub fn app(state: AppState) -> Router {
     Router::new()
         .route("/", get(index_page))
+        .route("/compare", get(index_page))
+        .route("/app.js", get(app_js))
+        .route("/style.css", get(style_css))
         .route("/healthz", get(healthz))
         .route("/api/search", get(search))
         .route("/api/compare", get(compare))
@@ -206,18 +209,51 @@ async fn blocking<T: Send + 'static>(
         .map_err(|error| AppError::Internal(format!("index task failed: {error}")))?
 }
 
-async fn index_page() -> Response {
-    let mut response = Html(include_str!("../web/index.html")).into_response();
+/// Security headers of every page and asset: scripts and styles only from this server,
+/// nothing framed, no type sniffing.
+fn with_page_headers(mut response: Response) -> Response {
     let headers = response.headers_mut();
     headers.insert(
         header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"),
+        HeaderValue::from_static(
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
+        ),
     );
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     response
+}
+
+/// The page (embedded in the binary; the same for `/` and `/compare`, which the script routes).
+async fn index_page() -> Response {
+    with_page_headers(Html(include_str!("../web/index.html")).into_response())
+}
+
+async fn app_js() -> Response {
+    with_page_headers(
+        (
+            [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+            include_str!("../web/app.js"),
+        )
+            .into_response(),
+    )
+}
+
+async fn style_css() -> Response {
+    with_page_headers(
+        (
+            [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
+            include_str!("../web/style.css"),
+        )
+            .into_response(),
+    )
 }
 
 async fn healthz(State(state): State<AppState>) -> Json<serde_json::Value> {

@@ -107,3 +107,78 @@ async fn cli_json_is_exactly_what_the_api_returns() {
     cli["took_ms"] = serde_json::Value::Null;
     assert_eq!(api, cli);
 }
+
+async fn get_raw(uri: &str) -> (StatusCode, axum::http::HeaderMap, String) {
+    let index = Arc::new(SearchIndex::open(index_path()).expect("index opens"));
+    let response = app(AppState { index })
+        .oneshot(Request::get(uri).body(Body::empty()).expect("request"))
+        .await
+        .expect("router answers");
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = response
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes();
+    (status, headers, String::from_utf8_lossy(&bytes).to_string())
+}
+
+#[tokio::test]
+async fn the_page_and_its_assets_are_served_with_security_headers() {
+    for (uri, content_type) in [
+        ("/", "text/html"),
+        ("/compare?slot=III.7.R1.5", "text/html"),
+        ("/app.js", "text/javascript"),
+        ("/style.css", "text/css"),
+    ] {
+        let (status, headers, body) = get_raw(uri).await;
+        assert_eq!(status, StatusCode::OK, "{uri}");
+        let served_type = headers
+            .get("content-type")
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or_default();
+        assert!(
+            served_type.starts_with(content_type),
+            "{uri}: {served_type}"
+        );
+        let policy = headers
+            .get("content-security-policy")
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or_default();
+        assert!(
+            policy.contains("script-src 'self'") && !policy.contains("unsafe-inline"),
+            "{uri}: {policy}"
+        );
+        assert_eq!(
+            headers
+                .get("x-content-type-options")
+                .and_then(|value| value.to_str().ok()),
+            Some("nosniff")
+        );
+        assert!(!body.is_empty());
+    }
+}
+
+#[tokio::test]
+async fn the_page_script_never_renders_document_text_as_html() {
+    // Document text is inserted as text nodes only; the snippet's <mark> is rebuilt as
+    // elements. Any of these sinks would let markup in a document run.
+    let (_, _, script) = get_raw("/app.js").await;
+    for sink in [
+        "innerHTML",
+        "outerHTML",
+        "insertAdjacentHTML",
+        "document.write",
+        "eval(",
+    ] {
+        assert!(!script.contains(sink), "app.js uses {sink}");
+    }
+    let (_, _, page) = get_raw("/").await;
+    assert!(page.contains("<html lang=\"ja\">"));
+    assert!(
+        !page.contains("<script>"),
+        "no inline script (the CSP forbids it)"
+    );
+}
