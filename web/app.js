@@ -265,7 +265,7 @@ async function showCompare() {
   if (params.get("base")) api.set("base", params.get("base"));
   const body = await getJson(`/api/compare?${api}`);
   document.getElementById("compare-breadcrumb").textContent = breadcrumb(body.slot);
-  document.getElementById("compare-title").textContent = `${body.slot_label} を他団体と比較（${body.rows.length} 件）`;
+  document.getElementById("compare-title").textContent = `${body.slot_label} を他団体と比較`;
   document.getElementById("compare-csv").href = `/api/export.csv?${new URLSearchParams({ slot })}`;
   const select = document.getElementById("base-select");
   const bodies = [...new Set(body.rows.map((row) => row.body))];
@@ -277,11 +277,20 @@ async function showCompare() {
   };
   const ratings = document.getElementById("ratings");
   ratings.replaceChildren("評価の分布: ", ...Object.entries(body.ratings).map(([value, count]) => el("span", {}, `${value} ${count}`)));
+  // An item answered only by its choice (「⑤物理的対策 [特に力を入れて行っている]」) has no text
+  // of its own: show its choice on the same body's and file's text rows instead of a card.
+  const choiceOf = new Map();
+  for (const row of body.rows) {
+    if (!row.text && row.choice) choiceOf.set(`${row.body}\u0000${row.file_name}`, row.choice);
+  }
+  const shownRows = body.rows
+    .filter((row) => row.text || row.after_text !== null && row.after_text !== undefined)
+    .map((row) => ({ ...row, choice: row.choice || choiceOf.get(`${row.body}\u0000${row.file_name}`) }));
   const render = () => {
     const showDiff = document.getElementById("show-diff").checked;
     const rows = document.getElementById("compare-rows");
     rows.classList.toggle("hide-shared", document.getElementById("hide-shared").checked);
-    rows.replaceChildren(...body.rows.map((row) => compareRow(row, body.base, showDiff)));
+    rows.replaceChildren(...shownRows.map((row) => compareRow(row, body.base, showDiff)));
   };
   document.getElementById("show-diff").onchange = render;
   document.getElementById("hide-shared").onchange = () => {
