@@ -1,39 +1,18 @@
 //! The rest of the API: compare, similar, slots, municipalities, records, CSV export, OpenAPI,
 //! and every error case, through the router without a socket.
 
-use std::sync::Arc;
-
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use http_body_util::BodyExt;
 use serde_json::Value;
-use tower::ServiceExt;
 
-use hyoka::http::{AppState, MAX_BODY_BYTES, app};
-use hyoka::search::SearchIndex;
-
-use crate::util::index_path;
-
-fn router() -> axum::Router {
-    let index = Arc::new(SearchIndex::open(index_path()).expect("index opens"));
-    app(AppState { index })
-}
+use hyoka::http::MAX_BODY_BYTES;
 
 async fn send(request: Request<Body>) -> (StatusCode, Vec<u8>, String) {
-    let response = router().oneshot(request).await.expect("router answers");
-    let status = response.status();
-    let content_type = response
-        .headers()
+    let (status, headers, bytes) = crate::util::send(request).await;
+    let content_type = headers
         .get("content-type")
         .map(|value| value.to_str().unwrap_or_default().to_string())
         .unwrap_or_default();
-    let bytes = response
-        .into_body()
-        .collect()
-        .await
-        .expect("body")
-        .to_bytes()
-        .to_vec();
     (status, bytes, content_type)
 }
 

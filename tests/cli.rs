@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-use crate::util::{corpus_folder, index_path};
+use crate::util::{corpus_folder, index_path, run_ingest};
 
 fn hyoka(arguments: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_hyoka"))
@@ -73,13 +73,7 @@ fn ingest_reports_records_per_document_and_throughput() {
     let folder = tempfile::tempdir().expect("temporary folder");
     let index = folder.path().join("index");
     let corpus = corpus_folder();
-    let output = hyoka(&[
-        "ingest",
-        "--corpus",
-        corpus.to_str().expect("utf-8"),
-        "--index",
-        index.to_str().expect("utf-8"),
-    ]);
+    let output = run_ingest(&corpus, &index);
     assert!(output.status.success(), "{}", text(&output.stderr));
     let stdout = text(&output.stdout);
     assert!(stdout.contains("002_ac2772f135d57124.txt"));
@@ -99,13 +93,7 @@ fn a_folder_without_manifest_is_ingested_with_bad_files_reported() {
     std::fs::write(corpus.join("empty.txt"), b"").expect("write");
     std::fs::write(corpus.join("scan.txt"), b"%PDF-1.7\x00\x00\x01binary").expect("write");
     let index = folder.path().join("index");
-    let output = hyoka(&[
-        "ingest",
-        "--corpus",
-        corpus.to_str().expect("utf-8"),
-        "--index",
-        index.to_str().expect("utf-8"),
-    ]);
+    let output = run_ingest(&corpus, &index);
     assert!(output.status.success(), "{}", text(&output.stderr));
     let stdout = text(&output.stdout);
     assert!(stdout.contains("Shift_JIS"), "{stdout}");

@@ -1,31 +1,14 @@
 //! The HTTP API through the router, without a socket.
 
 use std::process::Command;
-use std::sync::Arc;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use http_body_util::BodyExt;
-use tower::ServiceExt;
 
-use hyoka::http::{AppState, app};
-use hyoka::search::SearchIndex;
-
-use crate::util::index_path;
+use crate::util::{index_path, send};
 
 async fn get(uri: &str) -> (StatusCode, serde_json::Value) {
-    let index = Arc::new(SearchIndex::open(index_path()).expect("index opens"));
-    let response = app(AppState { index })
-        .oneshot(Request::get(uri).body(Body::empty()).expect("request"))
-        .await
-        .expect("router answers");
-    let status = response.status();
-    let bytes = response
-        .into_body()
-        .collect()
-        .await
-        .expect("body")
-        .to_bytes();
+    let (status, _, bytes) = send(Request::get(uri).body(Body::empty()).expect("request")).await;
     let value = serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null);
     (status, value)
 }
@@ -109,19 +92,8 @@ async fn cli_json_is_exactly_what_the_api_returns() {
 }
 
 async fn get_raw(uri: &str) -> (StatusCode, axum::http::HeaderMap, String) {
-    let index = Arc::new(SearchIndex::open(index_path()).expect("index opens"));
-    let response = app(AppState { index })
-        .oneshot(Request::get(uri).body(Body::empty()).expect("request"))
-        .await
-        .expect("router answers");
-    let status = response.status();
-    let headers = response.headers().clone();
-    let bytes = response
-        .into_body()
-        .collect()
-        .await
-        .expect("body")
-        .to_bytes();
+    let (status, headers, bytes) =
+        send(Request::get(uri).body(Body::empty()).expect("request")).await;
     (status, headers, String::from_utf8_lossy(&bytes).to_string())
 }
 

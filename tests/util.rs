@@ -122,3 +122,42 @@ pub fn parse_text(text: &str, municipality: &str) -> Vec<hyoka::record::Record> 
     };
     hyoka::parse::parse_document(&meta, text).expect("fixture parses")
 }
+
+/// Sends a request to the router over the bundled corpus's index, without a socket; returns
+/// the status, the headers and the body.
+pub async fn send(
+    request: axum::http::Request<axum::body::Body>,
+) -> (axum::http::StatusCode, axum::http::HeaderMap, Vec<u8>) {
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let index = std::sync::Arc::new(SearchIndex::open(index_path()).expect("index opens"));
+    let response = hyoka::http::app(hyoka::http::AppState { index })
+        .oneshot(request)
+        .await
+        .expect("router answers");
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = response
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes()
+        .to_vec();
+    (status, headers, bytes)
+}
+
+/// `hyoka ingest --corpus … --index …` run as a process.
+pub fn run_ingest(corpus: &Path, index: &Path) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_hyoka"))
+        .args([
+            "ingest",
+            "--corpus",
+            corpus.to_str().expect("utf-8"),
+            "--index",
+            index.to_str().expect("utf-8"),
+        ])
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("the binary runs")
+}
