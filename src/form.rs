@@ -258,6 +258,12 @@ pub fn section_key(roman: &str) -> Option<&'static str> {
 }
 
 /// Looks a slot up by its key.
+///
+/// ```
+/// let slot = hyoka::form::slot_by_key("III.7.R1.5").unwrap();
+/// assert_eq!(slot.label, "⑤物理的対策");
+/// assert_eq!(hyoka::form::breadcrumb("III.7.R1.5").len(), 4);
+/// ```
 pub fn slot_by_key(key: &str) -> Option<&'static Slot> {
     SLOTS.iter().find(|slot| slot.key == key)
 }

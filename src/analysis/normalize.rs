@@ -157,6 +157,12 @@ fn combines_with_previous(character: char) -> bool {
 }
 
 /// Normalises `original` for indexing and querying. See the module documentation.
+///
+/// ```
+/// use hyoka::analysis::normalize;
+/// assert_eq!(normalize("ｻｰﾊﾞｰ室").as_str(), normalize("サーバ室").as_str());
+/// assert_eq!(normalize("紐づけ").as_str(), normalize("紐付け").as_str());
+/// ```
 pub fn normalize(original: &str) -> Normalized {
     let mut characters: Vec<(char, (usize, usize))> = Vec::with_capacity(original.len() / 2);
 

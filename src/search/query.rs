@@ -74,6 +74,13 @@ fn is_quote(character: char) -> bool {
 }
 
 /// Parses user input. An empty or blank query is valid and means "everything".
+///
+/// ```
+/// use hyoka::search::parse_query;
+/// let parsed = parse_query("生体認証 -ガバメントクラウド").unwrap();
+/// assert_eq!(parsed.clauses.len(), 2);
+/// assert!(parse_query("(\"").is_err());
+/// ```
 pub fn parse_query(input: &str) -> Result<ParsedQuery, QueryError> {
     let length = input.chars().count();
     if length > MAX_QUERY_CHARS {
