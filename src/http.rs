@@ -287,9 +287,7 @@ async fn compare(
     request: Result<Query<CompareRequest>, QueryRejection>,
 ) -> Result<Json<CompareResponse>, AppError> {
     let Query(request) = request?;
-    if let Some(q) = &request.q {
-        crate::search::parse_query(q).map_err(SearchError::from)?;
-    }
+    // A malformed `q` is refused by the search under the comparison, as bad_query.
     let index = state.index.clone();
     let response = blocking(move || Ok(crate::compare::compare(&index, &request)?)).await?;
     Ok(Json(response))

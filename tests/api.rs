@@ -339,6 +339,11 @@ async fn every_error_case_is_a_json_4xx_with_a_code() {
             "unknown_slot",
         ),
         (
+            format!("/api/compare?slot=III.7.R1.5&q={}", encoded("(\"")),
+            StatusCode::BAD_REQUEST,
+            "bad_query",
+        ),
+        (
             "/api/compare".to_string(),
             StatusCode::BAD_REQUEST,
             "bad_parameter",

@@ -139,6 +139,15 @@ fn bigrams_of_normalized(normalized: &Normalized) -> Vec<AnalyzedToken> {
     output
 }
 
+/// Whether a morpheme says something on its own: two or more characters, or one kanji or
+/// katakana. Particles and single hiragana would light up every line and match every draft.
+pub fn is_meaningful_term(term: &str) -> bool {
+    term.chars().count() >= 2
+        || term
+            .chars()
+            .any(|c| normalize::is_japanese_letter(c) && !matches!(c, '\u{3041}'..='\u{3096}'))
+}
+
 /// tantivy adapter for [`morphemes`].
 #[derive(Clone, Default)]
 pub struct JaTokenizer;

@@ -405,14 +405,11 @@ pub fn parse_assessment(lines: &[Line]) -> AssessmentOutput {
         position.awaiting_rating = false;
 
         // 「委託事項1」「提供先2」: a group of numbered items repeats under the item.
-        if GROUP_HEADER.is_match(first)
-            && let Some(item) = position.item
-        {
+        if GROUP_HEADER.is_match(first) && position.item.is_some() {
             position.sub = None;
             position.other = None;
             position.awaiting_field = None;
             position.fresh = false;
-            let _ = item;
             let text = cells[1..].join(" ");
             if text.is_empty() {
                 position.awaiting_field = Some(clean_label(first));
@@ -920,7 +917,7 @@ fn parse_run_together(
             (whole.start(), whole.end(), captures[1].parse().unwrap_or(0))
         })
         .collect();
-    for (index, (start, heading_end, number)) in starts.iter().enumerate() {
+    for (index, (_, heading_end, number)) in starts.iter().enumerate() {
         let end = starts
             .get(index + 1)
             .map(|next| next.0)
@@ -936,7 +933,6 @@ fn parse_run_together(
             continue;
         };
         position.enter_risk(slot.key, &format!("リスク{number}: {}", wording.trim()));
-        let _ = start;
         let body = &segment[body_start..];
         let body = match body.find(RATING_LABEL) {
             Some(at) => &body[..at],

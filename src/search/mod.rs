@@ -381,12 +381,7 @@ impl SearchIndex {
         let draft: String = request.text.chars().take(SIMILAR_MAX_DRAFT_CHARS).collect();
         let mut frequencies: BTreeMap<String, u32> = BTreeMap::new();
         for token in crate::analysis::morphemes(&draft) {
-            let meaningful = token.term.chars().count() >= 2
-                || token.term.chars().any(|c| {
-                    crate::analysis::normalize::is_japanese_letter(c)
-                        && !matches!(c, '\u{3041}'..='\u{3096}')
-                });
-            if meaningful {
+            if crate::analysis::is_meaningful_term(&token.term) {
                 *frequencies.entry(token.term).or_default() += 1;
             }
         }

@@ -6,7 +6,7 @@
 
 use std::collections::HashSet;
 
-use crate::analysis::{bigrams, morphemes, normalize::is_japanese_letter};
+use crate::analysis::{bigrams, is_meaningful_term, morphemes};
 use crate::search::query::ParsedQuery;
 
 /// Characters of context shown around the best match.
@@ -25,12 +25,7 @@ impl Highlighter {
         for clause in parsed.required() {
             if !clause.phrase {
                 for token in morphemes(&clause.text) {
-                    // Particles and single kana would light up every line.
-                    let meaningful = token.term.chars().count() >= 2
-                        || token.term.chars().any(|c| {
-                            is_japanese_letter(c) && !matches!(c, '\u{3041}'..='\u{3096}')
-                        });
-                    if meaningful {
+                    if is_meaningful_term(&token.term) {
                         morpheme_terms.insert(token.term);
                     }
                 }
@@ -140,12 +135,7 @@ impl Highlighter {
             output.push('…');
         }
         let mut open = false;
-        for (index, (offset, character)) in characters
-            .iter()
-            .enumerate()
-            .take(best_end)
-            .skip(best_start)
-        {
+        for (offset, character) in &characters[best_start..best_end] {
             let inside = ranges
                 .iter()
                 .any(|(start, end)| offset >= start && offset < end);
@@ -156,7 +146,6 @@ impl Highlighter {
                 output.push_str("</mark>");
                 open = false;
             }
-            let _ = index;
             push_escaped(&mut output, *character);
         }
         if open {
