@@ -104,6 +104,15 @@ struct ServeArgs {
     addr: SocketAddr,
 }
 
+/// `println!` that returns the error instead of panicking, so a closed pipe
+/// (`hyoka parse … | head`) ends the command quietly (see `is_broken_pipe`).
+macro_rules! out {
+    ($($argument:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout().lock(), $($argument)*)?
+    }};
+}
+
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -123,12 +132,23 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(code) => code,
+        Err(error) if is_broken_pipe(&error) => ExitCode::SUCCESS,
         Err(error) => {
             // One line, the whole chain: what failed and why.
             eprintln!("hyoka: {error:#}");
             ExitCode::FAILURE
         }
     }
+}
+
+/// Whether the command failed only because its reader went away (`| head`), which is not an
+/// error worth a message.
+fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io_error| io_error.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 fn run_ingest(args: &IngestArgs) -> anyhow::Result<ExitCode> {
@@ -157,12 +177,17 @@ fn ingest_and_report(corpus: &Path, index: &Path, threads: usize) -> anyhow::Res
     if let Some(bar) = progress {
         bar.finish_and_clear();
     }
-    println!(
+    out!(
         "{:<28} {:<16} {:<18} {:>8} {:>8} {:>7}",
-        "file", "団体", "文書種別", "encoding", "records", "slot%"
+        "file",
+        "団体",
+        "文書種別",
+        "encoding",
+        "records",
+        "slot%"
     );
     for document in &summary.documents {
-        println!(
+        out!(
             "{:<28} {:<16} {:<18} {:>8} {:>8} {:>6.1}%",
             document.file,
             document.municipality,
@@ -173,9 +198,9 @@ fn ingest_and_report(corpus: &Path, index: &Path, threads: usize) -> anyhow::Res
         );
     }
     for skipped in &summary.skipped {
-        println!("skipped {}: {}", skipped.file, skipped.reason);
+        out!("skipped {}: {}", skipped.file, skipped.reason);
     }
-    println!(
+    out!(
         "{} documents, {} records, {} skipped; {:.2} MB in {:.3} s parse + {:.3} s index = {:.2} MB/s; index {}",
         summary.documents.len(),
         summary.records,
@@ -204,12 +229,14 @@ fn run_search(args: &SearchArgs) -> anyhow::Result<ExitCode> {
     };
     let response = index.search(&request)?;
     if args.json {
-        println!("{}", serde_json::to_string(&response)?);
+        out!("{}", serde_json::to_string(&response)?);
         return Ok(ExitCode::SUCCESS);
     }
-    println!(
+    out!(
         "{} hits for {:?} ({} ms)",
-        response.total, response.query, response.took_ms
+        response.total,
+        response.query,
+        response.took_ms
     );
     for (rank, hit) in response.hits.iter().enumerate() {
         let record = &hit.record;
@@ -217,8 +244,8 @@ fn run_search(args: &SearchArgs) -> anyhow::Result<ExitCode> {
             (Some(slot), Some(label)) => format!("{slot} {label}"),
             _ => "(項目不明)".to_string(),
         };
-        println!();
-        println!(
+        out!();
+        out!(
             "{}. {}  {}  [{}]  score {:.2}",
             rank + 1 + args.offset,
             record.municipality,
@@ -226,7 +253,7 @@ fn run_search(args: &SearchArgs) -> anyhow::Result<ExitCode> {
             record.file_name.as_deref().unwrap_or("-"),
             hit.score
         );
-        println!(
+        out!(
             "   {slot}{}",
             record
                 .field
@@ -235,13 +262,13 @@ fn run_search(args: &SearchArgs) -> anyhow::Result<ExitCode> {
                 .unwrap_or_default()
         );
         if let Some(actor) = &record.actor {
-            println!("   措置主体: {actor}");
+            out!("   措置主体: {actor}");
         }
         if let Some(rating) = &record.rating {
-            println!("   評価: {rating}");
+            out!("   評価: {rating}");
         }
-        println!("   {}", terminal_snippet(&hit.snippet));
-        println!("   ({}:{})", record.source.file, record.source.line);
+        out!("   {}", terminal_snippet(&hit.snippet));
+        out!("   ({}:{})", record.source.file, record.source.line);
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -283,7 +310,7 @@ fn run_parse(args: &ParseArgs) -> anyhow::Result<ExitCode> {
         match hyoka::parse::parse_document(&meta, &text) {
             Ok(records) => {
                 for record in records {
-                    println!("{}", serde_json::to_string(&record)?);
+                    out!("{}", serde_json::to_string(&record)?);
                 }
             }
             Err(error) => {

@@ -188,3 +188,27 @@ fn parse_of_a_missing_file_names_it() {
     assert!(!output.status.success());
     assert!(text(&output.stderr).contains("no/such/file.txt"));
 }
+
+#[test]
+fn a_reader_that_closes_the_pipe_early_ends_the_command_quietly() {
+    use std::io::Read;
+    let sample = corpus_folder().join("002_ac2772f135d57124.txt");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hyoka"))
+        .args(["parse", sample.to_str().expect("utf-8 path")])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    // Read one record's worth (like `| head -c 100`), then hang up.
+    let mut first_bytes = [0_u8; 100];
+    child
+        .stdout
+        .take()
+        .expect("stdout")
+        .read_exact(&mut first_bytes)
+        .expect("output starts");
+    let output = child.wait_with_output().expect("the command ends");
+    let stderr = text(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}

@@ -403,3 +403,35 @@ fn a_comparison_row_keeps_its_trigger_and_date() {
             .contains("証明書交付センター")
     );
 }
+
+#[test]
+fn escaped_markup_in_a_cell_is_kept_as_the_documents_literal_text() {
+    // A 評価書 may quote markup (「&lt;script&gt;」 in an XSS countermeasure). The entity is the
+    // document's text, not a tag: it must survive as 「<script>」, also through the actor split.
+    let mut needles = sapporo_risk_header();
+    needles.extend([
+        "7. 特定個人情報の保管・消去",
+        "リスク1",
+        "⑤物理的対策",
+        "具体的な対策の内容",
+    ]);
+    let escaped = "&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt; ";
+    let text = lines_from("002", &needles).replacen(
+        "1 サーバ室は、",
+        &format!("1 {escaped}サーバ室は、"),
+        1,
+    );
+    assert!(text.contains(escaped), "the sample line moved");
+    let records = parse_text(&text, SAPPORO);
+    let record = find(&records, "III.7.R1.5")
+        .into_iter()
+        .find(|record| record.actor.as_deref() == Some(SAPPORO))
+        .expect("the 札幌市 measure");
+    assert!(
+        record
+            .text
+            .contains("<script>alert(1)</script><img src=x onerror=alert(2)> サーバ室は、"),
+        "{}",
+        record.text
+    );
+}

@@ -195,8 +195,14 @@ pub fn remove_foreign_script(text: &str) -> String {
 /// (・, ①, 1 …) and paragraphs on their own lines; runs of spaces collapsed; placeholders
 /// (「—」「-」) become empty.
 pub fn clean_text(raw: &str) -> String {
-    let plain = strip_markup(raw);
-    let plain = remove_choice_lists(&plain);
+    clean_plain_text(&strip_markup(raw))
+}
+
+/// [`clean_text`] for text whose markup is already stripped. Stripping twice would be wrong:
+/// the first pass decodes `&lt;script&gt;` into the document's literal text `<script>`, which a
+/// second pass would take for a tag and drop.
+pub fn clean_plain_text(plain: &str) -> String {
+    let plain = remove_choice_lists(plain);
     let plain = remove_foreign_script(&plain);
     let mut lines: Vec<String> = Vec::new();
     for line in plain.split('\n') {
@@ -296,8 +302,8 @@ fn split_bullets(line: &str) -> Vec<String> {
 pub struct ActorBlock {
     /// The actor as named (canonicalised for the shared ones), `None` before the first heading.
     pub actor: Option<String>,
-    /// The block's raw text, not yet cleaned.
-    pub raw: String,
+    /// The block's text with markup stripped and entities decoded, not yet cleaned.
+    pub plain: String,
 }
 
 /// Splits raw field text at its actor headings. Text before the first heading has no actor.
@@ -321,7 +327,7 @@ pub fn split_by_actor(raw: &str) -> Vec<ActorBlock> {
         if !before.trim().is_empty() || current_actor.is_some() {
             blocks.push(ActorBlock {
                 actor: current_actor.take(),
-                raw: before.to_string(),
+                plain: before.to_string(),
             });
         }
         current_actor = Some(canonical_actor(name.trim()));
@@ -329,9 +335,10 @@ pub fn split_by_actor(raw: &str) -> Vec<ActorBlock> {
     }
     blocks.push(ActorBlock {
         actor: current_actor,
-        raw: plain[last_end..].to_string(),
+        plain: plain[last_end..].to_string(),
     });
-    blocks.retain(|block| block.actor.is_some() || !is_placeholder(&clean_text(&block.raw)));
+    blocks
+        .retain(|block| block.actor.is_some() || !is_placeholder(&clean_plain_text(&block.plain)));
     blocks
 }
 

@@ -363,7 +363,7 @@ fn finish(
         } else {
             vec![clean::ActorBlock {
                 actor: None,
-                raw: draft.raw_text.clone(),
+                plain: clean::strip_markup(&draft.raw_text),
             }]
         };
         // An item answered only by its choice (「⑦バックアップ [特に力を入れて行っている]」) is a
@@ -371,7 +371,7 @@ fn finish(
         if blocks.is_empty() && draft.choice.is_some() {
             blocks.push(clean::ActorBlock {
                 actor: None,
-                raw: String::new(),
+                plain: String::new(),
             });
         }
         let rating = draft.slot.as_deref().and_then(|slot| {
@@ -382,7 +382,7 @@ fn finish(
                 .map(|(_, rating)| rating.clone())
         });
         for block in blocks {
-            let text = clean::without_marks(&clean::clean_text(&block.raw));
+            let text = clean::without_marks(&clean::clean_plain_text(&block.plain));
             if text.is_empty() && draft.choice.is_none() && draft.before_text.is_none() {
                 continue;
             }
