@@ -50,8 +50,12 @@ function showError(message) {
   box.hidden = !message;
 }
 
+// The view being drawn; a newer navigation aborts its requests so a slow answer never
+// overwrites a newer view.
+let currentView = new AbortController();
+
 async function getJson(url, options) {
-  const response = await fetch(url, options);
+  const response = await fetch(url, { ...options, signal: currentView.signal });
   const body = await response.json().catch(() => ({}));
   if (!response.ok) {
     throw new Error(body.error ? body.error.message : `${response.status} ${response.statusText}`);
@@ -96,7 +100,11 @@ function hitCard(hit) {
       `${hit.doc_title}${hit.file_name ? " ・ " + hit.file_name : ""}`,
       hit.actor ? el("span", { class: "badge" }, hit.actor) : null,
       hit.rating ? el("span", { class: "badge rating" }, hit.rating) : null),
-    el("p", { class: "breadcrumb" }, breadcrumb(hit.slot), hit.field ? ` ／ ${hit.field}` : ""),
+    // Text outside the form's slots (a cover page value, an ordinance article) shows where it
+    // stands in its own document instead.
+    el("p", { class: "breadcrumb" },
+      hit.slot ? breadcrumb(hit.slot) : (hit.section_path || []).join(" › ") || "様式の項目に対応しない記載",
+      hit.field ? ` ／ ${hit.field}` : ""),
     el("p", { class: "snippet" }, snippetNodes(hit.snippet || "")),
     el("div", { class: "actions" },
       hit.slot ? el("a", { class: "button-link", href: `/compare?${compareParams}` }, "他団体と比較") : null,
@@ -213,6 +221,9 @@ async function searchDraft(event) {
   const text = document.getElementById("draft").value.trim();
   if (!text) return;
   showError("");
+  currentView.abort();
+  currentView = new AbortController();
+  document.body.dataset.state = "loading";
   try {
     const body = await getJson("/api/similar", {
       method: "POST",
@@ -222,8 +233,11 @@ async function searchDraft(event) {
     document.getElementById("summary").textContent = `下書きに近い記載 ${body.hits.length} 件`;
     document.getElementById("results").replaceChildren(...body.hits.map(hitCard));
     document.getElementById("pager").replaceChildren();
+    document.body.dataset.state = "ready";
   } catch (error) {
+    if (error.name === "AbortError") return;
     showError(error.message);
+    document.body.dataset.state = "error";
   }
 }
 
@@ -303,7 +317,12 @@ async function showCompare() {
 
 // ---------- routing ----------
 
+// body[data-state] is "loading" while a view is fetched and drawn, then "ready" (or "error"):
+// assistive tools and the browser test wait on it instead of on timers.
 async function route() {
+  currentView.abort();
+  currentView = new AbortController();
+  document.body.dataset.state = "loading";
   showError("");
   const onCompare = location.pathname === "/compare";
   document.getElementById("search-view").hidden = onCompare;
@@ -311,8 +330,11 @@ async function route() {
   try {
     await loadSlots();
     if (onCompare) await showCompare(); else await showSearch();
+    document.body.dataset.state = "ready";
   } catch (error) {
+    if (error.name === "AbortError") return;
     showError(error.message);
+    document.body.dataset.state = "error";
   }
 }
 
