@@ -38,13 +38,30 @@ pub enum DocumentError {
     #[error("{file}: file is empty")]
     Empty { file: String },
     #[error(
-        "{file}: looks like a binary file (byte {offset} is a control character), not extracted text"
+        "{file}: line {line}: looks like a binary file (byte {offset} is a control character), not extracted text"
     )]
-    Binary { file: String, offset: usize },
+    Binary {
+        file: String,
+        line: usize,
+        offset: usize,
+    },
     #[error("{file}: {size} bytes is over the {limit}-byte limit for one document")]
     TooLarge { file: String, size: u64, limit: u64 },
-    #[error("{file}: not valid UTF-8, Shift_JIS or EUC-JP text")]
-    UnknownEncoding { file: String },
+    #[error(
+        "{file}: line {line}: not valid UTF-8, Shift_JIS or EUC-JP text (first bad byte at offset {offset})"
+    )]
+    UnknownEncoding {
+        file: String,
+        line: usize,
+        offset: usize,
+    },
+    /// One `[[document]]` entry of the manifest is unusable; the other entries are read.
+    #[error("{file} line {line}: {message}; this entry is skipped")]
+    ManifestEntry {
+        file: String,
+        line: usize,
+        message: String,
+    },
     #[error("{file}: listed in the manifest but missing")]
     Missing { file: String },
     #[error("{file}: same content as {original}, skipped as a duplicate")]
@@ -80,11 +97,11 @@ pub struct DocumentMeta {
     pub note: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ManifestFile {
-    #[serde(default)]
-    document: Vec<DocumentMeta>,
+/// The usable entries of a manifest and the ones skipped, each with its line.
+#[derive(Debug, Default)]
+pub struct Manifest {
+    pub documents: Vec<DocumentMeta>,
+    pub rejected: Vec<DocumentError>,
 }
 
 /// A document read and decoded, ready to parse.
@@ -113,7 +130,9 @@ pub fn load_corpus(folder: &Path) -> Result<LoadedCorpus, CorpusError> {
     let mut corpus = LoadedCorpus::default();
     let metas: Vec<DocumentMeta> = if manifest_path.exists() {
         corpus.has_manifest = true;
-        read_manifest(&manifest_path)?
+        let manifest = read_manifest(&manifest_path)?;
+        corpus.skipped.extend(manifest.rejected);
+        manifest.documents
     } else {
         let entries = fs::read_dir(folder).map_err(|source| CorpusError::Folder {
             path: folder.to_path_buf(),
@@ -187,24 +206,101 @@ fn is_document_file_name(name: &str) -> bool {
             .any(|extension| lower.ends_with(extension))
 }
 
-/// Parses `manifest.toml`.
-pub fn read_manifest(path: &Path) -> Result<Vec<DocumentMeta>, CorpusError> {
+/// Parses `manifest.toml`. A file that is not TOML is an error (with toml's line and column):
+/// guessing every body name instead would publish wrong attributions. One unusable
+/// `[[document]]` entry (a missing key, a wrong type, a path instead of a file name, a file
+/// listed twice) is skipped with its line, and the other entries are read.
+pub fn read_manifest(path: &Path) -> Result<Manifest, CorpusError> {
     let malformed = |message: String| CorpusError::Manifest {
         path: path.to_path_buf(),
         message,
     };
     let raw = fs::read_to_string(path).map_err(|error| malformed(error.to_string()))?;
-    let manifest: ManifestFile =
-        toml::from_str(&raw).map_err(|error| malformed(error.to_string().trim().to_string()))?;
-    for meta in &manifest.document {
+    let mut table: toml::Table = toml::from_str(&raw).map_err(|error| {
+        // toml's own rendering spans several lines (a source excerpt with a caret); one line
+        // with the position and the message reads better in a log.
+        let position = error.span().map_or_else(String::new, |span| {
+            let before = &raw[..span.start.min(raw.len())];
+            let line = 1 + before.matches('\n').count();
+            let column = 1 + before.rsplit('\n').next().unwrap_or("").chars().count();
+            format!("line {line}, column {column}: ")
+        });
+        malformed(format!(
+            "{position}{}",
+            error.message().trim().replace('\n', ", ")
+        ))
+    })?;
+    let entries = match table.remove("document") {
+        None => Vec::new(),
+        Some(toml::Value::Array(entries)) => entries,
+        Some(_) => {
+            return Err(malformed(
+                "`document` must be a list of [[document]] tables".into(),
+            ));
+        }
+    };
+    if let Some(unknown) = table.keys().next() {
+        return Err(malformed(format!(
+            "unknown top-level key {unknown:?}: only [[document]] entries belong here"
+        )));
+    }
+    let entry_lines = document_header_lines(&raw);
+    let file_name = path.file_name().map_or_else(
+        || "manifest.toml".to_string(),
+        |name| name.to_string_lossy().into_owned(),
+    );
+    let mut manifest = Manifest::default();
+    let mut listed: BTreeMap<String, usize> = BTreeMap::new();
+    for (position, entry) in entries.into_iter().enumerate() {
+        let line = entry_lines.get(position).copied().unwrap_or(0);
+        let reject = |message: String| DocumentError::ManifestEntry {
+            file: file_name.clone(),
+            line,
+            message,
+        };
+        let meta: DocumentMeta = match entry.try_into() {
+            Ok(meta) => meta,
+            Err(error) => {
+                manifest
+                    .rejected
+                    .push(reject(error.to_string().trim().to_string()));
+                continue;
+            }
+        };
         if meta.file.contains('/') || meta.file.contains('\\') || meta.file.starts_with('.') {
-            return Err(malformed(format!(
+            manifest.rejected.push(reject(format!(
                 "document file {:?} must be a plain file name inside the corpus folder",
                 meta.file
             )));
+            continue;
         }
+        if let Some(first_line) = listed.get(&meta.file) {
+            manifest.rejected.push(reject(format!(
+                "{:?} is already listed at line {first_line}",
+                meta.file
+            )));
+            continue;
+        }
+        listed.insert(meta.file.clone(), line);
+        manifest.documents.push(meta);
     }
-    Ok(manifest.document)
+    Ok(manifest)
+}
+
+/// Line numbers (from 1) of the `[[document]]` headers, in order.
+fn document_header_lines(raw: &str) -> Vec<usize> {
+    raw.lines()
+        .enumerate()
+        .filter(|(_, line)| {
+            let line = line.trim();
+            line.starts_with("[[")
+                && line
+                    .trim_start_matches('[')
+                    .trim_start()
+                    .starts_with("document")
+        })
+        .map(|(index, _)| index + 1)
+        .collect()
 }
 
 /// Finds the manifest entry for a file from a `manifest.toml` beside it, if there is one.
@@ -221,6 +317,7 @@ pub fn meta_beside(path: &Path) -> Result<Option<DocumentMeta>, CorpusError> {
         .map(|name| name.to_string_lossy().to_string())
         .unwrap_or_default();
     Ok(read_manifest(&manifest_path)?
+        .documents
         .into_iter()
         .find(|meta| meta.file == file_name))
 }
@@ -270,6 +367,7 @@ pub fn decode(bytes: &[u8], file: &str) -> Result<(String, &'static str), Docume
     if let Some(offset) = bytes.iter().position(|byte| *byte == 0) {
         return Err(DocumentError::Binary {
             file: file.to_string(),
+            line: line_at(bytes, offset),
             offset,
         });
     }
@@ -284,6 +382,7 @@ pub fn decode(bytes: &[u8], file: &str) -> Result<(String, &'static str), Docume
             .unwrap_or(0);
         return Err(DocumentError::Binary {
             file: file.to_string(),
+            line: line_at(bytes, offset),
             offset,
         });
     }
@@ -314,8 +413,16 @@ pub fn decode(bytes: &[u8], file: &str) -> Result<(String, &'static str), Docume
         clean.first().copied()
     };
     let Some(encoding) = chosen else {
+        let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        let bom = bytes.len() - body.len();
+        let offset = bom
+            + std::str::from_utf8(body)
+                .err()
+                .map_or(0, |error| error.valid_up_to());
         return Err(DocumentError::UnknownEncoding {
             file: file.to_string(),
+            line: line_at(bytes, offset),
+            offset,
         });
     };
     let (text, _) = encoding.decode_without_bom_handling(bytes);
@@ -325,6 +432,14 @@ pub fn decode(bytes: &[u8], file: &str) -> Result<(String, &'static str), Docume
         "EUC-JP"
     };
     Ok((text.into_owned(), name))
+}
+
+/// The line (from 1) holding byte `offset`, for messages.
+fn line_at(bytes: &[u8], offset: usize) -> usize {
+    1 + bytes[..offset.min(bytes.len())]
+        .iter()
+        .filter(|byte| **byte == b'\n')
+        .count()
 }
 
 fn content_fingerprint(text: &str) -> u64 {

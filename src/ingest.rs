@@ -133,7 +133,8 @@ fn skipped_of(error: &DocumentError) -> Skipped {
         | DocumentError::Empty { file }
         | DocumentError::Binary { file, .. }
         | DocumentError::TooLarge { file, .. }
-        | DocumentError::UnknownEncoding { file }
+        | DocumentError::UnknownEncoding { file, .. }
+        | DocumentError::ManifestEntry { file, .. }
         | DocumentError::Missing { file }
         | DocumentError::Duplicate { file, .. } => file.clone(),
     };

@@ -18,6 +18,8 @@ mod layouts;
 mod search;
 // The command line, run as a process.
 mod cli;
+// Bad documents and manifests: named, skipped, the rest indexed.
+mod bad_input;
 // The HTTP API, through the router without a socket.
 mod api;
 mod http;

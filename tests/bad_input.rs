@@ -1,0 +1,319 @@
+//! Bad input to `hyoka ingest`: each kind gets a message naming the file, the line where there
+//! is one, and what is wrong, and the rest of the corpus is still indexed and searchable.
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use tempfile::TempDir;
+
+use crate::util::{corpus_folder, run_ingest, sample};
+
+/// The bundled corpus copied into a temporary folder, plus `extra` files, with `manifest_extra`
+/// appended to its manifest.
+struct Corpus {
+    folder: TempDir,
+}
+
+impl Corpus {
+    fn with(extra: &[(&str, Vec<u8>)], manifest_extra: &str) -> Corpus {
+        let folder = tempfile::tempdir().expect("temporary folder");
+        let corpus = folder.path().join("corpus");
+        std::fs::create_dir(&corpus).expect("create corpus folder");
+        for entry in std::fs::read_dir(corpus_folder()).expect("bundled corpus") {
+            let entry = entry.expect("entry");
+            std::fs::copy(entry.path(), corpus.join(entry.file_name())).expect("copy");
+        }
+        for (name, bytes) in extra {
+            std::fs::write(corpus.join(name), bytes).expect("write extra file");
+        }
+        let manifest = corpus.join("manifest.toml");
+        let mut text = std::fs::read_to_string(&manifest).expect("manifest");
+        text.push_str(manifest_extra);
+        std::fs::write(&manifest, text).expect("write manifest");
+        Corpus { folder }
+    }
+
+    fn path(&self) -> PathBuf {
+        self.folder.path().join("corpus")
+    }
+
+    fn index(&self) -> PathBuf {
+        self.folder.path().join("index")
+    }
+
+    fn ingest(&self) -> Output {
+        run_ingest(&self.path(), &self.index())
+    }
+}
+
+/// A `[[document]]` entry for an added file.
+fn entry(file: &str) -> String {
+    format!(
+        "\n[[document]]\nfile = \"{file}\"\nmunicipality = \"試験市\"\ntitle = \"試験\"\ndoc_type = \"全項目評価書\"\n"
+    )
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// The five bundled documents are in the index: 生体認証 finds 札幌市, 熊本県 and 豊島区, and
+/// the unnamed documents answer 中間サーバー.
+fn assert_bundled_documents_searchable(index: &Path) {
+    let searcher = hyoka::search::SearchIndex::open(index).expect("the index opens");
+    let bodies: Vec<String> = searcher
+        .bodies()
+        .expect("bodies")
+        .iter()
+        .map(|body| body.municipality.clone())
+        .collect();
+    for body in ["札幌市", "熊本県", "豊島区", "文京区", "目黒区"] {
+        assert!(
+            bodies.iter().any(|name| name == body),
+            "{body} missing: {bodies:?}"
+        );
+    }
+    let request = hyoka::search::SearchRequest {
+        q: "生体認証".into(),
+        ..Default::default()
+    };
+    let response = searcher.search(&request).expect("search");
+    let found: Vec<&str> = response
+        .hits
+        .iter()
+        .map(|hit| hit.record.municipality.as_str())
+        .collect();
+    for body in ["札幌市", "熊本県", "豊島区"] {
+        assert!(found.contains(&body), "{body} not found: {found:?}");
+    }
+}
+
+/// Ingests and returns stdout, asserting success and that the bundled documents are searchable.
+fn ingest_ok(corpus: &Corpus) -> String {
+    let output = corpus.ingest();
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    assert!(!text(&output.stderr).contains("panicked"));
+    assert_bundled_documents_searchable(&corpus.index());
+    text(&output.stdout)
+}
+
+#[test]
+fn an_empty_file_is_skipped_by_name() {
+    let corpus = Corpus::with(&[("empty.txt", Vec::new())], &entry("empty.txt"));
+    let stdout = ingest_ok(&corpus);
+    assert!(
+        stdout.contains("skipped empty.txt: empty.txt: file is empty"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn a_binary_file_is_skipped_with_the_line_and_byte_of_its_first_control_character() {
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    png.extend_from_slice(&[0, 0, 0, 13, b'I', b'H', b'D', b'R']);
+    let corpus = Corpus::with(&[("scan.txt", png)], &entry("scan.txt"));
+    let stdout = ingest_ok(&corpus);
+    assert!(
+        stdout.contains("skipped scan.txt: scan.txt: line 3: looks like a binary file (byte 8"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn a_hundred_megabyte_file_without_a_newline_is_refused_before_it_is_read() {
+    // 特定個人情報 is 18 bytes of UTF-8.
+    let huge = "特定個人情報"
+        .repeat(100 * 1024 * 1024 / 18 + 1)
+        .into_bytes();
+    assert!(huge.len() >= 100 * 1024 * 1024 && !huge.contains(&b'\n'));
+    let corpus = Corpus::with(&[("huge.txt", huge)], &entry("huge.txt"));
+    let stdout = ingest_ok(&corpus);
+    let expected = format!(
+        "skipped huge.txt: huge.txt: {} bytes is over the 67108864-byte limit",
+        100 * 1024 * 1024 / 18 * 18 + 18
+    );
+    assert!(stdout.contains(&expected), "{stdout}");
+}
+
+#[test]
+fn a_long_document_on_one_line_is_read_without_hanging() {
+    // A whole 評価書 whose line breaks were lost (a converter that joined everything), four
+    // times over: about 1 MB on one line. It must end, with records or a named skip.
+    let one_line = sample("002").replace(['\n', '\r'], " ").repeat(4);
+    let corpus = Corpus::with(
+        &[("one_line.txt", one_line.into_bytes())],
+        &entry("one_line.txt"),
+    );
+    let stdout = ingest_ok(&corpus);
+    assert!(
+        stdout.lines().any(|line| line.contains("one_line.txt")),
+        "the file is reported: {stdout}"
+    );
+}
+
+#[test]
+fn invalid_utf8_is_skipped_with_the_line_of_the_first_bad_byte() {
+    // A real document with a broken byte sequence on its fourth line; no Japanese legacy
+    // encoding reads 0xFF either.
+    let mut lines: Vec<Vec<u8>> = sample("002")
+        .split('\n')
+        .map(|line| line.as_bytes().to_vec())
+        .collect();
+    lines[3].extend_from_slice(b"\xFF\xFE");
+    let corpus = Corpus::with(&[("broken.txt", lines.join(&b'\n'))], &entry("broken.txt"));
+    let stdout = ingest_ok(&corpus);
+    assert!(
+        stdout.contains(
+            "skipped broken.txt: broken.txt: line 4: not valid UTF-8, Shift_JIS or EUC-JP text"
+        ),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn shift_jis_and_euc_jp_documents_are_decoded_and_indexed() {
+    // Changed by a line so they are not duplicates of the bundled 札幌市 document.
+    let changed = format!("{}\n改訂版の追記\n", sample("002"));
+    let (shift_jis, _, _) = encoding_rs::SHIFT_JIS.encode(&changed);
+    let changed_again = format!("{changed}再改訂\n");
+    let (euc_jp, _, _) = encoding_rs::EUC_JP.encode(&changed_again);
+    let corpus = Corpus::with(
+        &[
+            ("sjis.txt", shift_jis.into_owned()),
+            ("euc.txt", euc_jp.into_owned()),
+        ],
+        &format!("{}{}", entry("sjis.txt"), entry("euc.txt")),
+    );
+    let stdout = ingest_ok(&corpus);
+    let line_of = |file: &str| {
+        stdout
+            .lines()
+            .find(|line| line.contains(file))
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert!(line_of("sjis.txt").contains("Shift_JIS"), "{stdout}");
+    assert!(line_of("euc.txt").contains("EUC-JP"), "{stdout}");
+    let searcher = hyoka::search::SearchIndex::open(&corpus.index()).expect("index");
+    let request = hyoka::search::SearchRequest {
+        q: "生体認証".into(),
+        municipality: Some("試験市".into()),
+        ..Default::default()
+    };
+    assert!(searcher.search(&request).expect("search").total >= 2);
+}
+
+#[test]
+fn deeply_nested_and_unclosed_markup_does_not_stop_the_document() {
+    // 20,000 nested tags before the text, and tags left open at its end.
+    let nested = format!(
+        "{}{}",
+        "<div><p><ul><li>".repeat(20_000),
+        "</li></ul></p></div>".repeat(3)
+    );
+    let text = format!(
+        "{nested}\n{}\n<u>下線が閉じない <del>削除も閉じない <td class=\"x\n",
+        sample("002")
+    );
+    let corpus = Corpus::with(&[("nested.html", text.into_bytes())], &entry("nested.html"));
+    let stdout = ingest_ok(&corpus);
+    let line = stdout
+        .lines()
+        .find(|line| line.contains("nested.html"))
+        .unwrap_or_default();
+    assert!(!line.contains("skipped"), "{stdout}");
+    let searcher = hyoka::search::SearchIndex::open(&corpus.index()).expect("index");
+    let request = hyoka::search::SearchRequest {
+        q: "生体認証".into(),
+        municipality: Some("試験市".into()),
+        ..Default::default()
+    };
+    assert!(
+        searcher.search(&request).expect("search").total > 0,
+        "{stdout}"
+    );
+}
+
+#[test]
+fn a_manifest_entry_for_a_missing_file_is_named() {
+    let corpus = Corpus::with(&[], &entry("not_there.txt"));
+    let stdout = ingest_ok(&corpus);
+    assert!(
+        stdout.contains("skipped not_there.txt: not_there.txt: listed in the manifest but missing"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn an_unusable_manifest_entry_is_skipped_with_its_line_and_the_others_are_read() {
+    // A typo'd key, then a path instead of a file name, then a file listed twice.
+    let bad = "\n[[document]]\nfile = \"x.txt\"\nmunicipality = \"試験市\"\ntitel = \"試験\"\ndoc_type = \"全項目評価書\"\n\
+               \n[[document]]\nfile = \"../etc/passwd\"\nmunicipality = \"試験市\"\ntitle = \"試験\"\ndoc_type = \"全項目評価書\"\n\
+               \n[[document]]\nfile = \"002_ac2772f135d57124.txt\"\nmunicipality = \"試験市\"\ntitle = \"試験\"\ndoc_type = \"全項目評価書\"\n";
+    let corpus = Corpus::with(&[], bad);
+    let stdout = ingest_ok(&corpus);
+    let manifest = std::fs::read_to_string(corpus.path().join("manifest.toml")).expect("manifest");
+    // The entry's [[document]] line: the one before its file line.
+    let typo_line = manifest
+        .lines()
+        .position(|line| line == "file = \"x.txt\"")
+        .expect("the added entry");
+    assert!(
+        stdout.contains(&format!(
+            "skipped manifest.toml: manifest.toml line {typo_line}: unknown field `titel`"
+        )),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!(
+            "manifest.toml line {}: document file \"../etc/passwd\" must be a plain file name",
+            typo_line + 6
+        )),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!(
+            "manifest.toml line {}: \"002_ac2772f135d57124.txt\" is already listed",
+            typo_line + 12
+        )),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn a_manifest_that_is_not_toml_fails_with_its_line_and_keeps_the_previous_index() {
+    let corpus = Corpus::with(&[], "");
+    ingest_ok(&corpus);
+    let current = std::fs::read_to_string(corpus.index().join("CURRENT")).expect("CURRENT");
+    let manifest = corpus.path().join("manifest.toml");
+    let mut manifest_text = std::fs::read_to_string(&manifest).expect("manifest");
+    let broken_line = manifest_text.lines().count() + 2;
+    manifest_text.push_str("\n[[document]\nfile = \"x.txt\"\n");
+    std::fs::write(&manifest, manifest_text).expect("write");
+    let output = corpus.ingest();
+    assert!(!output.status.success());
+    let stderr = text(&output.stderr);
+    assert!(stderr.contains("manifest.toml is malformed"), "{stderr}");
+    assert!(stderr.contains(&format!("line {broken_line}")), "{stderr}");
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(corpus.index().join("CURRENT")).expect("CURRENT"),
+        current
+    );
+    assert_bundled_documents_searchable(&corpus.index());
+}
+
+#[test]
+fn a_duplicate_document_is_skipped_naming_the_original() {
+    let corpus = Corpus::with(
+        &[("copy_of_sapporo.txt", sample("002").into_bytes())],
+        &entry("copy_of_sapporo.txt"),
+    );
+    let stdout = ingest_ok(&corpus);
+    assert!(
+        stdout.contains(
+            "skipped copy_of_sapporo.txt: copy_of_sapporo.txt: same content as 002_ac2772f135d57124.txt"
+        ),
+        "{stdout}"
+    );
+}
