@@ -38,7 +38,97 @@ pub const MAX_EXPORT_ROWS: usize = 5_000;
 #[derive(Clone)]
 pub struct AppState {
     pub index: Arc<SearchIndex>,
+    limits: Arc<IndexWorkLimits>,
 }
+
+impl AppState {
+    /// State with the default bounds: index work on twice as many threads as cores, at most
+    /// [`MAX_WAITING_REQUESTS`] requests waiting for one, each for at most [`MAX_WAIT`].
+    pub fn new(index: Arc<SearchIndex>) -> AppState {
+        let cores = std::thread::available_parallelism().map_or(2, |cores| cores.get());
+        AppState::with_limits(index, cores * 2, MAX_WAITING_REQUESTS, MAX_WAIT)
+    }
+
+    /// State with explicit bounds (tests use tiny ones to see the 503).
+    pub fn with_limits(
+        index: Arc<SearchIndex>,
+        concurrent: usize,
+        waiting: usize,
+        wait: Duration,
+    ) -> AppState {
+        AppState {
+            index,
+            limits: Arc::new(IndexWorkLimits {
+                running: tokio::sync::Semaphore::new(concurrent),
+                waiting: std::sync::atomic::AtomicUsize::new(0),
+                max_waiting: waiting,
+                max_wait: wait,
+            }),
+        }
+    }
+
+    /// Runs blocking index work on tokio's blocking pool, bounded: when all slots are busy a
+    /// request waits its turn; when too many already wait, or the wait is too long, it gets a
+    /// 503 saying so, instead of piling up threads and memory. A panic in the work is a 500.
+    async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> Result<T, AppError> + Send + 'static,
+    ) -> Result<T, AppError> {
+        use std::sync::atomic::Ordering;
+        let limits = &self.limits;
+        let permit = match limits.running.try_acquire() {
+            Ok(permit) => permit,
+            Err(_) => {
+                let waiting = limits.waiting.fetch_add(1, Ordering::SeqCst);
+                let _leave_queue = scopeguard_decrement(&limits.waiting);
+                if waiting >= limits.max_waiting {
+                    return Err(AppError::Busy(format!(
+                        "the server is busy: {waiting} requests are already waiting; retry shortly"
+                    )));
+                }
+                match tokio::time::timeout(limits.max_wait, limits.running.acquire()).await {
+                    Ok(Ok(permit)) => permit,
+                    Ok(Err(_)) => return Err(AppError::Internal("work limiter closed".into())),
+                    Err(_) => {
+                        return Err(AppError::Busy(format!(
+                            "the server is busy: no search slot came free within {} ms; retry shortly",
+                            limits.max_wait.as_millis()
+                        )));
+                    }
+                }
+            }
+        };
+        let result = tokio::task::spawn_blocking(work)
+            .await
+            .map_err(|error| AppError::Internal(format!("index task failed: {error}")))?;
+        drop(permit);
+        result
+    }
+}
+
+/// Bounds on blocking index work (searches, comparisons, drafts, exports).
+struct IndexWorkLimits {
+    running: tokio::sync::Semaphore,
+    waiting: std::sync::atomic::AtomicUsize,
+    max_waiting: usize,
+    max_wait: Duration,
+}
+
+/// Decrements the waiting count when the request leaves the queue, however it leaves.
+fn scopeguard_decrement(counter: &std::sync::atomic::AtomicUsize) -> impl Drop + '_ {
+    struct Leave<'a>(&'a std::sync::atomic::AtomicUsize);
+    impl Drop for Leave<'_> {
+        fn drop(&mut self) {
+            self.0.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+        }
+    }
+    Leave(counter)
+}
+
+/// Most requests waiting for a search slot before new ones get 503.
+pub const MAX_WAITING_REQUESTS: usize = 256;
+/// Longest a request waits for a search slot before it gets 503.
+pub const MAX_WAIT: Duration = Duration::from_secs(10);
 
 /// The one error type of the HTTP layer.
 #[derive(Debug, thiserror::Error)]
@@ -57,6 +147,9 @@ pub enum AppError {
         code: &'static str,
         message: String,
     },
+    /// Too much work already: 503 with `Retry-After`.
+    #[error("{0}")]
+    Busy(String),
     /// Something failed on our side. 500, logged, generic message to the client.
     #[error("internal error: {0}")]
     Internal(String),
@@ -68,6 +161,7 @@ impl AppError {
             AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             AppError::NotFound { .. } => StatusCode::NOT_FOUND,
             AppError::Rejected { status, .. } => *status,
+            AppError::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -77,6 +171,7 @@ impl AppError {
             AppError::BadRequest { code, .. }
             | AppError::NotFound { code, .. }
             | AppError::Rejected { code, .. } => code,
+            AppError::Busy(_) => "busy",
             AppError::Internal(_) => "internal",
         }
     }
@@ -88,13 +183,23 @@ impl IntoResponse for AppError {
             AppError::BadRequest { message, .. }
             | AppError::NotFound { message, .. }
             | AppError::Rejected { message, .. } => message.clone(),
+            AppError::Busy(message) => {
+                tracing::warn!(%message, "request refused");
+                message.clone()
+            }
             AppError::Internal(detail) => {
                 tracing::error!(detail = %detail, "request failed");
                 "something went wrong on the server; the error was logged".to_string()
             }
         };
         let body = json!({ "error": { "code": self.code(), "message": message } });
-        (self.status_code(), Json(body)).into_response()
+        let mut response = (self.status_code(), Json(body)).into_response();
+        if matches!(self, AppError::Busy(_)) {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        }
+        response
     }
 }
 
@@ -186,6 +291,7 @@ pub fn app(state: AppState) -> Router {
         .route("/api/openapi.json", get(openapi))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::map_response(with_security_headers))
         // One INFO line per request (method, path, status, latency); the default level is DEBUG,
         // which the default log filter hides.
         .layer(
@@ -200,25 +306,26 @@ pub fn app(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Runs blocking index work on tokio's blocking pool; a panic there becomes a 500.
-async fn blocking<T: Send + 'static>(
-    work: impl FnOnce() -> Result<T, AppError> + Send + 'static,
-) -> Result<T, AppError> {
-    tokio::task::spawn_blocking(work)
-        .await
-        .map_err(|error| AppError::Internal(format!("index task failed: {error}")))?
+/// The policy of the page and its assets: scripts and styles only from this server, nothing
+/// inline, nothing framed.
+const PAGE_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
+/// The policy of everything else (JSON, CSV, errors): nothing may load or run.
+const API_POLICY: &str = "default-src 'none'; frame-ancestors 'none'";
+
+fn with_page_headers(mut response: Response) -> Response {
+    response.headers_mut().insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(PAGE_POLICY),
+    );
+    response
 }
 
-/// Security headers of every page and asset: scripts and styles only from this server,
-/// nothing framed, no type sniffing.
-fn with_page_headers(mut response: Response) -> Response {
+/// Security headers on every response, errors and 404s included; a page's own policy wins.
+async fn with_security_headers(mut response: Response) -> Response {
     let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(
-            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
-        ),
-    );
+    headers
+        .entry(header::CONTENT_SECURITY_POLICY)
+        .or_insert(HeaderValue::from_static(API_POLICY));
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
@@ -228,6 +335,10 @@ fn with_page_headers(mut response: Response) -> Response {
         HeaderValue::from_static("no-referrer"),
     );
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(
+        header::HeaderName::from_static("cross-origin-resource-policy"),
+        HeaderValue::from_static("same-origin"),
+    );
     response
 }
 
@@ -278,7 +389,7 @@ async fn search(
     let Query(request) = request?;
     let index = state.index.clone();
     // tantivy search is synchronous and can take milliseconds: keep it off the async workers.
-    let response = blocking(move || Ok(index.search(&request)?)).await?;
+    let response = state.run(move || Ok(index.search(&request)?)).await?;
     Ok(Json(response))
 }
 
@@ -289,7 +400,9 @@ async fn compare(
     let Query(request) = request?;
     // A malformed `q` is refused by the search under the comparison, as bad_query.
     let index = state.index.clone();
-    let response = blocking(move || Ok(crate::compare::compare(&index, &request)?)).await?;
+    let response = state
+        .run(move || Ok(crate::compare::compare(&index, &request)?))
+        .await?;
     Ok(Json(response))
 }
 
@@ -299,13 +412,13 @@ async fn similar(
 ) -> Result<Json<SearchResponse>, AppError> {
     let Json(request) = request?;
     let index = state.index.clone();
-    let response = blocking(move || Ok(index.similar(&request)?)).await?;
+    let response = state.run(move || Ok(index.similar(&request)?)).await?;
     Ok(Json(response))
 }
 
 async fn slots(State(state): State<AppState>) -> Result<Json<serde_json::Value>, AppError> {
     let index = state.index.clone();
-    let counts = blocking(move || Ok(index.slot_counts()?)).await?;
+    let counts = state.run(move || Ok(index.slot_counts()?)).await?;
     let slots: Vec<serde_json::Value> = crate::form::SLOTS
         .iter()
         .map(|slot| {
@@ -324,7 +437,7 @@ async fn municipalities(
     State(state): State<AppState>,
 ) -> Result<Json<serde_json::Value>, AppError> {
     let index = state.index.clone();
-    let bodies = blocking(move || Ok(index.bodies()?)).await?;
+    let bodies = state.run(move || Ok(index.bodies()?)).await?;
     Ok(Json(json!({ "municipalities": *bodies })))
 }
 
@@ -335,7 +448,7 @@ async fn record(
     let Path(id) = id?;
     let index = state.index.clone();
     let lookup_id = id.clone();
-    match blocking(move || Ok(index.record(&lookup_id)?)).await? {
+    match state.run(move || Ok(index.record(&lookup_id)?)).await? {
         Some(record) => Ok(Json(record)),
         None => Err(AppError::NotFound {
             code: "unknown_record",
@@ -351,24 +464,25 @@ async fn export_csv(
     let Query(request) = request?;
     let index = state.index.clone();
     let comparison = request.q.trim().is_empty() && request.slot.is_some();
-    let records: Vec<Record> = blocking(move || {
-        if comparison {
-            // A comparison's rows, in its reading order.
-            let compare_request = CompareRequest {
-                slot: request.slot.clone().unwrap_or_default(),
-                ..CompareRequest::default()
-            };
-            let response = crate::compare::compare(&index, &compare_request)?;
-            Ok(response.rows.into_iter().map(|row| row.record).collect())
-        } else {
-            Ok(index
-                .collect(&request, MAX_EXPORT_ROWS)?
-                .into_iter()
-                .map(|(_, record)| record)
-                .collect())
-        }
-    })
-    .await?;
+    let records: Vec<Record> = state
+        .run(move || {
+            if comparison {
+                // A comparison's rows, in its reading order.
+                let compare_request = CompareRequest {
+                    slot: request.slot.clone().unwrap_or_default(),
+                    ..CompareRequest::default()
+                };
+                let response = crate::compare::compare(&index, &compare_request)?;
+                Ok(response.rows.into_iter().map(|row| row.record).collect())
+            } else {
+                Ok(index
+                    .collect(&request, MAX_EXPORT_ROWS)?
+                    .into_iter()
+                    .map(|(_, record)| record)
+                    .collect())
+            }
+        })
+        .await?;
     let body = crate::export::records_to_csv(&records);
     Ok((
         [

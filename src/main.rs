@@ -342,7 +342,7 @@ fn run_serve(args: &ServeArgs) -> anyhow::Result<ExitCode> {
         .context("cannot start the async runtime")?;
     runtime.block_on(async {
         hyoka::http::spawn_reloader(index.clone(), Duration::from_secs(2));
-        let app = hyoka::http::app(hyoka::http::AppState { index });
+        let app = hyoka::http::app(hyoka::http::AppState::new(index));
         let listener = tokio::net::TcpListener::bind(args.addr)
             .await
             .with_context(|| format!("cannot listen on {}", args.addr))?;

@@ -23,3 +23,5 @@ mod bad_input;
 // The HTTP API, through the router without a socket.
 mod api;
 mod http;
+// Headers, bounds, traversal, formula injection.
+mod security;

@@ -131,7 +131,7 @@ pub async fn send(
     use http_body_util::BodyExt;
     use tower::ServiceExt;
     let index = std::sync::Arc::new(SearchIndex::open(index_path()).expect("index opens"));
-    let response = hyoka::http::app(hyoka::http::AppState { index })
+    let response = hyoka::http::app(hyoka::http::AppState::new(index))
         .oneshot(request)
         .await
         .expect("router answers");
