@@ -20,6 +20,8 @@ use crate::record::Record;
 
 /// Name of the file that points at the live generation.
 const CURRENT_FILE: &str = "CURRENT";
+/// Name of the file an ingest locks while it builds.
+const LOCK_FILE: &str = "LOCK";
 /// Writer memory for two cores: tantivy splits it across its indexing threads.
 const WRITER_HEAP_BYTES: usize = 200_000_000;
 
@@ -38,6 +40,9 @@ pub enum IndexError {
     /// tantivy failed.
     #[error("index: {0}")]
     Tantivy(#[from] tantivy::TantivyError),
+    /// Another `hyoka ingest` is building into the same folder.
+    #[error("another ingest is building into {0} (it holds {0}/LOCK); the index is unchanged")]
+    Busy(PathBuf),
     /// A stored record is not valid JSON (the index was written by another version).
     #[error("stored record is unreadable: {0}")]
     Record(#[from] serde_json::Error),
@@ -157,6 +162,16 @@ fn to_document(record: &Record, fields: &Fields) -> Result<TantivyDocument, Inde
 /// live until the very end; on any error it is untouched.
 pub fn build(folder: &Path, records: &[Record], threads: usize) -> Result<PathBuf, IndexError> {
     fs::create_dir_all(folder).map_err(io_error(folder))?;
+    // One build at a time: a second one would remove the first one's unfinished generation as
+    // stale. The lock is the kernel's (flock), so a killed ingest releases it.
+    let lock_path = folder.join(LOCK_FILE);
+    let lock = fs::File::create(&lock_path).map_err(io_error(&lock_path))?;
+    match lock.try_lock() {
+        Ok(()) => {}
+        Err(fs::TryLockError::WouldBlock) => return Err(IndexError::Busy(folder.to_path_buf())),
+        Err(fs::TryLockError::Error(source)) => return Err(io_error(&lock_path)(source)),
+    }
+    // Left by a build that was killed: never live, safe to remove under the lock.
     remove_stale_builds(folder);
 
     let stamp = SystemTime::now()
@@ -190,6 +205,11 @@ pub fn build(folder: &Path, records: &[Record], threads: usize) -> Result<PathBu
         file.sync_all().map_err(io_error(&pointer_tmp))?;
     }
     fs::rename(&pointer_tmp, folder.join(CURRENT_FILE)).map_err(io_error(folder))?;
+    // The renames live in the folder's entries: sync it so the new CURRENT survives a power
+    // cut, not only a crash of this process.
+    fs::File::open(folder)
+        .and_then(|directory| directory.sync_all())
+        .map_err(io_error(folder))?;
     // Keep the generation just replaced: a server may still be answering from it until it
     // reloads. Older ones go.
     remove_old_generations(folder, &name, previous.as_deref());

@@ -1,6 +1,7 @@
 //! The rest of the API: compare, similar, slots, municipalities, records, CSV export, OpenAPI,
 //! and every error case, through the router without a socket.
 
+use crate::util::encoded;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use serde_json::Value;
@@ -34,18 +35,6 @@ async fn post_json(uri: &str, body: String) -> (StatusCode, Value) {
         status,
         serde_json::from_slice(&bytes).unwrap_or(Value::Null),
     )
-}
-
-fn encoded(text: &str) -> String {
-    text.bytes()
-        .map(|byte| {
-            if byte.is_ascii_alphanumeric() || byte == b'.' {
-                (byte as char).to_string()
-            } else {
-                format!("%{byte:02X}")
-            }
-        })
-        .collect()
 }
 
 fn strings<'a>(rows: &'a [Value], key: &str) -> Vec<&'a str> {

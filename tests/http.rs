@@ -1,5 +1,6 @@
 //! The HTTP API through the router, without a socket.
 
+use crate::util::encoded;
 use std::process::Command;
 
 use axum::body::Body;
@@ -11,18 +12,6 @@ async fn get(uri: &str) -> (StatusCode, serde_json::Value) {
     let (status, _, bytes) = send(Request::get(uri).body(Body::empty()).expect("request")).await;
     let value = serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null);
     (status, value)
-}
-
-fn encoded(text: &str) -> String {
-    text.bytes()
-        .map(|byte| {
-            if byte.is_ascii_alphanumeric() {
-                (byte as char).to_string()
-            } else {
-                format!("%{byte:02X}")
-            }
-        })
-        .collect()
 }
 
 #[tokio::test]

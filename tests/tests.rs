@@ -25,3 +25,5 @@ mod api;
 mod http;
 // Headers, bounds, traversal, formula injection.
 mod security;
+// Real processes: ingest killed at many moments, load while the index swaps.
+mod reliability;

@@ -161,3 +161,127 @@ pub fn run_ingest(corpus: &Path, index: &Path) -> std::process::Output {
         .output()
         .expect("the binary runs")
 }
+
+/// Percent-encodes a query-string value.
+pub fn encoded(text: &str) -> String {
+    text.bytes()
+        .map(|byte| match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (byte as char).to_string()
+            }
+            _ => format!("%{byte:02X}"),
+        })
+        .collect()
+}
+
+/// A `hyoka serve` process on a free loopback port; killed when dropped.
+pub struct Server {
+    child: std::process::Child,
+    pub address: std::net::SocketAddr,
+}
+
+impl Server {
+    /// Starts `hyoka serve` over `index` (built from `corpus` if there is none) and waits until
+    /// it listens.
+    pub fn start(index: &Path, corpus: &Path) -> Server {
+        use std::io::BufRead;
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_hyoka"))
+            .args(["serve", "--addr", "127.0.0.1:0", "--index"])
+            .arg(index)
+            .arg("--corpus")
+            .arg(corpus)
+            .env("RUST_LOG", "warn")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("hyoka serve starts");
+        let stderr = child.stderr.take().expect("stderr");
+        let (sender, receiver) = std::sync::mpsc::channel();
+        // Keep draining stderr for the server's whole life, so its logging never blocks.
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stderr)
+                .lines()
+                .map_while(Result::ok)
+            {
+                if let Some(rest) = line.split("serving on http://").nth(1) {
+                    let _ = sender.send(rest.trim_end_matches('/').to_string());
+                }
+            }
+        });
+        let address = receiver
+            .recv_timeout(std::time::Duration::from_secs(120))
+            .expect("the server prints its address")
+            .parse()
+            .expect("a socket address");
+        Server { child, address }
+    }
+
+    /// One HTTP/1.1 request on a new connection; the status and the body.
+    pub fn request(
+        &self,
+        method: &str,
+        path_and_query: &str,
+        body: Option<&str>,
+    ) -> std::io::Result<(u16, String)> {
+        use std::io::{Read, Write};
+        let mut stream = std::net::TcpStream::connect(self.address)?;
+        stream.set_read_timeout(Some(std::time::Duration::from_secs(60)))?;
+        let body = body.unwrap_or("");
+        write!(
+            stream,
+            "{method} {path_and_query} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            self.address,
+            body.len()
+        )?;
+        let mut response = Vec::new();
+        stream.read_to_end(&mut response)?;
+        let response = String::from_utf8_lossy(&response).into_owned();
+        let status = response
+            .split(' ')
+            .nth(1)
+            .and_then(|code| code.parse().ok())
+            .ok_or_else(|| std::io::Error::other(format!("no status line: {response:.80}")))?;
+        let body = response
+            .split_once("\r\n\r\n")
+            .map(|(_, body)| body.to_string())
+            .unwrap_or_default();
+        Ok((status, body))
+    }
+
+    /// `GET` returning JSON, panicking on anything but 200.
+    pub fn get_json(&self, path_and_query: &str) -> serde_json::Value {
+        let (status, body) = self
+            .request("GET", path_and_query, None)
+            .expect("the server answers");
+        assert_eq!(status, 200, "{path_and_query}: {body}");
+        serde_json::from_str(&body).expect("JSON")
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The bundled corpus copied into `folder`, plus the 札幌市 document changed to carry `marker`
+/// (a word found nowhere else) when one is given.
+pub fn copy_corpus(folder: &Path, marker: Option<&str>) {
+    std::fs::create_dir_all(folder).expect("create corpus folder");
+    for entry in std::fs::read_dir(corpus_folder()).expect("bundled corpus") {
+        let entry = entry.expect("entry");
+        std::fs::copy(entry.path(), folder.join(entry.file_name())).expect("copy");
+    }
+    if let Some(marker) = marker {
+        let name = "002_ac2772f135d57124.txt";
+        let text = sample("002");
+        let changed = text.replacen(
+            "1 サーバ室は、",
+            &format!("1 {marker}を行う。サーバ室は、"),
+            1,
+        );
+        assert_ne!(changed, text, "the sample line to change moved");
+        std::fs::write(folder.join(name), changed).expect("write");
+    }
+}
