@@ -27,3 +27,5 @@ mod http;
 mod security;
 // Real processes: ingest killed at many moments, load while the index swaps.
 mod reliability;
+// Generated input: damaged documents, arbitrary bytes, queries and text.
+mod properties;
