@@ -1,0 +1,392 @@
+//! Benchmarks that print figures (none is a timed test; see BENCHMARKS.md for the runs):
+//!
+//!   cargo bench --bench figures -- tokenize [--corpus DIR]
+//!   cargo bench --bench figures -- ingest --corpus DIR [--threads N] [--index DIR]
+//!   cargo bench --bench figures -- query --index DIR [--iterations N]
+//!   cargo bench --bench figures -- http --addr HOST:PORT [--clients N] [--seconds S] [--pid PID]
+//!
+//! `query` runs in process, one warm-up pass then N timed passes per query class; `http` is a
+//! bounded loopback load of keep-alive connections against a running `hyoka serve`, one query
+//! class at a time, then the mixed load, reporting p50/p95/p99, queries per second, errors and
+//! the server's RSS.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+fn main() {
+    let mut given: Vec<String> = std::env::args().skip(1).filter(|arg| arg != "--bench").collect();
+    if given.is_empty() {
+        eprintln!("figures: tokenize | ingest | query | http (see the file's header)");
+        std::process::exit(2);
+    }
+    let command = given.remove(0);
+    let options = Options::parse(&given);
+    match command.as_str() {
+        "tokenize" => tokenize(&options),
+        "ingest" => ingest(&options),
+        "query" => query(&options),
+        "http" => http(&options),
+        other => {
+            eprintln!("figures: unknown command {other}");
+            std::process::exit(2);
+        }
+    }
+}
+
+struct Options(BTreeMap<String, String>);
+
+impl Options {
+    fn parse(given: &[String]) -> Options {
+        let mut options = BTreeMap::new();
+        let mut arguments = given.iter();
+        while let Some(name) = arguments.next() {
+            let Some(name) = name.strip_prefix("--") else {
+                eprintln!("figures: expected --name value, got {name}");
+                std::process::exit(2);
+            };
+            let value = arguments.next().cloned().unwrap_or_default();
+            options.insert(name.to_string(), value);
+        }
+        Options(options)
+    }
+
+    fn path(&self, name: &str, default: &str) -> PathBuf {
+        PathBuf::from(self.0.get(name).map_or(default, String::as_str))
+    }
+
+    fn number(&self, name: &str, default: usize) -> usize {
+        self.0
+            .get(name)
+            .and_then(|value| value.replace('_', "").parse().ok())
+            .unwrap_or(default)
+    }
+}
+
+/// Peak resident memory of this process, from /proc (Linux).
+fn peak_rss_mb(pid: Option<u32>) -> f64 {
+    let path = match pid {
+        Some(pid) => format!("/proc/{pid}/status"),
+        None => "/proc/self/status".to_string(),
+    };
+    let status = std::fs::read_to_string(path).unwrap_or_default();
+    let field = |key: &str| {
+        status
+            .lines()
+            .find(|line| line.starts_with(key))
+            .and_then(|line| line.split_whitespace().nth(1))
+            .and_then(|kb| kb.parse::<f64>().ok())
+            .map_or(0.0, |kb| kb / 1024.0)
+    };
+    if pid.is_some() { field("VmRSS:") } else { field("VmHWM:") }
+}
+
+fn folder_bytes(folder: &Path) -> u64 {
+    let Ok(entries) = std::fs::read_dir(folder) else {
+        return 0;
+    };
+    entries
+        .filter_map(Result::ok)
+        .map(|entry| match entry.file_type() {
+            Ok(kind) if kind.is_dir() => folder_bytes(&entry.path()),
+            _ => entry.metadata().map_or(0, |metadata| metadata.len()),
+        })
+        .sum()
+}
+
+fn percentiles(samples: &mut [Duration]) -> String {
+    if samples.is_empty() {
+        return "no samples".to_string();
+    }
+    samples.sort();
+    let at = |fraction: f64| {
+        let rank = ((samples.len() as f64 * fraction).ceil() as usize).clamp(1, samples.len());
+        samples[rank - 1].as_secs_f64() * 1000.0
+    };
+    format!(
+        "p50 {:.2} ms  p95 {:.2} ms  p99 {:.2} ms  (n={})",
+        at(0.50),
+        at(0.95),
+        at(0.99),
+        samples.len()
+    )
+}
+
+/// The analysis chain alone (normalise, lindera morphemes, bigrams) over the records' indexed
+/// text, on one thread.
+fn tokenize(options: &Options) {
+    let corpus = options.path("corpus", concat!(env!("CARGO_MANIFEST_DIR"), "/corpus"));
+    let parsed = hyoka::ingest::parse_corpus(&corpus, |_| {}).expect("the corpus parses");
+    let texts: Vec<String> = parsed.records.iter().map(|record| record.indexed_text()).collect();
+    let bytes: usize = texts.iter().map(String::len).sum();
+    let rounds = (20_000_000 / bytes.max(1)).max(1);
+    for (name, run) in [
+        ("morphemes (lindera IPADIC, normalised)", hyoka::analysis::morphemes as fn(&str) -> Vec<hyoka::analysis::AnalyzedToken>),
+        ("bigrams (normalised)", hyoka::analysis::bigrams),
+    ] {
+        let started = Instant::now();
+        let mut tokens = 0;
+        for _ in 0..rounds {
+            for text in &texts {
+                tokens += run(text).len();
+            }
+        }
+        let seconds = started.elapsed().as_secs_f64();
+        println!(
+            "tokenize {name}: {:.2} MB/s on one core ({} MB, {tokens} tokens, {seconds:.2} s)",
+            (bytes * rounds) as f64 / 1e6 / seconds,
+            (bytes * rounds) / 1_000_000
+        );
+    }
+}
+
+/// Ingest end to end into a fresh index folder.
+fn ingest(options: &Options) {
+    let corpus = options.path("corpus", concat!(env!("CARGO_MANIFEST_DIR"), "/corpus"));
+    let threads = options.number("threads", 2);
+    let index = options.path("index", "target/bench-index");
+    let _ = std::fs::remove_dir_all(&index);
+    let started = Instant::now();
+    let summary = hyoka::ingest::ingest(&corpus, &index, threads, |_| {}).expect("ingest");
+    let seconds = started.elapsed().as_secs_f64();
+    let index_bytes = folder_bytes(&index.join(&summary.generation));
+    println!(
+        "ingest {} ({} threads): {} documents, {} records, {:.1} MB in {seconds:.1} s = {:.2} MB/s end to end \
+         (parse {:.1} s, index+commit {:.1} s); peak RSS {:.0} MB; index {:.1} MB = {:.2} bytes per input byte",
+        corpus.display(),
+        threads,
+        summary.documents.len(),
+        summary.records,
+        summary.input_bytes as f64 / 1e6,
+        summary.input_bytes as f64 / 1e6 / seconds,
+        summary.parse_seconds,
+        summary.index_seconds,
+        peak_rss_mb(None),
+        index_bytes as f64 / 1e6,
+        index_bytes as f64 / summary.input_bytes.max(1) as f64,
+    );
+}
+
+/// The query classes of the benchmarks, as (class, API path and query, JSON body for POST).
+fn query_classes() -> Vec<(&'static str, String, Option<String>)> {
+    let draft = "サーバ室は、機械による入退室管理設備を設置し、入退室カード(ICカード)を貸与された者でないと入室できない。また、入退室の記録は保存され、監視カメラも設置している。";
+    vec![
+        ("one noun", "/api/search?q=生体認証".to_string(), None),
+        ("2-3 nouns", "/api/search?q=入退室 監視カメラ 記録".to_string(), None),
+        ("unspaced compound", "/api/search?q=目的外の入手".to_string(), None),
+        ("katakana fragment", "/api/search?q=クラウド".to_string(), None),
+        ("slot-filtered", "/api/search?q=施錠&slot=III.7".to_string(), None),
+        ("compare", "/api/compare?slot=III.7.R1.5".to_string(), None),
+        (
+            "similar (paragraph)",
+            "/api/similar".to_string(),
+            Some(serde_json::json!({ "text": draft, "limit": 10 }).to_string()),
+        ),
+    ]
+}
+
+fn parameters(path: &str) -> BTreeMap<String, String> {
+    path.split_once('?')
+        .map(|(_, query)| {
+            query
+                .split('&')
+                .filter_map(|pair| pair.split_once('='))
+                .map(|(key, value)| (key.to_string(), value.to_string()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// In-process latency per query class: one searcher per request, as the server does.
+fn query(options: &Options) {
+    let index = options.path("index", "target/bench-index");
+    let iterations = options.number("iterations", 200);
+    let searcher = hyoka::search::SearchIndex::open(&index).expect("the index opens");
+    for (class, path, body) in query_classes() {
+        let parameters = parameters(&path);
+        let run = || match class {
+            "compare" => {
+                let request = hyoka::compare::CompareRequest {
+                    slot: parameters["slot"].clone(),
+                    ..Default::default()
+                };
+                hyoka::compare::compare(&searcher, &request).map(|_| ()).map_err(|error| error.to_string())
+            }
+            "similar (paragraph)" => {
+                let request: hyoka::search::SimilarRequest =
+                    serde_json::from_str(body.as_deref().unwrap_or("{}")).expect("body");
+                searcher.similar(&request).map(|_| ()).map_err(|error| error.to_string())
+            }
+            _ => {
+                let request = hyoka::search::SearchRequest {
+                    q: parameters["q"].clone(),
+                    slot: parameters.get("slot").cloned(),
+                    ..Default::default()
+                };
+                searcher.search(&request).map(|_| ()).map_err(|error| error.to_string())
+            }
+        };
+        run().expect("warm-up");
+        let mut samples = Vec::with_capacity(iterations);
+        for _ in 0..iterations {
+            let started = Instant::now();
+            run().expect("query");
+            samples.push(started.elapsed());
+        }
+        println!("query in process, {class:<20} {}", percentiles(&mut samples));
+    }
+}
+
+/// A keep-alive HTTP/1.1 connection that reads responses by Content-Length.
+struct Connection {
+    reader: BufReader<TcpStream>,
+    address: String,
+}
+
+impl Connection {
+    fn open(address: &str) -> std::io::Result<Connection> {
+        let stream = TcpStream::connect(address)?;
+        stream.set_nodelay(true)?;
+        stream.set_read_timeout(Some(Duration::from_secs(30)))?;
+        Ok(Connection {
+            reader: BufReader::new(stream),
+            address: address.to_string(),
+        })
+    }
+
+    fn request(&mut self, path: &str, body: Option<&str>) -> std::io::Result<u16> {
+        let encoded: String = path
+            .chars()
+            .map(|c| {
+                if c.is_ascii() && c != ' ' {
+                    c.to_string()
+                } else {
+                    let mut buffer = [0; 4];
+                    c.encode_utf8(&mut buffer)
+                        .bytes()
+                        .map(|byte| format!("%{byte:02X}"))
+                        .collect()
+                }
+            })
+            .collect();
+        let (method, body) = match body {
+            Some(body) => ("POST", body),
+            None => ("GET", ""),
+        };
+        write!(
+            self.reader.get_mut(),
+            "{method} {encoded} HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            self.address,
+            body.len()
+        )?;
+        let mut status_line = String::new();
+        self.reader.read_line(&mut status_line)?;
+        let status: u16 = status_line
+            .split(' ')
+            .nth(1)
+            .and_then(|code| code.parse().ok())
+            .ok_or_else(|| std::io::Error::other(format!("bad status line {status_line:?}")))?;
+        let mut length = 0;
+        loop {
+            let mut line = String::new();
+            self.reader.read_line(&mut line)?;
+            let line = line.trim_end();
+            if line.is_empty() {
+                break;
+            }
+            if let Some((name, value)) = line.split_once(':')
+                && name.eq_ignore_ascii_case("content-length")
+            {
+                length = value.trim().parse().unwrap_or(0);
+            }
+        }
+        let mut body = vec![0; length];
+        self.reader.read_exact(&mut body)?;
+        Ok(status)
+    }
+}
+
+/// Runs `clients` threads for `seconds`, each cycling through `classes` on its own keep-alive
+/// connection; returns the latencies, the errors and the elapsed time.
+fn load(
+    address: &str,
+    classes: &[(&'static str, String, Option<String>)],
+    clients: usize,
+    seconds: f64,
+) -> (Vec<Duration>, usize, f64) {
+    let deadline = Instant::now() + Duration::from_secs_f64(seconds);
+    let started = Instant::now();
+    let results: Vec<(Vec<Duration>, usize)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..clients)
+            .map(|client| {
+                scope.spawn(move || {
+                    let mut samples = Vec::new();
+                    let mut errors = 0;
+                    let mut connection = Connection::open(address).ok();
+                    let mut turn = client;
+                    while Instant::now() < deadline {
+                        let (_, path, body) = &classes[turn % classes.len()];
+                        turn += 1;
+                        let Some(open) = connection.as_mut() else {
+                            errors += 1;
+                            connection = Connection::open(address).ok();
+                            continue;
+                        };
+                        let sent = Instant::now();
+                        match open.request(path, body.as_deref()) {
+                            Ok(200) => samples.push(sent.elapsed()),
+                            Ok(_) => errors += 1,
+                            Err(_) => {
+                                errors += 1;
+                                connection = Connection::open(address).ok();
+                            }
+                        }
+                    }
+                    (samples, errors)
+                })
+            })
+            .collect();
+        workers.into_iter().map(|worker| worker.join().expect("client")).collect()
+    });
+    let elapsed = started.elapsed().as_secs_f64();
+    let mut samples = Vec::new();
+    let mut errors = 0;
+    for (mine, my_errors) in results {
+        samples.extend(mine);
+        errors += my_errors;
+    }
+    (samples, errors, elapsed)
+}
+
+/// Latency per class (one client), then throughput of the mixed classes at 1, 2, 4 and 8
+/// clients (or the given count), with the server's RSS.
+fn http(options: &Options) {
+    let address = options.0.get("addr").cloned().unwrap_or_else(|| "127.0.0.1:8080".into());
+    let seconds = options.number("seconds", 10) as f64;
+    let pid = options.0.get("pid").and_then(|pid| pid.parse::<u32>().ok());
+    if let Some(pid) = pid {
+        println!("serve RSS idle: {:.0} MB", peak_rss_mb(Some(pid)));
+    }
+    let classes = query_classes();
+    for class in &classes {
+        // Warm: the first request of a class loads its postings.
+        let _ = load(&address, std::slice::from_ref(class), 1, 0.5);
+        let (mut samples, errors, _) = load(&address, std::slice::from_ref(class), 1, seconds / 2.0);
+        println!("http, one client, {:<20} {} errors {errors}", class.0, percentiles(&mut samples));
+    }
+    let client_counts: Vec<usize> = match options.0.get("clients") {
+        Some(count) => vec![count.parse().unwrap_or(8)],
+        None => vec![1, 2, 4, 8],
+    };
+    for clients in client_counts {
+        let (mut samples, errors, elapsed) = load(&address, &classes, clients, seconds);
+        let rate = samples.len() as f64 / elapsed;
+        let rss = pid.map(|pid| format!("; serve RSS {:.0} MB", peak_rss_mb(Some(pid)))).unwrap_or_default();
+        println!(
+            "http, {clients} clients, mixed: {rate:.0} queries/s, {errors} errors, {}{rss}",
+            percentiles(&mut samples)
+        );
+    }
+}
