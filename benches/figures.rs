@@ -17,7 +17,10 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 fn main() {
-    let mut given: Vec<String> = std::env::args().skip(1).filter(|arg| arg != "--bench").collect();
+    let mut given: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|arg| arg != "--bench")
+        .collect();
     if given.is_empty() {
         eprintln!("figures: tokenize | ingest | query | http (see the file's header)");
         std::process::exit(2);
@@ -80,7 +83,11 @@ fn peak_rss_mb(pid: Option<u32>) -> f64 {
             .and_then(|kb| kb.parse::<f64>().ok())
             .map_or(0.0, |kb| kb / 1024.0)
     };
-    if pid.is_some() { field("VmRSS:") } else { field("VmHWM:") }
+    if pid.is_some() {
+        field("VmRSS:")
+    } else {
+        field("VmHWM:")
+    }
 }
 
 fn folder_bytes(folder: &Path) -> u64 {
@@ -119,11 +126,18 @@ fn percentiles(samples: &mut [Duration]) -> String {
 fn tokenize(options: &Options) {
     let corpus = options.path("corpus", concat!(env!("CARGO_MANIFEST_DIR"), "/corpus"));
     let parsed = hyoka::ingest::parse_corpus(&corpus, |_| {}).expect("the corpus parses");
-    let texts: Vec<String> = parsed.records.iter().map(|record| record.indexed_text()).collect();
+    let texts: Vec<String> = parsed
+        .records
+        .iter()
+        .map(|record| record.indexed_text())
+        .collect();
     let bytes: usize = texts.iter().map(String::len).sum();
     let rounds = (20_000_000 / bytes.max(1)).max(1);
     for (name, run) in [
-        ("morphemes (lindera IPADIC, normalised)", hyoka::analysis::morphemes as fn(&str) -> Vec<hyoka::analysis::AnalyzedToken>),
+        (
+            "morphemes (lindera IPADIC, normalised)",
+            hyoka::analysis::morphemes as fn(&str) -> Vec<hyoka::analysis::AnalyzedToken>,
+        ),
         ("bigrams (normalised)", hyoka::analysis::bigrams),
     ] {
         let started = Instant::now();
@@ -174,10 +188,26 @@ fn query_classes() -> Vec<(&'static str, String, Option<String>)> {
     let draft = "サーバ室は、機械による入退室管理設備を設置し、入退室カード(ICカード)を貸与された者でないと入室できない。また、入退室の記録は保存され、監視カメラも設置している。";
     vec![
         ("one noun", "/api/search?q=生体認証".to_string(), None),
-        ("2-3 nouns", "/api/search?q=入退室 監視カメラ 記録".to_string(), None),
-        ("unspaced compound", "/api/search?q=目的外の入手".to_string(), None),
-        ("katakana fragment", "/api/search?q=クラウド".to_string(), None),
-        ("slot-filtered", "/api/search?q=施錠&slot=III.7".to_string(), None),
+        (
+            "2-3 nouns",
+            "/api/search?q=入退室 監視カメラ 記録".to_string(),
+            None,
+        ),
+        (
+            "unspaced compound",
+            "/api/search?q=目的外の入手".to_string(),
+            None,
+        ),
+        (
+            "katakana fragment",
+            "/api/search?q=クラウド".to_string(),
+            None,
+        ),
+        (
+            "slot-filtered",
+            "/api/search?q=施錠&slot=III.7".to_string(),
+            None,
+        ),
         ("compare", "/api/compare?slot=III.7.R1.5".to_string(), None),
         (
             "similar (paragraph)",
@@ -212,12 +242,17 @@ fn query(options: &Options) {
                     slot: parameters["slot"].clone(),
                     ..Default::default()
                 };
-                hyoka::compare::compare(&searcher, &request).map(|_| ()).map_err(|error| error.to_string())
+                hyoka::compare::compare(&searcher, &request)
+                    .map(|_| ())
+                    .map_err(|error| error.to_string())
             }
             "similar (paragraph)" => {
                 let request: hyoka::search::SimilarRequest =
                     serde_json::from_str(body.as_deref().unwrap_or("{}")).expect("body");
-                searcher.similar(&request).map(|_| ()).map_err(|error| error.to_string())
+                searcher
+                    .similar(&request)
+                    .map(|_| ())
+                    .map_err(|error| error.to_string())
             }
             _ => {
                 let request = hyoka::search::SearchRequest {
@@ -225,7 +260,10 @@ fn query(options: &Options) {
                     slot: parameters.get("slot").cloned(),
                     ..Default::default()
                 };
-                searcher.search(&request).map(|_| ()).map_err(|error| error.to_string())
+                searcher
+                    .search(&request)
+                    .map(|_| ())
+                    .map_err(|error| error.to_string())
             }
         };
         run().expect("warm-up");
@@ -235,7 +273,10 @@ fn query(options: &Options) {
             run().expect("query");
             samples.push(started.elapsed());
         }
-        println!("query in process, {class:<20} {}", percentiles(&mut samples));
+        println!(
+            "query in process, {class:<20} {}",
+            percentiles(&mut samples)
+        );
     }
 }
 
@@ -348,7 +389,10 @@ fn load(
                 })
             })
             .collect();
-        workers.into_iter().map(|worker| worker.join().expect("client")).collect()
+        workers
+            .into_iter()
+            .map(|worker| worker.join().expect("client"))
+            .collect()
     });
     let elapsed = started.elapsed().as_secs_f64();
     let mut samples = Vec::new();
@@ -363,7 +407,11 @@ fn load(
 /// Latency per class (one client), then throughput of the mixed classes at 1, 2, 4 and 8
 /// clients (or the given count), with the server's RSS.
 fn http(options: &Options) {
-    let address = options.0.get("addr").cloned().unwrap_or_else(|| "127.0.0.1:8080".into());
+    let address = options
+        .0
+        .get("addr")
+        .cloned()
+        .unwrap_or_else(|| "127.0.0.1:8080".into());
     let seconds = options.number("seconds", 10) as f64;
     let pid = options.0.get("pid").and_then(|pid| pid.parse::<u32>().ok());
     if let Some(pid) = pid {
@@ -373,8 +421,13 @@ fn http(options: &Options) {
     for class in &classes {
         // Warm: the first request of a class loads its postings.
         let _ = load(&address, std::slice::from_ref(class), 1, 0.5);
-        let (mut samples, errors, _) = load(&address, std::slice::from_ref(class), 1, seconds / 2.0);
-        println!("http, one client, {:<20} {} errors {errors}", class.0, percentiles(&mut samples));
+        let (mut samples, errors, _) =
+            load(&address, std::slice::from_ref(class), 1, seconds / 2.0);
+        println!(
+            "http, one client, {:<20} {} errors {errors}",
+            class.0,
+            percentiles(&mut samples)
+        );
     }
     let client_counts: Vec<usize> = match options.0.get("clients") {
         Some(count) => vec![count.parse().unwrap_or(8)],
@@ -383,7 +436,9 @@ fn http(options: &Options) {
     for clients in client_counts {
         let (mut samples, errors, elapsed) = load(&address, &classes, clients, seconds);
         let rate = samples.len() as f64 / elapsed;
-        let rss = pid.map(|pid| format!("; serve RSS {:.0} MB", peak_rss_mb(Some(pid)))).unwrap_or_default();
+        let rss = pid
+            .map(|pid| format!("; serve RSS {:.0} MB", peak_rss_mb(Some(pid))))
+            .unwrap_or_default();
         println!(
             "http, {clients} clients, mixed: {rate:.0} queries/s, {errors} errors, {}{rss}",
             percentiles(&mut samples)
