@@ -258,21 +258,37 @@ pub fn normalize(original: &str) -> Normalized {
     }
 }
 
+/// The variant table by first character, keys as characters, in table order: a lookup per
+/// character instead of a scan of the whole table (normalisation runs on every indexed byte).
+type VariantsByFirstCharacter = std::collections::HashMap<char, Vec<(Vec<char>, &'static str)>>;
+
+fn variants_by_first_character() -> &'static VariantsByFirstCharacter {
+    static VARIANTS: std::sync::OnceLock<VariantsByFirstCharacter> = std::sync::OnceLock::new();
+    VARIANTS.get_or_init(|| {
+        let mut variants = VariantsByFirstCharacter::new();
+        for (from, to) in VARIANT_TABLE {
+            let key: Vec<char> = from.chars().collect();
+            variants.entry(key[0]).or_default().push((key, *to));
+        }
+        variants
+    })
+}
+
 fn apply_variant_table(characters: Vec<(char, (usize, usize))>) -> Vec<(char, (usize, usize))> {
+    let variants = variants_by_first_character();
     let mut output = Vec::with_capacity(characters.len());
     let mut index = 0;
     'scan: while index < characters.len() {
-        // Every key starts with a Japanese letter; skip the table for everything else.
-        if is_japanese_letter(characters[index].0) {
-            for (from, to) in VARIANT_TABLE {
-                let length = from.chars().count();
+        if let Some(candidates) = variants.get(&characters[index].0) {
+            for (from, to) in candidates {
+                let length = from.len();
                 if index + length > characters.len() {
                     continue;
                 }
                 let matches = from
-                    .chars()
+                    .iter()
                     .zip(&characters[index..index + length])
-                    .all(|(expected, (actual, _))| expected == *actual);
+                    .all(|(expected, (actual, _))| expected == actual);
                 if matches {
                     let span = (characters[index].1.0, characters[index + length - 1].1.1);
                     output.extend(to.chars().map(|character| (character, span)));
