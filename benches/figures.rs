@@ -168,7 +168,7 @@ fn ingest(options: &Options) {
     let index_bytes = folder_bytes(&index.join(&summary.generation));
     println!(
         "ingest {} ({} threads): {} documents, {} records, {:.1} MB in {seconds:.1} s = {:.2} MB/s end to end \
-         (parse {:.1} s, index+commit {:.1} s); peak RSS {:.0} MB; index {:.1} MB = {:.2} bytes per input byte",
+         (parse {:.1} s summed over threads, final commit {:.1} s); peak RSS {:.0} MB; index {:.1} MB = {:.2} bytes per input byte",
         corpus.display(),
         threads,
         summary.documents.len(),
@@ -176,7 +176,7 @@ fn ingest(options: &Options) {
         summary.input_bytes as f64 / 1e6,
         summary.input_bytes as f64 / 1e6 / seconds,
         summary.parse_seconds,
-        summary.index_seconds,
+        summary.commit_seconds,
         peak_rss_mb(None),
         index_bytes as f64 / 1e6,
         index_bytes as f64 / summary.input_bytes.max(1) as f64,

@@ -123,75 +123,122 @@ pub struct LoadedCorpus {
     pub has_manifest: bool,
 }
 
-/// Reads a corpus folder: the documents the manifest lists, or every `.txt`/`.md`/`.html`
-/// file when there is no manifest.
-pub fn load_corpus(folder: &Path) -> Result<LoadedCorpus, CorpusError> {
-    let manifest_path = folder.join("manifest.toml");
-    let mut corpus = LoadedCorpus::default();
-    let metas: Vec<DocumentMeta> = if manifest_path.exists() {
-        corpus.has_manifest = true;
-        let manifest = read_manifest(&manifest_path)?;
-        corpus.skipped.extend(manifest.rejected);
-        manifest.documents
-    } else {
-        let entries = fs::read_dir(folder).map_err(|source| CorpusError::Folder {
-            path: folder.to_path_buf(),
-            source,
-        })?;
-        let mut names: Vec<String> = entries
-            .filter_map(Result::ok)
-            .filter(|entry| {
-                entry
-                    .file_type()
-                    .map(|kind| kind.is_file())
-                    .unwrap_or(false)
-            })
-            .filter_map(|entry| entry.file_name().into_string().ok())
-            .filter(|name| is_document_file_name(name))
-            .collect();
-        names.sort();
-        names
-            .into_iter()
-            .map(|file| DocumentMeta {
-                file,
-                municipality: String::new(),
-                municipality_code: None,
-                prefecture: None,
-                title: String::new(),
-                doc_type: String::new(),
-                jimu: None,
-                date: None,
-                note: None,
-            })
-            .collect()
-    };
+/// What a corpus folder holds before any document is read: the entries to read, in order, and
+/// the manifest entries already refused.
+#[derive(Debug, Default)]
+pub struct CorpusPlan {
+    pub folder: std::path::PathBuf,
+    pub entries: Vec<DocumentMeta>,
+    pub skipped: Vec<DocumentError>,
+    /// Whether the folder had a manifest (without one, metadata is inferred from each text).
+    pub has_manifest: bool,
+}
 
-    let mut seen_content: BTreeMap<u64, String> = BTreeMap::new();
-    for meta in metas {
-        let path = folder.join(&meta.file);
-        match read_document(&path, &meta.file) {
-            Ok((text, encoding, bytes)) => {
-                let fingerprint = content_fingerprint(&text);
-                if let Some(original) = seen_content.get(&fingerprint) {
-                    corpus.skipped.push(DocumentError::Duplicate {
-                        file: meta.file.clone(),
-                        original: original.clone(),
-                    });
-                    continue;
-                }
-                seen_content.insert(fingerprint, meta.file.clone());
-                let meta = if corpus.has_manifest {
-                    meta
-                } else {
-                    infer_meta(meta.file, &text)
-                };
-                corpus.documents.push(LoadedDocument {
-                    meta,
-                    text,
-                    encoding,
-                    bytes,
-                });
-            }
+impl CorpusPlan {
+    /// Reads and decodes one planned document; without a manifest its metadata comes from
+    /// its text. Safe to call from several threads.
+    pub fn load(&self, meta: &DocumentMeta) -> Result<LoadedDocument, DocumentError> {
+        let path = self.folder.join(&meta.file);
+        let (text, encoding, bytes) = read_document(&path, &meta.file)?;
+        let meta = if self.has_manifest {
+            meta.clone()
+        } else {
+            infer_meta(meta.file.clone(), &text)
+        };
+        Ok(LoadedDocument {
+            meta,
+            text,
+            encoding,
+            bytes,
+        })
+    }
+}
+
+/// Lists a corpus folder: the documents the manifest lists, or every `.txt`/`.md`/`.html`
+/// file when there is no manifest. Reads no document.
+pub fn plan_corpus(folder: &Path) -> Result<CorpusPlan, CorpusError> {
+    let manifest_path = folder.join("manifest.toml");
+    let mut plan = CorpusPlan {
+        folder: folder.to_path_buf(),
+        ..CorpusPlan::default()
+    };
+    if manifest_path.exists() {
+        plan.has_manifest = true;
+        let manifest = read_manifest(&manifest_path)?;
+        plan.skipped.extend(manifest.rejected);
+        plan.entries = manifest.documents;
+        return Ok(plan);
+    }
+    let entries = fs::read_dir(folder).map_err(|source| CorpusError::Folder {
+        path: folder.to_path_buf(),
+        source,
+    })?;
+    let mut names: Vec<String> = entries
+        .filter_map(Result::ok)
+        .filter(|entry| {
+            entry
+                .file_type()
+                .map(|kind| kind.is_file())
+                .unwrap_or(false)
+        })
+        .filter_map(|entry| entry.file_name().into_string().ok())
+        .filter(|name| is_document_file_name(name))
+        .collect();
+    names.sort();
+    plan.entries = names
+        .into_iter()
+        .map(|file| DocumentMeta {
+            file,
+            municipality: String::new(),
+            municipality_code: None,
+            prefecture: None,
+            title: String::new(),
+            doc_type: String::new(),
+            jimu: None,
+            date: None,
+            note: None,
+        })
+        .collect();
+    Ok(plan)
+}
+
+/// Remembers the content of the documents seen so far, to skip a later copy of one.
+#[derive(Debug, Default)]
+pub struct DuplicateFilter {
+    seen: BTreeMap<u64, String>,
+}
+
+impl DuplicateFilter {
+    /// `Err(Duplicate)` when a document with the same text was seen before.
+    pub fn check(&mut self, document: &LoadedDocument) -> Result<(), DocumentError> {
+        let fingerprint = content_fingerprint(&document.text);
+        if let Some(original) = self.seen.get(&fingerprint) {
+            return Err(DocumentError::Duplicate {
+                file: document.meta.file.clone(),
+                original: original.clone(),
+            });
+        }
+        self.seen.insert(fingerprint, document.meta.file.clone());
+        Ok(())
+    }
+}
+
+/// Reads a whole corpus folder into memory, in order, duplicates skipped. Ingest streams
+/// instead ([`plan_corpus`] and [`CorpusPlan::load`]); this is for tools and tests.
+pub fn load_corpus(folder: &Path) -> Result<LoadedCorpus, CorpusError> {
+    let plan = plan_corpus(folder)?;
+    let mut corpus = LoadedCorpus {
+        has_manifest: plan.has_manifest,
+        ..LoadedCorpus::default()
+    };
+    corpus.skipped.extend(plan.skipped.iter().cloned());
+    let mut duplicates = DuplicateFilter::default();
+    for meta in &plan.entries {
+        match plan.load(meta).and_then(|document| {
+            duplicates.check(&document)?;
+            Ok(document)
+        }) {
+            Ok(document) => corpus.documents.push(document),
             Err(error) => corpus.skipped.push(error),
         }
     }

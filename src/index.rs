@@ -161,59 +161,117 @@ fn to_document(record: &Record, fields: &Fields) -> Result<TantivyDocument, Inde
 /// Builds a new generation from `records` and makes it the live one. The previous index stays
 /// live until the very end; on any error it is untouched.
 pub fn build(folder: &Path, records: &[Record], threads: usize) -> Result<PathBuf, IndexError> {
-    fs::create_dir_all(folder).map_err(io_error(folder))?;
-    // One build at a time: a second one would remove the first one's unfinished generation as
-    // stale. The lock is the kernel's (flock), so a killed ingest releases it.
-    let lock_path = folder.join(LOCK_FILE);
-    let lock = fs::File::create(&lock_path).map_err(io_error(&lock_path))?;
-    match lock.try_lock() {
-        Ok(()) => {}
-        Err(fs::TryLockError::WouldBlock) => return Err(IndexError::Busy(folder.to_path_buf())),
-        Err(fs::TryLockError::Error(source)) => return Err(io_error(&lock_path)(source)),
-    }
-    // Left by a build that was killed: never live, safe to remove under the lock.
-    remove_stale_builds(folder);
-
-    let stamp = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|elapsed| elapsed.as_millis())
-        .unwrap_or_default();
-    let name = format!("gen-{stamp}-{}", std::process::id());
-    let building = folder.join(format!("{name}.tmp"));
-    fs::create_dir_all(&building).map_err(io_error(&building))?;
-
-    let (schema, fields) = schema();
-    let index = Index::create_in_dir(&building, schema)?;
-    register_tokenizers(&index);
-    let mut writer: IndexWriter =
-        index.writer_with_num_threads(threads.max(1), WRITER_HEAP_BYTES)?;
+    let build = Build::start(folder, threads)?;
     for record in records {
-        writer.add_document(to_document(record, &fields)?)?;
+        build.add(record)?;
     }
-    writer.commit()?;
-    writer.wait_merging_threads()?;
+    build.finish()
+}
 
-    let finished = folder.join(&name);
-    fs::rename(&building, &finished).map_err(io_error(&finished))?;
-    let previous = current_generation(folder);
-    let pointer_tmp = folder.join(format!("{CURRENT_FILE}.tmp"));
-    {
-        use std::io::Write;
-        let mut file = fs::File::create(&pointer_tmp).map_err(io_error(&pointer_tmp))?;
-        file.write_all(name.as_bytes())
-            .map_err(io_error(&pointer_tmp))?;
-        file.sync_all().map_err(io_error(&pointer_tmp))?;
+/// A generation being built: records are added as they are parsed (nothing holds the whole
+/// corpus in memory), and [`Build::finish`] commits it and makes it live. Dropping an
+/// unfinished build leaves the live index as it was.
+pub struct Build {
+    folder: PathBuf,
+    name: String,
+    building: PathBuf,
+    /// `None` once finished; an unfinished build removes its folder when dropped.
+    writer: Option<IndexWriter>,
+    fields: Fields,
+    /// Held until the build ends: one build per index folder.
+    _lock: fs::File,
+}
+
+impl Build {
+    /// Locks the folder and starts a new generation beside the live one.
+    pub fn start(folder: &Path, threads: usize) -> Result<Build, IndexError> {
+        fs::create_dir_all(folder).map_err(io_error(folder))?;
+        // One build at a time: a second one would remove the first one's unfinished generation
+        // as stale. The lock is the kernel's (flock), so a killed ingest releases it.
+        let lock_path = folder.join(LOCK_FILE);
+        let lock = fs::File::create(&lock_path).map_err(io_error(&lock_path))?;
+        match lock.try_lock() {
+            Ok(()) => {}
+            Err(fs::TryLockError::WouldBlock) => {
+                return Err(IndexError::Busy(folder.to_path_buf()));
+            }
+            Err(fs::TryLockError::Error(source)) => return Err(io_error(&lock_path)(source)),
+        }
+        // Left by a build that was killed: never live, safe to remove under the lock.
+        remove_stale_builds(folder);
+
+        let stamp = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|elapsed| elapsed.as_millis())
+            .unwrap_or_default();
+        let name = format!("gen-{stamp}-{}", std::process::id());
+        let building = folder.join(format!("{name}.tmp"));
+        fs::create_dir_all(&building).map_err(io_error(&building))?;
+        let (schema, fields) = schema();
+        let index = Index::create_in_dir(&building, schema)?;
+        register_tokenizers(&index);
+        let writer: IndexWriter =
+            index.writer_with_num_threads(threads.max(1), WRITER_HEAP_BYTES)?;
+        Ok(Build {
+            folder: folder.to_path_buf(),
+            name,
+            building,
+            writer: Some(writer),
+            fields,
+            _lock: lock,
+        })
     }
-    fs::rename(&pointer_tmp, folder.join(CURRENT_FILE)).map_err(io_error(folder))?;
-    // The renames live in the folder's entries: sync it so the new CURRENT survives a power
-    // cut, not only a crash of this process.
-    fs::File::open(folder)
-        .and_then(|directory| directory.sync_all())
-        .map_err(io_error(folder))?;
-    // Keep the generation just replaced: a server may still be answering from it until it
-    // reloads. Older ones go.
-    remove_old_generations(folder, &name, previous.as_deref());
-    Ok(finished)
+
+    /// Adds one record; tantivy's indexing threads analyse it in the background.
+    pub fn add(&self, record: &Record) -> Result<(), IndexError> {
+        if let Some(writer) = &self.writer {
+            writer.add_document(to_document(record, &self.fields)?)?;
+        }
+        Ok(())
+    }
+
+    /// Commits the generation, makes it live by renaming `CURRENT`, and removes generations
+    /// older than the one it replaces.
+    pub fn finish(mut self) -> Result<PathBuf, IndexError> {
+        let Some(mut writer) = self.writer.take() else {
+            return Err(IndexError::Missing(self.building.clone()));
+        };
+        writer.commit()?;
+        writer.wait_merging_threads()?;
+        let (folder, name, building) = (&self.folder, &self.name, &self.building);
+
+        let finished = folder.join(name);
+        fs::rename(building, &finished).map_err(io_error(&finished))?;
+        let previous = current_generation(folder);
+        let pointer_tmp = folder.join(format!("{CURRENT_FILE}.tmp"));
+        {
+            use std::io::Write;
+            let mut file = fs::File::create(&pointer_tmp).map_err(io_error(&pointer_tmp))?;
+            file.write_all(name.as_bytes())
+                .map_err(io_error(&pointer_tmp))?;
+            file.sync_all().map_err(io_error(&pointer_tmp))?;
+        }
+        fs::rename(&pointer_tmp, folder.join(CURRENT_FILE)).map_err(io_error(folder))?;
+        // The renames live in the folder's entries: sync it so the new CURRENT survives a power
+        // cut, not only a crash of this process.
+        fs::File::open(folder)
+            .and_then(|directory| directory.sync_all())
+            .map_err(io_error(folder))?;
+        // Keep the generation just replaced: a server may still be answering from it until it
+        // reloads. Older ones go.
+        remove_old_generations(folder, name, previous.as_deref());
+        Ok(finished)
+    }
+}
+
+impl Drop for Build {
+    fn drop(&mut self) {
+        // Unfinished (an error, or nothing to index): its files go, the live index stays.
+        if let Some(writer) = self.writer.take() {
+            drop(writer);
+            let _ = fs::remove_dir_all(&self.building);
+        }
+    }
 }
 
 fn remove_stale_builds(folder: &Path) {

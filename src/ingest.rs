@@ -1,7 +1,14 @@
 //! Ingest: read a corpus, parse every document, build the index, report what happened.
+//!
+//! Documents stream through: worker threads read, decode and parse them while tantivy's
+//! indexing threads analyse the records already added, so the corpus is never held in memory
+//! whole and both stages keep the cores busy. Records are added in corpus order, whatever
+//! order the workers finish in, so the same corpus always gives the same index.
 
+use std::collections::BTreeMap;
 use std::path::Path;
-use std::time::Instant;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
@@ -48,19 +55,22 @@ pub struct IngestSummary {
     pub skipped: Vec<Skipped>,
     pub records: usize,
     pub input_bytes: usize,
+    /// Wall-clock time of the whole ingest.
+    pub seconds: f64,
+    /// Time spent reading, decoding and parsing, summed over the parse threads.
     pub parse_seconds: f64,
-    pub index_seconds: f64,
+    /// Wall-clock time of the final commit (after the last record was added).
+    pub commit_seconds: f64,
     pub generation: String,
 }
 
 impl IngestSummary {
-    /// End-to-end throughput in MB/s (parse + analyse + index + commit).
+    /// End-to-end throughput in MB/s (read + parse + analyse + index + commit), wall clock.
     pub fn megabytes_per_second(&self) -> f64 {
-        let seconds = self.parse_seconds + self.index_seconds;
-        if seconds <= 0.0 {
+        if self.seconds <= 0.0 {
             return 0.0;
         }
-        self.input_bytes as f64 / 1_000_000.0 / seconds
+        self.input_bytes as f64 / 1_000_000.0 / self.seconds
     }
 }
 
@@ -87,7 +97,8 @@ pub struct ParsedCorpus {
     pub input_bytes: usize,
 }
 
-/// Parses the corpus in `corpus_folder` into records, reporting per document.
+/// Parses the corpus in `corpus_folder` into records held in memory, reporting per document
+/// (for tools and benchmarks; ingest streams instead).
 pub fn parse_corpus(
     corpus_folder: &Path,
     mut progress: impl FnMut(&str),
@@ -102,15 +113,7 @@ pub fn parse_corpus(
         match parse::parse_document(&document.meta, &document.text) {
             Ok(parsed) => {
                 input_bytes += document.bytes;
-                summaries.push(DocumentSummary {
-                    file: document.meta.file.clone(),
-                    municipality: document.meta.municipality.clone(),
-                    doc_type: document.meta.doc_type.clone(),
-                    encoding: document.encoding.to_string(),
-                    bytes: document.bytes,
-                    records: parsed.len(),
-                    records_with_slot: parsed.iter().filter(|record| record.slot.is_some()).count(),
-                });
+                summaries.push(summary_of(document, &parsed));
                 records.extend(parsed);
             }
             Err(error @ ParseError::NothingRecognised { .. }) => skipped.push(Skipped {
@@ -144,40 +147,147 @@ fn skipped_of(error: &DocumentError) -> Skipped {
     }
 }
 
-/// Parses the corpus and builds a new index generation in `index_folder`.
+/// What a parse worker hands back for the document at one position of the corpus.
+type Parsed = Result<(corpus::LoadedDocument, Result<Vec<Record>, ParseError>), DocumentError>;
+
+/// Parses the corpus and builds a new index generation in `index_folder`, with `threads`
+/// parse threads and as many indexing threads.
 pub fn ingest(
     corpus_folder: &Path,
     index_folder: &Path,
     threads: usize,
-    progress: impl FnMut(&str),
+    mut progress: impl FnMut(&str),
 ) -> Result<IngestSummary, IngestError> {
-    let parse_started = Instant::now();
-    let ParsedCorpus {
-        records,
-        documents,
-        skipped,
-        input_bytes,
-    } = parse_corpus(corpus_folder, progress)?;
-    let parse_seconds = parse_started.elapsed().as_secs_f64();
-    if records.is_empty() {
+    let started = Instant::now();
+    let plan = corpus::plan_corpus(corpus_folder)?;
+    // Locks the index folder before any work, so a second ingest fails at once.
+    let build = index::Build::start(index_folder, threads)?;
+    let mut skipped: Vec<Skipped> = plan.skipped.iter().map(skipped_of).collect();
+    let mut documents = Vec::new();
+    let mut duplicates = corpus::DuplicateFilter::default();
+    let (mut records, mut input_bytes) = (0usize, 0usize);
+    let mut index_error: Option<IndexError> = None;
+
+    let next = AtomicUsize::new(0);
+    let parse_nanos = AtomicUsize::new(0);
+    // Bounded: workers run at most this many documents ahead of the indexer.
+    let (sender, receiver) = std::sync::mpsc::sync_channel::<(usize, Parsed)>(threads.max(1) * 4);
+    std::thread::scope(|scope| {
+        for _ in 0..threads.max(1) {
+            let sender = sender.clone();
+            let (plan, next, parse_nanos) = (&plan, &next, &parse_nanos);
+            scope.spawn(move || {
+                loop {
+                    let position = next.fetch_add(1, Ordering::SeqCst);
+                    let Some(meta) = plan.entries.get(position) else {
+                        return;
+                    };
+                    let parse_started = Instant::now();
+                    let parsed = plan.load(meta).map(|document| {
+                        let records = parse::parse_document(&document.meta, &document.text);
+                        (document, records)
+                    });
+                    parse_nanos.fetch_add(
+                        parse_started.elapsed().as_nanos() as usize,
+                        Ordering::Relaxed,
+                    );
+                    if sender.send((position, parsed)).is_err() {
+                        return; // the indexer stopped on an error
+                    }
+                }
+            });
+        }
+        drop(sender);
+
+        // Take results in corpus order: out-of-order ones wait here (at most a few, since
+        // workers take positions in order).
+        let mut waiting: BTreeMap<usize, Parsed> = BTreeMap::new();
+        let mut expected = 0;
+        for (position, parsed) in receiver.iter() {
+            waiting.insert(position, parsed);
+            while let Some(parsed) = waiting.remove(&expected) {
+                expected += 1;
+                if index_error.is_some() {
+                    continue;
+                }
+                let document = match parsed.and_then(|(document, parsed)| {
+                    duplicates.check(&document)?;
+                    Ok((document, parsed))
+                }) {
+                    Ok(document) => document,
+                    Err(error) => {
+                        skipped.push(skipped_of(&error));
+                        continue;
+                    }
+                };
+                let (document, parsed) = document;
+                progress(&document.meta.file);
+                let parsed = match parsed {
+                    Ok(parsed) => parsed,
+                    Err(error @ ParseError::NothingRecognised { .. }) => {
+                        skipped.push(Skipped {
+                            file: document.meta.file.clone(),
+                            reason: error.to_string(),
+                        });
+                        continue;
+                    }
+                };
+                for record in &parsed {
+                    if let Err(error) = build.add(record) {
+                        index_error = Some(error);
+                        break;
+                    }
+                }
+                input_bytes += document.bytes;
+                records += parsed.len();
+                documents.push(summary_of(&document, &parsed));
+            }
+            if index_error.is_some() {
+                // Workers see the closed channel and stop.
+                break;
+            }
+        }
+        drop(receiver);
+    });
+    if let Some(error) = index_error {
+        return Err(error.into());
+    }
+    if records == 0 {
+        // Dropping the build leaves the live index as it was.
         return Err(IngestError::NothingIndexed {
             folder: corpus_folder.display().to_string(),
             skipped: skipped.len(),
         });
     }
-    let index_started = Instant::now();
-    let generation = index::build(index_folder, &records, threads)?;
-    let index_seconds = index_started.elapsed().as_secs_f64();
+    let commit_started = Instant::now();
+    let generation = build.finish()?;
     Ok(IngestSummary {
         documents,
         skipped,
-        records: records.len(),
+        records,
         input_bytes,
-        parse_seconds,
-        index_seconds,
+        seconds: started.elapsed().as_secs_f64(),
+        parse_seconds: Duration::from_nanos(parse_nanos.load(Ordering::Relaxed) as u64)
+            .as_secs_f64(),
+        commit_seconds: commit_started.elapsed().as_secs_f64(),
         generation: generation
             .file_name()
             .map(|name| name.to_string_lossy().to_string())
             .unwrap_or_default(),
     })
+}
+
+fn summary_of(document: &corpus::LoadedDocument, records: &[Record]) -> DocumentSummary {
+    DocumentSummary {
+        file: document.meta.file.clone(),
+        municipality: document.meta.municipality.clone(),
+        doc_type: document.meta.doc_type.clone(),
+        encoding: document.encoding.to_string(),
+        bytes: document.bytes,
+        records: records.len(),
+        records_with_slot: records
+            .iter()
+            .filter(|record| record.slot.is_some())
+            .count(),
+    }
 }

@@ -201,14 +201,16 @@ fn ingest_and_report(corpus: &Path, index: &Path, threads: usize) -> anyhow::Res
         out!("skipped {}: {}", skipped.file, skipped.reason);
     }
     out!(
-        "{} documents, {} records, {} skipped; {:.2} MB in {:.3} s parse + {:.3} s index = {:.2} MB/s; index {}",
+        "{} documents, {} records, {} skipped; {:.2} MB in {:.3} s = {:.2} MB/s ({} threads; parse {:.3} s summed over threads, final commit {:.3} s); index {}",
         summary.documents.len(),
         summary.records,
         summary.skipped.len(),
         summary.input_bytes as f64 / 1_000_000.0,
-        summary.parse_seconds,
-        summary.index_seconds,
+        summary.seconds,
         summary.megabytes_per_second(),
+        threads,
+        summary.parse_seconds,
+        summary.commit_seconds,
         summary.generation
     );
     Ok(())
