@@ -5,7 +5,7 @@
 //! how many *other* bodies write the same sentence: nationally shared wording (中間サーバー,
 //! ガバメントクラウド 記載例) against a body's own.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::{Deserialize, Serialize};
 use similar::{ChangeTag, TextDiff};
@@ -155,17 +155,13 @@ pub fn compare(
         .filter(|record| !record.text.is_empty())
         .collect();
 
-    // Sentence keys per body, to count how many other bodies share each sentence.
-    let mut sentences_by_body: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for record in &records {
-        let keys = sentences_of(&record.text)
+    // Which bodies write each sentence, to count how many others share it.
+    let shared = SharedSentences::new(records.iter().flat_map(|record| {
+        let body = body_of(record);
+        sentences_of(&record.text)
             .into_iter()
-            .map(|sentence| sentence_key(&sentence));
-        sentences_by_body
-            .entry(body_of(record))
-            .or_default()
-            .extend(keys);
-    }
+            .map(move |sentence| (body.clone(), sentence_key(&sentence)))
+    }));
 
     let mut rows = Vec::with_capacity(records.len());
     for record in &records {
@@ -191,12 +187,7 @@ pub fn compare(
         let sentences = sentences_of(&record.text)
             .into_iter()
             .map(|sentence| {
-                let key = sentence_key(&sentence);
-                let shared_by = sentences_by_body
-                    .iter()
-                    .filter(|(other, _)| **other != body)
-                    .filter(|(_, keys)| keys.iter().any(|other_key| same_sentence(&key, other_key)))
-                    .count();
+                let shared_by = shared.other_bodies(&sentence_key(&sentence), &body);
                 SharedSentence {
                     text: sentence,
                     shared_by,
@@ -290,6 +281,101 @@ pub fn sentence_key(sentence: &str) -> String {
         .collect()
 }
 
+/// The sentences of a comparison and the bodies that write each, with near-identical wording
+/// (see [`same_sentence`]) grouped. Pairs are found by prefix filtering rather than by
+/// comparing every sentence with every other: two sentences that similar share most of their
+/// character pairs, so they share at least one among the rarest quarter of either's pairs.
+/// Only those candidates are compared, which keeps a slot across thousands of bodies cheap.
+struct SharedSentences {
+    /// Bodies per distinct sentence key.
+    bodies: HashMap<String, BTreeSet<String>>,
+    /// Keys whose wording is the same as each key's (itself excluded).
+    similar: HashMap<String, Vec<String>>,
+}
+
+impl SharedSentences {
+    fn new(sentences: impl Iterator<Item = (String, String)>) -> SharedSentences {
+        let mut bodies: HashMap<String, BTreeSet<String>> = HashMap::new();
+        for (body, key) in sentences {
+            bodies.entry(key).or_default().insert(body);
+        }
+        let keys: Vec<&String> = bodies.keys().collect();
+        // Each key as a set of (pair, occurrence) tokens, so multiset overlap is set overlap.
+        let tokens: Vec<Vec<((char, char), u32)>> = keys
+            .iter()
+            .map(|key| {
+                let mut seen: HashMap<(char, char), u32> = HashMap::new();
+                form::bigram_pairs(key)
+                    .into_iter()
+                    .map(|pair| {
+                        let occurrence = seen.entry(pair).or_default();
+                        *occurrence += 1;
+                        (pair, *occurrence)
+                    })
+                    .collect()
+            })
+            .collect();
+        let mut frequency: HashMap<((char, char), u32), u32> = HashMap::new();
+        for token in tokens.iter().flatten() {
+            *frequency.entry(*token).or_default() += 1;
+        }
+        // Candidates: keys sharing a token among their rarest ones. Dice ≥ 0.9 with lengths
+        // within 70 % of each other means an overlap of at least 76 % of either set (less a
+        // pair for short keys), so a prefix of 30 % of the set plus one cannot miss a similar
+        // pair (the prefix-filtering lemma of set-similarity joins).
+        let mut by_token: HashMap<((char, char), u32), Vec<usize>> = HashMap::new();
+        for (position, key_tokens) in tokens.iter().enumerate() {
+            let mut ordered = key_tokens.clone();
+            ordered.sort_by_key(|token| (frequency[token], *token));
+            let prefix = ordered.len() - ordered.len() * 7 / 10 + 1;
+            for token in ordered.into_iter().take(prefix) {
+                by_token.entry(token).or_default().push(position);
+            }
+        }
+        let mut pairs: BTreeSet<(usize, usize)> = BTreeSet::new();
+        for positions in by_token.values() {
+            for (index, &left) in positions.iter().enumerate() {
+                for &right in &positions[index + 1..] {
+                    pairs.insert((left.min(right), left.max(right)));
+                }
+            }
+        }
+        let mut similar: HashMap<String, Vec<String>> = HashMap::new();
+        for (left, right) in pairs {
+            if same_sentence(keys[left], keys[right]) {
+                similar
+                    .entry(keys[left].clone())
+                    .or_default()
+                    .push(keys[right].clone());
+                similar
+                    .entry(keys[right].clone())
+                    .or_default()
+                    .push(keys[left].clone());
+            }
+        }
+        SharedSentences { bodies, similar }
+    }
+
+    /// How many bodies other than `body` write this sentence or one worded the same.
+    fn other_bodies(&self, key: &str, body: &str) -> usize {
+        let mut writers: BTreeSet<&str> = BTreeSet::new();
+        let same = std::iter::once(key).chain(
+            self.similar
+                .get(key)
+                .into_iter()
+                .flatten()
+                .map(String::as_str),
+        );
+        for key in same {
+            if let Some(bodies) = self.bodies.get(key) {
+                writers.extend(bodies.iter().map(String::as_str));
+            }
+        }
+        writers.remove(body);
+        writers.len()
+    }
+}
+
 fn same_sentence(left: &str, right: &str) -> bool {
     if left == right {
         return true;
@@ -309,6 +395,44 @@ fn same_sentence(left: &str, right: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn prefix_filtering_finds_exactly_the_pairs_that_comparing_all_pairs_finds() {
+        // Every sentence of the five samples, each body its own: the fast grouping must agree
+        // with comparing every sentence with every other.
+        let corpus = crate::corpus::load_corpus(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus"),
+        )
+        .expect("the samples load");
+        let mut sentences: Vec<(String, String)> = Vec::new();
+        for document in &corpus.documents {
+            for record in
+                crate::parse::parse_document(&document.meta, &document.text).expect("parses")
+            {
+                for sentence in sentences_of(&record.text) {
+                    sentences.push((document.meta.file.clone(), sentence_key(&sentence)));
+                }
+            }
+        }
+        let shared = SharedSentences::new(sentences.clone().into_iter());
+        let mut checked = 0;
+        for (body, key) in &sentences {
+            let brute_force: BTreeSet<&str> = sentences
+                .iter()
+                .filter(|(other_body, other_key)| {
+                    other_body != body && same_sentence(key, other_key)
+                })
+                .map(|(other_body, _)| other_body.as_str())
+                .collect();
+            assert_eq!(shared.other_bodies(key, body), brute_force.len(), "{key}");
+            checked += 1;
+        }
+        assert!(checked > 500, "{checked} sentences");
+        assert!(
+            shared.similar.values().map(Vec::len).sum::<usize>() > 0,
+            "some near-identical pairs exist"
+        );
+    }
 
     #[test]
     fn a_changed_word_is_one_small_change() {
