@@ -2,7 +2,7 @@
 //! never harms the index a running `hyoka serve` answers from, a finished ingest is picked up
 //! without a restart, and requests under load while the index is swapped all succeed.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -19,12 +19,9 @@ fn total(server: &Server, query: &str) -> u64 {
         .expect("total")
 }
 
-fn generation(index: &Path) -> String {
-    hyoka::index::current_generation(index).expect("CURRENT names a generation that exists")
-}
-
-#[test]
-fn an_ingest_killed_at_any_moment_leaves_the_served_index_intact_and_a_finished_one_is_picked_up() {
+/// A temporary folder with the bundled corpus as it is (`before`, indexed into `index`) and
+/// with the 札幌市 document carrying [`MARKER`] (`after`).
+fn indexed_before_and_marked_after() -> (tempfile::TempDir, PathBuf, PathBuf, PathBuf) {
     let folder = tempfile::tempdir().expect("temporary folder");
     let (before, after, index) = (
         folder.path().join("before"),
@@ -34,6 +31,16 @@ fn an_ingest_killed_at_any_moment_leaves_the_served_index_intact_and_a_finished_
     copy_corpus(&before, None);
     copy_corpus(&after, Some(MARKER));
     assert!(run_ingest(&before, &index).status.success());
+    (folder, before, after, index)
+}
+
+fn generation(index: &Path) -> String {
+    hyoka::index::current_generation(index).expect("CURRENT names a generation that exists")
+}
+
+#[test]
+fn an_ingest_killed_at_any_moment_leaves_the_served_index_intact_and_a_finished_one_is_picked_up() {
+    let (_folder, before, after, index) = indexed_before_and_marked_after();
     let first_generation = generation(&index);
     let server = Server::start(&index, &before);
     let baseline = total(&server, "生体認証");
@@ -175,15 +182,7 @@ fn requests_under_load_while_ingests_swap_the_index_all_succeed() {
         .ok()
         .and_then(|value| value.parse().ok())
         .unwrap_or(20);
-    let folder = tempfile::tempdir().expect("temporary folder");
-    let (before, after, index) = (
-        folder.path().join("before"),
-        folder.path().join("after"),
-        folder.path().join("index"),
-    );
-    copy_corpus(&before, None);
-    copy_corpus(&after, Some(MARKER));
-    assert!(run_ingest(&before, &index).status.success());
+    let (_folder, before, after, index) = indexed_before_and_marked_after();
     let server = Arc::new(Server::start(&index, &before));
 
     let draft = crate::util::sentence_containing("002", "入退室管理設備を設置");

@@ -7,12 +7,10 @@ use std::time::Duration;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use http_body_util::BodyExt;
-use tower::ServiceExt;
 
 use hyoka::search::SearchIndex;
 
-use crate::util::{index_path, send};
+use crate::util::{index_path, send, send_to};
 
 fn header<'a>(headers: &'a axum::http::HeaderMap, name: &str) -> &'a str {
     headers
@@ -68,18 +66,8 @@ async fn send_with_limits(
 ) -> (StatusCode, axum::http::HeaderMap, serde_json::Value) {
     let index = Arc::new(SearchIndex::open(index_path()).expect("index opens"));
     let state = hyoka::http::AppState::with_limits(index, concurrent, waiting, wait);
-    let response = hyoka::http::app(state)
-        .oneshot(Request::get(uri).body(Body::empty()).expect("request"))
-        .await
-        .expect("router answers");
-    let status = response.status();
-    let headers = response.headers().clone();
-    let bytes = response
-        .into_body()
-        .collect()
-        .await
-        .expect("body")
-        .to_bytes();
+    let request = Request::get(uri).body(Body::empty()).expect("request");
+    let (status, headers, bytes) = send_to(state, request).await;
     (
         status,
         headers,

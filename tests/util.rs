@@ -128,10 +128,18 @@ pub fn parse_text(text: &str, municipality: &str) -> Vec<hyoka::record::Record> 
 pub async fn send(
     request: axum::http::Request<axum::body::Body>,
 ) -> (axum::http::StatusCode, axum::http::HeaderMap, Vec<u8>) {
+    let index = std::sync::Arc::new(SearchIndex::open(index_path()).expect("index opens"));
+    send_to(hyoka::http::AppState::new(index), request).await
+}
+
+/// [`send`] with a state of the caller's (other bounds, say).
+pub async fn send_to(
+    state: hyoka::http::AppState,
+    request: axum::http::Request<axum::body::Body>,
+) -> (axum::http::StatusCode, axum::http::HeaderMap, Vec<u8>) {
     use http_body_util::BodyExt;
     use tower::ServiceExt;
-    let index = std::sync::Arc::new(SearchIndex::open(index_path()).expect("index opens"));
-    let response = hyoka::http::app(hyoka::http::AppState::new(index))
+    let response = hyoka::http::app(state)
         .oneshot(request)
         .await
         .expect("router answers");
