@@ -2,7 +2,7 @@
 //!
 //!   cargo bench --bench figures -- tokenize [--corpus DIR]
 //!   cargo bench --bench figures -- ingest --corpus DIR [--threads N] [--index DIR]
-//!   cargo bench --bench figures -- query --index DIR [--iterations N]
+//!   cargo bench --bench figures -- query --index DIR [--iterations N] [--class PREFIX]
 //!   cargo bench --bench figures -- http --addr HOST:PORT [--clients N] [--seconds S] [--pid PID]
 //!
 //! `query` runs in process, one warm-up pass then N timed passes per query class; `http` is a
@@ -234,7 +234,11 @@ fn query(options: &Options) {
     let index = options.path("index", "target/bench-index");
     let iterations = options.number("iterations", 200);
     let searcher = hyoka::search::SearchIndex::open(&index).expect("the index opens");
+    let only = options.0.get("class");
     for (class, path, body) in query_classes() {
+        if only.is_some_and(|only| !class.starts_with(only.as_str())) {
+            continue;
+        }
         let parameters = parameters(&path);
         let run = || match class {
             "compare" => {
