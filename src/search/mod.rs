@@ -5,6 +5,7 @@
 //! `hyoka ingest`. The response is the one `GET /api/search` returns and `hyoka search --json`
 //! prints.
 
+pub mod facets;
 pub mod query;
 pub mod snippet;
 
@@ -14,7 +15,7 @@ use std::sync::{Arc, RwLock};
 use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
-use tantivy::collector::{Count, FacetCollector, TopDocs};
+use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, Term};
@@ -148,6 +149,8 @@ struct Loaded {
     generation: String,
     /// The body overview, computed on first use.
     bodies: std::sync::OnceLock<Arc<Vec<BodySummary>>>,
+    /// Facet ordinal tables of the segments, for counting facets per search.
+    facet_tables: Arc<facets::FacetTables>,
 }
 
 /// The index as the process serves it.
@@ -209,10 +212,6 @@ impl SearchIndex {
         let full_query = with_filters(text_query, request, &loaded.fields);
 
         let searcher = loaded.reader.searcher();
-        let mut facet_collector = FacetCollector::for_field("facets");
-        for dimension in FACET_DIMENSIONS {
-            facet_collector.add_facet(tantivy::schema::Facet::from_path([facet_root(dimension)]));
-        }
         // Ties are broken by id below, so fetch past the page's end to have every tied hit.
         let fetch = (offset + limit).saturating_mul(2).max(limit + 20);
         let (top, total, facet_counts) = searcher.search(
@@ -220,7 +219,7 @@ impl SearchIndex {
             &(
                 TopDocs::with_limit(fetch).order_by_score(),
                 Count,
-                facet_collector,
+                loaded.facet_tables.collector(),
             ),
         )?;
 
@@ -234,18 +233,10 @@ impl SearchIndex {
             .collect();
 
         let mut facets = BTreeMap::new();
-        for dimension in FACET_DIMENSIONS {
-            let root = format!("/{}", facet_root(dimension));
-            let mut counts: Vec<FacetCount> = facet_counts
-                .get(&root)
-                .map(|(facet, count)| FacetCount {
-                    value: facet
-                        .to_path()
-                        .last()
-                        .map(|part| part.to_string())
-                        .unwrap_or_default(),
-                    count,
-                })
+        for (dimension, counts) in FACET_DIMENSIONS.iter().zip(facet_counts) {
+            let mut counts: Vec<FacetCount> = counts
+                .into_iter()
+                .map(|(value, count)| FacetCount { value, count })
                 .collect();
             counts.sort_by(|left, right| {
                 right
@@ -308,17 +299,15 @@ impl SearchIndex {
     pub fn slot_counts(&self) -> Result<BTreeMap<String, u64>, SearchError> {
         let loaded = self.current();
         let searcher = loaded.reader.searcher();
-        let mut collector = FacetCollector::for_field("facets");
-        collector.add_facet(tantivy::schema::Facet::from_path(["slot_key"]));
-        let counts = searcher.search(&tantivy::query::AllQuery, &collector)?;
+        let counts =
+            searcher.search(&tantivy::query::AllQuery, &loaded.facet_tables.collector())?;
+        let slot_dimension = FACET_DIMENSIONS
+            .iter()
+            .position(|dimension| *dimension == "slot")
+            .expect("slot is a facet dimension");
         // Each record counts for its slot and every slot above it.
         let mut totals: BTreeMap<String, u64> = BTreeMap::new();
-        for (facet, count) in counts.get("/slot_key") {
-            let key = facet
-                .to_path()
-                .last()
-                .map(|part| part.to_string())
-                .unwrap_or_default();
+        for (key, count) in counts.into_iter().nth(slot_dimension).unwrap_or_default() {
             let mut current = Some(key.as_str());
             while let Some(slot) = current {
                 *totals.entry(slot.to_string()).or_default() += count;
@@ -529,12 +518,18 @@ fn load(folder: &Path) -> Result<Loaded, IndexError> {
         .reader_builder()
         .reload_policy(ReloadPolicy::Manual)
         .try_into()?;
+    let roots: Vec<&str> = FACET_DIMENSIONS
+        .iter()
+        .map(|dimension| facet_root(dimension))
+        .collect();
+    let facet_tables = Arc::new(facets::FacetTables::build(&reader.searcher(), &roots)?);
     Ok(Loaded {
         index,
         reader,
         fields,
         generation,
         bodies: std::sync::OnceLock::new(),
+        facet_tables,
     })
 }
 
