@@ -163,6 +163,9 @@ pub fn compare(
             .map(move |sentence| (body.clone(), sentence_key(&sentence)))
     }));
 
+    // Rows often repeat wording word for word (the shared actors' text, a body's several
+    // files), so each distinct (base text, text) pair is diffed once.
+    let mut diffs: HashMap<(&str, &str), Vec<DiffOp>> = HashMap::new();
     let mut rows = Vec::with_capacity(records.len());
     for record in &records {
         let body = body_of(record);
@@ -178,7 +181,10 @@ pub fn compare(
         let diff = match base_row {
             // An item answered only by its choice has no text to compare.
             _ if record.text.is_empty() => Vec::new(),
-            Some(base_row) => diff_ops(&base_row.text, &record.text),
+            Some(base_row) => diffs
+                .entry((base_row.text.as_str(), record.text.as_str()))
+                .or_insert_with(|| diff_ops(&base_row.text, &record.text))
+                .clone(),
             None => vec![DiffOp {
                 op: "equal".to_string(),
                 text: record.text.clone(),
