@@ -155,19 +155,34 @@ pub fn compare(
         .filter(|record| !record.text.is_empty())
         .collect();
 
+    // Each record's sentences with their keys, normalised once for both uses below.
+    let keyed_sentences: Vec<Vec<(String, String)>> = records
+        .iter()
+        .map(|record| {
+            sentences_of(&record.text)
+                .into_iter()
+                .map(|sentence| {
+                    let key = sentence_key(&sentence);
+                    (sentence, key)
+                })
+                .collect()
+        })
+        .collect();
     // Which bodies write each sentence, to count how many others share it.
-    let shared = SharedSentences::new(records.iter().flat_map(|record| {
-        let body = body_of(record);
-        sentences_of(&record.text)
-            .into_iter()
-            .map(move |sentence| (body.clone(), sentence_key(&sentence)))
-    }));
+    let shared = SharedSentences::new(records.iter().zip(&keyed_sentences).flat_map(
+        |(record, sentences)| {
+            let body = body_of(record);
+            sentences
+                .iter()
+                .map(move |(_, key)| (body.clone(), key.clone()))
+        },
+    ));
 
     // Rows often repeat wording word for word (the shared actors' text, a body's several
     // files), so each distinct (base text, text) pair is diffed once.
     let mut diffs: HashMap<(&str, &str), Vec<DiffOp>> = HashMap::new();
     let mut rows = Vec::with_capacity(records.len());
-    for record in &records {
+    for (record, record_sentences) in records.iter().zip(keyed_sentences) {
         let body = body_of(record);
         let base_row = base_rows
             .iter()
@@ -190,10 +205,10 @@ pub fn compare(
                 text: record.text.clone(),
             }],
         };
-        let sentences = sentences_of(&record.text)
+        let sentences = record_sentences
             .into_iter()
-            .map(|sentence| {
-                let shared_by = shared.other_bodies(&sentence_key(&sentence), &body);
+            .map(|(sentence, key)| {
+                let shared_by = shared.other_bodies(&key, &body);
                 SharedSentence {
                     text: sentence,
                     shared_by,

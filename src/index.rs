@@ -20,6 +20,8 @@ use crate::record::Record;
 
 /// Name of the file that points at the live generation.
 const CURRENT_FILE: &str = "CURRENT";
+/// Name of the facet field, where filters and facet counts read.
+pub const FACET_FIELD: &str = "facets";
 /// Name of the file an ingest locks while it builds.
 const LOCK_FILE: &str = "LOCK";
 /// Writer memory for two cores: tantivy splits it across its indexing threads.
@@ -94,7 +96,7 @@ pub fn schema() -> (Schema, Fields) {
     };
     let text_ja = builder.add_text_field("text_ja", text_options(JA_TOKENIZER));
     let text_bigram = builder.add_text_field("text_bigram", text_options(BIGRAM_TOKENIZER));
-    let facets = builder.add_facet_field("facets", FacetOptions::default());
+    let facets = builder.add_facet_field(FACET_FIELD, FacetOptions::default());
     (
         builder.build(),
         Fields {
@@ -158,19 +160,10 @@ fn to_document(record: &Record, fields: &Fields) -> Result<TantivyDocument, Inde
     Ok(document)
 }
 
-/// Builds a new generation from `records` and makes it the live one. The previous index stays
-/// live until the very end; on any error it is untouched.
-pub fn build(folder: &Path, records: &[Record], threads: usize) -> Result<PathBuf, IndexError> {
-    let build = Build::start(folder, threads)?;
-    for record in records {
-        build.add(record)?;
-    }
-    build.finish()
-}
-
 /// A generation being built: records are added as they are parsed (nothing holds the whole
-/// corpus in memory), and [`Build::finish`] commits it and makes it live. Dropping an
-/// unfinished build leaves the live index as it was.
+/// corpus in memory), and [`Build::finish`] commits it and makes it live. The previous index
+/// stays live until the very end; dropping an unfinished build, or any error, leaves it as it
+/// was.
 pub struct Build {
     folder: PathBuf,
     name: String,

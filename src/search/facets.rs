@@ -13,8 +13,8 @@ use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::index::SegmentId;
 use tantivy::{DocId, Score, Searcher, SegmentOrdinal, SegmentReader};
 
-/// The facet field of the schema.
-const FACET_FIELD: &str = "facets";
+use crate::index::FACET_FIELD;
+
 /// The byte between the parts of an encoded facet path (tantivy's `FACET_SEP_BYTE`, which it
 /// does not export; a test below pins it).
 const FACET_SEPARATOR: u8 = 0;
