@@ -4,11 +4,14 @@
 //!   cargo bench --bench figures -- ingest --corpus DIR [--threads N] [--index DIR]
 //!   cargo bench --bench figures -- query --index DIR [--iterations N] [--class PREFIX]
 //!   cargo bench --bench figures -- http --addr HOST:PORT [--clients N] [--seconds S] [--pid PID]
+//!   cargo bench --bench figures -- groonga --index DIR --db DIR [--tokenizer TokenMecab] [--iterations N]
 //!
 //! `query` runs in process, one warm-up pass then N timed passes per query class; `http` is a
 //! bounded loopback load of keep-alive connections against a running `hyoka serve`, one query
 //! class at a time, then the mixed load, reporting p50/p95/p99, queries per second, errors and
-//! the server's RSS.
+//! the server's RSS. `groonga` loads the records of a hyoka index into Groonga (installed by
+//! `scripts/groonga-setup`), then runs the same queries through both servers over loopback and
+//! prints build time, index size, p50/p99 and the overlap of the top ten, as ratios.
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -32,6 +35,7 @@ fn main() {
         "ingest" => ingest(&options),
         "query" => query(&options),
         "http" => http(&options),
+        "groonga" => groonga(&options),
         other => {
             eprintln!("figures: unknown command {other}");
             std::process::exit(2);
@@ -98,7 +102,10 @@ fn folder_bytes(folder: &Path) -> u64 {
         .filter_map(Result::ok)
         .map(|entry| match entry.file_type() {
             Ok(kind) if kind.is_dir() => folder_bytes(&entry.path()),
-            _ => entry.metadata().map_or(0, |metadata| metadata.len()),
+            // Bytes on disk, not apparent length: Groonga preallocates sparse files.
+            _ => entry.metadata().map_or(0, |metadata| {
+                std::os::unix::fs::MetadataExt::blocks(&metadata) * 512
+            }),
         })
         .sum()
 }
@@ -302,6 +309,11 @@ impl Connection {
     }
 
     fn request(&mut self, path: &str, body: Option<&str>) -> std::io::Result<u16> {
+        self.exchange(path, body).map(|(status, _)| status)
+    }
+
+    /// Sends one request and returns the status and the body.
+    fn exchange(&mut self, path: &str, body: Option<&str>) -> std::io::Result<(u16, Vec<u8>)> {
         let encoded: String = path
             .chars()
             .map(|c| {
@@ -349,7 +361,7 @@ impl Connection {
         }
         let mut body = vec![0; length];
         self.reader.read_exact(&mut body)?;
-        Ok(status)
+        Ok((status, body))
     }
 }
 
@@ -446,6 +458,338 @@ fn http(options: &Options) {
         println!(
             "http, {clients} clients, mixed: {rate:.0} queries/s, {errors} errors, {}{rss}",
             percentiles(&mut samples)
+        );
+    }
+}
+
+/// Percent-encodes a query-string value (everything but the unreserved characters).
+fn query_value(value: &str) -> String {
+    value
+        .bytes()
+        .map(|byte| match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (byte as char).to_string()
+            }
+            _ => format!("%{byte:02X}"),
+        })
+        .collect()
+}
+
+/// A child process killed when the benchmark ends, however it ends.
+struct Child(std::process::Child);
+
+impl Drop for Child {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Waits until something accepts connections at `address`.
+fn wait_for(address: &str, what: &str) {
+    let deadline = Instant::now() + Duration::from_secs(600);
+    while TcpStream::connect(address).is_err() {
+        if Instant::now() > deadline {
+            eprintln!("figures: {what} did not start listening on {address}");
+            std::process::exit(1);
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// Writes Groonga's commands to load every record of a hyoka index: the same records, the same
+/// indexed text (headings and text) and the slot, for the slot filter.
+fn groonga_load_file(index: &Path, out: &Path) -> usize {
+    let (index, fields, _) = hyoka::index::open(index).expect("the hyoka index opens");
+    let reader = index.reader().expect("reader");
+    let searcher = reader.searcher();
+    let mut file = std::io::BufWriter::new(std::fs::File::create(out).expect("load file"));
+    writeln!(file, "load --table Records\n[").expect("write");
+    let mut count = 0;
+    for segment in searcher.segment_readers() {
+        let store = segment.get_store_reader(64).expect("store");
+        for document in store.iter::<tantivy::TantivyDocument>(segment.alive_bitset()) {
+            let record = hyoka::index::record_of(&document.expect("stored document"), &fields)
+                .expect("record");
+            let line = serde_json::json!({
+                "_key": record.id,
+                "slot": record.slot.clone().unwrap_or_default(),
+                "text": record.indexed_text(),
+            });
+            writeln!(file, "{line},").expect("write");
+            count += 1;
+        }
+    }
+    writeln!(file, "]").expect("write");
+    file.flush().expect("flush");
+    count
+}
+
+/// The same query classes for Groonga's `select` (compare has no counterpart there).
+fn groonga_select(class: &str, path: &str, body: Option<&str>) -> Option<String> {
+    let parameters = parameters(path);
+    let mut select = String::from(
+        "/d/select?table=Records&output_columns=_key,_score&sort_keys=-_score,_key&limit=10",
+    );
+    match class {
+        "compare" => return None,
+        "similar (paragraph)" => {
+            let request: serde_json::Value =
+                serde_json::from_str(body.unwrap_or("{}")).expect("body");
+            let text = request["text"].as_str().unwrap_or_default();
+            let filter = format!("text *S {}", serde_json::Value::from(text));
+            select.push_str(&format!("&filter={}", query_value(&filter)));
+        }
+        _ => {
+            select.push_str(&format!(
+                "&match_columns=text&query={}",
+                query_value(&parameters["q"])
+            ));
+            if let Some(slot) = parameters.get("slot") {
+                // The slot and everything below it, as hyoka's slot filter means.
+                let filter = format!("slot == {slot:?} || slot @^ \"{slot}.\"");
+                select.push_str(&format!("&filter={}", query_value(&filter)));
+            }
+        }
+    }
+    Some(select)
+}
+
+/// Record ids of the first ten hits of a hyoka response.
+fn hyoka_top_ten(body: &[u8]) -> Vec<String> {
+    let response: serde_json::Value = serde_json::from_slice(body).expect("hyoka json");
+    response["hits"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .take(10)
+        .filter_map(|hit| hit["id"].as_str().map(str::to_string))
+        .collect()
+}
+
+/// Record keys of a Groonga `select` response (`[[status…], [[[n], [columns], rows…]]]`).
+fn groonga_top_ten(body: &[u8]) -> Vec<String> {
+    let response: serde_json::Value = serde_json::from_slice(body).expect("groonga json");
+    let code = response[0][0].as_i64().unwrap_or(-1);
+    if code != 0 {
+        eprintln!(
+            "figures: groonga answered {}",
+            String::from_utf8_lossy(body)
+        );
+        std::process::exit(1);
+    }
+    response[1][0]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .skip(2)
+        .take(10)
+        .filter_map(|row| row[0].as_str().map(str::to_string))
+        .collect()
+}
+
+/// Sequential requests on one keep-alive connection (reopened if the server closes it): the
+/// latencies and the last body.
+fn timed_requests(
+    address: &str,
+    path: &str,
+    body: Option<&str>,
+    iterations: usize,
+) -> (Vec<Duration>, Vec<u8>) {
+    let mut connection = Connection::open(address).expect("connect");
+    let mut samples = Vec::with_capacity(iterations);
+    let mut last = Vec::new();
+    for round in 0..iterations + 5 {
+        let sent = Instant::now();
+        let answer = match connection.exchange(path, body) {
+            Ok(answer) => answer,
+            Err(_) => {
+                connection = Connection::open(address).expect("reconnect");
+                connection.exchange(path, body).expect("request")
+            }
+        };
+        let elapsed = sent.elapsed();
+        assert_eq!(
+            answer.0,
+            200,
+            "{address}{path}: {}",
+            String::from_utf8_lossy(&answer.1)
+        );
+        // The first five are the warm-up.
+        if round >= 5 {
+            samples.push(elapsed);
+        }
+        last = answer.1;
+    }
+    (samples, last)
+}
+
+fn percentile_ms(samples: &mut [Duration], fraction: f64) -> f64 {
+    samples.sort();
+    let rank = ((samples.len() as f64 * fraction).ceil() as usize).clamp(1, samples.len());
+    samples[rank - 1].as_secs_f64() * 1000.0
+}
+
+/// hyoka and Groonga side by side on the same records and queries.
+fn groonga(options: &Options) {
+    let index = options.path("index", "target/bench-index");
+    let database_folder = options.path("db", "target/bench-groonga");
+    let iterations = options.number("iterations", 200);
+    let tokenizer = options
+        .0
+        .get("tokenizer")
+        .cloned()
+        .unwrap_or_else(|| "TokenMecab".into());
+    let groonga_port = options.number("groonga-port", 10041);
+    let hyoka_port = options.number("hyoka-port", 8095);
+
+    let _ = std::fs::remove_dir_all(&database_folder);
+    std::fs::create_dir_all(&database_folder).expect("database folder");
+    let load_file = database_folder.with_extension("load.json");
+    let started = Instant::now();
+    let records = groonga_load_file(&index, &load_file);
+    println!(
+        "groonga: {records} records exported from {} in {:.1} s ({:.1} MB of load commands)",
+        index.display(),
+        started.elapsed().as_secs_f64(),
+        std::fs::metadata(&load_file).map_or(0, |m| m.len()) as f64 / 1e6
+    );
+
+    // TokenMecab reads MeCab's configuration; point it at IPADIC (the dictionary hyoka uses)
+    // rather than whichever dictionary the system's alternatives chose.
+    let mecabrc = database_folder.join("mecabrc");
+    std::fs::write(&mecabrc, "dicdir = /var/lib/mecab/dic/ipadic-utf8\n").expect("mecabrc");
+    let database = database_folder.join("db");
+    let groonga = |arguments: &[&str]| {
+        let mut command = std::process::Command::new("groonga");
+        command.args(arguments).env("MECABRC", &mecabrc);
+        command
+    };
+    // Data first, index columns after: Groonga builds them offline, its fastest way.
+    let schema = "plugin_register tokenizers/mecab\n\
+         table_create Slots TABLE_PAT_KEY ShortText\n\
+         table_create Records TABLE_HASH_KEY ShortText\n\
+         column_create Records slot COLUMN_SCALAR Slots\n\
+         column_create Records text COLUMN_SCALAR LongText\n"
+        .to_string();
+    let indexes = format!(
+        "table_create Terms TABLE_PAT_KEY ShortText --default_tokenizer {tokenizer} --normalizer NormalizerAuto\n\
+         column_create Terms records_text COLUMN_INDEX|WITH_POSITION Records text\n\
+         column_create Slots records_slot COLUMN_INDEX Records slot\n"
+    );
+    let started = Instant::now();
+    let mut build = groonga(&["-n", database.to_str().expect("utf-8 path")])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("groonga runs (scripts/groonga-setup installs it)");
+    {
+        let mut input = build.stdin.take().expect("stdin");
+        let feed_schema = schema.clone();
+        let feed_indexes = indexes.clone();
+        let feed_load = load_file.clone();
+        let feeder = std::thread::spawn(move || {
+            input.write_all(feed_schema.as_bytes())?;
+            std::io::copy(&mut std::fs::File::open(&feed_load)?, &mut input)?;
+            input.write_all(feed_indexes.as_bytes())
+        });
+        let mut output = String::new();
+        build
+            .stdout
+            .take()
+            .expect("stdout")
+            .read_to_string(&mut output)
+            .expect("groonga output");
+        feeder.join().expect("feeder").expect("feeding groonga");
+        let status = build.wait().expect("groonga exits");
+        // Every command answers `[[0, …` when it succeeded.
+        let failed: Vec<&str> = output
+            .lines()
+            .filter(|line| !line.starts_with("[[0,"))
+            .collect();
+        if !status.success() || !failed.is_empty() {
+            eprintln!("figures: groonga build failed: {}", failed.join("\n"));
+            std::process::exit(1);
+        }
+        let loaded = output.lines().find_map(|line| {
+            let value: serde_json::Value = serde_json::from_str(line).ok()?;
+            value[1].as_u64()
+        });
+        assert_eq!(loaded, Some(records as u64), "groonga loaded every record");
+    }
+    let groonga_build = started.elapsed().as_secs_f64();
+    let _ = std::fs::remove_file(&load_file);
+    let groonga_bytes = folder_bytes(&database_folder);
+    let hyoka_bytes = folder_bytes(&index);
+    println!(
+        "groonga ({tokenizer}): load + index {groonga_build:.1} s, database {:.1} MB; \
+         hyoka index {:.1} MB (ratio hyoka/groonga {:.2}); for hyoka's build time run `figures -- ingest`",
+        groonga_bytes as f64 / 1e6,
+        hyoka_bytes as f64 / 1e6,
+        hyoka_bytes as f64 / groonga_bytes.max(1) as f64,
+    );
+
+    let groonga_address = format!("127.0.0.1:{groonga_port}");
+    let hyoka_address = format!("127.0.0.1:{hyoka_port}");
+    let _groonga_server = Child(
+        groonga(&[
+            "-s",
+            "--protocol",
+            "http",
+            "--bind-address",
+            "127.0.0.1",
+            "--port",
+            &groonga_port.to_string(),
+            database.to_str().expect("utf-8 path"),
+        ])
+        .spawn()
+        .expect("groonga server"),
+    );
+    let _hyoka_server = Child(
+        std::process::Command::new(env!("CARGO_BIN_EXE_hyoka"))
+            .args(["serve", "--index"])
+            .arg(&index)
+            .args(["--addr", &hyoka_address])
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("hyoka serve"),
+    );
+    wait_for(&groonga_address, "groonga");
+    wait_for(&hyoka_address, "hyoka serve");
+
+    println!(
+        "{:<20} {:>10} {:>10} {:>10} {:>10} {:>8} {:>8}  top-10 overlap",
+        "class", "hyoka p50", "p99", "groonga p50", "p99", "p50 h/g", "p99 h/g"
+    );
+    for (class, path, body) in query_classes() {
+        let Some(select) = groonga_select(class, &path, body.as_deref()) else {
+            continue;
+        };
+        let (mut hyoka_samples, hyoka_body) =
+            timed_requests(&hyoka_address, &path, body.as_deref(), iterations);
+        let (mut groonga_samples, groonga_body) =
+            timed_requests(&groonga_address, &select, None, iterations);
+        let hyoka_top = hyoka_top_ten(&hyoka_body);
+        let groonga_top = groonga_top_ten(&groonga_body);
+        let shared = hyoka_top
+            .iter()
+            .filter(|id| groonga_top.contains(id))
+            .count();
+        let (h50, h99) = (
+            percentile_ms(&mut hyoka_samples, 0.5),
+            percentile_ms(&mut hyoka_samples, 0.99),
+        );
+        let (g50, g99) = (
+            percentile_ms(&mut groonga_samples, 0.5),
+            percentile_ms(&mut groonga_samples, 0.99),
+        );
+        println!(
+            "{class:<20} {h50:>7.2} ms {h99:>7.2} ms {g50:>8.2} ms {g99:>7.2} ms {:>8.2} {:>8.2}  {shared}/{} (hyoka {} hits, groonga {})",
+            h50 / g50,
+            h99 / g99,
+            hyoka_top.len().max(groonga_top.len()),
+            hyoka_top.len(),
+            groonga_top.len(),
         );
     }
 }

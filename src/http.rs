@@ -230,6 +230,10 @@ impl From<CompareError> for AppError {
                 code: "unknown_base",
                 message: error.to_string(),
             },
+            CompareError::LimitTooLarge(_) => AppError::BadRequest {
+                code: "bad_limit",
+                message: error.to_string(),
+            },
         }
     }
 }
@@ -468,12 +472,12 @@ async fn export_csv(
         .run(move || {
             if comparison {
                 // A comparison's rows, in its reading order.
-                let compare_request = CompareRequest {
-                    slot: request.slot.clone().unwrap_or_default(),
-                    ..CompareRequest::default()
-                };
-                let response = crate::compare::compare(&index, &compare_request)?;
-                Ok(response.rows.into_iter().map(|row| row.record).collect())
+                Ok(crate::compare::records_in_reading_order(
+                    &index,
+                    request.slot.as_deref().unwrap_or_default(),
+                    "",
+                    MAX_EXPORT_ROWS,
+                )?)
             } else {
                 Ok(index
                     .collect(&request, MAX_EXPORT_ROWS)?

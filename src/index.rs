@@ -11,15 +11,19 @@ use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use tantivy::schema::{
-    FacetOptions, Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
+    FAST, FacetOptions, Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
+    TextOptions,
 };
 use tantivy::{Index, IndexWriter, TantivyDocument};
 
 use crate::analysis::{BIGRAM_TOKENIZER, JA_TOKENIZER, register_tokenizers};
-use crate::record::Record;
+use crate::compare::table::{TableBuilder, TableError};
+use crate::record::{Record, row_key};
 
 /// Name of the file that points at the live generation.
 const CURRENT_FILE: &str = "CURRENT";
+/// Name of the fast field holding each record's id as a number, where comparisons read.
+pub const KEY_FIELD: &str = "key";
 /// Name of the facet field, where filters and facet counts read.
 pub const FACET_FIELD: &str = "facets";
 /// Name of the file an ingest locks while it builds.
@@ -48,6 +52,9 @@ pub enum IndexError {
     /// A stored record is not valid JSON (the index was written by another version).
     #[error("stored record is unreadable: {0}")]
     Record(#[from] serde_json::Error),
+    /// The generation's comparison table is missing or unreadable.
+    #[error("comparison table: {0}")]
+    Table(#[from] TableError),
 }
 
 fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> IndexError + '_ {
@@ -61,6 +68,8 @@ fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> IndexError + '_ {
 #[derive(Debug, Clone, Copy)]
 pub struct Fields {
     pub id: Field,
+    /// The id as a number (fast field), joining the index with the comparison table.
+    pub key: Field,
     /// The whole record as JSON, for display.
     pub record: Field,
     /// Morphological tokens of the search text.
@@ -87,6 +96,7 @@ pub fn schema() -> (Schema, Fields) {
     let mut builder = Schema::builder();
     let id = builder.add_text_field("id", STRING | STORED);
     let record = builder.add_text_field("record", STORED);
+    let key = builder.add_u64_field(KEY_FIELD, FAST);
     let text_options = |tokenizer: &str| {
         TextOptions::default().set_indexing_options(
             TextFieldIndexing::default()
@@ -101,6 +111,7 @@ pub fn schema() -> (Schema, Fields) {
         builder.build(),
         Fields {
             id,
+            key,
             record,
             text_ja,
             text_bigram,
@@ -150,6 +161,7 @@ pub fn facet_values(record: &Record) -> Vec<(&'static str, String)> {
 fn to_document(record: &Record, fields: &Fields) -> Result<TantivyDocument, IndexError> {
     let mut document = TantivyDocument::default();
     document.add_text(fields.id, &record.id);
+    document.add_u64(fields.key, row_key(&record.id));
     document.add_text(fields.record, serde_json::to_string(record)?);
     let indexed_text = record.indexed_text();
     document.add_text(fields.text_ja, &indexed_text);
@@ -171,6 +183,8 @@ pub struct Build {
     /// `None` once finished; an unfinished build removes its folder when dropped.
     writer: Option<IndexWriter>,
     fields: Fields,
+    /// The comparison table, collected as records are added.
+    table: TableBuilder,
     /// Held until the build ends: one build per index folder.
     _lock: fs::File,
 }
@@ -211,14 +225,18 @@ impl Build {
             building,
             writer: Some(writer),
             fields,
+            table: TableBuilder::default(),
             _lock: lock,
         })
     }
 
-    /// Adds one record; tantivy's indexing threads analyse it in the background.
-    pub fn add(&self, record: &Record) -> Result<(), IndexError> {
+    /// Adds one record with its sentence keys
+    /// ([`record_sentence_keys`](crate::compare::table::record_sentence_keys)); tantivy's
+    /// indexing threads analyse it in the background.
+    pub fn add(&mut self, record: &Record, sentence_keys: Vec<String>) -> Result<(), IndexError> {
         if let Some(writer) = &self.writer {
             writer.add_document(to_document(record, &self.fields)?)?;
+            self.table.add(record, sentence_keys);
         }
         Ok(())
     }
@@ -226,6 +244,11 @@ impl Build {
     /// Commits the generation, makes it live by renaming `CURRENT`, and removes generations
     /// older than the one it replaces.
     pub fn finish(mut self) -> Result<PathBuf, IndexError> {
+        // Written while the writer is still held, so that a failure here drops the build and
+        // removes the unfinished generation.
+        std::mem::take(&mut self.table)
+            .finish(&self.building)
+            .map_err(io_error(&self.building))?;
         let Some(mut writer) = self.writer.take() else {
             return Err(IndexError::Missing(self.building.clone()));
         };

@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
+use crate::compare::table;
 use crate::corpus::{self, CorpusError, DocumentError};
 use crate::index::{self, IndexError};
 use crate::parse::{self, ParseError};
@@ -148,7 +149,9 @@ fn skipped_of(error: &DocumentError) -> Skipped {
 }
 
 /// What a parse worker hands back for the document at one position of the corpus.
-type Parsed = Result<(corpus::LoadedDocument, Result<Vec<Record>, ParseError>), DocumentError>;
+/// A document's records, each with its sentence keys for the comparison table.
+type ParsedRecords = Result<(Vec<Record>, Vec<Vec<String>>), ParseError>;
+type Parsed = Result<(corpus::LoadedDocument, ParsedRecords), DocumentError>;
 
 /// Parses the corpus and builds a new index generation in `index_folder`, with `threads`
 /// parse threads and as many indexing threads.
@@ -161,7 +164,7 @@ pub fn ingest(
     let started = Instant::now();
     let plan = corpus::plan_corpus(corpus_folder)?;
     // Locks the index folder before any work, so a second ingest fails at once.
-    let build = index::Build::start(index_folder, threads)?;
+    let mut build = index::Build::start(index_folder, threads)?;
     let mut skipped: Vec<Skipped> = plan.skipped.iter().map(skipped_of).collect();
     let mut documents = Vec::new();
     let mut duplicates = corpus::DuplicateFilter::default();
@@ -184,7 +187,12 @@ pub fn ingest(
                     };
                     let parse_started = Instant::now();
                     let parsed = plan.load(meta).map(|document| {
-                        let records = parse::parse_document(&document.meta, &document.text);
+                        let records =
+                            parse::parse_document(&document.meta, &document.text).map(|records| {
+                                let keys =
+                                    records.iter().map(table::record_sentence_keys).collect();
+                                (records, keys)
+                            });
                         (document, records)
                     });
                     parse_nanos.fetch_add(
@@ -222,7 +230,7 @@ pub fn ingest(
                 };
                 let (document, parsed) = document;
                 progress(&document.meta.file);
-                let parsed = match parsed {
+                let (parsed, sentence_keys) = match parsed {
                     Ok(parsed) => parsed,
                     Err(error @ ParseError::NothingRecognised { .. }) => {
                         skipped.push(Skipped {
@@ -232,8 +240,8 @@ pub fn ingest(
                         continue;
                     }
                 };
-                for record in &parsed {
-                    if let Err(error) = build.add(record) {
+                for (record, keys) in parsed.iter().zip(sentence_keys) {
+                    if let Err(error) = build.add(record, keys) {
                         index_error = Some(error);
                         break;
                     }

@@ -83,7 +83,17 @@ pub const ROUTES: &[Route] = &[
                 "string",
                 "body to diff against (default: the first row's)",
             ),
-            query("q", "string", "only rows matching this query"),
+            query(
+                "q",
+                "string",
+                "only rows matching this query (sharing counts stay national)",
+            ),
+            query("offset", "integer", "rows to skip, in reading order"),
+            query(
+                "limit",
+                "integer",
+                "rows on the page (default 100, at most 500)",
+            ),
         ],
         request_body: None,
         response: "CompareResponse",
@@ -193,6 +203,8 @@ fn schemas() -> Value {
             "facets": {"type": "object", "additionalProperties": counts}}},
         "CompareResponse": {"type": "object", "properties": {
             "slot": {"type": "string"}, "slot_label": {"type": "string"}, "base": {"type": ["string", "null"]},
+            "total": {"type": "integer"}, "offset": {"type": "integer"}, "limit": {"type": "integer"},
+            "bodies": {"type": "array", "items": {"type": "string"}},
             "rows": {"type": "array", "items": {"allOf": [reference("Record"), {"type": "object", "properties": {
                 "body": {"type": "string"},
                 "diff": {"type": "array", "items": {"type": "object", "properties": {

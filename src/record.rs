@@ -111,6 +111,12 @@ impl Record {
 /// A stable identifier: 64-bit FNV-1a over the parts, as 16 hex digits. Not cryptographic;
 /// identifiers only need to be stable and distinct within one corpus.
 pub fn stable_id(parts: &[&str]) -> String {
+    format!("{:016x}", stable_hash(parts))
+}
+
+/// 64-bit FNV-1a over the parts (each followed by 0x1f): the same on every machine and in
+/// every version, so it can be written into an index and read back.
+pub fn stable_hash(parts: &[&str]) -> u64 {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     for part in parts {
         for byte in part.bytes().chain(std::iter::once(0x1f)) {
@@ -118,5 +124,11 @@ pub fn stable_id(parts: &[&str]) -> String {
             hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
         }
     }
-    format!("{hash:016x}")
+    hash
+}
+
+/// A record's id as a number, for the index's fast `key` column: ids are 16 hex digits, so
+/// this is the number they spell (and numeric order is id order).
+pub fn row_key(id: &str) -> u64 {
+    u64::from_str_radix(id, 16).unwrap_or_else(|_| stable_hash(&[id]))
 }

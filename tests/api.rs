@@ -70,6 +70,52 @@ async fn compare_physical_measures_has_every_sapporo_file_and_other_bodies() {
 }
 
 #[tokio::test]
+async fn pages_of_a_comparison_put_together_are_the_whole_comparison() {
+    let (_, whole) = get("/api/compare?slot=III.7.R1.5&limit=500").await;
+    let total = whole["total"].as_u64().expect("total") as usize;
+    let all_rows = whole["rows"].as_array().expect("rows");
+    assert_eq!(all_rows.len(), total);
+    assert!(total > 6, "{total} rows");
+    let mut paged: Vec<Value> = Vec::new();
+    for offset in (0..total).step_by(4) {
+        let (status, page) = get(&format!(
+            "/api/compare?slot=III.7.R1.5&offset={offset}&limit=4"
+        ))
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        // Every page knows the whole: its size, its bodies, its answers and the same base.
+        for key in ["total", "bodies", "ratings", "base"] {
+            assert_eq!(page[key], whole[key], "{key} at offset {offset}");
+        }
+        paged.extend(page["rows"].as_array().expect("rows").iter().cloned());
+    }
+    // Rows, their diffs and how widely each sentence is shared do not depend on the page.
+    assert_eq!(&paged, all_rows);
+}
+
+#[tokio::test]
+async fn a_comparison_narrowed_by_a_query_keeps_the_national_sharing_counts() {
+    let (_, whole) = get("/api/compare?slot=III.7.R1.5&limit=500").await;
+    let (status, narrowed) = get(&format!(
+        "/api/compare?slot=III.7.R1.5&limit=500&q={}",
+        encoded("中間サーバー")
+    ))
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let narrowed_rows = narrowed["rows"].as_array().expect("rows");
+    let whole_rows = whole["rows"].as_array().expect("rows");
+    assert!(!narrowed_rows.is_empty());
+    assert!(narrowed_rows.len() < whole_rows.len());
+    for row in narrowed_rows {
+        let same = whole_rows
+            .iter()
+            .find(|other| other["id"] == row["id"])
+            .expect("a narrowed row is a row of the whole comparison");
+        assert_eq!(row["sentences"], same["sentences"], "{}", row["id"]);
+    }
+}
+
+#[tokio::test]
 async fn shared_platform_wording_is_marked_as_shared() {
     let (_, body) = get("/api/compare?slot=III.7.R1.5").await;
     let rows = body["rows"].as_array().expect("rows");
@@ -336,6 +382,16 @@ async fn every_error_case_is_a_json_4xx_with_a_code() {
             "/api/compare".to_string(),
             StatusCode::BAD_REQUEST,
             "bad_parameter",
+        ),
+        (
+            "/api/compare?slot=III.7.R1.5&limit=0".to_string(),
+            StatusCode::BAD_REQUEST,
+            "bad_limit",
+        ),
+        (
+            "/api/compare?slot=III.7.R1.5&limit=501".to_string(),
+            StatusCode::BAD_REQUEST,
+            "bad_limit",
         ),
         (
             format!(

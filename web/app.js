@@ -8,6 +8,7 @@
 const FILTERS = ["municipality", "prefecture", "slot", "doc_type", "actor", "rating"];
 const FACET_LABELS = { municipality: "団体", slot: "項目", doc_type: "文書種別", actor: "措置主体", rating: "評価" };
 const PAGE_SIZE = 20;
+const COMPARE_PAGE_SIZE = 50;
 let slotsByKey = new Map();
 
 function el(tag, attributes, ...children) {
@@ -172,17 +173,18 @@ function renderSlotTree() {
   box.replaceChildren(el("div", { class: "slot-tree" }, build("")));
 }
 
-function renderPager(total, params) {
-  const pager = document.getElementById("pager");
+// 前へ/次へ links of a paged view (the search at `/`, a comparison at `/compare`).
+function renderPager(total, params, { id = "pager", path = "/", size = PAGE_SIZE } = {}) {
+  const pager = document.getElementById(id);
   pager.replaceChildren();
   const offset = Number(params.get("offset") || 0);
   const page = (target, label) => {
     const next = currentParams();
     next.set("offset", String(target));
-    return el("a", { class: "button-link", href: `/?${next}` }, label);
+    return el("a", { class: "button-link", href: `${path}?${next}` }, label);
   };
-  if (offset > 0) pager.append(page(Math.max(0, offset - PAGE_SIZE), "前へ"));
-  if (offset + PAGE_SIZE < total) pager.append(page(offset + PAGE_SIZE, "次へ"));
+  if (offset > 0) pager.append(page(Math.max(0, offset - size), "前へ"));
+  if (offset + size < total) pager.append(page(offset + size, "次へ"));
 }
 
 async function showSearch() {
@@ -275,20 +277,24 @@ async function showCompare() {
   const params = currentParams();
   const slot = params.get("slot");
   if (!slot) { navigate("/", new URLSearchParams()); return; }
-  const api = new URLSearchParams({ slot });
-  if (params.get("base")) api.set("base", params.get("base"));
+  const api = new URLSearchParams({ slot, limit: String(COMPARE_PAGE_SIZE) });
+  for (const name of ["base", "offset"]) if (params.get(name)) api.set(name, params.get(name));
   const body = await getJson(`/api/compare?${api}`);
   document.getElementById("compare-breadcrumb").textContent = breadcrumb(body.slot);
   document.getElementById("compare-title").textContent = `${body.slot_label} を他団体と比較`;
   document.getElementById("compare-csv").href = `/api/export.csv?${new URLSearchParams({ slot })}`;
   const select = document.getElementById("base-select");
-  const bodies = [...new Set(body.rows.map((row) => row.body))];
-  select.replaceChildren(...bodies.map((name) => el("option", { value: name, selected: name === body.base }, name)));
+  select.replaceChildren(...body.bodies.map((name) => el("option", { value: name, selected: name === body.base }, name)));
   select.onchange = () => {
     const next = currentParams();
     next.set("base", select.value);
     navigate("/compare", next);
   };
+  const shownTo = Math.min(body.offset + body.rows.length, body.total);
+  document.getElementById("compare-count").textContent = body.total > body.rows.length
+    ? `${body.total} 件中 ${body.offset + 1}–${shownTo} 件（${body.bodies.length} 団体）`
+    : `${body.total} 件（${body.bodies.length} 団体）`;
+  renderPager(body.total, params, { id: "compare-pager", path: "/compare", size: COMPARE_PAGE_SIZE });
   const ratings = document.getElementById("ratings");
   ratings.replaceChildren("評価の分布: ", ...Object.entries(body.ratings).map(([value, count]) => el("span", {}, `${value} ${count}`)));
   // An item answered only by its choice (「⑤物理的対策 [特に力を入れて行っている]」) has no text

@@ -7,6 +7,7 @@
 
 pub mod facets;
 pub mod query;
+pub mod rows;
 pub mod snippet;
 
 use std::collections::BTreeMap;
@@ -151,6 +152,8 @@ struct Loaded {
     bodies: std::sync::OnceLock<Arc<Vec<BodySummary>>>,
     /// Facet ordinal tables of the segments, for counting facets per search.
     facet_tables: Arc<facets::FacetTables>,
+    /// The generation's comparison table.
+    comparison: Arc<crate::compare::table::ComparisonTable>,
 }
 
 /// The index as the process serves it.
@@ -293,6 +296,30 @@ impl SearchIndex {
         let top = searcher.search(&query, &TopDocs::with_limit(cap.max(1)).order_by_score())?;
         let records = records_of_top(&searcher, &loaded.fields, top)?;
         Ok(records)
+    }
+
+    /// The keys and addresses of every record matching a request's query and filters, for a
+    /// comparison, which reads only the records of the page it shows.
+    pub fn matching_rows(
+        &self,
+        request: &SearchRequest,
+    ) -> Result<rows::MatchingRows, SearchError> {
+        check_slot(request.slot.as_deref())?;
+        let parsed = parse_query(&request.q)?;
+        let loaded = self.current();
+        let query = with_filters(
+            query::to_query(&query::plan(&parsed), &loaded.fields),
+            request,
+            &loaded.fields,
+        );
+        let searcher = loaded.reader.searcher();
+        let found = searcher.search(&query, &rows::KeyCollector)?;
+        Ok(rows::MatchingRows {
+            searcher,
+            fields: loaded.fields,
+            table: loaded.comparison.clone(),
+            addresses: found.into_iter().collect(),
+        })
     }
 
     /// Record counts per slot key over the whole index; a slot counts the records below it.
@@ -527,9 +554,12 @@ fn load(folder: &Path) -> Result<Loaded, IndexError> {
         index,
         reader,
         fields,
-        generation,
         bodies: std::sync::OnceLock::new(),
         facet_tables,
+        comparison: Arc::new(crate::compare::table::ComparisonTable::read(
+            &folder.join(&generation),
+        )?),
+        generation,
     })
 }
 

@@ -343,6 +343,26 @@ async function journey(browser, base) {
     await tab.close();
   });
 
+  await step("a comparison longer than a page is paged: 次へ shows the next rows, back the first", async () => {
+    // 7. 保管・消去 with everything below it: more rows than one page of 50.
+    await openPage(page, `${base}/compare?slot=III.7`);
+    const first = await page.locator("#compare-count").textContent();
+    const match = first.match(/^(\d+) 件中 1–50 件（(\d+) 団体）$/);
+    assert.ok(match, first);
+    assert.ok(Number(match[1]) > 50, first);
+    assert.equal(await page.locator(".compare-row").count() > 0, true);
+    const firstRowBefore = await page.locator(".compare-row").first().textContent();
+    assert.equal(await page.locator("#compare-pager a", { hasText: "前へ" }).count(), 0);
+    await settle(page, () => page.locator("#compare-pager a", { hasText: "次へ" }).click());
+    assert.equal(query(page).get("offset"), "50");
+    assert.match(await page.locator("#compare-count").textContent(), new RegExp(`^${match[1]} 件中 51–`));
+    assert.notEqual(await page.locator(".compare-row").first().textContent(), firstRowBefore);
+    // The base list holds every body of the comparison, not only those on this page.
+    assert.equal(await page.locator("#base-select option").count(), Number(match[2]));
+    await settle(page, () => page.goBack());
+    assert.equal(await page.locator("#compare-count").textContent(), first);
+  });
+
   await step("a pasted draft finds its precedent first, and コピー copies its clean text", async () => {
     const api = await (await page.request.get(`${base}/api/search?q=${encodeURIComponent("生体認証")}&municipality=${encodeURIComponent("札幌市")}&limit=1`)).json();
     const passage = api.hits[0].text;

@@ -5,6 +5,8 @@
 //! how many *other* bodies write the same sentence: nationally shared wording (中間サーバー,
 //! ガバメントクラウド 記載例) against a body's own.
 
+pub mod table;
+
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::{Deserialize, Serialize};
@@ -14,9 +16,15 @@ use crate::corpus::UNNAMED_BODY;
 use crate::form;
 use crate::record::Record;
 use crate::search::{SearchError, SearchIndex, SearchRequest};
+use table::TableRow;
 
-/// Most rows one comparison returns.
-pub const MAX_COMPARE_ROWS: usize = 2_000;
+/// Rows on a page of a comparison when the request does not say.
+pub const DEFAULT_COMPARE_ROWS: usize = 100;
+/// Most rows one page of a comparison may ask for.
+pub const MAX_COMPARE_ROWS: usize = 500;
+/// Most rows of the base body read to diff against (a body's rows of one slot are a handful
+/// per file).
+const MAX_BASE_ROWS: usize = 200;
 /// Similarity at or above which two sentences count as the same wording (numbering, spaces
 /// and 「することとしている」/「している」-size edits aside).
 const SAME_SENTENCE: f64 = 0.9;
@@ -29,6 +37,12 @@ pub struct CompareRequest {
     pub base: Option<String>,
     #[serde(default)]
     pub q: Option<String>,
+    /// Rows to skip, in reading order.
+    #[serde(default)]
+    pub offset: Option<usize>,
+    /// Rows on the page (at most [`MAX_COMPARE_ROWS`]).
+    #[serde(default)]
+    pub limit: Option<usize>,
 }
 
 /// One step of a diff against the base row.
@@ -63,8 +77,15 @@ pub struct CompareResponse {
     pub slot: String,
     pub slot_label: String,
     pub base: Option<String>,
+    /// Rows of the whole comparison; `rows` is the page from `offset`.
+    pub total: usize,
+    pub offset: usize,
+    pub limit: usize,
+    /// Every body with a row, in reading order (for choosing the base).
+    pub bodies: Vec<String>,
     pub rows: Vec<CompareRow>,
-    /// Choice (or, where the item has none, rating) → number of body-and-file answers.
+    /// Choice (or, where the item has none, rating) → number of body-and-file answers, over
+    /// the whole comparison.
     pub ratings: BTreeMap<String, u64>,
 }
 
@@ -77,6 +98,8 @@ pub enum CompareError {
         slot: String,
         available: String,
     },
+    #[error("limit {0} is over the maximum of {MAX_COMPARE_ROWS} rows per page")]
+    LimitTooLarge(usize),
     #[error(transparent)]
     Search(#[from] SearchError),
 }
@@ -91,50 +114,57 @@ pub fn body_of(record: &Record) -> String {
     }
 }
 
-/// Runs a comparison.
+/// Whether a row's body (as [`body_of`] names it) is the base: named as it is, or, for the
+/// unnamed bodies, by the shared name alone.
+fn is_base(body: &str, base: &str) -> bool {
+    body == base
+        || (base == UNNAMED_BODY
+            && body
+                .strip_prefix(UNNAMED_BODY)
+                .is_some_and(|rest| rest.starts_with(" (")))
+}
+
+/// Runs a comparison: the rows of the slot (matching `q` if given) in reading order, one page
+/// of them read from the index and diffed against the base body's rows. Which rows there are,
+/// their bodies and answers, and how widely each sentence is shared come from the comparison
+/// table written at ingest, so the cost of a page does not grow with the number of bodies.
 pub fn compare(
     index: &SearchIndex,
     request: &CompareRequest,
 ) -> Result<CompareResponse, CompareError> {
     let slot = form::slot_by_key(&request.slot)
         .ok_or_else(|| SearchError::UnknownSlot(request.slot.clone()))?;
-    let search = SearchRequest {
+    let limit = match request.limit {
+        None => DEFAULT_COMPARE_ROWS,
+        Some(0) => return Err(SearchError::LimitZero.into()),
+        Some(limit) if limit > MAX_COMPARE_ROWS => return Err(CompareError::LimitTooLarge(limit)),
+        Some(limit) => limit,
+    };
+    let offset = request.offset.unwrap_or(0);
+    let matching = index.matching_rows(&SearchRequest {
         q: request.q.clone().unwrap_or_default(),
         slot: Some(request.slot.clone()),
         ..SearchRequest::default()
-    };
-    let mut records: Vec<Record> = index
-        .collect(&search, MAX_COMPARE_ROWS)?
+    })?;
+    let table = matching.table();
+    let rows: Vec<TableRow> = table
+        .rows_of_slot(&request.slot)
         .into_iter()
-        .map(|(_, record)| record)
+        .filter(|row| matching.contains(row.key))
         .collect();
-    // Reading order: body, document, file, field, actor; ids break ties.
-    records.sort_by(|left, right| {
-        (
-            body_of(left),
-            &left.doc_title,
-            &left.file_name,
-            &left.field,
-            &left.actor,
-            &left.id,
-        )
-            .cmp(&(
-                body_of(right),
-                &right.doc_title,
-                &right.file_name,
-                &right.field,
-                &right.actor,
-                &right.id,
-            ))
-    });
+    // Rows are in body order, so each body's rows are together.
+    let mut bodies: Vec<u32> = Vec::new();
+    for row in &rows {
+        if bodies.last() != Some(&row.body) {
+            bodies.push(row.body);
+        }
+    }
 
     let base = match &request.base {
         Some(base) => {
-            let exists = records
-                .iter()
-                .any(|record| record.municipality == *base || body_of(record) == *base);
-            if !exists {
-                let available: BTreeSet<String> = records.iter().map(body_of).collect();
+            if !bodies.iter().any(|&body| is_base(table.body(body), base)) {
+                let available: BTreeSet<&str> =
+                    bodies.iter().map(|&body| table.body(body)).collect();
                 return Err(CompareError::UnknownBase {
                     base: base.clone(),
                     slot: request.slot.clone(),
@@ -143,47 +173,43 @@ pub fn compare(
             }
             Some(base.clone())
         }
-        None => records.first().map(body_of),
+        None => bodies.first().map(|&body| table.body(body).to_string()),
     };
     // The base body's rows with text (an item answered only by its choice has none to diff).
-    let base_rows: Vec<&Record> = records
-        .iter()
-        .filter(|record| {
-            base.as_deref()
-                .is_some_and(|base| record.municipality == base || body_of(record) == base)
-        })
-        .filter(|record| !record.text.is_empty())
-        .collect();
+    let mut base_rows: Vec<Record> = Vec::new();
+    if let Some(base) = &base {
+        for row in rows
+            .iter()
+            .filter(|row| is_base(table.body(row.body), base))
+            .take(MAX_BASE_ROWS)
+        {
+            if let Some(record) = matching.record(row.key)?
+                && !record.text.is_empty()
+            {
+                base_rows.push(record);
+            }
+        }
+    }
 
-    // Each record's sentences with their keys, normalised once for both uses below.
-    let keyed_sentences: Vec<Vec<(String, String)>> = records
-        .iter()
-        .map(|record| {
-            sentences_of(&record.text)
-                .into_iter()
-                .map(|sentence| {
-                    let key = sentence_key(&sentence);
-                    (sentence, key)
-                })
-                .collect()
-        })
-        .collect();
-    // Which bodies write each sentence, to count how many others share it.
-    let shared = SharedSentences::new(records.iter().zip(&keyed_sentences).flat_map(
-        |(record, sentences)| {
-            let body = body_of(record);
-            sentences
-                .iter()
-                .map(move |(_, key)| (body.clone(), key.clone()))
-        },
-    ));
+    let mut answered: BTreeSet<(u32, u32)> = BTreeSet::new();
+    let mut ratings: BTreeMap<String, u64> = BTreeMap::new();
+    for row in &rows {
+        if let Some(answer) = row.answer
+            && answered.insert((row.body, row.file))
+        {
+            *ratings.entry(table.answer(answer).to_string()).or_default() += 1;
+        }
+    }
 
     // Rows often repeat wording word for word (the shared actors' text, a body's several
     // files), so each distinct (base text, text) pair is diffed once.
-    let mut diffs: HashMap<(&str, &str), Vec<DiffOp>> = HashMap::new();
-    let mut rows = Vec::with_capacity(records.len());
-    for (record, record_sentences) in records.iter().zip(keyed_sentences) {
-        let body = body_of(record);
+    let mut diffs: HashMap<(String, String), Vec<DiffOp>> = HashMap::new();
+    let mut page = Vec::with_capacity(limit.min(rows.len()));
+    for row in rows.iter().skip(offset).take(limit) {
+        let Some(record) = matching.record(row.key)? else {
+            continue;
+        };
+        let body = table.body(row.body).to_string();
         let base_row = base_rows
             .iter()
             .find(|candidate| candidate.actor == record.actor && candidate.field == record.field)
@@ -197,7 +223,7 @@ pub fn compare(
             // An item answered only by its choice has no text to compare.
             _ if record.text.is_empty() => Vec::new(),
             Some(base_row) => diffs
-                .entry((base_row.text.as_str(), record.text.as_str()))
+                .entry((base_row.text.clone(), record.text.clone()))
                 .or_insert_with(|| diff_ops(&base_row.text, &record.text))
                 .clone(),
             None => vec![DiffOp {
@@ -205,42 +231,68 @@ pub fn compare(
                 text: record.text.clone(),
             }],
         };
-        let sentences = record_sentences
+        let record_slot = record.slot.clone().unwrap_or_default();
+        let sentences = sentences_of(&record.text)
             .into_iter()
-            .map(|(sentence, key)| {
-                let shared_by = shared.other_bodies(&key, &body);
+            .map(|sentence| {
+                // The table counts the row's own body among the writers.
+                let shared_by = table
+                    .writers(&record_slot, &sentence_key(&sentence))
+                    .saturating_sub(1);
                 SharedSentence {
                     text: sentence,
                     shared_by,
                 }
             })
             .collect();
-        rows.push(CompareRow {
-            record: record.clone(),
+        page.push(CompareRow {
+            record,
             body,
             diff,
             sentences,
         });
     }
 
-    let mut answered: BTreeSet<(String, Option<String>)> = BTreeSet::new();
-    let mut ratings: BTreeMap<String, u64> = BTreeMap::new();
-    for record in &records {
-        let Some(answer) = record.choice.clone().or_else(|| record.rating.clone()) else {
-            continue;
-        };
-        if answered.insert((body_of(record), record.file_name.clone())) {
-            *ratings.entry(answer).or_default() += 1;
-        }
-    }
-
     Ok(CompareResponse {
         slot: slot.key.to_string(),
         slot_label: slot.label.to_string(),
         base,
-        rows,
+        total: rows.len(),
+        offset,
+        limit,
+        bodies: bodies
+            .iter()
+            .map(|&body| table.body(body).to_string())
+            .collect(),
+        rows: page,
         ratings,
     })
+}
+
+/// Every record of a comparison in its reading order, up to `cap` (for the CSV export).
+pub fn records_in_reading_order(
+    index: &SearchIndex,
+    slot: &str,
+    q: &str,
+    cap: usize,
+) -> Result<Vec<Record>, CompareError> {
+    let matching = index.matching_rows(&SearchRequest {
+        q: q.to_string(),
+        slot: Some(slot.to_string()),
+        ..SearchRequest::default()
+    })?;
+    let mut records = Vec::new();
+    for row in matching.table().rows_of_slot(slot) {
+        if records.len() >= cap {
+            break;
+        }
+        if matching.contains(row.key)
+            && let Some(record) = matching.record(row.key)?
+        {
+            records.push(record);
+        }
+    }
+    Ok(records)
 }
 
 /// Character-level diff from `base` to `text`, adjacent changes of one kind merged.
@@ -309,17 +361,14 @@ pub fn sentence_key(sentence: &str) -> String {
 /// Only those candidates are compared, which keeps a slot across thousands of bodies cheap.
 struct SharedSentences {
     /// Bodies per distinct sentence key.
-    bodies: HashMap<String, BTreeSet<String>>,
+    bodies: HashMap<String, BTreeSet<u32>>,
     /// Keys whose wording is the same as each key's (itself excluded).
     similar: HashMap<String, Vec<String>>,
 }
 
 impl SharedSentences {
-    fn new(sentences: impl Iterator<Item = (String, String)>) -> SharedSentences {
-        let mut bodies: HashMap<String, BTreeSet<String>> = HashMap::new();
-        for (body, key) in sentences {
-            bodies.entry(key).or_default().insert(body);
-        }
+    /// Groups the sentence keys of one slot, each with the bodies (by number) that write it.
+    fn new(bodies: HashMap<String, BTreeSet<u32>>) -> SharedSentences {
         let keys: Vec<&String> = bodies.keys().collect();
         // Each key as a set of (pair, occurrence) tokens, so multiset overlap is set overlap.
         let tokens: Vec<Vec<((char, char), u32)>> = keys
@@ -377,9 +426,14 @@ impl SharedSentences {
         SharedSentences { bodies, similar }
     }
 
-    /// How many bodies other than `body` write this sentence or one worded the same.
-    fn other_bodies(&self, key: &str, body: &str) -> usize {
-        let mut writers: BTreeSet<&str> = BTreeSet::new();
+    fn keys(&self) -> impl Iterator<Item = &str> {
+        self.bodies.keys().map(String::as_str)
+    }
+
+    /// How many bodies write this sentence or one worded the same (the writer of the sentence
+    /// itself included).
+    fn writers(&self, key: &str) -> usize {
+        let mut writers: BTreeSet<u32> = BTreeSet::new();
         let same = std::iter::once(key).chain(
             self.similar
                 .get(key)
@@ -389,10 +443,9 @@ impl SharedSentences {
         );
         for key in same {
             if let Some(bodies) = self.bodies.get(key) {
-                writers.extend(bodies.iter().map(String::as_str));
+                writers.extend(bodies.iter().copied());
             }
         }
-        writers.remove(body);
         writers.len()
     }
 }
@@ -425,27 +478,32 @@ mod tests {
             &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus"),
         )
         .expect("the samples load");
-        let mut sentences: Vec<(String, String)> = Vec::new();
-        for document in &corpus.documents {
+        let mut sentences: Vec<(u32, String)> = Vec::new();
+        for (body, document) in corpus.documents.iter().enumerate() {
             for record in
                 crate::parse::parse_document(&document.meta, &document.text).expect("parses")
             {
                 for sentence in sentences_of(&record.text) {
-                    sentences.push((document.meta.file.clone(), sentence_key(&sentence)));
+                    sentences.push((body as u32, sentence_key(&sentence)));
                 }
             }
         }
-        let shared = SharedSentences::new(sentences.clone().into_iter());
+        let mut bodies: HashMap<String, BTreeSet<u32>> = HashMap::new();
+        for (body, key) in &sentences {
+            bodies.entry(key.clone()).or_default().insert(*body);
+        }
+        let shared = SharedSentences::new(bodies);
         let mut checked = 0;
         for (body, key) in &sentences {
-            let brute_force: BTreeSet<&str> = sentences
+            let brute_force: BTreeSet<u32> = sentences
                 .iter()
                 .filter(|(other_body, other_key)| {
                     other_body != body && same_sentence(key, other_key)
                 })
-                .map(|(other_body, _)| other_body.as_str())
+                .map(|(other_body, _)| *other_body)
                 .collect();
-            assert_eq!(shared.other_bodies(key, body), brute_force.len(), "{key}");
+            // The writers include the sentence's own body.
+            assert_eq!(shared.writers(key), brute_force.len() + 1, "{key}");
             checked += 1;
         }
         assert!(checked > 500, "{checked} sentences");

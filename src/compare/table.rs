@@ -1,0 +1,326 @@
+//! The comparison table: what a comparison needs about every row of a slot, built once at
+//! ingest and written beside the index, so that comparing a slot across thousands of bodies
+//! loads and diffs only the rows on the page.
+//!
+//! It holds the rows of every slot in reading order (body, document, file, field, actor, id)
+//! with their body, file and answer, and for every sentence of a slot how many bodies write it
+//! or a sentence worded the same (nationally shared wording against a body's own). Counting
+//! that at query time meant reading every row of the slot and grouping its sentences per
+//! request: 300 ms at 100k records, and rows past a cap were simply not counted.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fs;
+use std::io::{BufReader, BufWriter, Write};
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use super::{SharedSentences, body_of, sentence_key, sentences_of};
+use crate::record::{Record, row_key, stable_hash};
+
+/// The table's file in a generation's folder.
+pub const TABLE_FILE: &str = "comparison.json";
+/// Bumped when the layout changes; an index with another version must be rebuilt.
+const TABLE_VERSION: u32 = 1;
+
+/// The comparison table of one generation (see the module's header).
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct ComparisonTable {
+    version: u32,
+    /// Body names as [`body_of`] gives them, files and answers, each listed once.
+    bodies: Vec<String>,
+    files: Vec<String>,
+    answers: Vec<String>,
+    /// Rows in reading order, as columns: the record's key (its id as a number), body, file,
+    /// and answer (its position in `answers` plus one; 0 for none).
+    row_keys: Vec<u64>,
+    row_bodies: Vec<u32>,
+    row_files: Vec<u32>,
+    row_answers: Vec<u32>,
+    /// Per slot key, the positions of its rows, ascending.
+    slots: BTreeMap<String, Vec<u32>>,
+    /// Hash of (slot, sentence key) → bodies writing that sentence or one worded the same,
+    /// as two columns sorted by hash.
+    sentence_hashes: Vec<u64>,
+    sentence_writers: Vec<u32>,
+}
+
+/// One row of the table as a comparison reads it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TableRow {
+    pub key: u64,
+    pub body: u32,
+    pub file: u32,
+    pub answer: Option<u32>,
+}
+
+/// Why the table could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum TableError {
+    #[error("{path}: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{path}: not a comparison table ({source}); run `hyoka ingest` again")]
+    Format {
+        path: String,
+        source: serde_json::Error,
+    },
+    #[error(
+        "{path}: written by another version of hyoka (table version {found}, this one reads {TABLE_VERSION}); run `hyoka ingest` again"
+    )]
+    Version { path: String, found: u32 },
+}
+
+impl ComparisonTable {
+    /// Reads the table of the generation in `folder`.
+    pub fn read(folder: &Path) -> Result<ComparisonTable, TableError> {
+        let path = folder.join(TABLE_FILE);
+        let shown = path.display().to_string();
+        let file = fs::File::open(&path).map_err(|source| TableError::Io {
+            path: shown.clone(),
+            source,
+        })?;
+        let table: ComparisonTable =
+            serde_json::from_reader(BufReader::new(file)).map_err(|source| TableError::Format {
+                path: shown.clone(),
+                source,
+            })?;
+        if table.version != TABLE_VERSION {
+            return Err(TableError::Version {
+                path: shown,
+                found: table.version,
+            });
+        }
+        Ok(table)
+    }
+
+    fn write(&self, folder: &Path) -> std::io::Result<()> {
+        let path = folder.join(TABLE_FILE);
+        let mut file = BufWriter::new(fs::File::create(&path)?);
+        serde_json::to_writer(&mut file, self)?;
+        file.flush()?;
+        file.get_ref().sync_all()
+    }
+
+    /// The rows of a slot and of every slot below it (`III.7` takes `III.7.R1.5`), in reading
+    /// order.
+    pub fn rows_of_slot(&self, slot: &str) -> Vec<TableRow> {
+        let below = format!("{slot}.");
+        let mut positions: Vec<u32> = self
+            .slots
+            .range(slot.to_string()..)
+            .take_while(|(key, _)| key.as_str() == slot || key.starts_with(&below))
+            .filter(|(key, _)| key.as_str() == slot || key.starts_with(&below))
+            .flat_map(|(_, positions)| positions.iter().copied())
+            .collect();
+        positions.sort_unstable();
+        positions
+            .into_iter()
+            .map(|position| {
+                let position = position as usize;
+                TableRow {
+                    key: self.row_keys[position],
+                    body: self.row_bodies[position],
+                    file: self.row_files[position],
+                    answer: self.row_answers[position].checked_sub(1),
+                }
+            })
+            .collect()
+    }
+
+    pub fn body(&self, body: u32) -> &str {
+        &self.bodies[body as usize]
+    }
+
+    pub fn answer(&self, answer: u32) -> &str {
+        &self.answers[answer as usize]
+    }
+
+    /// How many bodies write this sentence (already a [`sentence_key`]) of a slot, or one
+    /// worded the same; 0 for a sentence the table does not know.
+    pub fn writers(&self, slot: &str, key: &str) -> usize {
+        let hash = sentence_hash(slot, key);
+        match self.sentence_hashes.binary_search(&hash) {
+            Ok(position) => self.sentence_writers[position] as usize,
+            Err(_) => 0,
+        }
+    }
+}
+
+fn sentence_hash(slot: &str, key: &str) -> u64 {
+    stable_hash(&[slot, key])
+}
+
+/// The sentence keys of a record's text, computed where records are parsed (in parallel)
+/// rather than where they are indexed.
+pub fn record_sentence_keys(record: &Record) -> Vec<String> {
+    if record.slot.is_none() {
+        return Vec::new();
+    }
+    sentences_of(&record.text)
+        .iter()
+        .map(|sentence| sentence_key(sentence))
+        .collect()
+}
+
+/// Strings listed once, each with its number.
+#[derive(Default)]
+struct Interned {
+    numbers: HashMap<String, u32>,
+    strings: Vec<String>,
+}
+
+impl Interned {
+    fn number(&mut self, value: &str) -> u32 {
+        if let Some(&number) = self.numbers.get(value) {
+            return number;
+        }
+        let number = self.strings.len() as u32;
+        self.numbers.insert(value.to_string(), number);
+        self.strings.push(value.to_string());
+        number
+    }
+
+    /// Each number's rank in the strings' sorted order.
+    fn ranks(&self) -> Vec<u32> {
+        let mut order: Vec<u32> = (0..self.strings.len() as u32).collect();
+        order.sort_by(|&left, &right| {
+            self.strings[left as usize].cmp(&self.strings[right as usize])
+        });
+        let mut ranks = vec![0; order.len()];
+        for (rank, number) in order.into_iter().enumerate() {
+            ranks[number as usize] = rank as u32;
+        }
+        ranks
+    }
+}
+
+struct BuilderRow {
+    slot: u32,
+    key: u64,
+    body: u32,
+    title: u32,
+    file: u32,
+    field: u32,
+    actor: u32,
+    answer: Option<u32>,
+}
+
+/// Collects the table while records are indexed, in the order they are added.
+#[derive(Default)]
+pub struct TableBuilder {
+    slots: Interned,
+    bodies: Interned,
+    titles: Interned,
+    files: Interned,
+    fields: Interned,
+    actors: Interned,
+    answers: Interned,
+    rows: Vec<BuilderRow>,
+    /// Per slot number: sentence key → bodies writing it (in the order seen, repeats removed
+    /// at the end).
+    sentences: Vec<HashMap<String, Vec<u32>>>,
+}
+
+impl TableBuilder {
+    /// Adds a record with its sentence keys ([`record_sentence_keys`]); records outside the
+    /// form's slots are not compared and are skipped.
+    pub fn add(&mut self, record: &Record, sentence_keys: Vec<String>) {
+        let Some(slot_key) = &record.slot else {
+            return;
+        };
+        let slot = self.slots.number(slot_key);
+        let body = self.bodies.number(&body_of(record));
+        let row = BuilderRow {
+            slot,
+            key: row_key(&record.id),
+            body,
+            title: self.titles.number(&record.doc_title),
+            file: self
+                .files
+                .number(record.file_name.as_deref().unwrap_or_default()),
+            field: self
+                .fields
+                .number(record.field.as_deref().unwrap_or_default()),
+            actor: self
+                .actors
+                .number(record.actor.as_deref().unwrap_or_default()),
+            answer: record
+                .choice
+                .as_deref()
+                .or(record.rating.as_deref())
+                .map(|answer| self.answers.number(answer)),
+        };
+        self.rows.push(row);
+        if self.sentences.len() <= slot as usize {
+            self.sentences.resize_with(slot as usize + 1, HashMap::new);
+        }
+        let slot_sentences = &mut self.sentences[slot as usize];
+        for key in sentence_keys {
+            let writers = slot_sentences.entry(key).or_default();
+            if writers.last() != Some(&body) {
+                writers.push(body);
+            }
+        }
+    }
+
+    /// Sorts the rows into reading order, groups each slot's sentences and writes the table
+    /// into the generation's folder.
+    pub fn finish(mut self, folder: &Path) -> std::io::Result<()> {
+        let ranks = (
+            self.bodies.ranks(),
+            self.titles.ranks(),
+            self.files.ranks(),
+            self.fields.ranks(),
+            self.actors.ranks(),
+        );
+        self.rows.sort_by_key(|row| {
+            (
+                ranks.0[row.body as usize],
+                ranks.1[row.title as usize],
+                ranks.2[row.file as usize],
+                ranks.3[row.field as usize],
+                ranks.4[row.actor as usize],
+                row.key,
+            )
+        });
+        let mut table = ComparisonTable {
+            version: TABLE_VERSION,
+            ..ComparisonTable::default()
+        };
+        for (position, row) in self.rows.iter().enumerate() {
+            table.row_keys.push(row.key);
+            table.row_bodies.push(row.body);
+            table.row_files.push(row.file);
+            table
+                .row_answers
+                .push(row.answer.map_or(0, |answer| answer + 1));
+            table
+                .slots
+                .entry(self.slots.strings[row.slot as usize].clone())
+                .or_default()
+                .push(position as u32);
+        }
+        let mut hashed: Vec<(u64, u32)> = Vec::new();
+        for (slot, sentences) in self.sentences.into_iter().enumerate() {
+            let slot_key = &self.slots.strings[slot];
+            let bodies: HashMap<String, BTreeSet<u32>> = sentences
+                .into_iter()
+                .map(|(key, writers)| (key, writers.into_iter().collect()))
+                .collect();
+            let shared = SharedSentences::new(bodies);
+            for key in shared.keys() {
+                hashed.push((sentence_hash(slot_key, key), shared.writers(key) as u32));
+            }
+        }
+        hashed.sort_unstable();
+        hashed.dedup_by_key(|(hash, _)| *hash);
+        (table.sentence_hashes, table.sentence_writers) = hashed.into_iter().unzip();
+        table.bodies = self.bodies.strings;
+        table.files = self.files.strings;
+        table.answers = self.answers.strings;
+        table.write(folder)
+    }
+}
