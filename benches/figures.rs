@@ -765,8 +765,14 @@ fn groonga(options: &Options) {
         let Some(select) = groonga_select(class, &path, body.as_deref()) else {
             continue;
         };
+        // Ten hits from both, as Groonga is asked for (hyoka's page would be twenty).
+        let hyoka_path = if path.starts_with("/api/search") {
+            format!("{path}&limit=10")
+        } else {
+            path.clone()
+        };
         let (mut hyoka_samples, hyoka_body) =
-            timed_requests(&hyoka_address, &path, body.as_deref(), iterations);
+            timed_requests(&hyoka_address, &hyoka_path, body.as_deref(), iterations);
         let (mut groonga_samples, groonga_body) =
             timed_requests(&groonga_address, &select, None, iterations);
         let hyoka_top = hyoka_top_ten(&hyoka_body);

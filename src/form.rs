@@ -378,7 +378,6 @@ pub fn bigram_pairs(text: &str) -> Vec<(char, char)> {
 /// length, with the character position of that window (the last best one). Linear in the
 /// haystack: the window's shared-pair count is updated as it slides.
 pub fn fuzzy_contains(haystack: &str, needle: &str) -> (f64, usize) {
-    use std::collections::HashMap;
     if needle.is_empty() {
         return (0.0, 0);
     }
@@ -391,21 +390,31 @@ pub fn fuzzy_contains(haystack: &str, needle: &str) -> (f64, usize) {
         return (0.0, 0);
     }
     let window = needle_pairs.len().min(haystack_pairs.len());
-    // For each pair: (count in needle, count in window).
-    let mut counts: HashMap<(char, char), (i32, i32)> =
-        HashMap::with_capacity(needle_pairs.len() * 2);
-    for pair in &needle_pairs {
-        counts.entry(*pair).or_default().0 += 1;
+    // Only the needle's pairs can be shared, so only they are counted: (pair, count in the
+    // needle, count in the window), sorted for binary search. Labels are short, and this runs
+    // for every heading against every candidate label, so no hashing.
+    let mut counts: Vec<((char, char), i32, i32)> = Vec::with_capacity(needle_pairs.len());
+    let mut sorted_needle = needle_pairs.clone();
+    sorted_needle.sort_unstable();
+    for pair in sorted_needle {
+        match counts.last_mut() {
+            Some(last) if last.0 == pair => last.1 += 1,
+            _ => counts.push((pair, 1, 0)),
+        }
     }
+    let position = |counts: &[((char, char), i32, i32)], pair: (char, char)| {
+        counts.binary_search_by(|entry| entry.0.cmp(&pair)).ok()
+    };
     let mut shared = 0i32;
-    let add =
-        |pair: (char, char), counts: &mut HashMap<(char, char), (i32, i32)>, shared: &mut i32| {
-            let entry = counts.entry(pair).or_default();
-            if entry.1 < entry.0 {
+    let add = |pair: (char, char), counts: &mut Vec<((char, char), i32, i32)>, shared: &mut i32| {
+        if let Some(at) = position(counts, pair) {
+            let entry = &mut counts[at];
+            if entry.2 < entry.1 {
                 *shared += 1;
             }
-            entry.1 += 1;
-        };
+            entry.2 += 1;
+        }
+    };
     for pair in &haystack_pairs[..window] {
         add(*pair, &mut counts, &mut shared);
     }
@@ -413,9 +422,10 @@ pub fn fuzzy_contains(haystack: &str, needle: &str) -> (f64, usize) {
     let mut best = (2.0 * f64::from(shared) / total, 0usize);
     for start in 1..=haystack_pairs.len() - window {
         let leaving = haystack_pairs[start - 1];
-        if let Some(entry) = counts.get_mut(&leaving) {
-            entry.1 -= 1;
-            if entry.1 < entry.0 {
+        if let Some(at) = position(&counts, leaving) {
+            let entry = &mut counts[at];
+            entry.2 -= 1;
+            if entry.2 < entry.1 {
                 shared -= 1;
             }
         }

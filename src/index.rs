@@ -163,9 +163,15 @@ fn to_document(record: &Record, fields: &Fields) -> Result<TantivyDocument, Inde
     document.add_text(fields.id, &record.id);
     document.add_u64(fields.key, row_key(&record.id));
     document.add_text(fields.record, serde_json::to_string(record)?);
-    let indexed_text = record.indexed_text();
-    document.add_text(fields.text_ja, &indexed_text);
-    document.add_text(fields.text_bigram, &indexed_text);
+    // The headings and the text as two values of each field, not one string: both repeat
+    // verbatim across bodies (the headings with every record of a slot, shared wording across
+    // bodies), and the analyzers keep the tokens of repeated values.
+    let context = record.context_text();
+    let text = record.search_text();
+    for field in [fields.text_ja, fields.text_bigram] {
+        document.add_text(field, &context);
+        document.add_text(field, &text);
+    }
     for (dimension, value) in facet_values(record) {
         document.add_facet(fields.facets, facet_of(dimension, &value));
     }

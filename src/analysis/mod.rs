@@ -14,7 +14,7 @@ pub mod dictionary;
 pub mod normalize;
 
 use std::borrow::Cow;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use lindera::mode::Mode;
 use lindera::segmenter::Segmenter;
@@ -58,7 +58,7 @@ pub fn morphemes(text: &str) -> Vec<AnalyzedToken> {
     morphemes_of_normalized(&normalized)
 }
 
-fn morphemes_of_normalized(normalized: &Normalized) -> Vec<AnalyzedToken> {
+pub fn morphemes_of_normalized(normalized: &Normalized) -> Vec<AnalyzedToken> {
     let Ok(mut tokens) = segmenter().segment(Cow::Borrowed(normalized.as_str())) else {
         // lindera reports errors only for dictionary faults; fall back to no morphemes rather
         // than failing a whole ingest, the bigram field still indexes the text.
@@ -98,7 +98,7 @@ pub fn bigrams(text: &str) -> Vec<AnalyzedToken> {
     bigrams_of_normalized(&normalized)
 }
 
-fn bigrams_of_normalized(normalized: &Normalized) -> Vec<AnalyzedToken> {
+pub fn bigrams_of_normalized(normalized: &Normalized) -> Vec<AnalyzedToken> {
     let text = normalized.as_str();
     let mut output = Vec::new();
     let mut position = 0usize;
@@ -148,52 +148,132 @@ pub fn is_meaningful_term(term: &str) -> bool {
             .any(|c| normalize::is_japanese_letter(c) && !matches!(c, '\u{3041}'..='\u{3096}'))
 }
 
-/// tantivy adapter for [`morphemes`].
+/// The morphological analyzer as tantivy sees it.
 #[derive(Clone, Default)]
-pub struct JaTokenizer;
+pub struct JaTokenizer {
+    cache: TokenCache,
+}
 
-/// tantivy adapter for [`bigrams`].
+/// The bigram analyzer as tantivy sees it.
 #[derive(Clone, Default)]
-pub struct BigramTokenizer;
+pub struct BigramTokenizer {
+    cache: TokenCache,
+}
 
-/// A token stream over tokens computed up front.
+/// Tokens of the texts an analyzer has seen more than once. Nationally shared wording (the
+/// 中間サーバー・プラットフォーム measures, the 記載例 sentences) and the headings indexed
+/// with every record repeat verbatim across thousands of bodies, so an ingest analyses each
+/// such text once per indexing thread instead of once per record. A text is kept only from its
+/// second sighting, so a body's own wording, seen once, costs a hash and nothing more; when the
+/// kept tokens pass [`TokenCache::MAX_TOKENS`] the cache starts over.
+#[derive(Default)]
+struct TokenCache {
+    /// Hashes of texts seen once.
+    seen: std::collections::HashSet<u64>,
+    /// Hash → the text and its tokens (the text is compared, so a hash collision only misses).
+    kept: std::collections::HashMap<u64, (Box<str>, Arc<Vec<Token>>)>,
+    kept_tokens: usize,
+}
+
+impl Clone for TokenCache {
+    /// Each clone (one per field and indexing thread) starts empty: sharing one would make the
+    /// indexing threads wait on each other.
+    fn clone(&self) -> Self {
+        TokenCache::default()
+    }
+}
+
+impl TokenCache {
+    /// Tokens kept per analyzer instance (about 80 bytes each).
+    const MAX_TOKENS: usize = 400_000;
+    /// Texts longer than this are not kept: long texts are a body's own.
+    const MAX_TEXT_BYTES: usize = 8 * 1024;
+    /// Texts remembered as seen once before the memory of them starts over.
+    const MAX_SEEN: usize = 1_000_000;
+
+    fn tokens(
+        &mut self,
+        text: &str,
+        analyze: impl FnOnce(&str) -> Vec<AnalyzedToken>,
+    ) -> Arc<Vec<Token>> {
+        if text.len() > Self::MAX_TEXT_BYTES {
+            return Arc::new(to_tantivy_tokens(analyze(text)));
+        }
+        let hash = crate::record::stable_hash(&[text]);
+        if let Some((kept_text, tokens)) = self.kept.get(&hash)
+            && **kept_text == *text
+        {
+            return tokens.clone();
+        }
+        let tokens = Arc::new(to_tantivy_tokens(analyze(text)));
+        if !self.seen.insert(hash) {
+            // The second sighting: keep it.
+            if self.kept_tokens + tokens.len() > Self::MAX_TOKENS {
+                self.kept.clear();
+                self.kept_tokens = 0;
+            }
+            self.kept_tokens += tokens.len();
+            self.kept.insert(hash, (text.into(), tokens.clone()));
+        } else if self.seen.len() > Self::MAX_SEEN {
+            self.seen.clear();
+        }
+        tokens
+    }
+}
+
+fn to_tantivy_tokens(analyzed: Vec<AnalyzedToken>) -> Vec<Token> {
+    analyzed
+        .into_iter()
+        .map(|token| Token {
+            offset_from: token.original_start,
+            offset_to: token.original_end,
+            position: token.position,
+            text: token.term,
+            position_length: 1,
+        })
+        .collect()
+}
+
+/// A token stream over analysed (possibly shared, cached) tokens.
 pub struct AnalyzedTokenStream {
-    tokens: Vec<Token>,
+    tokens: Arc<Vec<Token>>,
     index: usize,
+    /// The current token, copied out so that tantivy may change it.
+    current: Token,
 }
 
 impl AnalyzedTokenStream {
-    fn new(analyzed: Vec<AnalyzedToken>) -> Self {
-        let tokens = analyzed
-            .into_iter()
-            .map(|token| Token {
-                offset_from: token.original_start,
-                offset_to: token.original_end,
-                position: token.position,
-                text: token.term,
-                position_length: 1,
-            })
-            .collect();
-        Self { tokens, index: 0 }
+    fn new(tokens: Arc<Vec<Token>>) -> Self {
+        Self {
+            tokens,
+            index: 0,
+            current: Token::default(),
+        }
     }
 }
 
 impl TokenStream for AnalyzedTokenStream {
     fn advance(&mut self) -> bool {
-        if self.index < self.tokens.len() {
-            self.index += 1;
-            true
-        } else {
-            false
-        }
+        let Some(next) = self.tokens.get(self.index) else {
+            return false;
+        };
+        self.index += 1;
+        // Field by field, so the text's buffer is reused rather than reallocated.
+        self.current.offset_from = next.offset_from;
+        self.current.offset_to = next.offset_to;
+        self.current.position = next.position;
+        self.current.position_length = next.position_length;
+        self.current.text.clear();
+        self.current.text.push_str(&next.text);
+        true
     }
 
     fn token(&self) -> &Token {
-        &self.tokens[self.index - 1]
+        &self.current
     }
 
     fn token_mut(&mut self) -> &mut Token {
-        &mut self.tokens[self.index - 1]
+        &mut self.current
     }
 }
 
@@ -201,7 +281,7 @@ impl Tokenizer for JaTokenizer {
     type TokenStream<'a> = AnalyzedTokenStream;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
-        AnalyzedTokenStream::new(morphemes(text))
+        AnalyzedTokenStream::new(self.cache.tokens(text, morphemes))
     }
 }
 
@@ -209,15 +289,15 @@ impl Tokenizer for BigramTokenizer {
     type TokenStream<'a> = AnalyzedTokenStream;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
-        AnalyzedTokenStream::new(bigrams(text))
+        AnalyzedTokenStream::new(self.cache.tokens(text, bigrams))
     }
 }
 
 /// Registers both analyzers on an index under their names.
 pub fn register_tokenizers(index: &tantivy::Index) {
     let manager = index.tokenizers();
-    manager.register(JA_TOKENIZER, JaTokenizer);
-    manager.register(BIGRAM_TOKENIZER, BigramTokenizer);
+    manager.register(JA_TOKENIZER, JaTokenizer::default());
+    manager.register(BIGRAM_TOKENIZER, BigramTokenizer::default());
 }
 
 #[cfg(test)]

@@ -6,7 +6,10 @@
 
 use std::collections::HashSet;
 
-use crate::analysis::{bigrams, is_meaningful_term, morphemes};
+use crate::analysis::{
+    AnalyzedToken, bigrams, bigrams_of_normalized, is_meaningful_term, morphemes,
+    morphemes_of_normalized, normalize,
+};
 use crate::search::query::ParsedQuery;
 
 /// Characters of context shown around the best match.
@@ -14,68 +17,60 @@ pub const SNIPPET_CHARS: usize = 160;
 
 /// Marks the words of one query in record texts.
 pub struct Highlighter {
+    clauses: Vec<ClauseMarks>,
+}
+
+/// How one required clause of the query is found in a text.
+struct ClauseMarks {
+    /// The clause's morphemes (none for a phrase, which must match as written).
     morpheme_terms: HashSet<String>,
-    bigram_sequences: Vec<Vec<(usize, String)>>,
+    /// The clause's bigrams with their positions: the clause as written.
+    bigram_sequence: Vec<(usize, String)>,
 }
 
 impl Highlighter {
     pub fn new(parsed: &ParsedQuery) -> Self {
-        let mut morpheme_terms = HashSet::new();
-        let mut bigram_sequences = Vec::new();
-        for clause in parsed.required() {
-            if !clause.phrase {
-                for token in morphemes(&clause.text) {
-                    if is_meaningful_term(&token.term) {
-                        morpheme_terms.insert(token.term);
-                    }
-                }
-            }
-            let sequence: Vec<(usize, String)> = bigrams(&clause.text)
-                .into_iter()
-                .map(|token| (token.position, token.term))
-                .collect();
-            if !sequence.is_empty() {
-                bigram_sequences.push(sequence);
-            }
-        }
-        Self {
-            morpheme_terms,
-            bigram_sequences,
-        }
+        let clauses = parsed
+            .required()
+            .map(|clause| ClauseMarks {
+                morpheme_terms: if clause.phrase {
+                    HashSet::new()
+                } else {
+                    morphemes(&clause.text)
+                        .into_iter()
+                        .map(|token| token.term)
+                        .filter(|term| is_meaningful_term(term))
+                        .collect()
+                },
+                bigram_sequence: bigrams(&clause.text)
+                    .into_iter()
+                    .map(|token| (token.position, token.term))
+                    .collect(),
+            })
+            .collect();
+        Self { clauses }
     }
 
-    /// Byte ranges of `text` to mark, sorted and merged.
+    /// Byte ranges of `text` to mark, sorted and merged: each clause where it occurs as
+    /// written; a clause that does not, by its morphemes (目的外の入手 as 目的 … 入手, 行って
+    /// for 行う). The text is normalised once, and the morphological analyser runs only when
+    /// some clause is not there as written: it is most of a snippet's cost.
     pub fn ranges(&self, text: &str) -> Vec<(usize, usize)> {
         let mut ranges = Vec::new();
-        if !self.morpheme_terms.is_empty() {
-            for token in morphemes(text) {
-                if self.morpheme_terms.contains(&token.term) {
-                    ranges.push((token.original_start, token.original_end));
-                }
+        let normalized = normalize(text);
+        let document = bigrams_of_normalized(&normalized);
+        let mut wanted_morphemes: HashSet<&str> = HashSet::new();
+        for clause in &self.clauses {
+            let before = ranges.len();
+            mark_sequence(&clause.bigram_sequence, &document, &mut ranges);
+            if ranges.len() == before {
+                wanted_morphemes.extend(clause.morpheme_terms.iter().map(String::as_str));
             }
         }
-        if !self.bigram_sequences.is_empty() {
-            let document = bigrams(text);
-            for sequence in &self.bigram_sequences {
-                let first_position = sequence[0].0;
-                for start in 0..document.len() {
-                    let matches = sequence.iter().all(|(position, term)| {
-                        let wanted = document[start].position + (position - first_position);
-                        document[start..]
-                            .iter()
-                            .take(position - first_position + 1)
-                            .any(|token| token.position == wanted && &token.term == term)
-                    });
-                    if matches {
-                        let last_position = document[start].position
-                            + (sequence.last().map(|last| last.0).unwrap_or(0) - first_position);
-                        let end = document[start..]
-                            .iter()
-                            .find(|token| token.position == last_position)
-                            .map(|token| token.original_end)
-                            .unwrap_or(document[start].original_end);
-                        ranges.push((document[start].original_start, end));
-                    }
+        if !wanted_morphemes.is_empty() {
+            for token in morphemes_of_normalized(&normalized) {
+                if wanted_morphemes.contains(token.term.as_str()) {
+                    ranges.push((token.original_start, token.original_end));
                 }
             }
         }
@@ -93,69 +88,112 @@ impl Highlighter {
     /// The snippet of `text`; when the match is only in the headings the record stands under,
     /// the marked headings come first, then the start of the text.
     pub fn snippet_with_context(&self, text: &str, context: &str) -> String {
-        if !self.ranges(text).is_empty() || self.ranges(context).is_empty() {
-            return self.snippet(text);
+        let text_ranges = self.ranges(text);
+        if !text_ranges.is_empty() {
+            return snippet_of(text, &text_ranges);
         }
-        format!("{} — {}", self.snippet(context), self.snippet(text))
+        let context_ranges = self.ranges(context);
+        if context_ranges.is_empty() {
+            return snippet_of(text, &text_ranges);
+        }
+        format!(
+            "{} — {}",
+            snippet_of(context, &context_ranges),
+            snippet_of(text, &text_ranges)
+        )
     }
 
     /// The snippet: the window of [`SNIPPET_CHARS`] with the most marked text, escaped.
     pub fn snippet(&self, text: &str) -> String {
-        let ranges = self.ranges(text);
-        let characters: Vec<(usize, char)> = text.char_indices().collect();
-        if characters.is_empty() {
-            return String::new();
-        }
-        let total = characters.len();
-        let window = SNIPPET_CHARS.min(total);
-        // Character index of each range, to score windows by marked characters.
-        let char_at = |byte: usize| characters.partition_point(|(offset, _)| *offset < byte);
-        let char_ranges: Vec<(usize, usize)> = ranges
-            .iter()
-            .map(|(start, end)| (char_at(*start), char_at(*end)))
-            .collect();
-        let mut best_start = 0;
-        let mut best_score = 0usize;
-        for (range_start, _) in &char_ranges {
-            // Start a little before a match so it reads in context.
-            let start = range_start.saturating_sub(20).min(total - window);
-            let end = start + window;
-            let score: usize = char_ranges
-                .iter()
-                .map(|(from, to)| to.min(&end).saturating_sub(*from.max(&start)))
-                .sum();
-            if score > best_score {
-                best_score = score;
-                best_start = start;
-            }
-        }
-        let best_end = best_start + window;
-        let mut output = String::new();
-        if best_start > 0 {
-            output.push('…');
-        }
-        let mut open = false;
-        for (offset, character) in &characters[best_start..best_end] {
-            let inside = ranges
-                .iter()
-                .any(|(start, end)| offset >= start && offset < end);
-            if inside && !open {
-                output.push_str("<mark>");
-                open = true;
-            } else if !inside && open {
-                output.push_str("</mark>");
-                open = false;
-            }
-            push_escaped(&mut output, *character);
-        }
-        if open {
-            output.push_str("</mark>");
-        }
-        if best_end < total {
-            output.push('…');
-        }
-        output
+        snippet_of(text, &self.ranges(text))
     }
+}
+
+/// Where a clause's bigram sequence occurs in a text's bigrams: the byte ranges, appended.
+fn mark_sequence(
+    sequence: &[(usize, String)],
+    document: &[AnalyzedToken],
+    ranges: &mut Vec<(usize, usize)>,
+) {
+    let Some(&(first_position, _)) = sequence.first() else {
+        return;
+    };
+    for start in 0..document.len() {
+        let matches = sequence.iter().all(|(position, term)| {
+            let wanted = document[start].position + (position - first_position);
+            document[start..]
+                .iter()
+                .take(position - first_position + 1)
+                .any(|token| token.position == wanted && &token.term == term)
+        });
+        if matches {
+            let last_position = document[start].position
+                + (sequence.last().map(|last| last.0).unwrap_or(0) - first_position);
+            let end = document[start..]
+                .iter()
+                .find(|token| token.position == last_position)
+                .map(|token| token.original_end)
+                .unwrap_or(document[start].original_end);
+            ranges.push((document[start].original_start, end));
+        }
+    }
+}
+
+/// The window of [`SNIPPET_CHARS`] of `text` with the most of `ranges` marked, escaped.
+fn snippet_of(text: &str, ranges: &[(usize, usize)]) -> String {
+    let characters: Vec<(usize, char)> = text.char_indices().collect();
+    if characters.is_empty() {
+        return String::new();
+    }
+    let total = characters.len();
+    let window = SNIPPET_CHARS.min(total);
+    // Character index of each range, to score windows by marked characters.
+    let char_at = |byte: usize| characters.partition_point(|(offset, _)| *offset < byte);
+    let char_ranges: Vec<(usize, usize)> = ranges
+        .iter()
+        .map(|(start, end)| (char_at(*start), char_at(*end)))
+        .collect();
+    let mut best_start = 0;
+    let mut best_score = 0usize;
+    for (range_start, _) in &char_ranges {
+        // Start a little before a match so it reads in context.
+        let start = range_start.saturating_sub(20).min(total - window);
+        let end = start + window;
+        let score: usize = char_ranges
+            .iter()
+            .map(|(from, to)| to.min(&end).saturating_sub(*from.max(&start)))
+            .sum();
+        if score > best_score {
+            best_score = score;
+            best_start = start;
+        }
+    }
+    let best_end = best_start + window;
+    let mut output = String::new();
+    if best_start > 0 {
+        output.push('…');
+    }
+    let mut open = false;
+    for (offset, character) in &characters[best_start..best_end] {
+        let inside = ranges
+            .iter()
+            .any(|(start, end)| offset >= start && offset < end);
+        if inside && !open {
+            output.push_str("<mark>");
+            open = true;
+        } else if !inside && open {
+            output.push_str("</mark>");
+            open = false;
+        }
+        push_escaped(&mut output, *character);
+    }
+    if open {
+        output.push_str("</mark>");
+    }
+    if best_end < total {
+        output.push('…');
+    }
+    output
 }
 
 /// Appends a character with HTML escaping.
@@ -201,6 +239,24 @@ mod tests {
             "{snippet}"
         );
         assert!(snippet.contains("&lt;script&gt;"));
+    }
+
+    #[test]
+    fn a_word_found_as_written_is_marked_without_its_parts_elsewhere() {
+        let highlighter = Highlighter::new(&parse_query("入退室管理").unwrap());
+        let snippet = highlighter.snippet("入退室管理簿を作成し、入退室の記録を管理している。");
+        assert_eq!(
+            snippet,
+            "<mark>入退室管理</mark>簿を作成し、入退室の記録を管理している。"
+        );
+    }
+
+    #[test]
+    fn a_compound_not_found_as_written_is_marked_by_its_morphemes() {
+        let highlighter = Highlighter::new(&parse_query("目的外の入手").unwrap());
+        let snippet = highlighter.snippet("目的以外の情報を入手しない。");
+        assert!(snippet.contains("<mark>目的</mark>"), "{snippet}");
+        assert!(snippet.contains("<mark>入手</mark>"), "{snippet}");
     }
 
     #[test]
