@@ -528,8 +528,9 @@ fn groonga_load_file(index: &Path, out: &Path) -> usize {
 /// The same query classes for Groonga's `select` (compare has no counterpart there).
 fn groonga_select(class: &str, path: &str, body: Option<&str>) -> Option<String> {
     let parameters = parameters(path);
+    // Keys, texts and highlighted snippets of ten hits, as hyoka's response has.
     let mut select = String::from(
-        "/d/select?table=Records&output_columns=_key,_score&sort_keys=-_score,_key&limit=10",
+        "/d/select?table=Records&output_columns=_key,_score,text,snippet_html(text)&sort_keys=-_score,_key&limit=10",
     );
     match class {
         "compare" => return None,
@@ -545,6 +546,8 @@ fn groonga_select(class: &str, path: &str, body: Option<&str>) -> Option<String>
                 "&match_columns=text&query={}",
                 query_value(&parameters["q"])
             ));
+            // Counts per slot for the hits, as hyoka's facets (one dimension of hyoka's seven).
+            select.push_str("&drilldown=slot&drilldown_limit=200");
             if let Some(slot) = parameters.get("slot") {
                 // The slot and everything below it, as hyoka's slot filter means.
                 let filter = format!("slot == {slot:?} || slot @^ \"{slot}.\"");
@@ -555,37 +558,73 @@ fn groonga_select(class: &str, path: &str, body: Option<&str>) -> Option<String>
     Some(select)
 }
 
-/// Record ids of the first ten hits of a hyoka response.
-fn hyoka_top_ten(body: &[u8]) -> Vec<String> {
-    let response: serde_json::Value = serde_json::from_slice(body).expect("hyoka json");
-    response["hits"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .take(10)
-        .filter_map(|hit| hit["id"].as_str().map(str::to_string))
-        .collect()
+/// The first ten hits of a response (record id and indexed text) and the number of hits.
+struct TopTen {
+    hits: Vec<(String, String)>,
+    total: u64,
 }
 
-/// Record keys of a Groonga `select` response (`[[status…], [[[n], [columns], rows…]]]`).
-fn groonga_top_ten(body: &[u8]) -> Vec<String> {
-    let response: serde_json::Value = serde_json::from_slice(body).expect("groonga json");
-    let code = response[0][0].as_i64().unwrap_or(-1);
-    if code != 0 {
-        eprintln!(
-            "figures: groonga answered {}",
-            String::from_utf8_lossy(body)
-        );
-        std::process::exit(1);
+impl TopTen {
+    /// hyoka: hits are records (with score and snippet) and `total` counts them all.
+    fn of_hyoka(body: &[u8]) -> TopTen {
+        let response: serde_json::Value = serde_json::from_slice(body).expect("hyoka json");
+        let hits = response["hits"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .take(10)
+            .map(|hit| {
+                let record: hyoka::record::Record =
+                    serde_json::from_value(hit.clone()).expect("a hit is a record");
+                (record.id.clone(), record.indexed_text())
+            })
+            .collect();
+        TopTen {
+            hits,
+            total: response["total"].as_u64().unwrap_or(0),
+        }
     }
-    response[1][0]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .skip(2)
-        .take(10)
-        .filter_map(|row| row[0].as_str().map(str::to_string))
-        .collect()
+
+    /// Groonga: `[[status…], [[[n], [columns], rows…], drilldowns…]]`, rows of
+    /// `[_key, _score, text, snippet]`.
+    fn of_groonga(body: &[u8]) -> TopTen {
+        let response: serde_json::Value = serde_json::from_slice(body).expect("groonga json");
+        if response[0][0].as_i64() != Some(0) {
+            eprintln!(
+                "figures: groonga answered {}",
+                String::from_utf8_lossy(body)
+            );
+            std::process::exit(1);
+        }
+        let hits = response[1][0]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .skip(2)
+            .take(10)
+            .filter_map(|row| Some((row[0].as_str()?.to_string(), row[2].as_str()?.to_string())))
+            .collect();
+        TopTen {
+            hits,
+            total: response[1][0][0][0].as_u64().unwrap_or(0),
+        }
+    }
+
+    /// How many of these hits the other's first ten also have: by record, and by text (the
+    /// corpus repeats shared wording verbatim, so equally good hits tie by the thousand).
+    fn overlap(&self, other: &TopTen) -> (usize, usize) {
+        let records = self
+            .hits
+            .iter()
+            .filter(|(id, _)| other.hits.iter().any(|(other_id, _)| other_id == id))
+            .count();
+        let texts = self
+            .hits
+            .iter()
+            .filter(|(_, text)| other.hits.iter().any(|(_, other_text)| other_text == text))
+            .count();
+        (records, texts)
+    }
 }
 
 /// Sequential requests on one keep-alive connection (reopened if the server closes it): the
@@ -758,7 +797,7 @@ fn groonga(options: &Options) {
     wait_for(&hyoka_address, "hyoka serve");
 
     println!(
-        "{:<20} {:>10} {:>10} {:>10} {:>10} {:>8} {:>8}  top-10 overlap",
+        "{:<20} {:>10} {:>10} {:>10} {:>10} {:>8} {:>8}  top-10 overlap; hits",
         "class", "hyoka p50", "p99", "groonga p50", "p99", "p50 h/g", "p99 h/g"
     );
     for (class, path, body) in query_classes() {
@@ -775,12 +814,9 @@ fn groonga(options: &Options) {
             timed_requests(&hyoka_address, &hyoka_path, body.as_deref(), iterations);
         let (mut groonga_samples, groonga_body) =
             timed_requests(&groonga_address, &select, None, iterations);
-        let hyoka_top = hyoka_top_ten(&hyoka_body);
-        let groonga_top = groonga_top_ten(&groonga_body);
-        let shared = hyoka_top
-            .iter()
-            .filter(|id| groonga_top.contains(id))
-            .count();
+        let hyoka_top = TopTen::of_hyoka(&hyoka_body);
+        let groonga_top = TopTen::of_groonga(&groonga_body);
+        let (same_records, same_texts) = hyoka_top.overlap(&groonga_top);
         let (h50, h99) = (
             percentile_ms(&mut hyoka_samples, 0.5),
             percentile_ms(&mut hyoka_samples, 0.99),
@@ -790,12 +826,12 @@ fn groonga(options: &Options) {
             percentile_ms(&mut groonga_samples, 0.99),
         );
         println!(
-            "{class:<20} {h50:>7.2} ms {h99:>7.2} ms {g50:>8.2} ms {g99:>7.2} ms {:>8.2} {:>8.2}  {shared}/{} (hyoka {} hits, groonga {})",
+            "{class:<20} {h50:>7.2} ms {h99:>7.2} ms {g50:>8.2} ms {g99:>7.2} ms {:>8.2} {:>8.2}  {same_records}/{shown} records, {same_texts}/{shown} texts; hits: hyoka {} groonga {}",
             h50 / g50,
             h99 / g99,
-            hyoka_top.len().max(groonga_top.len()),
-            hyoka_top.len(),
-            groonga_top.len(),
+            hyoka_top.total,
+            groonga_top.total,
+            shown = hyoka_top.hits.len().max(groonga_top.hits.len()),
         );
     }
 }

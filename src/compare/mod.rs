@@ -237,7 +237,10 @@ pub fn compare(
             .map(|sentence| {
                 // The table counts the row's own body among the writers.
                 let shared_by = table
-                    .writers(&record_slot, &sentence_key(&sentence))
+                    .writers(
+                        &record_slot,
+                        &body_sentence_key(&sentence, &record.municipality),
+                    )
                     .saturating_sub(1);
                 SharedSentence {
                     text: sentence,
@@ -354,22 +357,44 @@ pub fn sentence_key(sentence: &str) -> String {
         .collect()
 }
 
+/// What stands for a body's own name in a sentence's key: 「札幌市では…」 and 「熊本県では…」
+/// are the same wording with the name filled in.
+const BODY_NAME_PLACEHOLDER: &str = "〈団体〉";
+
+/// A sentence's key as written by `municipality`: [`sentence_key`] with the body's own name
+/// replaced by a placeholder, so that shared wording with the name filled in counts as shared
+/// (and a body's name does not make thousands of near-identical keys to group).
+pub fn body_sentence_key(sentence: &str, municipality: &str) -> String {
+    if municipality.is_empty() || municipality == UNNAMED_BODY || !sentence.contains(municipality) {
+        return sentence_key(sentence);
+    }
+    sentence_key(&sentence.replace(municipality, BODY_NAME_PLACEHOLDER))
+}
+
 /// The sentences of a comparison and the bodies that write each, with near-identical wording
 /// (see [`same_sentence`]) grouped. Pairs are found by prefix filtering rather than by
 /// comparing every sentence with every other: two sentences that similar share most of their
 /// character pairs, so they share at least one among the rarest quarter of either's pairs.
 /// Only those candidates are compared, which keeps a slot across thousands of bodies cheap.
 struct SharedSentences {
-    /// Bodies per distinct sentence key.
-    bodies: HashMap<String, BTreeSet<u32>>,
-    /// Keys whose wording is the same as each key's (itself excluded).
-    similar: HashMap<String, Vec<String>>,
+    /// The distinct sentence keys, and per key the bodies (by number) that write it.
+    keys: Vec<String>,
+    bodies: Vec<BTreeSet<u32>>,
+    /// Per key, the keys (by position) worded the same (itself excluded).
+    similar: Vec<Vec<u32>>,
 }
 
+/// Similarity checks one table build may spend on finding near-identical sentences. The
+/// prefix filter makes them few on real wording; a corpus where thousands of sentences differ
+/// by a character or two (a body's code in each) would otherwise take quadratic time. Past the
+/// budget, sentences are grouped only when identical.
+pub const SIMILARITY_BUDGET: usize = 20_000_000;
+
 impl SharedSentences {
-    /// Groups the sentence keys of one slot, each with the bodies (by number) that write it.
-    fn new(bodies: HashMap<String, BTreeSet<u32>>) -> SharedSentences {
-        let keys: Vec<&String> = bodies.keys().collect();
+    /// Groups the sentence keys of one slot, each with the bodies (by number) that write it,
+    /// spending at most `budget` similarity checks (decremented).
+    fn new(bodies: HashMap<String, BTreeSet<u32>>, budget: &mut usize) -> SharedSentences {
+        let (keys, bodies): (Vec<String>, Vec<BTreeSet<u32>>) = bodies.into_iter().unzip();
         // Each key as a set of (pair, occurrence) tokens, so multiset overlap is set overlap.
         let tokens: Vec<Vec<((char, char), u32)>> = keys
             .iter()
@@ -393,58 +418,58 @@ impl SharedSentences {
         // within 70 % of each other means an overlap of at least 76 % of either set (less a
         // pair for short keys), so a prefix of 30 % of the set plus one cannot miss a similar
         // pair (the prefix-filtering lemma of set-similarity joins).
-        let mut by_token: HashMap<((char, char), u32), Vec<usize>> = HashMap::new();
-        for (position, key_tokens) in tokens.iter().enumerate() {
-            let mut ordered = key_tokens.clone();
+        let mut prefixes: Vec<Vec<((char, char), u32)>> = Vec::with_capacity(keys.len());
+        let mut by_token: HashMap<((char, char), u32), Vec<u32>> = HashMap::new();
+        for (position, key_tokens) in tokens.into_iter().enumerate() {
+            let mut ordered = key_tokens;
             ordered.sort_by_key(|token| (frequency[token], *token));
             let prefix = ordered.len() - ordered.len() * 7 / 10 + 1;
-            for token in ordered.into_iter().take(prefix) {
-                by_token.entry(token).or_default().push(position);
+            ordered.truncate(prefix);
+            for token in &ordered {
+                by_token.entry(*token).or_default().push(position as u32);
             }
+            prefixes.push(ordered);
         }
-        let mut pairs: BTreeSet<(usize, usize)> = BTreeSet::new();
-        for positions in by_token.values() {
-            for (index, &left) in positions.iter().enumerate() {
-                for &right in &positions[index + 1..] {
-                    pairs.insert((left.min(right), left.max(right)));
+        // Each candidate pair is checked once, from its lower position; `checked_for` marks
+        // the candidates already checked for the current key (no set of all pairs is kept).
+        let mut similar: Vec<Vec<u32>> = vec![Vec::new(); keys.len()];
+        let mut checked_for: Vec<u32> = vec![u32::MAX; keys.len()];
+        'keys: for (left, prefix) in prefixes.iter().enumerate() {
+            for token in prefix {
+                for &right in &by_token[token] {
+                    let right_position = right as usize;
+                    if right_position <= left || checked_for[right_position] == left as u32 {
+                        continue;
+                    }
+                    checked_for[right_position] = left as u32;
+                    if *budget == 0 {
+                        break 'keys;
+                    }
+                    *budget -= 1;
+                    if same_sentence(&keys[left], &keys[right_position]) {
+                        similar[left].push(right);
+                        similar[right_position].push(left as u32);
+                    }
                 }
             }
         }
-        let mut similar: HashMap<String, Vec<String>> = HashMap::new();
-        for (left, right) in pairs {
-            if same_sentence(keys[left], keys[right]) {
-                similar
-                    .entry(keys[left].clone())
-                    .or_default()
-                    .push(keys[right].clone());
-                similar
-                    .entry(keys[right].clone())
-                    .or_default()
-                    .push(keys[left].clone());
-            }
+        SharedSentences {
+            keys,
+            bodies,
+            similar,
         }
-        SharedSentences { bodies, similar }
     }
 
-    fn keys(&self) -> impl Iterator<Item = &str> {
-        self.bodies.keys().map(String::as_str)
+    fn keys(&self) -> &[String] {
+        &self.keys
     }
 
-    /// How many bodies write this sentence or one worded the same (the writer of the sentence
-    /// itself included).
-    fn writers(&self, key: &str) -> usize {
-        let mut writers: BTreeSet<u32> = BTreeSet::new();
-        let same = std::iter::once(key).chain(
-            self.similar
-                .get(key)
-                .into_iter()
-                .flatten()
-                .map(String::as_str),
-        );
-        for key in same {
-            if let Some(bodies) = self.bodies.get(key) {
-                writers.extend(bodies.iter().copied());
-            }
+    /// How many bodies write the key at `position` or one worded the same (the writer of the
+    /// sentence itself included).
+    fn writers_at(&self, position: usize) -> usize {
+        let mut writers: BTreeSet<u32> = self.bodies[position].clone();
+        for &other in &self.similar[position] {
+            writers.extend(self.bodies[other as usize].iter().copied());
         }
         writers.len()
     }
@@ -492,7 +517,14 @@ mod tests {
         for (body, key) in &sentences {
             bodies.entry(key.clone()).or_default().insert(*body);
         }
-        let shared = SharedSentences::new(bodies);
+        let mut budget = SIMILARITY_BUDGET;
+        let shared = SharedSentences::new(bodies, &mut budget);
+        let position: HashMap<&str, usize> = shared
+            .keys()
+            .iter()
+            .enumerate()
+            .map(|(position, key)| (key.as_str(), position))
+            .collect();
         let mut checked = 0;
         for (body, key) in &sentences {
             let brute_force: BTreeSet<u32> = sentences
@@ -503,14 +535,19 @@ mod tests {
                 .map(|(other_body, _)| *other_body)
                 .collect();
             // The writers include the sentence's own body.
-            assert_eq!(shared.writers(key), brute_force.len() + 1, "{key}");
+            assert_eq!(
+                shared.writers_at(position[key.as_str()]),
+                brute_force.len() + 1,
+                "{key}"
+            );
             checked += 1;
         }
         assert!(checked > 500, "{checked} sentences");
         assert!(
-            shared.similar.values().map(Vec::len).sum::<usize>() > 0,
+            shared.similar.iter().map(Vec::len).sum::<usize>() > 0,
             "some near-identical pairs exist"
         );
+        assert!(budget > 0, "the samples stay within the similarity budget");
     }
 
     #[test]
@@ -530,6 +567,18 @@ mod tests {
         assert_eq!(
             sentence_key("1 中間サーバー・プラットフォームをデータセンターに構築する。"),
             sentence_key("①中間サーバー・プラットフォームをデータセンターに構築する。")
+        );
+    }
+
+    #[test]
+    fn a_sentence_naming_its_own_body_is_the_same_wording_as_another_body_naming_itself() {
+        assert_eq!(
+            body_sentence_key("札幌市では、サーバ室を施錠している。", "札幌市"),
+            body_sentence_key("熊本県では、サーバ室を施錠している。", "熊本県")
+        );
+        assert_ne!(
+            body_sentence_key("札幌市では、サーバ室を施錠している。", "熊本県"),
+            body_sentence_key("熊本県では、サーバ室を施錠している。", "熊本県")
         );
     }
 

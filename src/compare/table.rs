@@ -15,7 +15,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use super::{SharedSentences, body_of, sentence_key, sentences_of};
+use super::{SIMILARITY_BUDGET, SharedSentences, body_of, body_sentence_key, sentences_of};
 use crate::record::{Record, row_key, stable_hash};
 
 /// The table's file in a generation's folder.
@@ -153,15 +153,15 @@ fn sentence_hash(slot: &str, key: &str) -> u64 {
     stable_hash(&[slot, key])
 }
 
-/// The sentence keys of a record's text, computed where records are parsed (in parallel)
-/// rather than where they are indexed.
+/// The sentence keys of a record's text ([`body_sentence_key`]), computed where records are
+/// parsed (in parallel) rather than where they are indexed.
 pub fn record_sentence_keys(record: &Record) -> Vec<String> {
     if record.slot.is_none() {
         return Vec::new();
     }
     sentences_of(&record.text)
         .iter()
-        .map(|sentence| sentence_key(sentence))
+        .map(|sentence| body_sentence_key(sentence, &record.municipality))
         .collect()
 }
 
@@ -304,15 +304,19 @@ impl TableBuilder {
                 .push(position as u32);
         }
         let mut hashed: Vec<(u64, u32)> = Vec::new();
+        let mut budget = SIMILARITY_BUDGET;
         for (slot, sentences) in self.sentences.into_iter().enumerate() {
             let slot_key = &self.slots.strings[slot];
             let bodies: HashMap<String, BTreeSet<u32>> = sentences
                 .into_iter()
                 .map(|(key, writers)| (key, writers.into_iter().collect()))
                 .collect();
-            let shared = SharedSentences::new(bodies);
-            for key in shared.keys() {
-                hashed.push((sentence_hash(slot_key, key), shared.writers(key) as u32));
+            let shared = SharedSentences::new(bodies, &mut budget);
+            for (position, key) in shared.keys().iter().enumerate() {
+                hashed.push((
+                    sentence_hash(slot_key, key),
+                    shared.writers_at(position) as u32,
+                ));
             }
         }
         hashed.sort_unstable();
