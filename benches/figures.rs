@@ -528,9 +528,10 @@ fn groonga_load_file(index: &Path, out: &Path) -> usize {
 /// The same query classes for Groonga's `select` (compare has no counterpart there).
 fn groonga_select(class: &str, path: &str, body: Option<&str>) -> Option<String> {
     let parameters = parameters(path);
-    // Keys, texts and highlighted snippets of ten hits, as hyoka's response has.
+    // Keys, texts and highlighted snippets of ten hits, as hyoka's response has; Groonga's
+    // result cache off, since hyoka has none and the benchmark repeats each query.
     let mut select = String::from(
-        "/d/select?table=Records&output_columns=_key,_score,text,snippet_html(text)&sort_keys=-_score,_key&limit=10",
+        "/d/select?table=Records&output_columns=_key,_score,text,snippet_html(text)&sort_keys=-_score,_key&limit=10&cache=no",
     );
     match class {
         "compare" => return None,
