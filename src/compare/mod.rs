@@ -114,6 +114,22 @@ pub fn body_of(record: &Record) -> String {
     }
 }
 
+/// Bodies named in an error message, at most [`NAMES_IN_A_MESSAGE`] of them: a slot across
+/// the nation has thousands.
+fn listed_briefly(names: &[&str]) -> String {
+    if names.len() <= NAMES_IN_A_MESSAGE {
+        return names.join(", ");
+    }
+    format!(
+        "{} and {} more (GET /api/compare?slot=… lists them in `bodies`)",
+        names[..NAMES_IN_A_MESSAGE].join(", "),
+        names.len() - NAMES_IN_A_MESSAGE
+    )
+}
+
+/// Most body names one error message lists.
+const NAMES_IN_A_MESSAGE: usize = 20;
+
 /// Whether a row's body (as [`body_of`] names it) is the base: named as it is, or, for the
 /// unnamed bodies, by the shared name alone.
 fn is_base(body: &str, base: &str) -> bool {
@@ -168,7 +184,7 @@ pub fn compare(
                 return Err(CompareError::UnknownBase {
                     base: base.clone(),
                     slot: request.slot.clone(),
-                    available: available.into_iter().collect::<Vec<_>>().join(", "),
+                    available: listed_briefly(&available.into_iter().collect::<Vec<_>>()),
                 });
             }
             Some(base.clone())
@@ -580,6 +596,17 @@ mod tests {
             body_sentence_key("札幌市では、サーバ室を施錠している。", "熊本県"),
             body_sentence_key("熊本県では、サーバ室を施錠している。", "熊本県")
         );
+    }
+
+    #[test]
+    fn an_error_lists_a_few_bodies_and_counts_the_rest() {
+        let names: Vec<String> = (0..25).map(|n| format!("合成{n:04}市")).collect();
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        let listed = listed_briefly(&names);
+        assert!(listed.starts_with("合成0000市, 合成0001市"), "{listed}");
+        assert!(listed.contains("and 5 more"), "{listed}");
+        assert!(!listed.contains("合成0020市"), "{listed}");
+        assert_eq!(listed_briefly(&names[..2]), "合成0000市, 合成0001市");
     }
 
     #[test]
