@@ -148,9 +148,9 @@ fn skipped_of(error: &DocumentError) -> Skipped {
     }
 }
 
-/// What a parse worker hands back for the document at one position of the corpus.
 /// A document's records, each with its sentence keys for the comparison table.
 type ParsedRecords = Result<(Vec<Record>, Vec<Vec<String>>), ParseError>;
+/// What a parse worker hands back for the document at one position of the corpus.
 type Parsed = Result<(corpus::LoadedDocument, ParsedRecords), DocumentError>;
 
 /// Parses the corpus and builds a new index generation in `index_folder`, with `threads`

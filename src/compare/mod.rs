@@ -191,8 +191,9 @@ pub fn compare(
         }
         None => bodies.first().map(|&body| table.body(body).to_string()),
     };
-    // The base body's rows with text (an item answered only by its choice has none to diff).
-    let mut base_rows: Vec<Record> = Vec::new();
+    // The base body's rows with text (an item answered only by its choice has none to diff),
+    // by key, so that a base row on the page is not read twice.
+    let mut base_rows: Vec<(u64, Record)> = Vec::new();
     if let Some(base) = &base {
         for row in rows
             .iter()
@@ -202,7 +203,7 @@ pub fn compare(
             if let Some(record) = matching.record(row.key)?
                 && !record.text.is_empty()
             {
-                base_rows.push(record);
+                base_rows.push((row.key, record));
             }
         }
     }
@@ -222,19 +223,26 @@ pub fn compare(
     let mut diffs: HashMap<(String, String), Vec<DiffOp>> = HashMap::new();
     let mut page = Vec::with_capacity(limit.min(rows.len()));
     for row in rows.iter().skip(offset).take(limit) {
-        let Some(record) = matching.record(row.key)? else {
-            continue;
+        let known = base_rows.iter().find(|(key, _)| *key == row.key);
+        let record = match known {
+            Some((_, record)) => record.clone(),
+            None => match matching.record(row.key)? {
+                Some(record) => record,
+                None => continue,
+            },
         };
         let body = table.body(row.body).to_string();
         let base_row = base_rows
             .iter()
+            .map(|(_, candidate)| candidate)
             .find(|candidate| candidate.actor == record.actor && candidate.field == record.field)
             .or_else(|| {
                 base_rows
                     .iter()
+                    .map(|(_, candidate)| candidate)
                     .find(|candidate| candidate.actor == record.actor)
             })
-            .or_else(|| base_rows.first());
+            .or_else(|| base_rows.first().map(|(_, candidate)| candidate));
         let diff = match base_row {
             // An item answered only by its choice has no text to compare.
             _ if record.text.is_empty() => Vec::new(),

@@ -111,7 +111,9 @@ impl ComparisonTable {
         let mut positions: Vec<u32> = self
             .slots
             .range(slot.to_string()..)
-            .take_while(|(key, _)| key.as_str() == slot || key.starts_with(&below))
+            // Keys starting with the slot's key are contiguous in order; of those, `III.70` is
+            // not below `III.7`.
+            .take_while(|(key, _)| key.starts_with(slot))
             .filter(|(key, _)| key.as_str() == slot || key.starts_with(&below))
             .flat_map(|(_, positions)| positions.iter().copied())
             .collect();

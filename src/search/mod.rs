@@ -208,11 +208,8 @@ impl SearchIndex {
         if offset > MAX_OFFSET {
             return Err(SearchError::OffsetTooLarge(offset));
         }
-        check_slot(request.slot.as_deref())?;
-        let parsed = parse_query(&request.q)?;
         let loaded = self.current();
-        let text_query = query::to_query(&query::plan(&parsed), &loaded.fields);
-        let full_query = with_filters(text_query, request, &loaded.fields);
+        let (parsed, full_query) = request_query(&loaded, request)?;
 
         let searcher = loaded.reader.searcher();
         // Ties are broken by id below, so fetch past the page's end to have every tied hit.
@@ -284,14 +281,8 @@ impl SearchIndex {
         request: &SearchRequest,
         cap: usize,
     ) -> Result<Vec<(f32, Record)>, SearchError> {
-        check_slot(request.slot.as_deref())?;
-        let parsed = parse_query(&request.q)?;
         let loaded = self.current();
-        let query = with_filters(
-            query::to_query(&query::plan(&parsed), &loaded.fields),
-            request,
-            &loaded.fields,
-        );
+        let (_, query) = request_query(&loaded, request)?;
         let searcher = loaded.reader.searcher();
         let top = searcher.search(&query, &TopDocs::with_limit(cap.max(1)).order_by_score())?;
         let records = records_of_top(&searcher, &loaded.fields, top)?;
@@ -304,14 +295,8 @@ impl SearchIndex {
         &self,
         request: &SearchRequest,
     ) -> Result<rows::MatchingRows, SearchError> {
-        check_slot(request.slot.as_deref())?;
-        let parsed = parse_query(&request.q)?;
         let loaded = self.current();
-        let query = with_filters(
-            query::to_query(&query::plan(&parsed), &loaded.fields),
-            request,
-            &loaded.fields,
-        );
+        let (_, query) = request_query(&loaded, request)?;
         let searcher = loaded.reader.searcher();
         let found = searcher.search(&query, &rows::KeyCollector)?;
         Ok(rows::MatchingRows {
@@ -561,6 +546,18 @@ fn load(folder: &Path) -> Result<Loaded, IndexError> {
         )?),
         generation,
     })
+}
+
+/// A request's query with its filters, checked: the slot exists and the query parses.
+fn request_query(
+    loaded: &Loaded,
+    request: &SearchRequest,
+) -> Result<(ParsedQuery, Box<dyn Query>), SearchError> {
+    check_slot(request.slot.as_deref())?;
+    let parsed = parse_query(&request.q)?;
+    let text_query = query::to_query(&query::plan(&parsed), &loaded.fields);
+    let full_query = with_filters(text_query, request, &loaded.fields);
+    Ok((parsed, full_query))
 }
 
 fn with_filters(
