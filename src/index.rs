@@ -24,6 +24,9 @@ use crate::record::{Record, row_key};
 const CURRENT_FILE: &str = "CURRENT";
 /// Name of the fast field holding each record's id as a number, where comparisons read.
 pub const KEY_FIELD: &str = "key";
+/// Name of the fast field saying whether a record has text of its own (1) or only repeats its
+/// headings or is empty (0); ranking puts the first kind above the second.
+pub const OWN_TEXT_FIELD: &str = "own_text";
 /// Name of the facet field, where filters and facet counts read.
 pub const FACET_FIELD: &str = "facets";
 /// Name of the file an ingest locks while it builds.
@@ -52,6 +55,9 @@ pub enum IndexError {
     /// A stored record is not valid JSON (the index was written by another version).
     #[error("stored record is unreadable: {0}")]
     Record(#[from] serde_json::Error),
+    /// The generation was built by an earlier version of hyoka with other fields.
+    #[error("index {0} was built by an earlier version of hyoka: run `hyoka ingest` again")]
+    OlderSchema(PathBuf),
     /// The generation's comparison table is missing or unreadable.
     #[error("comparison table: {0}")]
     Table(#[from] TableError),
@@ -78,6 +84,8 @@ pub struct Fields {
     pub text_bigram: Field,
     /// Filter and facet values as paths: `/municipality/札幌市`, `/slot/III/7/R1/5`, …
     pub facets: Field,
+    /// 1 when the record has text of its own (see [`Record::has_own_text`]), else 0.
+    pub own_text: Field,
 }
 
 /// The facet dimensions, in the order the API lists them.
@@ -107,6 +115,7 @@ pub fn schema() -> (Schema, Fields) {
     let text_ja = builder.add_text_field("text_ja", text_options(JA_TOKENIZER));
     let text_bigram = builder.add_text_field("text_bigram", text_options(BIGRAM_TOKENIZER));
     let facets = builder.add_facet_field(FACET_FIELD, FacetOptions::default());
+    let own_text = builder.add_u64_field(OWN_TEXT_FIELD, FAST);
     (
         builder.build(),
         Fields {
@@ -116,6 +125,7 @@ pub fn schema() -> (Schema, Fields) {
             text_ja,
             text_bigram,
             facets,
+            own_text,
         },
     )
 }
@@ -162,6 +172,7 @@ fn to_document(record: &Record, fields: &Fields) -> Result<TantivyDocument, Inde
     let mut document = TantivyDocument::default();
     document.add_text(fields.id, &record.id);
     document.add_u64(fields.key, row_key(&record.id));
+    document.add_u64(fields.own_text, u64::from(record.has_own_text()));
     document.add_text(fields.record, serde_json::to_string(record)?);
     // The headings and the text as two values of each field, not one string: both repeat
     // verbatim across bodies (the headings with every record of a slot, shared wording across
@@ -337,7 +348,18 @@ pub fn open(folder: &Path) -> Result<(Index, Fields, String), IndexError> {
     };
     let index = Index::open_in_dir(folder.join(&generation))?;
     register_tokenizers(&index);
-    let (_, fields) = schema();
+    let (expected, fields) = schema();
+    // An index written by an earlier hyoka lacks newer fields; reading it would fail on the
+    // first search instead of here, with a message that says what to do.
+    let names = |schema: &Schema| -> Vec<String> {
+        schema
+            .fields()
+            .map(|(_, entry)| entry.name().to_string())
+            .collect()
+    };
+    if names(&index.schema()) != names(&expected) {
+        return Err(IndexError::OlderSchema(folder.join(&generation)));
+    }
     Ok((index, fields, generation))
 }
 

@@ -79,6 +79,18 @@ struct SearchArgs {
     /// Print exactly the JSON that GET /api/search returns.
     #[arg(long)]
     json: bool,
+    /// Search the words only as typed, without the synonym dictionary.
+    #[arg(long)]
+    no_synonyms: bool,
+    /// Dictionary words (comma-separated) whose synonyms are not searched.
+    #[arg(long)]
+    synonyms_off: Option<String>,
+    /// Never show records that lack some of the words.
+    #[arg(long)]
+    no_fallback: bool,
+    /// Synonym dictionary to use instead of the bundled data/synonyms.txt.
+    #[arg(long, env = "HYOKA_SYNONYMS")]
+    synonyms: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -102,6 +114,21 @@ struct ServeArgs {
     /// Address to listen on. Loopback by default: expose it deliberately.
     #[arg(long, default_value = "127.0.0.1:8080", env = "HYOKA_ADDR")]
     addr: SocketAddr,
+    /// Synonym dictionary to use instead of the bundled data/synonyms.txt (read at start).
+    #[arg(long, env = "HYOKA_SYNONYMS")]
+    synonyms: Option<PathBuf>,
+}
+
+/// The index with the synonym dictionary the command was given, or the bundled one.
+fn open_index(
+    folder: &std::path::Path,
+    synonyms: Option<&std::path::Path>,
+) -> anyhow::Result<SearchIndex> {
+    let index = SearchIndex::open(folder)?;
+    Ok(match synonyms {
+        Some(path) => index.with_synonyms(hyoka::search::synonyms::Synonyms::read(path)?),
+        None => index,
+    })
 }
 
 /// `println!` that returns the error instead of panicking, so a closed pipe
@@ -217,7 +244,7 @@ fn ingest_and_report(corpus: &Path, index: &Path, threads: usize) -> anyhow::Res
 }
 
 fn run_search(args: &SearchArgs) -> anyhow::Result<ExitCode> {
-    let index = SearchIndex::open(&args.index)?;
+    let index = open_index(&args.index, args.synonyms.as_deref())?;
     let request = SearchRequest {
         q: args.query.clone(),
         municipality: args.municipality.clone(),
@@ -228,6 +255,9 @@ fn run_search(args: &SearchArgs) -> anyhow::Result<ExitCode> {
         rating: args.rating.clone(),
         limit: Some(args.limit),
         offset: Some(args.offset),
+        synonyms: args.no_synonyms.then(|| "off".to_string()),
+        synonyms_off: args.synonyms_off.clone(),
+        fallback: args.no_fallback.then(|| "off".to_string()),
     };
     let response = index.search(&request)?;
     if args.json {
@@ -240,6 +270,22 @@ fn run_search(args: &SearchArgs) -> anyhow::Result<ExitCode> {
         response.query,
         response.took_ms
     );
+    for used in &response.synonyms {
+        out!(
+            "同義語: {} → {}{}",
+            used.term,
+            used.alternatives.join("・"),
+            if used.enabled { "" } else { " (使わない)" }
+        );
+    }
+    if let Some(fallback) = &response.fallback {
+        out!(
+            "すべての語を含む記載は {} 件: {} 語のうち {} 語以上を含む記載も表示しています",
+            fallback.all_words_total,
+            fallback.words,
+            fallback.minimum_words
+        );
+    }
     for (rank, hit) in response.hits.iter().enumerate() {
         let record = &hit.record;
         let slot = match (&record.slot, &record.slot_label) {
@@ -268,6 +314,9 @@ fn run_search(args: &SearchArgs) -> anyhow::Result<ExitCode> {
         }
         if let Some(rating) = &record.rating {
             out!("   評価: {rating}");
+        }
+        if !hit.missing.is_empty() {
+            out!("   含まない語: {}", hit.missing.join("、"));
         }
         out!("   {}", terminal_snippet(&hit.snippet));
         out!("   ({}:{})", record.source.file, record.source.line);
@@ -337,7 +386,24 @@ fn run_serve(args: &ServeArgs) -> anyhow::Result<ExitCode> {
         );
         ingest_and_report(&args.corpus, &args.index, 2)?;
     }
-    let index = Arc::new(SearchIndex::open(&args.index).context("cannot open the index")?);
+    let index = match open_index(&args.index, args.synonyms.as_deref()) {
+        Err(error)
+            if matches!(
+                error.downcast_ref::<hyoka::index::IndexError>(),
+                Some(hyoka::index::IndexError::OlderSchema(_))
+            ) =>
+        {
+            // An index from before an upgrade: rebuild it rather than make the user do it.
+            eprintln!(
+                "{error}; rebuilding it from {}",
+                args.corpus.display()
+            );
+            ingest_and_report(&args.corpus, &args.index, 2)?;
+            open_index(&args.index, args.synonyms.as_deref())
+        }
+        other => other,
+    };
+    let index = Arc::new(index.context("cannot open the index")?);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -53,6 +53,21 @@ const SEARCH_PARAMETERS: &[Parameter] = &[
     query("rating", "string", "リスクへの対策は十分か"),
     query("limit", "integer", "hits per page, 1 to 100 (default 20)"),
     query("offset", "integer", "hits to skip (at most 10000)"),
+    query(
+        "synonyms",
+        "string",
+        "off: search the words only as typed (no synonym dictionary)",
+    ),
+    query(
+        "synonyms_off",
+        "string",
+        "dictionary words, comma-separated, whose synonyms are not searched",
+    ),
+    query(
+        "fallback",
+        "string",
+        "off: never add records that lack some of the words when all of them find few",
+    ),
 ];
 
 /// Every endpoint of the API.
@@ -191,7 +206,8 @@ fn record_schema() -> Value {
 fn schemas() -> Value {
     let reference = |name: &str| json!({"$ref": format!("#/components/schemas/{name}")});
     let hit = json!({"allOf": [reference("Record"), {"type": "object", "properties": {
-        "score": {"type": "number"}, "snippet": {"type": "string", "description": "HTML-escaped, matches in <mark>"}}}]});
+        "score": {"type": "number"}, "snippet": {"type": "string", "description": "HTML-escaped, matches in <mark>"},
+        "missing": {"type": "array", "items": {"type": "string"}, "description": "words of the query the record lacks (fallback only)"}}}]});
     let counts = json!({"type": "array", "items": {"type": "object", "properties": {
         "value": {"type": "string"}, "count": {"type": "integer"}}}});
     json!({
@@ -200,7 +216,13 @@ fn schemas() -> Value {
         "SearchResponse": {"type": "object", "properties": {
             "query": {"type": "string"}, "total": {"type": "integer"}, "took_ms": {"type": "integer"},
             "hits": {"type": "array", "items": reference("Hit")},
-            "facets": {"type": "object", "additionalProperties": counts}}},
+            "facets": {"type": "object", "additionalProperties": counts},
+            "synonyms": {"type": "array", "items": {"type": "object", "properties": {
+                "term": {"type": "string"}, "alternatives": {"type": "array", "items": {"type": "string"}},
+                "enabled": {"type": "boolean"}}}},
+            "fallback": {"type": ["object", "null"], "description": "set when all the words together found fewer than 10 records", "properties": {
+                "all_words_total": {"type": "integer"}, "minimum_words": {"type": "integer"}, "words": {"type": "integer"},
+                "missing": {"type": "array", "items": {"type": "string"}}}}}},
         "CompareResponse": {"type": "object", "properties": {
             "slot": {"type": "string"}, "slot_label": {"type": "string"}, "base": {"type": ["string", "null"]},
             "total": {"type": "integer"}, "offset": {"type": "integer"}, "limit": {"type": "integer"},

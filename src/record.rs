@@ -102,6 +102,24 @@ impl Record {
         parts.join(" › ")
     }
 
+    /// Whether the record says something of its own: its text is not empty and is not only its
+    /// headings again (「⑩死者の個人番号」 under ⑩死者の個人番号). Records that do not rank below
+    /// every record that does, whatever their scores.
+    pub fn has_own_text(&self) -> bool {
+        let letters = |text: &str| -> String {
+            crate::analysis::normalize(text)
+                .as_str()
+                .chars()
+                .filter(|character| character.is_alphanumeric())
+                .collect()
+        };
+        let own = letters(&self.search_text());
+        if own.is_empty() {
+            return false;
+        }
+        !letters(&self.context_text()).contains(&own)
+    }
+
     /// What the two text fields index: the headings, then the text.
     pub fn indexed_text(&self) -> String {
         format!("{}\n{}", self.context_text(), self.search_text())

@@ -9,6 +9,7 @@ pub mod facets;
 pub mod query;
 pub mod rows;
 pub mod snippet;
+pub mod synonyms;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -46,6 +47,48 @@ pub struct SearchRequest {
     pub rating: Option<String>,
     pub limit: Option<usize>,
     pub offset: Option<usize>,
+    /// `off`: search the words only as typed, without the synonym dictionary.
+    pub synonyms: Option<String>,
+    /// Dictionary words, comma-separated, whose synonyms are not searched (the page's
+    /// per-word switches).
+    pub synonyms_off: Option<String>,
+    /// `off`: never show records that lack some of the words.
+    pub fallback: Option<String>,
+}
+
+impl SearchRequest {
+    /// The dictionary words the request switched off.
+    fn disabled_synonyms(&self) -> Vec<String> {
+        self.synonyms_off
+            .as_deref()
+            .unwrap_or("")
+            .split([',', '、'])
+            .map(str::trim)
+            .filter(|word| !word.is_empty())
+            .map(str::to_string)
+            .collect()
+    }
+
+    fn is_off(value: &Option<String>) -> bool {
+        matches!(value.as_deref(), Some("off" | "false" | "0"))
+    }
+}
+
+/// Fewer hits than this for all the words together, and the search also shows records that
+/// hold most of them (half a page: a reader should not be left with a nearly empty page).
+pub const FEW_HITS: usize = 10;
+
+/// How a search fell back to records holding most of its words.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Fallback {
+    /// Hits holding every word.
+    pub all_words_total: usize,
+    /// Fewest words a shown record holds.
+    pub minimum_words: usize,
+    /// How many words the query has.
+    pub words: usize,
+    /// The words some hit of this page lacks, in query order.
+    pub missing: Vec<String>,
 }
 
 /// Why a search was refused or failed.
@@ -111,6 +154,9 @@ pub struct Hit {
     pub record: Record,
     pub score: f32,
     pub snippet: String,
+    /// Words of the query the record does not hold (only when the search fell back).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub missing: Vec<String>,
 }
 
 impl Hit {
@@ -122,6 +168,7 @@ impl Hit {
             record,
             score: (score * 1000.0).round() / 1000.0,
             snippet,
+            missing: Vec::new(),
         }
     }
 }
@@ -141,6 +188,13 @@ pub struct SearchResponse {
     pub took_ms: u64,
     pub hits: Vec<Hit>,
     pub facets: BTreeMap<String, Vec<FacetCount>>,
+    /// The synonym expansions of the query's words (switched-off ones with `enabled: false`).
+    #[serde(default)]
+    pub synonyms: Vec<synonyms::SynonymUse>,
+    /// Set when all the words together found fewer than [`FEW_HITS`] and records holding most
+    /// of them are shown after those holding all.
+    #[serde(default)]
+    pub fallback: Option<Fallback>,
 }
 
 struct Loaded {
@@ -160,6 +214,7 @@ struct Loaded {
 pub struct SearchIndex {
     folder: PathBuf,
     loaded: RwLock<Arc<Loaded>>,
+    synonyms: Arc<synonyms::Synonyms>,
 }
 
 impl SearchIndex {
@@ -169,7 +224,14 @@ impl SearchIndex {
         Ok(Self {
             folder: folder.to_path_buf(),
             loaded: RwLock::new(Arc::new(loaded)),
+            synonyms: Arc::new(synonyms::Synonyms::bundled()),
         })
+    }
+
+    /// Uses another synonym dictionary than the bundled one.
+    pub fn with_synonyms(mut self, synonyms: synonyms::Synonyms) -> Self {
+        self.synonyms = Arc::new(synonyms);
+        self
     }
 
     /// The live generation's name.
@@ -209,28 +271,59 @@ impl SearchIndex {
             return Err(SearchError::OffsetTooLarge(offset));
         }
         let loaded = self.current();
-        let (parsed, full_query) = request_query(&loaded, request)?;
+        let prepared = self.request_query(&loaded, request)?;
 
         let searcher = loaded.reader.searcher();
         // Ties are broken by id below, so fetch past the page's end to have every tied hit.
         let fetch = (offset + limit).saturating_mul(2).max(limit + 20);
-        let (top, total, facet_counts) = searcher.search(
-            &full_query,
-            &(
-                TopDocs::with_limit(fetch).order_by_score(),
-                Count,
-                loaded.facet_tables.collector(),
-            ),
+        let (mut top, mut total, mut facet_counts) = searcher.search(
+            &prepared.query,
+            &(ranked(fetch), Count, loaded.facet_tables.collector()),
         )?;
+        let mut fallback = None;
+        if let Some(fallback_query) = prepared.fallback_query(request, total, &loaded.fields) {
+            let all_words_total = total;
+            (top, total, facet_counts) = searcher.search(
+                &fallback_query,
+                &(ranked(fetch), Count, loaded.facet_tables.collector()),
+            )?;
+            let words = prepared.parsed.required().count();
+            fallback = Some(Fallback {
+                all_words_total,
+                minimum_words: query::fallback_minimum(words),
+                words,
+                missing: Vec::new(),
+            });
+        }
 
         let scored = records_of_top(&searcher, &loaded.fields, top)?;
-        let highlighter = snippet::Highlighter::new(&parsed);
-        let hits = scored
-            .into_iter()
-            .skip(offset)
-            .take(limit)
-            .map(|(score, record)| Hit::new(record, score, &highlighter))
+        let highlighter = snippet::Highlighter::new(&prepared.parsed);
+        let page: Vec<(RankKey, DocAddress, Record)> =
+            scored.into_iter().skip(offset).take(limit).collect();
+        let mut hits: Vec<Hit> = page
+            .iter()
+            .map(|(key, _, record)| Hit::new(record.clone(), key.2, &highlighter))
             .collect();
+        if let Some(fallback) = &mut fallback {
+            let addresses: Vec<DocAddress> = page.iter().map(|(_, address, _)| *address).collect();
+            let lacking = words_lacking(&searcher, &loaded.fields, &prepared.parsed, &addresses)?;
+            for (hit, missing) in hits.iter_mut().zip(lacking) {
+                for word in &missing {
+                    if !fallback.missing.contains(word) {
+                        fallback.missing.push(word.clone());
+                    }
+                }
+                hit.missing = missing;
+            }
+            let order: Vec<String> = prepared
+                .parsed
+                .required()
+                .map(|clause| clause.text.clone())
+                .collect();
+            fallback
+                .missing
+                .sort_by_key(|word| order.iter().position(|known| known == word));
+        }
 
         let mut facets = BTreeMap::new();
         for (dimension, counts) in FACET_DIMENSIONS.iter().zip(facet_counts) {
@@ -253,6 +346,8 @@ impl SearchIndex {
             took_ms: started.elapsed().as_millis() as u64,
             hits,
             facets,
+            synonyms: prepared.synonyms,
+            fallback,
         })
     }
 
@@ -282,11 +377,18 @@ impl SearchIndex {
         cap: usize,
     ) -> Result<Vec<(f32, Record)>, SearchError> {
         let loaded = self.current();
-        let (_, query) = request_query(&loaded, request)?;
+        let prepared = self.request_query(&loaded, request)?;
         let searcher = loaded.reader.searcher();
-        let top = searcher.search(&query, &TopDocs::with_limit(cap.max(1)).order_by_score())?;
+        let (mut top, total) = searcher.search(&prepared.query, &(ranked(cap.max(1)), Count))?;
+        // The same records as the search page shows, fallback included.
+        if let Some(fallback_query) = prepared.fallback_query(request, total, &loaded.fields) {
+            top = searcher.search(&fallback_query, &ranked(cap.max(1)))?;
+        }
         let records = records_of_top(&searcher, &loaded.fields, top)?;
-        Ok(records)
+        Ok(records
+            .into_iter()
+            .map(|(key, _, record)| (key.2, record))
+            .collect())
     }
 
     /// The keys and addresses of every record matching a request's query and filters, for a
@@ -296,9 +398,9 @@ impl SearchIndex {
         request: &SearchRequest,
     ) -> Result<rows::MatchingRows, SearchError> {
         let loaded = self.current();
-        let (_, query) = request_query(&loaded, request)?;
+        let prepared = self.request_query(&loaded, request)?;
         let searcher = loaded.reader.searcher();
-        let found = searcher.search(&query, &rows::KeyCollector)?;
+        let found = searcher.search(&prepared.query, &rows::KeyCollector)?;
         Ok(rows::MatchingRows {
             searcher,
             fields: loaded.fields,
@@ -431,10 +533,7 @@ impl SearchIndex {
             &filters,
             &loaded.fields,
         );
-        let (top, total) = searcher.search(
-            &query,
-            &(TopDocs::with_limit(limit).order_by_score(), Count),
-        )?;
+        let (top, total) = searcher.search(&query, &(ranked(limit), Count))?;
         let scored = records_of_top(&searcher, &loaded.fields, top)?;
         let highlight_query = ParsedQuery {
             clauses: weighted
@@ -443,13 +542,14 @@ impl SearchIndex {
                     text: term.clone(),
                     phrase: false,
                     excluded: false,
+                    alternatives: Vec::new(),
                 })
                 .collect(),
         };
         let highlighter = snippet::Highlighter::new(&highlight_query);
         let hits = scored
             .into_iter()
-            .map(|(score, record)| Hit::new(record, score, &highlighter))
+            .map(|(key, _, record)| Hit::new(record, key.2, &highlighter))
             .collect();
         Ok(SearchResponse {
             query: weighted
@@ -461,6 +561,8 @@ impl SearchIndex {
             took_ms: started.elapsed().as_millis() as u64,
             hits,
             facets: BTreeMap::new(),
+            synonyms: Vec::new(),
+            fallback: None,
         })
     }
 
@@ -494,25 +596,75 @@ fn check_slot(slot: Option<&str>) -> Result<(), SearchError> {
     }
 }
 
+/// How hits are ordered: the number of the query's words a record holds (counted only by a
+/// fallback query; 0 otherwise), then whether it has text of its own (a heading-only or empty
+/// record never outranks one that says something), then relevance.
+pub type RankKey = (u32, u64, f32);
+
+/// The top `limit` matches by [`RankKey`].
+fn ranked(limit: usize) -> impl tantivy::collector::Collector<Fruit = Vec<(RankKey, DocAddress)>> {
+    TopDocs::with_limit(limit).tweak_score(|segment: &tantivy::SegmentReader| {
+        let own_text = segment
+            .fast_fields()
+            .u64(index::OWN_TEXT_FIELD)
+            .ok()
+            .map(|column| column.first_or_default_col(1));
+        move |doc: tantivy::DocId, score: tantivy::Score| {
+            let words = (score / query::WORD_MATCH_SCORE).floor().max(0.0);
+            let relevance = score - words * query::WORD_MATCH_SCORE;
+            let own = own_text.as_ref().map_or(1, |column| column.get_val(doc));
+            (words as u32, own, relevance)
+        }
+    })
+}
+
 /// The stored records of top documents, best first, ties broken by id so that the same index
 /// and request always give the same order.
 fn records_of_top(
     searcher: &tantivy::Searcher,
     fields: &Fields,
-    top: Vec<(f32, DocAddress)>,
-) -> Result<Vec<(f32, Record)>, SearchError> {
+    top: Vec<(RankKey, DocAddress)>,
+) -> Result<Vec<(RankKey, DocAddress, Record)>, SearchError> {
     let mut records = Vec::with_capacity(top.len());
-    for (score, address) in top {
+    for (key, address) in top {
         let document: tantivy::TantivyDocument = searcher.doc(address)?;
-        records.push((score, index::record_of(&document, fields)?));
+        records.push((key, address, index::record_of(&document, fields)?));
     }
     records.sort_by(|left, right| {
         right
             .0
-            .total_cmp(&left.0)
-            .then_with(|| left.1.id.cmp(&right.1.id))
+            .partial_cmp(&left.0)
+            .unwrap_or(std::cmp::Ordering::Equal)
+            .then_with(|| left.2.id.cmp(&right.2.id))
     });
     Ok(records)
+}
+
+/// For each record, the required words of the query it does not hold, as typed.
+fn words_lacking(
+    searcher: &tantivy::Searcher,
+    fields: &Fields,
+    parsed: &ParsedQuery,
+    addresses: &[DocAddress],
+) -> Result<Vec<Vec<String>>, SearchError> {
+    use tantivy::DocSet;
+    let mut lacking = vec![Vec::new(); addresses.len()];
+    for clause in parsed.required() {
+        let word_query = query::to_query(&query::clause_plan(clause), fields);
+        let weight = word_query.weight(tantivy::query::EnableScoring::disabled_from_searcher(
+            searcher,
+        ))?;
+        for (position, address) in addresses.iter().enumerate() {
+            let segment = searcher.segment_reader(address.segment_ord);
+            let mut scorer = weight.scorer(segment, 1.0)?;
+            let held = scorer.doc() == address.doc_id
+                || (scorer.doc() < address.doc_id && scorer.seek(address.doc_id) == address.doc_id);
+            if !held {
+                lacking[position].push(clause.text.clone());
+            }
+        }
+    }
+    Ok(lacking)
 }
 
 /// The facet root counted for a dimension: slots are counted by their exact key.
@@ -548,16 +700,56 @@ fn load(folder: &Path) -> Result<Loaded, IndexError> {
     })
 }
 
-/// A request's query with its filters, checked: the slot exists and the query parses.
-fn request_query(
-    loaded: &Loaded,
-    request: &SearchRequest,
-) -> Result<(ParsedQuery, Box<dyn Query>), SearchError> {
-    check_slot(request.slot.as_deref())?;
-    let parsed = parse_query(&request.q)?;
-    let text_query = query::to_query(&query::plan(&parsed), &loaded.fields);
-    let full_query = with_filters(text_query, request, &loaded.fields);
-    Ok((parsed, full_query))
+/// A request's query, checked (the slot exists, the query parses), its words expanded by the
+/// synonym dictionary, with its filters.
+struct PreparedQuery {
+    parsed: ParsedQuery,
+    synonyms: Vec<synonyms::SynonymUse>,
+    query: Box<dyn Query>,
+}
+
+impl PreparedQuery {
+    /// The fallback query, when the request allows one and all the words together found fewer
+    /// than [`FEW_HITS`] of `total`.
+    fn fallback_query(
+        &self,
+        request: &SearchRequest,
+        total: usize,
+        fields: &Fields,
+    ) -> Option<Box<dyn Query>> {
+        if SearchRequest::is_off(&request.fallback)
+            || total >= FEW_HITS
+            || self.parsed.required().count() < 2
+        {
+            return None;
+        }
+        let text_query = query::to_query(&query::fallback_plan(&self.parsed), fields);
+        Some(with_filters(text_query, request, fields))
+    }
+}
+
+impl SearchIndex {
+    fn request_query(
+        &self,
+        loaded: &Loaded,
+        request: &SearchRequest,
+    ) -> Result<PreparedQuery, SearchError> {
+        check_slot(request.slot.as_deref())?;
+        let mut parsed = parse_query(&request.q)?;
+        let synonyms = if SearchRequest::is_off(&request.synonyms) {
+            Vec::new()
+        } else {
+            self.synonyms
+                .apply(&mut parsed, &request.disabled_synonyms())
+        };
+        let text_query = query::to_query(&query::plan(&parsed), &loaded.fields);
+        let query = with_filters(text_query, request, &loaded.fields);
+        Ok(PreparedQuery {
+            parsed,
+            synonyms,
+            query,
+        })
+    }
 }
 
 fn with_filters(

@@ -15,7 +15,7 @@ use std::fmt::Write as _;
 
 use tantivy::Term;
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, EmptyQuery, Occur, PhraseQuery, Query, RegexQuery,
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, Occur, PhraseQuery, Query, RegexQuery,
     TermQuery,
 };
 use tantivy::schema::IndexRecordOption;
@@ -49,6 +49,9 @@ pub struct Clause {
     pub text: String,
     pub phrase: bool,
     pub excluded: bool,
+    /// Other spellings the word is also searched as (from the synonym dictionary); never set
+    /// on a phrase or an exclusion, which mean the words as typed.
+    pub alternatives: Vec<String>,
 }
 
 /// A parsed query.
@@ -123,6 +126,7 @@ pub fn parse_query(input: &str) -> Result<ParsedQuery, QueryError> {
                     text: text.trim().to_string(),
                     phrase: true,
                     excluded,
+                    alternatives: Vec::new(),
                 });
             }
             continue;
@@ -139,6 +143,7 @@ pub fn parse_query(input: &str) -> Result<ParsedQuery, QueryError> {
             text,
             phrase: false,
             excluded,
+            alternatives: Vec::new(),
         });
     }
     // Words that analyse to nothing (「(」「、」) are dropped; if nothing searchable is left
@@ -184,7 +189,17 @@ pub enum Plan {
         factor: f32,
         plan: Box<Plan>,
     },
+    /// The plan's matches, each scored `score` whatever its relevance.
+    ConstScore {
+        score: f32,
+        plan: Box<Plan>,
+    },
     Bool(Vec<(Occur, Plan)>),
+    /// Records matching at least `minimum` of the parts, scored by the parts they match.
+    AtLeast {
+        minimum: usize,
+        parts: Vec<Plan>,
+    },
 }
 
 /// Boost of the morpheme phrase over the words scattered.
@@ -192,7 +207,61 @@ const PROXIMITY_BOOST: f32 = 2.0;
 /// How far apart a word's morphemes may be and still count as the phrase.
 const PROXIMITY_SLOP: u32 = 3;
 
-fn clause_plan(clause: &Clause) -> Plan {
+/// Weight of a synonym's matches against the word as typed: the user's own word ranks first.
+const SYNONYM_WEIGHT: f32 = 0.8;
+
+/// A clause: its word as typed, or any of its alternatives (a little lower). Alone, it tells
+/// whether a record holds the word.
+pub fn clause_plan(clause: &Clause) -> Plan {
+    let typed = word_plan(&clause.text, clause.phrase, clause.excluded);
+    if clause.alternatives.is_empty() || clause.phrase || clause.excluded {
+        return typed;
+    }
+    let mut options = vec![(Occur::Should, typed)];
+    for alternative in &clause.alternatives {
+        options.push((
+            Occur::Should,
+            Plan::Boost {
+                factor: SYNONYM_WEIGHT,
+                plan: Box::new(alternative_plan(alternative)),
+            },
+        ));
+    }
+    Plan::Bool(options)
+}
+
+/// A synonym spelling of a word: its morphemes close together or its exact characters, not
+/// its morphemes scattered over the record. A spelling the dictionary made (操作記録 for
+/// 操作履歴) must read as that word; 操作 here and 記録 there is not it.
+fn alternative_plan(text: &str) -> Plan {
+    let terms: Vec<(usize, String)> = morphemes(text)
+        .into_iter()
+        .map(|token| (token.position, token.term))
+        .collect();
+    if terms.len() < 2 {
+        return word_plan(text, false, false);
+    }
+    Plan::Bool(vec![
+        (
+            Occur::Should,
+            Plan::Phrase {
+                field: "text_ja",
+                terms,
+                slop: PROXIMITY_SLOP,
+            },
+        ),
+        (Occur::Should, word_plan(text, true, false)),
+    ])
+}
+
+/// One word or phrase, as typed.
+fn word_plan(text: &str, phrase: bool, excluded: bool) -> Plan {
+    let clause = Clause {
+        text: text.to_string(),
+        phrase,
+        excluded,
+        alternatives: Vec::new(),
+    };
     let morpheme_terms: Vec<(usize, String)> = morphemes(&clause.text)
         .into_iter()
         .map(|token| (token.position, token.term))
@@ -306,6 +375,78 @@ pub fn plan(parsed: &ParsedQuery) -> Plan {
     Plan::Bool(parts)
 }
 
+/// Score each matched word adds in a fallback plan: far above any relevance score, so that the
+/// score's multiple of it is how many words a record holds.
+pub const WORD_MATCH_SCORE: f32 = 10_000.0;
+/// Weight of single morphemes of a word the record does not hold as a whole: 7年間保管 is
+/// nearer to 保存期間 than a text with neither.
+const PARTIAL_WEIGHT: f32 = 0.2;
+
+/// Fewest words a fallback record must hold: most of them (one of two, two of three, three of
+/// four or five …).
+pub fn fallback_minimum(required: usize) -> usize {
+    if required <= 2 { 1 } else { required / 2 + 1 }
+}
+
+/// The fallback plan of a query whose words together find too little: records holding at
+/// least [`fallback_minimum`] of the required words (exclusions still exclude). Each word held
+/// adds [`WORD_MATCH_SCORE`], so records rank by how many words they hold, then by relevance
+/// (rare words weigh more), then by the single morphemes of the words they lack.
+pub fn fallback_plan(parsed: &ParsedQuery) -> Plan {
+    let required: Vec<&Clause> = parsed.required().collect();
+    let words: Vec<Plan> = required
+        .iter()
+        .map(|clause| {
+            Plan::Bool(vec![
+                (Occur::Must, clause_plan(clause)),
+                (
+                    Occur::Should,
+                    Plan::ConstScore {
+                        score: WORD_MATCH_SCORE,
+                        plan: Box::new(Plan::All),
+                    },
+                ),
+            ])
+        })
+        .collect();
+    let mut parts = vec![(
+        Occur::Must,
+        Plan::AtLeast {
+            minimum: fallback_minimum(required.len()),
+            parts: words,
+        },
+    )];
+    for clause in &required {
+        if clause.phrase {
+            continue;
+        }
+        for spelling in std::iter::once(&clause.text).chain(&clause.alternatives) {
+            let terms = morphemes(spelling);
+            if terms.len() < 2 {
+                continue;
+            }
+            for token in terms {
+                if crate::analysis::is_meaningful_term(&token.term) {
+                    parts.push((
+                        Occur::Should,
+                        Plan::Boost {
+                            factor: PARTIAL_WEIGHT,
+                            plan: Box::new(Plan::Term {
+                                field: "text_ja",
+                                term: token.term,
+                            }),
+                        },
+                    ));
+                }
+            }
+        }
+    }
+    for clause in parsed.clauses.iter().filter(|clause| clause.excluded) {
+        parts.push((Occur::MustNot, clause_plan(clause)));
+    }
+    Plan::Bool(parts)
+}
+
 /// Renders a plan as indented text, for golden tests and `--explain`.
 pub fn render_plan(plan: &Plan) -> String {
     let mut output = String::new();
@@ -336,6 +477,18 @@ fn render_into(plan: &Plan, depth: usize, output: &mut String) {
         Plan::Boost { factor, plan } => {
             let _ = writeln!(output, "{indent}boost x{factor}");
             render_into(plan, depth + 1, output);
+            Ok(())
+        }
+        Plan::ConstScore { score, plan } => {
+            let _ = writeln!(output, "{indent}const {score}");
+            render_into(plan, depth + 1, output);
+            Ok(())
+        }
+        Plan::AtLeast { minimum, parts } => {
+            let _ = writeln!(output, "{indent}at least {minimum} of");
+            for part in parts {
+                render_into(part, depth + 1, output);
+            }
             Ok(())
         }
         Plan::Bool(parts) => {
@@ -390,6 +543,16 @@ pub fn to_query(plan: &Plan, fields: &Fields) -> Box<dyn Query> {
             }
         }
         Plan::Boost { factor, plan } => Box::new(BoostQuery::new(to_query(plan, fields), *factor)),
+        Plan::ConstScore { score, plan } => {
+            Box::new(ConstScoreQuery::new(to_query(plan, fields), *score))
+        }
+        Plan::AtLeast { minimum, parts } => Box::new(BooleanQuery::with_minimum_required_clauses(
+            parts
+                .iter()
+                .map(|part| (Occur::Should, to_query(part, fields)))
+                .collect(),
+            *minimum,
+        )),
         Plan::Bool(parts) => Box::new(BooleanQuery::new(
             parts
                 .iter()

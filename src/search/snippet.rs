@@ -22,30 +22,42 @@ pub struct Highlighter {
 
 /// How one required clause of the query is found in a text.
 struct ClauseMarks {
-    /// The clause's morphemes (none for a phrase, which must match as written).
+    /// The morphemes of the clause and of its synonyms (none for a phrase, which must match as
+    /// written).
     morpheme_terms: HashSet<String>,
-    /// The clause's bigrams with their positions: the clause as written.
-    bigram_sequence: Vec<(usize, String)>,
+    /// The bigrams with their positions of the clause as written and of each synonym.
+    bigram_sequences: Vec<Vec<(usize, String)>>,
 }
 
 impl Highlighter {
     pub fn new(parsed: &ParsedQuery) -> Self {
         let clauses = parsed
             .required()
-            .map(|clause| ClauseMarks {
-                morpheme_terms: if clause.phrase {
-                    HashSet::new()
-                } else {
-                    morphemes(&clause.text)
-                        .into_iter()
-                        .map(|token| token.term)
-                        .filter(|term| is_meaningful_term(term))
-                        .collect()
-                },
-                bigram_sequence: bigrams(&clause.text)
-                    .into_iter()
-                    .map(|token| (token.position, token.term))
-                    .collect(),
+            .map(|clause| {
+                let spellings: Vec<&String> = std::iter::once(&clause.text)
+                    .chain(&clause.alternatives)
+                    .collect();
+                ClauseMarks {
+                    morpheme_terms: if clause.phrase {
+                        HashSet::new()
+                    } else {
+                        spellings
+                            .iter()
+                            .flat_map(|spelling| morphemes(spelling))
+                            .map(|token| token.term)
+                            .filter(|term| is_meaningful_term(term))
+                            .collect()
+                    },
+                    bigram_sequences: spellings
+                        .iter()
+                        .map(|spelling| {
+                            bigrams(spelling)
+                                .into_iter()
+                                .map(|token| (token.position, token.term))
+                                .collect()
+                        })
+                        .collect(),
+                }
             })
             .collect();
         Self { clauses }
@@ -62,7 +74,9 @@ impl Highlighter {
         let mut wanted_morphemes: HashSet<&str> = HashSet::new();
         for clause in &self.clauses {
             let before = ranges.len();
-            mark_sequence(&clause.bigram_sequence, &document, &mut ranges);
+            for sequence in &clause.bigram_sequences {
+                mark_sequence(sequence, &document, &mut ranges);
+            }
             if ranges.len() == before {
                 wanted_morphemes.extend(clause.morpheme_terms.iter().map(String::as_str));
             }
