@@ -2,7 +2,8 @@
 //!
 //!   cargo bench --bench figures -- tokenize [--corpus DIR]
 //!   cargo bench --bench figures -- ingest --corpus DIR [--threads N] [--index DIR]
-//!   cargo bench --bench figures -- query --index DIR [--iterations N] [--class PREFIX]
+//!   cargo bench --bench figures -- query --index DIR [--iterations N] [--class PREFIX] [--as-typed both]
+//!   cargo bench --bench figures -- relevance [--index DIR] [--judgments FILE]
 //!   cargo bench --bench figures -- http --addr HOST:PORT [--clients N] [--seconds S] [--pid PID]
 //!   cargo bench --bench figures -- groonga --index DIR --db DIR [--tokenizer TokenMecab] [--iterations N]
 //!
@@ -34,6 +35,7 @@ fn main() {
         "tokenize" => tokenize(&options),
         "ingest" => ingest(&options),
         "query" => query(&options),
+        "relevance" => relevance(&options),
         "http" => http(&options),
         "groonga" => groonga(&options),
         other => {
@@ -278,17 +280,107 @@ fn query(options: &Options) {
             }
         };
         run().expect("warm-up");
+        // `--as-typed both`: each search also as typed (no synonyms, no fallback), the two
+        // interleaved so that both see the same machine, and their ratio.
+        let as_typed = || {
+            let request = hyoka::search::SearchRequest {
+                q: parameters.get("q").cloned().unwrap_or_default(),
+                slot: parameters.get("slot").cloned(),
+                synonyms: Some("off".to_string()),
+                fallback: Some("off".to_string()),
+                ..Default::default()
+            };
+            searcher.search(&request).map(|_| ())
+        };
+        let paired = options
+            .0
+            .get("as-typed")
+            .is_some_and(|value| value == "both")
+            && parameters.contains_key("q");
         let mut samples = Vec::with_capacity(iterations);
+        let mut typed_samples = Vec::with_capacity(iterations);
         for _ in 0..iterations {
             let started = Instant::now();
             run().expect("query");
             samples.push(started.elapsed());
+            if paired {
+                let started = Instant::now();
+                as_typed().expect("query as typed");
+                typed_samples.push(started.elapsed());
+            }
         }
+        let median = |samples: &mut Vec<Duration>| {
+            samples.sort();
+            samples[samples.len() / 2].as_secs_f64()
+        };
+        let ratio = if paired {
+            let ratio = median(&mut samples) / median(&mut typed_samples).max(1e-9);
+            format!(
+                "  | as typed {}  | p50 ratio {ratio:.2}",
+                percentiles(&mut typed_samples)
+            )
+        } else {
+            String::new()
+        };
         println!(
-            "query in process, {class:<20} {}",
+            "query in process, {class:<20} {}{ratio}",
             percentiles(&mut samples)
         );
     }
+}
+
+/// nDCG@10 and recall@20 of the judged queries (data/relevance.toml), with the synonyms and
+/// the fallback, then as typed. Without --index the bundled corpus is ingested into a
+/// temporary folder.
+fn relevance(options: &Options) {
+    let judgments = match options.0.get("judgments") {
+        Some(path) => hyoka::search::relevance::Judgments::parse(
+            &std::fs::read_to_string(path).expect("the judgments file reads"),
+        ),
+        None => hyoka::search::relevance::Judgments::bundled(),
+    }
+    .expect("the judgments parse");
+    let temporary = tempfile_folder();
+    let index = match options.0.get("index") {
+        Some(index) => PathBuf::from(index),
+        None => {
+            let index = temporary.join("index");
+            hyoka::ingest::ingest(Path::new("corpus"), &index, 2, |_| {})
+                .expect("the bundled corpus ingests");
+            index
+        }
+    };
+    let searcher = hyoka::search::SearchIndex::open(&index).expect("the index opens");
+    for (label, request) in [
+        (
+            "with synonyms and fallback (the default)",
+            hyoka::search::SearchRequest::default(),
+        ),
+        (
+            "as typed (synonyms=off, fallback=off)",
+            hyoka::search::SearchRequest {
+                synonyms: Some("off".to_string()),
+                fallback: Some("off".to_string()),
+                ..Default::default()
+            },
+        ),
+    ] {
+        let report = hyoka::search::relevance::evaluate(&searcher, &judgments, &request)
+            .expect("the judged queries run");
+        println!("relevance, {label}:");
+        println!("nDCG@10 recall@20 found/relevant hits  query");
+        print!("{}", report.render());
+        println!();
+    }
+    let _ = std::fs::remove_dir_all(&temporary);
+}
+
+/// A fresh folder under the system's temporary folder.
+fn tempfile_folder() -> PathBuf {
+    let folder = std::env::temp_dir().join(format!("hyoka-relevance-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&folder);
+    std::fs::create_dir_all(&folder).expect("a temporary folder");
+    folder
 }
 
 /// A keep-alive HTTP/1.1 connection that reads responses by Content-Length.

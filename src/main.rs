@@ -394,10 +394,7 @@ fn run_serve(args: &ServeArgs) -> anyhow::Result<ExitCode> {
             ) =>
         {
             // An index from before an upgrade: rebuild it rather than make the user do it.
-            eprintln!(
-                "{error}; rebuilding it from {}",
-                args.corpus.display()
-            );
+            eprintln!("{error}; rebuilding it from {}", args.corpus.display());
             ingest_and_report(&args.corpus, &args.index, 2)?;
             open_index(&args.index, args.synonyms.as_deref())
         }

@@ -220,7 +220,7 @@ fn schemas() -> Value {
             "synonyms": {"type": "array", "items": {"type": "object", "properties": {
                 "term": {"type": "string"}, "alternatives": {"type": "array", "items": {"type": "string"}},
                 "enabled": {"type": "boolean"}}}},
-            "fallback": {"type": ["object", "null"], "description": "set when all the words together found fewer than 10 records", "properties": {
+            "fallback": {"type": ["object", "null"], "description": "set when all the words together found fewer than 20 records", "properties": {
                 "all_words_total": {"type": "integer"}, "minimum_words": {"type": "integer"}, "words": {"type": "integer"},
                 "missing": {"type": "array", "items": {"type": "string"}}}}}},
         "CompareResponse": {"type": "object", "properties": {

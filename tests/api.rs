@@ -460,3 +460,34 @@ async fn golden_search_and_compare_responses() {
     .await;
     insta::assert_json_snapshot!("compare_response", compare);
 }
+
+#[tokio::test]
+async fn the_search_response_shows_the_synonyms_used_and_the_fallback() {
+    let (status, body) = get(&format!("/api/search?q={}", encoded("再委託 承認"))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["synonyms"][0]["term"], "承認");
+    assert_eq!(body["synonyms"][0]["enabled"], true);
+    assert!(
+        body["fallback"]["missing"]
+            .as_array()
+            .expect("missing words")
+            .contains(&Value::from("承認"))
+    );
+    let lacking = body["hits"]
+        .as_array()
+        .expect("hits")
+        .iter()
+        .filter(|hit| hit["missing"][0] == "承認")
+        .count();
+    assert!(lacking > 0);
+
+    let (_, off) = get(&format!(
+        "/api/search?q={}&synonyms_off={}&fallback=off",
+        encoded("再委託 承認"),
+        encoded("承認")
+    ))
+    .await;
+    assert_eq!(off["synonyms"][0]["enabled"], false);
+    assert!(off["fallback"].is_null());
+    assert_eq!(off["total"], 0);
+}

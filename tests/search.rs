@@ -224,3 +224,151 @@ fn golden_search_results_for_physical_measures() {
     }
     insta::assert_snapshot!(rendered);
 }
+
+// ---- issue 14: words that differ, the fallback, records without text of their own ----
+
+fn top(q: &str, limit: usize) -> SearchResponse {
+    index()
+        .search(&SearchRequest {
+            q: q.to_string(),
+            limit: Some(limit),
+            ..SearchRequest::default()
+        })
+        .expect("search succeeds")
+}
+
+/// Whether one of the first `depth` hits' own text holds every needle (width-folded).
+fn in_top(response: &SearchResponse, depth: usize, needles: &[&str]) -> bool {
+    response.hits.iter().take(depth).any(|hit| {
+        let text = normalize(&hit.record.search_text())
+            .as_str()
+            .replace(' ', "");
+        needles
+            .iter()
+            .all(|needle| text.contains(normalize(needle).as_str()))
+    })
+}
+
+#[test]
+fn re_outsourcing_approval_finds_the_written_consent_through_a_synonym() {
+    // The documents say 「書面による承諾」, never 再委託 with 承認.
+    let response = top("再委託 承認", 10);
+    assert!(in_top(&response, 10, &["再委託", "承諾"]));
+    let used = response
+        .synonyms
+        .iter()
+        .find(|used| used.term == "承認")
+        .expect("承認 is expanded");
+    assert!(used.alternatives.iter().any(|word| word == "承諾"));
+}
+
+#[test]
+fn an_operation_log_retention_query_finds_the_years_it_is_kept() {
+    // The documents say 操作履歴を7年間保存／保管: no 保存期間 anywhere near.
+    let response = top("操作履歴 保存期間", 10);
+    assert!(in_top(&response, 10, &["操作履歴", "年間"]));
+    let fallback = response.fallback.expect("the search fell back");
+    assert!(fallback.missing.contains(&"保存期間".to_string()));
+}
+
+#[test]
+fn personnel_changes_find_every_access_right_revocation_measure() {
+    let response = top("人事異動 アクセス権限 失効", 10);
+    let revocations = response
+        .hits
+        .iter()
+        .take(10)
+        .filter(|hit| hit.record.slot.as_deref() == Some("III.3.R2.2"))
+        .filter(|hit| {
+            let text = hit.record.search_text();
+            text.contains("失効") && text.contains("異動")
+        })
+        .count();
+    // One as typed; the body's three files and 熊本県 with 異動 for 人事異動.
+    assert!(
+        revocations >= 4,
+        "{revocations} revocation measures in the top 10"
+    );
+}
+
+#[test]
+fn the_measure_for_deceased_persons_numbers_outranks_its_empty_heading_records() {
+    let response = top("死者の個人番号 保管", 10);
+    let first = &response.hits[0].record;
+    assert!(first.has_own_text(), "first hit has no text of its own");
+    assert!(in_top(&response, 10, &["150年間"]));
+    // No record without text of its own stands above one with it.
+    let own: Vec<bool> = response
+        .hits
+        .iter()
+        .filter(|hit| hit.missing.is_empty())
+        .map(|hit| hit.record.has_own_text())
+        .collect();
+    let first_empty = own.iter().position(|own| !own).unwrap_or(own.len());
+    assert!(own[first_empty..].iter().all(|own| !own), "{own:?}");
+}
+
+#[test]
+fn fallback_hits_come_after_every_hit_holding_all_the_words_and_name_what_they_lack() {
+    let response = top("再委託 承認", 40);
+    let fallback = response
+        .fallback
+        .as_ref()
+        .expect("few hits hold both words");
+    let all_words = fallback.all_words_total;
+    assert!(all_words < hyoka::search::FEW_HITS);
+    assert!(response.total > all_words);
+    for (rank, hit) in response.hits.iter().enumerate() {
+        assert_eq!(hit.missing.is_empty(), rank < all_words, "rank {rank}");
+    }
+    // Listed in query order, each once.
+    assert_eq!(
+        fallback.missing,
+        vec!["再委託".to_string(), "承認".to_string()]
+    );
+}
+
+#[test]
+fn switching_the_fallback_off_keeps_only_records_holding_every_word() {
+    let response = index()
+        .search(&SearchRequest {
+            q: "再委託 承認".to_string(),
+            fallback: Some("off".to_string()),
+            ..SearchRequest::default()
+        })
+        .unwrap();
+    assert!(response.fallback.is_none());
+    assert!(response.hits.iter().all(|hit| hit.missing.is_empty()));
+    assert_eq!(
+        response.total,
+        top("再委託 承認", 40).fallback.unwrap().all_words_total
+    );
+}
+
+#[test]
+fn a_switched_off_synonym_is_reported_and_no_longer_searched() {
+    let request = |synonyms_off: Option<&str>| SearchRequest {
+        q: "電算室".to_string(),
+        synonyms_off: synonyms_off.map(str::to_string),
+        fallback: Some("off".to_string()),
+        ..SearchRequest::default()
+    };
+    let expanded = index().search(&request(None)).unwrap();
+    // No document says 電算室; they say サーバ室.
+    assert!(in_top(&expanded, 10, &["サーバ室"]));
+    let typed = index().search(&request(Some("電算室"))).unwrap();
+    assert_eq!(typed.total, 0);
+    assert_eq!(typed.synonyms.len(), 1);
+    assert!(!typed.synonyms[0].enabled);
+}
+
+#[test]
+fn a_quoted_phrase_is_never_expanded() {
+    let response = top("\"承認\"", 10);
+    assert!(response.synonyms.is_empty());
+    assert!(response.hits.iter().all(|hit| {
+        normalize(&hit.record.indexed_text())
+            .as_str()
+            .contains("承認")
+    }));
+}

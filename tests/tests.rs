@@ -16,6 +16,8 @@ mod damage;
 mod layouts;
 // Searching the bundled corpus through the library.
 mod search;
+// Search quality on the judged queries of data/relevance.toml.
+mod relevance;
 // The command line, run as a process.
 mod cli;
 // Bad documents and manifests: named, skipped, the rest indexed.

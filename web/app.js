@@ -6,6 +6,8 @@
 "use strict";
 
 const FILTERS = ["municipality", "prefecture", "slot", "doc_type", "actor", "rating"];
+// How the words are matched: the synonym dictionary (all off, or per word) and the fallback.
+const MATCHING = ["synonyms", "synonyms_off", "fallback"];
 const FACET_LABELS = { municipality: "団体", slot: "項目", doc_type: "文書種別", actor: "措置主体", rating: "評価" };
 const PAGE_SIZE = 20;
 const COMPARE_PAGE_SIZE = 50;
@@ -106,6 +108,8 @@ function hitCard(hit) {
     el("p", { class: "breadcrumb" },
       hit.slot ? breadcrumb(hit.slot) : (hit.section_path || []).join(" › ") || "様式の項目に対応しない記載",
       hit.field ? ` ／ ${hit.field}` : ""),
+    hit.missing && hit.missing.length
+      ? el("p", { class: "missing" }, `${quoted(hit.missing)}を含まない記載`) : null,
     el("p", { class: "snippet" }, snippetNodes(hit.snippet || "")),
     el("div", { class: "actions" },
       hit.slot ? el("a", { class: "button-link", href: `/compare?${compareParams}` }, "他団体と比較") : null,
@@ -187,11 +191,52 @@ function renderPager(total, params, { id = "pager", path = "/", size = PAGE_SIZE
   if (offset + size < total) pager.append(page(offset + size, "次へ"));
 }
 
+// 『承認』『失効』
+function quoted(words) {
+  return words.map((word) => `『${word}』`).join("");
+}
+
+// What the search did with the words: the synonyms it also searched (each switchable, like
+// council-minutes 同義語検索) and whether it added records lacking some words.
+function renderQueryNotes(body, params) {
+  const box = document.getElementById("query-notes");
+  box.replaceChildren();
+  const switchedOff = (params.get("synonyms_off") || "").split(",").filter(Boolean);
+  if (body.synonyms && body.synonyms.length) {
+    const list = el("ul", { class: "synonyms" });
+    for (const used of body.synonyms) {
+      const id = `synonym-${list.children.length}`;
+      const input = el("input", { type: "checkbox", id, checked: used.enabled, onchange: () => {
+        const next = currentParams();
+        const off = new Set((next.get("synonyms_off") || "").split(",").filter(Boolean));
+        if (input.checked) off.delete(used.term); else off.add(used.term);
+        if (off.size) next.set("synonyms_off", [...off].join(",")); else next.delete("synonyms_off");
+        next.delete("offset");
+        navigate("/", next);
+      } });
+      list.append(el("li", {}, input, el("label", { for: id }, `${used.term} → ${used.alternatives.join("・")}`)));
+    }
+    box.append(el("div", { class: "synonym-box" },
+      el("span", { class: "note-label" }, "同義語も検索:"), list,
+      switchedOff.length ? null : el("span", { class: "hint" }, "（チェックを外すと、その語は入力どおりにだけ探します）")));
+  }
+  if (body.fallback) {
+    const strict = currentParams();
+    strict.set("fallback", "off");
+    strict.delete("offset");
+    const missing = body.fallback.missing.length ? quoted(body.fallback.missing) : "一部の語";
+    box.append(el("p", { class: "fallback-note", role: "note" },
+      `${missing}を含まない結果も表示しています。`,
+      `すべての語を含む記載は ${body.fallback.all_words_total} 件で、その後に ${body.fallback.words} 語のうち ${body.fallback.minimum_words} 語以上を含む記載を、含む語の多い順に並べています。 `,
+      el("a", { href: `/?${strict}` }, "すべての語を含む記載だけを表示")));
+  }
+}
+
 async function showSearch() {
   const params = currentParams();
   document.getElementById("q").value = params.get("q") || "";
   const api = new URLSearchParams();
-  for (const name of ["q", ...FILTERS, "offset"]) if (params.get(name)) api.set(name, params.get(name));
+  for (const name of ["q", ...FILTERS, ...MATCHING, "offset"]) if (params.get(name)) api.set(name, params.get(name));
   api.set("limit", String(PAGE_SIZE));
   document.getElementById("search-csv").href = `/api/export.csv?${api}`;
   renderActiveFilters(params);
@@ -200,6 +245,7 @@ async function showSearch() {
   const summary = document.getElementById("summary");
   if (!params.get("q") && !FILTERS.some((name) => params.get(name))) {
     results.replaceChildren();
+    document.getElementById("query-notes").replaceChildren();
     renderFacets(null, params);
     document.getElementById("pager").replaceChildren();
     summary.textContent = "検索語を入れるか、項目から探してください。";
@@ -207,6 +253,7 @@ async function showSearch() {
   }
   const body = await getJson(`/api/search?${api}`);
   summary.textContent = `${body.total} 件（${body.took_ms} ms）`;
+  renderQueryNotes(body, params);
   renderFacets(body.facets, params);
   if (!body.hits.length) {
     const hint = FILTERS.some((name) => params.get(name))
@@ -234,6 +281,7 @@ async function searchDraft(event) {
     });
     document.getElementById("summary").textContent = `下書きに近い記載 ${body.hits.length} 件`;
     document.getElementById("results").replaceChildren(...body.hits.map(hitCard));
+    document.getElementById("query-notes").replaceChildren();
     document.getElementById("pager").replaceChildren();
     document.body.dataset.state = "ready";
   } catch (error) {

@@ -7,6 +7,7 @@
 
 pub mod facets;
 pub mod query;
+pub mod relevance;
 pub mod rows;
 pub mod snippet;
 pub mod synonyms;
@@ -75,8 +76,9 @@ impl SearchRequest {
 }
 
 /// Fewer hits than this for all the words together, and the search also shows records that
-/// hold most of them (half a page: a reader should not be left with a nearly empty page).
-pub const FEW_HITS: usize = 10;
+/// hold most of them after those (one page of the web page: a reader should not be left with
+/// a page that is not full while records holding most of the words exist).
+pub const FEW_HITS: usize = 20;
 
 /// How a search fell back to records holding most of its words.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]

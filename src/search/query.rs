@@ -15,8 +15,8 @@ use std::fmt::Write as _;
 
 use tantivy::Term;
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, Occur, PhraseQuery, Query, RegexQuery,
-    TermQuery,
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, Occur, PhraseQuery, Query,
+    RegexQuery, TermQuery,
 };
 use tantivy::schema::IndexRecordOption;
 
@@ -380,7 +380,7 @@ pub fn plan(parsed: &ParsedQuery) -> Plan {
 pub const WORD_MATCH_SCORE: f32 = 10_000.0;
 /// Weight of single morphemes of a word the record does not hold as a whole: 7年間保管 is
 /// nearer to 保存期間 than a text with neither.
-const PARTIAL_WEIGHT: f32 = 0.2;
+const PARTIAL_WEIGHT: f32 = 0.5;
 
 /// Fewest words a fallback record must hold: most of them (one of two, two of three, three of
 /// four or five …).
