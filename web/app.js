@@ -224,7 +224,8 @@ function renderQueryNotes(body, params) {
     const strict = currentParams();
     strict.set("fallback", "off");
     strict.delete("offset");
-    const missing = body.fallback.missing.length ? quoted(body.fallback.missing) : "一部の語";
+    const missing = body.fallback.missing.length
+      ? body.fallback.missing.map((word) => `『${word}』`).join("または") : "一部の語";
     box.append(el("p", { class: "fallback-note", role: "note" },
       `${missing}を含まない結果も表示しています。`,
       `すべての語を含む記載は ${body.fallback.all_words_total} 件で、その後に ${body.fallback.words} 語のうち ${body.fallback.minimum_words} 語以上を含む記載を、含む語の多い順に並べています。 `,
@@ -252,7 +253,9 @@ async function showSearch() {
     return;
   }
   const body = await getJson(`/api/search?${api}`);
-  summary.textContent = `${body.total} 件（${body.took_ms} ms）`;
+  summary.textContent = body.fallback
+    ? `${body.total} 件（すべての語を含む記載 ${body.fallback.all_words_total} 件、${body.took_ms} ms）`
+    : `${body.total} 件（${body.took_ms} ms）`;
   renderQueryNotes(body, params);
   renderFacets(body.facets, params);
   if (!body.hits.length) {

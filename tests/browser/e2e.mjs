@@ -247,7 +247,8 @@ async function journey(browser, base) {
   });
 
   await step("a filter that leaves nothing says so and suggests removing it", async () => {
-    await openPage(page, `${base}/?q=${encodeURIComponent("生体認証")}&doc_type=${encodeURIComponent("新旧対照表")}`);
+    // (生体認証 would find 指紋認証 in the 新旧対照表 through the synonym dictionary.)
+    await openPage(page, `${base}/?q=ISMAP&doc_type=${encodeURIComponent("新旧対照表")}`);
     assert.match(await page.locator(".results .empty").textContent(), /該当する記載はありません。絞り込みを外すと/);
   });
 
@@ -258,6 +259,32 @@ async function journey(browser, base) {
     for (const column of ["団体名", "項目", "本文"]) assert.ok(header.includes(column), `header has ${column}`);
     assert.equal(rows.length - 1, searchTotal);
     assert.ok(rows.slice(1).some((row) => row[header.indexOf("団体名")] === "札幌市"));
+  });
+
+  await step("words the documents put otherwise: the synonyms used and the fallback are shown and switchable", async () => {
+    await page.fill("#q", "再委託 承認");
+    await settle(page, () => page.press("#q", "Enter"));
+    const synonym = page.locator(".synonym-box li", { hasText: "承認 → 承諾" });
+    assert.equal(await synonym.count(), 1, "承認 → 承諾 is listed");
+    assert.ok(await synonym.locator("input").isChecked());
+    assert.match(await page.locator(".fallback-note").textContent(), /『承認』.*を含まない結果も表示しています/);
+    // Hits holding every word come first; later ones say what they lack.
+    const cards = page.locator(".hit");
+    assert.equal(await cards.first().locator(".missing").count(), 0);
+    assert.match(await page.locator(".hit .missing").first().textContent(), /を含まない記載/);
+    assert.ok((await texts(page, ".hit .snippet mark")).includes("承諾"), "the synonym is marked");
+    await screenshot(page, "search-synonyms.png");
+    const expanded = await total(page);
+
+    await settle(page, () => synonym.locator("input").uncheck());
+    assert.equal(query(page).get("synonyms_off"), "承認");
+    assert.equal(await page.locator(".synonym-box li input").first().isChecked(), false);
+    assert.ok(await total(page) <= expanded);
+
+    await settle(page, () => page.click(".fallback-note a"));
+    assert.equal(query(page).get("fallback"), "off");
+    assert.equal(await page.locator(".fallback-note").count(), 0);
+    assert.equal(await page.locator(".hit .missing").count(), 0);
   });
 
   let compareUrl = "";
