@@ -99,11 +99,37 @@ pub fn bigrams(text: &str) -> Vec<AnalyzedToken> {
 }
 
 pub fn bigrams_of_normalized(normalized: &Normalized) -> Vec<AnalyzedToken> {
-    let text = normalized.as_str();
+    bigram_spans(normalized.as_str())
+        .into_iter()
+        .map(|span| {
+            let (original_start, original_end) = normalized.original_range(span.start, span.end);
+            AnalyzedToken {
+                term: span.term.to_string(),
+                position: span.position,
+                original_start,
+                original_end,
+            }
+        })
+        .collect()
+}
+
+/// A bigram of a normalised text, borrowed, with its byte span in that text (not the original):
+/// for callers that look at every bigram but need the original offsets of only a few.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BigramSpan<'a> {
+    pub term: &'a str,
+    pub position: usize,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// The bigrams of an already normalised text: overlapping pairs of letters and digits within
+/// each run of them, a lone character as itself; runs are two positions apart.
+pub fn bigram_spans<'text>(text: &'text str) -> Vec<BigramSpan<'text>> {
     let mut output = Vec::new();
     let mut position = 0usize;
     let mut run: Vec<(usize, char)> = Vec::new();
-    let mut flush = |run: &mut Vec<(usize, char)>, output: &mut Vec<AnalyzedToken>| {
+    let mut flush = |run: &mut Vec<(usize, char)>, output: &mut Vec<BigramSpan<'text>>| {
         if run.is_empty() {
             return;
         }
@@ -115,12 +141,11 @@ pub fn bigrams_of_normalized(normalized: &Normalized) -> Vec<AnalyzedToken> {
         for (first, last) in pairs {
             let start = run[first].0;
             let end = run[last].0 + run[last].1.len_utf8();
-            let (original_start, original_end) = normalized.original_range(start, end);
-            output.push(AnalyzedToken {
-                term: text[start..end].to_string(),
+            output.push(BigramSpan {
+                term: &text[start..end],
                 position,
-                original_start,
-                original_end,
+                start,
+                end,
             });
             position += 1;
         }

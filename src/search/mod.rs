@@ -210,6 +210,8 @@ struct Loaded {
     facet_tables: Arc<facets::FacetTables>,
     /// The generation's comparison table.
     comparison: Arc<crate::compare::table::ComparisonTable>,
+    /// Which records have no text of their own, for ranking.
+    without_own_text: Arc<WithoutOwnText>,
 }
 
 /// The index as the process serves it.
@@ -280,14 +282,22 @@ impl SearchIndex {
         let fetch = (offset + limit).saturating_mul(2).max(limit + 20);
         let (mut top, mut total, mut facet_counts) = searcher.search(
             &prepared.query,
-            &(ranked(fetch), Count, loaded.facet_tables.collector()),
+            &(
+                ranked(fetch, &loaded.without_own_text),
+                Count,
+                loaded.facet_tables.collector(),
+            ),
         )?;
         let mut fallback = None;
         if let Some(fallback_query) = prepared.fallback_query(request, total, &loaded.fields) {
             let all_words_total = total;
             (top, total, facet_counts) = searcher.search(
                 &fallback_query,
-                &(ranked(fetch), Count, loaded.facet_tables.collector()),
+                &(
+                    ranked(fetch, &loaded.without_own_text),
+                    Count,
+                    loaded.facet_tables.collector(),
+                ),
             )?;
             let words = prepared.parsed.required().count();
             fallback = Some(Fallback {
@@ -298,13 +308,13 @@ impl SearchIndex {
             });
         }
 
-        let scored = records_of_top(&searcher, &loaded.fields, top)?;
+        let scored = records_of_top(&searcher, &loaded.fields, top, offset + limit)?;
         let highlighter = snippet::Highlighter::new(&prepared.parsed);
         let page: Vec<(RankKey, DocAddress, Record)> =
             scored.into_iter().skip(offset).take(limit).collect();
         let mut hits: Vec<Hit> = page
             .iter()
-            .map(|(key, _, record)| Hit::new(record.clone(), key.2, &highlighter))
+            .map(|(key, _, record)| Hit::new(record.clone(), rank_parts(*key).2, &highlighter))
             .collect();
         if let Some(fallback) = &mut fallback {
             let addresses: Vec<DocAddress> = page.iter().map(|(_, address, _)| *address).collect();
@@ -381,15 +391,21 @@ impl SearchIndex {
         let loaded = self.current();
         let prepared = self.request_query(&loaded, request)?;
         let searcher = loaded.reader.searcher();
-        let (mut top, total) = searcher.search(&prepared.query, &(ranked(cap.max(1)), Count))?;
+        let (mut top, total) = searcher.search(
+            &prepared.query,
+            &(ranked(cap.max(1), &loaded.without_own_text), Count),
+        )?;
         // The same records as the search page shows, fallback included.
         if let Some(fallback_query) = prepared.fallback_query(request, total, &loaded.fields) {
-            top = searcher.search(&fallback_query, &ranked(cap.max(1)))?;
+            top = searcher.search(
+                &fallback_query,
+                &ranked(cap.max(1), &loaded.without_own_text),
+            )?;
         }
-        let records = records_of_top(&searcher, &loaded.fields, top)?;
+        let records = records_of_top(&searcher, &loaded.fields, top, usize::MAX)?;
         Ok(records
             .into_iter()
-            .map(|(key, _, record)| (key.2, record))
+            .map(|(key, _, record)| (rank_parts(key).2, record))
             .collect())
     }
 
@@ -513,6 +529,15 @@ impl SearchIndex {
                 .then_with(|| left.0.cmp(&right.0))
         });
         weighted.truncate(SIMILAR_MAX_TERMS);
+        // Scaled so the heaviest word weighs 1: the order is the same, and scores stay below
+        // the rank key's bands (see RankKey).
+        let heaviest = weighted
+            .first()
+            .map_or(1.0, |(_, weight)| *weight)
+            .max(f32::EPSILON);
+        for (_, weight) in &mut weighted {
+            *weight /= heaviest;
+        }
         let clauses: Vec<(Occur, Box<dyn Query>)> = weighted
             .iter()
             .map(|(term, weight)| {
@@ -535,8 +560,9 @@ impl SearchIndex {
             &filters,
             &loaded.fields,
         );
-        let (top, total) = searcher.search(&query, &(ranked(limit), Count))?;
-        let scored = records_of_top(&searcher, &loaded.fields, top)?;
+        let (top, total) =
+            searcher.search(&query, &(ranked(limit, &loaded.without_own_text), Count))?;
+        let scored = records_of_top(&searcher, &loaded.fields, top, limit)?;
         let highlight_query = ParsedQuery {
             clauses: weighted
                 .iter()
@@ -551,7 +577,7 @@ impl SearchIndex {
         let highlighter = snippet::Highlighter::new(&highlight_query);
         let hits = scored
             .into_iter()
-            .map(|(key, _, record)| Hit::new(record, key.2, &highlighter))
+            .map(|(key, _, record)| Hit::new(record, rank_parts(key).2, &highlighter))
             .collect();
         Ok(SearchResponse {
             query: weighted
@@ -600,33 +626,84 @@ fn check_slot(slot: Option<&str>) -> Result<(), SearchError> {
 
 /// How hits are ordered: the number of the query's words a record holds (counted only by a
 /// fallback query; 0 otherwise), then whether it has text of its own (a heading-only or empty
-/// record never outranks one that says something), then relevance.
-pub type RankKey = (u32, u64, f32);
+/// record never outranks one that says something), then relevance. Folded into one number so
+/// that collecting the top hits compares floats, as plain relevance ranking does: the words
+/// count in units of [`query::WORD_MATCH_SCORE`], text of its own adds [`OWN_TEXT_SCORE`], and
+/// relevance, always below it, fills the rest.
+pub type RankKey = f32;
+
+/// What text of its own adds to a hit's rank key (relevance scores stay far below it).
+const OWN_TEXT_SCORE: f32 = 1_000.0;
+
+/// A rank key split into its parts: words held, text of its own, relevance.
+fn rank_parts(key: RankKey) -> (f32, bool, f32) {
+    let words = (key / query::WORD_MATCH_SCORE).floor().max(0.0);
+    let rest = key - words * query::WORD_MATCH_SCORE;
+    let own = rest >= OWN_TEXT_SCORE;
+    (words, own, if own { rest - OWN_TEXT_SCORE } else { rest })
+}
+
+/// The records without text of their own, per segment, read once per loaded index: ranking
+/// asks for every match, and a bit test is far cheaper than a fast-field read.
+#[derive(Default)]
+struct WithoutOwnText(std::collections::HashMap<tantivy::index::SegmentId, Arc<tantivy::BitSet>>);
+
+impl WithoutOwnText {
+    fn read(searcher: &tantivy::Searcher) -> Result<WithoutOwnText, IndexError> {
+        let mut segments = std::collections::HashMap::new();
+        for segment in searcher.segment_readers() {
+            let column = segment
+                .fast_fields()
+                .u64(index::OWN_TEXT_FIELD)?
+                .first_or_default_col(1);
+            let mut bits = tantivy::BitSet::with_max_value(segment.max_doc());
+            for doc in 0..segment.max_doc() {
+                if column.get_val(doc) == 0 {
+                    bits.insert(doc);
+                }
+            }
+            segments.insert(segment.segment_id(), Arc::new(bits));
+        }
+        Ok(WithoutOwnText(segments))
+    }
+}
 
 /// The top `limit` matches by [`RankKey`].
-fn ranked(limit: usize) -> impl tantivy::collector::Collector<Fruit = Vec<(RankKey, DocAddress)>> {
-    TopDocs::with_limit(limit).tweak_score(|segment: &tantivy::SegmentReader| {
-        let own_text = segment
-            .fast_fields()
-            .u64(index::OWN_TEXT_FIELD)
-            .ok()
-            .map(|column| column.first_or_default_col(1));
-        move |doc: tantivy::DocId, score: tantivy::Score| {
-            let words = (score / query::WORD_MATCH_SCORE).floor().max(0.0);
-            let relevance = score - words * query::WORD_MATCH_SCORE;
-            let own = own_text.as_ref().map_or(1, |column| column.get_val(doc));
-            (words as u32, own, relevance)
+fn ranked(
+    limit: usize,
+    without_own_text: &Arc<WithoutOwnText>,
+) -> impl tantivy::collector::Collector<Fruit = Vec<(RankKey, DocAddress)>> + use<> {
+    let without_own_text = without_own_text.clone();
+    TopDocs::with_limit(limit).tweak_score(move |segment: &tantivy::SegmentReader| {
+        let bits = without_own_text.0.get(&segment.segment_id()).cloned();
+        move |doc: tantivy::DocId, score: tantivy::Score| -> RankKey {
+            let own = bits.as_ref().is_none_or(|bits| !bits.contains(doc));
+            let (words, relevance) = if score < query::WORD_MATCH_SCORE {
+                (0.0, score)
+            } else {
+                let words = (score / query::WORD_MATCH_SCORE).floor();
+                (words, score - words * query::WORD_MATCH_SCORE)
+            };
+            let relevance = relevance.min(OWN_TEXT_SCORE - 1.0);
+            words * query::WORD_MATCH_SCORE + if own { OWN_TEXT_SCORE } else { 0.0 } + relevance
         }
     })
 }
 
-/// The stored records of top documents, best first, ties broken by id so that the same index
-/// and request always give the same order.
+/// The stored records of the first `needed` top documents, best first, ties broken by id so
+/// that the same index and request always give the same order (tantivy breaks ties by address,
+/// which a re-ingest changes). Only the documents down to the `needed`-th key, and those tied
+/// with it, are read from the store: the rest cannot reach the page.
 fn records_of_top(
     searcher: &tantivy::Searcher,
     fields: &Fields,
-    top: Vec<(RankKey, DocAddress)>,
+    mut top: Vec<(RankKey, DocAddress)>,
+    needed: usize,
 ) -> Result<Vec<(RankKey, DocAddress, Record)>, SearchError> {
+    top.sort_by(|left, right| right.0.total_cmp(&left.0));
+    if let Some(&(boundary, _)) = top.get(needed.saturating_sub(1)) {
+        top.retain(|(key, _)| *key >= boundary);
+    }
     let mut records = Vec::with_capacity(top.len());
     for (key, address) in top {
         let document: tantivy::TantivyDocument = searcher.doc(address)?;
@@ -635,8 +712,7 @@ fn records_of_top(
     records.sort_by(|left, right| {
         right
             .0
-            .partial_cmp(&left.0)
-            .unwrap_or(std::cmp::Ordering::Equal)
+            .total_cmp(&left.0)
             .then_with(|| left.2.id.cmp(&right.2.id))
     });
     Ok(records)
@@ -689,12 +765,14 @@ fn load(folder: &Path) -> Result<Loaded, IndexError> {
         .map(|dimension| facet_root(dimension))
         .collect();
     let facet_tables = Arc::new(facets::FacetTables::build(&reader.searcher(), &roots)?);
+    let without_own_text = Arc::new(WithoutOwnText::read(&reader.searcher())?);
     Ok(Loaded {
         index,
         reader,
         fields,
         bodies: std::sync::OnceLock::new(),
         facet_tables,
+        without_own_text,
         comparison: Arc::new(crate::compare::table::ComparisonTable::read(
             &folder.join(&generation),
         )?),

@@ -7,8 +7,8 @@
 use std::collections::HashSet;
 
 use crate::analysis::{
-    AnalyzedToken, bigrams, bigrams_of_normalized, is_meaningful_term, morphemes,
-    morphemes_of_normalized, normalize,
+    BigramSpan, bigram_spans, bigrams, is_meaningful_term, morphemes, morphemes_of_normalized,
+    normalize,
 };
 use crate::search::query::ParsedQuery;
 
@@ -70,12 +70,24 @@ impl Highlighter {
     pub fn ranges(&self, text: &str) -> Vec<(usize, usize)> {
         let mut ranges = Vec::new();
         let normalized = normalize(text);
-        let document = bigrams_of_normalized(&normalized);
+        let document = bigram_spans(normalized.as_str());
         let mut wanted_morphemes: HashSet<&str> = HashSet::new();
         for clause in &self.clauses {
             let before = ranges.len();
             for sequence in &clause.bigram_sequences {
-                mark_sequence(sequence, &document, &mut ranges);
+                // A one-character word (鍵) is a character, not a bigram: find it as written
+                // rather than send the record through the morphological analyser.
+                if let [(_, only)] = sequence.as_slice()
+                    && only.chars().count() == 1
+                {
+                    for (start, _) in normalized.as_str().match_indices(only.as_str()) {
+                        ranges.push(normalized.original_range(start, start + only.len()));
+                    }
+                    continue;
+                }
+                for (start, end) in sequence_spans(sequence, &document) {
+                    ranges.push(normalized.original_range(start, end));
+                }
             }
             if ranges.len() == before {
                 wanted_morphemes.extend(clause.morpheme_terms.iter().map(String::as_str));
@@ -123,34 +135,36 @@ impl Highlighter {
     }
 }
 
-/// Where a clause's bigram sequence occurs in a text's bigrams: the byte ranges, appended.
-fn mark_sequence(
+/// Where a clause's bigram sequence occurs in a text's bigrams: byte spans of the normalised
+/// text (mapped to the original only for these few, not for every bigram).
+fn sequence_spans(
     sequence: &[(usize, String)],
-    document: &[AnalyzedToken],
-    ranges: &mut Vec<(usize, usize)>,
-) {
+    document: &[BigramSpan<'_>],
+) -> Vec<(usize, usize)> {
+    let mut spans = Vec::new();
     let Some(&(first_position, _)) = sequence.first() else {
-        return;
+        return spans;
     };
+    let last_offset = sequence.last().map(|last| last.0).unwrap_or(0) - first_position;
     for start in 0..document.len() {
         let matches = sequence.iter().all(|(position, term)| {
             let wanted = document[start].position + (position - first_position);
             document[start..]
                 .iter()
                 .take(position - first_position + 1)
-                .any(|token| token.position == wanted && &token.term == term)
+                .any(|token| token.position == wanted && token.term == term)
         });
         if matches {
-            let last_position = document[start].position
-                + (sequence.last().map(|last| last.0).unwrap_or(0) - first_position);
+            let last_position = document[start].position + last_offset;
             let end = document[start..]
                 .iter()
                 .find(|token| token.position == last_position)
-                .map(|token| token.original_end)
-                .unwrap_or(document[start].original_end);
-            ranges.push((document[start].original_start, end));
+                .map(|token| token.end)
+                .unwrap_or(document[start].end);
+            spans.push((document[start].start, end));
         }
     }
+    spans
 }
 
 /// The window of [`SNIPPET_CHARS`] of `text` with the most of `ranges` marked, escaped.
