@@ -66,6 +66,9 @@ impl SearchRequest {
             .split([',', '、'])
             .map(str::trim)
             .filter(|word| !word.is_empty())
+            // A query has at most 32 words, each with a few dictionary words: more switches
+            // than this are not from the page, and each costs a normalisation per search.
+            .take(query::MAX_CLAUSES * 4)
             .map(str::to_string)
             .collect()
     }

@@ -220,6 +220,10 @@ impl Synonyms {
             }
         }
 
+        let disabled: Vec<String> = disabled
+            .iter()
+            .map(|off| normalize(off).as_str().to_string())
+            .collect();
         let mut uses = Vec::new();
         // Each variant is the word with every applied expansion replaced by one of its
         // alternatives (or kept as typed).
@@ -227,9 +231,10 @@ impl Synonyms {
         let mut cursor = 0;
         for (start, end, alternatives) in found {
             let term = &word[start..end];
+            let normalized_term = normalize(term);
             let enabled = !disabled
                 .iter()
-                .any(|off| normalize(off).as_str() == normalize(term).as_str());
+                .any(|off| off.as_str() == normalized_term.as_str());
             uses.push(SynonymUse {
                 term: term.to_string(),
                 alternatives: alternatives.clone(),
