@@ -173,6 +173,16 @@ pub enum RelevanceError {
     NothingJudged { q: String },
 }
 
+/// DCG of the first [`NDCG_DEPTH`] grades in rank order, with gains 2^grade − 1.
+fn discounted_gain(grades: &[u8]) -> f64 {
+    grades
+        .iter()
+        .take(NDCG_DEPTH)
+        .enumerate()
+        .map(|(rank, grade)| f64::from((1u32 << grade) - 1) / ((rank + 2) as f64).log2())
+        .fold(0.0, |total, gain| total + gain)
+}
+
 /// Runs every judged query with `options` (its matching settings: synonyms, fallback; its
 /// query, filters and paging are ignored) and computes the figures.
 ///
@@ -220,31 +230,18 @@ pub fn evaluate(
             fallback: options.fallback.clone(),
             ..SearchRequest::default()
         })?;
-        let gain = |grade: u8| f64::from((1u32 << grade) - 1);
-        let discount = |rank: usize| 1.0 / ((rank + 2) as f64).log2();
         let found_grades: Vec<u8> = response
             .hits
             .iter()
             .map(|hit| grades.get(hit.record.id.as_str()).copied().unwrap_or(0))
             .collect();
-        let dcg: f64 = found_grades
-            .iter()
-            .take(NDCG_DEPTH)
-            .enumerate()
-            .map(|(rank, grade)| gain(*grade) * discount(rank))
-            .sum();
         let mut ideal: Vec<u8> = grades.values().copied().collect();
         ideal.sort_unstable_by(|left, right| right.cmp(left));
-        let ideal_dcg: f64 = ideal
-            .iter()
-            .take(NDCG_DEPTH)
-            .enumerate()
-            .map(|(rank, grade)| gain(*grade) * discount(rank))
-            .sum();
+        let ndcg = discounted_gain(&found_grades) / discounted_gain(&ideal);
         let found = found_grades.iter().filter(|grade| **grade > 0).count();
         queries.push(QueryFigures {
             q: judged.q.clone(),
-            ndcg_at_10: dcg / ideal_dcg,
+            ndcg_at_10: ndcg,
             recall_at_20: found as f64 / grades.len().min(RECALL_DEPTH) as f64,
             relevant: grades.len(),
             found,
