@@ -340,11 +340,11 @@ fn relevance(options: &Options) {
         None => hyoka::search::relevance::Judgments::bundled(),
     }
     .expect("the judgments parse");
-    let temporary = tempfile_folder();
+    let temporary = tempfile::tempdir().expect("a temporary folder");
     let index = match options.0.get("index") {
         Some(index) => PathBuf::from(index),
         None => {
-            let index = temporary.join("index");
+            let index = temporary.path().join("index");
             hyoka::ingest::ingest(Path::new("corpus"), &index, 2, |_| {})
                 .expect("the bundled corpus ingests");
             index
@@ -372,15 +372,6 @@ fn relevance(options: &Options) {
         print!("{}", report.render());
         println!();
     }
-    let _ = std::fs::remove_dir_all(&temporary);
-}
-
-/// A fresh folder under the system's temporary folder.
-fn tempfile_folder() -> PathBuf {
-    let folder = std::env::temp_dir().join(format!("hyoka-relevance-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&folder);
-    std::fs::create_dir_all(&folder).expect("a temporary folder");
-    folder
 }
 
 /// A keep-alive HTTP/1.1 connection that reads responses by Content-Length.

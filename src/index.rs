@@ -18,7 +18,7 @@ use tantivy::{Index, IndexWriter, TantivyDocument};
 
 use crate::analysis::{BIGRAM_TOKENIZER, JA_TOKENIZER, register_tokenizers};
 use crate::compare::table::{TableBuilder, TableError};
-use crate::record::{Record, row_key};
+use crate::record::{Record, row_key, text_of_its_own};
 
 /// Name of the file that points at the live generation.
 const CURRENT_FILE: &str = "CURRENT";
@@ -172,13 +172,13 @@ fn to_document(record: &Record, fields: &Fields) -> Result<TantivyDocument, Inde
     let mut document = TantivyDocument::default();
     document.add_text(fields.id, &record.id);
     document.add_u64(fields.key, row_key(&record.id));
-    document.add_u64(fields.own_text, u64::from(record.has_own_text()));
     document.add_text(fields.record, serde_json::to_string(record)?);
     // The headings and the text as two values of each field, not one string: both repeat
     // verbatim across bodies (the headings with every record of a slot, shared wording across
     // bodies), and the analyzers keep the tokens of repeated values.
     let context = record.context_text();
     let text = record.search_text();
+    document.add_u64(fields.own_text, u64::from(text_of_its_own(&text, &context)));
     for field in [fields.text_ja, fields.text_bigram] {
         document.add_text(field, &context);
         document.add_text(field, &text);

@@ -106,24 +106,31 @@ impl Record {
     /// headings again (「⑩死者の個人番号」 under ⑩死者の個人番号). Records that do not rank below
     /// every record that does, whatever their scores.
     pub fn has_own_text(&self) -> bool {
-        let letters = |text: &str| -> String {
-            crate::analysis::normalize(text)
-                .as_str()
-                .chars()
-                .filter(|character| character.is_alphanumeric())
-                .collect()
-        };
-        let own = letters(&self.search_text());
-        if own.is_empty() {
-            return false;
-        }
-        !letters(&self.context_text()).contains(&own)
+        text_of_its_own(&self.search_text(), &self.context_text())
     }
 
     /// What the two text fields index: the headings, then the text.
     pub fn indexed_text(&self) -> String {
         format!("{}\n{}", self.context_text(), self.search_text())
     }
+}
+
+/// Whether `text` says something that `headings` do not: it has letters, and they are not only
+/// the headings' again ([`Record::has_own_text`] for texts already built, as the index has
+/// them).
+pub fn text_of_its_own(text: &str, headings: &str) -> bool {
+    let letters = |text: &str| -> String {
+        crate::analysis::normalize(text)
+            .as_str()
+            .chars()
+            .filter(|character| character.is_alphanumeric())
+            .collect()
+    };
+    let own = letters(text);
+    if own.is_empty() {
+        return false;
+    }
+    !letters(headings).contains(&own)
 }
 
 /// A stable identifier: 64-bit FNV-1a over the parts, as 16 hex digits. Not cryptographic;

@@ -170,7 +170,7 @@ pub fn is_meaningful_term(term: &str) -> bool {
     term.chars().count() >= 2
         || term
             .chars()
-            .any(|c| normalize::is_japanese_letter(c) && !matches!(c, '\u{3041}'..='\u{3096}'))
+            .any(|c| normalize::is_japanese_letter(c) && !normalize::is_hiragana(c))
 }
 
 /// The morphological analyzer as tantivy sees it.

@@ -134,6 +134,11 @@ pub fn is_katakana(character: char) -> bool {
     matches!(character, '\u{30A1}'..='\u{30FA}' | '\u{31F0}'..='\u{31FF}')
 }
 
+/// Hiragana letters (ぁ to ゖ): particles and okurigana.
+pub fn is_hiragana(character: char) -> bool {
+    matches!(character, '\u{3041}'..='\u{3096}')
+}
+
 /// Hiragana, katakana (with ー and 々) and CJK ideographs: the characters of Japanese words.
 pub fn is_japanese_letter(character: char) -> bool {
     matches!(character,

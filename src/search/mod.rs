@@ -283,33 +283,17 @@ impl SearchIndex {
         let searcher = loaded.reader.searcher();
         // Ties are broken by id below, so fetch past the page's end to have every tied hit.
         let fetch = (offset + limit).saturating_mul(2).max(limit + 20);
-        let (mut top, mut total, mut facet_counts) = searcher.search(
-            &prepared.query,
+        let ((top, total, facet_counts), all_words_total) = prepared.search_with_fallback(
+            &searcher,
+            request,
+            &loaded.fields,
             &(
                 ranked(fetch, &loaded.without_own_text),
                 Count,
                 loaded.facet_tables.collector(),
             ),
+            |(_, total, _)| *total,
         )?;
-        let mut fallback = None;
-        if let Some(fallback_query) = prepared.fallback_query(request, total, &loaded.fields) {
-            let all_words_total = total;
-            (top, total, facet_counts) = searcher.search(
-                &fallback_query,
-                &(
-                    ranked(fetch, &loaded.without_own_text),
-                    Count,
-                    loaded.facet_tables.collector(),
-                ),
-            )?;
-            let words = prepared.parsed.required().count();
-            fallback = Some(Fallback {
-                all_words_total,
-                minimum_words: query::fallback_minimum(words),
-                words,
-                missing: Vec::new(),
-            });
-        }
 
         let scored = records_of_top(&searcher, &loaded.fields, top, offset + limit)?;
         let highlighter = snippet::Highlighter::new(&prepared.parsed);
@@ -317,27 +301,30 @@ impl SearchIndex {
             scored.into_iter().skip(offset).take(limit).collect();
         let mut hits: Vec<Hit> = page
             .iter()
-            .map(|(key, _, record)| Hit::new(record.clone(), rank_parts(*key).2, &highlighter))
+            .map(|(key, _, record)| Hit::new(record.clone(), relevance_of(*key), &highlighter))
             .collect();
-        if let Some(fallback) = &mut fallback {
+        let mut fallback = None;
+        if let Some(all_words_total) = all_words_total {
             let addresses: Vec<DocAddress> = page.iter().map(|(_, address, _)| *address).collect();
             let lacking = words_lacking(&searcher, &loaded.fields, &prepared.parsed, &addresses)?;
             for (hit, missing) in hits.iter_mut().zip(lacking) {
-                for word in &missing {
-                    if !fallback.missing.contains(word) {
-                        fallback.missing.push(word.clone());
-                    }
-                }
                 hit.missing = missing;
             }
-            let order: Vec<String> = prepared
-                .parsed
-                .required()
-                .map(|clause| clause.text.clone())
-                .collect();
-            fallback
-                .missing
-                .sort_by_key(|word| order.iter().position(|known| known == word));
+            // The words some hit of the page lacks, each once, in query order.
+            let mut missing: Vec<String> = Vec::new();
+            for clause in prepared.parsed.required() {
+                let lacked = hits.iter().any(|hit| hit.missing.contains(&clause.text));
+                if lacked && !missing.contains(&clause.text) {
+                    missing.push(clause.text.clone());
+                }
+            }
+            let words = prepared.parsed.required().count();
+            fallback = Some(Fallback {
+                all_words_total,
+                minimum_words: query::fallback_minimum(words),
+                words,
+                missing,
+            });
         }
 
         let mut facets = BTreeMap::new();
@@ -394,21 +381,18 @@ impl SearchIndex {
         let loaded = self.current();
         let prepared = self.request_query(&loaded, request)?;
         let searcher = loaded.reader.searcher();
-        let (mut top, total) = searcher.search(
-            &prepared.query,
-            &(ranked(cap.max(1), &loaded.without_own_text), Count),
-        )?;
         // The same records as the search page shows, fallback included.
-        if let Some(fallback_query) = prepared.fallback_query(request, total, &loaded.fields) {
-            top = searcher.search(
-                &fallback_query,
-                &ranked(cap.max(1), &loaded.without_own_text),
-            )?;
-        }
+        let ((top, _), _) = prepared.search_with_fallback(
+            &searcher,
+            request,
+            &loaded.fields,
+            &(ranked(cap.max(1), &loaded.without_own_text), Count),
+            |(_, total)| *total,
+        )?;
         let records = records_of_top(&searcher, &loaded.fields, top, usize::MAX)?;
         Ok(records
             .into_iter()
-            .map(|(key, _, record)| (rank_parts(key).2, record))
+            .map(|(key, _, record)| (relevance_of(key), record))
             .collect())
     }
 
@@ -580,7 +564,7 @@ impl SearchIndex {
         let highlighter = snippet::Highlighter::new(&highlight_query);
         let hits = scored
             .into_iter()
-            .map(|(key, _, record)| Hit::new(record, rank_parts(key).2, &highlighter))
+            .map(|(key, _, record)| Hit::new(record, relevance_of(key), &highlighter))
             .collect();
         Ok(SearchResponse {
             query: weighted
@@ -638,17 +622,25 @@ pub type RankKey = f32;
 /// What text of its own adds to a hit's rank key (relevance scores stay far below it).
 const OWN_TEXT_SCORE: f32 = 1_000.0;
 
-/// A rank key split into its parts: words held, text of its own, relevance.
-fn rank_parts(key: RankKey) -> (f32, bool, f32) {
-    let words = (key / query::WORD_MATCH_SCORE).floor().max(0.0);
-    let rest = key - words * query::WORD_MATCH_SCORE;
-    let own = rest >= OWN_TEXT_SCORE;
-    (words, own, if own { rest - OWN_TEXT_SCORE } else { rest })
+/// A score split into the words a fallback query counted (units of
+/// [`query::WORD_MATCH_SCORE`]) and the rest.
+fn words_and_rest(score: f32) -> (f32, f32) {
+    let words = (score / query::WORD_MATCH_SCORE).floor().max(0.0);
+    (words, score - words * query::WORD_MATCH_SCORE)
+}
+
+/// The relevance part of a rank key: what a hit reports as its score.
+fn relevance_of(key: RankKey) -> f32 {
+    let (_, rest) = words_and_rest(key);
+    if rest >= OWN_TEXT_SCORE {
+        rest - OWN_TEXT_SCORE
+    } else {
+        rest
+    }
 }
 
 /// The records without text of their own, per segment, read once per loaded index: ranking
 /// asks for every match, and a bit test is far cheaper than a fast-field read.
-#[derive(Default)]
 struct WithoutOwnText(std::collections::HashMap<tantivy::index::SegmentId, Arc<tantivy::BitSet>>);
 
 impl WithoutOwnText {
@@ -681,12 +673,7 @@ fn ranked(
         let bits = without_own_text.0.get(&segment.segment_id()).cloned();
         move |doc: tantivy::DocId, score: tantivy::Score| -> RankKey {
             let own = bits.as_ref().is_none_or(|bits| !bits.contains(doc));
-            let (words, relevance) = if score < query::WORD_MATCH_SCORE {
-                (0.0, score)
-            } else {
-                let words = (score / query::WORD_MATCH_SCORE).floor();
-                (words, score - words * query::WORD_MATCH_SCORE)
-            };
+            let (words, relevance) = words_and_rest(score);
             let relevance = relevance.min(OWN_TEXT_SCORE - 1.0);
             words * query::WORD_MATCH_SCORE + if own { OWN_TEXT_SCORE } else { 0.0 } + relevance
         }
@@ -730,14 +717,26 @@ fn words_lacking(
 ) -> Result<Vec<Vec<String>>, SearchError> {
     use tantivy::DocSet;
     let mut lacking = vec![Vec::new(); addresses.len()];
+    // In address order, so that one scorer per word and segment seeks forward through them.
+    let mut order: Vec<usize> = (0..addresses.len()).collect();
+    order.sort_by_key(|&position| addresses[position]);
     for clause in parsed.required() {
         let word_query = query::to_query(&query::clause_plan(clause), fields);
         let weight = word_query.weight(tantivy::query::EnableScoring::disabled_from_searcher(
             searcher,
         ))?;
-        for (position, address) in addresses.iter().enumerate() {
-            let segment = searcher.segment_reader(address.segment_ord);
-            let mut scorer = weight.scorer(segment, 1.0)?;
+        let mut current: Option<(u32, Box<dyn tantivy::query::Scorer>)> = None;
+        for &position in &order {
+            let address = addresses[position];
+            let scorer = match &mut current {
+                Some((segment, scorer)) if *segment == address.segment_ord => scorer,
+                _ => {
+                    let segment = searcher.segment_reader(address.segment_ord);
+                    &mut current
+                        .insert((address.segment_ord, weight.scorer(segment, 1.0)?))
+                        .1
+                }
+            };
             let held = scorer.doc() == address.doc_id
                 || (scorer.doc() < address.doc_id && scorer.seek(address.doc_id) == address.doc_id);
             if !held {
@@ -792,22 +791,32 @@ struct PreparedQuery {
 }
 
 impl PreparedQuery {
-    /// The fallback query, when the request allows one and all the words together found fewer
-    /// than [`FEW_HITS`] of `total`.
-    fn fallback_query(
+    /// Runs the query with `collector`; when the request allows a fallback and all the words
+    /// together found fewer than [`FEW_HITS`] (`total_of` the result), runs the fallback query
+    /// with it instead. Returns the result and, after a fallback, how many records held every
+    /// word.
+    fn search_with_fallback<C: tantivy::collector::Collector>(
         &self,
+        searcher: &tantivy::Searcher,
         request: &SearchRequest,
-        total: usize,
         fields: &Fields,
-    ) -> Option<Box<dyn Query>> {
+        collector: &C,
+        total_of: impl Fn(&C::Fruit) -> usize,
+    ) -> Result<(C::Fruit, Option<usize>), SearchError> {
+        let found = searcher.search(&self.query, collector)?;
+        let all_words_total = total_of(&found);
         if SearchRequest::is_off(&request.fallback)
-            || total >= FEW_HITS
+            || all_words_total >= FEW_HITS
             || self.parsed.required().count() < 2
         {
-            return None;
+            return Ok((found, None));
         }
         let text_query = query::to_query(&query::fallback_plan(&self.parsed), fields);
-        Some(with_filters(text_query, request, fields))
+        let fallback_query = with_filters(text_query, request, fields);
+        Ok((
+            searcher.search(&fallback_query, collector)?,
+            Some(all_words_total),
+        ))
     }
 }
 

@@ -20,6 +20,7 @@ use tantivy::query::{
 };
 use tantivy::schema::IndexRecordOption;
 
+use crate::analysis::normalize::is_hiragana;
 use crate::analysis::{bigrams, morphemes};
 use crate::index::Fields;
 
@@ -260,17 +261,11 @@ fn alternative_plan(text: &str) -> Plan {
 
 /// One word or phrase, as typed.
 fn word_plan(text: &str, phrase: bool, excluded: bool) -> Plan {
-    let clause = Clause {
-        text: text.to_string(),
-        phrase,
-        excluded,
-        alternatives: Vec::new(),
-    };
-    let morpheme_terms: Vec<(usize, String)> = morphemes(&clause.text)
+    let morpheme_terms: Vec<(usize, String)> = morphemes(text)
         .into_iter()
         .map(|token| (token.position, token.term))
         .collect();
-    let bigram_terms: Vec<(usize, String)> = bigrams(&clause.text)
+    let bigram_terms: Vec<(usize, String)> = bigrams(text)
         .into_iter()
         .map(|token| (token.position, token.term))
         .collect();
@@ -292,7 +287,7 @@ fn word_plan(text: &str, phrase: bool, excluded: bool) -> Plan {
             slop: 0,
         },
     };
-    if clause.excluded {
+    if excluded {
         // A phrase scorer under MustNot trips tantivy's seek-order debug assertion
         // (quickwit-oss/tantivy#2811); excluding records that hold every bigram of the word is
         // the same in practice and needs no positions.
@@ -314,7 +309,7 @@ fn word_plan(text: &str, phrase: bool, excluded: bool) -> Plan {
             other => other,
         };
     }
-    if clause.phrase {
+    if phrase {
         return exact;
     }
 
@@ -345,7 +340,7 @@ fn word_plan(text: &str, phrase: bool, excluded: bool) -> Plan {
             // A compound without particles (生体認証, 入退室管理) is written together or not at
             // all: its exact characters carry the boost, and the morpheme phrase, which would
             // read the positions of the same records a second time, is left out.
-            if is_compound(&clause.text) {
+            if is_compound(text) {
                 options.push((
                     Occur::Should,
                     Plan::Boost {
@@ -375,9 +370,8 @@ fn word_plan(text: &str, phrase: bool, excluded: bool) -> Plan {
 /// Whether a word is one compound: letters and digits only, no hiragana (particles and
 /// okurigana are what let its parts stand apart, as in 目的外の入手).
 fn is_compound(text: &str) -> bool {
-    text.chars().all(|character| {
-        character.is_alphanumeric() && !matches!(character, '\u{3041}'..='\u{3096}')
-    })
+    text.chars()
+        .all(|character| character.is_alphanumeric() && !is_hiragana(character))
 }
 
 /// The plan of a parsed query. An empty query plans to everything.

@@ -75,17 +75,7 @@ impl Highlighter {
         for clause in &self.clauses {
             let before = ranges.len();
             for sequence in &clause.bigram_sequences {
-                // A one-character word (鍵) is a character, not a bigram: find it as written
-                // rather than send the record through the morphological analyser.
-                if let [(_, only)] = sequence.as_slice()
-                    && only.chars().count() == 1
-                {
-                    for (start, _) in normalized.as_str().match_indices(only.as_str()) {
-                        ranges.push(normalized.original_range(start, start + only.len()));
-                    }
-                    continue;
-                }
-                for (start, end) in sequence_spans(sequence, &document) {
+                for (start, end) in sequence_spans(sequence, normalized.as_str(), &document) {
                     ranges.push(normalized.original_range(start, end));
                 }
             }
@@ -135,12 +125,23 @@ impl Highlighter {
     }
 }
 
-/// Where a clause's bigram sequence occurs in a text's bigrams: byte spans of the normalised
-/// text (mapped to the original only for these few, not for every bigram).
+/// Where a clause's bigram sequence occurs in a normalised text with the given bigrams: byte
+/// spans of that text (mapped to the original only for these few, not for every bigram).
 fn sequence_spans(
     sequence: &[(usize, String)],
+    text: &str,
     document: &[BigramSpan<'_>],
 ) -> Vec<(usize, usize)> {
+    // A one-character word (鍵) is a character, not a bigram: found as written, it never sends
+    // the record through the morphological analyser.
+    if let [(_, only)] = sequence
+        && only.chars().count() == 1
+    {
+        return text
+            .match_indices(only.as_str())
+            .map(|(start, _)| (start, start + only.len()))
+            .collect();
+    }
     let mut spans = Vec::new();
     let Some(&(first_position, _)) = sequence.first() else {
         return spans;

@@ -143,25 +143,16 @@ impl Synonyms {
             .unwrap_or_default()
     }
 
-    /// How many words the dictionary expands.
-    pub fn len(&self) -> usize {
-        self.expansions.len()
-    }
-
-    /// Whether the dictionary is empty.
-    pub fn is_empty(&self) -> bool {
-        self.expansions.is_empty()
-    }
-
     /// Expands every plain required word of a query (phrases and exclusions mean the words as
     /// typed) and returns the expansions, in query order.
     pub fn apply(&self, parsed: &mut ParsedQuery, disabled: &[String]) -> Vec<SynonymUse> {
+        let disabled = normalized_words(disabled);
         let mut uses: Vec<SynonymUse> = Vec::new();
         for clause in &mut parsed.clauses {
             if clause.phrase || clause.excluded {
                 continue;
             }
-            let (variants, clause_uses) = self.expand(&clause.text, disabled);
+            let (variants, clause_uses) = self.expand_with(&clause.text, &disabled);
             clause.alternatives = variants;
             for used in clause_uses {
                 if !uses.iter().any(|known| known.term == used.term) {
@@ -183,6 +174,11 @@ impl Synonyms {
     /// assert_eq!(uses[0].term, "履歴");
     /// ```
     pub fn expand(&self, word: &str, disabled: &[String]) -> (Vec<String>, Vec<SynonymUse>) {
+        self.expand_with(word, &normalized_words(disabled))
+    }
+
+    /// [`Synonyms::expand`] with the switched-off words already normalised.
+    fn expand_with(&self, word: &str, disabled: &[String]) -> (Vec<String>, Vec<SynonymUse>) {
         if self.expansions.is_empty() {
             return (Vec::new(), Vec::new());
         }
@@ -220,10 +216,6 @@ impl Synonyms {
             }
         }
 
-        let disabled: Vec<String> = disabled
-            .iter()
-            .map(|off| normalize(off).as_str().to_string())
-            .collect();
         let mut uses = Vec::new();
         // Each variant is the word with every applied expansion replaced by one of its
         // alternatives (or kept as typed).
@@ -271,6 +263,14 @@ impl Synonyms {
         spelled.truncate(MAX_VARIANTS);
         (spelled, uses)
     }
+}
+
+/// Words as the dictionary compares them.
+fn normalized_words(words: &[String]) -> Vec<String> {
+    words
+        .iter()
+        .map(|word| normalize(word).as_str().to_string())
+        .collect()
 }
 
 #[cfg(test)]
