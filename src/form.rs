@@ -474,6 +474,114 @@ pub fn match_heading(parent: &str, number: Option<u32>, wording: &str) -> Option
     })
 }
 
+/// The risk a slot's rating belongs to: the nearest key segment naming a risk (`III.7.R1.5` →
+/// `III.7.R1`), or for Ⅲ's items without numbered risks their section (`III.4.6` → `III.4`).
+pub fn risk_of(slot: &str) -> Option<&str> {
+    let mut end = None;
+    let mut position = 0;
+    for segment in slot.split('.') {
+        position += segment.len();
+        if segment.starts_with('R') && segment[1..].chars().all(|c| c.is_ascii_digit()) {
+            end = Some(position);
+        }
+        position += 1;
+    }
+    if let Some(end) = end {
+        return Some(&slot[..end]);
+    }
+    let mut segments = slot.match_indices('.');
+    match (slot.starts_with("III."), segments.nth(1)) {
+        (true, Some((second_dot, _))) => Some(&slot[..second_dot]),
+        (true, None) => Some(slot),
+        _ => None,
+    }
+}
+
+/// The option sets of the form's choice items, as printed in the 全項目評価書 (様式4). A choice
+/// read from a document is folded to one of these ([`canonical_choice`]) so that tallies do not
+/// keep OCR variants (「特に入力を進めている」) apart.
+pub const OPTION_SETS: &[&[&str]] = &[
+    &[
+        "特に力を入れて行っている",
+        "十分に行っている",
+        "十分に行っていない",
+    ],
+    &[
+        "特に力を入れて整備している",
+        "十分に整備している",
+        "十分に整備していない",
+    ],
+    &[
+        "特に力を入れて周知している",
+        "十分に周知している",
+        "十分に周知していない",
+    ],
+    &[
+        "特に力を入れて遵守している",
+        "十分に遵守している",
+        "十分に遵守していない",
+        "政府機関ではない",
+    ],
+    &["発生あり", "発生なし"],
+    &["保管している", "保管していない"],
+    &["記録を残している", "記録を残していない"],
+    &["定めている", "定めていない"],
+    &["行っている", "行っていない"],
+    &["制限している", "制限していない"],
+    &["委託する", "委託しない"],
+    &["再委託する", "再委託しない", "再委託していない"],
+    &["実施する", "実施しない"],
+    &["提供を行っている", "移転を行っている", "行っていない"],
+    &["接続しない（入手）", "接続しない（提供）", "接続する"],
+];
+
+/// The option set a slot's choice is one of, where the slot names it: the ten measures of
+/// III.7 リスク1 and the audit and training items each have their own verbs.
+fn options_of_slot(slot: &str) -> Option<&'static [&'static str]> {
+    let set = match slot {
+        "III.7.R1.1" => 3,
+        "III.7.R1.2" | "III.7.R1.3" => 1,
+        "III.7.R1.4" => 2,
+        "III.7.R1.5" | "III.7.R1.6" | "III.7.R1.7" | "III.7.R1.8" | "IV.1.1" | "IV.1.2"
+        | "IV.2" => 0,
+        "III.7.R1.9" => 4,
+        "III.7.R1.10" => 5,
+        _ => return None,
+    };
+    Some(OPTION_SETS[set])
+}
+
+/// Folds a choice as printed to the form's option when it clearly is one: exactly, or, for OCR
+/// damage, the nearest option of the slot's set (「特に入力を進めている」 under ⑤物理的対策 is
+/// 「特に力を入れて行っている」). A value that is no option (a count band such as
+/// 「10人未満」, a file kind) is kept as printed.
+pub fn canonical_choice(slot: Option<&str>, raw: &str) -> String {
+    let key = heading_key_text(raw);
+    if OPTION_SETS.iter().any(|set| set.contains(&key.as_str())) {
+        return key;
+    }
+    let candidates: Vec<&'static str> = match slot.and_then(options_of_slot) {
+        Some(set) => set.to_vec(),
+        None => return raw.to_string(),
+    };
+    // 「特に…」 is only ever the first, strongest option; the verb after it is what OCR damages.
+    if key.starts_with("特に") && candidates[0].starts_with("特に") {
+        return candidates[0].to_string();
+    }
+    let mut scored: Vec<(f64, &'static str)> = candidates
+        .iter()
+        .map(|option| (wording_similarity(&key, option), *option))
+        .collect();
+    scored.sort_by(|left, right| right.0.total_cmp(&left.0));
+    let best = scored[0];
+    let runner_up = scored.get(1).map_or(0.0, |second| second.0);
+    // Clearly nearer one option than any other of the set, not merely sharing 「している」.
+    if best.0 >= 0.3 && best.0 - runner_up >= 0.1 {
+        return best.1.to_string();
+    }
+    raw.to_string()
+}
+
 /// Normalises a chosen rating to one of [`RATINGS`] when it clearly is one; OCR damage such as
 /// 「特に関心を入れている」 or 「特に入力を進めている」 still means the first answer.
 pub fn canonical_rating(raw: &str) -> Option<&'static str> {
@@ -543,6 +651,33 @@ mod tests {
         assert!(is_within("III.7.R1.5", "III.7.R1"));
         assert!(is_within("III.7.R1", "III.7.R1"));
         assert!(!is_within("III.7.R1.10", "III.7.R1.1"));
+    }
+
+    #[test]
+    fn a_slot_belongs_to_the_risk_above_it() {
+        assert_eq!(risk_of("III.7.R1.5"), Some("III.7.R1"));
+        assert_eq!(risk_of("III.7.R1"), Some("III.7.R1"));
+        assert_eq!(risk_of("III.4.6"), Some("III.4"));
+        assert_eq!(risk_of("III.4"), Some("III.4"));
+        assert_eq!(risk_of("IV.1.2"), None);
+    }
+
+    #[test]
+    fn ocr_damaged_choices_fold_to_the_option_of_their_slot() {
+        assert_eq!(
+            canonical_choice(Some("III.7.R1.5"), "特に入力を進めている"),
+            "特に力を入れて行っている"
+        );
+        assert_eq!(
+            canonical_choice(Some("III.7.R1.2"), "特に入力を整備している"),
+            "特に力を入れて整備している"
+        );
+        assert_eq!(
+            canonical_choice(Some("III.7.R1.4"), "特に入力を周知している"),
+            "特に力を入れて周知している"
+        );
+        assert_eq!(canonical_choice(Some("II.3.7"), "10人未満"), "10人未満");
+        assert_eq!(canonical_choice(None, "定めている"), "定めている");
     }
 
     #[test]

@@ -130,15 +130,25 @@ pub const MAX_WAITING_REQUESTS: usize = 256;
 /// Longest a request waits for a search slot before it gets 503.
 pub const MAX_WAIT: Duration = Duration::from_secs(10);
 
-/// The one error type of the HTTP layer.
+/// The one error type of the HTTP layer. Each carries what the page shows (`shown`, Japanese,
+/// see [`crate::messages`]) and what a developer reads (`message`, English, returned as
+/// `detail` and logged).
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     /// The request is wrong; the message says what to change. 400.
     #[error("{message}")]
-    BadRequest { code: &'static str, message: String },
+    BadRequest {
+        code: &'static str,
+        message: String,
+        shown: String,
+    },
     /// What was asked for does not exist. 404.
     #[error("{message}")]
-    NotFound { code: &'static str, message: String },
+    NotFound {
+        code: &'static str,
+        message: String,
+        shown: String,
+    },
     /// The request was refused before it reached a handler (body too large, not JSON …), with
     /// the status the extractor chose.
     #[error("{message}")]
@@ -146,6 +156,7 @@ pub enum AppError {
         status: StatusCode,
         code: &'static str,
         message: String,
+        shown: String,
     },
     /// Too much work already: 503 with `Retry-After`.
     #[error("{0}")]
@@ -175,24 +186,35 @@ impl AppError {
             AppError::Internal(_) => "internal",
         }
     }
+
+    fn bad_request(code: &'static str, message: String, shown: String) -> AppError {
+        AppError::BadRequest {
+            code,
+            message,
+            shown,
+        }
+    }
 }
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
-        let message = match &self {
-            AppError::BadRequest { message, .. }
-            | AppError::NotFound { message, .. }
-            | AppError::Rejected { message, .. } => message.clone(),
+        let (shown, detail) = match &self {
+            AppError::BadRequest { message, shown, .. }
+            | AppError::NotFound { message, shown, .. }
+            | AppError::Rejected { message, shown, .. } => (shown.clone(), message.clone()),
             AppError::Busy(message) => {
                 tracing::warn!(%message, "request refused");
-                message.clone()
+                (crate::messages::busy(), message.clone())
             }
             AppError::Internal(detail) => {
                 tracing::error!(detail = %detail, "request failed");
-                "something went wrong on the server; the error was logged".to_string()
+                (
+                    crate::messages::internal(),
+                    "something went wrong on the server; the error was logged".to_string(),
+                )
             }
         };
-        let body = json!({ "error": { "code": self.code(), "message": message } });
+        let body = json!({ "error": { "code": self.code(), "message": shown, "detail": detail } });
         let mut response = (self.status_code(), Json(body)).into_response();
         if matches!(self, AppError::Busy(_)) {
             response
@@ -215,65 +237,72 @@ impl From<SearchError> for AppError {
                 return AppError::Internal(error.to_string());
             }
         };
-        AppError::BadRequest {
+        AppError::bad_request(
             code,
-            message: error.to_string(),
-        }
+            error.to_string(),
+            crate::messages::search_error(&error),
+        )
     }
 }
 
 impl From<CompareError> for AppError {
     fn from(error: CompareError) -> Self {
-        match error {
-            CompareError::Search(error) => error.into(),
-            CompareError::UnknownBase { .. } => AppError::BadRequest {
-                code: "unknown_base",
-                message: error.to_string(),
+        let code = match &error {
+            CompareError::UnknownBase { .. } => "unknown_base",
+            CompareError::UnknownBaseRecord(_) => "unknown_base_record",
+            CompareError::LimitTooLarge(_) => "bad_limit",
+            CompareError::Search(_) => match error {
+                CompareError::Search(error) => return error.into(),
+                _ => "bad_request",
             },
-            CompareError::LimitTooLarge(_) => AppError::BadRequest {
-                code: "bad_limit",
-                message: error.to_string(),
-            },
-        }
+        };
+        AppError::bad_request(
+            code,
+            error.to_string(),
+            crate::messages::compare_error(&error),
+        )
     }
 }
 
 impl From<JsonRejection> for AppError {
     fn from(rejection: JsonRejection) -> Self {
         let status = rejection.status();
-        let code = if status == StatusCode::PAYLOAD_TOO_LARGE {
-            "body_too_large"
-        } else {
-            "bad_body"
-        };
-        let message = if status == StatusCode::PAYLOAD_TOO_LARGE {
-            format!("request body is over {MAX_BODY_BYTES} bytes; send a shorter draft")
-        } else {
-            rejection.body_text().to_lowercase()
-        };
+        if status == StatusCode::PAYLOAD_TOO_LARGE {
+            return AppError::Rejected {
+                status,
+                code: "body_too_large",
+                message: format!(
+                    "request body is over {MAX_BODY_BYTES} bytes; send a shorter draft"
+                ),
+                shown: crate::messages::body_too_large(MAX_BODY_BYTES),
+            };
+        }
         AppError::Rejected {
             status,
-            code,
-            message,
+            code: "bad_body",
+            message: rejection.body_text().to_lowercase(),
+            shown: crate::messages::bad_body(),
         }
     }
 }
 
 impl From<PathRejection> for AppError {
     fn from(rejection: PathRejection) -> Self {
-        AppError::BadRequest {
-            code: "bad_parameter",
-            message: rejection.body_text().to_lowercase(),
-        }
+        AppError::bad_request(
+            "bad_parameter",
+            rejection.body_text().to_lowercase(),
+            crate::messages::bad_parameter(),
+        )
     }
 }
 
 impl From<QueryRejection> for AppError {
     fn from(rejection: QueryRejection) -> Self {
-        AppError::BadRequest {
-            code: "bad_parameter",
-            message: rejection.body_text().to_lowercase(),
-        }
+        AppError::bad_request(
+            "bad_parameter",
+            rejection.body_text().to_lowercase(),
+            crate::messages::bad_parameter(),
+        )
     }
 }
 
@@ -282,6 +311,9 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .route("/", get(index_page))
         .route("/compare", get(index_page))
+        .route("/record/{id}", get(index_page))
+        .route("/answers", get(index_page))
+        .route("/bodies", get(index_page))
         .route("/app.js", get(app_js))
         .route("/style.css", get(style_css))
         .route("/healthz", get(healthz))
@@ -291,6 +323,10 @@ pub fn app(state: AppState) -> Router {
         .route("/api/slots", get(slots))
         .route("/api/municipalities", get(municipalities))
         .route("/api/records/{id}", get(record))
+        .route("/api/records/{id}/context", get(record_context))
+        .route("/api/answers", get(answers))
+        .route("/api/answers.csv", get(answers_csv))
+        .route("/api/compare.xlsx", get(compare_xlsx))
         .route("/api/export.csv", get(export_csv))
         .route("/api/openapi.json", get(openapi))
         .fallback(not_found)
@@ -379,11 +415,20 @@ async fn healthz(State(state): State<AppState>) -> Json<serde_json::Value> {
     }))
 }
 
-async fn not_found() -> AppError {
+/// An unknown address: the page (which says so in Japanese) for a person, a JSON error for
+/// the API.
+async fn not_found(uri: axum::http::Uri) -> Response {
+    if !uri.path().starts_with("/api/") {
+        let mut response = index_page().await;
+        *response.status_mut() = StatusCode::NOT_FOUND;
+        return response;
+    }
     AppError::NotFound {
         code: "not_found",
         message: "no such route; GET /api/openapi.json lists them".to_string(),
+        shown: crate::messages::no_such_page(),
     }
+    .into_response()
 }
 
 async fn search(
@@ -457,48 +502,254 @@ async fn record(
         None => Err(AppError::NotFound {
             code: "unknown_record",
             message: format!("no record with id {id:?}"),
+            shown: crate::messages::unknown_record(),
         }),
     }
+}
+
+/// A pasted draft for the CSV export of a draft search (its hits only).
+#[derive(Debug, Default, serde::Deserialize)]
+struct DraftParameter {
+    #[serde(default)]
+    draft: Option<String>,
 }
 
 async fn export_csv(
     State(state): State<AppState>,
     request: Result<Query<SearchRequest>, QueryRejection>,
+    draft: Result<Query<DraftParameter>, QueryRejection>,
 ) -> Result<Response, AppError> {
     let Query(request) = request?;
+    let Query(draft) = draft?;
     let index = state.index.clone();
     let comparison = request.q.trim().is_empty() && request.slot.is_some();
+    let draft = draft.draft.filter(|text| !text.trim().is_empty());
     let records: Vec<Record> = state
         .run(move || {
-            if comparison {
-                // A comparison's rows, in its reading order.
-                Ok(crate::compare::records_in_reading_order(
-                    &index,
-                    request.slot.as_deref().unwrap_or_default(),
-                    "",
-                    MAX_EXPORT_ROWS,
-                )?)
-            } else {
-                Ok(index
-                    .collect(&request, MAX_EXPORT_ROWS)?
+            if let Some(text) = draft {
+                // A draft search exports the hits it showed, not the corpus.
+                return Ok(index
+                    .similar(&crate::search::SimilarRequest {
+                        text,
+                        slot: request.slot.clone(),
+                        limit: Some(crate::search::MAX_LIMIT),
+                    })?
+                    .hits
                     .into_iter()
-                    .map(|(_, record)| record)
-                    .collect())
+                    .map(|hit| hit.record)
+                    .collect());
             }
+            if comparison {
+                // A comparison's rows, in its order: the base first.
+                let rows = comparison_rows(
+                    &index,
+                    &CompareRequest {
+                        slot: request.slot.clone().unwrap_or_default(),
+                        ..CompareRequest::default()
+                    },
+                )?;
+                return Ok(rows.into_iter().map(|row| row.record).collect());
+            }
+            Ok(index
+                .collect(&request, MAX_EXPORT_ROWS)?
+                .into_iter()
+                .map(|(_, record)| record)
+                .collect())
         })
         .await?;
     let body = crate::export::records_to_csv(&records);
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"hyoka.csv\"",
-            ),
-        ],
+    Ok(download(
         body,
-    )
-        .into_response())
+        "text/csv; charset=utf-8",
+        "hyoka.csv",
+        "hyoka_検索結果.csv",
+    ))
+}
+
+/// Every row of a comparison (up to [`MAX_EXPORT_ROWS`]), the base first, read page by page.
+fn comparison_rows(
+    index: &SearchIndex,
+    request: &CompareRequest,
+) -> Result<Vec<crate::compare::CompareRow>, AppError> {
+    let mut rows = Vec::new();
+    loop {
+        let page = crate::compare::compare(
+            index,
+            &CompareRequest {
+                offset: Some(rows.len()),
+                limit: Some(crate::compare::MAX_COMPARE_ROWS),
+                ..request.clone()
+            },
+        )?;
+        let done = page.rows.is_empty() || rows.len() + page.rows.len() >= page.total;
+        rows.extend(page.rows);
+        if done || rows.len() >= MAX_EXPORT_ROWS {
+            rows.truncate(MAX_EXPORT_ROWS);
+            return Ok(rows);
+        }
+    }
+}
+
+/// An attachment: an ASCII file name for old clients and the Japanese one (RFC 6266 / 5987).
+fn download(body: Vec<u8>, content_type: &'static str, ascii_name: &str, name: &str) -> Response {
+    let encoded: String = name
+        .bytes()
+        .map(|byte| {
+            if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
+                (byte as char).to_string()
+            } else {
+                format!("%{byte:02X}")
+            }
+        })
+        .collect();
+    let disposition = format!("attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{encoded}");
+    let mut response = body.into_response();
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    if let Ok(value) = HeaderValue::from_str(&disposition) {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_DISPOSITION, value);
+    }
+    response
+}
+
+/// The file name of a comparison's spreadsheet: what it holds, in the words of the page.
+fn comparison_file_name(slot: &str, label: &str, base: Option<&str>) -> String {
+    let name = format!(
+        "hyoka_比較表_{slot}_{label}_基準_{}.xlsx",
+        base.unwrap_or("なし")
+    );
+    // Characters no file system takes.
+    name.chars()
+        .map(|character| {
+            if matches!(
+                character,
+                '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|'
+            ) {
+                '_'
+            } else {
+                character
+            }
+        })
+        .collect()
+}
+
+async fn compare_xlsx(
+    State(state): State<AppState>,
+    request: Result<Query<CompareRequest>, QueryRejection>,
+) -> Result<Response, AppError> {
+    let Query(request) = request?;
+    let index = state.index.clone();
+    let (body, name) = state
+        .run(move || {
+            let first = crate::compare::compare(
+                &index,
+                &CompareRequest {
+                    limit: Some(1),
+                    offset: Some(0),
+                    ..request.clone()
+                },
+            )?;
+            let rows = comparison_rows(&index, &request)?;
+            let base = first.base_text.as_ref().map(|text| text.label.as_str());
+            let title = format!(
+                "{} の比較（基準: {}）",
+                crate::form::breadcrumb(&first.slot).join(" › "),
+                base.unwrap_or("なし")
+            );
+            let body = crate::export::comparison_to_xlsx(&title, &rows)
+                .map_err(|error| AppError::Internal(format!("xlsx: {error}")))?;
+            Ok((
+                body,
+                comparison_file_name(&first.slot, &first.slot_label, first.base.as_deref()),
+            ))
+        })
+        .await?;
+    Ok(download(
+        body,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "hyoka-comparison.xlsx",
+        &name,
+    ))
+}
+
+async fn answers(
+    State(state): State<AppState>,
+    request: Result<Query<crate::compare::answers::AnswersRequest>, QueryRejection>,
+) -> Result<Json<crate::compare::answers::AnswersResponse>, AppError> {
+    let Query(request) = request?;
+    let index = state.index.clone();
+    let response = state
+        .run(move || {
+            Ok(crate::compare::answers::answers(
+                &index.comparison_table(),
+                &request,
+            )?)
+        })
+        .await?;
+    Ok(Json(response))
+}
+
+async fn answers_csv(
+    State(state): State<AppState>,
+    request: Result<Query<crate::compare::answers::AnswersRequest>, QueryRejection>,
+) -> Result<Response, AppError> {
+    let Query(request) = request?;
+    let index = state.index.clone();
+    let response = state
+        .run(move || {
+            Ok(crate::compare::answers::answers(
+                &index.comparison_table(),
+                &request,
+            )?)
+        })
+        .await?;
+    Ok(download(
+        crate::export::answers_to_csv(&response),
+        "text/csv; charset=utf-8",
+        "hyoka-answers.csv",
+        "hyoka_評価と選択.csv",
+    ))
+}
+
+/// Records around a record in its document, for its page.
+const NEIGHBOURS: usize = 3;
+
+async fn record_context(
+    State(state): State<AppState>,
+    id: Result<Path<String>, PathRejection>,
+) -> Result<Json<serde_json::Value>, AppError> {
+    let Path(id) = id?;
+    let index = state.index.clone();
+    state
+        .run(move || {
+            let Some(record) = index.record(&id)? else {
+                return Err(AppError::NotFound {
+                    code: "unknown_record",
+                    message: format!("no record with id {id:?}"),
+                    shown: crate::messages::unknown_record(),
+                });
+            };
+            let records = index.records_of_file(&record.source.file, 100_000)?;
+            let position = records
+                .iter()
+                .position(|other| other.id == record.id)
+                .unwrap_or_default();
+            let before = &records[position.saturating_sub(NEIGHBOURS)..position];
+            let after = &records
+                [(position + 1).min(records.len())..(position + 1 + NEIGHBOURS).min(records.len())];
+            Ok(Json(json!({
+                "record": record,
+                "breadcrumb": record.slot.as_deref().map(crate::form::breadcrumb),
+                "position": position + 1,
+                "records_in_document": records.len(),
+                "before": before,
+                "after": after,
+            })))
+        })
+        .await
 }
 
 async fn openapi() -> Json<serde_json::Value> {

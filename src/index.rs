@@ -147,6 +147,8 @@ pub fn facet_values(record: &Record) -> Vec<(&'static str, String)> {
     let mut values = vec![
         ("municipality", record.municipality.clone()),
         ("doc_type", record.doc_type.clone()),
+        // The file the record came from, for a record page's neighbours.
+        ("source", record.source.file.clone()),
     ];
     let optional = [
         ("prefecture", &record.prefecture),
@@ -178,9 +180,13 @@ fn to_document(record: &Record, fields: &Fields) -> Result<TantivyDocument, Inde
     // bodies), and the analyzers keep the tokens of repeated values.
     let context = record.context_text();
     let text = record.search_text();
+    let answers = record.answers_text();
     document.add_u64(fields.own_text, u64::from(text_of_its_own(&text, &context)));
     for field in [fields.text_ja, fields.text_bigram] {
         document.add_text(field, &context);
+        if !answers.is_empty() {
+            document.add_text(field, &answers);
+        }
         document.add_text(field, &text);
     }
     for (dimension, value) in facet_values(record) {

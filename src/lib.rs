@@ -11,6 +11,7 @@ pub mod form;
 pub mod http;
 pub mod index;
 pub mod ingest;
+pub mod messages;
 pub mod openapi;
 pub mod parse;
 pub mod record;

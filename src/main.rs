@@ -390,7 +390,12 @@ fn run_serve(args: &ServeArgs) -> anyhow::Result<ExitCode> {
         Err(error)
             if matches!(
                 error.downcast_ref::<hyoka::index::IndexError>(),
-                Some(hyoka::index::IndexError::OlderSchema(_))
+                Some(
+                    hyoka::index::IndexError::OlderSchema(_)
+                        | hyoka::index::IndexError::Table(
+                            hyoka::compare::table::TableError::Version { .. }
+                        )
+                )
             ) =>
         {
             // An index from before an upgrade: rebuild it rather than make the user do it.

@@ -30,6 +30,9 @@ pub struct Record {
     pub doc_title: String,
     /// 全項目評価書, 変更点リスク評価表, 新旧対照表, 条例, …
     pub doc_type: String,
+    /// The document's date (公表日 where the document says it), as written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub doc_date: Option<String>,
     /// 事務名.
     pub jimu: Option<String>,
     /// 特定個人情報ファイル名 the record is about, e.g. 住民基本台帳ファイル.
@@ -46,8 +49,12 @@ pub struct Record {
     pub actor: Option<String>,
     /// The risk's 「リスクへの対策は十分か」 answer, on every record of that risk.
     pub rating: Option<String>,
-    /// The item's own selected option (行っている, 定めている, …).
+    /// The item's own selected option (行っている, 定めている, …), folded to the form's option
+    /// when the print is damaged (see `form::canonical_choice`).
     pub choice: Option<String>,
+    /// The choice as printed, when folding changed it (「特に入力を進めている」).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub choice_as_printed: Option<String>,
     /// Clean plain text: no markup, no choice lists; bullets kept as line breaks.
     pub text: String,
     /// Change tables: the text before the change.
@@ -58,6 +65,10 @@ pub struct Record {
     pub reason: Option<String>,
     /// Change tables: リスク変化 (あり / なし) or the trigger of a 新旧対照表 row.
     pub risk_change: Option<String>,
+    /// Change tables: what the row does to the measure: 追加 (nothing before), 削除 (nothing
+    /// after; the record's text is what was removed) or 変更.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub change: Option<String>,
     /// Spans of `after_text` (in characters) that the document marked as changed (`<u>`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub marked_spans: Vec<(usize, usize)>,
@@ -109,9 +120,26 @@ impl Record {
         text_of_its_own(&self.search_text(), &self.context_text())
     }
 
-    /// What the two text fields index: the headings, then the text.
+    /// What the two text fields index: the headings, the answers, then the text.
     pub fn indexed_text(&self) -> String {
-        format!("{}\n{}", self.context_text(), self.search_text())
+        format!(
+            "{}\n{}\n{}",
+            self.context_text(),
+            self.answers_text(),
+            self.search_text()
+        )
+    }
+
+    /// The risk's 評価 and the item's 選択 (and the choice as printed, when folding changed
+    /// it), indexed so that searching an answer's wording (課題が残されている) finds the
+    /// records that give it.
+    pub fn answers_text(&self) -> String {
+        [&self.rating, &self.choice, &self.choice_as_printed]
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .join("\n")
     }
 }
 

@@ -8,7 +8,12 @@
 const FILTERS = ["municipality", "prefecture", "slot", "doc_type", "actor", "rating"];
 // How the words are matched: the synonym dictionary (all off, or per word) and the fallback.
 const MATCHING = ["synonyms", "synonyms_off", "fallback"];
-const FACET_LABELS = { municipality: "団体", slot: "項目", doc_type: "文書種別", actor: "措置主体", rating: "評価" };
+const FACET_LABELS = {
+  municipality: "団体", prefecture: "都道府県", slot: "項目", doc_type: "文書種別", actor: "措置主体", rating: "リスク評価",
+};
+// A search box value that looks like a pasted paragraph rather than search words.
+const PASTED_PARAGRAPH = /^(?=[\s\S]{40,})[\s\S]*[。、\n]/;
+const LAST_SEARCH = "hyoka:last-search";
 const PAGE_SIZE = 20;
 const COMPARE_PAGE_SIZE = 50;
 let slotsByKey = new Map();
@@ -58,10 +63,17 @@ function showError(message) {
 let currentView = new AbortController();
 
 async function getJson(url, options) {
-  const response = await fetch(url, { ...options, signal: currentView.signal });
+  let response;
+  try {
+    response = await fetch(url, { ...options, signal: currentView.signal });
+  } catch (error) {
+    if (error.name === "AbortError") throw error;
+    throw new Error("サーバーに接続できませんでした。通信の状態を確かめて、もう一度お試しください。");
+  }
   const body = await response.json().catch(() => ({}));
   if (!response.ok) {
-    throw new Error(body.error ? body.error.message : `${response.status} ${response.statusText}`);
+    throw new Error(body.error && body.error.message
+      ? body.error.message : `サーバーから応答がありませんでした（状態 ${response.status}）。時間をおいてもう一度お試しください。`);
   }
   return body;
 }
@@ -85,7 +97,70 @@ function currentParams() {
 function navigate(path, params) {
   const query = params.toString();
   history.pushState(null, "", query ? `${path}?${query}` : path);
-  route();
+  route({ toTop: true });
+}
+
+// Where 「検索に戻る」 goes: the last search shown (its words, filters and page).
+function backToSearchHref() {
+  return sessionStorage.getItem(LAST_SEARCH) || "/";
+}
+
+// 「リスク評価: 特に力を入れている」 and 「選択: 行っている」: the risk's answer and the item's own are
+// different questions, so they are named and coloured apart.
+function answerBadges(record) {
+  return [
+    record.rating ? el("span", { class: "badge rating", title: "リスクへの対策は十分か（リスク全体の評価）" },
+      `リスク評価: ${record.rating}`) : null,
+    record.choice ? el("span", { class: "badge choice",
+      title: record.choice_as_printed ? `この項目の選択。文書の印刷は「${record.choice_as_printed}」` : "この項目の選択" },
+    `選択: ${record.choice}`) : null,
+  ];
+}
+
+function changeBadge(record) {
+  if (!record.change) return null;
+  return el("span", { class: `badge change change-${record.change === "削除" ? "deleted" : record.change === "追加" ? "added" : "modified"}` },
+    record.change === "削除" ? "削除された記載" : record.change === "追加" ? "追加された記載" : "変更された記載");
+}
+
+// The after text with the document's underline marks (<u>) as <u> elements, built as nodes.
+function markedNodes(text, spans) {
+  if (!spans || !spans.length) return [text];
+  const characters = [...text];
+  const nodes = [];
+  let at = 0;
+  for (const [start, end] of [...spans].sort((a, b) => a[0] - b[0])) {
+    if (start < at) continue;
+    nodes.push(characters.slice(at, start).join(""));
+    nodes.push(el("u", { title: "文書で下線が引かれた変更箇所" }, characters.slice(start, end).join("")));
+    at = end;
+  }
+  nodes.push(characters.slice(at).join(""));
+  return nodes;
+}
+
+// 変更前 / 変更後 / 変更理由 / リスク変化 of a change-table row, labelled. A removed measure says so
+// in words: its text is what was removed, not a measure to copy.
+function changeDetails(record) {
+  if (!record.change) return null;
+  const notes = record.notes || [];
+  const note = (label) => (notes.find(([name]) => name === label) || [])[1];
+  const items = [];
+  const add = (label, value, className) => {
+    if (value === undefined || value === null || value === "") return;
+    items.push(el("dt", {}, label), el("dd", { class: className }, value));
+  };
+  add("変更の種類", record.change === "削除" ? "削除（この措置は変更後の評価書にありません）" : record.change);
+  add("変更前", record.before_text || "（記載なし）", record.change === "削除" ? "removed-text" : null);
+  add("変更後", record.change === "削除" ? "（削除）"
+    : record.after_text ? markedNodes(record.after_text, record.marked_spans) : "（記載なし）");
+  add("変更理由", record.reason);
+  add("リスク変化", record.risk_change);
+  add("リスク変化の状況", note("リスク変化の状況"));
+  add("リスク対策", note("リスク対策"));
+  add("通番", note("通番"));
+  add("注記", note("注記"));
+  return el("dl", { class: "change" }, items);
 }
 
 // ---------- search ----------
@@ -97,12 +172,23 @@ function hitCard(hit) {
   } }, "コピー");
   const compareParams = new URLSearchParams({ slot: hit.slot || "" });
   if (hit.municipality) compareParams.set("base", hit.municipality);
-  return el("li", { class: "hit" },
+  const deleted = hit.change === "削除";
+  // An item answered only by its choice has no text: its card says the choice instead of
+  // showing nothing.
+  const body = hit.text
+    ? el("p", { class: "snippet" },
+      deleted ? el("span", { class: "removed-label" }, "削除された記載（変更前）") : null,
+      el("span", { class: deleted ? "removed-text" : null },
+      snippetNodes(hit.snippet || hit.text)))
+    : el("p", { class: "snippet choice-only" },
+      hit.choice ? `記載はなく、選択のみ: ${hit.choice}` : hit.rating ? `記載はなく、リスク評価のみ: ${hit.rating}` : "（記載なし）");
+  return el("li", { class: deleted ? "hit deleted" : "hit" },
     el("div", { class: "meta" },
       el("span", { class: "body-name" }, hit.municipality),
       `${hit.doc_title}${hit.file_name ? " ・ " + hit.file_name : ""}`,
       hit.actor ? el("span", { class: "badge" }, hit.actor) : null,
-      hit.rating ? el("span", { class: "badge rating" }, hit.rating) : null),
+      changeBadge(hit),
+      answerBadges(hit)),
     // Text outside the form's slots (a cover page value, an ordinance article) shows where it
     // stands in its own document instead.
     el("p", { class: "breadcrumb" },
@@ -110,10 +196,12 @@ function hitCard(hit) {
       hit.field ? ` ／ ${hit.field}` : ""),
     hit.missing && hit.missing.length
       ? el("p", { class: "missing" }, `${quoted(hit.missing)}を含まない記載`) : null,
-    el("p", { class: "snippet" }, snippetNodes(hit.snippet || "")),
+    body,
+    hit.change ? el("details", { class: "change-box" }, el("summary", {}, "変更前・変更後・理由"), changeDetails(hit)) : null,
     el("div", { class: "actions" },
+      el("a", { class: "button-link record-link", href: `/record/${encodeURIComponent(hit.id)}` }, "全文と前後の記載"),
       hit.slot ? el("a", { class: "button-link", href: `/compare?${compareParams}` }, "他団体と比較") : null,
-      copy));
+      hit.text && !deleted ? copy : null));
 }
 
 function renderFacets(facets, params) {
@@ -177,17 +265,20 @@ function renderSlotTree() {
   box.replaceChildren(el("div", { class: "slot-tree" }, build("")));
 }
 
-// 前へ/次へ links of a paged view (the search at `/`, a comparison at `/compare`).
-function renderPager(total, params, { id = "pager", path = "/", size = PAGE_SIZE } = {}) {
+// 前へ/次へ links of a paged view (the search at `/`, a comparison at `/compare`), and which
+// rows are shown: 「21–40件目（全 57 件）」.
+function renderPager(total, params, { id = "pager", path = "/", size = PAGE_SIZE, shown } = {}) {
   const pager = document.getElementById(id);
   pager.replaceChildren();
   const offset = Number(params.get("offset") || 0);
   const page = (target, label) => {
     const next = currentParams();
-    next.set("offset", String(target));
+    if (target > 0) next.set("offset", String(target)); else next.delete("offset");
     return el("a", { class: "button-link", href: `${path}?${next}` }, label);
   };
   if (offset > 0) pager.append(page(Math.max(0, offset - size), "前へ"));
+  const last = Math.min(offset + (shown === undefined ? size : shown), total);
+  if (total > 0 && last > offset) pager.append(el("span", { class: "page-range" }, `${offset + 1}–${last}件目（全 ${total} 件）`));
   if (offset + size < total) pager.append(page(offset + size, "次へ"));
 }
 
@@ -235,6 +326,7 @@ function renderQueryNotes(body, params) {
 
 async function showSearch() {
   const params = currentParams();
+  if (params.get("draft")) { await showDraftSearch(params); return; }
   document.getElementById("q").value = params.get("q") || "";
   const api = new URLSearchParams();
   for (const name of ["q", ...FILTERS, ...MATCHING, "offset"]) if (params.get(name)) api.set(name, params.get(name));
@@ -242,6 +334,7 @@ async function showSearch() {
   document.getElementById("search-csv").href = `/api/export.csv?${api}`;
   renderActiveFilters(params);
   renderSlotTree();
+  renderPasteOffer(params.get("q") || "");
   const results = document.getElementById("results");
   const summary = document.getElementById("summary");
   if (!params.get("q") && !FILTERS.some((name) => params.get(name))) {
@@ -252,10 +345,11 @@ async function showSearch() {
     summary.textContent = "検索語を入れるか、項目から探してください。";
     return;
   }
+  sessionStorage.setItem(LAST_SEARCH, location.pathname + location.search);
   const body = await getJson(`/api/search?${api}`);
   summary.textContent = body.fallback
-    ? `${body.total} 件（すべての語を含む記載 ${body.fallback.all_words_total} 件、${body.took_ms} ms）`
-    : `${body.total} 件（${body.took_ms} ms）`;
+    ? `${body.total} 件（すべての語を含む記載 ${body.fallback.all_words_total} 件、${body.took_ms} ミリ秒）`
+    : `${body.total} 件（${body.took_ms} ミリ秒）`;
   renderQueryNotes(body, params);
   renderFacets(body.facets, params);
   if (!body.hits.length) {
@@ -265,63 +359,141 @@ async function showSearch() {
   } else {
     results.replaceChildren(...body.hits.map(hitCard));
   }
-  renderPager(body.total, params);
+  renderPager(body.total, params, { shown: body.hits.length });
 }
 
-async function searchDraft(event) {
+// A paragraph typed or pasted into the search box is better searched as a draft.
+function renderPasteOffer(text) {
+  const offer = document.getElementById("paste-offer");
+  offer.hidden = !PASTED_PARAGRAPH.test(text.trim());
+  document.getElementById("paste-offer-button").onclick = () => {
+    navigate("/", new URLSearchParams({ draft: text.trim() }));
+  };
+}
+
+// A draft search: the pasted paragraph is in the URL (so it can be bookmarked, shared and gone
+// back to), and the CSV exports only the hits it shows.
+async function showDraftSearch(params) {
+  const text = params.get("draft");
+  document.getElementById("q").value = "";
+  document.getElementById("draft").value = text;
+  document.getElementById("draft-box").open = true;
+  document.getElementById("paste-offer").hidden = true;
+  renderActiveFilters(new URLSearchParams());
+  renderFacets(null, params);
+  renderSlotTree();
+  document.getElementById("query-notes").replaceChildren();
+  document.getElementById("pager").replaceChildren();
+  document.getElementById("search-csv").href = `/api/export.csv?${new URLSearchParams({ draft: text })}`;
+  sessionStorage.setItem(LAST_SEARCH, location.pathname + location.search);
+  const body = await getJson("/api/similar", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ text, limit: PAGE_SIZE }),
+  });
+  document.getElementById("summary").textContent = `下書きに近い記載 ${body.hits.length} 件`;
+  document.getElementById("results").replaceChildren(...body.hits.map(hitCard));
+}
+
+function searchDraft(event) {
   event.preventDefault();
   const text = document.getElementById("draft").value.trim();
   if (!text) return;
-  showError("");
-  currentView.abort();
-  currentView = new AbortController();
-  document.body.dataset.state = "loading";
-  try {
-    const body = await getJson("/api/similar", {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ text, limit: PAGE_SIZE }),
-    });
-    document.getElementById("summary").textContent = `下書きに近い記載 ${body.hits.length} 件`;
-    document.getElementById("results").replaceChildren(...body.hits.map(hitCard));
-    document.getElementById("query-notes").replaceChildren();
-    document.getElementById("pager").replaceChildren();
-    document.body.dataset.state = "ready";
-  } catch (error) {
-    if (error.name === "AbortError") return;
-    showError(error.message);
-    document.body.dataset.state = "error";
-  }
+  navigate("/", new URLSearchParams({ draft: text }));
 }
 
 // ---------- compare ----------
 
-function diffNodes(diff) {
-  return diff.map((op) => op.op === "insert" ? el("ins", {}, op.text)
+function diffNodes(ops) {
+  return ops.map((op) => op.op === "insert" ? el("ins", {}, op.text)
     : op.op === "delete" ? el("del", {}, op.text) : document.createTextNode(op.text));
 }
 
-function sentenceNodes(sentences) {
-  return sentences.map((sentence) => el("span", {
-    class: sentence.shared_by > 0 ? "shared" : "own",
-    title: sentence.shared_by > 0 ? `他の ${sentence.shared_by} 団体と共通` : "この団体独自の記載",
-  }, sentence.text, "\n"));
+function sharedClass(sentence) {
+  return sentence.shared_by > 0 ? "shared" : "own";
 }
 
-function compareRow(row, base, showDiff) {
-  const isBase = row.body === base || row.municipality === base;
-  const change = row.after_text !== null && row.after_text !== undefined;
-  return el("article", { class: isBase ? "compare-row base" : "compare-row" },
-    el("h2", {}, row.body, isBase ? el("span", { class: "badge" }, "基準") : null),
+function sharedTitle(sentence) {
+  return sentence.shared_by > 0 ? `他の ${sentence.shared_by} 団体と共通の文` : "この団体独自の文";
+}
+
+// The base text: its sentences, shared wording muted.
+function sentenceNodes(sentences) {
+  return sentences.map((sentence) => el("span", { class: `sentence ${sharedClass(sentence)}`, title: sharedTitle(sentence) },
+    sentence.text, "\n"));
+}
+
+// A row's sentences aligned to the base's. Characters are diffed only inside an aligned pair
+// (data-alignment="changed"); a sentence without a counterpart is shown whole.
+function alignedNodes(aligned, showDiff) {
+  return aligned.map((sentence) => {
+    const common = { "data-alignment": sentence.alignment, "data-similarity": String(sentence.similarity) };
+    switch (sentence.alignment) {
+      case "changed":
+        return el("span", { ...common, class: `sentence al-changed ${sharedClass(sentence)}`,
+          title: `基準の文: ${sentence.base}（類似度 ${sentence.similarity.toFixed(2)}）` },
+        showDiff ? diffNodes(sentence.ops) : sentence.text, "\n");
+      case "same":
+        return el("span", { ...common, class: `sentence al-same ${sharedClass(sentence)}`, title: `基準と同じ文。${sharedTitle(sentence)}` },
+          sentence.text, "\n");
+      case "own":
+        return el("span", { ...common, class: `sentence al-own ${sharedClass(sentence)}`, title: `基準に対応する文がありません。${sharedTitle(sentence)}` },
+          sentence.text, "\n");
+      default:
+        return showDiff ? el("span", { ...common, class: "sentence al-missing", title: "基準にあって、この記載にない文" },
+          sentence.text, "\n") : null;
+    }
+  });
+}
+
+function compareRow(row, showDiff) {
+  const deleted = row.change === "削除";
+  let text = null;
+  if (row.text && deleted) {
+    // The removed text is shown once, struck, in the labelled 変更前 below.
+    text = el("p", { class: "removed-label" }, "この措置は削除されました。下の「変更前」が削除された記載です。");
+  } else if (row.text && row.is_base) {
+    text = el("div", { class: "text" }, sentenceNodes(row.sentences));
+  } else if (row.text && row.aligned.length) {
+    const anyAligned = row.aligned.some((sentence) => sentence.alignment === "same" || sentence.alignment === "changed");
+    text = el("div", { class: "text" },
+      anyAligned ? null : el("p", { class: "no-counterpart" }, "基準の記載と対応する文はありません。全文を独自の記載として示します。"),
+      alignedNodes(row.aligned, showDiff));
+  } else if (row.text) {
+    text = el("div", { class: "text" }, sentenceNodes(row.sentences));
+  } else {
+    text = el("p", { class: "choice-only" }, row.choice ? `記載はなく、選択のみ: ${row.choice}` : "（記載なし）");
+  }
+  return el("article", { class: row.is_base ? "compare-row base" : deleted ? "compare-row deleted" : "compare-row", "data-id": row.id },
+    el("h2", {}, row.body, row.is_base ? el("span", { class: "badge base-badge" }, "基準") : null),
     el("p", { class: "meta" }, `${row.doc_title}${row.file_name ? " ・ " + row.file_name : ""}`,
       row.actor ? el("span", { class: "badge" }, row.actor) : null,
-      row.choice ? el("span", { class: "badge rating" }, row.choice) : null,
+      changeBadge(row),
+      answerBadges(row),
       row.field ? ` ／ ${row.field}` : ""),
-    row.text ? el("div", { class: "text" }, showDiff && !isBase ? diffNodes(row.diff) : sentenceNodes(row.sentences)) : null,
-    change ? el("dl", { class: "change" },
-      el("dt", {}, "変更前"), el("dd", {}, row.before_text || "（なし）"),
-      el("dt", {}, "変更後"), el("dd", {}, row.after_text || "（なし）"),
-      row.reason ? [el("dt", {}, "理由"), el("dd", {}, row.reason)] : null) : null);
+    row.compared_with ? el("p", { class: "compared-with" }, `比較の相手: ${row.compared_with}`) : null,
+    text,
+    row.change ? el("details", { class: "change-box", open: deleted }, el("summary", {}, "変更前・変更後・理由"), changeDetails(row)) : null,
+    el("p", { class: "card-links" }, el("a", { href: `/record/${encodeURIComponent(row.id)}` }, "全文と前後の記載")));
+}
+
+// 「特に力を入れて行っている 2 団体」: bodies, not files; the files and printed variants on hover.
+function renderTallies(body) {
+  const box = document.getElementById("tallies");
+  box.replaceChildren();
+  const line = (label, tallies) => {
+    if (!tallies.length) return;
+    box.append(el("p", { class: "tally" }, el("span", { class: "note-label" }, label),
+      tallies.map((tally) => {
+        const printed = [...new Set(tally.bodies.flatMap((answering) => answering.printed || []))];
+        const title = tally.bodies.map((answering) =>
+          `${answering.body}${answering.files.length ? `（${answering.files.join("・")}）` : ""}${answering.printed && answering.printed.length ? ` 印刷は「${answering.printed.join("」「")}」` : ""}`).join("\n");
+        return el("span", { class: "tally-item", title },
+          `${tally.answer} ${tally.bodies.length} 団体`, printed.length ? el("small", {}, `（印刷の揺れ「${printed.join("」「")}」を含む）`) : null);
+      })));
+  };
+  line("この項目の選択:", body.choices);
+  line("リスクの評価（リスクへの対策は十分か）:", body.ratings);
 }
 
 async function showCompare() {
@@ -329,64 +501,218 @@ async function showCompare() {
   const slot = params.get("slot");
   if (!slot) { navigate("/", new URLSearchParams()); return; }
   const api = new URLSearchParams({ slot, limit: String(COMPARE_PAGE_SIZE) });
-  for (const name of ["base", "offset"]) if (params.get(name)) api.set(name, params.get(name));
+  for (const name of ["base", "base_record", "offset"]) if (params.get(name)) api.set(name, params.get(name));
   const body = await getJson(`/api/compare?${api}`);
   document.getElementById("compare-breadcrumb").textContent = breadcrumb(body.slot);
   document.getElementById("compare-title").textContent = `${body.slot_label} を他団体と比較`;
+  const exportParams = new URLSearchParams({ slot });
+  for (const name of ["base", "base_record"]) if (params.get(name)) exportParams.set(name, params.get(name));
+  document.getElementById("compare-xlsx").href = `/api/compare.xlsx?${exportParams}`;
   document.getElementById("compare-csv").href = `/api/export.csv?${new URLSearchParams({ slot })}`;
+  const risk = (body.slot.match(/^III\.\d+\.R\d+/) || [body.slot])[0];
+  document.getElementById("compare-answers").href = `/answers?${new URLSearchParams({ slot: risk })}`;
   const select = document.getElementById("base-select");
   select.replaceChildren(...body.bodies.map((name) => el("option", { value: name, selected: name === body.base }, name)));
   select.onchange = () => {
     const next = currentParams();
     next.set("base", select.value);
+    next.delete("base_record");
+    next.delete("offset");
+    navigate("/compare", next);
+  };
+  const recordSelect = document.getElementById("base-record-select");
+  recordSelect.replaceChildren(...body.base_texts.map((text) => el("option", {
+    value: text.id, selected: body.base_text && text.id === body.base_text.id,
+  }, text.label)));
+  recordSelect.onchange = () => {
+    const next = currentParams();
+    next.set("base_record", recordSelect.value);
+    next.delete("offset");
     navigate("/compare", next);
   };
   const shownTo = Math.min(body.offset + body.rows.length, body.total);
   document.getElementById("compare-count").textContent = body.total > body.rows.length
     ? `${body.total} 件中 ${body.offset + 1}–${shownTo} 件（${body.bodies.length} 団体）`
     : `${body.total} 件（${body.bodies.length} 団体）`;
-  renderPager(body.total, params, { id: "compare-pager", path: "/compare", size: COMPARE_PAGE_SIZE });
-  const ratings = document.getElementById("ratings");
-  ratings.replaceChildren("評価の分布: ", ...Object.entries(body.ratings).map(([value, count]) => el("span", {}, `${value} ${count}`)));
+  renderPager(body.total, params, { id: "compare-pager", path: "/compare", size: COMPARE_PAGE_SIZE, shown: body.rows.length });
+  renderTallies(body);
   // An item answered only by its choice (「⑤物理的対策 [特に力を入れて行っている]」) has no text
-  // of its own: show its choice on the same body's and file's text rows instead of a card.
+  // of its own: its choice shows on the same body's and file's text rows instead of a card.
   const choiceOf = new Map();
   for (const row of body.rows) {
-    if (!row.text && row.choice) choiceOf.set(`${row.body}\u0000${row.file_name}`, row.choice);
+    if (!row.text && row.choice) choiceOf.set(`${row.body}\u0000${row.file_name}`, row);
   }
+  const withText = new Set(body.rows.filter((row) => row.text).map((row) => `${row.body}\u0000${row.file_name}`));
   const shownRows = body.rows
-    .filter((row) => row.text || row.after_text !== null && row.after_text !== undefined)
-    .map((row) => ({ ...row, choice: row.choice || choiceOf.get(`${row.body}\u0000${row.file_name}`) }));
+    .filter((row) => row.text || !withText.has(`${row.body}\u0000${row.file_name}`))
+    .map((row) => {
+      const answered = choiceOf.get(`${row.body}\u0000${row.file_name}`);
+      return answered && !row.choice ? { ...row, choice: answered.choice, choice_as_printed: answered.choice_as_printed } : row;
+    });
+  // The settings are in the URL, so a permalink reopens the comparison as it was seen.
+  const showDiff = document.getElementById("show-diff");
+  const hideShared = document.getElementById("hide-shared");
+  showDiff.checked = params.get("diff") !== "off";
+  hideShared.checked = params.get("shared") === "hide";
   const render = () => {
-    const showDiff = document.getElementById("show-diff").checked;
     const rows = document.getElementById("compare-rows");
-    rows.classList.toggle("hide-shared", document.getElementById("hide-shared").checked);
-    rows.replaceChildren(...shownRows.map((row) => compareRow(row, body.base, showDiff)));
+    rows.classList.toggle("hide-shared", hideShared.checked);
+    rows.replaceChildren(...shownRows.map((row) => compareRow(row, showDiff.checked)));
   };
-  document.getElementById("show-diff").onchange = render;
-  document.getElementById("hide-shared").onchange = () => {
-    // Hiding shared sentences needs the sentence view.
-    if (document.getElementById("hide-shared").checked) document.getElementById("show-diff").checked = false;
-    render();
+  const remember = () => {
+    const next = currentParams();
+    if (showDiff.checked) next.delete("diff"); else next.set("diff", "off");
+    if (hideShared.checked) next.set("shared", "hide"); else next.delete("shared");
+    history.replaceState(null, "", `/compare?${next}`);
   };
+  showDiff.onchange = () => { remember(); render(); };
+  hideShared.onchange = () => { remember(); render(); };
   render();
+}
+
+// ---------- record ----------
+
+async function showRecord(id) {
+  const body = await getJson(`/api/records/${encodeURIComponent(id)}/context`);
+  const record = body.record;
+  document.getElementById("record-breadcrumb").textContent = record.slot
+    ? (body.breadcrumb || []).join(" › ") : (record.section_path || []).join(" › ") || "様式の項目に対応しない記載";
+  document.getElementById("record-title").replaceChildren(record.municipality, "　", record.slot_label || record.field || record.doc_title);
+  const facts = [
+    ["文書", `${record.doc_title}（${record.doc_type}）`],
+    ["公表日", record.doc_date],
+    ["事務", record.jimu],
+    ["特定個人情報ファイル", record.file_name],
+    ["欄", record.field],
+    ["措置主体", record.actor],
+    ["リスク評価", record.rating],
+    ["選択", record.choice && (record.choice_as_printed ? `${record.choice}（文書の印刷は「${record.choice_as_printed}」）` : record.choice)],
+    ["見出し（文書の記載どおり）", (record.section_path || []).join(" › ")],
+    ["出典", `${record.source.file} の ${record.source.line} 行目`],
+    ["記載ID", record.id],
+  ].filter(([, value]) => value);
+  const deleted = record.change === "削除";
+  document.getElementById("record-body").replaceChildren(
+    el("dl", { class: "facts" }, facts.map(([label, value]) => [el("dt", {}, label), el("dd", {}, value)])),
+    record.source.pdf ? el("p", {}, el("a", { href: record.source.pdf, rel: "noopener" }, "元の PDF を開く")) : null,
+    changeBadge(record),
+    record.text
+      ? el("div", { class: "record-text" },
+        deleted ? el("p", { class: "removed-label" }, "この措置は削除されました（変更前の記載）") : null,
+        el("span", { class: deleted ? "removed-text" : null }, record.text))
+      : el("p", { class: "choice-only" }, record.choice ? `記載はなく、選択のみ: ${record.choice}` : "（記載なし）"),
+    changeDetails(record));
+  const compareParams = new URLSearchParams({ slot: record.slot || "", base: record.municipality });
+  const copy = el("button", { type: "button", onclick: async (event) => {
+    await navigator.clipboard.writeText(record.text).catch(() => {});
+    event.target.textContent = "コピーしました";
+  } }, "本文をコピー");
+  document.getElementById("record-actions").replaceChildren(
+    record.text && !deleted ? copy : null,
+    record.slot ? el("a", { class: "button-link", href: `/compare?${compareParams}` }, "他団体と比較") : null,
+    el("a", { class: "button-link back-to-search", href: backToSearchHref() }, "検索に戻る"));
+  document.getElementById("record-position").textContent =
+    `この文書の ${body.records_in_document} 件の記載のうち ${body.position} 件目`;
+  const item = (other, current) => el("li", { class: current ? "current" : null },
+    el("span", { class: "breadcrumb" }, other.slot_label || (other.section_path || []).slice(-1)[0] || "", other.field ? ` ／ ${other.field}` : "", other.actor ? ` ／ ${other.actor}` : ""),
+    current ? el("p", { class: "neighbour-text" }, "（この記載）")
+      : el("a", { href: `/record/${encodeURIComponent(other.id)}` }, excerpt(other)));
+  document.getElementById("record-neighbours").replaceChildren(
+    ...body.before.map((other) => item(other, false)), item(record, true), ...body.after.map((other) => item(other, false)));
+}
+
+function excerpt(record) {
+  const text = record.text || (record.choice ? `選択: ${record.choice}` : "（記載なし）");
+  return text.length > 90 ? `${text.slice(0, 90)}…` : text;
+}
+
+// ---------- answers ----------
+
+async function showAnswers() {
+  const params = currentParams();
+  const slot = params.get("slot") || "";
+  const api = new URLSearchParams();
+  for (const name of ["slot", "answer"]) if (params.get(name)) api.set(name, params.get(name));
+  const body = await getJson(`/api/answers?${api}`);
+  document.getElementById("answers-csv").href = `/api/answers.csv?${api}`;
+  const slotSelect = document.getElementById("answers-slot");
+  const risks = [...slotsByKey.values()].filter((known) => known.records && /^III\.\d+(\.R\d+)?$/.test(known.key));
+  slotSelect.replaceChildren(el("option", { value: "", selected: !slot }, "すべてのリスクの評価"),
+    ...risks.map((known) => el("option", { value: known.key, selected: known.key === slot }, breadcrumb(known.key).split(" › ").slice(-2).join(" › "))));
+  slotSelect.onchange = () => {
+    const next = new URLSearchParams();
+    if (slotSelect.value) next.set("slot", slotSelect.value);
+    navigate("/answers", next);
+  };
+  const answers = [...new Set(body.columns.flatMap((column) => column.counts.map(([answer]) => answer)))];
+  const filter = document.getElementById("answers-filter");
+  filter.replaceChildren(el("option", { value: "" }, "すべて"),
+    ...answers.map((answer) => el("option", { value: answer, selected: answer === params.get("answer") }, answer)));
+  filter.onchange = () => {
+    const next = currentParams();
+    if (filter.value) next.set("answer", filter.value); else next.delete("answer");
+    navigate("/answers", next);
+  };
+  document.getElementById("answers-count").textContent = `${body.bodies.length} 団体`;
+  const table = document.getElementById("answers-table");
+  const head = el("tr", {}, el("th", { scope: "col" }, "団体"), body.columns.map((column) => el("th", { scope: "col" },
+    el("span", { class: "column-kind" }, column.kind === "rating" ? "リスクの評価" : "選択"),
+    el("a", { href: `/compare?${new URLSearchParams({ slot: column.slot })}` }, column.breadcrumb.slice(-1)[0] || column.slot),
+    el("span", { class: "column-counts" }, column.counts.map(([answer, count]) => `${answer} ${count}`).join("、")))));
+  const rows = body.bodies.map((answering) => el("tr", {}, el("th", { scope: "row" }, answering.body),
+    answering.cells.map((cell) => el("td", {}, cell.map((given) => el("div", {
+      class: "given", title: given.files.length ? `ファイル: ${given.files.join("・")}` : null,
+    }, given.answer,
+    cell.length > 1 && given.files.length ? el("small", {}, `（${given.files.join("・")}）`) : null,
+    given.printed && given.printed.length ? el("small", { class: "printed" }, `印刷は「${given.printed.join("」「")}」`) : null))))));
+  table.replaceChildren(el("thead", {}, head), el("tbody", {}, rows));
+}
+
+// ---------- bodies ----------
+
+async function showBodies() {
+  const body = await getJson("/api/municipalities");
+  const bodies = body.municipalities;
+  document.getElementById("bodies-count").textContent =
+    `${bodies.length} 団体、${bodies.reduce((sum, known) => sum + known.documents.length, 0)} 文書`;
+  const head = el("tr", {}, ["団体", "団体コード", "都道府県", "文書", "記載数"].map((label) => el("th", { scope: "col" }, label)));
+  const rows = bodies.map((known) => el("tr", {},
+    el("th", { scope: "row" }, el("a", { href: `/?${new URLSearchParams({ municipality: known.municipality })}` }, known.municipality)),
+    el("td", {}, known.municipality_code || "—"),
+    el("td", {}, known.prefecture || "—"),
+    el("td", {}, el("ul", { class: "documents" }, known.documents.map((document) =>
+      el("li", {}, `${document.doc_title}（${document.doc_type}、${document.records} 件）`)))),
+    el("td", { class: "number" }, String(known.records))));
+  document.getElementById("bodies-table").replaceChildren(el("thead", {}, head), el("tbody", {}, rows));
 }
 
 // ---------- routing ----------
 
+const VIEWS = ["search-view", "compare-view", "record-view", "answers-view", "bodies-view"];
+
 // body[data-state] is "loading" while a view is fetched and drawn, then "ready" (or "error"):
 // assistive tools and the browser test wait on it instead of on timers.
-async function route() {
+async function route({ toTop = false } = {}) {
   currentView.abort();
   currentView = new AbortController();
   document.body.dataset.state = "loading";
   showError("");
-  const onCompare = location.pathname === "/compare";
-  document.getElementById("search-view").hidden = onCompare;
-  document.getElementById("compare-view").hidden = !onCompare;
+  const path = location.pathname;
+  const recordId = path.startsWith("/record/") ? decodeURIComponent(path.slice("/record/".length)) : null;
+  const view = path === "/" ? "search-view" : path === "/compare" ? "compare-view" : recordId ? "record-view"
+    : path === "/answers" ? "answers-view" : path === "/bodies" ? "bodies-view" : null;
+  for (const id of VIEWS) document.getElementById(id).hidden = id !== view;
+  for (const link of document.querySelectorAll("a.back-to-search")) link.href = backToSearchHref();
   try {
     await loadSlots();
-    if (onCompare) await showCompare(); else await showSearch();
+    if (view === "search-view") await showSearch();
+    else if (view === "compare-view") await showCompare();
+    else if (view === "record-view") await showRecord(recordId);
+    else if (view === "answers-view") await showAnswers();
+    else if (view === "bodies-view") await showBodies();
+    else throw new Error("このページはありません。上の検索欄から探すか、団体・文書の一覧をご覧ください。");
+    // A new view (a link, the pager) starts at its top; going back keeps the browser's place.
+    if (toTop) window.scrollTo(0, 0);
     document.body.dataset.state = "ready";
   } catch (error) {
     if (error.name === "AbortError") return;
@@ -401,7 +727,7 @@ document.addEventListener("DOMContentLoaded", () => {
     const next = new URLSearchParams();
     const q = document.getElementById("q").value.trim();
     if (q) next.set("q", q);
-    if (location.pathname === "/") {
+    if (location.pathname === "/" && !currentParams().get("draft")) {
       for (const name of FILTERS) if (currentParams().get(name)) next.set(name, currentParams().get(name));
     }
     navigate("/", next);
@@ -414,8 +740,8 @@ document.addEventListener("DOMContentLoaded", () => {
     event.preventDefault();
     const url = new URL(link.href);
     history.pushState(null, "", url.pathname + url.search);
-    route();
+    route({ toTop: true });
   });
-  window.addEventListener("popstate", route);
+  window.addEventListener("popstate", () => route());
   route();
 });

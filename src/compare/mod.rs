@@ -1,10 +1,14 @@
 //! Comparison: the same slot across every body that fills it.
 //!
-//! Each row is a record of the slot with its difference from the base body's row (character
-//! level, so a changed 「裁断」→「細断」 is one small change) and its sentences, each marked with
-//! how many *other* bodies write the same sentence: nationally shared wording (中間サーバー,
-//! ガバメントクラウド 記載例) against a body's own.
+//! The base is one text (a body's record for one file and actor), shown first. Every other row
+//! has its sentences aligned to the base's by wording similarity, like the columns of a
+//! 新旧対照表: a sentence the base says nearly the same gets a character diff (a changed
+//! 「裁断」→「細断」 is one small change), a sentence with no counterpart is shown whole as the
+//! row's own wording, and a base sentence with none as missing. Each sentence is also marked
+//! with how many *other* bodies write it: nationally shared wording (中間サーバー, ガバメント
+//! クラウド 記載例) against a body's own.
 
+pub mod answers;
 pub mod table;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -15,8 +19,9 @@ use similar::{ChangeTag, TextDiff};
 use crate::corpus::UNNAMED_BODY;
 use crate::form;
 use crate::record::Record;
+use crate::record::row_key;
 use crate::search::{SearchError, SearchIndex, SearchRequest};
-use table::TableRow;
+use table::{ComparisonTable, TableRow};
 
 /// Rows on a page of a comparison when the request does not say.
 pub const DEFAULT_COMPARE_ROWS: usize = 100;
@@ -33,8 +38,12 @@ const SAME_SENTENCE: f64 = 0.9;
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 pub struct CompareRequest {
     pub slot: String,
+    /// The body whose text the others are compared with.
     #[serde(default)]
     pub base: Option<String>,
+    /// Which of the base body's texts (by record id): a body writes one per file and actor.
+    #[serde(default)]
+    pub base_record: Option<String>,
     #[serde(default)]
     pub q: Option<String>,
     /// Rows to skip, in reading order.
@@ -45,7 +54,7 @@ pub struct CompareRequest {
     pub limit: Option<usize>,
 }
 
-/// One step of a diff against the base row.
+/// One step of a diff inside an aligned pair of sentences.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct DiffOp {
     /// `equal`, `insert` or `delete`.
@@ -60,6 +69,51 @@ pub struct SharedSentence {
     pub shared_by: usize,
 }
 
+/// How a sentence of a row stands to the base text.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Alignment {
+    /// The base says the same (numbering, spaces and the body's own name aside).
+    Same,
+    /// A base sentence says nearly the same: `ops` is the character diff between the two.
+    Changed,
+    /// No base sentence is near it: the row's own wording, shown whole.
+    Own,
+    /// A base sentence no sentence of the row is near: missing from the row, shown whole.
+    Missing,
+}
+
+/// A sentence of a row aligned to the base text.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct AlignedSentence {
+    pub alignment: Alignment,
+    /// The row's sentence (for `missing`, the base's).
+    pub text: String,
+    /// The base sentence it was aligned with (`same`, `changed`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base: Option<String>,
+    /// Character diff from `base` to `text`, only for `changed`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ops: Vec<DiffOp>,
+    /// Wording similarity with `base` (0–1; 0 when unaligned).
+    pub similarity: f64,
+    /// Other bodies writing the row's sentence or one worded the same.
+    pub shared_by: usize,
+}
+
+/// The text the rows are compared with: one record of the base body.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct BaseText {
+    pub id: String,
+    pub body: String,
+    pub doc_title: String,
+    pub file_name: Option<String>,
+    pub actor: Option<String>,
+    pub field: Option<String>,
+    /// 「札幌市 ・ 住民基本台帳ファイル ・ 札幌市における措置」: what a row names as its base.
+    pub label: String,
+}
+
 /// A row of a comparison.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct CompareRow {
@@ -67,8 +121,31 @@ pub struct CompareRow {
     pub record: Record,
     /// The body the row is counted under (documents without a body name count apart).
     pub body: String,
-    pub diff: Vec<DiffOp>,
+    /// Whether this row is the base text itself.
+    pub is_base: bool,
+    /// The label of the base text this row was compared with (none for the base itself, for
+    /// a removed measure and for an item answered only by its choice).
+    pub compared_with: Option<String>,
+    /// The row's sentences aligned to the base's, with the base's missing ones in place.
+    pub aligned: Vec<AlignedSentence>,
     pub sentences: Vec<SharedSentence>,
+}
+
+/// Bodies giving one answer.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct AnswerTally {
+    pub answer: String,
+    pub bodies: Vec<AnsweringBody>,
+}
+
+/// A body giving an answer, with the files (特定個人情報ファイル) it gives it for and how the
+/// answer was printed where folding changed it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct AnsweringBody {
+    pub body: String,
+    pub files: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub printed: Vec<String>,
 }
 
 /// The response of a comparison.
@@ -77,16 +154,21 @@ pub struct CompareResponse {
     pub slot: String,
     pub slot_label: String,
     pub base: Option<String>,
-    /// Rows of the whole comparison; `rows` is the page from `offset`.
+    /// The base text, shown first; every other row is compared with it.
+    pub base_text: Option<BaseText>,
+    /// The base body's texts of the slot, any of which can be the base.
+    pub base_texts: Vec<BaseText>,
+    /// Rows of the whole comparison; `rows` is the page from `offset` (the base row first).
     pub total: usize,
     pub offset: usize,
     pub limit: usize,
     /// Every body with a row, in reading order (for choosing the base).
     pub bodies: Vec<String>,
     pub rows: Vec<CompareRow>,
-    /// Choice (or, where the item has none, rating) → number of body-and-file answers, over
-    /// the whole comparison.
-    pub ratings: BTreeMap<String, u64>,
+    /// The item's own 選択, each answer with the bodies giving it (a body once per answer).
+    pub choices: Vec<AnswerTally>,
+    /// The risk's 評価 (「リスクへの対策は十分か」), likewise.
+    pub ratings: Vec<AnswerTally>,
 }
 
 /// Why a comparison was refused.
@@ -98,6 +180,8 @@ pub enum CompareError {
         slot: String,
         available: String,
     },
+    #[error("base_record {0:?} is not a text of the base body in this slot")]
+    UnknownBaseRecord(String),
     #[error("limit {0} is over the maximum of {MAX_COMPARE_ROWS} rows per page")]
     LimitTooLarge(usize),
     #[error(transparent)]
@@ -140,10 +224,45 @@ fn is_base(body: &str, base: &str) -> bool {
                 .is_some_and(|rest| rest.starts_with(" (")))
 }
 
-/// Runs a comparison: the rows of the slot (matching `q` if given) in reading order, one page
-/// of them read from the index and diffed against the base body's rows. Which rows there are,
-/// their bodies and answers, and how widely each sentence is shared come from the comparison
-/// table written at ingest, so the cost of a page does not grow with the number of bodies.
+impl BaseText {
+    fn of(record: &Record, body: &str) -> BaseText {
+        let mut parts = vec![body.to_string()];
+        parts.extend(record.file_name.clone());
+        parts.extend(record.actor.clone());
+        BaseText {
+            id: record.id.clone(),
+            body: body.to_string(),
+            doc_title: record.doc_title.clone(),
+            file_name: record.file_name.clone(),
+            actor: record.actor.clone(),
+            field: record.field.clone(),
+            label: parts.join(" ・ "),
+        }
+    }
+
+    /// Whether the text is the body's own measure rather than a shared actor's (中間サーバー・
+    /// プラットフォーム, ガバメントクラウド) written into its document: the default base.
+    fn is_bodys_own(&self) -> bool {
+        match &self.actor {
+            None => true,
+            Some(actor) => {
+                let name = self
+                    .body
+                    .trim_end_matches(['市', '区', '町', '村', '県', '都', '府']);
+                (!name.is_empty() && actor.contains(name))
+                    || actor.contains("における措置")
+                        && !actor.contains("中間サーバー")
+                        && !actor.contains("ガバメントクラウド")
+            }
+        }
+    }
+}
+
+/// Runs a comparison: the rows of the slot (matching `q` if given), the base text first, then
+/// the others in reading order, each with its sentences aligned to the base text's. Which rows
+/// there are, their bodies and answers, and how widely each sentence is shared come from the
+/// comparison table written at ingest, so the cost of a page does not grow with the number of
+/// bodies.
 pub fn compare(
     index: &SearchIndex,
     request: &CompareRequest,
@@ -191,99 +310,140 @@ pub fn compare(
         }
         None => bodies.first().map(|&body| table.body(body).to_string()),
     };
-    // The base body's rows with text (an item answered only by its choice has none to diff),
-    // by key, so that a base row on the page is not read twice.
-    let mut base_rows: Vec<(u64, Record)> = Vec::new();
+    // The base body's texts (an item answered only by its choice has none, a removed measure
+    // is no longer anyone's wording); one of them is the base text.
+    let mut base_records: Vec<Record> = Vec::new();
     if let Some(base) = &base {
         for row in rows
             .iter()
-            .filter(|row| is_base(table.body(row.body), base))
+            .filter(|row| !row.deleted && is_base(table.body(row.body), base))
             .take(MAX_BASE_ROWS)
         {
             if let Some(record) = matching.record(row.key)?
                 && !record.text.is_empty()
             {
-                base_rows.push((row.key, record));
+                base_records.push(record);
             }
         }
     }
+    let base_texts: Vec<BaseText> = base_records
+        .iter()
+        .map(|record| BaseText::of(record, &body_of(record)))
+        .collect();
+    let base_position = match &request.base_record {
+        Some(id) => Some(
+            base_texts
+                .iter()
+                .position(|text| &text.id == id)
+                .ok_or_else(|| CompareError::UnknownBaseRecord(id.clone()))?,
+        ),
+        None => base_texts
+            .iter()
+            .position(BaseText::is_bodys_own)
+            .or((!base_texts.is_empty()).then_some(0)),
+    };
+    let base_text = base_position.map(|position| base_texts[position].clone());
+    let base_record = base_position.map(|position| &base_records[position]);
+    let base_key = base_record.map(|record| row_key(&record.id));
 
-    let mut answered: BTreeSet<(u32, u32)> = BTreeSet::new();
-    let mut ratings: BTreeMap<String, u64> = BTreeMap::new();
-    for row in &rows {
-        if let Some(answer) = row.answer
-            && answered.insert((row.body, row.file))
-        {
-            *ratings.entry(table.answer(answer).to_string()).or_default() += 1;
-        }
-    }
+    // The base row first, then the others in reading order.
+    let ordered: Vec<&TableRow> = rows
+        .iter()
+        .filter(|row| Some(row.key) == base_key)
+        .chain(rows.iter().filter(|row| Some(row.key) != base_key))
+        .collect();
 
-    // Rows often repeat wording word for word (the shared actors' text, a body's several
-    // files), so each distinct (base text, text) pair is diffed once.
-    let mut diffs: HashMap<(String, String), Vec<DiffOp>> = HashMap::new();
     let mut page = Vec::with_capacity(limit.min(rows.len()));
-    for row in rows.iter().skip(offset).take(limit) {
-        let known = base_rows.iter().find(|(key, _)| *key == row.key);
-        let record = match known {
-            Some((_, record)) => record.clone(),
+    for row in ordered.into_iter().skip(offset).take(limit) {
+        let record = match base_record.filter(|_| Some(row.key) == base_key) {
+            Some(record) => record.clone(),
             None => match matching.record(row.key)? {
                 Some(record) => record,
                 None => continue,
             },
         };
         let body = table.body(row.body).to_string();
-        let base_row = base_rows
-            .iter()
-            .map(|(_, candidate)| candidate)
-            .find(|candidate| candidate.actor == record.actor && candidate.field == record.field)
-            .or_else(|| {
-                base_rows
-                    .iter()
-                    .map(|(_, candidate)| candidate)
-                    .find(|candidate| candidate.actor == record.actor)
-            })
-            .or_else(|| base_rows.first().map(|(_, candidate)| candidate));
-        let diff = match base_row {
-            // An item answered only by its choice has no text to compare.
-            _ if record.text.is_empty() => Vec::new(),
-            Some(base_row) => diffs
-                .entry((base_row.text.clone(), record.text.clone()))
-                .or_insert_with(|| diff_ops(&base_row.text, &record.text))
-                .clone(),
-            None => vec![DiffOp {
-                op: "equal".to_string(),
-                text: record.text.clone(),
-            }],
-        };
+        let is_base_row = Some(row.key) == base_key;
         let record_slot = record.slot.clone().unwrap_or_default();
-        let sentences = sentences_of(&record.text)
-            .into_iter()
-            .map(|sentence| {
-                // The table counts the row's own body among the writers.
-                let shared_by = table
-                    .writers(
-                        &record_slot,
-                        &body_sentence_key(&sentence, &record.municipality),
-                    )
-                    .saturating_sub(1);
-                SharedSentence {
-                    text: sentence,
-                    shared_by,
-                }
+        let shared_by = |sentence: &str| {
+            // The table counts the row's own body among the writers.
+            table
+                .writers(
+                    &record_slot,
+                    &body_sentence_key(sentence, &record.municipality),
+                )
+                .saturating_sub(1)
+        };
+        let own_sentences = sentences_of(&record.text);
+        let sentences: Vec<SharedSentence> = own_sentences
+            .iter()
+            .map(|sentence| SharedSentence {
+                text: sentence.clone(),
+                shared_by: shared_by(sentence),
             })
             .collect();
+        // A shared actor's text (中間サーバー・プラットフォーム) is compared with the base body's
+        // text of the same actor when it writes one: comparing it with the body's own measures
+        // would only say that every sentence differs.
+        let counterpart = match base_record {
+            Some(chosen) if record.actor.is_some() && record.actor != chosen.actor => {
+                let same_actor = |candidate: &Record| {
+                    candidate.actor == record.actor && candidate.id != record.id
+                };
+                base_records
+                    .iter()
+                    .position(|candidate| {
+                        same_actor(candidate) && candidate.file_name == record.file_name
+                    })
+                    .or_else(|| base_records.iter().position(same_actor))
+                    .or(base_position)
+            }
+            _ => base_position,
+        };
+        let comparable = !is_base_row
+            && counterpart.is_some()
+            && !record.text.is_empty()
+            && record.change.as_deref() != Some("削除");
+        let aligned = if let Some(counterpart) = counterpart.filter(|_| comparable) {
+            let base_sentences = sentences_of(&base_records[counterpart].text);
+            align_sentences(&base_sentences, &own_sentences)
+                .into_iter()
+                .map(|mut sentence| {
+                    if sentence.alignment != Alignment::Missing {
+                        sentence.shared_by = shared_by(&sentence.text);
+                    }
+                    sentence
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
         page.push(CompareRow {
             record,
             body,
-            diff,
+            is_base: is_base_row,
+            compared_with: counterpart
+                .filter(|_| comparable)
+                .map(|counterpart| base_texts[counterpart].label.clone()),
+            aligned,
             sentences,
         });
     }
+
+    let choices = tally(
+        table,
+        rows.iter()
+            .filter(|row| table.slot_key(row.slot) == request.slot),
+        |row| row.choice,
+    );
+    let ratings = tally(table, rows.iter(), |row| row.rating);
 
     Ok(CompareResponse {
         slot: slot.key.to_string(),
         slot_label: slot.label.to_string(),
         base,
+        base_text,
+        base_texts,
         total: rows.len(),
         offset,
         limit,
@@ -292,8 +452,176 @@ pub fn compare(
             .map(|&body| table.body(body).to_string())
             .collect(),
         rows: page,
+        choices,
         ratings,
     })
+}
+
+/// Each answer with the bodies giving it: a body is counted once per answer however many
+/// files and rows give it, with those files listed (and the answer as printed, where folding
+/// changed it). Answers in the order of the form's options where known.
+pub fn tally<'a>(
+    table: &ComparisonTable,
+    rows: impl Iterator<Item = &'a TableRow>,
+    answer_of: impl Fn(&TableRow) -> Option<u32>,
+) -> Vec<AnswerTally> {
+    let mut by_answer: BTreeMap<u32, BTreeMap<u32, (BTreeSet<String>, BTreeSet<String>)>> =
+        BTreeMap::new();
+    for row in rows {
+        let Some(answer) = answer_of(row) else {
+            continue;
+        };
+        let (files, printed) = by_answer
+            .entry(answer)
+            .or_default()
+            .entry(row.body)
+            .or_default();
+        let file = table.file(row.file);
+        if !file.is_empty() {
+            files.insert(file.to_string());
+        }
+        if let Some(printed_as) = row.printed.filter(|_| answer_of(row) == row.choice) {
+            printed.insert(table.answer(printed_as).to_string());
+        }
+    }
+    let mut tallies: Vec<AnswerTally> = by_answer
+        .into_iter()
+        .map(|(answer, bodies)| AnswerTally {
+            answer: table.answer(answer).to_string(),
+            bodies: bodies
+                .into_iter()
+                .map(|(body, (files, printed))| AnsweringBody {
+                    body: table.body(body).to_string(),
+                    files: files.into_iter().collect(),
+                    printed: printed.into_iter().collect(),
+                })
+                .collect(),
+        })
+        .collect();
+    tallies.sort_by_key(|tally| (answer_rank(&tally.answer), tally.answer.clone()));
+    tallies
+}
+
+/// Where an answer stands among the form's options (特に力を入れて… first), unknown ones last.
+pub(crate) fn answer_rank(answer: &str) -> usize {
+    form::RATINGS
+        .iter()
+        .position(|rating| *rating == answer)
+        .or_else(|| {
+            form::OPTION_SETS
+                .iter()
+                .find_map(|set| set.iter().position(|option| *option == answer))
+        })
+        .unwrap_or(usize::MAX)
+}
+
+/// Similarity from which two sentences are taken for the same sentence reworded: below it
+/// they are different sentences, and a character diff between them would only weave the two
+/// texts together.
+pub const ALIGNED_SENTENCE: f64 = 0.5;
+
+/// Aligns a row's sentences to the base's: the most similar pairs first, each sentence in at
+/// most one pair, pairs below [`ALIGNED_SENTENCE`] not made. A pair that differs gets a
+/// character diff; a row sentence without a pair is the row's own wording; a base sentence
+/// without a pair is missing from the row and stands after the row sentence aligned with the
+/// base sentence before it. When no sentence aligns at all, the texts say different things
+/// and the base's sentences are not listed as missing: the row is shown whole.
+pub fn align_sentences(base: &[String], row: &[String]) -> Vec<AlignedSentence> {
+    let base_keys: Vec<String> = base.iter().map(|sentence| sentence_key(sentence)).collect();
+    let row_keys: Vec<String> = row.iter().map(|sentence| sentence_key(sentence)).collect();
+    let mut candidates: Vec<(f64, usize, usize)> = Vec::new();
+    for (row_position, row_key) in row_keys.iter().enumerate() {
+        for (base_position, base_key) in base_keys.iter().enumerate() {
+            let similarity = if row_key == base_key {
+                1.0
+            } else {
+                form::wording_similarity(row_key, base_key)
+            };
+            if similarity >= ALIGNED_SENTENCE {
+                candidates.push((similarity, row_position, base_position));
+            }
+        }
+    }
+    // Most similar first; ties keep reading order, so a repeated sentence pairs in order.
+    candidates.sort_by(|left, right| {
+        right
+            .0
+            .total_cmp(&left.0)
+            .then(left.1.cmp(&right.1))
+            .then(left.2.cmp(&right.2))
+    });
+    let mut pair_of_row: Vec<Option<(usize, f64)>> = vec![None; row.len()];
+    let mut base_taken = vec![false; base.len()];
+    for (similarity, row_position, base_position) in candidates {
+        if pair_of_row[row_position].is_some() || base_taken[base_position] {
+            continue;
+        }
+        pair_of_row[row_position] = Some((base_position, similarity));
+        base_taken[base_position] = true;
+    }
+
+    let unaligned = |text: &String, alignment| AlignedSentence {
+        alignment,
+        text: text.clone(),
+        base: None,
+        ops: Vec::new(),
+        similarity: 0.0,
+        shared_by: 0,
+    };
+    let any_pair = pair_of_row.iter().any(Option::is_some);
+    // Missing base sentences, each after the row sentence paired with the nearest earlier
+    // base sentence (position 0: before every row sentence).
+    let mut missing_after: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    if any_pair {
+        for (base_position, taken) in base_taken.iter().enumerate() {
+            if *taken {
+                continue;
+            }
+            let anchor = (0..base_position).rev().find_map(|earlier| {
+                pair_of_row
+                    .iter()
+                    .position(|pair| pair.is_some_and(|(paired, _)| paired == earlier))
+                    .map(|row_position| row_position + 1)
+            });
+            missing_after
+                .entry(anchor.unwrap_or(0))
+                .or_default()
+                .push(base_position);
+        }
+    }
+    let mut aligned = Vec::with_capacity(row.len() + base.len());
+    for slot in 0..=row.len() {
+        for &base_position in missing_after.get(&slot).into_iter().flatten() {
+            aligned.push(unaligned(&base[base_position], Alignment::Missing));
+        }
+        let Some(text) = row.get(slot) else {
+            break;
+        };
+        match pair_of_row[slot] {
+            None => aligned.push(unaligned(text, Alignment::Own)),
+            Some((base_position, similarity)) => {
+                let base_text = &base[base_position];
+                let same = row_keys[slot] == base_keys[base_position];
+                aligned.push(AlignedSentence {
+                    alignment: if same {
+                        Alignment::Same
+                    } else {
+                        Alignment::Changed
+                    },
+                    text: text.clone(),
+                    base: Some(base_text.clone()),
+                    ops: if same {
+                        Vec::new()
+                    } else {
+                        wording_diff(base_text, text)
+                    },
+                    similarity: (similarity * 100.0).round() / 100.0,
+                    shared_by: 0,
+                });
+            }
+        }
+    }
+    aligned
 }
 
 /// Every record of a comparison in its reading order, up to `cap` (for the CSV export).
@@ -320,6 +648,41 @@ pub fn records_in_reading_order(
         }
     }
     Ok(records)
+}
+
+/// The leading list mark or number of a sentence (「1 」「・」「①」「(2)」) and the rest.
+fn split_list_mark(sentence: &str) -> (&str, &str) {
+    let rest = sentence.trim_start_matches(|c: char| {
+        c.is_ascii_digit()
+            || c.is_whitespace()
+            || ('①'..='⑳').contains(&c)
+            || matches!(
+                c,
+                '・' | '(' | ')' | '（' | '）' | '.' | '．' | '-' | '※' | '　'
+            )
+    });
+    sentence.split_at(sentence.len() - rest.len())
+}
+
+/// The diff of two aligned sentences' wording: their list marks and numbers are not wording
+/// (「1 」 against 「・」), so the row's mark is kept as it is and only the rest is diffed.
+fn wording_diff(base: &str, text: &str) -> Vec<DiffOp> {
+    let (_, base_rest) = split_list_mark(base);
+    let (mark, rest) = split_list_mark(text);
+    let mut ops = Vec::new();
+    if !mark.is_empty() {
+        ops.push(DiffOp {
+            op: "equal".to_string(),
+            text: mark.to_string(),
+        });
+    }
+    for op in diff_ops(base_rest, rest) {
+        match ops.last_mut() {
+            Some(last) if last.op == op.op => last.text.push_str(&op.text),
+            _ => ops.push(op),
+        }
+    }
+    ops
 }
 
 /// Character-level diff from `base` to `text`, adjacent changes of one kind merged.

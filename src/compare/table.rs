@@ -21,7 +21,7 @@ use crate::record::{Record, row_key, stable_hash};
 /// The table's file in a generation's folder.
 pub const TABLE_FILE: &str = "comparison.json";
 /// Bumped when the layout changes; an index with another version must be rebuilt.
-const TABLE_VERSION: u32 = 1;
+const TABLE_VERSION: u32 = 2;
 
 /// The comparison table of one generation (see the module's header).
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -32,13 +32,20 @@ pub struct ComparisonTable {
     files: Vec<String>,
     answers: Vec<String>,
     /// Rows in reading order, as columns: the record's key (its id as a number), body, file,
-    /// and answer (its position in `answers` plus one; 0 for none).
+    /// the item's choice, the choice as printed when folding changed it, and the risk's rating
+    /// (each an answer's position in `answers` plus one; 0 for none).
     row_keys: Vec<u64>,
     row_bodies: Vec<u32>,
     row_files: Vec<u32>,
-    row_answers: Vec<u32>,
+    row_choices: Vec<u32>,
+    row_printed: Vec<u32>,
+    row_ratings: Vec<u32>,
+    /// Per row, whether it is a change row that removed its measure (never a base text).
+    row_deleted: Vec<bool>,
     /// Per slot key, the positions of its rows, ascending.
     slots: BTreeMap<String, Vec<u32>>,
+    /// The keys of `slots`, in order, numbering them for [`TableRow::slot`].
+    slot_keys: Vec<String>,
     /// Hash of (slot, sentence key) → bodies writing that sentence or one worded the same,
     /// as two columns sorted by hash.
     sentence_hashes: Vec<u64>,
@@ -49,9 +56,13 @@ pub struct ComparisonTable {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TableRow {
     pub key: u64,
+    pub slot: u32,
     pub body: u32,
     pub file: u32,
-    pub answer: Option<u32>,
+    pub choice: Option<u32>,
+    pub printed: Option<u32>,
+    pub rating: Option<u32>,
+    pub deleted: bool,
 }
 
 /// Why the table could not be read.
@@ -104,32 +115,57 @@ impl ComparisonTable {
         file.get_ref().sync_all()
     }
 
-    /// The rows of a slot and of every slot below it (`III.7` takes `III.7.R1.5`), in reading
-    /// order.
+    /// The rows of a slot and of every slot below it (`III.7` takes `III.7.R1.5`; `""` takes
+    /// every row), in reading order.
     pub fn rows_of_slot(&self, slot: &str) -> Vec<TableRow> {
         let below = format!("{slot}.");
-        let mut positions: Vec<u32> = self
+        let mut positions: Vec<(u32, u32)> = self
             .slots
             .range(slot.to_string()..)
             // Keys starting with the slot's key are contiguous in order; of those, `III.70` is
             // not below `III.7`.
             .take_while(|(key, _)| key.starts_with(slot))
-            .filter(|(key, _)| key.as_str() == slot || key.starts_with(&below))
-            .flat_map(|(_, positions)| positions.iter().copied())
+            // The empty slot takes every row.
+            .filter(|(key, _)| slot.is_empty() || key.as_str() == slot || key.starts_with(&below))
+            .flat_map(|(key, positions)| {
+                let slot_number = self.slot_keys.binary_search(key).unwrap_or_default() as u32;
+                positions
+                    .iter()
+                    .map(move |&position| (position, slot_number))
+            })
             .collect();
         positions.sort_unstable();
         positions
             .into_iter()
-            .map(|position| {
+            .map(|(position, slot)| {
                 let position = position as usize;
                 TableRow {
                     key: self.row_keys[position],
+                    slot,
                     body: self.row_bodies[position],
                     file: self.row_files[position],
-                    answer: self.row_answers[position].checked_sub(1),
+                    choice: self.row_choices[position].checked_sub(1),
+                    printed: self.row_printed[position].checked_sub(1),
+                    rating: self.row_ratings[position].checked_sub(1),
+                    deleted: self.row_deleted[position],
                 }
             })
             .collect()
+    }
+
+    /// The key of a slot as numbered in [`TableRow::slot`].
+    pub fn slot_key(&self, slot: u32) -> &str {
+        &self.slot_keys[slot as usize]
+    }
+
+    /// Every slot with rows, in key order.
+    pub fn slot_keys(&self) -> &[String] {
+        &self.slot_keys
+    }
+
+    /// The 特定個人情報ファイル名 of a row (empty when the record names none).
+    pub fn file(&self, file: u32) -> &str {
+        &self.files[file as usize]
     }
 
     pub fn body(&self, body: u32) -> &str {
@@ -207,7 +243,10 @@ struct BuilderRow {
     file: u32,
     field: u32,
     actor: u32,
-    answer: Option<u32>,
+    choice: Option<u32>,
+    printed: Option<u32>,
+    rating: Option<u32>,
+    deleted: bool,
 }
 
 /// Collects the table while records are indexed, in the order they are added.
@@ -249,11 +288,19 @@ impl TableBuilder {
             actor: self
                 .actors
                 .number(record.actor.as_deref().unwrap_or_default()),
-            answer: record
+            choice: record
                 .choice
                 .as_deref()
-                .or(record.rating.as_deref())
                 .map(|answer| self.answers.number(answer)),
+            printed: record
+                .choice_as_printed
+                .as_deref()
+                .map(|answer| self.answers.number(answer)),
+            rating: record
+                .rating
+                .as_deref()
+                .map(|answer| self.answers.number(answer)),
+            deleted: record.change.as_deref() == Some("削除"),
         };
         self.rows.push(row);
         if self.sentences.len() <= slot as usize {
@@ -296,9 +343,11 @@ impl TableBuilder {
             table.row_keys.push(row.key);
             table.row_bodies.push(row.body);
             table.row_files.push(row.file);
-            table
-                .row_answers
-                .push(row.answer.map_or(0, |answer| answer + 1));
+            let plus_one = |answer: Option<u32>| answer.map_or(0, |answer| answer + 1);
+            table.row_choices.push(plus_one(row.choice));
+            table.row_printed.push(plus_one(row.printed));
+            table.row_ratings.push(plus_one(row.rating));
+            table.row_deleted.push(row.deleted);
             table
                 .slots
                 .entry(self.slots.strings[row.slot as usize].clone())
@@ -321,6 +370,7 @@ impl TableBuilder {
                 ));
             }
         }
+        table.slot_keys = table.slots.keys().cloned().collect();
         hashed.sort_unstable();
         hashed.dedup_by_key(|(hash, _)| *hash);
         (table.sentence_hashes, table.sentence_writers) = hashed.into_iter().unzip();

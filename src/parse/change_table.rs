@@ -231,6 +231,16 @@ pub fn parse_change_table(lines: &[Line], jimu: Option<&str>) -> Vec<Draft> {
         let (before, after, reason) = match middle.len() {
             0 => (None, None, None),
             1 => (None, None, Some(middle[0].clone())),
+            // 「削除」 in the 変更後 column: the text beside it is the measure that was removed
+            // (豊島区 通番98), not a new one.
+            _ if is_deletion_marker(&middle[1]) => (
+                Some(middle[0].clone()),
+                Some(String::new()),
+                middle
+                    .get(2..)
+                    .map(|rest| rest.join(" "))
+                    .filter(|rest| !rest.is_empty()),
+            ),
             2 => {
                 notes.push((
                     "注記".to_string(),
@@ -287,6 +297,15 @@ pub fn parse_change_table(lines: &[Line], jimu: Option<&str>) -> Vec<Draft> {
         });
     }
     drafts
+}
+
+/// A 変更後 cell that says the measure was removed: 「削除」, 「（削除）」, 「削除。」.
+fn is_deletion_marker(cell: &str) -> bool {
+    let letters: String = cell
+        .chars()
+        .filter(|character| character.is_alphanumeric())
+        .collect();
+    matches!(letters.as_str(), "削除" | "削除する" | "全部削除")
 }
 
 /// Parses the rows of a 新旧対照表: No., ページ, 該当箇所, 変更後, 変更前, 変更理由/きっかけ.

@@ -381,6 +381,14 @@ fn finish(
                 .max_by_key(|(risk, _)| risk.len())
                 .map(|(_, rating)| rating.clone())
         });
+        let choice = draft
+            .choice
+            .as_deref()
+            .map(|printed| form::canonical_choice(draft.slot.as_deref(), printed));
+        let choice_as_printed = draft
+            .choice
+            .clone()
+            .filter(|printed| choice.as_ref() != Some(printed));
         for block in blocks {
             let text = clean::without_marks(&clean::clean_plain_text(&block.plain));
             if text.is_empty() && draft.choice.is_none() && draft.before_text.is_none() {
@@ -401,6 +409,7 @@ fn finish(
                 .before_text
                 .as_ref()
                 .map(|before| clean::without_marks(&clean::clean_text(before)));
+            let change = change_kind(before_text.as_deref(), after_text.as_deref(), &draft.notes);
             let municipality = draft
                 .municipality
                 .clone()
@@ -441,6 +450,7 @@ fn finish(
                     .doc_type
                     .clone()
                     .unwrap_or_else(|| meta.doc_type.clone()),
+                doc_date: meta.date.clone(),
                 jimu: draft.jimu.clone().or_else(|| meta.jimu.clone()),
                 file_name: draft.file_name.clone(),
                 section_path: draft
@@ -453,7 +463,8 @@ fn finish(
                 field: draft.field.clone(),
                 actor: block.actor.clone(),
                 rating: rating.clone(),
-                choice: draft.choice.clone(),
+                choice: choice.clone(),
+                choice_as_printed: choice_as_printed.clone(),
                 text,
                 before_text,
                 after_text,
@@ -462,6 +473,7 @@ fn finish(
                     .as_ref()
                     .map(|reason| clean::clean_text(reason)),
                 risk_change: draft.risk_change.clone(),
+                change,
                 marked_spans,
                 notes: draft.notes.clone(),
                 source: Source {
@@ -472,4 +484,23 @@ fn finish(
         }
     }
     records
+}
+
+/// What a change-table row does to its measure: 削除 when nothing is left after it (its text is
+/// what was removed), 追加 when the row had an empty 変更前 cell, otherwise 変更 (also when one
+/// side was lost in extraction: the note says so). `None` for records that are not change rows.
+fn change_kind(
+    before: Option<&str>,
+    after: Option<&str>,
+    notes: &[(String, String)],
+) -> Option<String> {
+    let filled = |text: Option<&str>| text.is_some_and(|text| !text.trim().is_empty());
+    let one_side_lost = notes.iter().any(|(label, _)| label == "注記");
+    let kind = match (before, after) {
+        (None, None) => return None,
+        (_, _) if filled(before) && !filled(after) && !one_side_lost => "削除",
+        (Some(_), _) if !filled(before) && filled(after) => "追加",
+        _ => "変更",
+    };
+    Some(kind.to_string())
 }

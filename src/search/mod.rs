@@ -371,6 +371,31 @@ impl SearchIndex {
         }
     }
 
+    /// The comparison table of the live generation.
+    pub fn comparison_table(&self) -> Arc<crate::compare::table::ComparisonTable> {
+        self.current().comparison.clone()
+    }
+
+    /// The records of one source file in document order (line, then id), up to `cap`.
+    pub fn records_of_file(&self, file: &str, cap: usize) -> Result<Vec<Record>, SearchError> {
+        let loaded = self.current();
+        let searcher = loaded.reader.searcher();
+        let term = Term::from_facet(loaded.fields.facets, &index::facet_of("source", file));
+        let addresses = searcher.search(
+            &TermQuery::new(term, IndexRecordOption::Basic),
+            &tantivy::collector::DocSetCollector,
+        )?;
+        let mut records = Vec::with_capacity(addresses.len().min(cap));
+        for address in addresses.into_iter().take(cap) {
+            let document: tantivy::TantivyDocument = searcher.doc(address)?;
+            records.push(index::record_of(&document, &loaded.fields)?);
+        }
+        records.sort_by(|left, right| {
+            (left.source.line, &left.id).cmp(&(right.source.line, &right.id))
+        });
+        Ok(records)
+    }
+
     /// Every record matching a request's query and filters, up to `cap`, best first (ties by
     /// id). For comparisons and exports, which need more than one page.
     pub fn collect(

@@ -1,0 +1,112 @@
+//! What people are told: the Japanese wording of every error the page can show.
+//!
+//! The error types keep their English `Display` for logs, the CLI and developers (the API
+//! returns it as `detail`); the page shows these sentences (`message`). They name what to
+//! change in the words of the page (検索語, 件数, 比較の基準), never a parameter or a type.
+
+use crate::compare::{CompareError, MAX_COMPARE_ROWS};
+use crate::search::query::{MAX_CLAUSES, MAX_QUERY_CHARS, QueryError};
+use crate::search::{MAX_LIMIT, MAX_OFFSET, SearchError};
+
+/// A search error as the page says it.
+pub fn search_error(error: &SearchError) -> String {
+    match error {
+        SearchError::Query(error) => query_error(error),
+        SearchError::UnknownSlot(slot) => {
+            format!("項目「{slot}」は様式にありません。項目の一覧から選んでください")
+        }
+        SearchError::LimitTooLarge(limit) => {
+            format!("1ページの件数 {limit} は多すぎます。{MAX_LIMIT} 件までにしてください")
+        }
+        SearchError::LimitZero => "1ページの件数は1件以上にしてください".to_string(),
+        SearchError::OffsetTooLarge(offset) => format!(
+            "{offset} 件目より先は表示できません（{MAX_OFFSET} 件目まで）。絞り込んで件数を減らしてください"
+        ),
+        SearchError::EmptyDraft => {
+            "下書きに比べられる語がありません。文や段落を貼り付けてください".to_string()
+        }
+        SearchError::Index(_) | SearchError::Tantivy(_) => internal(),
+    }
+}
+
+/// A query error as the page says it (positions count characters from 1).
+pub fn query_error(error: &QueryError) -> String {
+    match error {
+        QueryError::TooLong { length } => format!(
+            "検索語が {length} 文字あります。{MAX_QUERY_CHARS} 文字までにしてください。長い文章は「下書きから探す」に貼り付けてください"
+        ),
+        QueryError::UnclosedQuote { position } => format!(
+            "{position} 文字目の「\"」が閉じていません。語句の終わりにも「\"」を付けてください"
+        ),
+        QueryError::DanglingExclusion { position } => {
+            format!("{position} 文字目の「-」の後に、除外する語か「\"語句\"」を続けてください")
+        }
+        QueryError::TooManyClauses { count } => {
+            format!("検索語が {count} 個あります。{MAX_CLAUSES} 個までにしてください")
+        }
+        QueryError::NothingToSearch { .. } => {
+            "検索できる語がありません（記号や除外する語だけです）".to_string()
+        }
+    }
+}
+
+/// A comparison error as the page says it.
+pub fn compare_error(error: &CompareError) -> String {
+    match error {
+        CompareError::Search(error) => search_error(error),
+        CompareError::UnknownBase { base, .. } => format!(
+            "比較の基準「{base}」には、この項目の記載がありません。記載のある団体から選んでください"
+        ),
+        CompareError::UnknownBaseRecord(_) => {
+            "比較の基準に選んだ記載は、この項目にありません。基準の記載を選び直してください"
+                .to_string()
+        }
+        CompareError::LimitTooLarge(limit) => {
+            format!("1ページの件数 {limit} は多すぎます。{MAX_COMPARE_ROWS} 件までにしてください")
+        }
+    }
+}
+
+/// Sent for every failure on our side (the detail is logged, not shown).
+pub fn internal() -> String {
+    "サーバーで問題が起きました。記録してありますので、時間をおいてもう一度お試しください"
+        .to_string()
+}
+
+/// Too many requests at once.
+pub fn busy() -> String {
+    "混み合っています。少し待ってからもう一度お試しください".to_string()
+}
+
+/// A request body over the limit.
+pub fn body_too_large(max_bytes: usize) -> String {
+    format!(
+        "送られた内容が大きすぎます（{} KB まで）。下書きを短くしてください",
+        max_bytes / 1024
+    )
+}
+
+/// A request body that is not the JSON expected.
+pub fn bad_body() -> String {
+    "送られた内容を読めませんでした。下書きの文章だけを送ってください".to_string()
+}
+
+/// A query string or path that does not parse (a number that is not one …).
+pub fn bad_parameter() -> String {
+    "アドレスの指定を読めませんでした。件数や位置には数字を指定してください".to_string()
+}
+
+/// A route that does not exist.
+pub fn no_such_page() -> String {
+    "このページはありません。検索画面から探してください".to_string()
+}
+
+/// A record id that is not in the index.
+pub fn unknown_record() -> String {
+    "この記載は見つかりません。索引が作り直されて、記載の番号が変わった可能性があります".to_string()
+}
+
+/// A document that is not in the index.
+pub fn unknown_document() -> String {
+    "この文書は見つかりません。団体・文書の一覧から選んでください".to_string()
+}
