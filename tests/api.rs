@@ -64,7 +64,7 @@ async fn compare_physical_measures_has_every_sapporo_file_and_other_bodies() {
     );
     assert!(
         body["ratings"]
-            .as_object()
+            .as_array()
             .is_some_and(|ratings| !ratings.is_empty())
     );
 }
@@ -135,7 +135,7 @@ async fn shared_platform_wording_is_marked_as_shared() {
 }
 
 #[tokio::test]
-async fn the_base_body_row_diffs_to_itself_and_others_differ() {
+async fn the_base_text_comes_first_alone_and_every_other_text_names_what_it_was_compared_with() {
     let (status, body) = get(&format!(
         "/api/compare?slot=III.7.R1.5&base={}",
         encoded("札幌市")
@@ -144,24 +144,61 @@ async fn the_base_body_row_diffs_to_itself_and_others_differ() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["base"], "札幌市");
     let rows = body["rows"].as_array().expect("rows");
-    let own = rows
-        .iter()
-        .find(|row| row["municipality"] == "札幌市" && row["text"] != "")
-        .expect("base row with text");
-    assert!(
-        own["diff"]
-            .as_array()
-            .expect("diff")
-            .iter()
-            .all(|op| op["op"] == "equal")
+    assert_eq!(rows[0]["is_base"], true, "the base row is first");
+    assert_eq!(rows[0]["id"], body["base_text"]["id"]);
+    assert_eq!(rows[0]["municipality"], "札幌市");
+    assert_eq!(
+        rows.iter().filter(|row| row["is_base"] == true).count(),
+        1,
+        "one base text"
     );
-    assert!(rows.iter().any(|row| {
-        row["diff"]
-            .as_array()
-            .expect("diff")
-            .iter()
-            .any(|op| op["op"] != "equal")
-    }));
+    for row in &rows[1..] {
+        let has_text = row["text"] != "" && row["change"] != "削除";
+        assert_eq!(
+            row["compared_with"].is_string(),
+            has_text,
+            "{}: a text names its base, a choice or a removed measure does not",
+            row["id"]
+        );
+    }
+    // 札幌市's other files say nearly the same as the base: aligned, with small diffs.
+    let other_file = rows
+        .iter()
+        .find(|row| {
+            row["municipality"] == "札幌市"
+                && row["file_name"] == "本人確認情報ファイル"
+                && row["text"] != ""
+        })
+        .expect("札幌市 本人確認情報ファイル");
+    let aligned = other_file["aligned"].as_array().expect("aligned");
+    assert!(aligned.iter().any(|sentence| sentence["alignment"] == "same"));
+    assert!(aligned.iter().any(|sentence| sentence["alignment"] == "changed"));
+}
+
+#[tokio::test]
+async fn characters_are_diffed_only_between_aligned_sentences_whatever_the_base() {
+    let (_, first) = get("/api/compare?slot=III.7.R1.5&limit=500").await;
+    for base in first["bodies"].as_array().expect("bodies") {
+        let base = base.as_str().expect("name");
+        let (status, body) = get(&format!(
+            "/api/compare?slot=III.7.R1.5&limit=500&base={}",
+            encoded(base)
+        ))
+        .await;
+        assert_eq!(status, StatusCode::OK, "{base}");
+        for row in body["rows"].as_array().expect("rows") {
+            for sentence in row["aligned"].as_array().expect("aligned") {
+                let ops = sentence["ops"].as_array().map(Vec::len).unwrap_or(0);
+                let similarity = sentence["similarity"].as_f64().unwrap_or(0.0);
+                if sentence["alignment"] == "changed" {
+                    assert!(ops > 0 && similarity >= 0.5, "{base}: {sentence}");
+                    assert!(sentence["base"].is_string(), "{base}: {sentence}");
+                } else {
+                    assert_eq!(ops, 0, "{base}: a character diff outside a pair: {sentence}");
+                }
+            }
+        }
+    }
 }
 
 #[tokio::test]
@@ -276,8 +313,11 @@ async fn csv_export_is_excel_ready_with_a_japanese_header() {
         "ファイル",
         "項目",
         "措置主体",
-        "評価",
+        "評価（リスク）",
+        "選択（この項目）",
         "本文",
+        "変更の種類",
+        "変更理由",
     ] {
         assert!(
             header.contains(&format!("\"{column}\"")),

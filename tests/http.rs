@@ -39,7 +39,15 @@ async fn a_broken_query_is_a_json_400() {
         body["error"]["message"]
             .as_str()
             .unwrap_or_default()
-            .contains("unclosed quote")
+            .contains("閉じていません"),
+        "{body}"
+    );
+    assert!(
+        body["error"]["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("unclosed quote"),
+        "{body}"
     );
 }
 

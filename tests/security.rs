@@ -87,7 +87,8 @@ async fn a_search_beyond_the_waiting_bound_gets_a_503_that_says_so() {
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(header(&headers, "retry-after"), "1");
     assert_eq!(body["error"]["code"], "busy");
-    let message = body["error"]["message"].as_str().unwrap_or_default();
+    assert_eq!(body["error"]["message"], "混み合っています。少し待ってからもう一度お試しください");
+    let message = body["error"]["detail"].as_str().unwrap_or_default();
     assert!(
         message.contains("requests are already waiting"),
         "{message}"
@@ -104,7 +105,7 @@ async fn a_search_that_waits_too_long_for_a_slot_gets_a_503_that_says_so() {
     )
     .await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
-    let message = body["error"]["message"].as_str().unwrap_or_default();
+    let message = body["error"]["detail"].as_str().unwrap_or_default();
     assert!(
         message.contains("no search slot came free within 50 ms"),
         "{message}"
