@@ -70,6 +70,29 @@ const SEARCH_PARAMETERS: &[Parameter] = &[
     ),
 ];
 
+const ANSWERS_PARAMETERS: &[Parameter] = &[
+    query(
+        "slot",
+        "string",
+        "risk, item or section (III.7.R1); every risk's 評価 when absent",
+    ),
+    query("answer", "string", "only bodies giving this answer"),
+    query("body", "string", "only this body"),
+];
+
+const COMPARE_EXPORT_PARAMETERS: &[Parameter] = &[
+    Parameter {
+        name: "slot",
+        location: "query",
+        required: true,
+        kind: "string",
+        description: "slot key such as III.7.R1.5",
+    },
+    query("base", "string", "body whose text is the base"),
+    query("base_record", "string", "which of the base body's texts"),
+    query("q", "string", "only rows matching this query"),
+];
+
 /// Every endpoint of the API.
 pub const ROUTES: &[Route] = &[
     Route {
@@ -84,7 +107,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "get",
         path: "/api/compare",
-        summary: "the same slot across every body, with diffs against a base body and shared sentences",
+        summary: "the same slot across every body: the base text first, every other row's sentences aligned to it, shared sentences, answers per body",
         parameters: &[
             Parameter {
                 name: "slot",
@@ -96,7 +119,12 @@ pub const ROUTES: &[Route] = &[
             query(
                 "base",
                 "string",
-                "body to diff against (default: the first row's)",
+                "body whose text the rows are compared with (default: the first body)",
+            ),
+            query(
+                "base_record",
+                "string",
+                "which of the base body's texts (a record id from base_texts; default: its own measure)",
             ),
             query(
                 "q",
@@ -158,6 +186,48 @@ pub const ROUTES: &[Route] = &[
     },
     Route {
         method: "get",
+        path: "/api/records/{id}/context",
+        summary: "one record with its headings, position and the records around it in its document",
+        parameters: &[Parameter {
+            name: "id",
+            location: "path",
+            required: true,
+            kind: "string",
+            description: "record id",
+        }],
+        request_body: None,
+        response: "RecordContext",
+        content_type: "application/json",
+    },
+    Route {
+        method: "get",
+        path: "/api/answers",
+        summary: "for a risk (or every risk): each body once with its 評価 and the items' 選択",
+        parameters: ANSWERS_PARAMETERS,
+        request_body: None,
+        response: "AnswersResponse",
+        content_type: "application/json",
+    },
+    Route {
+        method: "get",
+        path: "/api/answers.csv",
+        summary: "the answers view as CSV for Excel",
+        parameters: ANSWERS_PARAMETERS,
+        request_body: None,
+        response: "Csv",
+        content_type: "text/csv",
+    },
+    Route {
+        method: "get",
+        path: "/api/compare.xlsx",
+        summary: "a comparison as an Excel workbook: the base first, one row per compared text",
+        parameters: COMPARE_EXPORT_PARAMETERS,
+        request_body: None,
+        response: "Xlsx",
+        content_type: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    },
+    Route {
+        method: "get",
         path: "/api/export.csv",
         summary: "CSV for Excel (UTF-8 with BOM) of a search, or of a comparison with slot= alone",
         parameters: SEARCH_PARAMETERS,
@@ -198,8 +268,56 @@ fn record_schema() -> Value {
             "slot": optional, "slot_label": optional, "field": optional, "actor": optional,
             "rating": optional, "choice": optional, "text": string, "before_text": optional,
             "after_text": optional, "reason": optional, "risk_change": optional,
+            "choice_as_printed": optional, "doc_date": optional,
+            "change": {"enum": ["追加", "削除", "変更", null], "description": "change-table rows: 削除 means the text was removed"},
             "source": {"type": "object", "properties": {"file": string, "line": {"type": "integer"}}}
         }
+    })
+}
+
+/// The schemas of comparisons, answers and record pages (apart: one `json!` of every schema
+/// is past the macro's recursion limit).
+fn comparison_schemas() -> Value {
+    let reference = |name: &str| json!({"$ref": format!("#/components/schemas/{name}")});
+    let aligned = json!({"type": "array", "items": {"type": "object", "properties": {
+                    "alignment": {"enum": ["same", "changed", "own", "missing"]}, "text": {"type": "string"},
+                    "base": {"type": "string"}, "similarity": {"type": "number"}, "shared_by": {"type": "integer"},
+                    "ops": {"type": "array", "description": "character diff, only inside a changed pair", "items": {"type": "object", "properties": {
+                        "op": {"enum": ["equal", "insert", "delete"]}, "text": {"type": "string"}}}}}}});
+    json!({
+        "CompareResponse": {"type": "object", "properties": {
+            "slot": {"type": "string"}, "slot_label": {"type": "string"}, "base": {"type": ["string", "null"]},
+            "total": {"type": "integer"}, "offset": {"type": "integer"}, "limit": {"type": "integer"},
+            "bodies": {"type": "array", "items": {"type": "string"}},
+            "base_text": {"type": ["object", "null"], "description": "the text every other row is compared with"},
+            "base_texts": {"type": "array", "items": {"type": "object", "properties": {
+                "id": {"type": "string"}, "label": {"type": "string"}}}},
+            "rows": {"type": "array", "items": {"allOf": [reference("Record"), {"type": "object", "properties": {
+                "body": {"type": "string"}, "is_base": {"type": "boolean"},
+                "compared_with": {"type": ["string", "null"], "description": "label of the base text this row was aligned to"},
+                "aligned": aligned,
+                "sentences": {"type": "array", "items": {"type": "object", "properties": {
+                    "text": {"type": "string"}, "shared_by": {"type": "integer"}}}}}}]}},
+            "choices": reference("Tallies"),
+            "ratings": reference("Tallies")}},
+        "Tallies": {"type": "array", "items": {"type": "object", "properties": {
+            "answer": {"type": "string"}, "bodies": {"type": "array", "items": {"type": "object", "properties": {
+                "body": {"type": "string"}, "files": {"type": "array", "items": {"type": "string"}},
+                "printed": {"type": "array", "items": {"type": "string"}}}}}}}},
+        "AnswersResponse": {"type": "object", "properties": {
+            "slot": {"type": ["string", "null"]},
+            "columns": {"type": "array", "items": {"type": "object", "properties": {
+                "slot": {"type": "string"}, "kind": {"enum": ["rating", "choice"]},
+                "breadcrumb": {"type": "array", "items": {"type": "string"}},
+                "counts": {"type": "array", "description": "[answer, bodies]"}}}},
+            "bodies": {"type": "array", "items": {"type": "object", "properties": {
+                "body": {"type": "string"}, "cells": {"type": "array", "items": {"type": "array"}}}}}}},
+        "RecordContext": {"type": "object", "properties": {
+            "record": reference("Record"), "breadcrumb": {"type": ["array", "null"]},
+            "position": {"type": "integer"}, "records_in_document": {"type": "integer"},
+            "before": {"type": "array", "items": reference("Record")},
+            "after": {"type": "array", "items": reference("Record")}}},
+        "Xlsx": {"type": "string", "format": "binary"}
     })
 }
 
@@ -223,17 +341,6 @@ fn schemas() -> Value {
             "fallback": {"type": ["object", "null"], "description": "set when all the words together found fewer than 20 records", "properties": {
                 "all_words_total": {"type": "integer"}, "minimum_words": {"type": "integer"}, "words": {"type": "integer"},
                 "missing": {"type": "array", "items": {"type": "string"}}}}}},
-        "CompareResponse": {"type": "object", "properties": {
-            "slot": {"type": "string"}, "slot_label": {"type": "string"}, "base": {"type": ["string", "null"]},
-            "total": {"type": "integer"}, "offset": {"type": "integer"}, "limit": {"type": "integer"},
-            "bodies": {"type": "array", "items": {"type": "string"}},
-            "rows": {"type": "array", "items": {"allOf": [reference("Record"), {"type": "object", "properties": {
-                "body": {"type": "string"},
-                "diff": {"type": "array", "items": {"type": "object", "properties": {
-                    "op": {"enum": ["equal", "insert", "delete"]}, "text": {"type": "string"}}}},
-                "sentences": {"type": "array", "items": {"type": "object", "properties": {
-                    "text": {"type": "string"}, "shared_by": {"type": "integer"}}}}}}]}},
-            "ratings": {"type": "object", "additionalProperties": {"type": "integer"}}}},
         "SimilarRequest": {"type": "object", "required": ["text"], "properties": {
             "text": {"type": "string"}, "slot": {"type": "string"}, "limit": {"type": "integer"}}},
         "SlotList": {"type": "object", "properties": {"slots": {"type": "array", "items": {"type": "object", "properties": {
@@ -242,7 +349,9 @@ fn schemas() -> Value {
         "BodyList": {"type": "object", "properties": {"municipalities": {"type": "array", "items": {"type": "object"}}}},
         "Health": {"type": "object", "properties": {"status": {"type": "string"}, "generation": {"type": "string"}, "records": {"type": "integer"}}},
         "Error": {"type": "object", "properties": {"error": {"type": "object", "properties": {
-            "code": {"type": "string"}, "message": {"type": "string"}}}}},
+            "code": {"type": "string"},
+            "message": {"type": "string", "description": "what to change, in Japanese, for the page"},
+            "detail": {"type": "string", "description": "the same in English, for developers and logs"}}}}},
         "Csv": {"type": "string"},
         "Object": {"type": "object"}
     })
@@ -281,11 +390,15 @@ pub fn document() -> Value {
             .or_insert_with(|| json!({}));
         entry[route.method] = operation;
     }
+    let mut schemas = schemas();
+    if let (Some(all), Value::Object(more)) = (schemas.as_object_mut(), comparison_schemas()) {
+        all.extend(more);
+    }
     json!({
         "openapi": "3.1.0",
         "info": {"title": "hyoka", "version": env!("CARGO_PKG_VERSION"),
                  "description": "Search and comparison of 特定個人情報保護評価書"},
         "paths": paths,
-        "components": {"schemas": schemas()}
+        "components": {"schemas": schemas}
     })
 }

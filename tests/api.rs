@@ -171,8 +171,16 @@ async fn the_base_text_comes_first_alone_and_every_other_text_names_what_it_was_
         })
         .expect("札幌市 本人確認情報ファイル");
     let aligned = other_file["aligned"].as_array().expect("aligned");
-    assert!(aligned.iter().any(|sentence| sentence["alignment"] == "same"));
-    assert!(aligned.iter().any(|sentence| sentence["alignment"] == "changed"));
+    assert!(
+        aligned
+            .iter()
+            .any(|sentence| sentence["alignment"] == "same")
+    );
+    assert!(
+        aligned
+            .iter()
+            .any(|sentence| sentence["alignment"] == "changed")
+    );
 }
 
 #[tokio::test]
@@ -194,7 +202,10 @@ async fn characters_are_diffed_only_between_aligned_sentences_whatever_the_base(
                     assert!(ops > 0 && similarity >= 0.5, "{base}: {sentence}");
                     assert!(sentence["base"].is_string(), "{base}: {sentence}");
                 } else {
-                    assert_eq!(ops, 0, "{base}: a character diff outside a pair: {sentence}");
+                    assert_eq!(
+                        ops, 0,
+                        "{base}: a character diff outside a pair: {sentence}"
+                    );
                 }
             }
         }
@@ -354,6 +365,10 @@ async fn openapi_document_parses_and_lists_every_route() {
         "/api/records/{id}",
         "/api/export.csv",
         "/api/openapi.json",
+        "/api/answers",
+        "/api/answers.csv",
+        "/api/compare.xlsx",
+        "/api/records/{id}/context",
         "/healthz",
     ] {
         assert!(paths.contains_key(path), "{path} missing");
@@ -361,7 +376,7 @@ async fn openapi_document_parses_and_lists_every_route() {
     // Every documented route answers (not the 404 fallback).
     for route in hyoka::openapi::ROUTES {
         let uri = route.path.replace("{id}", "x").to_string()
-            + if route.path == "/api/compare" {
+            + if route.path == "/api/compare" || route.path == "/api/compare.xlsx" {
                 "?slot=III"
             } else {
                 ""

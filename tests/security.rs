@@ -87,7 +87,10 @@ async fn a_search_beyond_the_waiting_bound_gets_a_503_that_says_so() {
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(header(&headers, "retry-after"), "1");
     assert_eq!(body["error"]["code"], "busy");
-    assert_eq!(body["error"]["message"], "混み合っています。少し待ってからもう一度お試しください");
+    assert_eq!(
+        body["error"]["message"],
+        "混み合っています。少し待ってからもう一度お試しください"
+    );
     let message = body["error"]["detail"].as_str().unwrap_or_default();
     assert!(
         message.contains("requests are already waiting"),

@@ -25,6 +25,8 @@ mod bad_input;
 // The HTTP API, through the router without a socket.
 mod api;
 mod http;
+// Reading and citing: deletions, answers per body, record pages, the spreadsheet, Japanese.
+mod trust;
 // Headers, bounds, traversal, formula injection.
 mod security;
 // Real processes: ingest killed at many moments, load while the index swaps.

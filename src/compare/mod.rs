@@ -243,18 +243,13 @@ impl BaseText {
     /// Whether the text is the body's own measure rather than a shared actor's (中間サーバー・
     /// プラットフォーム, ガバメントクラウド) written into its document: the default base.
     fn is_bodys_own(&self) -> bool {
-        match &self.actor {
-            None => true,
-            Some(actor) => {
-                let name = self
-                    .body
-                    .trim_end_matches(['市', '区', '町', '村', '県', '都', '府']);
-                (!name.is_empty() && actor.contains(name))
-                    || actor.contains("における措置")
-                        && !actor.contains("中間サーバー")
-                        && !actor.contains("ガバメントクラウド")
-            }
-        }
+        let Some(actor) = &self.actor else {
+            return true;
+        };
+        let name = self
+            .body
+            .trim_end_matches(['市', '区', '町', '村', '県', '都', '府']);
+        !name.is_empty() && actor.contains(name)
     }
 }
 
@@ -465,8 +460,9 @@ pub fn tally<'a>(
     rows: impl Iterator<Item = &'a TableRow>,
     answer_of: impl Fn(&TableRow) -> Option<u32>,
 ) -> Vec<AnswerTally> {
-    let mut by_answer: BTreeMap<u32, BTreeMap<u32, (BTreeSet<String>, BTreeSet<String>)>> =
-        BTreeMap::new();
+    // Per answer, per body: the files giving it and the prints folded into it.
+    type FilesAndPrints = (BTreeSet<String>, BTreeSet<String>);
+    let mut by_answer: BTreeMap<u32, BTreeMap<u32, FilesAndPrints>> = BTreeMap::new();
     for row in rows {
         let Some(answer) = answer_of(row) else {
             continue;
@@ -935,6 +931,73 @@ mod tests {
             "some near-identical pairs exist"
         );
         assert!(budget > 0, "the samples stay within the similarity budget");
+    }
+
+    fn strings(sentences: &[&str]) -> Vec<String> {
+        sentences
+            .iter()
+            .map(|sentence| sentence.to_string())
+            .collect()
+    }
+
+    #[test]
+    fn unrelated_sentences_are_shown_whole_never_diffed_into_each_other() {
+        let base = strings(&[
+            "1 サーバ室は、機械による入退室管理設備を設置し、入退室カード(ICカード)を貸与された者でないと入室できない。",
+            "2 磁気ディスクや書類は施錠可能な保管庫で保存している。",
+        ]);
+        let row = strings(&[
+            "・都道府県サーバ集約センターにおいて、監視カメラを設置してサーバ設置場所への入退室者を特定し、管理する。",
+            "・熊本県においては、端末設置場所、記録媒体の保管場所を施錠管理する。",
+        ]);
+        let aligned = align_sentences(&base, &row);
+        assert_eq!(
+            aligned.len(),
+            2,
+            "no pair, so the base's are not listed as missing"
+        );
+        for sentence in &aligned {
+            assert_eq!(sentence.alignment, Alignment::Own);
+            assert!(sentence.ops.is_empty());
+        }
+    }
+
+    #[test]
+    fn a_reworded_sentence_is_diffed_and_a_missing_one_stands_where_it_was() {
+        let base = strings(&[
+            "1 サーバ室は、機械による入退室管理設備を設置している。",
+            "2 磁気ディスクや書類は施錠可能な保管庫で保存している。",
+            "3 電気通信装置(ルータ・HUB)は施錠可能なラックに設置している。",
+        ]);
+        let row = strings(&[
+            "・サーバ室は、機械による入退室管理設備を設置している。",
+            "・電気通信装置(ルータ・HUB)は施錠可能なラックに設置している。",
+            "・監視カメラを設置している。",
+        ]);
+        let aligned = align_sentences(&base, &row);
+        let kinds: Vec<Alignment> = aligned.iter().map(|sentence| sentence.alignment).collect();
+        assert_eq!(
+            kinds,
+            [
+                Alignment::Same,
+                Alignment::Missing,
+                Alignment::Same,
+                Alignment::Own
+            ]
+        );
+        assert!(aligned[1].text.contains("磁気ディスク"));
+        // A one-word change inside a pair, its list mark not counted as a change.
+        let base = strings(&["1 磁気ディスクや書類は施錠可能な保管庫で保存している。"]);
+        let row = strings(&["・磁気ディスクやドキュメント類は施錠可能な保管庫で保存している。"]);
+        let aligned = align_sentences(&base, &row);
+        assert_eq!(aligned[0].alignment, Alignment::Changed);
+        let changed: Vec<&str> = aligned[0]
+            .ops
+            .iter()
+            .filter(|op| op.op != "equal")
+            .map(|op| op.text.as_str())
+            .collect();
+        assert_eq!(changed, ["書", "ドキュメント"]);
     }
 
     #[test]
