@@ -532,7 +532,8 @@ async fn export_csv(
                     .similar(&crate::search::SimilarRequest {
                         text,
                         slot: request.slot.clone(),
-                        limit: Some(crate::search::MAX_LIMIT),
+                        // The hits the page showed (its page size), at most a page of 100.
+                        limit: Some(request.limit.unwrap_or(crate::search::MAX_LIMIT)),
                     })?
                     .hits
                     .into_iter()

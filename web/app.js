@@ -26,11 +26,16 @@ function el(tag, attributes, ...children) {
     else if (name.startsWith("on")) node.addEventListener(name.slice(2), value);
     else node.setAttribute(name, value === true ? "" : value);
   }
-  for (const child of children.flat()) {
+  for (const child of children.flat(Infinity)) {
     if (child === undefined || child === null || child === false) continue;
     node.append(child instanceof Node ? child : document.createTextNode(String(child)));
   }
   return node;
+}
+
+// replaceChildren without the nulls of optional parts (which it would show as 「null」).
+function setChildren(node, ...children) {
+  node.replaceChildren(...children.flat(Infinity).filter((child) => child !== null && child !== undefined && child !== false));
 }
 
 function decodeEntities(text) {
@@ -384,7 +389,7 @@ async function showDraftSearch(params) {
   renderSlotTree();
   document.getElementById("query-notes").replaceChildren();
   document.getElementById("pager").replaceChildren();
-  document.getElementById("search-csv").href = `/api/export.csv?${new URLSearchParams({ draft: text })}`;
+  document.getElementById("search-csv").href = `/api/export.csv?${new URLSearchParams({ draft: text, limit: String(PAGE_SIZE) })}`;
   sessionStorage.setItem(LAST_SEARCH, location.pathname + location.search);
   const body = await getJson("/api/similar", {
     method: "POST",
@@ -577,7 +582,7 @@ async function showRecord(id) {
   const record = body.record;
   document.getElementById("record-breadcrumb").textContent = record.slot
     ? (body.breadcrumb || []).join(" › ") : (record.section_path || []).join(" › ") || "様式の項目に対応しない記載";
-  document.getElementById("record-title").replaceChildren(record.municipality, "　", record.slot_label || record.field || record.doc_title);
+  setChildren(document.getElementById("record-title"),record.municipality, "　", record.slot_label || record.field || record.doc_title);
   const facts = [
     ["文書", `${record.doc_title}（${record.doc_type}）`],
     ["公表日", record.doc_date],
@@ -592,7 +597,7 @@ async function showRecord(id) {
     ["記載ID", record.id],
   ].filter(([, value]) => value);
   const deleted = record.change === "削除";
-  document.getElementById("record-body").replaceChildren(
+  setChildren(document.getElementById("record-body"),
     el("dl", { class: "facts" }, facts.map(([label, value]) => [el("dt", {}, label), el("dd", {}, value)])),
     record.source.pdf ? el("p", {}, el("a", { href: record.source.pdf, rel: "noopener" }, "元の PDF を開く")) : null,
     changeBadge(record),
@@ -607,7 +612,7 @@ async function showRecord(id) {
     await navigator.clipboard.writeText(record.text).catch(() => {});
     event.target.textContent = "コピーしました";
   } }, "本文をコピー");
-  document.getElementById("record-actions").replaceChildren(
+  setChildren(document.getElementById("record-actions"),
     record.text && !deleted ? copy : null,
     record.slot ? el("a", { class: "button-link", href: `/compare?${compareParams}` }, "他団体と比較") : null,
     el("a", { class: "button-link back-to-search", href: backToSearchHref() }, "検索に戻る"));
@@ -617,6 +622,8 @@ async function showRecord(id) {
     el("span", { class: "breadcrumb" }, other.slot_label || (other.section_path || []).slice(-1)[0] || "", other.field ? ` ／ ${other.field}` : "", other.actor ? ` ／ ${other.actor}` : ""),
     current ? el("p", { class: "neighbour-text" }, "（この記載）")
       : el("a", { href: `/record/${encodeURIComponent(other.id)}` }, excerpt(other)));
+  // Numbered as in the document: the first neighbour shown is not the document's first record.
+  document.getElementById("record-neighbours").start = body.position - body.before.length;
   document.getElementById("record-neighbours").replaceChildren(
     ...body.before.map((other) => item(other, false)), item(record, true), ...body.after.map((other) => item(other, false)));
 }

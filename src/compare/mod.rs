@@ -240,8 +240,8 @@ impl BaseText {
         }
     }
 
-    /// Whether the text is the body's own measure rather than a shared actor's (中間サーバー・
-    /// プラットフォーム, ガバメントクラウド) written into its document: the default base.
+    /// Whether the text is the body's own measure: no actor, or the body itself as the actor
+    /// (「札幌市」, 「札幌市における措置」). The default base.
     fn is_bodys_own(&self) -> bool {
         let Some(actor) = &self.actor else {
             return true;
@@ -251,7 +251,24 @@ impl BaseText {
             .trim_end_matches(['市', '区', '町', '村', '県', '都', '府']);
         !name.is_empty() && actor.contains(name)
     }
+
+    /// Whether the text is a nationally shared actor's (中間サーバー・プラットフォーム, ガバメント
+    /// クラウド, 地方公共団体情報システム機構) written into the body's document: never the
+    /// default base when the body writes anything else.
+    fn is_shared_actors(&self) -> bool {
+        self.actor
+            .as_deref()
+            .is_some_and(|actor| SHARED_ACTORS.iter().any(|shared| actor.contains(shared)))
+    }
 }
+
+/// Actors whose measures every body copies from a national 記載例.
+const SHARED_ACTORS: [&str; 4] = [
+    "中間サーバー",
+    "ガバメントクラウド",
+    "機構",
+    "クラウドサービス",
+];
 
 /// Runs a comparison: the rows of the slot (matching `q` if given), the base text first, then
 /// the others in reading order, each with its sentences aligned to the base text's. Which rows
@@ -335,6 +352,7 @@ pub fn compare(
         None => base_texts
             .iter()
             .position(BaseText::is_bodys_own)
+            .or_else(|| base_texts.iter().position(|text| !text.is_shared_actors()))
             .or((!base_texts.is_empty()).then_some(0)),
     };
     let base_text = base_position.map(|position| base_texts[position].clone());

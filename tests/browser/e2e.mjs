@@ -288,6 +288,7 @@ async function journey(browser, base) {
   });
 
   let compareUrl = "";
+  let recordId = "";
   await step("the slot tree browses Ⅲ 7 リスク1 ⑤物理的対策 without a query", async () => {
     await openPage(page, `${base}/`);
     await page.click("#slot-tree-box summary");
@@ -304,16 +305,15 @@ async function journey(browser, base) {
     assert.match(await page.locator("#compare-title").textContent(), /物理的対策/);
     const bodies = new Set((await texts(page, ".compare-row h2")).map((name) => name.replace(/基準$/, "")));
     assert.ok(bodies.size >= 3, `bodies: ${[...bodies]}`);
-    assert.ok(await page.locator(".compare-row.base").count() > 0, "the base body is marked");
+    assert.equal(await page.locator(".compare-row.base").count(), 1, "one base text is marked");
     assert.ok(await page.locator(".compare-row:not(.base) ins, .compare-row:not(.base) del").count() > 0);
-    assert.match(await page.locator("#ratings").textContent(), /評価の分布: .+ \d+/);
+    assert.match(await page.locator("#tallies").textContent(), /この項目の選択:.+ \d+ 団体/);
     assert.ok(await page.locator(".compare-row dl.change dt", { hasText: "変更後" }).count() > 0,
       "change-table rows show 変更前 / 変更後");
     // The screenshot and the next step compare against 札幌市.
     if (await page.inputValue("#base-select") !== "札幌市") {
       await settle(page, () => page.selectOption("#base-select", "札幌市"));
     }
-    await screenshot(page, "compare.png");
   });
 
   await step("switching the base body re-marks the differences and goes into the URL", async () => {
@@ -326,7 +326,8 @@ async function journey(browser, base) {
     assert.equal(await page.inputValue("#base-select"), other);
     for (const name of await texts(page, ".compare-row.base h2")) assert.ok(name.startsWith(other), name);
     const formerBase = page.locator(".compare-row:not(.base)", { has: page.locator("h2", { hasText: before }) });
-    assert.ok(await formerBase.locator("ins, del").count() > 0, "the former base now shows its differences");
+    const named = await formerBase.locator(".compared-with").first().textContent();
+    assert.ok(named.startsWith(`比較の相手: ${other}`), `the former base is now compared with the new one: ${named}`);
     compareUrl = page.url();
   });
 
@@ -351,10 +352,14 @@ async function journey(browser, base) {
 
   await step("the print stylesheet keeps the comparison and drops the controls", async () => {
     await page.emulateMedia({ media: "print" });
-    assert.equal(await page.locator(".compare-controls").isVisible(), false);
-    assert.equal(await page.locator(".site-header").isVisible(), false);
-    assert.equal(await page.locator(".compare-row").first().isVisible(), true);
-    await page.emulateMedia({ media: "screen" });
+    try {
+      assert.equal(await page.locator("#compare-view .compare-controls").isVisible(), false);
+      assert.equal(await page.locator("#compare-view .compare-actions").isVisible(), false);
+      assert.equal(await page.locator(".site-header").isVisible(), false);
+      assert.equal(await page.locator(".compare-row").first().isVisible(), true);
+    } finally {
+      await page.emulateMedia({ media: "screen" });
+    }
   });
 
   await step("permalinks reopen the same comparison and the same filtered search in a new tab", async () => {
@@ -413,9 +418,167 @@ async function journey(browser, base) {
     assert.notEqual(outline, "none");
   });
 
+  await step("with each body as the base: characters are diffed only inside aligned sentences, the base first and alone", async () => {
+    await openPage(page, `${base}/compare?slot=III.7.R1.5`);
+    const bases = await page.locator("#base-select option").evaluateAll((options) => options.map((o) => o.value));
+    assert.ok(bases.length >= 4, `bases: ${bases}`);
+    for (const body of bases) {
+      await openPage(page, `${base}/compare?${new URLSearchParams({ slot: "III.7.R1.5", base: body })}`);
+      const found = await page.evaluate(() => {
+        const rows = [...document.querySelectorAll("#compare-rows .compare-row")];
+        const stray = [...document.querySelectorAll("#compare-rows ins, #compare-rows del")].filter((mark) => {
+          const sentence = mark.closest(".sentence");
+          return !sentence || sentence.dataset.alignment !== "changed" || Number(sentence.dataset.similarity) < 0.5;
+        }).map((mark) => mark.textContent);
+        return {
+          firstIsBase: rows[0] && rows[0].classList.contains("base"),
+          baseBadges: document.querySelectorAll("#compare-rows .base-badge").length,
+          bases: document.querySelectorAll("#compare-rows .compare-row.base").length,
+          // Every other card with text names the text it was compared with.
+          unnamed: rows.slice(1).filter((row) => row.querySelector(".text .sentence") && !row.querySelector(".compared-with")).length,
+          changed: document.querySelectorAll("#compare-rows .sentence[data-alignment=changed]").length,
+          stray,
+        };
+      });
+      assert.ok(found.firstIsBase, `${body}: the base card is first`);
+      assert.equal(found.bases, 1, `${body}: one base card`);
+      assert.equal(found.baseBadges, 1, `${body}: one 基準 badge`);
+      assert.equal(found.unnamed, 0, `${body}: cards without their base named`);
+      assert.deepEqual(found.stray, [], `${body}: character diffs outside aligned sentences`);
+      if (body === "札幌市") assert.ok(found.changed > 0, "札幌市's files differ by a few words");
+      if (body === "札幌市") await screenshot(page, "compare.png");
+    }
+  });
+
+  await step("豊島区 通番98 reads as a deletion in its card and in the comparison", async () => {
+    await openPage(page, `${base}/?q=${encodeURIComponent("外部侵入防止 手のひら静脈認証")}`);
+    const card = page.locator(".hit.deleted").first();
+    assert.equal(await card.locator(".body-name").textContent(), "豊島区");
+    assert.match(await card.locator(".badge.change-deleted").textContent(), /削除された記載/);
+    assert.match(await card.locator(".removed-label").textContent(), /削除された記載（変更前）/);
+    assert.equal(await card.locator("button", { hasText: "コピー" }).count(), 0, "a removed measure is not offered for copying");
+    await openPage(page, `${base}/compare?${new URLSearchParams({ slot: "III.7.R1.5", base: "札幌市" })}`);
+    const row = page.locator(".compare-row.deleted");
+    assert.equal(await row.count(), 1);
+    assert.match(await row.locator(".removed-label").textContent(), /この措置は削除されました/);
+    assert.match(await row.locator("dl.change").textContent(), /変更の種類削除/);
+    assert.match(await row.locator("dl.change").textContent(), /変更後（削除）/);
+    assert.equal(await row.locator(".compared-with").count(), 0);
+    await row.scrollIntoViewIfNeeded();
+    await screenshot(page, "compare-deletion.png");
+  });
+
+  await step("every hit opens its record page: whole text, headings, neighbours, source; 検索に戻る returns", async () => {
+    await openPage(page, `${base}/?q=${encodeURIComponent("生体認証")}`);
+    const hits = await page.locator(".hit").count();
+    assert.equal(await page.locator(".hit a.record-link").count(), hits, "every hit links its record");
+    const searchUrl = page.url();
+    await settle(page, () => page.locator(".hit a.record-link").first().click());
+    assert.match(new URL(page.url()).pathname, /^\/record\//);
+    recordId = decodeURIComponent(new URL(page.url()).pathname.slice("/record/".length));
+    assert.ok((await page.locator(".record-text").textContent()).trim().length > 10, "the whole text");
+    assert.match(await page.locator("#record-breadcrumb").textContent(), / › /);
+    assert.match(await page.locator(".facts").textContent(), /出典.+行目/);
+    assert.ok(await page.locator("#record-neighbours li a").count() > 0, "neighbours are links");
+    assert.match(await page.locator("#record-position").textContent(), /件の記載のうち \d+ 件目/);
+    await screenshot(page, "record.png");
+    await settle(page, () => page.locator("#record-actions a", { hasText: "検索に戻る" }).click());
+    assert.equal(page.url(), searchUrl);
+    assert.equal(await page.locator(".hit").count(), hits);
+  });
+
+  await step("paging says 「21–40件目」 and starts the next page at its top", async () => {
+    await openPage(page, `${base}/?q=${encodeURIComponent("管理")}`);
+    assert.ok(await total(page) > 40, "more than two pages");
+    assert.match(await page.locator("#pager .page-range").textContent(), /^1–20件目（全 \d+ 件）$/);
+    await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
+    await settle(page, () => page.locator("#pager a", { hasText: "次へ" }).click());
+    assert.match(await page.locator("#pager .page-range").textContent(), /^21–40件目/);
+    assert.equal(await page.evaluate(() => window.scrollY), 0);
+  });
+
+  await step("a paragraph pasted into the search box offers 下書きから探す; the draft is in the URL and its CSV holds its hits", async () => {
+    const api = await (await page.request.get(`${base}/api/search?q=${encodeURIComponent("生体認証")}&municipality=${encodeURIComponent("札幌市")}&limit=1`)).json();
+    const paragraph = api.hits[0].text.replace(/\n/g, "");
+    await openPage(page, `${base}/`);
+    await page.fill("#q", paragraph);
+    await page.press("#q", "Enter");
+    await page.waitForSelector("#paste-offer:not([hidden])");
+    await settle(page, () => page.click("#paste-offer-button"));
+    assert.equal(query(page).get("draft"), paragraph);
+    assert.match(await page.locator("#summary").textContent(), /下書きに近い記載 (\d+) 件/);
+    const shown = await page.locator(".hit").count();
+    const rows = parseCsv(await download(page, "#search-csv"));
+    assert.equal(rows.length - 1, shown, "the CSV holds the draft's hits only");
+    // Reopened from the URL, the same draft search.
+    const tab = await context.newPage();
+    await openPage(tab, page.url());
+    assert.equal(await tab.locator(".hit").count(), shown);
+    await tab.close();
+  });
+
+  await step("compare settings are in the permalink", async () => {
+    await openPage(page, `${base}/compare?slot=III.7.R1.5`);
+    await page.uncheck("#show-diff");
+    await page.check("#hide-shared");
+    assert.equal(query(page).get("diff"), "off");
+    assert.equal(query(page).get("shared"), "hide");
+    const tab = await context.newPage();
+    await openPage(tab, page.url());
+    assert.equal(await tab.isChecked("#show-diff"), false);
+    assert.equal(await tab.isChecked("#hide-shared"), true);
+    assert.equal(await tab.locator("#compare-rows ins").count(), 0);
+    await tab.close();
+  });
+
+  await step("the answers view for III.7.R1 lists each body once; the OCR variant is folded and its print shown", async () => {
+    await openPage(page, `${base}/answers?slot=III.7.R1`);
+    const bodies = await texts(page, "#answers-table tbody th");
+    assert.equal(new Set(bodies).size, bodies.length, `each body once: ${bodies}`);
+    assert.ok(bodies.includes("札幌市") && bodies.includes("熊本県"), `${bodies}`);
+    const kumamoto = page.locator("#answers-table tbody tr", { has: page.locator("th", { hasText: "熊本県" }) });
+    assert.match(await kumamoto.textContent(), /特に力を入れて行っている.*印刷は「特に入力を進めている」/);
+    await screenshot(page, "answers.png");
+    await settle(page, () => page.selectOption("#answers-filter", "発生あり"));
+    assert.equal(await page.locator("#answers-table tbody tr").count(), 1);
+  });
+
+  await step("the list of bodies and documents", async () => {
+    await openPage(page, `${base}/bodies`);
+    const sapporo = page.locator("#bodies-table tbody tr", { has: page.locator("th", { hasText: "札幌市" }) });
+    assert.match(await sapporo.textContent(), /011002/);
+    assert.match(await page.locator("#bodies-count").textContent(), /^\d+ 団体、\d+ 文書$/);
+  });
+
+  await step("the page's own words are Japanese: labels, notes and errors", async () => {
+    const allowed = new Set(["Excel", "CSV", "PDF", "hyoka", "ISMAP"]);
+    // The page's own words only: names of bodies and documents in the lists are data.
+    const english = async (selector) => {
+      const text = await page.evaluate((selector) => [...document.querySelectorAll(selector)].map((element) => {
+        const copy = element.cloneNode(true);
+        for (const data of copy.querySelectorAll("select, option")) data.remove();
+        return copy.textContent;
+      }).join(" "), selector);
+      return (text.match(/[A-Za-z]{3,}/g) || []).filter((word) => !allowed.has(word));
+    };
+    const chrome = ".site-header, .sidebar h2, #summary, #pager, #error, .compare-controls, .compare-actions, .legend, #tallies .note-label, #answers-view h1, #answers-view .lead, #bodies-view thead";
+    for (const url of [`${base}/?q=${encodeURIComponent("生体認証")}`, `${base}/compare?slot=III.7.R1.5`, `${base}/answers?slot=III.7.R1`, `${base}/bodies`]) {
+      await openPage(page, url);
+      assert.deepEqual(await english(chrome), [], url);
+    }
+    for (const url of [`${base}/?q=${encodeURIComponent("\"閉じない")}`, `${base}/?q=${encodeURIComponent("あ".repeat(1001))}`,
+      `${base}/compare?slot=IX.9`, `${base}/record/0000000000000000`, `${base}/no-such-page`]) {
+      await page.goto(url);
+      await page.waitForSelector("body[data-state=error]");
+      const message = await page.locator("#error").textContent();
+      assert.match(message, /[ぁ-んァ-ン一-龥]/, `${url}: ${message}`);
+      assert.deepEqual(await english("#error"), [], `${url}: ${message}`);
+    }
+  });
+
   await step("a narrow window (390 px) needs no sideways scrolling, search and compare", async () => {
     await page.setViewportSize({ width: 390, height: 800 });
-    for (const url of [`${base}/?q=${encodeURIComponent("生体認証")}`, compareUrl]) {
+    for (const url of [`${base}/?q=${encodeURIComponent("生体認証")}`, compareUrl, `${base}/answers?slot=III.7.R1`, `${base}/record/${encodeURIComponent(recordId)}`]) {
       await openPage(page, url);
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       assert.ok(overflow <= 0, `${url} overflows by ${overflow}px`);
@@ -476,6 +639,9 @@ async function hostile(browser, base) {
   await step("the same text is shown as text in the comparison, its base list and its diff", async () => {
     const params = new URLSearchParams({ slot: "III.7.R1.5", base: '<img src=x onerror="window.__hyokaPwned=1">村' });
     await openPage(page, `${base}/compare?${params}`);
+    // The hostile body's own text of 住民基本台帳ファイル as the base, chosen by its label.
+    await settle(page, () => page.selectOption("#base-record-select",
+      { label: '<img src=x onerror="window.__hyokaPwned=1">村 ・ 住民基本台帳ファイル ・ 札幌市' }));
     const hostileRow = page.locator(".compare-row.base", { hasText: "__hyokaPwned='text'" }).first();
     assert.match(await hostileRow.locator("h2").textContent(), /^<img src=x onerror=/);
     assert.match(await hostileRow.locator(".text").textContent(), /<script>window.__hyokaPwned='text'<\/script><img src=x/);
