@@ -6,7 +6,7 @@
 use crate::record::Record;
 
 /// The header row.
-pub const CSV_HEADER: [&str; 22] = [
+pub const CSV_HEADER: [&str; 24] = [
     "団体名",
     "団体コード",
     "都道府県",
@@ -27,6 +27,8 @@ pub const CSV_HEADER: [&str; 22] = [
     "変更後",
     "変更理由",
     "リスク変化",
+    "変更のきっかけ",
+    "きっかけの日付",
     "出典",
     "記載ID",
 ];
@@ -37,6 +39,15 @@ pub const CSV_HEADER: [&str; 22] = [
 pub fn record_cells(record: &Record) -> Vec<String> {
     let optional = |value: &Option<String>| value.clone().unwrap_or_default();
     let deleted = record.change.as_deref() == Some("削除");
+    let note = |label: &str| {
+        record
+            .notes
+            .iter()
+            .find(|(name, _)| name == label)
+            .map(|(_, value)| value.clone())
+            .unwrap_or_default()
+    };
+    let trigger = note("きっかけ");
     let choice = match (&record.choice, &record.choice_as_printed) {
         (Some(choice), Some(printed)) => format!("{choice}（印刷は「{printed}」）"),
         (choice, _) => optional(choice),
@@ -65,7 +76,14 @@ pub fn record_cells(record: &Record) -> Vec<String> {
         optional(&record.before_text),
         optional(&record.after_text),
         optional(&record.reason),
-        optional(&record.risk_change),
+        // A 新旧対照表 row's trigger is not a リスク変化.
+        if trigger.is_empty() {
+            optional(&record.risk_change)
+        } else {
+            String::new()
+        },
+        trigger,
+        note("日付"),
         format!("{} {}行目", record.source.file, record.source.line),
         record.id.clone(),
     ]

@@ -160,7 +160,16 @@ function changeDetails(record) {
   add("変更後", record.change === "削除" ? "（削除）"
     : record.after_text ? markedNodes(record.after_text, record.marked_spans) : "（記載なし）");
   add("変更理由", record.reason);
-  add("リスク変化", record.risk_change);
+  // A 新旧対照表 row names what triggered the change (and when); a 変更点リスク評価表 row says
+  // whether the risk changed.
+  if (note("きっかけ")) {
+    add("変更のきっかけ", note("きっかけ"));
+    add("日付", note("日付"));
+    add("ページ", note("ページ"));
+    add("番号", note("No."));
+  } else {
+    add("リスク変化", record.risk_change);
+  }
   add("リスク変化の状況", note("リスク変化の状況"));
   add("リスク対策", note("リスク対策"));
   add("通番", note("通番"));
