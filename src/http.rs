@@ -676,37 +676,35 @@ async fn compare_xlsx(
     ))
 }
 
-async fn answers(
-    State(state): State<AppState>,
+/// The answers view of a request, computed on the blocking pool.
+async fn answers_view(
+    state: &AppState,
     request: Result<Query<crate::compare::answers::AnswersRequest>, QueryRejection>,
-) -> Result<Json<crate::compare::answers::AnswersResponse>, AppError> {
+) -> Result<crate::compare::answers::AnswersResponse, AppError> {
     let Query(request) = request?;
     let index = state.index.clone();
-    let response = state
+    state
         .run(move || {
             Ok(crate::compare::answers::answers(
                 &index.comparison_table(),
                 &request,
             )?)
         })
-        .await?;
-    Ok(Json(response))
+        .await
+}
+
+async fn answers(
+    State(state): State<AppState>,
+    request: Result<Query<crate::compare::answers::AnswersRequest>, QueryRejection>,
+) -> Result<Json<crate::compare::answers::AnswersResponse>, AppError> {
+    Ok(Json(answers_view(&state, request).await?))
 }
 
 async fn answers_csv(
     State(state): State<AppState>,
     request: Result<Query<crate::compare::answers::AnswersRequest>, QueryRejection>,
 ) -> Result<Response, AppError> {
-    let Query(request) = request?;
-    let index = state.index.clone();
-    let response = state
-        .run(move || {
-            Ok(crate::compare::answers::answers(
-                &index.comparison_table(),
-                &request,
-            )?)
-        })
-        .await?;
+    let response = answers_view(&state, request).await?;
     Ok(download(
         crate::export::answers_to_csv(&response),
         "text/csv; charset=utf-8",

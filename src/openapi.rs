@@ -74,13 +74,14 @@ const ANSWERS_PARAMETERS: &[Parameter] = &[
     query(
         "slot",
         "string",
-        "risk, item or section (III.7.R1); every risk's 評価 when absent",
+        "risk or item (III.7.R1); all risks if absent",
     ),
     query("answer", "string", "only bodies giving this answer"),
     query("body", "string", "only this body"),
 ];
 
-const COMPARE_EXPORT_PARAMETERS: &[Parameter] = &[
+/// The comparison's parameters; its spreadsheet takes the first four (not the page).
+const COMPARE_PARAMETERS: &[Parameter] = &[
     Parameter {
         name: "slot",
         location: "query",
@@ -88,9 +89,27 @@ const COMPARE_EXPORT_PARAMETERS: &[Parameter] = &[
         kind: "string",
         description: "slot key such as III.7.R1.5",
     },
-    query("base", "string", "body whose text is the base"),
-    query("base_record", "string", "which of the base body's texts"),
-    query("q", "string", "only rows matching this query"),
+    query(
+        "base",
+        "string",
+        "body whose text the rows are compared with (default: the first body)",
+    ),
+    query(
+        "base_record",
+        "string",
+        "which of the base body's texts (a record id from base_texts; default: its own measure)",
+    ),
+    query(
+        "q",
+        "string",
+        "only rows matching this query (sharing counts stay national)",
+    ),
+    query("offset", "integer", "rows to skip, in reading order"),
+    query(
+        "limit",
+        "integer",
+        "rows on the page (default 100, at most 500)",
+    ),
 ];
 
 /// Every endpoint of the API.
@@ -108,36 +127,7 @@ pub const ROUTES: &[Route] = &[
         method: "get",
         path: "/api/compare",
         summary: "the same slot across every body: the base text first, every other row's sentences aligned to it, shared sentences, answers per body",
-        parameters: &[
-            Parameter {
-                name: "slot",
-                location: "query",
-                required: true,
-                kind: "string",
-                description: "slot key such as III.7.R1.5",
-            },
-            query(
-                "base",
-                "string",
-                "body whose text the rows are compared with (default: the first body)",
-            ),
-            query(
-                "base_record",
-                "string",
-                "which of the base body's texts (a record id from base_texts; default: its own measure)",
-            ),
-            query(
-                "q",
-                "string",
-                "only rows matching this query (sharing counts stay national)",
-            ),
-            query("offset", "integer", "rows to skip, in reading order"),
-            query(
-                "limit",
-                "integer",
-                "rows on the page (default 100, at most 500)",
-            ),
-        ],
+        parameters: COMPARE_PARAMETERS,
         request_body: None,
         response: "CompareResponse",
         content_type: "application/json",
@@ -221,7 +211,7 @@ pub const ROUTES: &[Route] = &[
         method: "get",
         path: "/api/compare.xlsx",
         summary: "a comparison as an Excel workbook: the base first, one row per compared text",
-        parameters: COMPARE_EXPORT_PARAMETERS,
+        parameters: COMPARE_PARAMETERS.split_at(4).0,
         request_body: None,
         response: "Xlsx",
         content_type: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

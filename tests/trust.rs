@@ -12,7 +12,7 @@ use serde_json::Value;
 use crate::util::encoded;
 
 async fn get_bytes(uri: &str) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
-    crate::util::send(Request::get(uri).body(Body::empty()).expect("request")).await
+    crate::util::send(get_request(uri)).await
 }
 
 async fn get(uri: &str) -> (StatusCode, Value) {
@@ -520,129 +520,72 @@ fn the_page_script_says_everything_in_japanese() {
     assert!(words.is_empty(), "English on the page: {words:?}");
 }
 
+fn get_request(uri: impl AsRef<str>) -> Request<Body> {
+    Request::get(uri.as_ref())
+        .body(Body::empty())
+        .expect("request")
+}
+
+fn post_json(body: impl Into<Body>) -> Request<Body> {
+    Request::post("/api/similar")
+        .header("content-type", "application/json")
+        .body(body.into())
+        .expect("request")
+}
+
 #[tokio::test]
 async fn every_error_the_page_can_show_is_japanese() {
     let long = "あ".repeat(1001);
+    let base = encoded("架空市");
     let requests: Vec<(&str, Request<Body>)> = vec![
         (
             "bad_query",
-            Request::get(format!("/api/search?q={}", encoded("\"開いたまま")))
-                .body(Body::empty())
-                .expect("request"),
+            get_request(format!("/api/search?q={}", encoded("\"開いたまま"))),
         ),
         (
             "bad_query",
-            Request::get(format!("/api/search?q={}", encoded("施錠 -")))
-                .body(Body::empty())
-                .expect("request"),
+            get_request(format!("/api/search?q={}", encoded("施錠 -"))),
         ),
         (
             "bad_query",
-            Request::get(format!("/api/search?q={}", encoded(&long)))
-                .body(Body::empty())
-                .expect("request"),
+            get_request(format!("/api/search?q={}", encoded(&long))),
         ),
         (
             "bad_query",
-            Request::get(format!("/api/search?q={}", encoded("。、！")))
-                .body(Body::empty())
-                .expect("request"),
+            get_request(format!("/api/search?q={}", encoded("。、！"))),
         ),
         (
             "bad_query",
-            Request::get(format!("/api/search?q={}", encoded(&"語 ".repeat(40))))
-                .body(Body::empty())
-                .expect("request"),
+            get_request(format!("/api/search?q={}", encoded(&"語 ".repeat(40)))),
         ),
-        (
-            "unknown_slot",
-            Request::get("/api/search?slot=IX.9")
-                .body(Body::empty())
-                .expect("request"),
-        ),
-        (
-            "bad_limit",
-            Request::get("/api/search?q=a&limit=0")
-                .body(Body::empty())
-                .expect("request"),
-        ),
-        (
-            "bad_limit",
-            Request::get("/api/search?q=a&limit=1000")
-                .body(Body::empty())
-                .expect("request"),
-        ),
-        (
-            "bad_offset",
-            Request::get("/api/search?q=a&offset=99999999")
-                .body(Body::empty())
-                .expect("request"),
-        ),
-        (
-            "bad_parameter",
-            Request::get("/api/search?q=a&limit=many")
-                .body(Body::empty())
-                .expect("request"),
-        ),
+        ("unknown_slot", get_request("/api/search?slot=IX.9")),
+        ("bad_limit", get_request("/api/search?q=a&limit=0")),
+        ("bad_limit", get_request("/api/search?q=a&limit=1000")),
+        ("bad_offset", get_request("/api/search?q=a&offset=99999999")),
+        ("bad_parameter", get_request("/api/search?q=a&limit=many")),
         (
             "unknown_base",
-            Request::get(format!(
-                "/api/compare?slot=III.7.R1.5&base={}",
-                encoded("架空市")
-            ))
-            .body(Body::empty())
-            .expect("request"),
+            get_request(format!("/api/compare?slot=III.7.R1.5&base={base}")),
         ),
         (
             "unknown_base_record",
-            Request::get("/api/compare?slot=III.7.R1.5&base_record=0000")
-                .body(Body::empty())
-                .expect("request"),
+            get_request("/api/compare?slot=III.7.R1.5&base_record=0000"),
         ),
         (
             "bad_limit",
-            Request::get("/api/compare?slot=III.7.R1.5&limit=501")
-                .body(Body::empty())
-                .expect("request"),
+            get_request("/api/compare?slot=III.7.R1.5&limit=501"),
         ),
         (
             "unknown_record",
-            Request::get("/api/records/0000000000000000")
-                .body(Body::empty())
-                .expect("request"),
+            get_request("/api/records/0000000000000000"),
         ),
-        (
-            "not_found",
-            Request::get("/api/nothing-here")
-                .body(Body::empty())
-                .expect("request"),
-        ),
-        (
-            "unknown_slot",
-            Request::get("/api/answers?slot=IX.9")
-                .body(Body::empty())
-                .expect("request"),
-        ),
-        (
-            "empty_draft",
-            Request::post("/api/similar")
-                .header("content-type", "application/json")
-                .body(Body::from(r#"{"text":"。。。"}"#))
-                .expect("request"),
-        ),
-        (
-            "bad_body",
-            Request::post("/api/similar")
-                .header("content-type", "application/json")
-                .body(Body::from("{not json"))
-                .expect("request"),
-        ),
+        ("not_found", get_request("/api/nothing-here")),
+        ("unknown_slot", get_request("/api/answers?slot=IX.9")),
+        ("empty_draft", post_json(r#"{"text":"。。。"}"#)),
+        ("bad_body", post_json("{not json")),
         (
             "body_too_large",
-            Request::post("/api/similar")
-                .header("content-type", "application/json")
-                .body(Body::from(vec![b' '; hyoka::http::MAX_BODY_BYTES + 1]))
-                .expect("request"),
+            post_json(vec![b' '; hyoka::http::MAX_BODY_BYTES + 1]),
         ),
     ];
     for (code, request) in requests {
