@@ -500,7 +500,8 @@ async function journey(browser, base) {
   await step("a paragraph pasted into the search box offers 下書きから探す; the draft is in the URL and its CSV holds its hits", async () => {
     const api = await (await page.request.get(`${base}/api/search?q=${encodeURIComponent("生体認証")}&municipality=${encodeURIComponent("札幌市")}&limit=1`)).json();
     const paragraph = api.hits[0].text.replace(/\n/g, "");
-    await openPage(page, `${base}/`);
+    await openPage(page, `${base}/?q=${encodeURIComponent("外部侵入防止")}`);
+    assert.equal(await page.locator("#paste-offer").isVisible(), false, "search words are not offered as a draft");
     await page.fill("#q", paragraph);
     await page.press("#q", "Enter");
     await page.waitForSelector("#paste-offer:not([hidden])");
