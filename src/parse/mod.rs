@@ -9,6 +9,7 @@
 pub mod assessment;
 pub mod change_table;
 pub mod clean;
+pub mod repair;
 
 use std::collections::BTreeMap;
 
@@ -87,17 +88,18 @@ pub fn lines_of(text: &str) -> Vec<Line> {
     let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
     text.split('\n')
         .enumerate()
-        .map(|(index, line)| {
+        .flat_map(|(index, line)| {
             let line = line.strip_suffix('\r').unwrap_or(line);
             let line = fold_full_width_alphanumerics(line);
-            let line = join_stray_spaces(&line);
-            Line {
+            // A source line can hold several rows (run together by a converter); each keeps
+            // the source line's number.
+            repair::repair_line(&line).into_iter().map(move |row| Line {
                 number: index + 1,
-                cells: line
+                cells: join_stray_spaces(&row)
                     .split('\t')
                     .map(|cell| cell.trim().to_string())
                     .collect(),
-            }
+            })
         })
         .collect()
 }
