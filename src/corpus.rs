@@ -328,6 +328,16 @@ pub fn read_manifest(path: &Path) -> Result<Manifest, CorpusError> {
             )));
             continue;
         }
+        // A wrong code would file the document under another body in every filter and export.
+        if let Some(code) = &meta.municipality_code
+            && let Err(error) =
+                crate::bodies::LocalBodies::bundled().check_code(code, &meta.municipality)
+        {
+            manifest
+                .rejected
+                .push(reject(format!("{:?}: {error}", meta.file)));
+            continue;
+        }
         listed.insert(meta.file.clone(), line);
         manifest.documents.push(meta);
     }
@@ -500,11 +510,15 @@ pub fn infer_meta(file: String, text: &str) -> DocumentMeta {
     let municipality = infer_body(text).unwrap_or_else(|| UNNAMED_BODY.to_string());
     let title = infer_title(text).unwrap_or_else(|| file.clone());
     let doc_type = infer_doc_type(text).to_string();
-    let prefecture = prefecture_of(&municipality);
+    // The code and prefecture from the reference table, when the name is one body's.
+    let known = crate::bodies::LocalBodies::bundled().by_name(&municipality, None);
+    let prefecture = known
+        .map(|body| body.prefecture.clone())
+        .or_else(|| prefecture_of(&municipality));
     DocumentMeta {
         file,
-        municipality,
-        municipality_code: None,
+        municipality_code: known.map(|body| body.code.clone()),
+        municipality: known.map_or(municipality, |body| body.name.clone()),
         prefecture,
         title,
         doc_type,
@@ -543,14 +557,19 @@ fn body_name_at_end(candidate: &str) -> Option<String> {
 /// (「熊本県は、…宣言する」), or the most frequent 「<X における措置>」 actor that is a body.
 pub fn infer_body(text: &str) -> Option<String> {
     let lines: Vec<&str> = text.lines().map(str::trim).collect();
+    // The cover's 評価実施機関名 names the body's organ: 「札幌市長」「熊本県知事」「○○町長」.
+    let named = |candidate: &str| {
+        let candidate = candidate.trim().trim_matches(['\t', ' ', '　']);
+        crate::bodies::body_of_organ(candidate).or_else(|| body_name_at_end(candidate))
+    };
     for (index, line) in lines.iter().enumerate() {
         if line.starts_with("評価実施機関名") {
             let rest = line.trim_start_matches("評価実施機関名").trim();
-            if let Some(name) = body_name_at_end(rest) {
+            if let Some(name) = named(rest) {
                 return Some(name);
             }
             if let Some(next) = lines[index + 1..].iter().find(|line| !line.is_empty())
-                && let Some(name) = body_name_at_end(next)
+                && let Some(name) = named(next)
             {
                 return Some(name);
             }
@@ -560,6 +579,32 @@ pub fn infer_body(text: &str) -> Option<String> {
             && let Some(name) = body_name_at_end(subject)
         {
             return Some(name);
+        }
+    }
+    // The 宣言 wrapped over lines: 「札幌市は、住民基本台帳に関する事務における…」 … 「宣言する。」
+    let joined: String = lines
+        .iter()
+        .take(400)
+        .copied()
+        .collect::<Vec<_>>()
+        .join("\n");
+    if let Some(end) = joined.find("宣言する") {
+        let window_start = joined
+            .char_indices()
+            .map(|(at, _)| at)
+            .rfind(|&at| at <= end.saturating_sub(1500))
+            .unwrap_or(0);
+        let window = &joined[window_start..end];
+        for (at, _) in window.match_indices("は、") {
+            let subject_start = window[..at]
+                .char_indices()
+                .rev()
+                .take_while(|(_, c)| crate::analysis::normalize::is_japanese_letter(*c))
+                .last()
+                .map_or(at, |(start, _)| start);
+            if let Some(name) = body_name_at_end(&window[subject_start..at]) {
+                return Some(name);
+            }
         }
     }
     let mut counts: BTreeMap<String, usize> = BTreeMap::new();
@@ -616,6 +661,28 @@ fn prefecture_of(municipality: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_document_without_a_manifest_gets_its_body_code_and_prefecture_from_the_organ() {
+        let meta = infer_meta(
+            "cover.txt".to_string(),
+            "特定個人情報保護評価書（全項目評価書）\n評価書番号\t1\n評価実施機関名\t札幌市長\n",
+        );
+        assert_eq!(meta.municipality, "札幌市");
+        assert_eq!(meta.municipality_code.as_deref(), Some("011002"));
+        assert_eq!(meta.prefecture.as_deref(), Some("北海道"));
+        let meta = infer_meta("t.txt".to_string(), "評価実施機関名\n熊本県知事\n");
+        assert_eq!(meta.municipality_code.as_deref(), Some("430005"));
+    }
+
+    #[test]
+    fn a_declaration_wrapped_over_lines_names_its_body() {
+        let text = "個人のプライバシー等の権利利益の保護の宣言\n豊島区は、住民基本台帳に関する事務における特定個人情報ファイルの取扱いにあたり、\nその取扱いが個人のプライバシー等の権利利益に影響を及ぼしかねないことを認識し、\n適切な措置を講じ、もって個人のプライバシー等の権利利益の保護に取り組んでいることを宣言する。";
+        assert_eq!(infer_body(text).as_deref(), Some("豊島区"));
+        let meta = infer_meta("d.txt".to_string(), text);
+        assert_eq!(meta.municipality_code.as_deref(), Some("131164"));
+        assert_eq!(meta.prefecture.as_deref(), Some("東京都"));
+    }
 
     #[test]
     fn a_body_named_after_evaluation_body_heading_is_found() {

