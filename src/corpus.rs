@@ -89,9 +89,15 @@ pub struct DocumentMeta {
     /// 事務名.
     #[serde(default)]
     pub jimu: Option<String>,
-    /// Date of the document where known (as written).
+    /// Date of the document where known (as written): its 公表日.
     #[serde(default)]
     pub date: Option<String>,
+    /// 評価書番号 (from the cover when the manifest does not say).
+    #[serde(default)]
+    pub number: Option<String>,
+    /// 様式 version, e.g. 「令和6年10月 様式4」 (from the cover when the manifest does not say).
+    #[serde(default)]
+    pub form: Option<String>,
     /// What a reader should know about the document.
     #[serde(default)]
     pub note: Option<String>,
@@ -102,6 +108,8 @@ pub struct DocumentMeta {
 pub struct Manifest {
     pub documents: Vec<DocumentMeta>,
     pub rejected: Vec<DocumentError>,
+    /// Entries read with a value dropped (a 団体コード that is wrong), each with its line.
+    pub warnings: Vec<String>,
 }
 
 /// A document read and decoded, ready to parse.
@@ -130,6 +138,8 @@ pub struct CorpusPlan {
     pub folder: std::path::PathBuf,
     pub entries: Vec<DocumentMeta>,
     pub skipped: Vec<DocumentError>,
+    /// What the manifest said that was set aside (see [`Manifest::warnings`]).
+    pub warnings: Vec<String>,
     /// Whether the folder had a manifest (without one, metadata is inferred from each text).
     pub has_manifest: bool,
 }
@@ -166,6 +176,7 @@ pub fn plan_corpus(folder: &Path) -> Result<CorpusPlan, CorpusError> {
         plan.has_manifest = true;
         let manifest = read_manifest(&manifest_path)?;
         plan.skipped.extend(manifest.rejected);
+        plan.warnings = manifest.warnings;
         plan.entries = manifest.documents;
         return Ok(plan);
     }
@@ -196,6 +207,8 @@ pub fn plan_corpus(folder: &Path) -> Result<CorpusPlan, CorpusError> {
             doc_type: String::new(),
             jimu: None,
             date: None,
+            number: None,
+            form: None,
             note: None,
         })
         .collect();
@@ -328,15 +341,18 @@ pub fn read_manifest(path: &Path) -> Result<Manifest, CorpusError> {
             )));
             continue;
         }
-        // A wrong code would file the document under another body in every filter and export.
+        // A wrong code would file the document under another body in every filter and export:
+        // the document is read without it, and the ingest says so.
+        let mut meta = meta;
         if let Some(code) = &meta.municipality_code
             && let Err(error) =
                 crate::bodies::LocalBodies::bundled().check_code(code, &meta.municipality)
         {
-            manifest
-                .rejected
-                .push(reject(format!("{:?}: {error}", meta.file)));
-            continue;
+            manifest.warnings.push(format!(
+                "{file_name} line {line}: {:?}: {error}; the document is read without a 団体コード",
+                meta.file
+            ));
+            meta.municipality_code = None;
         }
         listed.insert(meta.file.clone(), line);
         manifest.documents.push(meta);
@@ -524,6 +540,8 @@ pub fn infer_meta(file: String, text: &str) -> DocumentMeta {
         doc_type,
         jimu: None,
         date: None,
+        number: None,
+        form: None,
         note: Some("manifest なし: 団体名は本文から推定".to_string()),
     }
 }
@@ -638,6 +656,10 @@ fn infer_title(text: &str) -> Option<String> {
 
 fn infer_doc_type(text: &str) -> &'static str {
     let head: String = text.chars().take(2000).collect();
+    // The cover's title or 様式 line says the kind of 評価書.
+    if let Some(kind) = crate::parse::cover::read_cover(&head).kind {
+        return kind;
+    }
     if head.contains("変更点リスク評価表") {
         "変更点リスク評価表"
     } else if head.contains("新旧対照表") {

@@ -6,13 +6,15 @@
 use crate::record::Record;
 
 /// The header row.
-pub const CSV_HEADER: [&str; 24] = [
+pub const CSV_HEADER: [&str; 26] = [
     "団体名",
     "団体コード",
     "都道府県",
     "評価書",
     "文書種別",
     "公表日",
+    "様式",
+    "評価書番号",
     "事務",
     "ファイル",
     "項目",
@@ -59,6 +61,8 @@ pub fn record_cells(record: &Record) -> Vec<String> {
         record.doc_title.clone(),
         record.doc_type.clone(),
         optional(&record.doc_date),
+        optional(&record.form_version),
+        optional(&record.doc_number),
         optional(&record.jimu),
         optional(&record.file_name),
         optional(&record.slot),

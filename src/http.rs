@@ -233,6 +233,7 @@ impl From<SearchError> for AppError {
             SearchError::LimitTooLarge(_) | SearchError::LimitZero => "bad_limit",
             SearchError::OffsetTooLarge(_) => "bad_offset",
             SearchError::EmptyDraft => "empty_draft",
+            SearchError::BadDate(_) => "bad_date",
             SearchError::Index(_) | SearchError::Tantivy(_) => {
                 return AppError::Internal(error.to_string());
             }

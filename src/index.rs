@@ -86,14 +86,17 @@ pub struct Fields {
     pub facets: Field,
     /// 1 when the record has text of its own (see [`Record::has_own_text`]), else 0.
     pub own_text: Field,
+    /// 公表日 as `YYYY-MM-DD` (a raw term, so a range of dates is a range of terms).
+    pub published: Field,
 }
 
 /// The facet dimensions, in the order the API lists them.
-pub const FACET_DIMENSIONS: [&str; 7] = [
+pub const FACET_DIMENSIONS: [&str; 8] = [
     "municipality",
     "prefecture",
     "slot",
     "doc_type",
+    "form_version",
     "actor",
     "rating",
     "file_name",
@@ -116,6 +119,7 @@ pub fn schema() -> (Schema, Fields) {
     let text_bigram = builder.add_text_field("text_bigram", text_options(BIGRAM_TOKENIZER));
     let facets = builder.add_facet_field(FACET_FIELD, FacetOptions::default());
     let own_text = builder.add_u64_field(OWN_TEXT_FIELD, FAST);
+    let published = builder.add_text_field("published", STRING);
     (
         builder.build(),
         Fields {
@@ -126,6 +130,7 @@ pub fn schema() -> (Schema, Fields) {
             text_bigram,
             facets,
             own_text,
+            published,
         },
     )
 }
@@ -156,6 +161,7 @@ pub fn facet_values(record: &Record) -> Vec<(&'static str, String)> {
         ("actor", &record.actor),
         ("rating", &record.rating),
         ("file_name", &record.file_name),
+        ("form_version", &record.form_version),
     ];
     for (dimension, value) in optional {
         if let Some(value) = value {
@@ -188,6 +194,9 @@ fn to_document(record: &Record, fields: &Fields) -> Result<TantivyDocument, Inde
             document.add_text(field, &answers);
         }
         document.add_text(field, &text);
+    }
+    if let Some(published) = &record.published {
+        document.add_text(fields.published, published);
     }
     for (dimension, value) in facet_values(record) {
         document.add_facet(fields.facets, facet_of(dimension, &value));

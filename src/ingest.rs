@@ -54,6 +54,8 @@ pub struct Skipped {
 pub struct IngestSummary {
     pub documents: Vec<DocumentSummary>,
     pub skipped: Vec<Skipped>,
+    /// Manifest values set aside (a wrong 団体コード), each naming its file and line.
+    pub warnings: Vec<String>,
     pub records: usize,
     pub input_bytes: usize,
     /// Wall-clock time of the whole ingest.
@@ -272,6 +274,7 @@ pub fn ingest(
     Ok(IngestSummary {
         documents,
         skipped,
+        warnings: plan.warnings.clone(),
         records,
         input_bytes,
         seconds: started.elapsed().as_secs_f64(),

@@ -20,6 +20,8 @@ struct Cli {
     command: Command,
 }
 
+// One command is parsed per run: the size of its largest variant costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand)]
 enum Command {
     /// Parse every document of a corpus and build the index.
@@ -64,6 +66,15 @@ struct SearchArgs {
     /// Only this document type, e.g. 全項目評価書.
     #[arg(long)]
     doc_type: Option<String>,
+    /// Only this 様式 version, e.g. "令和6年10月 様式4".
+    #[arg(long)]
+    form_version: Option<String>,
+    /// Only documents published on or after this date (2024-10-01 or 令和6年10月1日).
+    #[arg(long)]
+    published_from: Option<String>,
+    /// Only documents published on or before this date.
+    #[arg(long)]
+    published_to: Option<String>,
     /// Only this actor, e.g. 中間サーバー・プラットフォーム.
     #[arg(long)]
     actor: Option<String>,
@@ -224,6 +235,9 @@ fn ingest_and_report(corpus: &Path, index: &Path, threads: usize) -> anyhow::Res
             document.slot_share() * 100.0
         );
     }
+    for warning in &summary.warnings {
+        out!("warning: {warning}");
+    }
     for skipped in &summary.skipped {
         out!("skipped {}: {}", skipped.file, skipped.reason);
     }
@@ -251,6 +265,9 @@ fn run_search(args: &SearchArgs) -> anyhow::Result<ExitCode> {
         prefecture: args.prefecture.clone(),
         slot: args.slot.clone(),
         doc_type: args.doc_type.clone(),
+        form_version: args.form_version.clone(),
+        published_from: args.published_from.clone(),
+        published_to: args.published_to.clone(),
         actor: args.actor.clone(),
         rating: args.rating.clone(),
         limit: Some(args.limit),

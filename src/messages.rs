@@ -25,6 +25,9 @@ pub fn search_error(error: &SearchError) -> String {
         SearchError::EmptyDraft => {
             "下書きに比べられる語がありません。文や段落を貼り付けてください".to_string()
         }
+        SearchError::BadDate(value) => format!(
+            "「{value}」は日付として読めません。2024-10-01 や 令和6年10月1日 のように指定してください"
+        ),
         SearchError::Index(_) | SearchError::Tantivy(_) => internal(),
     }
 }

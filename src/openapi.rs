@@ -48,7 +48,18 @@ const SEARCH_PARAMETERS: &[Parameter] = &[
         "string",
         "slot key such as III.7.R1; includes everything below it",
     ),
-    query("doc_type", "string", "文書種別"),
+    query("doc_type", "string", "文書種別 (評価書の種類)"),
+    query(
+        "form_version",
+        "string",
+        "様式 version, e.g. 令和6年10月 様式4",
+    ),
+    query(
+        "published_from",
+        "string",
+        "公表日 on or after (2024-10-01 or 令和6年10月1日)",
+    ),
+    query("published_to", "string", "公表日 on or before"),
     query("actor", "string", "措置主体"),
     query("rating", "string", "リスクへの対策は十分か"),
     query("limit", "integer", "hits per page, 1 to 100 (default 20)"),
@@ -258,7 +269,8 @@ fn record_schema() -> Value {
             "slot": optional, "slot_label": optional, "field": optional, "actor": optional,
             "rating": optional, "choice": optional, "text": string, "before_text": optional,
             "after_text": optional, "reason": optional, "risk_change": optional,
-            "choice_as_printed": optional, "doc_date": optional,
+            "choice_as_printed": optional, "doc_date": optional, "published": optional,
+            "doc_number": optional, "form_version": optional,
             "change": {"enum": ["追加", "削除", "変更", null], "description": "change-table rows: 削除 means the text was removed"},
             "source": {"type": "object", "properties": {"file": string, "line": {"type": "integer"}}}
         }

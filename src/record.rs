@@ -33,6 +33,15 @@ pub struct Record {
     /// The document's date (公表日 where the document says it), as written.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub doc_date: Option<String>,
+    /// 公表日 as `YYYY-MM-DD`, when the date is a whole date.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published: Option<String>,
+    /// 評価書番号.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub doc_number: Option<String>,
+    /// 様式 version of the document, e.g. 「令和6年10月 様式4」.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub form_version: Option<String>,
     /// 事務名.
     pub jimu: Option<String>,
     /// 特定個人情報ファイル名 the record is about, e.g. 住民基本台帳ファイル.

@@ -319,25 +319,37 @@ fn a_duplicate_document_is_skipped_naming_the_original() {
 }
 
 #[test]
-fn a_manifest_code_with_a_wrong_check_digit_or_of_another_body_is_skipped_naming_it() {
+fn a_manifest_code_with_a_wrong_check_digit_or_of_another_body_is_dropped_naming_it() {
     let added = |file: &str, code: &str| {
         format!(
             "\n[[document]]\nfile = \"{file}\"\nmunicipality = \"札幌市\"\nmunicipality_code = \"{code}\"\ntitle = \"試験\"\ndoc_type = \"全項目評価書\"\n"
         )
     };
-    let document = sample("002").into_bytes();
+    // Each a little different from the bundled one, which would otherwise make it a duplicate.
+    let document = |marker: &str| {
+        sample("002")
+            .replacen(
+                "1 サーバ室は、",
+                &format!("1 {marker}を行う。サーバ室は、"),
+                1,
+            )
+            .into_bytes()
+    };
     let corpus = Corpus::with(
         &[
-            ("wrong-digit.txt", document.clone()),
-            ("other-body.txt", document),
+            ("wrong-digit.txt", document("写し1")),
+            ("other-body.txt", document("写し2")),
         ],
         &(added("wrong-digit.txt", "011001") + &added("other-body.txt", "131164")),
     );
     let stdout = ingest_ok(&corpus);
     assert!(
-        stdout.contains("\"wrong-digit.txt\": 団体コード 011001: check digit 1, expected 2"),
+        stdout.contains("\"wrong-digit.txt\": 団体コード 011001: check digit 1, expected 2; the document is read without a 団体コード"),
         "{stdout}"
     );
+    // Read without the code, not skipped.
+    assert!(stdout.contains("wrong-digit.txt "), "{stdout}");
+    assert!(!stdout.contains("skipped wrong-digit.txt"), "{stdout}");
     assert!(
         stdout.contains("\"other-body.txt\": 団体コード 131164 is 豊島区 (東京都), not 札幌市"),
         "{stdout}"

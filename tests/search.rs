@@ -372,3 +372,83 @@ fn a_quoted_phrase_is_never_expanded() {
             .contains("承認")
     }));
 }
+
+#[test]
+fn documents_are_found_by_their_publication_date_and_form_version() {
+    // Two copies of the 札幌市 sample under other names, one published in 令和6年 with the
+    // 令和6年10月 様式 on its cover, one in 平成30年 per its manifest.
+    let folder = tempfile::tempdir().expect("temporary folder");
+    let corpus = folder.path().join("corpus");
+    crate::util::copy_corpus(&corpus, None);
+    let sample = crate::util::sample("002");
+    let cover = "特定個人情報保護評価書(全項目評価書)\n\n評価書番号\t評価書名\n7\t住民基本台帳に関する事務\n\n評価実施機関名\n\n新しい市長\n\n公表日\n令和6年10月1日\n\n[令和6年10月 様式4]\n\n";
+    std::fs::write(corpus.join("new.txt"), format!("{cover}{sample}")).expect("write");
+    // (A byte-identical copy would be skipped as a duplicate.)
+    std::fs::write(
+        corpus.join("old.txt"),
+        format!("古い市の評価書\n\n{sample}"),
+    )
+    .expect("write");
+    let mut manifest = std::fs::read_to_string(corpus.join("manifest.toml")).expect("manifest");
+    manifest.push_str("\n[[document]]\nfile = \"new.txt\"\nmunicipality = \"新しい市\"\ntitle = \"新\"\ndoc_type = \"全項目評価書\"\n");
+    manifest.push_str("\n[[document]]\nfile = \"old.txt\"\nmunicipality = \"古い市\"\ntitle = \"古\"\ndoc_type = \"全項目評価書\"\ndate = \"平成30年5月1日\"\n");
+    std::fs::write(corpus.join("manifest.toml"), manifest).expect("write manifest");
+    let index_folder = folder.path().join("index");
+    let output = crate::util::run_ingest(&corpus, &index_folder);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let index = hyoka::search::SearchIndex::open(&index_folder).expect("index opens");
+    let bodies = |request: SearchRequest| -> std::collections::BTreeSet<String> {
+        index
+            .search(&SearchRequest {
+                q: "生体認証".to_string(),
+                limit: Some(100),
+                ..request
+            })
+            .expect("search")
+            .hits
+            .into_iter()
+            .map(|hit| hit.record.municipality)
+            .collect()
+    };
+    let since_2024 = bodies(SearchRequest {
+        published_from: Some("2024-01-01".to_string()),
+        ..SearchRequest::default()
+    });
+    assert_eq!(since_2024.into_iter().collect::<Vec<_>>(), ["新しい市"]);
+    let until_reiwa = bodies(SearchRequest {
+        published_to: Some("令和元年5月1日".to_string()),
+        ..SearchRequest::default()
+    });
+    assert_eq!(until_reiwa.into_iter().collect::<Vec<_>>(), ["古い市"]);
+    let by_form = bodies(SearchRequest {
+        form_version: Some("令和6年10月 様式4".to_string()),
+        ..SearchRequest::default()
+    });
+    assert!(
+        by_form.contains("新しい市") && !by_form.contains("古い市"),
+        "{by_form:?}"
+    );
+    let hit = index
+        .search(&SearchRequest {
+            q: "生体認証".to_string(),
+            municipality: Some("新しい市".to_string()),
+            ..SearchRequest::default()
+        })
+        .expect("search")
+        .hits
+        .remove(0);
+    assert_eq!(hit.record.published.as_deref(), Some("2024-10-01"));
+    assert_eq!(hit.record.doc_number.as_deref(), Some("7"));
+    assert!(matches!(
+        index.search(&SearchRequest {
+            q: "生体認証".to_string(),
+            published_from: Some("いつか".to_string()),
+            ..SearchRequest::default()
+        }),
+        Err(SearchError::BadDate(_))
+    ));
+}

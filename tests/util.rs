@@ -118,6 +118,8 @@ pub fn parse_text(text: &str, municipality: &str) -> Vec<hyoka::record::Record> 
         doc_type: "全項目評価書".to_string(),
         jimu: None,
         date: None,
+        number: None,
+        form: None,
         note: None,
     };
     hyoka::parse::parse_document(&meta, text).expect("fixture parses")

@@ -5,12 +5,15 @@
 // snippet; no HTML string from the server or a document is ever parsed.
 "use strict";
 
-const FILTERS = ["municipality", "prefecture", "slot", "doc_type", "actor", "rating"];
+const FILTERS = ["municipality", "prefecture", "slot", "doc_type", "form_version", "actor", "rating", "published_from", "published_to"];
 // How the words are matched: the synonym dictionary (all off, or per word) and the fallback.
 const MATCHING = ["synonyms", "synonyms_off", "fallback"];
 const FACET_LABELS = {
-  municipality: "団体", prefecture: "都道府県", slot: "項目", doc_type: "文書種別", actor: "措置主体", rating: "リスク評価",
+  municipality: "団体", prefecture: "都道府県", slot: "項目", doc_type: "文書種別", form_version: "様式",
+  actor: "措置主体", rating: "リスク評価",
 };
+// Filters that are not facets: their labels in the list of active filters.
+const FILTER_LABELS = { ...FACET_LABELS, published_from: "公表日（から）", published_to: "公表日（まで）" };
 // A search box value that looks like a pasted paragraph rather than search words.
 const PASTED_PARAGRAPH = /^(?=[\s\S]{40,})[\s\S]*[。、\n]/;
 const LAST_SEARCH = "hyoka:last-search";
@@ -248,13 +251,31 @@ function renderActiveFilters(params) {
     const value = params.get(name);
     if (!value) continue;
     const shown = name === "slot" ? breadcrumb(value) : value;
-    box.append(el("span", { class: "active-filter" }, `${FACET_LABELS[name] || name}: ${shown}`,
+    box.append(el("span", { class: "active-filter" }, `${FILTER_LABELS[name]}: ${shown}`,
       el("button", { type: "button", "aria-label": "この絞り込みを外す", onclick: () => {
         const next = currentParams();
         next.delete(name);
         navigate("/", next);
       } }, "×")));
   }
+}
+
+// 公表日 from / to: dates go into the URL as typed (2024-10-01 or 令和6年10月1日); the server
+// says which it cannot read.
+function renderDateRange(params) {
+  const from = document.getElementById("published-from");
+  const to = document.getElementById("published-to");
+  from.value = params.get("published_from") || "";
+  to.value = params.get("published_to") || "";
+  document.getElementById("date-range").onsubmit = (event) => {
+    event.preventDefault();
+    const next = currentParams();
+    for (const [name, input] of [["published_from", from], ["published_to", to]]) {
+      if (input.value.trim()) next.set(name, input.value.trim()); else next.delete(name);
+    }
+    next.delete("offset");
+    navigate("/", next);
+  };
 }
 
 function renderSlotTree() {
@@ -347,6 +368,7 @@ async function showSearch() {
   api.set("limit", String(PAGE_SIZE));
   document.getElementById("search-csv").href = `/api/export.csv?${api}`;
   renderActiveFilters(params);
+  renderDateRange(params);
   renderSlotTree();
   renderPasteOffer(params.get("q") || "");
   const results = document.getElementById("results");

@@ -9,6 +9,7 @@
 pub mod assessment;
 pub mod change_table;
 pub mod clean;
+pub mod cover;
 pub mod repair;
 
 use std::collections::BTreeMap;
@@ -264,6 +265,14 @@ pub fn parse_document(meta: &DocumentMeta, text: &str) -> Result<Vec<Record>, Pa
         }
     }
 
+    // What the manifest does not say, the cover may: 公表日, 評価書番号, 様式.
+    let cover = cover::read_cover(text);
+    let meta = &DocumentMeta {
+        date: meta.date.clone().or(cover.published_as_printed),
+        number: meta.number.clone().or(cover.number),
+        form: meta.form.clone().or(cover.form_version),
+        ..meta.clone()
+    };
     let records = finish(meta, drafts, &ratings);
     if records.is_empty() {
         return Err(ParseError::NothingRecognised {
@@ -453,6 +462,9 @@ fn finish(
                     .clone()
                     .unwrap_or_else(|| meta.doc_type.clone()),
                 doc_date: meta.date.clone(),
+                published: meta.date.as_deref().and_then(cover::iso_date),
+                doc_number: meta.number.clone(),
+                form_version: meta.form.clone(),
                 jimu: draft.jimu.clone().or_else(|| meta.jimu.clone()),
                 file_name: draft.file_name.clone(),
                 section_path: draft

@@ -44,6 +44,12 @@ pub struct SearchRequest {
     pub prefecture: Option<String>,
     pub slot: Option<String>,
     pub doc_type: Option<String>,
+    /// 様式 version, e.g. 「令和6年10月 様式4」.
+    pub form_version: Option<String>,
+    /// 公表日 on or after this date (`YYYY-MM-DD` or 和暦).
+    pub published_from: Option<String>,
+    /// 公表日 on or before this date.
+    pub published_to: Option<String>,
     pub actor: Option<String>,
     pub rating: Option<String>,
     pub limit: Option<usize>,
@@ -111,6 +117,8 @@ pub enum SearchError {
     OffsetTooLarge(usize),
     #[error("the draft has no words to compare: paste a sentence or paragraph")]
     EmptyDraft,
+    #[error("{0:?} is not a date: write it as 2024-10-01 or 令和6年10月1日")]
+    BadDate(String),
     #[error(transparent)]
     Index(#[from] IndexError),
     #[error("index: {0}")]
@@ -852,6 +860,8 @@ impl SearchIndex {
         request: &SearchRequest,
     ) -> Result<PreparedQuery, SearchError> {
         check_slot(request.slot.as_deref())?;
+        published_bound(request.published_from.as_deref())?;
+        published_bound(request.published_to.as_deref())?;
         let mut parsed = parse_query(&request.q)?;
         let synonyms = if SearchRequest::is_off(&request.synonyms) {
             Vec::new()
@@ -869,6 +879,16 @@ impl SearchIndex {
     }
 }
 
+/// A 公表日 bound as `YYYY-MM-DD`; an empty one is no bound.
+fn published_bound(value: Option<&str>) -> Result<Option<String>, SearchError> {
+    match value.map(str::trim).filter(|value| !value.is_empty()) {
+        None => Ok(None),
+        Some(value) => crate::parse::cover::iso_date(value)
+            .map(Some)
+            .ok_or_else(|| SearchError::BadDate(value.to_string())),
+    }
+}
+
 fn with_filters(
     text_query: Box<dyn Query>,
     request: &SearchRequest,
@@ -879,6 +899,7 @@ fn with_filters(
         ("prefecture", &request.prefecture),
         ("slot", &request.slot),
         ("doc_type", &request.doc_type),
+        ("form_version", &request.form_version),
         ("actor", &request.actor),
         ("rating", &request.rating),
     ];
@@ -894,6 +915,24 @@ fn with_filters(
             0.0,
         );
         parts.push((Occur::Must, Box::new(filter)));
+    }
+    // 公表日 between two dates: a range of the raw date terms (checked in `request_query`).
+    let from = published_bound(request.published_from.as_deref())
+        .ok()
+        .flatten();
+    let to = published_bound(request.published_to.as_deref())
+        .ok()
+        .flatten();
+    if from.is_some() || to.is_some() {
+        let bound = |date: Option<String>| match date {
+            Some(date) => std::ops::Bound::Included(Term::from_field_text(fields.published, &date)),
+            None => std::ops::Bound::Unbounded,
+        };
+        let range = tantivy::query::RangeQuery::new(bound(from), bound(to));
+        parts.push((
+            Occur::Must,
+            Box::new(tantivy::query::ConstScoreQuery::new(Box::new(range), 0.0)),
+        ));
     }
     if parts.len() == 1 {
         return parts.pop().expect("one part").1;

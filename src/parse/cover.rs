@@ -1,0 +1,265 @@
+//! The cover page of a 評価書: 評価書番号, 評価書名, 評価実施機関名, 公表日 and the 様式 line
+//! (「[令和6年10月 様式4]」), read from the first lines of a document.
+//!
+//! Values stand beside their label (「公表日\t令和6年10月1日」), on the next line (「評価実施機関名」
+//! then 「熊本県」), or under a row of labels (「評価書番号\t評価書名」 then 「1\t住民基本台帳…」).
+//! A label followed by another label has no value: the cover was left blank there.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+/// What the cover says; every field as printed except `published` (an ISO date).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Cover {
+    pub number: Option<String>,
+    pub name: Option<String>,
+    pub organ: Option<String>,
+    /// 公表日 as printed.
+    pub published_as_printed: Option<String>,
+    /// 公表日 as `YYYY-MM-DD`.
+    pub published: Option<String>,
+    /// 「令和6年10月 様式4」.
+    pub form_version: Option<String>,
+    /// 基礎項目評価書, 重点項目評価書 or 全項目評価書.
+    pub kind: Option<&'static str>,
+}
+
+const LABELS: [&str; 8] = [
+    "評価書番号",
+    "評価書名",
+    "評価実施機関名",
+    "公表日",
+    "特記事項",
+    "個人のプライバシー等の権利利益の保護の宣言",
+    "項目一覧",
+    "個人情報保護委員会承認日",
+];
+
+/// Lines of a document read for its cover.
+const COVER_LINES: usize = 120;
+
+static FORM_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"((?:平成|令和)\s*(?:\d{1,2}|元)\s*年\s*\d{1,2}\s*月)\s*(様式\s*[2-4２-４])")
+        .expect("valid regex")
+});
+static JAPANESE_DATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(平成|令和)\s*(\d{1,2}|元)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+        .expect("valid regex")
+});
+static WESTERN_DATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"((?:19|20)\d{2})\s*[年/.\-]\s*(\d{1,2})\s*[月/.\-]\s*(\d{1,2})")
+        .expect("valid regex")
+});
+static KIND_TITLE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"特定個人情報保護評価書\s*[（(]\s*(基礎項目評価書|重点項目評価書|全項目評価書)")
+        .expect("valid regex")
+});
+
+/// A date as printed (和暦 or 西暦) as `YYYY-MM-DD`.
+pub fn iso_date(text: &str) -> Option<String> {
+    let text = crate::analysis::normalize(text);
+    let text = text.as_str();
+    if let Some(captures) = JAPANESE_DATE.captures(text) {
+        let year: u32 = match &captures[2] {
+            "元" => 1,
+            number => number.parse().ok()?,
+        };
+        let year = match &captures[1] {
+            "令和" => 2018 + year,
+            _ => 1988 + year,
+        };
+        return date(year, &captures[3], &captures[4]);
+    }
+    let captures = WESTERN_DATE.captures(text)?;
+    date(captures[1].parse().ok()?, &captures[2], &captures[3])
+}
+
+fn date(year: u32, month: &str, day: &str) -> Option<String> {
+    let month: u32 = month.parse().ok()?;
+    let day: u32 = day.parse().ok()?;
+    ((1..=12).contains(&month) && (1..=31).contains(&day))
+        .then(|| format!("{year:04}-{month:02}-{day:02}"))
+}
+
+fn label_of(cell: &str) -> Option<&'static str> {
+    let key = crate::form::heading_key_text(cell);
+    if key.is_empty() {
+        return None;
+    }
+    // 「特定個人情報保護委員会 承認日【行政機関等のみ】」: the label inside a longer heading.
+    LABELS
+        .iter()
+        .find(|label| {
+            let label_key = crate::form::heading_key_text(label);
+            key == label_key || (label_key.chars().count() > 8 && key.contains(&label_key))
+        })
+        .copied()
+}
+
+/// Reads the cover from the first lines of a document.
+pub fn read_cover(text: &str) -> Cover {
+    let lines: Vec<Vec<String>> = text
+        .lines()
+        .take(COVER_LINES)
+        .map(|line| {
+            line.trim_start_matches('#')
+                .split('\t')
+                .map(|cell| cell.trim().to_string())
+                .collect::<Vec<_>>()
+        })
+        .filter(|cells| cells.iter().any(|cell| !cell.is_empty()))
+        .collect();
+    let mut cover = Cover::default();
+    let mut set = |label: &str, value: &str| {
+        let value = value.trim();
+        if value.is_empty() || label_of(value).is_some() || is_label_debris(value) {
+            return;
+        }
+        let slot = match label {
+            "評価書番号" => &mut cover.number,
+            "評価書名" => &mut cover.name,
+            "評価実施機関名" => &mut cover.organ,
+            "公表日" => &mut cover.published_as_printed,
+            _ => return,
+        };
+        slot.get_or_insert_with(|| value.to_string());
+    };
+    for (index, cells) in lines.iter().enumerate() {
+        let labels: Vec<Option<&'static str>> = cells.iter().map(|cell| label_of(cell)).collect();
+        let next = lines.get(index + 1);
+        // A row of labels with the values in the row below, column by column.
+        if labels.len() > 1 && labels.iter().all(Option::is_some) {
+            if let Some(values) = next
+                && values.iter().all(|cell| label_of(cell).is_none())
+                && !values.iter().any(|cell| is_label_debris(cell))
+            {
+                for (label, value) in labels.iter().flatten().zip(values) {
+                    set(label, value);
+                }
+            }
+            continue;
+        }
+        let Some(label) = labels.first().copied().flatten() else {
+            continue;
+        };
+        match cells.get(1).filter(|value| !value.is_empty()) {
+            Some(value) => set(label, value),
+            None => {
+                if let Some(value) = next.and_then(|values| values.first())
+                    && values_are_one_value(next)
+                {
+                    set(label, value);
+                }
+            }
+        }
+    }
+    let head: String = lines
+        .iter()
+        .map(|cells| cells.join(" "))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let head = crate::analysis::normalize(&head).as_str().to_string();
+    if let Some(captures) = FORM_LINE.captures(&head) {
+        let version: String = captures[1].chars().filter(|c| !c.is_whitespace()).collect();
+        let form: String = captures[2].chars().filter(|c| !c.is_whitespace()).collect();
+        cover.form_version = Some(format!("{version} {form}"));
+        cover.kind = match form.chars().last() {
+            Some('2') => Some("基礎項目評価書"),
+            Some('3') => Some("重点項目評価書"),
+            Some('4') => Some("全項目評価書"),
+            _ => None,
+        };
+    }
+    if let Some(captures) = KIND_TITLE.captures(&head) {
+        cover.kind = match &captures[1] {
+            "基礎項目評価書" => Some("基礎項目評価書"),
+            "重点項目評価書" => Some("重点項目評価書"),
+            _ => Some("全項目評価書"),
+        };
+    }
+    cover.published = cover.published_as_printed.as_deref().and_then(iso_date);
+    cover
+}
+
+/// Pieces of the cover's labels and lines that no value is: a label split by extraction
+/// (「個人のプライ」「バシー等の…宣言」) or the 様式 line under a blank 公表日.
+fn is_label_debris(value: &str) -> bool {
+    const PIECES: [&str; 9] = [
+        "宣言",
+        "特記事項",
+        "評価実施機関",
+        "承認日",
+        "公表日",
+        "評価書番号",
+        "評価書名",
+        "プライ",
+        "様式",
+    ];
+    PIECES.iter().any(|piece| value.contains(piece))
+}
+
+/// A line that is one value (not a row of a table, not a label).
+fn values_are_one_value(line: Option<&Vec<String>>) -> bool {
+    line.is_some_and(|cells| {
+        cells.iter().filter(|cell| !cell.is_empty()).count() == 1
+            && cells.iter().all(|cell| label_of(cell).is_none())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cover_with_values_under_and_after_their_labels_is_read() {
+        let cover = read_cover(
+            "特定個人情報保護評価書(全項目評価書)\n\n評価書番号\t評価書名\n1\t住民基本台帳に関する事務 全項目評価書\n\n評価実施機関名\n\n札幌市長\n\n公表日\n令和6年10月1日\n\n[令和6年10月 様式4]\n",
+        );
+        assert_eq!(cover.number.as_deref(), Some("1"));
+        assert_eq!(
+            cover.name.as_deref(),
+            Some("住民基本台帳に関する事務 全項目評価書")
+        );
+        assert_eq!(cover.organ.as_deref(), Some("札幌市長"));
+        assert_eq!(cover.published.as_deref(), Some("2024-10-01"));
+        assert_eq!(cover.form_version.as_deref(), Some("令和6年10月 様式4"));
+        assert_eq!(cover.kind, Some("全項目評価書"));
+    }
+
+    #[test]
+    fn a_cover_broken_by_extraction_gives_no_false_values() {
+        // The 001 sample's cover: labels split across cells, values left blank.
+        let cover = read_cover(
+            "# 特定個人情報保護評価書(全項目評価書)\n\n評価書番号\t評価書名\n個人のプライ\tバシー等の権利利益の保護の宣言\n特記事項\t\n公表日\t\n\n[令和6年10月 様式4]\n",
+        );
+        assert_eq!(cover.number, None);
+        assert_eq!(cover.name, None);
+        assert_eq!(cover.published_as_printed, None);
+        assert_eq!(cover.form_version.as_deref(), Some("令和6年10月 様式4"));
+    }
+
+    #[test]
+    fn a_blank_cover_value_is_not_the_next_label() {
+        let cover =
+            read_cover("評価実施機関名\n\n特定個人情報保護委員会 承認日\n\n公表日\n\n項目一覧\n");
+        assert_eq!(cover.organ, None);
+        assert_eq!(cover.published, None);
+        let cover = read_cover("公表日\t\n\n[平成30年5月 様式2]\n");
+        assert_eq!(cover.published, None);
+        assert_eq!(cover.form_version.as_deref(), Some("平成30年5月 様式2"));
+        assert_eq!(cover.kind, Some("基礎項目評価書"));
+    }
+
+    #[test]
+    fn dates_are_read_in_either_calendar() {
+        assert_eq!(iso_date("令和元年5月7日").as_deref(), Some("2019-05-07"));
+        assert_eq!(iso_date("平成29年9月5日").as_deref(), Some("2017-09-05"));
+        assert_eq!(
+            iso_date("令和６年１０月１日").as_deref(),
+            Some("2024-10-01")
+        );
+        assert_eq!(iso_date("2024/10/01").as_deref(), Some("2024-10-01"));
+        assert_eq!(iso_date("令和6年13月1日"), None);
+    }
+}
