@@ -23,7 +23,13 @@ use crate::record::Record;
 pub struct DocumentSummary {
     pub file: String,
     pub municipality: String,
+    /// 団体コード, from the manifest or the reference table.
+    pub municipality_code: Option<String>,
     pub doc_type: String,
+    /// 様式 version, from the manifest or the cover.
+    pub form_version: Option<String>,
+    /// 公表日 as printed.
+    pub published: Option<String>,
     pub encoding: String,
     pub bytes: usize,
     pub records: usize,
@@ -292,7 +298,13 @@ fn summary_of(document: &corpus::LoadedDocument, records: &[Record]) -> Document
     DocumentSummary {
         file: document.meta.file.clone(),
         municipality: document.meta.municipality.clone(),
+        municipality_code: document.meta.municipality_code.clone(),
         doc_type: document.meta.doc_type.clone(),
+        // The records carry what the cover added to the manifest.
+        form_version: records
+            .iter()
+            .find_map(|record| record.form_version.clone()),
+        published: records.iter().find_map(|record| record.doc_date.clone()),
         encoding: document.encoding.to_string(),
         bytes: document.bytes,
         records: records.len(),

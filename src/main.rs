@@ -216,20 +216,27 @@ fn ingest_and_report(corpus: &Path, index: &Path, threads: usize) -> anyhow::Res
         bar.finish_and_clear();
     }
     out!(
-        "{:<28} {:<16} {:<18} {:>8} {:>8} {:>7}",
+        "{:<28} {:<16} {:<7} {:<18} {:<16} {:<16} {:>8} {:>8} {:>7}",
         "file",
         "団体",
+        "code",
         "文書種別",
+        "様式",
+        "公表日",
         "encoding",
         "records",
         "slot%"
     );
+    let or_dash = |value: &Option<String>| value.clone().unwrap_or_else(|| "-".to_string());
     for document in &summary.documents {
         out!(
-            "{:<28} {:<16} {:<18} {:>8} {:>8} {:>6.1}%",
+            "{:<28} {:<16} {:<7} {:<18} {:<16} {:<16} {:>8} {:>8} {:>6.1}%",
             document.file,
             document.municipality,
+            or_dash(&document.municipality_code),
             document.doc_type,
+            or_dash(&document.form_version),
+            or_dash(&document.published),
             document.encoding,
             document.records,
             document.slot_share() * 100.0
