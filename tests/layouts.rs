@@ -325,3 +325,24 @@ fn letter_spaced_text_is_shown_without_the_spaces() {
         .expect("「窓口の受付」 read whole");
     assert!(!counter.text.contains("窓 口"), "{}", counter.text);
 }
+
+/// Page markers and viewer chrome on lines of their own every 15 lines, as a PDF viewer's text
+/// export or a saved web page leaves them.
+fn with_page_markers(text: &str) -> String {
+    let markers = ["12 / 72", "- 13 -", "14ページ", "ページの先頭へ", "印刷"];
+    let mut output = String::with_capacity(text.len() + 4096);
+    for (index, line) in text.split('\n').enumerate() {
+        if index > 0 && index % 15 == 0 {
+            output.push_str(markers[(index / 15) % markers.len()]);
+            output.push('\n');
+        }
+        output.push_str(line);
+        output.push('\n');
+    }
+    output
+}
+
+#[test]
+fn page_markers_and_viewer_chrome_never_become_record_text() {
+    assert_same_records("page markers", with_page_markers);
+}

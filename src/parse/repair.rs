@@ -98,8 +98,27 @@ static NUMBERING: LazyLock<Regex> = LazyLock::new(|| {
 /// The longest text taken for a heading standing at the end of a cell.
 const HEADING_CHARS: usize = 60;
 
-/// One source line as the rows it holds, letter spacing undone.
+/// Page markers and viewer chrome that extraction leaves on lines of their own: 「12 / 72」,
+/// 「- 3 -」, 「3ページ」, 「Page 3 of 10」, 「ページの先頭へ」, 「印刷する」. A bare number is not
+/// one: it is a cell's value when cells stand on lines of their own (「評価書番号」「1」).
+static PAGE_MARKER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)^(?:[-－–—]\s*\d{1,4}\s*[-－–—]|\d{1,4}\s*[/／]\s*\d{1,4}(?:\s*ページ)?|\d{1,4}\s*ページ|page\s*\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?|ページの(?:先頭|トップ)へ(?:戻る)?|このページの(?:先頭|トップ)へ(?:戻る)?|印刷(?:する)?|前のページ(?:へ)?|次のページ(?:へ)?|閉じる)$",
+    )
+    .expect("valid regex")
+});
+
+/// Whether a whole line is a page marker or viewer chrome, never document text.
+pub fn is_page_marker(line: &str) -> bool {
+    let trimmed = line.trim().trim_matches('\t');
+    !trimmed.is_empty() && !trimmed.contains('\t') && PAGE_MARKER.is_match(trimmed.trim())
+}
+
+/// One source line as the rows it holds, letter spacing undone; a page marker holds none.
 pub fn repair_line(line: &str) -> Vec<String> {
+    if is_page_marker(line) {
+        return Vec::new();
+    }
     let cells: Vec<String> = line.split('\t').map(undo_letter_spacing).collect();
     split_rows(cells)
         .into_iter()
@@ -275,6 +294,25 @@ fn is_rows(text: &str, depth: usize) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn page_markers_and_viewer_chrome_are_not_text() {
+        for marker in [
+            "12 / 72",
+            "- 3 -",
+            "3ページ",
+            "Page 3 of 10",
+            "ページの先頭へ",
+            "印刷",
+            "12／72ページ",
+        ] {
+            assert!(repair_line(marker).is_empty(), "{marker}");
+        }
+        // A numbered row or a value that happens to be a number is kept.
+        assert_eq!(repair_line("98\t削除").len(), 1);
+        assert_eq!(repair_line("評価書番号\t1").len(), 1);
+        assert_eq!(repair_line("98").len(), 1);
+    }
 
     #[test]
     fn letter_spaced_japanese_is_read_without_the_spaces() {
