@@ -14,6 +14,8 @@ mod parse_golden;
 mod damage;
 // The same documents in other layouts.
 mod layouts;
+// The three kinds of 評価書 in one comparison.
+mod kinds;
 // Searching the bundled corpus through the library.
 mod search;
 // Search quality on the judged queries of data/relevance.toml.

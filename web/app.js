@@ -498,7 +498,8 @@ function compareRow(row, showDiff) {
   } else if (row.text) {
     text = el("div", { class: "text" }, sentenceNodes(row.sentences));
   } else {
-    text = el("p", { class: "choice-only" }, row.choice ? `記載はなく、選択のみ: ${row.choice}` : "（記載なし）");
+    text = el("p", { class: "choice-only" }, row.choice ? `記載はなく、選択のみ: ${row.choice}`
+      : row.rating ? `記載はなく、リスク評価のみ: ${row.rating}` : "（記載なし）");
   }
   return el("article", { class: row.is_base ? "compare-row base" : deleted ? "compare-row deleted" : "compare-row", "data-id": row.id },
     el("h2", {}, row.body, row.is_base ? el("span", { class: "badge base-badge" }, "基準") : null),

@@ -30,6 +30,8 @@ pub const MAX_COMPARE_ROWS: usize = 500;
 /// Most rows of the base body read to diff against (a body's rows of one slot are a handful
 /// per file).
 const MAX_BASE_ROWS: usize = 200;
+/// Bodies tried, in reading order, for a default base that writes a text.
+const MAX_BASE_CANDIDATES: usize = 50;
 /// Similarity at or above which two sentences count as the same wording (numbering, spaces
 /// and 「することとしている」/「している」-size edits aside).
 const SAME_SENTENCE: f64 = 0.9;
@@ -307,7 +309,24 @@ pub fn compare(
         }
     }
 
-    let base = match &request.base {
+    // The base body's texts (an item answered only by its choice has none, a removed measure
+    // is no longer anyone's wording); one of them is the base text.
+    let texts_of = |base: &str| -> Result<Vec<Record>, CompareError> {
+        let mut texts = Vec::new();
+        for row in rows
+            .iter()
+            .filter(|row| !row.deleted && is_base(table.body(row.body), base))
+            .take(MAX_BASE_ROWS)
+        {
+            if let Some(record) = matching.record(row.key)?
+                && !record.text.is_empty()
+            {
+                texts.push(record);
+            }
+        }
+        Ok(texts)
+    };
+    let (base, base_records) = match &request.base {
         Some(base) => {
             if !bodies.iter().any(|&body| is_base(table.body(body), base)) {
                 let available: BTreeSet<&str> =
@@ -318,26 +337,25 @@ pub fn compare(
                     available: listed_briefly(&available.into_iter().collect::<Vec<_>>()),
                 });
             }
-            Some(base.clone())
+            (Some(base.clone()), texts_of(base)?)
         }
-        None => bodies.first().map(|&body| table.body(body).to_string()),
-    };
-    // The base body's texts (an item answered only by its choice has none, a removed measure
-    // is no longer anyone's wording); one of them is the base text.
-    let mut base_records: Vec<Record> = Vec::new();
-    if let Some(base) = &base {
-        for row in rows
-            .iter()
-            .filter(|row| !row.deleted && is_base(table.body(row.body), base))
-            .take(MAX_BASE_ROWS)
-        {
-            if let Some(record) = matching.record(row.key)?
-                && !record.text.is_empty()
-            {
-                base_records.push(record);
+        // By default the first body that writes a text: a 基礎項目評価書 answers a risk with its
+        // 評価 alone, which nothing can be compared with.
+        None => {
+            let mut chosen = (
+                bodies.first().map(|&body| table.body(body).to_string()),
+                Vec::new(),
+            );
+            for &body in bodies.iter().take(MAX_BASE_CANDIDATES) {
+                let texts = texts_of(table.body(body))?;
+                if !texts.is_empty() {
+                    chosen = (Some(table.body(body).to_string()), texts);
+                    break;
+                }
             }
+            chosen
         }
-    }
+    };
     let base_texts: Vec<BaseText> = base_records
         .iter()
         .map(|record| BaseText::of(record, &body_of(record)))

@@ -57,11 +57,16 @@ struct Position {
     heading_tail: Option<(String, f64)>,
     /// The line after a garbled heading number is its garbled wording.
     skip_fragment: bool,
+    /// Under an item heading the form does not know: records get no slot.
+    unknown: bool,
     path: Vec<String>,
 }
 
 impl Position {
     fn slot(&self) -> Option<&'static str> {
+        if self.unknown {
+            return None;
+        }
         self.other
             .or(self.sub)
             .or(self.risk)
@@ -70,6 +75,7 @@ impl Position {
     }
 
     fn enter_section(&mut self, key: &'static str, heading: &str) {
+        self.unknown = false;
         self.section = Some(key);
         self.item = None;
         self.risk = None;
@@ -80,7 +86,26 @@ impl Position {
         self.path = vec![heading.to_string()];
     }
 
+    /// An item heading the taxonomy does not know: kept in the path, no slot below it.
+    fn enter_unknown_item(&mut self, heading: &str) {
+        self.item = None;
+        self.risk = None;
+        self.sub = None;
+        self.other = None;
+        self.awaiting_field = None;
+        self.fresh = true;
+        self.unknown = true;
+        self.path.truncate(1);
+        if let Some(file_name) = &self.file_name
+            && self.section == Some("III")
+        {
+            self.path.push(file_name.clone());
+        }
+        self.path.push(heading.to_string());
+    }
+
     fn enter_item(&mut self, key: &'static str, heading: &str) {
+        self.unknown = false;
         self.item = Some(key);
         // The 委託 block of Ⅲ has no numbered risks: the block itself carries the rating.
         self.risk = (key == "III.4").then_some(key);
@@ -98,6 +123,7 @@ impl Position {
     }
 
     fn enter_risk(&mut self, key: &'static str, heading: &str) {
+        self.unknown = false;
         self.risk = Some(key);
         self.sub = None;
         self.other = None;
@@ -225,6 +251,12 @@ pub fn parse_assessment(lines: &[Line]) -> AssessmentOutput {
         if let Some(captures) = SECTION_HEADING.captures(first) {
             let key = form::section_key(&captures[1]).unwrap_or("VI");
             let wording = &first[captures[1].len()..];
+            // 「Ⅲ リスク対策」 of a 重点項目評価書 and 「Ⅳ リスク対策」 of a 基礎項目評価書 hold the
+            // risks of the 全項目評価書's Ⅲ (its Ⅳ is 「その他のリスク対策」).
+            if form::heading_key_text(wording) == "リスク対策" {
+                position.enter_section("III", first);
+                continue;
+            }
             let section = form::slot_by_key(key).expect("section slot exists");
             let similarity = form::wording_similarity(
                 &form::heading_key_text(wording),
@@ -282,7 +314,35 @@ pub fn parse_assessment(lines: &[Line]) -> AssessmentOutput {
             let number: u32 = captures[1].parse().unwrap_or(0);
             let wording = strip_markup(&captures[2]);
             let wording = super::clean::remove_choice_lists(&wording);
-            if let Some((slot, score)) = match_item(section, number, &wording)
+            // 重点項目 and 基礎項目 put 監査 and 教育・啓発 under their risk section (Ⅲ 8, 9 or
+            // Ⅳ 9, 10): the same concepts as the 全項目's Ⅳ 1 and 2.
+            let in_section = match_item(section, number, &wording);
+            let audit = (section == "III")
+                .then(|| match_item("IV", 0, &wording))
+                .flatten()
+                .filter(|(_, score)| *score >= 0.6)
+                .filter(|(_, score)| in_section.is_none_or(|(_, own)| *score > own));
+            if let Some((slot, _)) = audit {
+                let heading = super::clean::clean_text(first);
+                let file_name = position.file_name.clone();
+                position.enter_section("IV", "Ⅳ その他のリスク対策");
+                position.file_name = file_name;
+                position.enter_item(slot.key, &heading);
+                continue;
+            }
+            // A heading of the risk sections that the form's taxonomy does not know
+            // (基礎項目's 「8. 人手を介在させる作業」, a newer 様式's item): its records keep the
+            // heading in their path and get no slot, rather than the previous item's.
+            let unknown_heading = matches!(section, "III" | "IV")
+                && cells.iter().skip(1).all(|cell| cell.trim().is_empty())
+                && !wording.contains('。')
+                && wording.chars().count() <= 40
+                && in_section.is_none_or(|(_, score)| score < 0.45);
+            if unknown_heading {
+                position.enter_unknown_item(&super::clean::clean_text(first));
+                continue;
+            }
+            if let Some((slot, score)) = in_section
                 && (score >= 0.45 || first.len() < joined_heading.len())
             {
                 let heading = super::clean::clean_text(first);
@@ -335,6 +395,34 @@ pub fn parse_assessment(lines: &[Line]) -> AssessmentOutput {
             {
                 position.path.truncate(1);
                 position.path.push(file_name.clone());
+            }
+            continue;
+        }
+
+        // A 基礎項目評価書 names each risk in its question: 「目的外の入手が行われるリスクへの対策
+        // は十分か [十分である]」. The answer is that risk's 評価, and the risk's one record.
+        if let Some(risk_wording) = first
+            .strip_suffix("への対策は十分か")
+            .map(str::trim)
+            .filter(|wording| wording.chars().count() > "リスク".chars().count() + 2)
+            && let Some(item) = position.item
+            && let Some(slot) = form::match_heading(item, None, risk_wording)
+        {
+            position.enter_risk(slot.key, &super::clean::clean_text(risk_wording));
+            let rest = cells[1..].join(" ");
+            if let Some(chosen) = chosen_value(&rest)
+                && let Some(rating) = form::canonical_rating(&chosen)
+            {
+                ratings.insert(slot.key.to_string(), rating.to_string());
+                drafts.push(Draft {
+                    slot: Some(slot.key.to_string()),
+                    line: line.number,
+                    file_name: position.file_name.clone(),
+                    section_path: position.path.clone(),
+                    rating_only: true,
+                    split_actors: false,
+                    ..Draft::default()
+                });
             }
             continue;
         }

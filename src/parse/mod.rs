@@ -48,6 +48,8 @@ pub struct Draft {
     pub split_actors: bool,
     /// Whether underline marks become `marked_spans` of the after text.
     pub keep_marks: bool,
+    /// A record even without text or choice: a 基礎項目評価書's risk, answered by its 評価 alone.
+    pub rating_only: bool,
 }
 
 impl Default for Draft {
@@ -70,6 +72,7 @@ impl Default for Draft {
             jimu: None,
             split_actors: true,
             keep_marks: false,
+            rating_only: false,
         }
     }
 }
@@ -379,7 +382,7 @@ fn finish(
         };
         // An item answered only by its choice (「⑦バックアップ [特に力を入れて行っている]」) is a
         // record too: comparisons count choices.
-        if blocks.is_empty() && draft.choice.is_some() {
+        if blocks.is_empty() && (draft.choice.is_some() || draft.rating_only) {
             blocks.push(clean::ActorBlock {
                 actor: None,
                 plain: String::new(),
@@ -402,7 +405,11 @@ fn finish(
             .filter(|printed| choice.as_ref() != Some(printed));
         for block in blocks {
             let text = clean::without_marks(&clean::clean_plain_text(&block.plain));
-            if text.is_empty() && draft.choice.is_none() && draft.before_text.is_none() {
+            if text.is_empty()
+                && draft.choice.is_none()
+                && draft.before_text.is_none()
+                && !draft.rating_only
+            {
                 continue;
             }
             let (after_text, marked_spans) = match &draft.after_text {
