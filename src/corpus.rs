@@ -64,6 +64,11 @@ pub enum DocumentError {
     },
     #[error("{file}: listed in the manifest but missing")]
     Missing { file: String },
+    /// PDF is not read yet: the text must be extracted first.
+    #[error(
+        "{file}: a PDF; hyoka does not read PDFs yet: save its text (tabs between table cells) as a .txt file beside it"
+    )]
+    Pdf { file: String },
     #[error("{file}: same content as {original}, skipped as a duplicate")]
     Duplicate { file: String, original: String },
 }
@@ -261,7 +266,7 @@ pub fn load_corpus(folder: &Path) -> Result<LoadedCorpus, CorpusError> {
 fn is_document_file_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     !lower.starts_with('.')
-        && [".txt", ".md", ".html", ".htm", ".text"]
+        && [".txt", ".md", ".html", ".htm", ".text", ".pdf"]
             .iter()
             .any(|extension| lower.ends_with(extension))
 }
@@ -401,6 +406,10 @@ pub fn read_document(
     display_name: &str,
 ) -> Result<(String, &'static str, usize), DocumentError> {
     let file = display_name.to_string();
+    // Listed (a folder of PDFs is not silently empty) and refused by name.
+    if file.to_ascii_lowercase().ends_with(".pdf") {
+        return Err(DocumentError::Pdf { file });
+    }
     let metadata = match fs::metadata(path) {
         Ok(metadata) => metadata,
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => {

@@ -355,3 +355,17 @@ fn a_manifest_code_with_a_wrong_check_digit_or_of_another_body_is_dropped_naming
         "{stdout}"
     );
 }
+
+#[test]
+fn a_pdf_in_the_folder_is_named_as_not_read_yet_and_the_rest_is_indexed() {
+    let corpus = Corpus::with(
+        &[("scan.pdf", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n".to_vec())],
+        &entry("scan.pdf"),
+    );
+    let stdout = ingest_ok(&corpus);
+    assert!(
+        stdout.contains("skipped scan.pdf: scan.pdf: a PDF; hyoka does not read PDFs yet"),
+        "{stdout}"
+    );
+    assert_bundled_documents_searchable(&corpus.index());
+}

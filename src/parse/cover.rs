@@ -38,6 +38,8 @@ const LABELS: [&str; 8] = [
 
 /// Lines of a document read for its cover.
 const COVER_LINES: usize = 120;
+/// Characters of those lines searched for the 様式 line and the title.
+const COVER_CHARS: usize = 6000;
 
 static FORM_LINE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"((?:平成|令和)\s*(?:\d{1,2}|元)\s*年\s*\d{1,2}\s*月)\s*(様式\s*[2-4２-４])")
@@ -82,19 +84,33 @@ fn date(year: u32, month: &str, day: &str) -> Option<String> {
         .then(|| format!("{year:04}-{month:02}-{day:02}"))
 }
 
+/// The labels as keys, computed once.
+static LABEL_KEYS: LazyLock<Vec<(&'static str, String)>> = LazyLock::new(|| {
+    LABELS
+        .iter()
+        .map(|label| (*label, crate::form::heading_key_text(label)))
+        .collect()
+});
+
+/// Longest cell read as a label (「特定個人情報保護委員会 承認日【行政機関等のみ】」 fits).
+const LONGEST_LABEL_CELL: usize = 40;
+
 fn label_of(cell: &str) -> Option<&'static str> {
+    // Most cells of a document's first lines are text, not labels: no normalising for them.
+    if cell.is_empty() || cell.chars().count() > LONGEST_LABEL_CELL {
+        return None;
+    }
     let key = crate::form::heading_key_text(cell);
     if key.is_empty() {
         return None;
     }
     // 「特定個人情報保護委員会 承認日【行政機関等のみ】」: the label inside a longer heading.
-    LABELS
+    LABEL_KEYS
         .iter()
-        .find(|label| {
-            let label_key = crate::form::heading_key_text(label);
-            key == label_key || (label_key.chars().count() > 8 && key.contains(&label_key))
+        .find(|(_, label_key)| {
+            key == *label_key || (label_key.chars().count() > 8 && key.contains(label_key.as_str()))
         })
-        .copied()
+        .map(|(label, _)| *label)
 }
 
 /// Reads the cover from the first lines of a document.
@@ -154,11 +170,16 @@ pub fn read_cover(text: &str) -> Cover {
             }
         }
     }
+    // The 様式 line and the title stand at the top; a document on one line is not normalised
+    // whole for them.
     let head: String = lines
         .iter()
         .map(|cells| cells.join(" "))
         .collect::<Vec<_>>()
-        .join("\n");
+        .join("\n")
+        .chars()
+        .take(COVER_CHARS)
+        .collect();
     let head = crate::analysis::normalize(&head).as_str().to_string();
     if let Some(captures) = FORM_LINE.captures(&head) {
         let version: String = captures[1].chars().filter(|c| !c.is_whitespace()).collect();

@@ -168,10 +168,50 @@ static OTHER_RISKS_LABEL: LazyLock<Regex> = LazyLock::new(|| {
         .expect("valid regex")
 });
 
+/// The last characters of the labels: a text ending otherwise is no label, which is decided
+/// without normalising it (the cut search tries many tails of every long cell).
+static LABEL_ENDINGS: LazyLock<HashSet<char>> = LazyLock::new(|| {
+    let mut endings: HashSet<char> = ROW_LABELS
+        .iter()
+        .filter_map(|label| label.chars().last())
+        .collect();
+    endings.insert('置');
+    // Width variants normalise to these.
+    let folded: Vec<char> = endings
+        .iter()
+        .flat_map(|ending| {
+            crate::analysis::normalize(&ending.to_string())
+                .as_str()
+                .chars()
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    endings.extend(folded);
+    endings
+});
+
 /// Whether a text is a label the form prints at the start of a row.
 fn is_row_label(text: &str) -> bool {
     let text = text.trim().trim_end_matches(['※', '*']);
-    text.chars().count() <= HEADING_CHARS
+    let Some(last) = text.chars().last() else {
+        return false;
+    };
+    // Only compatibility and full-width forms (U+F900 and above) change when normalised.
+    let last = if LABEL_ENDINGS.contains(&last) || (last as u32) < 0xF900 {
+        last
+    } else {
+        // A full-width or compatibility form of an ending.
+        match crate::analysis::normalize(&last.to_string())
+            .as_str()
+            .chars()
+            .last()
+        {
+            Some(folded) => folded,
+            None => return false,
+        }
+    };
+    LABEL_ENDINGS.contains(&last)
+        && text.chars().count() <= HEADING_CHARS
         && (ROW_LABELS.contains(&form::heading_key_text(text)) || OTHER_RISKS_LABEL.is_match(text))
 }
 
