@@ -254,14 +254,19 @@ fn one_line(text: &str) -> String {
     text.replace('\n', " ")
 }
 
+/// The bundled 札幌市 document.
+fn sapporo_sample() -> hyoka::corpus::LoadedDocument {
+    load_corpus(&corpus_folder())
+        .expect("corpus loads")
+        .documents
+        .into_iter()
+        .find(|document| document.meta.municipality == "札幌市")
+        .expect("the 札幌市 sample")
+}
+
 /// The share of the document's slotted records that the variant gives too (each record once).
 fn slotted_share(transform: impl Fn(&str) -> String) -> (usize, usize) {
-    let corpus = load_corpus(&corpus_folder()).expect("corpus loads");
-    let document = corpus
-        .documents
-        .iter()
-        .find(|document| document.meta.municipality == "札幌市")
-        .expect("the 札幌市 sample");
+    let document = sapporo_sample();
     let slotted =
         |keys: Vec<Key>| -> Vec<Key> { keys.into_iter().filter(|key| key.0.is_some()).collect() };
     let original = slotted(keys(&document.meta, &document.text));
@@ -311,12 +316,7 @@ fn the_sapporo_sample_on_one_line_keeps_its_records() {
 
 #[test]
 fn letter_spaced_text_is_shown_without_the_spaces() {
-    let corpus = load_corpus(&corpus_folder()).expect("corpus loads");
-    let document = corpus
-        .documents
-        .iter()
-        .find(|document| document.meta.municipality == "札幌市")
-        .expect("the 札幌市 sample");
+    let document = sapporo_sample();
     let records = hyoka::parse::parse_document(&document.meta, &letter_spaced(&document.text))
         .expect("parses");
     let counter = records

@@ -88,27 +88,18 @@ impl Position {
 
     /// An item heading the taxonomy does not know: kept in the path, no slot below it.
     fn enter_unknown_item(&mut self, heading: &str) {
-        self.item = None;
-        self.risk = None;
-        self.sub = None;
-        self.other = None;
-        self.awaiting_field = None;
-        self.fresh = true;
-        self.unknown = true;
-        self.path.truncate(1);
-        if let Some(file_name) = &self.file_name
-            && self.section == Some("III")
-        {
-            self.path.push(file_name.clone());
-        }
-        self.path.push(heading.to_string());
+        self.enter_heading_of_item(None, heading);
     }
 
     fn enter_item(&mut self, key: &'static str, heading: &str) {
-        self.unknown = false;
-        self.item = Some(key);
+        self.enter_heading_of_item(Some(key), heading);
+    }
+
+    fn enter_heading_of_item(&mut self, key: Option<&'static str>, heading: &str) {
+        self.unknown = key.is_none();
+        self.item = key;
         // The 委託 block of Ⅲ has no numbered risks: the block itself carries the rating.
-        self.risk = (key == "III.4").then_some(key);
+        self.risk = key.filter(|key| *key == "III.4");
         self.sub = None;
         self.other = None;
         self.awaiting_field = None;
