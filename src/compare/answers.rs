@@ -87,87 +87,69 @@ pub fn answers(
         return Err(SearchError::UnknownSlot(slot.to_string()));
     }
     let rows = table.rows_of_slot(slot.unwrap_or_default());
-    // (kind, slot) → body → answer → (files, printed)
-    type Given = BTreeMap<u32, (Vec<String>, Vec<String>)>;
-    let mut columns: BTreeMap<(usize, AnswerKind, String), BTreeMap<u32, Given>> = BTreeMap::new();
-    let mut add =
-        |row: &TableRow, kind: AnswerKind, key: &str, answer: u32, printed: Option<u32>| {
-            let order = form::SLOTS
-                .iter()
-                .position(|known| known.key == key)
-                .unwrap_or(usize::MAX);
-            let (files, printed_as) = columns
-                .entry((order, kind, key.to_string()))
-                .or_default()
-                .entry(row.body)
-                .or_default()
-                .entry(answer)
-                .or_default();
-            let file = table.file(row.file).to_string();
-            if !file.is_empty() && !files.contains(&file) {
-                files.push(file);
-            }
-            if let Some(printed) = printed.map(|printed| table.answer(printed).to_string())
-                && !printed_as.contains(&printed)
-            {
-                printed_as.push(printed);
-            }
-        };
+    // The rows of each column, columns in the form's order: a risk's 評価, and (for one risk or
+    // item asked for) each item's 選択; across the whole form those would be hundreds.
+    let mut columns: BTreeMap<(usize, AnswerKind, &str), Vec<&TableRow>> = BTreeMap::new();
+    let order = |key: &str| {
+        form::SLOTS
+            .iter()
+            .position(|known| known.key == key)
+            .unwrap_or(usize::MAX)
+    };
     for row in &rows {
         let row_slot = table.slot_key(row.slot);
-        if let Some(rating) = row.rating
+        if row.rating.is_some()
             && let Some(risk) = form::risk_of(row_slot)
         {
-            add(row, AnswerKind::Rating, risk, rating, None);
+            let key = (order(risk), AnswerKind::Rating, risk);
+            columns.entry(key).or_default().push(row);
         }
-        // Items' choices only when one risk or item is asked for: across the whole form they
-        // would be hundreds of columns.
-        if slot.is_some()
-            && let Some(choice) = row.choice
-        {
-            add(row, AnswerKind::Choice, row_slot, choice, row.printed);
+        if slot.is_some() && row.choice.is_some() {
+            let key = (order(row_slot), AnswerKind::Choice, row_slot);
+            columns.entry(key).or_default().push(row);
         }
     }
 
-    let mut bodies: BTreeMap<u32, Vec<Vec<GivenAnswer>>> = BTreeMap::new();
-    let mut out_columns = Vec::with_capacity(columns.len());
+    // Each column is the comparison's tally of its rows, turned to one row per body.
     let column_count = columns.len();
-    for (position, ((_, kind, key), by_body)) in columns.into_iter().enumerate() {
-        let mut counts: BTreeMap<String, usize> = BTreeMap::new();
-        for (body, given) in by_body {
-            let cell: Vec<GivenAnswer> = given
-                .into_iter()
-                .map(|(answer, (files, printed))| GivenAnswer {
-                    answer: table.answer(answer).to_string(),
-                    files,
-                    printed,
-                })
-                .collect();
-            for answer in &cell {
-                *counts.entry(answer.answer.clone()).or_default() += 1;
+    let mut bodies: BTreeMap<String, Vec<Vec<GivenAnswer>>> = BTreeMap::new();
+    let mut out_columns = Vec::with_capacity(column_count);
+    for (position, ((_, kind, key), column_rows)) in columns.into_iter().enumerate() {
+        let answer_of = match kind {
+            AnswerKind::Rating => TableRow::rating_alone,
+            AnswerKind::Choice => TableRow::choice_and_print,
+        };
+        let tallies = super::tally(table, column_rows.into_iter(), answer_of);
+        let counts = tallies
+            .iter()
+            .map(|tally| (tally.answer.clone(), tally.bodies.len()))
+            .collect();
+        for tally in tallies {
+            for answering in tally.bodies {
+                bodies
+                    .entry(answering.body)
+                    .or_insert_with(|| vec![Vec::new(); column_count])[position]
+                    .push(GivenAnswer {
+                        answer: tally.answer.clone(),
+                        files: answering.files,
+                        printed: answering.printed,
+                    });
             }
-            bodies
-                .entry(body)
-                .or_insert_with(|| vec![Vec::new(); column_count])[position] = cell;
         }
-        let mut counts: Vec<(String, usize)> = counts.into_iter().collect();
-        counts.sort_by_key(|(answer, _)| (super::answer_rank(answer), answer.clone()));
         out_columns.push(AnswerColumn {
-            breadcrumb: form::breadcrumb(&key)
+            breadcrumb: form::breadcrumb(key)
                 .into_iter()
                 .map(str::to_string)
                 .collect(),
-            slot: key,
+            slot: key.to_string(),
             kind,
             counts,
         });
     }
-    let mut out_bodies: Vec<BodyAnswers> = bodies
+    // In name order (the map's).
+    let out_bodies: Vec<BodyAnswers> = bodies
         .into_iter()
-        .map(|(body, cells)| BodyAnswers {
-            body: table.body(body).to_string(),
-            cells,
-        })
+        .map(|(body, cells)| BodyAnswers { body, cells })
         .filter(|row| request.body.as_ref().is_none_or(|body| &row.body == body))
         .filter(|row| {
             request.answer.as_ref().is_none_or(|wanted| {
@@ -178,7 +160,6 @@ pub fn answers(
             })
         })
         .collect();
-    out_bodies.sort_by(|left, right| left.body.cmp(&right.body));
     Ok(AnswersResponse {
         slot: slot.map(str::to_string),
         columns: out_columns,

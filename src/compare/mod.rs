@@ -255,22 +255,14 @@ impl BaseText {
     }
 
     /// Whether the text is a nationally shared actor's (中間サーバー・プラットフォーム, ガバメント
-    /// クラウド, 地方公共団体情報システム機構) written into the body's document: never the
-    /// default base when the body writes anything else.
+    /// クラウド, 機構) written into the body's document: never the default base when the body
+    /// writes anything else. The parser folds those actors' spellings to these names.
     fn is_shared_actors(&self) -> bool {
         self.actor
             .as_deref()
-            .is_some_and(|actor| SHARED_ACTORS.iter().any(|shared| actor.contains(shared)))
+            .is_some_and(|actor| crate::parse::clean::SHARED_ACTORS.contains(&actor))
     }
 }
-
-/// Actors whose measures every body copies from a national 記載例.
-const SHARED_ACTORS: [&str; 4] = [
-    "中間サーバー",
-    "ガバメントクラウド",
-    "機構",
-    "クラウドサービス",
-];
 
 /// Runs a comparison: the rows of the slot (matching `q` if given), the base text first, then
 /// the others in reading order, each with its sentences aligned to the base text's. Which rows
@@ -373,6 +365,11 @@ pub fn compare(
             .or_else(|| base_texts.iter().position(|text| !text.is_shared_actors()))
             .or((!base_texts.is_empty()).then_some(0)),
     };
+    // Each base text's sentences, split once for every row compared with it.
+    let base_sentences: Vec<Vec<String>> = base_records
+        .iter()
+        .map(|record| sentences_of(&record.text))
+        .collect();
     let base_text = base_position.map(|position| base_texts[position].clone());
     let base_record = base_position.map(|position| &base_records[position]);
     let base_key = base_record.map(|record| row_key(&record.id));
@@ -436,12 +433,14 @@ pub fn compare(
             && !record.text.is_empty()
             && record.change.as_deref() != Some("削除");
         let aligned = if let Some(counterpart) = counterpart.filter(|_| comparable) {
-            let base_sentences = sentences_of(&base_records[counterpart].text);
-            align_sentences(&base_sentences, &own_sentences)
+            // The row's sentences come out once each and in order, the base's missing ones
+            // between them: each takes its sharing count from `sentences`.
+            let mut shared_counts = sentences.iter().map(|sentence| sentence.shared_by);
+            align_sentences(&base_sentences[counterpart], &own_sentences)
                 .into_iter()
                 .map(|mut sentence| {
                     if sentence.alignment != Alignment::Missing {
-                        sentence.shared_by = shared_by(&sentence.text);
+                        sentence.shared_by = shared_counts.next().unwrap_or_default();
                     }
                     sentence
                 })
@@ -465,9 +464,9 @@ pub fn compare(
         table,
         rows.iter()
             .filter(|row| table.slot_key(row.slot) == request.slot),
-        |row| row.choice,
+        TableRow::choice_and_print,
     );
-    let ratings = tally(table, rows.iter(), |row| row.rating);
+    let ratings = tally(table, rows.iter(), TableRow::rating_alone);
 
     Ok(CompareResponse {
         slot: slot.key.to_string(),
@@ -490,17 +489,18 @@ pub fn compare(
 
 /// Each answer with the bodies giving it: a body is counted once per answer however many
 /// files and rows give it, with those files listed (and the answer as printed, where folding
-/// changed it). Answers in the order of the form's options where known.
+/// changed it). `answer_of` gives a row's answer and its print. Answers in the order of the
+/// form's options where known.
 pub fn tally<'a>(
     table: &ComparisonTable,
     rows: impl Iterator<Item = &'a TableRow>,
-    answer_of: impl Fn(&TableRow) -> Option<u32>,
+    answer_of: impl Fn(&TableRow) -> Option<(u32, Option<u32>)>,
 ) -> Vec<AnswerTally> {
     // Per answer, per body: the files giving it and the prints folded into it.
     type FilesAndPrints = (BTreeSet<String>, BTreeSet<String>);
     let mut by_answer: BTreeMap<u32, BTreeMap<u32, FilesAndPrints>> = BTreeMap::new();
     for row in rows {
-        let Some(answer) = answer_of(row) else {
+        let Some((answer, printed_as)) = answer_of(row) else {
             continue;
         };
         let (files, printed) = by_answer
@@ -512,7 +512,7 @@ pub fn tally<'a>(
         if !file.is_empty() {
             files.insert(file.to_string());
         }
-        if let Some(printed_as) = row.printed.filter(|_| answer_of(row) == row.choice) {
+        if let Some(printed_as) = printed_as {
             printed.insert(table.answer(printed_as).to_string());
         }
     }

@@ -65,6 +65,18 @@ pub struct TableRow {
     pub deleted: bool,
 }
 
+impl TableRow {
+    /// The item's 選択 with its print, for [`super::tally`].
+    pub fn choice_and_print(&self) -> Option<(u32, Option<u32>)> {
+        self.choice.map(|choice| (choice, self.printed))
+    }
+
+    /// The risk's 評価 (never folded from another print), for [`super::tally`].
+    pub fn rating_alone(&self) -> Option<(u32, Option<u32>)> {
+        self.rating.map(|rating| (rating, None))
+    }
+}
+
 /// Why the table could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum TableError {
