@@ -580,39 +580,30 @@ fn body_name_at_end(candidate: &str) -> Option<String> {
     Some(candidate.to_string())
 }
 
-/// The body a document names: the line after 評価実施機関名, the subject of the 宣言
-/// (「熊本県は、…宣言する」), or the most frequent 「<X における措置>」 actor that is a body.
+/// The body a cover value names: an organ (「札幌市長」 → 札幌市) or a body's name itself.
+pub fn body_named(value: &str) -> Option<String> {
+    let value = value.trim_matches(['\t', ' ', '　']);
+    crate::bodies::body_of_organ(value).or_else(|| body_name_at_end(value))
+}
+
+/// The body a document names: the organ under the cover's 評価実施機関名 (「札幌市長」), the
+/// subject of the 宣言 (「熊本県は、…宣言する」), or the most frequent 「<X における措置>」 actor that
+/// is a body.
 pub fn infer_body(text: &str) -> Option<String> {
-    let lines: Vec<&str> = text.lines().map(str::trim).collect();
     // The cover's 評価実施機関名 names the body's organ: 「札幌市長」「熊本県知事」「○○町長」.
-    let named = |candidate: &str| {
-        let candidate = candidate.trim().trim_matches(['\t', ' ', '　']);
-        crate::bodies::body_of_organ(candidate).or_else(|| body_name_at_end(candidate))
-    };
-    for (index, line) in lines.iter().enumerate() {
-        if line.starts_with("評価実施機関名") {
-            let rest = line.trim_start_matches("評価実施機関名").trim();
-            if let Some(name) = named(rest) {
-                return Some(name);
-            }
-            if let Some(next) = lines[index + 1..].iter().find(|line| !line.is_empty())
-                && let Some(name) = named(next)
-            {
-                return Some(name);
-            }
-        }
-        if line.ends_with("宣言する。")
-            && let Some((subject, _)) = line.split_once("は、")
-            && let Some(name) = body_name_at_end(subject)
-        {
-            return Some(name);
-        }
+    if let Some(name) = crate::parse::cover::read_cover(text)
+        .organ
+        .as_deref()
+        .and_then(body_named)
+    {
+        return Some(name);
     }
-    // The 宣言 wrapped over lines: 「札幌市は、住民基本台帳に関する事務における…」 … 「宣言する。」
-    let joined: String = lines
-        .iter()
+    // The 宣言, on one line or wrapped over several: 「札幌市は、住民基本台帳に関する事務における…」
+    // … 「宣言する。」 (it stands on the cover, near the top).
+    let joined: String = text
+        .lines()
         .take(400)
-        .copied()
+        .map(str::trim)
         .collect::<Vec<_>>()
         .join("\n");
     if let Some(end) = joined.find("宣言する") {

@@ -1,7 +1,9 @@
-//! CSV export for Excel: UTF-8 with a BOM, a Japanese header row, every cell quoted.
+//! Exports for Excel: CSV (UTF-8 with a BOM, a Japanese header row, every cell quoted) of
+//! records and of the answers view, and a comparison as an .xlsx workbook.
 //!
 //! Document text is untrusted: a cell that a spreadsheet would read as a formula (starting with
-//! `=`, `+`, `-`, `@`, or a tab or carriage return) is prefixed with an apostrophe.
+//! `=`, `+`, `-`, `@`, or a tab or carriage return) is prefixed with an apostrophe, in the CSV
+//! and the workbook alike.
 
 use crate::record::Record;
 

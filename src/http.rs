@@ -500,11 +500,7 @@ async fn record(
     let lookup_id = id.clone();
     match state.run(move || Ok(index.record(&lookup_id)?)).await? {
         Some(record) => Ok(Json(record)),
-        None => Err(AppError::NotFound {
-            code: "unknown_record",
-            message: format!("no record with id {id:?}"),
-            shown: crate::messages::unknown_record(),
-        }),
+        None => Err(unknown_record(&id)),
     }
 }
 
@@ -543,14 +539,14 @@ async fn export_csv(
             }
             if comparison {
                 // A comparison's rows, in its order: the base first.
-                let rows = comparison_rows(
+                let comparison = whole_comparison(
                     &index,
                     &CompareRequest {
                         slot: request.slot.clone().unwrap_or_default(),
                         ..CompareRequest::default()
                     },
                 )?;
-                return Ok(rows.into_iter().map(|row| row.record).collect());
+                return Ok(comparison.rows.into_iter().map(|row| row.record).collect());
             }
             Ok(index
                 .collect(&request, MAX_EXPORT_ROWS)?
@@ -568,28 +564,32 @@ async fn export_csv(
     ))
 }
 
-/// Every row of a comparison (up to [`MAX_EXPORT_ROWS`]), the base first, read page by page.
-fn comparison_rows(
+/// A whole comparison (up to [`MAX_EXPORT_ROWS`] rows, the base first), read page by page:
+/// the first page's response with every page's rows.
+fn whole_comparison(
     index: &SearchIndex,
     request: &CompareRequest,
-) -> Result<Vec<crate::compare::CompareRow>, AppError> {
-    let mut rows = Vec::new();
-    loop {
-        let page = crate::compare::compare(
+) -> Result<CompareResponse, AppError> {
+    let page_of = |offset: usize| {
+        crate::compare::compare(
             index,
             &CompareRequest {
-                offset: Some(rows.len()),
+                offset: Some(offset),
                 limit: Some(crate::compare::MAX_COMPARE_ROWS),
                 ..request.clone()
             },
-        )?;
-        let done = page.rows.is_empty() || rows.len() + page.rows.len() >= page.total;
-        rows.extend(page.rows);
-        if done || rows.len() >= MAX_EXPORT_ROWS {
-            rows.truncate(MAX_EXPORT_ROWS);
-            return Ok(rows);
+        )
+    };
+    let mut whole = page_of(0)?;
+    while !whole.rows.is_empty() && whole.rows.len() < whole.total.min(MAX_EXPORT_ROWS) {
+        let page = page_of(whole.rows.len())?;
+        if page.rows.is_empty() {
+            break;
         }
+        whole.rows.extend(page.rows);
     }
+    whole.rows.truncate(MAX_EXPORT_ROWS);
+    Ok(whole)
 }
 
 /// An attachment: an ASCII file name for old clients and the Japanese one (RFC 6266 / 5987).
@@ -646,27 +646,24 @@ async fn compare_xlsx(
     let index = state.index.clone();
     let (body, name) = state
         .run(move || {
-            let first = crate::compare::compare(
-                &index,
-                &CompareRequest {
-                    limit: Some(1),
-                    offset: Some(0),
-                    ..request.clone()
-                },
-            )?;
-            let rows = comparison_rows(&index, &request)?;
-            let base = first.base_text.as_ref().map(|text| text.label.as_str());
+            let comparison = whole_comparison(&index, &request)?;
+            let base = comparison
+                .base_text
+                .as_ref()
+                .map(|text| text.label.as_str());
             let title = format!(
                 "{} の比較（基準: {}）",
-                crate::form::breadcrumb(&first.slot).join(" › "),
+                crate::form::breadcrumb(&comparison.slot).join(" › "),
                 base.unwrap_or("なし")
             );
-            let body = crate::export::comparison_to_xlsx(&title, &rows)
+            let body = crate::export::comparison_to_xlsx(&title, &comparison.rows)
                 .map_err(|error| AppError::Internal(format!("xlsx: {error}")))?;
-            Ok((
-                body,
-                comparison_file_name(&first.slot, &first.slot_label, first.base.as_deref()),
-            ))
+            let name = comparison_file_name(
+                &comparison.slot,
+                &comparison.slot_label,
+                comparison.base.as_deref(),
+            );
+            Ok((body, name))
         })
         .await?;
     Ok(download(
@@ -716,6 +713,16 @@ async fn answers_csv(
 
 /// Records around a record in its document, for its page.
 const NEIGHBOURS: usize = 3;
+/// Most records of one document read to place a record among them.
+const MAX_DOCUMENT_RECORDS: usize = 100_000;
+
+fn unknown_record(id: &str) -> AppError {
+    AppError::NotFound {
+        code: "unknown_record",
+        message: format!("no record with id {id:?}"),
+        shown: crate::messages::unknown_record(),
+    }
+}
 
 async fn record_context(
     State(state): State<AppState>,
@@ -726,13 +733,9 @@ async fn record_context(
     state
         .run(move || {
             let Some(record) = index.record(&id)? else {
-                return Err(AppError::NotFound {
-                    code: "unknown_record",
-                    message: format!("no record with id {id:?}"),
-                    shown: crate::messages::unknown_record(),
-                });
+                return Err(unknown_record(&id));
             };
-            let records = index.records_of_file(&record.source.file, 100_000)?;
+            let records = index.records_of_file(&record.source.file, MAX_DOCUMENT_RECORDS)?;
             let position = records
                 .iter()
                 .position(|other| other.id == record.id)

@@ -656,32 +656,6 @@ pub fn align_sentences(base: &[String], row: &[String]) -> Vec<AlignedSentence> 
     aligned
 }
 
-/// Every record of a comparison in its reading order, up to `cap` (for the CSV export).
-pub fn records_in_reading_order(
-    index: &SearchIndex,
-    slot: &str,
-    q: &str,
-    cap: usize,
-) -> Result<Vec<Record>, CompareError> {
-    let matching = index.matching_rows(&SearchRequest {
-        q: q.to_string(),
-        slot: Some(slot.to_string()),
-        ..SearchRequest::default()
-    })?;
-    let mut records = Vec::new();
-    for row in matching.table().rows_of_slot(slot) {
-        if records.len() >= cap {
-            break;
-        }
-        if matching.contains(row.key)
-            && let Some(record) = matching.record(row.key)?
-        {
-            records.push(record);
-        }
-    }
-    Ok(records)
-}
-
 /// The leading list mark or number of a sentence (「1 」「・」「①」「(2)」) and the rest.
 fn split_list_mark(sentence: &str) -> (&str, &str) {
     let rest = sentence.trim_start_matches(|c: char| {

@@ -64,24 +64,35 @@ static ROW_LABELS: LazyLock<HashSet<String>> = LazyLock::new(|| {
 /// Headings of the form: a section (Ⅲ), an item (「2.」), a file (「(1)」), a risk
 /// (「リスク1：」) or a numbered sub-item (「⑤」).
 static HEADING: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"^(?:(?:Ⅰ|Ⅱ|Ⅲ|Ⅳ|Ⅴ|Ⅵ)\s*\S|\d{1,2}\s*[\.．]\s*[^\d\s]|[（(]\s*\d{1,2}\s*[)）]\s*\S|リスク\s*\d{1,2}\s*[:：]|[①-⑳]\s*\S)",
-    )
-    .expect("valid regex")
+    headings(&[
+        SECTION_START,
+        ITEM_START,
+        FILE_START,
+        RISK_START,
+        CIRCLED_START,
+    ])
 });
 
 /// Headings that stand alone on their row (a risk, an item, a file): what follows them on the
 /// same line is a new row even when it looks like a value.
-static STANDALONE_HEADING: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:(?:Ⅰ|Ⅱ|Ⅲ|Ⅳ|Ⅴ|Ⅵ)\s*\S|\d{1,2}\s*[\.．]\s*[^\d\s]|[（(]\s*\d{1,2}\s*[)）]\s*\S|リスク\s*\d{1,2}\s*[:：])")
-        .expect("valid regex")
-});
+static STANDALONE_HEADING: LazyLock<Regex> =
+    LazyLock::new(|| headings(&[SECTION_START, ITEM_START, FILE_START, RISK_START]));
 
 /// Headings that can end a line with nothing after them: a section, an item or a risk.
-static TRAILING_HEADING: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:(?:Ⅰ|Ⅱ|Ⅲ|Ⅳ|Ⅴ|Ⅵ)\s*\S|\d{1,2}\s*[\.．]\s*[^\d\s]|リスク\s*\d{1,2}\s*[:：])")
-        .expect("valid regex")
-});
+static TRAILING_HEADING: LazyLock<Regex> =
+    LazyLock::new(|| headings(&[SECTION_START, ITEM_START, RISK_START]));
+
+/// How each kind of heading starts: 「Ⅲ 特定…」, 「2. 特定…」, 「(1) 住民…」, 「リスク1：」, 「⑤物理…」.
+const SECTION_START: &str = r"(?:Ⅰ|Ⅱ|Ⅲ|Ⅳ|Ⅴ|Ⅵ)\s*\S";
+const ITEM_START: &str = r"\d{1,2}\s*[\.．]\s*[^\d\s]";
+const FILE_START: &str = r"[（(]\s*\d{1,2}\s*[)）]\s*\S";
+const RISK_START: &str = r"リスク\s*\d{1,2}\s*[:：]";
+const CIRCLED_START: &str = r"[①-⑳]\s*\S";
+
+/// A text starting with one of these kinds of heading.
+fn headings(starts: &[&str]) -> Regex {
+    Regex::new(&format!("^(?:{})", starts.join("|"))).expect("valid regex")
+}
 
 /// Rows of change tables start with their number (「98」, 「②」): their cells hold whole form
 /// paths (「… ⑤物理的対策 具体的な対策の内容」) that must not be cut.
@@ -110,8 +121,8 @@ static PAGE_MARKER: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Whether a whole line is a page marker or viewer chrome, never document text.
 pub fn is_page_marker(line: &str) -> bool {
-    let trimmed = line.trim().trim_matches('\t');
-    !trimmed.is_empty() && !trimmed.contains('\t') && PAGE_MARKER.is_match(trimmed.trim())
+    let trimmed = line.trim();
+    !trimmed.is_empty() && !trimmed.contains('\t') && PAGE_MARKER.is_match(trimmed)
 }
 
 /// One source line as the rows it holds, letter spacing undone; a page marker holds none.
@@ -267,7 +278,8 @@ fn split_rows(cells: Vec<String>) -> Vec<Vec<String>> {
         while let Some(at) = row_start_inside(&rest).filter(|&at| {
             // With no value after it, only a heading that stands alone ends the cell (a risk
             // or an item heading); a file number there is a choice list's count (「(2) 件」).
-            followed || (TRAILING_HEADING.is_match(&rest[at..]) && is_rows(&rest[at..], 0))
+            // (What follows `at` is rows: `row_start_inside` found it so.)
+            followed || TRAILING_HEADING.is_match(&rest[at..])
         }) {
             let label = rest.split_off(at);
             rows.last_mut()
