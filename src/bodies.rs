@@ -41,19 +41,6 @@ impl BodyKind {
             _ => return None,
         })
     }
-
-    /// The kind as the page names it.
-    pub fn label(self) -> &'static str {
-        match self {
-            BodyKind::Prefecture => "都道府県",
-            BodyKind::DesignatedCity => "政令市",
-            BodyKind::SpecialWard => "特別区",
-            BodyKind::City => "市",
-            BodyKind::Town => "町",
-            BodyKind::Village => "村",
-            BodyKind::Ward => "行政区",
-        }
-    }
 }
 
 /// One row of the table.
@@ -160,14 +147,6 @@ impl LocalBodies {
             by_code,
             by_name,
         })
-    }
-
-    pub fn len(&self) -> usize {
-        self.bodies.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.bodies.is_empty()
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &LocalBody> {

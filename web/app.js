@@ -182,11 +182,24 @@ function changeDetails(record) {
 
 // ---------- search ----------
 
-function hitCard(hit) {
-  const copy = el("button", { type: "button", onclick: async (event) => {
-    await navigator.clipboard.writeText(hit.text).catch(() => {});
+// What a record without text says instead: its item's 選択, or its risk's 評価 alone (a
+// 基礎項目評価書 answers a risk so), never a blank.
+function withoutText(record) {
+  if (record.choice) return `記載はなく、選択のみ: ${record.choice}`;
+  if (record.rating) return `記載はなく、リスク評価のみ: ${record.rating}`;
+  return "（記載なし）";
+}
+
+// A button that copies a record's text as it is (no marks, no snippet ellipses).
+function copyButton(text, label) {
+  return el("button", { type: "button", onclick: async (event) => {
+    await navigator.clipboard.writeText(text).catch(() => {});
     event.target.textContent = "コピーしました";
-  } }, "コピー");
+  } }, label);
+}
+
+function hitCard(hit) {
+  const copy = copyButton(hit.text, "コピー");
   const compareParams = new URLSearchParams({ slot: hit.slot || "" });
   if (hit.municipality) compareParams.set("base", hit.municipality);
   const deleted = hit.change === "削除";
@@ -198,7 +211,7 @@ function hitCard(hit) {
       el("span", { class: deleted ? "removed-text" : null },
       snippetNodes(hit.snippet || hit.text)))
     : el("p", { class: "snippet choice-only" },
-      hit.choice ? `記載はなく、選択のみ: ${hit.choice}` : hit.rating ? `記載はなく、リスク評価のみ: ${hit.rating}` : "（記載なし）");
+      withoutText(hit));
   return el("li", { class: deleted ? "hit deleted" : "hit" },
     el("div", { class: "meta" },
       el("span", { class: "body-name" }, hit.municipality),
@@ -498,8 +511,7 @@ function compareRow(row, showDiff) {
   } else if (row.text) {
     text = el("div", { class: "text" }, sentenceNodes(row.sentences));
   } else {
-    text = el("p", { class: "choice-only" }, row.choice ? `記載はなく、選択のみ: ${row.choice}`
-      : row.rating ? `記載はなく、リスク評価のみ: ${row.rating}` : "（記載なし）");
+    text = el("p", { class: "choice-only" }, withoutText(row));
   }
   return el("article", { class: row.is_base ? "compare-row base" : deleted ? "compare-row deleted" : "compare-row", "data-id": row.id },
     el("h2", {}, row.body, row.is_base ? el("span", { class: "badge base-badge" }, "基準") : null),
@@ -637,13 +649,10 @@ async function showRecord(id) {
       ? el("div", { class: "record-text" },
         deleted ? el("p", { class: "removed-label" }, "この措置は削除されました（変更前の記載）") : null,
         el("span", { class: deleted ? "removed-text" : null }, record.text))
-      : el("p", { class: "choice-only" }, record.choice ? `記載はなく、選択のみ: ${record.choice}` : "（記載なし）"),
+      : el("p", { class: "choice-only" }, withoutText(record)),
     changeDetails(record));
   const compareParams = new URLSearchParams({ slot: record.slot || "", base: record.municipality });
-  const copy = el("button", { type: "button", onclick: async (event) => {
-    await navigator.clipboard.writeText(record.text).catch(() => {});
-    event.target.textContent = "コピーしました";
-  } }, "本文をコピー");
+  const copy = copyButton(record.text, "本文をコピー");
   setChildren(document.getElementById("record-actions"),
     record.text && !deleted ? copy : null,
     record.slot ? el("a", { class: "button-link", href: `/compare?${compareParams}` }, "他団体と比較") : null,
@@ -661,7 +670,7 @@ async function showRecord(id) {
 }
 
 function excerpt(record) {
-  const text = record.text || (record.choice ? `選択: ${record.choice}` : "（記載なし）");
+  const text = record.text || withoutText(record);
   return text.length > 90 ? `${text.slice(0, 90)}…` : text;
 }
 
