@@ -64,11 +64,12 @@ pub enum DocumentError {
     },
     #[error("{file}: listed in the manifest but missing")]
     Missing { file: String },
-    /// PDF is not read yet: the text must be extracted first.
-    #[error(
-        "{file}: a PDF; hyoka does not read PDFs yet: save its text (tabs between table cells) as a .txt file beside it"
-    )]
-    Pdf { file: String },
+    /// A PDF that gives no text, and why.
+    #[error("{file}: {reason}")]
+    Pdf {
+        file: String,
+        reason: crate::pdf::PdfError,
+    },
     #[error("{file}: same content as {original}, skipped as a duplicate")]
     Duplicate { file: String, original: String },
 }
@@ -406,10 +407,6 @@ pub fn read_document(
     display_name: &str,
 ) -> Result<(String, &'static str, usize), DocumentError> {
     let file = display_name.to_string();
-    // Listed (a folder of PDFs is not silently empty) and refused by name.
-    if file.to_ascii_lowercase().ends_with(".pdf") {
-        return Err(DocumentError::Pdf { file });
-    }
     let metadata = match fs::metadata(path) {
         Ok(metadata) => metadata,
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
@@ -434,8 +431,19 @@ pub fn read_document(
         message: error.to_string(),
     })?;
     let size = bytes.len();
+    if is_pdf_name(&file) {
+        let read =
+            crate::pdf::read_pdf(&bytes).map_err(|reason| DocumentError::Pdf { file, reason })?;
+        return Ok((read.text, "PDF", size));
+    }
     let (text, encoding) = decode(&bytes, &file)?;
     Ok((text, encoding, size))
+}
+
+/// Whether a file is read as a PDF: by its name, as a person saving it from the publication
+/// site names it.
+pub fn is_pdf_name(file: &str) -> bool {
+    file.to_ascii_lowercase().ends_with(".pdf")
 }
 
 /// Decodes document bytes, detecting the encoding.

@@ -148,7 +148,7 @@ fn skipped_of(error: &DocumentError) -> Skipped {
         | DocumentError::UnknownEncoding { file, .. }
         | DocumentError::ManifestEntry { file, .. }
         | DocumentError::Missing { file }
-        | DocumentError::Pdf { file }
+        | DocumentError::Pdf { file, .. }
         | DocumentError::Duplicate { file, .. } => file.clone(),
     };
     Skipped {

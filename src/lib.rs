@@ -15,5 +15,6 @@ pub mod ingest;
 pub mod messages;
 pub mod openapi;
 pub mod parse;
+pub mod pdf;
 pub mod record;
 pub mod search;

@@ -112,6 +112,10 @@ struct ParseArgs {
     /// One JSON record per line (the default; kept for symmetry with `search`).
     #[arg(long)]
     json: bool,
+    /// Print the text as hyoka reads it (for a PDF: its tables rebuilt, a tab between
+    /// cells) instead of records.
+    #[arg(long, conflicts_with = "json")]
+    text: bool,
 }
 
 #[derive(Args)]
@@ -189,6 +193,17 @@ fn is_broken_pipe(error: &anyhow::Error) -> bool {
     })
 }
 
+/// Terminal cells a text takes: two for CJK and full-width characters, one otherwise.
+fn display_width(text: &str) -> usize {
+    text.chars()
+        .map(|character| match character as u32 {
+            0x1100..=0x115F | 0x2E80..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF => 2,
+            0xFE30..=0xFE4F | 0xFF00..=0xFF60 | 0xFFE0..=0xFFE6 | 0x20000..=0x3FFFD => 2,
+            _ => 1,
+        })
+        .sum()
+}
+
 fn run_ingest(args: &IngestArgs) -> anyhow::Result<ExitCode> {
     ingest_and_report(&args.corpus, &args.index, args.threads)?;
     Ok(ExitCode::SUCCESS)
@@ -215,31 +230,52 @@ fn ingest_and_report(corpus: &Path, index: &Path, threads: usize) -> anyhow::Res
     if let Some(bar) = progress {
         bar.finish_and_clear();
     }
+    // Columns padded by display width: a Japanese character takes two terminal cells.
+    let row = |cells: [&str; 9]| {
+        let widths: [usize; 9] = [28, 16, 7, 18, 18, 16, 8, 8, 7];
+        let mut line = String::new();
+        for (index, (cell, width)) in cells.iter().zip(widths).enumerate() {
+            let padding = " ".repeat(width.saturating_sub(display_width(cell)));
+            if index >= 6 {
+                line.push_str(&padding);
+                line.push_str(cell);
+            } else {
+                line.push_str(cell);
+                line.push_str(&padding);
+            }
+            line.push(' ');
+        }
+        line.trim_end().to_string()
+    };
     out!(
-        "{:<28} {:<16} {:<7} {:<18} {:<16} {:<16} {:>8} {:>8} {:>7}",
-        "file",
-        "団体",
-        "code",
-        "文書種別",
-        "様式",
-        "公表日",
-        "encoding",
-        "records",
-        "slot%"
+        "{}",
+        row([
+            "file",
+            "団体",
+            "code",
+            "文書種別",
+            "様式",
+            "公表日",
+            "encoding",
+            "records",
+            "slot%"
+        ])
     );
     let or_dash = |value: &Option<String>| value.clone().unwrap_or_else(|| "-".to_string());
     for document in &summary.documents {
         out!(
-            "{:<28} {:<16} {:<7} {:<18} {:<16} {:<16} {:>8} {:>8} {:>6.1}%",
-            document.file,
-            document.municipality,
-            or_dash(&document.municipality_code),
-            document.doc_type,
-            or_dash(&document.form_version),
-            or_dash(&document.published),
-            document.encoding,
-            document.records,
-            document.slot_share() * 100.0
+            "{}",
+            row([
+                &document.file,
+                &document.municipality,
+                &or_dash(&document.municipality_code),
+                &document.doc_type,
+                &or_dash(&document.form_version),
+                &or_dash(&document.published),
+                &document.encoding,
+                &document.records.to_string(),
+                &format!("{:.1}%", document.slot_share() * 100.0),
+            ])
         );
     }
     for warning in &summary.warnings {
@@ -378,6 +414,10 @@ fn run_parse(args: &ParseArgs) -> anyhow::Result<ExitCode> {
                 continue;
             }
         };
+        if args.text {
+            out!("{text}");
+            continue;
+        }
         let meta = match hyoka::corpus::meta_beside(path)? {
             Some(meta) => meta,
             None => hyoka::corpus::infer_meta(file_name, &text),

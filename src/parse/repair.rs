@@ -232,7 +232,8 @@ fn is_heading(text: &str) -> bool {
     HEADING.is_match(text) && text.chars().count() <= HEADING_CHARS && !text.ends_with('。')
 }
 
-fn is_row_start(text: &str) -> bool {
+/// Whether a text starts a row of the form: a heading or a field label.
+pub(crate) fn is_row_start(text: &str) -> bool {
     is_row_label(text) || is_heading(text)
 }
 

@@ -1,0 +1,279 @@
+//! The output device handed to `pdf-extract`: it keeps each page's glyphs and ruling lines.
+//!
+//! Coordinates are PDF points with the origin at the page's top left and y growing down, so
+//! that sorting by y is reading order.
+
+use pdf_extract::{ColorSpace, MediaBox, OutputDev, OutputError, Path, PathOp, Transform};
+
+/// One glyph as drawn: its origin on the baseline, advance and size, and the text it maps to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Glyph {
+    pub x: f64,
+    /// The baseline.
+    pub y: f64,
+    /// Advance width in points.
+    pub width: f64,
+    /// Font size in points on the page.
+    pub size: f64,
+    pub text: String,
+}
+
+impl Glyph {
+    /// The point that decides which cell holds the glyph: the middle of its body.
+    pub fn centre(&self) -> (f64, f64) {
+        (self.x + self.width / 2.0, self.y - self.size * 0.35)
+    }
+}
+
+/// A horizontal or vertical ruling line: stroked, or a thin filled rectangle.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Segment {
+    /// For a horizontal line its y, for a vertical one its x.
+    pub at: f64,
+    pub from: f64,
+    pub to: f64,
+    pub horizontal: bool,
+}
+
+/// Everything kept of one page.
+#[derive(Debug, Clone, Default)]
+pub struct PageMarks {
+    pub number: u32,
+    pub width: f64,
+    pub height: f64,
+    pub glyphs: Vec<Glyph>,
+    pub segments: Vec<Segment>,
+}
+
+/// Collects [`PageMarks`] for every page.
+#[derive(Debug, Default)]
+pub struct MarksDevice {
+    pub pages: Vec<PageMarks>,
+    flip_height: f64,
+}
+
+/// A rectangle no thicker than this (points) is a ruling line when filled.
+const THIN_FILL: f64 = 2.5;
+/// Lines shorter than this are ticks or glyph parts, not cell borders.
+const SHORTEST_RULE: f64 = 2.0;
+/// How far from axis-parallel a stroke may lean.
+const STRAIGHT: f64 = 0.8;
+
+impl MarksDevice {
+    fn page(&mut self) -> Option<&mut PageMarks> {
+        self.pages.last_mut()
+    }
+
+    fn to_page(&self, ctm: &Transform, x: f64, y: f64) -> (f64, f64) {
+        let point = ctm.transform_point(euclid::point2(x, y));
+        (point.x, self.flip_height - point.y)
+    }
+
+    /// The corner points of each subpath, in page space, with whether it was closed.
+    fn subpaths(&self, ctm: &Transform, path: &Path) -> Vec<(Vec<(f64, f64)>, bool)> {
+        let mut shapes: Vec<(Vec<(f64, f64)>, bool)> = Vec::new();
+        let mut current: Vec<(f64, f64)> = Vec::new();
+        for op in &path.ops {
+            match *op {
+                PathOp::MoveTo(x, y) => {
+                    if current.len() > 1 {
+                        shapes.push((std::mem::take(&mut current), false));
+                    }
+                    current = vec![self.to_page(ctm, x, y)];
+                }
+                PathOp::LineTo(x, y) => current.push(self.to_page(ctm, x, y)),
+                // A curve is a rounded corner or a glyph-like mark: its end point keeps the
+                // outline connected without pretending the curve is a rule.
+                PathOp::CurveTo(_, _, _, _, x, y) => {
+                    if current.len() > 1 {
+                        shapes.push((std::mem::take(&mut current), false));
+                    }
+                    current = vec![self.to_page(ctm, x, y)];
+                }
+                PathOp::Rect(x, y, width, height) => {
+                    if current.len() > 1 {
+                        shapes.push((std::mem::take(&mut current), false));
+                    }
+                    current.clear();
+                    let corners = vec![
+                        self.to_page(ctm, x, y),
+                        self.to_page(ctm, x + width, y),
+                        self.to_page(ctm, x + width, y + height),
+                        self.to_page(ctm, x, y + height),
+                    ];
+                    shapes.push((corners, true));
+                }
+                PathOp::Close => {
+                    if current.len() > 1 {
+                        shapes.push((std::mem::take(&mut current), true));
+                    }
+                }
+            }
+        }
+        if current.len() > 1 {
+            shapes.push((current, false));
+        }
+        shapes
+    }
+}
+
+fn straight_segment(a: (f64, f64), b: (f64, f64)) -> Option<Segment> {
+    let (dx, dy) = ((b.0 - a.0).abs(), (b.1 - a.1).abs());
+    if dy <= STRAIGHT && dx >= SHORTEST_RULE {
+        return Some(Segment {
+            at: (a.1 + b.1) / 2.0,
+            from: a.0.min(b.0),
+            to: a.0.max(b.0),
+            horizontal: true,
+        });
+    }
+    if dx <= STRAIGHT && dy >= SHORTEST_RULE {
+        return Some(Segment {
+            at: (a.0 + b.0) / 2.0,
+            from: a.1.min(b.1),
+            to: a.1.max(b.1),
+            horizontal: false,
+        });
+    }
+    None
+}
+
+/// White (or nearly): a fill that erases, not a line.
+fn is_white(colorspace: &ColorSpace, color: &[f64]) -> bool {
+    match colorspace {
+        ColorSpace::DeviceCMYK => color.iter().all(|value| *value <= 0.05),
+        ColorSpace::DeviceGray | ColorSpace::DeviceRGB | ColorSpace::CalGray(_) => {
+            !color.is_empty() && color.iter().all(|value| *value >= 0.95)
+        }
+        _ => false,
+    }
+}
+
+impl OutputDev for MarksDevice {
+    fn begin_page(
+        &mut self,
+        page_num: u32,
+        media_box: &MediaBox,
+        _art_box: Option<(f64, f64, f64, f64)>,
+    ) -> Result<(), OutputError> {
+        self.flip_height = media_box.ury;
+        self.pages.push(PageMarks {
+            number: page_num,
+            width: media_box.urx - media_box.llx,
+            height: media_box.ury - media_box.lly,
+            ..PageMarks::default()
+        });
+        Ok(())
+    }
+
+    fn end_page(&mut self) -> Result<(), OutputError> {
+        Ok(())
+    }
+
+    fn output_character(
+        &mut self,
+        trm: &Transform,
+        width: f64,
+        _spacing: f64,
+        font_size: f64,
+        char: &str,
+    ) -> Result<(), OutputError> {
+        let flip_height = self.flip_height;
+        let scaled = trm.transform_vector(euclid::vec2(font_size, font_size));
+        let size = (scaled.x * scaled.y).abs().sqrt();
+        let glyph = Glyph {
+            x: trm.m31,
+            y: flip_height - trm.m32,
+            width: width * size,
+            size,
+            text: char.to_string(),
+        };
+        if let Some(page) = self.page() {
+            page.glyphs.push(glyph);
+        }
+        Ok(())
+    }
+
+    fn begin_word(&mut self) -> Result<(), OutputError> {
+        Ok(())
+    }
+
+    fn end_word(&mut self) -> Result<(), OutputError> {
+        Ok(())
+    }
+
+    fn end_line(&mut self) -> Result<(), OutputError> {
+        Ok(())
+    }
+
+    fn stroke(
+        &mut self,
+        ctm: &Transform,
+        _colorspace: &ColorSpace,
+        _color: &[f64],
+        path: &Path,
+    ) -> Result<(), OutputError> {
+        let mut segments = Vec::new();
+        for (points, closed) in self.subpaths(ctm, path) {
+            for pair in points.windows(2) {
+                segments.extend(straight_segment(pair[0], pair[1]));
+            }
+            if closed && let (Some(first), Some(last)) = (points.first(), points.last()) {
+                segments.extend(straight_segment(*last, *first));
+            }
+        }
+        if let Some(page) = self.page() {
+            page.segments.extend(segments);
+        }
+        Ok(())
+    }
+
+    fn fill(
+        &mut self,
+        ctm: &Transform,
+        colorspace: &ColorSpace,
+        color: &[f64],
+        path: &Path,
+    ) -> Result<(), OutputError> {
+        if is_white(colorspace, color) {
+            return Ok(());
+        }
+        let mut segments = Vec::new();
+        for (points, _) in self.subpaths(ctm, path) {
+            // Only axis-parallel boxes: a filled glyph-like shape is no border.
+            let axis_parallel = points.len() >= 4
+                && points.len() <= 5
+                && points.windows(2).all(|pair| {
+                    (pair[0].0 - pair[1].0).abs() <= STRAIGHT
+                        || (pair[0].1 - pair[1].1).abs() <= STRAIGHT
+                });
+            if !axis_parallel {
+                continue;
+            }
+            let left = points.iter().map(|p| p.0).fold(f64::MAX, f64::min);
+            let right = points.iter().map(|p| p.0).fold(f64::MIN, f64::max);
+            let top = points.iter().map(|p| p.1).fold(f64::MAX, f64::min);
+            let bottom = points.iter().map(|p| p.1).fold(f64::MIN, f64::max);
+            let (width, height) = (right - left, bottom - top);
+            if height <= THIN_FILL && width >= SHORTEST_RULE {
+                segments.push(Segment {
+                    at: (top + bottom) / 2.0,
+                    from: left,
+                    to: right,
+                    horizontal: true,
+                });
+            } else if width <= THIN_FILL && height >= SHORTEST_RULE {
+                segments.push(Segment {
+                    at: (left + right) / 2.0,
+                    from: top,
+                    to: bottom,
+                    horizontal: false,
+                });
+            }
+        }
+        if let Some(page) = self.page() {
+            page.segments.extend(segments);
+        }
+        Ok(())
+    }
+}

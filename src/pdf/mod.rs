@@ -1,0 +1,304 @@
+//! Reading PDFs: the text of a 評価書 as published, rebuilt into the line/cell text the parser reads.
+//!
+//! `pdf-extract` (MIT, pure Rust) interprets each page; [`device::MarksDevice`] keeps the
+//! glyphs and ruling lines it draws; [`layout`] rebuilds the tables; here the pages are put
+//! together: running headers and footers dropped, a table's header row repeated after a page
+//! break dropped, a row continued on the next page joined to its row. A PDF that is not one,
+//! is encrypted, broken, or has no usable text is refused with the reason; a panic inside
+//! the PDF library costs the page it happened on, never the ingest.
+
+pub mod device;
+pub mod layout;
+pub mod lookalike;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use device::{MarksDevice, PageMarks};
+use layout::{PageLine, PageText, append_wrapped, join_wrapped_paragraphs, page_text};
+
+/// Why a PDF gave no text.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PdfError {
+    #[error("named .pdf but is not a PDF (it does not start with %PDF-)")]
+    NotPdf,
+    #[error(
+        "the PDF is protected by a password; save a copy without the password (印刷→PDFに保存) and add that"
+    )]
+    Encrypted,
+    #[error("the PDF is damaged or cut short ({0}); download it again")]
+    Broken(String),
+    #[error(
+        "no usable text on its {pages} page(s) ({reason}); a scanned image must go through OCR first"
+    )]
+    NoText { pages: usize, reason: String },
+    #[error("the PDF reader failed on every page ({0})")]
+    ReaderFailed(String),
+}
+
+/// A PDF read into text, with what the reading cost.
+#[derive(Debug, Clone)]
+pub struct PdfText {
+    pub text: String,
+    pub pages: usize,
+    /// Pages the PDF library failed on (their text is missing).
+    pub failed_pages: Vec<u32>,
+}
+
+/// Reads a PDF's bytes into the text the parser reads.
+pub fn read_pdf(bytes: &[u8]) -> Result<PdfText, PdfError> {
+    let head = &bytes[..bytes.len().min(1024)];
+    if !head.windows(5).any(|window| window == b"%PDF-") {
+        return Err(PdfError::NotPdf);
+    }
+    let loaded = catch_unwind(AssertUnwindSafe(|| pdf_extract::Document::load_mem(bytes)));
+    let document = match loaded {
+        Ok(Ok(document)) => document,
+        Ok(Err(error)) => return Err(classify_load_error(&error.to_string())),
+        Err(panic) => return Err(PdfError::Broken(panic_message(&panic))),
+    };
+    if document.is_encrypted() {
+        return Err(PdfError::Encrypted);
+    }
+    let page_numbers: Vec<u32> = document.get_pages().keys().copied().collect();
+    if page_numbers.is_empty() {
+        return Err(PdfError::Broken("it has no pages".to_string()));
+    }
+    let mut device = MarksDevice::default();
+    let mut failed_pages = Vec::new();
+    let mut last_failure = String::new();
+    for number in &page_numbers {
+        let before = device.pages.len();
+        let outcome = catch_unwind(AssertUnwindSafe(|| {
+            pdf_extract::output_doc_page(&document, &mut device, *number)
+        }));
+        let failure = match outcome {
+            Ok(Ok(())) => None,
+            Ok(Err(error)) => Some(error.to_string()),
+            Err(panic) => Some(panic_message(&panic)),
+        };
+        if let Some(failure) = failure {
+            // Whatever the page drew before failing is unreliable: drop it.
+            device.pages.truncate(before);
+            tracing::warn!(page = number, "pdf page not read: {failure}");
+            failed_pages.push(*number);
+            last_failure = failure;
+        }
+    }
+    if device.pages.is_empty() {
+        return Err(PdfError::ReaderFailed(last_failure));
+    }
+    check_text_layer(&device, page_numbers.len())?;
+    drop_running_heads(&mut device.pages);
+    let pages: Vec<PageText> = device.pages.iter().map(page_text).collect();
+    Ok(PdfText {
+        text: join_pages(pages),
+        pages: page_numbers.len(),
+        failed_pages,
+    })
+}
+
+fn classify_load_error(message: &str) -> PdfError {
+    let lower = message.to_ascii_lowercase();
+    if lower.contains("decrypt") || lower.contains("password") || lower.contains("encrypt") {
+        return PdfError::Encrypted;
+    }
+    PdfError::Broken(message.to_string())
+}
+
+fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
+    if let Some(text) = panic.downcast_ref::<&str>() {
+        return format!("panicked: {text}");
+    }
+    if let Some(text) = panic.downcast_ref::<String>() {
+        return format!("panicked: {text}");
+    }
+    "panicked".to_string()
+}
+
+/// Refuses a PDF whose text layer is missing (a scan) or garbage (glyphs mapped to the
+/// private use area or to nothing), instead of indexing it.
+fn check_text_layer(device: &MarksDevice, pages: usize) -> Result<(), PdfError> {
+    let mut usable = 0usize;
+    let mut garbage = 0usize;
+    for glyph in device.pages.iter().flat_map(|page| &page.glyphs) {
+        for character in glyph.text.chars() {
+            if character.is_whitespace() {
+                continue;
+            }
+            let code = character as u32;
+            if (0xE000..=0xF8FF).contains(&code)
+                || character == '\u{FFFD}'
+                || character.is_control()
+            {
+                garbage += 1;
+            } else {
+                usable += 1;
+            }
+        }
+    }
+    if usable < 20 {
+        return Err(PdfError::NoText {
+            pages,
+            reason: format!("{usable} characters of text"),
+        });
+    }
+    if garbage * 3 > usable + garbage {
+        return Err(PdfError::NoText {
+            pages,
+            reason: format!(
+                "{garbage} of {} characters are unmapped glyph codes",
+                usable + garbage
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// Where on a page running headers and footers stand: the top and bottom tenth.
+const MARGIN_SHARE: f64 = 0.1;
+
+/// A line's key for spotting a running header or footer: its numbers are page numbers.
+fn running_key(text: &str) -> String {
+    let mut key = String::new();
+    for character in text.chars().filter(|c| !c.is_whitespace()) {
+        if character.is_ascii_digit() {
+            if !key.ends_with('#') {
+                key.push('#');
+            }
+        } else {
+            key.push(character);
+        }
+    }
+    key
+}
+
+/// Running headers and footers: lines outside tables in the top or bottom tenth of a page
+/// that recur (their numbers aside) on two pages or more. A table's repeated header row is
+/// no running header: it is dropped where the table continues (see [`join_pages`]).
+fn drop_running_heads(pages: &mut [PageMarks]) {
+    let margin_lines = |page: &PageMarks| -> Vec<(String, Vec<usize>)> {
+        let boxes = layout::table_boxes(&page.segments);
+        let in_margin: Vec<usize> = (0..page.glyphs.len())
+            .filter(|index| {
+                let glyph = &page.glyphs[*index];
+                let (x, y) = glyph.centre();
+                let in_table = boxes.iter().any(|(left, top, right, bottom)| {
+                    x >= *left && x <= *right && y >= *top && y <= *bottom
+                });
+                !in_table
+                    && (glyph.y < page.height * MARGIN_SHARE
+                        || glyph.y > page.height * (1.0 - MARGIN_SHARE))
+            })
+            .collect();
+        layout::line_groups(&page.glyphs, &in_margin)
+            .into_iter()
+            .map(|members| {
+                let text: String = members
+                    .iter()
+                    .map(|i| page.glyphs[*i].text.as_str())
+                    .collect();
+                (running_key(&text), members)
+            })
+            .filter(|(key, _)| !key.is_empty())
+            .collect()
+    };
+    let mut pages_with: BTreeMap<String, BTreeSet<u32>> = BTreeMap::new();
+    let per_page: Vec<Vec<(String, Vec<usize>)>> = pages.iter().map(margin_lines).collect();
+    for (page, lines) in pages.iter().zip(&per_page) {
+        for (key, _) in lines {
+            pages_with
+                .entry(key.clone())
+                .or_default()
+                .insert(page.number);
+        }
+    }
+    for (page, lines) in pages.iter_mut().zip(per_page) {
+        let mut dropped: BTreeSet<usize> = BTreeSet::new();
+        for (key, members) in lines {
+            if pages_with.get(&key).is_some_and(|set| set.len() >= 2) {
+                dropped.extend(members);
+            }
+        }
+        if dropped.is_empty() {
+            continue;
+        }
+        let mut index = 0;
+        page.glyphs.retain(|_| {
+            let keep = !dropped.contains(&index);
+            index += 1;
+            keep
+        });
+    }
+}
+
+/// How many rows at a table's start may be its header.
+const HEAD_ROWS: usize = 3;
+
+/// Puts the pages together into one text.
+fn join_pages(mut pages: Vec<PageText>) -> String {
+    for page in &mut pages {
+        page.lines = join_wrapped_paragraphs(std::mem::take(&mut page.lines));
+    }
+
+    let mut out: Vec<PageLine> = Vec::new();
+    // The first row of the table in progress: a header repeated after a page break.
+    // The first rows of the table in progress: its header, which a producer repeats at the top
+    // of each page the table continues on.
+    let mut table_head: Vec<String> = Vec::new();
+    // Whether the rows of the table in progress ever leave their first cell empty.
+    let mut empty_first_cells_in_run = false;
+    for page in pages {
+        let mut lines = page.lines.into_iter().peekable();
+        let continues_table = out.last().is_some_and(|line| line.table.is_some());
+        while continues_table
+            && lines
+                .peek()
+                .is_some_and(|first| first.table.is_some() && table_head.contains(&first.text()))
+        {
+            lines.next();
+        }
+        if continues_table
+            && let Some(first) = lines.peek()
+            && first.table.is_some()
+            && out.last().is_some_and(|last| {
+                last.cells.len() == first.cells.len()
+                    && (last.open_bottom
+                        || first.open_top
+                        || (first.cells[0].is_empty() && !empty_first_cells_in_run))
+            })
+            && let Some(first) = lines.next()
+            && let Some(last) = out.last_mut()
+        {
+            // The row went on over the page break: its cells continue.
+            for (cell, more) in last.cells.iter_mut().zip(&first.cells) {
+                append_wrapped(cell, more);
+            }
+        }
+        let mut at_page_top = true;
+        for line in lines {
+            // A table whose rows leave the first cell empty (sub-items under an item) gives
+            // no sign of a row continued over a page; one whose rows never do, does.
+            if line.table.is_none() {
+                empty_first_cells_in_run = false;
+            } else if line.cells.first().is_some_and(String::is_empty) {
+                empty_first_cells_in_run = true;
+            }
+            if line.table.is_none() {
+                table_head.clear();
+            } else if line.first_row && !(at_page_top && continues_table) {
+                table_head = vec![line.text()];
+            } else if (1..HEAD_ROWS).contains(&table_head.len()) && line.cells.len() >= 3 {
+                table_head.push(line.text());
+            }
+            at_page_top = false;
+            out.push(line);
+        }
+    }
+    let mut text = String::new();
+    for line in out {
+        text.push_str(&line.text());
+        text.push('\n');
+    }
+    text
+}
