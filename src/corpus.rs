@@ -432,8 +432,13 @@ pub fn read_document(
     })?;
     let size = bytes.len();
     if is_pdf_name(&file) {
-        let read =
-            crate::pdf::read_pdf(&bytes).map_err(|reason| DocumentError::Pdf { file, reason })?;
+        let read = crate::pdf::read_pdf(&bytes).map_err(|reason| DocumentError::Pdf {
+            file: file.clone(),
+            reason,
+        })?;
+        for (page, reason) in &read.failed_pages {
+            tracing::warn!("{file}: page {page} of {} not read: {reason}", read.pages);
+        }
         return Ok((read.text, "PDF", size));
     }
     let (text, encoding) = decode(&bytes, &file)?;

@@ -357,15 +357,41 @@ fn a_manifest_code_with_a_wrong_check_digit_or_of_another_body_is_dropped_naming
 }
 
 #[test]
-fn a_pdf_in_the_folder_is_named_as_not_read_yet_and_the_rest_is_indexed() {
+fn each_bad_pdf_is_named_with_what_is_wrong_and_the_rest_is_indexed() {
+    let fixture = |name: &str| std::fs::read(crate::pdf::fixture(name)).expect("fixture");
+    let printed = fixture("sapporo-chromium.pdf");
     let corpus = Corpus::with(
-        &[("scan.pdf", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n".to_vec())],
-        &entry("scan.pdf"),
+        &[
+            ("locked.pdf", fixture("bad/locked.pdf")),
+            ("scanned.pdf", fixture("bad/scanned.pdf")),
+            ("cut-short.pdf", printed[..printed.len() / 3].to_vec()),
+            (
+                "not-a-pdf.pdf",
+                "特定個人情報保護評価書\n".as_bytes().to_vec(),
+            ),
+        ],
+        &[
+            "locked.pdf",
+            "scanned.pdf",
+            "cut-short.pdf",
+            "not-a-pdf.pdf",
+            "huge.pdf",
+        ]
+        .map(entry)
+        .concat(),
     );
+    // 200 MB, sparse: refused by its size before a byte is read.
+    let huge = std::fs::File::create(corpus.path().join("huge.pdf")).expect("create");
+    huge.set_len(200 * 1024 * 1024).expect("size");
     let stdout = ingest_ok(&corpus);
-    assert!(
-        stdout.contains("skipped scan.pdf: scan.pdf: a PDF; hyoka does not read PDFs yet"),
-        "{stdout}"
-    );
+    for expected in [
+        "skipped locked.pdf: locked.pdf: the PDF is protected by a password",
+        "skipped scanned.pdf: scanned.pdf: no usable text on its 1 page(s) (0 characters of text); a scanned image must go through OCR first",
+        "skipped cut-short.pdf: cut-short.pdf: the PDF is damaged or cut short",
+        "skipped not-a-pdf.pdf: not-a-pdf.pdf: named .pdf but is not a PDF",
+        "skipped huge.pdf: huge.pdf: 209715200 bytes is over the 67108864-byte limit",
+    ] {
+        assert!(stdout.contains(expected), "{expected}\n{stdout}");
+    }
     assert_bundled_documents_searchable(&corpus.index());
 }

@@ -14,6 +14,8 @@ mod parse_golden;
 mod damage;
 // The same documents in other layouts.
 mod layouts;
+// PDFs printed by two producers, old fonts, bad PDFs.
+mod pdf;
 // The three kinds of 評価書 in one comparison.
 mod kinds;
 // Searching the bundled corpus through the library.

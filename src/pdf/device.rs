@@ -45,11 +45,41 @@ pub struct PageMarks {
     pub segments: Vec<Segment>,
 }
 
+/// A clip rectangle in page space: left, top, right, bottom.
+type ClipBox = (f64, f64, f64, f64);
+
 /// Collects [`PageMarks`] for every page.
 #[derive(Debug, Default)]
 pub struct MarksDevice {
     pub pages: Vec<PageMarks>,
     flip_height: f64,
+    /// What the page shows: marks outside are clipped away and not kept.
+    clip: Option<ClipBox>,
+    saved_clips: Vec<Option<ClipBox>>,
+}
+
+/// Clips a ruling line to what the page shows; `None` when nothing of it is left.
+fn clip_segment(segment: Segment, clip: Option<ClipBox>) -> Option<Segment> {
+    let Some((left, top, right, bottom)) = clip else {
+        return Some(segment);
+    };
+    // A line on the clip's edge is drawn (half of it shows).
+    let slack = 1.0;
+    let (low, high, across_low, across_high) = if segment.horizontal {
+        (left, right, top, bottom)
+    } else {
+        (top, bottom, left, right)
+    };
+    if segment.at < across_low - slack || segment.at > across_high + slack {
+        return None;
+    }
+    let from = segment.from.max(low);
+    let to = segment.to.min(high);
+    (to - from >= SHORTEST_RULE).then_some(Segment {
+        from,
+        to,
+        ..segment
+    })
 }
 
 /// A rectangle no thicker than this (points) is a ruling line when filled.
@@ -157,6 +187,8 @@ impl OutputDev for MarksDevice {
         _art_box: Option<(f64, f64, f64, f64)>,
     ) -> Result<(), OutputError> {
         self.flip_height = media_box.ury;
+        self.clip = None;
+        self.saved_clips.clear();
         self.pages.push(PageMarks {
             number: page_num,
             width: media_box.urx - media_box.llx,
@@ -188,8 +220,46 @@ impl OutputDev for MarksDevice {
             size,
             text: char.to_string(),
         };
+        let (x, y) = glyph.centre();
+        if let Some((left, top, right, bottom)) = self.clip
+            && (x < left || x > right || y < top || y > bottom)
+        {
+            return Ok(());
+        }
         if let Some(page) = self.page() {
             page.glyphs.push(glyph);
+        }
+        Ok(())
+    }
+
+    fn clip(&mut self, ctm: &Transform, path: &Path) -> Result<(), OutputError> {
+        let points: Vec<(f64, f64)> = self
+            .subpaths(ctm, path)
+            .into_iter()
+            .flat_map(|(points, _)| points)
+            .collect();
+        if points.is_empty() {
+            return Ok(());
+        }
+        let left = points.iter().map(|p| p.0).fold(f64::MAX, f64::min);
+        let right = points.iter().map(|p| p.0).fold(f64::MIN, f64::max);
+        let top = points.iter().map(|p| p.1).fold(f64::MAX, f64::min);
+        let bottom = points.iter().map(|p| p.1).fold(f64::MIN, f64::max);
+        self.clip = Some(match self.clip {
+            None => (left, top, right, bottom),
+            Some((l, t, r, b)) => (l.max(left), t.max(top), r.min(right), b.min(bottom)),
+        });
+        Ok(())
+    }
+
+    fn save_state(&mut self) -> Result<(), OutputError> {
+        self.saved_clips.push(self.clip);
+        Ok(())
+    }
+
+    fn restore_state(&mut self) -> Result<(), OutputError> {
+        if let Some(clip) = self.saved_clips.pop() {
+            self.clip = clip;
         }
         Ok(())
     }
@@ -222,8 +292,10 @@ impl OutputDev for MarksDevice {
                 segments.extend(straight_segment(*last, *first));
             }
         }
+        let clip = self.clip;
         if let Some(page) = self.page() {
-            page.segments.extend(segments);
+            page.segments
+                .extend(segments.into_iter().filter_map(|s| clip_segment(s, clip)));
         }
         Ok(())
     }
@@ -271,8 +343,10 @@ impl OutputDev for MarksDevice {
                 });
             }
         }
+        let clip = self.clip;
         if let Some(page) = self.page() {
-            page.segments.extend(segments);
+            page.segments
+                .extend(segments.into_iter().filter_map(|s| clip_segment(s, clip)));
         }
         Ok(())
     }

@@ -42,6 +42,7 @@ impl PageLine {
 #[derive(Debug, Clone)]
 pub struct PageText {
     pub number: u32,
+    pub width: f64,
     pub height: f64,
     pub lines: Vec<PageLine>,
 }
@@ -128,15 +129,19 @@ pub fn page_text(marks: &PageMarks) -> PageText {
     lines.sort_by(|a, b| a.top.total_cmp(&b.top));
     PageText {
         number: marks.number,
+        width: marks.width,
         height: marks.height,
         lines,
     }
 }
 
+/// A wrapped line spans most of the page (a short line at the text's right edge is a label).
+const WRAPPED_WIDTH: f64 = 0.6;
+
 /// A paragraph outside tables wraps into several lines: a line that runs to the text's right
 /// edge, followed closely by a line of the same size starting where it started, goes on in
 /// that line, unless that line starts a heading or a row of the form.
-pub fn join_wrapped_paragraphs(lines: Vec<PageLine>) -> Vec<PageLine> {
+pub fn join_wrapped_paragraphs(lines: Vec<PageLine>, page_width: f64) -> Vec<PageLine> {
     let right_edge = lines
         .iter()
         .filter(|line| line.table.is_none())
@@ -152,6 +157,7 @@ pub fn join_wrapped_paragraphs(lines: Vec<PageLine>) -> Vec<PageLine> {
             && (previous.size - line.size).abs() < 0.5
             && (previous.left - line.left).abs() < line.size * 1.5
             && previous.right >= right_edge - line.size * 1.5
+            && previous.right - previous.left >= page_width * WRAPPED_WIDTH
             && line.top - previous.top <= line.size * 2.0
             && !crate::parse::repair::is_row_start(&line.cells[0])
         {
@@ -180,22 +186,39 @@ pub fn table_boxes(segments: &[Segment]) -> Vec<(f64, f64, f64, f64)> {
         .collect()
 }
 
-/// Fake-bold text is the same glyph drawn twice, a fraction of a point apart.
+/// Fake-bold text is the same glyph drawn twice, a fraction of a point apart: glyph by glyph,
+/// or a whole run and then the run again. A glyph with the same text within a fifth of its
+/// size of one already kept is that double.
 fn drop_doubled_glyphs(glyphs: &[Glyph]) -> Vec<Glyph> {
+    // Kept glyphs by text and one-point grid square; a double is in a neighbouring square.
+    let mut kept_at: std::collections::HashMap<(&str, i64, i64), Vec<usize>> = Default::default();
     let mut kept: Vec<Glyph> = Vec::with_capacity(glyphs.len());
     for glyph in glyphs {
         if glyph.text.trim().is_empty() && glyph.text != " " {
             continue;
         }
-        // The double follows its original within a few glyphs of the drawing order.
-        let doubled = kept.iter().rev().take(4).any(|earlier| {
-            earlier.text == glyph.text
-                && (earlier.x - glyph.x).abs() < glyph.size * 0.2
-                && (earlier.y - glyph.y).abs() < glyph.size * 0.2
+        let (column, row) = (glyph.x.floor() as i64, glyph.y.floor() as i64);
+        let near = glyph.size * 0.2;
+        let doubled = (column - 1..=column + 1).any(|c| {
+            (row - 1..=row + 1).any(|r| {
+                kept_at
+                    .get(&(glyph.text.as_str(), c, r))
+                    .is_some_and(|indexes| {
+                        indexes.iter().any(|index| {
+                            (kept[*index].x - glyph.x).abs() < near
+                                && (kept[*index].y - glyph.y).abs() < near
+                        })
+                    })
+            })
         });
-        if !doubled {
-            kept.push(glyph.clone());
+        if doubled {
+            continue;
         }
+        kept_at
+            .entry((glyph.text.as_str(), column, row))
+            .or_default()
+            .push(kept.len());
+        kept.push(glyph.clone());
     }
     kept
 }

@@ -11,8 +11,10 @@ pub mod device;
 pub mod layout;
 pub mod lookalike;
 
+use std::cell::Cell;
 use std::collections::{BTreeMap, BTreeSet};
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Once;
 
 use device::{MarksDevice, PageMarks};
 use layout::{PageLine, PageText, append_wrapped, join_wrapped_paragraphs, page_text};
@@ -41,8 +43,31 @@ pub enum PdfError {
 pub struct PdfText {
     pub text: String,
     pub pages: usize,
-    /// Pages the PDF library failed on (their text is missing).
-    pub failed_pages: Vec<u32>,
+    /// Pages the PDF library failed on (their text is missing), each with why.
+    pub failed_pages: Vec<(u32, String)>,
+}
+
+thread_local! {
+    /// Set while this thread is inside the PDF library, whose panics are caught and reported
+    /// as a page or file not read: the default hook's backtrace notice would only alarm.
+    static IN_PDF_LIBRARY: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Runs `work` inside the PDF library: a panic comes back as `Err(message)`, unprinted.
+fn guarded<T>(work: impl FnOnce() -> T) -> Result<T, String> {
+    static QUIET_HOOK: Once = Once::new();
+    QUIET_HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !IN_PDF_LIBRARY.with(Cell::get) {
+                previous(info);
+            }
+        }));
+    });
+    IN_PDF_LIBRARY.with(|flag| flag.set(true));
+    let outcome = catch_unwind(AssertUnwindSafe(work));
+    IN_PDF_LIBRARY.with(|flag| flag.set(false));
+    outcome.map_err(|panic| panic_message(&panic))
 }
 
 /// Reads a PDF's bytes into the text the parser reads.
@@ -51,11 +76,10 @@ pub fn read_pdf(bytes: &[u8]) -> Result<PdfText, PdfError> {
     if !head.windows(5).any(|window| window == b"%PDF-") {
         return Err(PdfError::NotPdf);
     }
-    let loaded = catch_unwind(AssertUnwindSafe(|| pdf_extract::Document::load_mem(bytes)));
-    let document = match loaded {
+    let document = match guarded(|| pdf_extract::Document::load_mem(bytes)) {
         Ok(Ok(document)) => document,
         Ok(Err(error)) => return Err(classify_load_error(&error.to_string())),
-        Err(panic) => return Err(PdfError::Broken(panic_message(&panic))),
+        Err(panic) => return Err(PdfError::Broken(panic)),
     };
     if document.is_encrypted() {
         return Err(PdfError::Encrypted);
@@ -69,19 +93,16 @@ pub fn read_pdf(bytes: &[u8]) -> Result<PdfText, PdfError> {
     let mut last_failure = String::new();
     for number in &page_numbers {
         let before = device.pages.len();
-        let outcome = catch_unwind(AssertUnwindSafe(|| {
-            pdf_extract::output_doc_page(&document, &mut device, *number)
-        }));
+        let outcome = guarded(|| pdf_extract::output_doc_page(&document, &mut device, *number));
         let failure = match outcome {
             Ok(Ok(())) => None,
             Ok(Err(error)) => Some(error.to_string()),
-            Err(panic) => Some(panic_message(&panic)),
+            Err(panic) => Some(panic),
         };
         if let Some(failure) = failure {
             // Whatever the page drew before failing is unreliable: drop it.
             device.pages.truncate(before);
-            tracing::warn!(page = number, "pdf page not read: {failure}");
-            failed_pages.push(*number);
+            failed_pages.push((*number, failure.clone()));
             last_failure = failure;
         }
     }
@@ -238,7 +259,7 @@ const HEAD_ROWS: usize = 3;
 /// Puts the pages together into one text.
 fn join_pages(mut pages: Vec<PageText>) -> String {
     for page in &mut pages {
-        page.lines = join_wrapped_paragraphs(std::mem::take(&mut page.lines));
+        page.lines = join_wrapped_paragraphs(std::mem::take(&mut page.lines), page.width);
     }
 
     let mut out: Vec<PageLine> = Vec::new();

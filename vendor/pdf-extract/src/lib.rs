@@ -1866,11 +1866,12 @@ impl<'a> Processor<'a> {
                     dlog!("T* matrix {:?}", gs.ts.tm);
                     output.end_line()?;
                 }
-                "q" => { gs_stack.push(gs.clone()); }
+                "q" => { gs_stack.push(gs.clone()); output.save_state()?; }
                 "Q" => {
                     let s = gs_stack.pop();
                     if let Some(s) = s {
                         gs = s;
+                        output.restore_state()?;
                     } else {
                         warn!("No state to pop");
                     }
@@ -1944,7 +1945,8 @@ impl<'a> Processor<'a> {
                     output.fill(&gs.ctm, &gs.fill_colorspace, &gs.fill_color, &path)?;
                     path.ops.clear();
                 }
-                "W" | "w*" => { dlog!("unhandled clipping operation {:?}", operation); }
+                // hyoka patch: the clip goes to the output device (was ignored, and spelt "w*").
+                "W" | "W*" => { output.clip(&gs.ctm, &path)?; }
                 "n" => {
                     dlog!("discard {:?}", path);
                     path.ops.clear();
@@ -1983,6 +1985,10 @@ pub trait OutputDev {
     fn end_line(&mut self)-> Result<(), OutputError>;
     fn stroke(&mut self, _ctm: &Transform, _colorspace: &ColorSpace, _color: &[f64], _path: &Path)-> Result<(), OutputError> {Ok(())}
     fn fill(&mut self, _ctm: &Transform, _colorspace: &ColorSpace, _color: &[f64], _path: &Path)-> Result<(), OutputError> {Ok(())}
+    /// hyoka patch: `W`/`W*` with the current path, and the `q`/`Q` that scope it.
+    fn clip(&mut self, _ctm: &Transform, _path: &Path) -> Result<(), OutputError> {Ok(())}
+    fn save_state(&mut self) -> Result<(), OutputError> {Ok(())}
+    fn restore_state(&mut self) -> Result<(), OutputError> {Ok(())}
 }
 
 

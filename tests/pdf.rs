@@ -1,0 +1,457 @@
+//! Reading PDFs: the fixtures printed from the samples by two producers give the records of
+//! the text they were printed from; old Japanese fonts decode; a panic in the PDF library
+//! costs a page, not the file.
+//!
+//! The fixtures (tests/fixtures/pdf/) are made by scripts/pdf-fixtures/make: headless Chromium
+//! printing the form as HTML tables (borders as thin filled rectangles, a running header and a
+//! 「n / N」 footer, rows split over page breaks, a change table's header repeated on each
+//! page) and LibreOffice Calc printing a spreadsheet laid out like the official Excel form
+//! (merged value cells, stroked borders, the header row repeated by print titles).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use hyoka::corpus::{DocumentMeta, read_document};
+use hyoka::pdf::{PdfError, read_pdf};
+use hyoka::record::Record;
+use pdf_extract::{Dictionary, Document, Object, Stream};
+use unicode_normalization::UnicodeNormalization;
+
+use crate::util::{corpus_folder, run_ingest};
+
+pub fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/pdf")
+        .join(name)
+}
+
+/// The manifest entry of a bundled sample, or a kind fixture read as it is.
+fn meta_of(text_path: &Path) -> DocumentMeta {
+    let name = text_path.file_name().unwrap().to_string_lossy().to_string();
+    hyoka::corpus::meta_beside(text_path)
+        .expect("manifest")
+        .unwrap_or_else(|| {
+            let text = std::fs::read_to_string(text_path).expect("text");
+            hyoka::corpus::infer_meta(name, &text)
+        })
+}
+
+/// What makes two records the same for a reader: where it sits (slot, 特定個人情報ファイル,
+/// field) and what it says, after NFKC and without whitespace.
+fn record_key(record: &Record) -> (String, String, String, String) {
+    let said: String = [
+        record.text.as_str(),
+        record.before_text.as_deref().unwrap_or_default(),
+        record.after_text.as_deref().unwrap_or_default(),
+        record.reason.as_deref().unwrap_or_default(),
+        record.choice.as_deref().unwrap_or_default(),
+        record.rating.as_deref().unwrap_or_default(),
+    ]
+    .join(" ")
+    .nfkc()
+    .filter(|character| !character.is_whitespace())
+    .collect();
+    (
+        record.slot.clone().unwrap_or_default(),
+        record.file_name.clone().unwrap_or_default(),
+        record.field.clone().unwrap_or_default(),
+        said,
+    )
+}
+
+/// The share of the text version's records that the PDF gives identically.
+fn identical_share(text_path: &Path, pdf_name: &str) -> (usize, usize, f64) {
+    let meta = meta_of(text_path);
+    let text = std::fs::read_to_string(text_path).expect("text");
+    let from_text = hyoka::parse::parse_document(&meta, &text).expect("text parses");
+    let (pdf_text, encoding, _) =
+        read_document(&fixture(pdf_name), pdf_name).expect("the PDF is read");
+    assert_eq!(encoding, "PDF");
+    let from_pdf = hyoka::parse::parse_document(&meta, &pdf_text).expect("PDF text parses");
+    let mut left: BTreeMap<_, usize> = BTreeMap::new();
+    for record in &from_pdf {
+        *left.entry(record_key(record)).or_default() += 1;
+    }
+    let mut identical = 0;
+    for record in &from_text {
+        if let Some(count) = left.get_mut(&record_key(record))
+            && *count > 0
+        {
+            *count -= 1;
+            identical += 1;
+        }
+    }
+    let share = identical as f64 / from_text.len().max(1) as f64;
+    (from_text.len(), from_pdf.len(), share)
+}
+
+fn sample_path(prefix: &str) -> PathBuf {
+    std::fs::read_dir(corpus_folder())
+        .expect("corpus")
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .find(|path| {
+            path.file_name()
+                .is_some_and(|name| name.to_string_lossy().starts_with(prefix))
+        })
+        .expect("sample")
+}
+
+fn kind_fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/kinds")
+        .join(name)
+}
+
+#[test]
+fn each_printed_pdf_gives_the_records_of_the_text_it_was_printed_from() {
+    let cases = [
+        (sample_path("002_"), "sapporo-chromium.pdf"),
+        (sample_path("002_"), "sapporo-calc.pdf"),
+        (sample_path("000_"), "toshima-chromium.pdf"),
+        (sample_path("000_"), "toshima-calc.pdf"),
+        (kind_fixture("juten.txt"), "juten-chromium.pdf"),
+        (kind_fixture("kiso.txt"), "kiso-calc.pdf"),
+    ];
+    let mut report = String::new();
+    for (text_path, pdf_name) in cases {
+        let (text_records, pdf_records, share) = identical_share(&text_path, pdf_name);
+        report.push_str(&format!(
+            "{pdf_name}: {text_records} records from the text, {pdf_records} from the PDF, {share:.3} identical\n"
+        ));
+        assert!(text_records > 0);
+        assert!(share >= 0.95, "{report}");
+    }
+    println!("{report}");
+}
+
+#[test]
+fn a_running_header_and_page_footer_never_become_record_text() {
+    for name in [
+        "sapporo-chromium.pdf",
+        "sapporo-calc.pdf",
+        "toshima-calc.pdf",
+    ] {
+        let (text, _, _) = read_document(&fixture(name), name).expect("read");
+        assert!(
+            !text.contains("全項目評価書\n")
+                && !text.contains("/ 1")
+                && !text.contains("(住民基本台帳・個人住民税)"),
+            "{name}: {}",
+            text.lines()
+                .filter(|line| line.contains("評価書") || line.contains(" / "))
+                .take(5)
+                .collect::<Vec<_>>()
+                .join(" | ")
+        );
+    }
+}
+
+#[test]
+fn a_change_table_header_repeated_on_each_page_is_read_once() {
+    for name in ["toshima-chromium.pdf", "toshima-calc.pdf"] {
+        let (text, _, _) = read_document(&fixture(name), name).expect("read");
+        let headers = text
+            .lines()
+            .filter(|line| line.starts_with("通番\t変更前"))
+            .count();
+        // The sample holds two 変更点リスク評価表 (住民基本台帳 and 個人住民税, with other
+        // columns), each of three pages with its header on each; the prints run them over
+        // more pages, each header read as often as the text has it.
+        let source = std::fs::read_to_string(sample_path("000_")).expect("sample");
+        for header in ["通番\t変更前", "通番\t項目\t変更前"] {
+            let in_source = source.lines().filter(|l| l.starts_with(header)).count();
+            let in_pdf = text.lines().filter(|l| l.starts_with(header)).count();
+            assert_eq!(in_pdf, in_source, "{name}: {header}");
+        }
+        let _ = headers;
+    }
+}
+
+#[test]
+fn a_row_split_by_a_page_break_is_one_row() {
+    // 豊島区 通番 11 runs from page 1 onto page 2 in the Chromium print.
+    let name = "toshima-chromium.pdf";
+    let (text, _, _) = read_document(&fixture(name), name).expect("read");
+    let row = text
+        .lines()
+        .find(|line| line.starts_with("11\t"))
+        .expect("row 11");
+    let source = std::fs::read_to_string(sample_path("000_")).expect("sample");
+    let source_row = source
+        .lines()
+        .find(|line| line.starts_with("11\t"))
+        .expect("row 11 in the text");
+    let squeeze = |text: &str| -> String {
+        text.nfkc()
+            .filter(|character| !character.is_whitespace())
+            .collect()
+    };
+    assert_eq!(squeeze(row), squeeze(source_row));
+    // No piece of a split row is left as a row of its own (rows with empty leading cells
+    // are as many as in the text).
+    let continued = |text: &str| text.lines().filter(|line| line.starts_with("\t\t")).count();
+    assert_eq!(continued(&text), continued(&source));
+}
+
+#[test]
+fn a_pdf_protected_only_against_printing_or_copying_is_read() {
+    let name = "bad/permissions-only.pdf";
+    let (text, _, _) = read_document(&fixture(name), name).expect("opens without a password");
+    assert!(text.contains("変更点リスク評価表"), "{text}");
+}
+
+#[test]
+fn each_bad_pdf_is_refused_with_the_reason() {
+    let locked = std::fs::read(fixture("bad/locked.pdf")).expect("fixture");
+    assert_eq!(read_pdf(&locked).unwrap_err(), PdfError::Encrypted);
+    let scanned = std::fs::read(fixture("bad/scanned.pdf")).expect("fixture");
+    assert!(matches!(
+        read_pdf(&scanned),
+        Err(PdfError::NoText { pages: 1, .. })
+    ));
+    let printed = std::fs::read(fixture("sapporo-chromium.pdf")).expect("fixture");
+    assert!(matches!(
+        read_pdf(&printed[..printed.len() / 2]),
+        Err(PdfError::Broken(_))
+    ));
+    assert_eq!(
+        read_pdf("特定個人情報保護評価書".as_bytes()).unwrap_err(),
+        PdfError::NotPdf
+    );
+    assert_eq!(read_pdf(b"").unwrap_err(), PdfError::NotPdf);
+}
+
+/// A one-font PDF written by hand: `pages` content streams drawn with a Type0 font whose
+/// encoding is `encoding` and which has no ToUnicode, as old Japanese PDFs are.
+fn pdf_with_cmap(pages: &[(&str, Vec<u8>)]) -> Vec<u8> {
+    let mut document = Document::with_version("1.4");
+    let pages_id = document.new_object_id();
+    let mut kids = Vec::new();
+    for (encoding, content) in pages {
+        let mut descriptor = Dictionary::new();
+        descriptor.set("Type", Object::Name(b"FontDescriptor".to_vec()));
+        descriptor.set("FontName", Object::Name(b"MS-Mincho".to_vec()));
+        descriptor.set("Flags", Object::Integer(6));
+        descriptor.set(
+            "FontBBox",
+            Object::Array(vec![
+                Object::Integer(0),
+                Object::Integer(-141),
+                Object::Integer(1000),
+                Object::Integer(859),
+            ]),
+        );
+        descriptor.set("ItalicAngle", Object::Integer(0));
+        descriptor.set("Ascent", Object::Integer(859));
+        descriptor.set("Descent", Object::Integer(-141));
+        descriptor.set("CapHeight", Object::Integer(700));
+        descriptor.set("StemV", Object::Integer(80));
+        let descriptor_id = document.add_object(descriptor);
+        let mut system = Dictionary::new();
+        system.set("Registry", Object::string_literal("Adobe"));
+        system.set("Ordering", Object::string_literal("Japan1"));
+        system.set("Supplement", Object::Integer(4));
+        let mut descendant = Dictionary::new();
+        descendant.set("Type", Object::Name(b"Font".to_vec()));
+        descendant.set("Subtype", Object::Name(b"CIDFontType0".to_vec()));
+        descendant.set("BaseFont", Object::Name(b"MS-Mincho".to_vec()));
+        descendant.set("CIDSystemInfo", Object::Dictionary(system));
+        descendant.set("FontDescriptor", Object::Reference(descriptor_id));
+        descendant.set("DW", Object::Integer(1000));
+        let descendant_id = document.add_object(descendant);
+        let mut font = Dictionary::new();
+        font.set("Type", Object::Name(b"Font".to_vec()));
+        font.set("Subtype", Object::Name(b"Type0".to_vec()));
+        font.set("BaseFont", Object::Name(b"MS-Mincho".to_vec()));
+        font.set("Encoding", Object::Name(encoding.as_bytes().to_vec()));
+        font.set(
+            "DescendantFonts",
+            Object::Array(vec![Object::Reference(descendant_id)]),
+        );
+        let font_id = document.add_object(font);
+        let mut fonts = Dictionary::new();
+        fonts.set("F1", Object::Reference(font_id));
+        let mut resources = Dictionary::new();
+        resources.set("Font", Object::Dictionary(fonts));
+        let content_id = document.add_object(Stream::new(Dictionary::new(), content.clone()));
+        let mut page = Dictionary::new();
+        page.set("Type", Object::Name(b"Page".to_vec()));
+        page.set("Parent", Object::Reference(pages_id));
+        page.set("Contents", Object::Reference(content_id));
+        page.set("Resources", Object::Dictionary(resources));
+        page.set(
+            "MediaBox",
+            Object::Array(vec![
+                Object::Integer(0),
+                Object::Integer(0),
+                Object::Integer(595),
+                Object::Integer(842),
+            ]),
+        );
+        kids.push(Object::Reference(document.add_object(page)));
+    }
+    let mut pages_dictionary = Dictionary::new();
+    pages_dictionary.set("Type", Object::Name(b"Pages".to_vec()));
+    pages_dictionary.set("Count", Object::Integer(kids.len() as i64));
+    pages_dictionary.set("Kids", Object::Array(kids));
+    document
+        .objects
+        .insert(pages_id, Object::Dictionary(pages_dictionary));
+    let mut catalog = Dictionary::new();
+    catalog.set("Type", Object::Name(b"Catalog".to_vec()));
+    catalog.set("Pages", Object::Reference(pages_id));
+    let catalog_id = document.add_object(catalog);
+    document.trailer.set("Root", Object::Reference(catalog_id));
+    let mut bytes = Vec::new();
+    document.save_to(&mut bytes).expect("write the PDF");
+    bytes
+}
+
+/// A content stream showing each line's codes (as hex) one under another.
+fn content_showing(lines: &[Vec<u8>]) -> Vec<u8> {
+    let mut content = String::from("BT /F1 12 Tf 14 TL 50 780 Td\n");
+    for codes in lines {
+        let hex: String = codes.iter().map(|byte| format!("{byte:02X}")).collect();
+        content.push_str(&format!("<{hex}> Tj T*\n"));
+    }
+    content.push_str("ET\n");
+    content.into_bytes()
+}
+
+const OLD_FONT_LINES: [&str; 3] = [
+    "リスク1: 目的外の入手が行われるリスク",
+    "対象者以外の情報の入手を防止するための措置の内容",
+    "窓口における届出人の本人確認を厳格に行う。ABC 123",
+];
+
+fn ucs2(text: &str) -> Vec<u8> {
+    text.encode_utf16().flat_map(u16::to_be_bytes).collect()
+}
+
+fn shift_jis(text: &str) -> Vec<u8> {
+    encoding_rs::SHIFT_JIS.encode(text).0.into_owned()
+}
+
+#[test]
+fn old_japanese_fonts_without_a_unicode_map_decode() {
+    type Encoder = fn(&str) -> Vec<u8>;
+    let cases: [(&str, Encoder); 3] = [
+        ("UniJIS-UCS2-H", ucs2),
+        ("90ms-RKSJ-H", shift_jis),
+        ("90msp-RKSJ-H", shift_jis),
+    ];
+    for (encoding, encode) in cases {
+        let lines: Vec<Vec<u8>> = OLD_FONT_LINES.iter().map(|line| encode(line)).collect();
+        let bytes = pdf_with_cmap(&[(encoding, content_showing(&lines))]);
+        let read = read_pdf(&bytes).unwrap_or_else(|error| panic!("{encoding}: {error}"));
+        let got: Vec<&str> = read.text.lines().collect();
+        assert_eq!(got, OLD_FONT_LINES, "{encoding}");
+    }
+}
+
+#[test]
+fn fake_bold_text_drawn_twice_reads_once() {
+    // Word and old printers embolden by drawing the run again a fraction of a point away.
+    let line = ucs2(OLD_FONT_LINES[1]);
+    let hex: String = line.iter().map(|byte| format!("{byte:02X}")).collect();
+    let content = format!(
+        "BT /F1 12 Tf 50 780 Td <{hex}> Tj ET\nBT /F1 12 Tf 50.35 780.2 Td <{hex}> Tj ET\n"
+    );
+    let read = read_pdf(&pdf_with_cmap(&[("UniJIS-UCS2-H", content.into_bytes())])).expect("read");
+    assert_eq!(read.text.trim_end(), OLD_FONT_LINES[1]);
+}
+
+#[test]
+fn look_alike_code_points_of_a_font_read_as_the_characters_shown() {
+    // A font mapping the glyph of 民 to the radical ⺠, ① to the dingbat ➀, ・ to ‧.
+    let content = content_showing(&[
+        ucs2("住⺠基本台帳"),
+        ucs2("➀届出‧申請"),
+        ucs2(OLD_FONT_LINES[0]),
+    ]);
+    let read = read_pdf(&pdf_with_cmap(&[("UniJIS-UCS2-H", content)])).expect("read");
+    let lines: Vec<&str> = read.text.lines().collect();
+    assert_eq!(lines, ["住民基本台帳", "①届出・申請", OLD_FONT_LINES[0]]);
+}
+
+#[test]
+fn a_panic_in_the_pdf_library_costs_its_page_not_the_file() {
+    // pdf-extract panics on a CMap it does not know (a Chinese one here).
+    let good = content_showing(&[ucs2(OLD_FONT_LINES[2])]);
+    let bytes = pdf_with_cmap(&[("UniGB-UCS2-H", good.clone()), ("UniJIS-UCS2-H", good)]);
+    let read = read_pdf(&bytes).expect("the second page is read");
+    assert_eq!(read.text.trim_end(), OLD_FONT_LINES[2]);
+    assert_eq!(read.failed_pages.len(), 1);
+    assert_eq!(read.failed_pages[0].0, 1);
+    assert!(read.failed_pages[0].1.contains("UniGB-UCS2-H"));
+
+    let only_bad = content_showing(&[ucs2(OLD_FONT_LINES[2])]);
+    let bytes = pdf_with_cmap(&[("UniGB-UCS2-H", only_bad)]);
+    assert!(matches!(read_pdf(&bytes), Err(PdfError::ReaderFailed(_))));
+}
+
+#[test]
+fn a_folder_of_pdfs_without_a_manifest_ingests_and_reports_each_document() {
+    let folder = tempfile::tempdir().expect("folder");
+    let corpus = folder.path().join("pdfs");
+    std::fs::create_dir(&corpus).expect("create");
+    for name in [
+        "sapporo-chromium.pdf",
+        "toshima-calc.pdf",
+        "juten-chromium.pdf",
+        "kiso-calc.pdf",
+    ] {
+        std::fs::copy(fixture(name), corpus.join(name)).expect("copy");
+    }
+    let output = run_ingest(&corpus, &folder.path().join("index"));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    let line_of = |file: &str| -> Vec<String> {
+        stdout
+            .lines()
+            .find(|line| line.starts_with(file))
+            .unwrap_or_else(|| panic!("{file} not reported:\n{stdout}"))
+            .split_whitespace()
+            .map(str::to_string)
+            .collect()
+    };
+    // body, code, kind, 様式, 公表日, encoding, records, slot share
+    let sapporo = line_of("sapporo-chromium.pdf");
+    assert_eq!(sapporo[1..4], ["札幌市", "011002", "全項目評価書"]);
+    assert_eq!(sapporo[sapporo.len() - 3..], ["PDF", "152", "100.0%"]);
+    let toshima = line_of("toshima-calc.pdf");
+    assert_eq!(toshima[1..4], ["豊島区", "131164", "変更点リスク評価表"]);
+    let juten = line_of("juten-chromium.pdf");
+    assert_eq!(
+        juten[1..8],
+        [
+            "重点試験市",
+            "-",
+            "重点項目評価書",
+            "令和6年10月",
+            "様式3",
+            "令和6年10月1日",
+            "PDF"
+        ]
+    );
+    let kiso = line_of("kiso-calc.pdf");
+    assert_eq!(
+        kiso[1..8],
+        [
+            "基礎試験町",
+            "-",
+            "基礎項目評価書",
+            "令和3年4月",
+            "様式2",
+            "令和5年4月1日",
+            "PDF"
+        ]
+    );
+    assert!(
+        stdout.contains("4 documents, ") && stdout.contains(" 0 skipped"),
+        "{stdout}"
+    );
+}
