@@ -6,6 +6,7 @@
 //!   cargo bench --bench figures -- relevance [--index DIR] [--judgments FILE]
 //!   cargo bench --bench figures -- http --addr HOST:PORT [--clients N] [--seconds S] [--pid PID]
 //!   cargo bench --bench figures -- groonga --index DIR --db DIR [--tokenizer TokenMecab] [--iterations N]
+//!   cargo bench --bench figures -- pdf [--folder tests/fixtures/pdf] [--rounds N]
 //!
 //! `query` runs in process, one warm-up pass then N timed passes per query class; `http` is a
 //! bounded loopback load of keep-alive connections against a running `hyoka serve`, one query
@@ -38,11 +39,61 @@ fn main() {
         "relevance" => relevance(&options),
         "http" => http(&options),
         "groonga" => groonga(&options),
+        "pdf" => pdf(&options),
         other => {
             eprintln!("figures: unknown command {other}");
             std::process::exit(2);
         }
     }
+}
+
+/// PDF reading: pages per second of each PDF in a folder (read into text, tables rebuilt),
+/// one thread, best of N rounds, and the time to parse the text into records.
+fn pdf(options: &Options) {
+    let folder = options.path("folder", "tests/fixtures/pdf");
+    let rounds = options.number("rounds", 5).max(1);
+    let mut names: Vec<PathBuf> = std::fs::read_dir(&folder)
+        .unwrap_or_else(|error| panic!("{}: {error}", folder.display()))
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "pdf"))
+        .collect();
+    names.sort();
+    println!("file                      pages   bytes    read ms  pages/s  parse ms  records");
+    let (mut all_pages, mut all_seconds) = (0usize, 0f64);
+    for path in names {
+        let bytes = std::fs::read(&path).expect("read");
+        let mut best = f64::MAX;
+        let mut read = None;
+        for _ in 0..rounds {
+            let started = Instant::now();
+            let result = hyoka::pdf::read_pdf(&bytes).expect("a readable PDF");
+            best = best.min(started.elapsed().as_secs_f64());
+            read = Some(result);
+        }
+        let read = read.expect("one round");
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        let meta = hyoka::corpus::infer_meta(name.clone(), &read.text);
+        let started = Instant::now();
+        let records = hyoka::parse::parse_document(&meta, &read.text).expect("parses");
+        let parse = started.elapsed().as_secs_f64();
+        all_pages += read.pages;
+        all_seconds += best;
+        println!(
+            "{name:<24} {:>6} {:>7} {:>10.1} {:>8.1} {:>9.1} {:>8}",
+            read.pages,
+            bytes.len(),
+            best * 1000.0,
+            read.pages as f64 / best,
+            parse * 1000.0,
+            records.len()
+        );
+    }
+    println!(
+        "all: {all_pages} pages in {:.1} ms = {:.1} pages/s (one thread, best of {rounds})",
+        all_seconds * 1000.0,
+        all_pages as f64 / all_seconds
+    );
 }
 
 struct Options(BTreeMap<String, String>);

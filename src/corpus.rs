@@ -123,9 +123,37 @@ pub struct Manifest {
 pub struct LoadedDocument {
     pub meta: DocumentMeta,
     pub text: String,
-    /// The encoding it was decoded from: UTF-8, UTF-8 (BOM), Shift_JIS or EUC-JP.
+    /// The encoding it was decoded from: UTF-8, UTF-8 (BOM), Shift_JIS or EUC-JP, or PDF.
     pub encoding: &'static str,
     pub bytes: usize,
+    /// For a PDF, the page of each line of `text`.
+    pub line_pages: Option<Vec<u32>>,
+}
+
+impl LoadedDocument {
+    /// Gives each record of a PDF the page it starts on.
+    pub fn place_on_pages(&self, records: &mut [crate::record::Record]) {
+        let Some(line_pages) = &self.line_pages else {
+            return;
+        };
+        for record in records {
+            record.source.page = record
+                .source
+                .line
+                .checked_sub(1)
+                .and_then(|index| line_pages.get(index))
+                .copied();
+        }
+    }
+}
+
+/// A file read: its text, how it was decoded, its size, and for a PDF the page of each line.
+#[derive(Debug, Clone)]
+pub struct ReadDocument {
+    pub text: String,
+    pub encoding: &'static str,
+    pub bytes: usize,
+    pub line_pages: Option<Vec<u32>>,
 }
 
 /// The outcome of reading a corpus folder.
@@ -155,17 +183,18 @@ impl CorpusPlan {
     /// its text. Safe to call from several threads.
     pub fn load(&self, meta: &DocumentMeta) -> Result<LoadedDocument, DocumentError> {
         let path = self.folder.join(&meta.file);
-        let (text, encoding, bytes) = read_document(&path, &meta.file)?;
+        let read = read_document(&path, &meta.file)?;
         let meta = if self.has_manifest {
             meta.clone()
         } else {
-            infer_meta(meta.file.clone(), &text)
+            infer_meta(meta.file.clone(), &read.text)
         };
         Ok(LoadedDocument {
             meta,
-            text,
-            encoding,
-            bytes,
+            text: read.text,
+            encoding: read.encoding,
+            bytes: read.bytes,
+            line_pages: read.line_pages,
         })
     }
 }
@@ -402,10 +431,7 @@ pub fn meta_beside(path: &Path) -> Result<Option<DocumentMeta>, CorpusError> {
 }
 
 /// Reads and decodes one document.
-pub fn read_document(
-    path: &Path,
-    display_name: &str,
-) -> Result<(String, &'static str, usize), DocumentError> {
+pub fn read_document(path: &Path, display_name: &str) -> Result<ReadDocument, DocumentError> {
     let file = display_name.to_string();
     let metadata = match fs::metadata(path) {
         Ok(metadata) => metadata,
@@ -439,10 +465,20 @@ pub fn read_document(
         for (page, reason) in &read.failed_pages {
             tracing::warn!("{file}: page {page} of {} not read: {reason}", read.pages);
         }
-        return Ok((read.text, "PDF", size));
+        return Ok(ReadDocument {
+            text: read.text,
+            encoding: "PDF",
+            bytes: size,
+            line_pages: Some(read.line_pages),
+        });
     }
     let (text, encoding) = decode(&bytes, &file)?;
-    Ok((text, encoding, size))
+    Ok(ReadDocument {
+        text,
+        encoding,
+        bytes: size,
+        line_pages: None,
+    })
 }
 
 /// Whether a file is read as a PDF: by its name, as a person saving it from the publication

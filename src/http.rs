@@ -39,6 +39,8 @@ pub const MAX_EXPORT_ROWS: usize = 5_000;
 pub struct AppState {
     pub index: Arc<SearchIndex>,
     limits: Arc<IndexWorkLimits>,
+    /// The corpus folder, to hand out an indexed document's original PDF (`/documents/…`).
+    corpus: Option<Arc<std::path::PathBuf>>,
 }
 
 impl AppState {
@@ -58,6 +60,7 @@ impl AppState {
     ) -> AppState {
         AppState {
             index,
+            corpus: None,
             limits: Arc::new(IndexWorkLimits {
                 running: tokio::sync::Semaphore::new(concurrent),
                 waiting: std::sync::atomic::AtomicUsize::new(0),
@@ -65,6 +68,12 @@ impl AppState {
                 max_wait: wait,
             }),
         }
+    }
+
+    /// Serves the original PDFs of the indexed documents from this corpus folder.
+    pub fn with_corpus(mut self, folder: std::path::PathBuf) -> AppState {
+        self.corpus = Some(Arc::new(folder));
+        self
     }
 
     /// Runs blocking index work on tokio's blocking pool, bounded: when all slots are busy a
@@ -330,6 +339,7 @@ pub fn app(state: AppState) -> Router {
         .route("/api/compare.xlsx", get(compare_xlsx))
         .route("/api/export.csv", get(export_csv))
         .route("/api/openapi.json", get(openapi))
+        .route("/documents/{file}", get(original_document))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::map_response(with_security_headers))
@@ -715,6 +725,53 @@ async fn answers_csv(
 const NEIGHBOURS: usize = 3;
 /// Most records of one document read to place a record among them.
 const MAX_DOCUMENT_RECORDS: usize = 100_000;
+
+/// The PDF a record was read from, to open at its page (`#page=N`): only a file of the corpus
+/// folder that the index holds records of, by its bare name.
+async fn original_document(
+    State(state): State<AppState>,
+    file: Result<Path<String>, PathRejection>,
+) -> Result<Response, AppError> {
+    let Path(file) = file?;
+    let unknown = || AppError::NotFound {
+        code: "unknown_document",
+        message: format!("no indexed PDF named {file:?}"),
+        shown: crate::messages::unknown_document(),
+    };
+    let bare_name = !file.is_empty()
+        && !file.starts_with('.')
+        && !file.contains(['/', '\\', '\0'])
+        && crate::corpus::is_pdf_name(&file);
+    let Some(folder) = state.corpus.clone() else {
+        return Err(unknown());
+    };
+    if !bare_name {
+        return Err(unknown());
+    }
+    let index = state.index.clone();
+    let name = file.clone();
+    let bytes = state
+        .run(move || {
+            if index.records_of_file(&name, 1)?.is_empty() {
+                return Ok(None);
+            }
+            Ok(std::fs::read(folder.join(&name)).ok())
+        })
+        .await?;
+    let Some(bytes) = bytes else {
+        return Err(unknown());
+    };
+    let mut response = download(bytes, "application/pdf", "document.pdf", &file);
+    if let Some(disposition) = response.headers().get(header::CONTENT_DISPOSITION).cloned()
+        && let Ok(text) = disposition.to_str()
+        && let Ok(inline) = HeaderValue::from_str(&text.replacen("attachment", "inline", 1))
+    {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_DISPOSITION, inline);
+    }
+    Ok(response)
+}
 
 fn unknown_record(id: &str) -> AppError {
     AppError::NotFound {

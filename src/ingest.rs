@@ -120,7 +120,8 @@ pub fn parse_corpus(
     for document in &loaded.documents {
         progress(&document.meta.file);
         match parse::parse_document(&document.meta, &document.text) {
-            Ok(parsed) => {
+            Ok(mut parsed) => {
+                document.place_on_pages(&mut parsed);
                 input_bytes += document.bytes;
                 summaries.push(summary_of(document, &parsed));
                 records.extend(parsed);
@@ -196,12 +197,14 @@ pub fn ingest(
                     };
                     let parse_started = Instant::now();
                     let parsed = plan.load(meta).map(|document| {
-                        let records =
-                            parse::parse_document(&document.meta, &document.text).map(|records| {
+                        let records = parse::parse_document(&document.meta, &document.text).map(
+                            |mut records| {
+                                document.place_on_pages(&mut records);
                                 let keys =
                                     records.iter().map(table::record_sentence_keys).collect();
                                 (records, keys)
-                            });
+                            },
+                        );
                         (document, records)
                     });
                     parse_nanos.fetch_add(

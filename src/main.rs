@@ -159,7 +159,7 @@ fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,lopdf=error")),
         )
         .with_writer(std::io::stderr)
         // Colour codes only on a terminal: log files and journald get plain text.
@@ -406,7 +406,7 @@ fn run_parse(args: &ParseArgs) -> anyhow::Result<ExitCode> {
             .file_name()
             .map(|name| name.to_string_lossy().to_string())
             .unwrap_or_else(|| display.clone());
-        let (text, _, _) = match hyoka::corpus::read_document(path, &display) {
+        let read = match hyoka::corpus::read_document(path, &display) {
             Ok(read) => read,
             Err(error) => {
                 eprintln!("hyoka: {error}");
@@ -415,15 +415,23 @@ fn run_parse(args: &ParseArgs) -> anyhow::Result<ExitCode> {
             }
         };
         if args.text {
-            out!("{text}");
+            out!("{}", read.text);
             continue;
         }
         let meta = match hyoka::corpus::meta_beside(path)? {
             Some(meta) => meta,
-            None => hyoka::corpus::infer_meta(file_name, &text),
+            None => hyoka::corpus::infer_meta(file_name, &read.text),
         };
-        match hyoka::parse::parse_document(&meta, &text) {
-            Ok(records) => {
+        let document = hyoka::corpus::LoadedDocument {
+            meta,
+            text: read.text,
+            encoding: read.encoding,
+            bytes: read.bytes,
+            line_pages: read.line_pages,
+        };
+        match hyoka::parse::parse_document(&document.meta, &document.text) {
+            Ok(mut records) => {
+                document.place_on_pages(&mut records);
                 for record in records {
                     out!("{}", serde_json::to_string(&record)?);
                 }
@@ -476,7 +484,8 @@ fn run_serve(args: &ServeArgs) -> anyhow::Result<ExitCode> {
         .context("cannot start the async runtime")?;
     runtime.block_on(async {
         hyoka::http::spawn_reloader(index.clone(), Duration::from_secs(2));
-        let app = hyoka::http::app(hyoka::http::AppState::new(index));
+        let app =
+            hyoka::http::app(hyoka::http::AppState::new(index).with_corpus(args.corpus.clone()));
         let listener = tokio::net::TcpListener::bind(args.addr)
             .await
             .with_context(|| format!("cannot listen on {}", args.addr))?;

@@ -238,6 +238,21 @@ pub const ROUTES: &[Route] = &[
     },
     Route {
         method: "get",
+        path: "/documents/{file}",
+        summary: "the original PDF of an indexed document (open it at a record's page with #page=N)",
+        parameters: &[Parameter {
+            name: "file",
+            location: "path",
+            required: true,
+            kind: "string",
+            description: "the document's file name in the corpus folder (source.file of its records)",
+        }],
+        request_body: None,
+        response: "Pdf",
+        content_type: "application/pdf",
+    },
+    Route {
+        method: "get",
         path: "/api/openapi.json",
         summary: "this document",
         parameters: &[],
@@ -319,7 +334,8 @@ fn comparison_schemas() -> Value {
             "position": {"type": "integer"}, "records_in_document": {"type": "integer"},
             "before": {"type": "array", "items": reference("Record")},
             "after": {"type": "array", "items": reference("Record")}}},
-        "Xlsx": {"type": "string", "format": "binary"}
+        "Xlsx": {"type": "string", "format": "binary"},
+        "Pdf": {"type": "string", "format": "binary"}
     })
 }
 

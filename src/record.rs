@@ -10,8 +10,11 @@ use serde::{Deserialize, Serialize};
 pub struct Source {
     /// File name inside the corpus directory.
     pub file: String,
-    /// 1-based line number of the record's first line.
+    /// 1-based line number of the record's first line (for a PDF, of the text read from it).
     pub line: usize,
+    /// For a PDF, the 1-based page the record starts on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page: Option<u32>,
 }
 
 /// One field value of one document.

@@ -64,9 +64,9 @@ fn identical_share(text_path: &Path, pdf_name: &str) -> (usize, usize, f64) {
     let meta = meta_of(text_path);
     let text = std::fs::read_to_string(text_path).expect("text");
     let from_text = hyoka::parse::parse_document(&meta, &text).expect("text parses");
-    let (pdf_text, encoding, _) =
-        read_document(&fixture(pdf_name), pdf_name).expect("the PDF is read");
-    assert_eq!(encoding, "PDF");
+    let read = read_document(&fixture(pdf_name), pdf_name).expect("the PDF is read");
+    assert_eq!(read.encoding, "PDF");
+    let pdf_text = read.text;
     let from_pdf = hyoka::parse::parse_document(&meta, &pdf_text).expect("PDF text parses");
     let mut left: BTreeMap<_, usize> = BTreeMap::new();
     for record in &from_pdf {
@@ -132,7 +132,7 @@ fn a_running_header_and_page_footer_never_become_record_text() {
         "sapporo-calc.pdf",
         "toshima-calc.pdf",
     ] {
-        let (text, _, _) = read_document(&fixture(name), name).expect("read");
+        let text = read_document(&fixture(name), name).expect("read").text;
         assert!(
             !text.contains("全項目評価書\n")
                 && !text.contains("/ 1")
@@ -150,7 +150,7 @@ fn a_running_header_and_page_footer_never_become_record_text() {
 #[test]
 fn a_change_table_header_repeated_on_each_page_is_read_once() {
     for name in ["toshima-chromium.pdf", "toshima-calc.pdf"] {
-        let (text, _, _) = read_document(&fixture(name), name).expect("read");
+        let text = read_document(&fixture(name), name).expect("read").text;
         let headers = text
             .lines()
             .filter(|line| line.starts_with("通番\t変更前"))
@@ -172,7 +172,7 @@ fn a_change_table_header_repeated_on_each_page_is_read_once() {
 fn a_row_split_by_a_page_break_is_one_row() {
     // 豊島区 通番 11 runs from page 1 onto page 2 in the Chromium print.
     let name = "toshima-chromium.pdf";
-    let (text, _, _) = read_document(&fixture(name), name).expect("read");
+    let text = read_document(&fixture(name), name).expect("read").text;
     let row = text
         .lines()
         .find(|line| line.starts_with("11\t"))
@@ -197,7 +197,9 @@ fn a_row_split_by_a_page_break_is_one_row() {
 #[test]
 fn a_pdf_protected_only_against_printing_or_copying_is_read() {
     let name = "bad/permissions-only.pdf";
-    let (text, _, _) = read_document(&fixture(name), name).expect("opens without a password");
+    let text = read_document(&fixture(name), name)
+        .expect("opens without a password")
+        .text;
     assert!(text.contains("変更点リスク評価表"), "{text}");
 }
 
@@ -454,4 +456,98 @@ fn a_folder_of_pdfs_without_a_manifest_ingests_and_reports_each_document() {
         stdout.contains("4 documents, ") && stdout.contains(" 0 skipped"),
         "{stdout}"
     );
+}
+
+#[tokio::test]
+async fn the_three_kinds_read_from_pdfs_meet_in_one_comparison_of_the_api() {
+    use axum::body::Body;
+    use axum::http::{Request, StatusCode};
+    use tower::ServiceExt;
+
+    let folder = tempfile::tempdir().expect("folder");
+    let corpus = folder.path().join("pdfs");
+    std::fs::create_dir(&corpus).expect("create");
+    for name in [
+        "sapporo-chromium.pdf",
+        "juten-chromium.pdf",
+        "kiso-calc.pdf",
+    ] {
+        std::fs::copy(fixture(name), corpus.join(name)).expect("copy");
+    }
+    let index_folder = folder.path().join("index");
+    let output = run_ingest(&corpus, &index_folder);
+    assert!(output.status.success());
+    let index = hyoka::search::SearchIndex::open(&index_folder).expect("index opens");
+    let state = hyoka::http::AppState::new(std::sync::Arc::new(index)).with_corpus(corpus.clone());
+    let app = hyoka::http::app(state);
+    // 「目的外の入手が行われるリスク」: a 全項目 measure, a 重点項目 measure, a 基礎項目 answer.
+    let response = app
+        .clone()
+        .oneshot(
+            Request::get("/api/compare?slot=III.2.R1&limit=500")
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await
+        .expect("response");
+    assert_eq!(response.status(), StatusCode::OK);
+    let bytes = http_body_util::BodyExt::collect(response.into_body())
+        .await
+        .expect("body")
+        .to_bytes();
+    let comparison: serde_json::Value = serde_json::from_slice(&bytes).expect("json");
+    let rows = comparison["rows"].as_array().expect("rows");
+    let kinds: std::collections::BTreeSet<&str> = rows
+        .iter()
+        .filter_map(|row| row["doc_type"].as_str())
+        .collect();
+    for kind in ["全項目評価書", "重点項目評価書", "基礎項目評価書"] {
+        assert!(kinds.contains(kind), "{kind} missing from {kinds:?}");
+    }
+    let juten = rows
+        .iter()
+        .find(|row| row["body"] == "重点試験市" && row["text"] != "")
+        .expect("the 重点項目 measure");
+    assert!(!juten["compared_with"].is_null(), "{juten}");
+
+    // Each PDF record knows its page, and the page opens the original PDF at it.
+    let sapporo = rows
+        .iter()
+        .find(|row| row["source"]["file"] == "sapporo-chromium.pdf")
+        .expect("a 札幌市 row");
+    let page = sapporo["source"]["page"].as_u64().expect("a page");
+    assert!((1..=16).contains(&page), "{sapporo}");
+    let fetch = |uri: &str| {
+        let app = app.clone();
+        let request = Request::get(uri).body(Body::empty()).expect("request");
+        async move {
+            let response = app.oneshot(request).await.expect("response");
+            let status = response.status();
+            let content_type = response
+                .headers()
+                .get("content-type")
+                .map(|value| value.to_str().unwrap_or_default().to_string());
+            let bytes = http_body_util::BodyExt::collect(response.into_body())
+                .await
+                .expect("body")
+                .to_bytes();
+            (status, content_type, bytes)
+        }
+    };
+    let (status, content_type, bytes) = fetch("/documents/sapporo-chromium.pdf").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(content_type.as_deref(), Some("application/pdf"));
+    assert!(bytes.starts_with(b"%PDF-"));
+    // Only indexed PDFs of the folder, by bare name.
+    std::fs::write(corpus.join("not-indexed.pdf"), b"%PDF-1.4").expect("write");
+    for uri in [
+        "/documents/not-indexed.pdf",
+        "/documents/..%2F..%2Fetc%2Fpasswd",
+        "/documents/..%2Fpdfs%2Fsapporo-chromium.pdf",
+        "/documents/missing.pdf",
+    ] {
+        let (status, _, bytes) = fetch(uri).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{uri}");
+        assert!(!bytes.starts_with(b"%PDF"), "{uri}");
+    }
 }

@@ -637,13 +637,20 @@ async function showRecord(id) {
     ["リスク評価", record.rating],
     ["選択", record.choice && (record.choice_as_printed ? `${record.choice}（文書の印刷は「${record.choice_as_printed}」）` : record.choice)],
     ["見出し（文書の記載どおり）", (record.section_path || []).join(" › ")],
-    ["出典", `${record.source.file} の ${record.source.line} 行目`],
+    ["出典", record.source.page
+      ? `${record.source.file} の ${record.source.page} ページ`
+      : `${record.source.file} の ${record.source.line} 行目`],
     ["記載ID", record.id],
   ].filter(([, value]) => value);
   const deleted = record.change === "削除";
   setChildren(document.getElementById("record-body"),
     el("dl", { class: "facts" }, facts.map(([label, value]) => [el("dt", {}, label), el("dd", {}, value)])),
-    record.source.pdf ? el("p", {}, el("a", { href: record.source.pdf, rel: "noopener" }, "元の PDF を開く")) : null,
+    record.source.page
+      ? el("p", {}, el("a", {
+        href: `/documents/${encodeURIComponent(record.source.file)}#page=${record.source.page}`,
+        target: "_blank", rel: "noopener",
+      }, `元の PDF を ${record.source.page} ページで開く`))
+      : null,
     changeBadge(record),
     record.text
       ? el("div", { class: "record-text" },

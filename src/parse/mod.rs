@@ -500,6 +500,7 @@ fn finish(
                 source: Source {
                     file: meta.file.clone(),
                     line: draft.line,
+                    page: None,
                 },
             });
         }

@@ -42,6 +42,8 @@ pub enum PdfError {
 #[derive(Debug, Clone)]
 pub struct PdfText {
     pub text: String,
+    /// The page each line of `text` comes from (a row joined over a break: where it starts).
+    pub line_pages: Vec<u32>,
     pub pages: usize,
     /// Pages the PDF library failed on (their text is missing), each with why.
     pub failed_pages: Vec<(u32, String)>,
@@ -112,8 +114,10 @@ pub fn read_pdf(bytes: &[u8]) -> Result<PdfText, PdfError> {
     check_text_layer(&device, page_numbers.len())?;
     drop_running_heads(&mut device.pages);
     let pages: Vec<PageText> = device.pages.iter().map(page_text).collect();
+    let (text, line_pages) = join_pages(pages);
     Ok(PdfText {
-        text: join_pages(pages),
+        text,
+        line_pages,
         pages: page_numbers.len(),
         failed_pages,
     })
@@ -256,13 +260,14 @@ fn drop_running_heads(pages: &mut [PageMarks]) {
 /// How many rows at a table's start may be its header.
 const HEAD_ROWS: usize = 3;
 
-/// Puts the pages together into one text.
-fn join_pages(mut pages: Vec<PageText>) -> String {
+/// Puts the pages together into one text, with the page of each line.
+fn join_pages(mut pages: Vec<PageText>) -> (String, Vec<u32>) {
     for page in &mut pages {
         page.lines = join_wrapped_paragraphs(std::mem::take(&mut page.lines), page.width);
     }
 
     let mut out: Vec<PageLine> = Vec::new();
+    let mut out_pages: Vec<u32> = Vec::new();
     // The first row of the table in progress: a header repeated after a page break.
     // The first rows of the table in progress: its header, which a producer repeats at the top
     // of each page the table continues on.
@@ -270,6 +275,7 @@ fn join_pages(mut pages: Vec<PageText>) -> String {
     // Whether the rows of the table in progress ever leave their first cell empty.
     let mut empty_first_cells_in_run = false;
     for page in pages {
+        let number = page.number;
         let mut lines = page.lines.into_iter().peekable();
         let continues_table = out.last().is_some_and(|line| line.table.is_some());
         while continues_table
@@ -314,6 +320,7 @@ fn join_pages(mut pages: Vec<PageText>) -> String {
             }
             at_page_top = false;
             out.push(line);
+            out_pages.push(number);
         }
     }
     let mut text = String::new();
@@ -321,5 +328,5 @@ fn join_pages(mut pages: Vec<PageText>) -> String {
         text.push_str(&line.text());
         text.push('\n');
     }
-    text
+    (text, out_pages)
 }
