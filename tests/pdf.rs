@@ -551,3 +551,36 @@ async fn the_three_kinds_read_from_pdfs_meet_in_one_comparison_of_the_api() {
         assert!(!bytes.starts_with(b"%PDF"), "{uri}");
     }
 }
+
+#[test]
+fn headings_read_from_a_pdf_are_the_headings_of_its_text() {
+    let text_path = sample_path("002_");
+    let meta = meta_of(&text_path);
+    let text = std::fs::read_to_string(&text_path).expect("text");
+    let headings = |records: &[Record]| -> std::collections::BTreeSet<String> {
+        records
+            .iter()
+            .map(|record| {
+                // Spacing aside: a PDF shows no difference between 「リスク1： 目的」 and
+                // 「リスク1：目的」.
+                record
+                    .section_path
+                    .join(" › ")
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect()
+    };
+    let from_text = headings(&hyoka::parse::parse_document(&meta, &text).expect("parses"));
+    for name in ["sapporo-chromium.pdf", "sapporo-calc.pdf"] {
+        let read = read_document(&fixture(name), name).expect("read");
+        let from_pdf = headings(&hyoka::parse::parse_document(&meta, &read.text).expect("parses"));
+        let missing: Vec<_> = from_text.difference(&from_pdf).collect();
+        let extra: Vec<_> = from_pdf.difference(&from_text).collect();
+        assert!(
+            missing.is_empty() && extra.is_empty(),
+            "{name}: missing {missing:#?}\nextra {extra:#?}"
+        );
+    }
+}

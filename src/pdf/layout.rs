@@ -559,11 +559,20 @@ pub fn append_wrapped(text: &mut String, next: &str) {
         return;
     }
     if let (Some(last), Some(first)) = (text.chars().last(), next.chars().next())
-        && (last.is_ascii_alphanumeric() && first.is_ascii_alphanumeric() || starts_list_item(next))
+        && (last.is_ascii_alphanumeric() && first.is_ascii_alphanumeric()
+            || (starts_list_item(next) && (first != '・' || ends_item(text))))
     {
         text.push(' ');
     }
     text.push_str(next);
+}
+
+/// Whether a text ends where an item may end: 「・」 after 「漏えい」 at a line's end is the
+/// middle dot of 「漏えい・滅失」, after 「。」 a new item.
+fn ends_item(text: &str) -> bool {
+    text.chars()
+        .last()
+        .is_some_and(|last| matches!(last, '。' | '．' | '.' | ')' | '）' | '」' | '>' | '＞'))
 }
 
 /// A line starting with a bullet, a circled number or 「1 」「(1)」「※」 starts an item.
@@ -576,10 +585,20 @@ fn starts_list_item(line: &str) -> bool {
         first,
         '・' | '※' | '●' | '○' | '■' | '□' | '◆' | '◇' | '-' | '－'
     ) || ('①'..='⑳').contains(&first)
-        || first == '('
-        || first == '（'
     {
         return true;
+    }
+    // 「(1)」「（ア）」: a short number in brackets; 「（委託…）」 is a parenthesis going on.
+    if matches!(first, '(' | '（') {
+        let inside: Vec<char> = chars.take_while(|c| !matches!(c, ')' | '）')).collect();
+        let numbering = |c: &char| {
+            c.is_ascii_alphanumeric()
+                || ('０'..='９').contains(c)
+                || ('ア'..='ン').contains(c)
+                || ('ｱ'..='ﾝ').contains(c)
+                || "一二三四五六七八九十".contains(*c)
+        };
+        return (1..=3).contains(&inside.len()) && inside.iter().all(numbering);
     }
     // 「1 」「2）」「3.」: a number and a separator.
     let digits: String = line.chars().take_while(char::is_ascii_digit).collect();
