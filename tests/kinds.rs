@@ -124,3 +124,79 @@ fn an_item_the_form_does_not_know_keeps_its_heading_and_no_slot() {
         manual.section_path
     );
 }
+
+/// The 基礎項目 fixture as an older 様式 printed it: 平成27年4月 様式2, no 「8. 人手を介在させる
+/// 作業」, and Ⅳ numbered from 1 (入手 is 1, 使用 2, 保管・消去 6, 監査 7, 教育・啓発 8).
+fn kiso_of_an_older_form() -> String {
+    let text = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/kinds/kiso.txt"),
+    )
+    .expect("fixture");
+    let mut older = Vec::new();
+    let mut in_manual_item = false;
+    for line in text.lines() {
+        if line.starts_with("8. 人手を介在させる作業") {
+            in_manual_item = true;
+            continue;
+        }
+        if in_manual_item && line.starts_with("9. ") {
+            in_manual_item = false;
+        }
+        if in_manual_item {
+            continue;
+        }
+        let renumbered = [
+            ("2. ", "1. "),
+            ("3. ", "2. "),
+            ("7. ", "6. "),
+            ("9. ", "7. "),
+            ("10. ", "8. "),
+        ]
+        .iter()
+        .find_map(|(new, old)| line.strip_prefix(new).map(|rest| format!("{old}{rest}")));
+        older.push(
+            renumbered.unwrap_or_else(|| line.replace("[令和3年4月 様式2]", "[平成27年4月 様式2]")),
+        );
+    }
+    older.join("\n")
+}
+
+#[test]
+fn the_same_risks_of_an_older_form_land_in_the_same_slots() {
+    let text = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/kinds/kiso.txt"),
+    )
+    .expect("fixture");
+    let older = kiso_of_an_older_form();
+    assert!(
+        older.contains("[平成27年4月 様式2]") && older.contains("\n6. 特定個人情報の保管・消去")
+    );
+    let slots_by_wording = |text: &str| -> BTreeSet<(String, String)> {
+        crate::util::parse_text(text, "基礎試験町")
+            .into_iter()
+            .filter(|record| !record.section_path.iter().any(|h| h.contains("人手を介在")))
+            .filter_map(|record| {
+                let slot = record.slot?;
+                // What the record answers, without the item numbers that differ.
+                let heading = record.section_path.last().cloned().unwrap_or_default();
+                let wording: String = heading
+                    .trim_start_matches(|c: char| c.is_ascii_digit() || c == '.' || c == ' ')
+                    .to_string();
+                Some((wording, slot))
+            })
+            .collect()
+    };
+    let newer_slots = slots_by_wording(&text);
+    let older_slots = slots_by_wording(&older);
+    assert!(newer_slots.len() >= 5, "{newer_slots:?}");
+    assert_eq!(older_slots, newer_slots);
+    // The version is read from the cover.
+    let records = crate::util::parse_text(&older, "基礎試験町");
+    assert!(
+        records
+            .iter()
+            .all(|record| record.form_version.as_deref() == Some("平成27年4月 様式2")),
+        "{:?}",
+        records.first().map(|record| &record.form_version)
+    );
+}
