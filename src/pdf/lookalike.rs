@@ -2,71 +2,29 @@
 //!
 //! A font's ToUnicode table may send the glyph of 民 to ⺠ (a CJK radical) or ① to ➀ (a
 //! dingbat): the page looks right, the text does not match a search. NFKC folds the Kangxi
-//! radicals (U+2F00–2FD5) but not the CJK Radicals Supplement, the dingbat digits or the
-//! punctuation below, so those come from Unicode's EquivalentUnifiedIdeograph.txt (the
-//! supplement's radicals that stand for one ideograph used in Japanese) and a short list of
-//! punctuation and variant ideographs that Japanese text never means.
+//! radicals but not the CJK Radicals Supplement, the strokes, the dingbat digits or the
+//! punctuation below; the radicals and strokes come from Unicode's
+//! EquivalentUnifiedIdeograph.txt (`data/equivalent-ideographs.tsv`), the rest from a short
+//! list of punctuation and variant ideographs that Japanese text never means.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
 
 use unicode_normalization::UnicodeNormalization;
 
-/// CJK Radicals Supplement → the ideograph it is equivalent to (EquivalentUnifiedIdeograph.txt).
-const RADICALS: &[(char, char)] = &[
-    ('⺅', '亻'),
-    ('⺉', '刂'),
-    ('⺊', '卜'),
-    ('⺋', '㔾'),
-    ('⺌', '小'),
-    ('⺍', '小'),
-    ('⺏', '尣'),
-    ('⺔', '彑'),
-    ('⺖', '忄'),
-    ('⺘', '扌'),
-    ('⺙', '攵'),
-    ('⺛', '旡'),
-    ('⺝', '月'),
-    ('⺟', '母'),
-    ('⺠', '民'),
-    ('⺡', '氵'),
-    ('⺣', '灬'),
-    ('⺤', '爫'),
-    ('⺦', '丬'),
-    ('⺨', '犭'),
-    ('⺩', '王'),
-    ('⺪', '疋'),
-    ('⺫', '罒'),
-    ('⺬', '示'),
-    ('⺭', '礻'),
-    ('⺮', '竹'),
-    ('⺲', '罒'),
-    ('⺶', '羊'),
-    ('⺷', '羊'),
-    ('⺹', '耂'),
-    ('⺻', '聿'),
-    ('⺼', '肉'),
-    ('⺾', '艹'),
-    ('⻁', '虎'),
-    ('⻃', '覀'),
-    ('⻄', '西'),
-    ('⻆', '角'),
-    ('⻊', '足'),
-    ('⻌', '辶'),
-    ('⻍', '辶'),
-    ('⻏', '阝'),
-    ('⻑', '長'),
-    ('⻖', '阝'),
-    ('⻗', '雨'),
-    ('⻘', '青'),
-    ('⻝', '食'),
-    ('⻟', '食'),
-    ('⻣', '骨'),
-    ('⻤', '鬼'),
-    ('⻨', '麦'),
-    ('⻩', '黄'),
-    ('⻫', '斉'),
-    ('⻭', '歯'),
-    ('⻯', '竜'),
-    ('⻲', '亀'),
-];
+/// Radical or stroke → its unified ideograph (Unicode 17.0, 351 code points).
+static EQUIVALENT_IDEOGRAPHS: LazyLock<HashMap<char, char>> = LazyLock::new(|| {
+    include_str!("../../data/equivalent-ideographs.tsv")
+        .lines()
+        .filter(|line| !line.starts_with('#'))
+        .filter_map(|line| {
+            let mut fields = line.split('\t');
+            let from = u32::from_str_radix(fields.next()?, 16).ok()?;
+            let to = u32::from_str_radix(fields.next()?, 16).ok()?;
+            Some((char::from_u32(from)?, char::from_u32(to)?))
+        })
+        .collect()
+});
 
 /// Variant ideographs and punctuation a Japanese document means as another character.
 const VARIANTS: &[(char, char)] = &[
@@ -96,19 +54,16 @@ fn fold_char(character: char) -> char {
     if (0x2776..=0x277F).contains(&code) {
         return char::from_u32(0x2460 + code - 0x2776).unwrap_or(character);
     }
-    // Kangxi radicals: NFKC knows them.
-    if (0x2F00..=0x2FD5).contains(&code) {
-        let unified = character.nfkc().next().unwrap_or(character);
-        return lookup(VARIANTS, unified);
-    }
     // CJK compatibility ideographs (豈 …): their canonical form.
     if (0xF900..=0xFAFF).contains(&code) {
         return character.nfc().next().unwrap_or(character);
     }
-    if (0x2E80..=0x2EFF).contains(&code) {
-        return lookup(RADICALS, character);
-    }
-    lookup(VARIANTS, character)
+    // A radical is then a variant too: ⼾ is 戶, which Japanese writes 戸.
+    let unified = EQUIVALENT_IDEOGRAPHS
+        .get(&character)
+        .copied()
+        .unwrap_or(character);
+    lookup(VARIANTS, unified)
 }
 
 fn lookup(table: &[(char, char)], character: char) -> char {
