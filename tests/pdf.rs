@@ -222,6 +222,18 @@ fn each_bad_pdf_is_refused_with_the_reason() {
         PdfError::NotPdf
     );
     assert_eq!(read_pdf(b"").unwrap_err(), PdfError::NotPdf);
+    // A font whose glyphs map to the private use area: text that reads as nothing.
+    let garbage: String = (0xE000u32..0xE040).filter_map(char::from_u32).collect();
+    let bytes = pdf_with_cmap(&[(
+        "UniJIS-UCS2-H",
+        content_showing(&[ucs2(&garbage), ucs2("住民基本台帳")]),
+    )]);
+    match read_pdf(&bytes) {
+        Err(PdfError::NoText { reason, .. }) => {
+            assert!(reason.contains("unmapped glyph codes"), "{reason}")
+        }
+        other => panic!("{other:?}"),
+    }
 }
 
 /// A one-font PDF written by hand: `pages` content streams drawn with a Type0 font whose

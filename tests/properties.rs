@@ -123,3 +123,35 @@ proptest! {
         }
     }
 }
+
+/// A printed fixture, small (two pages).
+fn a_printed_pdf() -> &'static [u8] {
+    static BYTES: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+    BYTES.get_or_init(|| std::fs::read(crate::pdf::fixture("juten-chromium.pdf")).expect("fixture"))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    /// A PDF damaged in transit (bytes overwritten here and there, or cut) is read or refused
+    /// with a reason; a panic in the PDF library never escapes.
+    #[test]
+    fn a_damaged_pdf_is_read_or_refused_never_a_panic(
+        damage in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..24),
+        cut in prop::option::of(any::<prop::sample::Index>()),
+    ) {
+        let mut bytes = a_printed_pdf().to_vec();
+        for (at, value) in damage {
+            let at = at.index(bytes.len());
+            bytes[at] = value;
+        }
+        if let Some(cut) = cut {
+            bytes.truncate(cut.index(bytes.len()).max(1));
+        }
+        let outcome = std::panic::catch_unwind(|| hyoka::pdf::read_pdf(&bytes));
+        prop_assert!(outcome.is_ok(), "read_pdf panicked");
+        if let Ok(Err(error)) = outcome {
+            prop_assert!(!error.to_string().is_empty());
+        }
+    }
+}

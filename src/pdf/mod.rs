@@ -162,12 +162,6 @@ fn check_text_layer(device: &MarksDevice, pages: usize) -> Result<(), PdfError> 
             }
         }
     }
-    if usable < 20 {
-        return Err(PdfError::NoText {
-            pages,
-            reason: format!("{usable} characters of text"),
-        });
-    }
     if garbage * 3 > usable + garbage {
         return Err(PdfError::NoText {
             pages,
@@ -175,6 +169,12 @@ fn check_text_layer(device: &MarksDevice, pages: usize) -> Result<(), PdfError> 
                 "{garbage} of {} characters are unmapped glyph codes",
                 usable + garbage
             ),
+        });
+    }
+    if usable < 20 {
+        return Err(PdfError::NoText {
+            pages,
+            reason: format!("{usable} characters of text"),
         });
     }
     Ok(())
