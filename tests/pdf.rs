@@ -405,19 +405,25 @@ fn a_panic_in_the_pdf_library_costs_its_page_not_the_file() {
     assert!(matches!(read_pdf(&bytes), Err(PdfError::ReaderFailed(_))));
 }
 
-#[test]
-fn a_folder_of_pdfs_without_a_manifest_ingests_and_reports_each_document() {
+/// A temporary folder holding `pdfs/` with copies of these fixtures and nothing else.
+fn folder_of_pdfs(names: &[&str]) -> (tempfile::TempDir, PathBuf) {
     let folder = tempfile::tempdir().expect("folder");
     let corpus = folder.path().join("pdfs");
     std::fs::create_dir(&corpus).expect("create");
-    for name in [
+    for name in names {
+        std::fs::copy(fixture(name), corpus.join(name)).expect("copy");
+    }
+    (folder, corpus)
+}
+
+#[test]
+fn a_folder_of_pdfs_without_a_manifest_ingests_and_reports_each_document() {
+    let (folder, corpus) = folder_of_pdfs(&[
         "sapporo-chromium.pdf",
         "toshima-calc.pdf",
         "juten-chromium.pdf",
         "kiso-calc.pdf",
-    ] {
-        std::fs::copy(fixture(name), corpus.join(name)).expect("copy");
-    }
+    ]);
     let output = run_ingest(&corpus, &folder.path().join("index"));
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
@@ -476,16 +482,11 @@ async fn the_three_kinds_read_from_pdfs_meet_in_one_comparison_of_the_api() {
     use axum::http::{Request, StatusCode};
     use tower::ServiceExt;
 
-    let folder = tempfile::tempdir().expect("folder");
-    let corpus = folder.path().join("pdfs");
-    std::fs::create_dir(&corpus).expect("create");
-    for name in [
+    let (folder, corpus) = folder_of_pdfs(&[
         "sapporo-chromium.pdf",
         "juten-chromium.pdf",
         "kiso-calc.pdf",
-    ] {
-        std::fs::copy(fixture(name), corpus.join(name)).expect("copy");
-    }
+    ]);
     let index_folder = folder.path().join("index");
     let output = run_ingest(&corpus, &index_folder);
     assert!(output.status.success());

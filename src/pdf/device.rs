@@ -147,23 +147,25 @@ impl MarksDevice {
     }
 }
 
+impl Segment {
+    /// A line at `at` across, from `a` to `b` along (in either order).
+    fn along(horizontal: bool, at: f64, a: f64, b: f64) -> Segment {
+        Segment {
+            at,
+            from: a.min(b),
+            to: a.max(b),
+            horizontal,
+        }
+    }
+}
+
 fn straight_segment(a: (f64, f64), b: (f64, f64)) -> Option<Segment> {
     let (dx, dy) = ((b.0 - a.0).abs(), (b.1 - a.1).abs());
     if dy <= STRAIGHT && dx >= SHORTEST_RULE {
-        return Some(Segment {
-            at: (a.1 + b.1) / 2.0,
-            from: a.0.min(b.0),
-            to: a.0.max(b.0),
-            horizontal: true,
-        });
+        return Some(Segment::along(true, (a.1 + b.1) / 2.0, a.0, b.0));
     }
     if dx <= STRAIGHT && dy >= SHORTEST_RULE {
-        return Some(Segment {
-            at: (a.0 + b.0) / 2.0,
-            from: a.1.min(b.1),
-            to: a.1.max(b.1),
-            horizontal: false,
-        });
+        return Some(Segment::along(false, (a.0 + b.0) / 2.0, a.1, b.1));
     }
     None
 }
@@ -328,19 +330,9 @@ impl OutputDev for MarksDevice {
             let bottom = points.iter().map(|p| p.1).fold(f64::MIN, f64::max);
             let (width, height) = (right - left, bottom - top);
             if height <= THIN_FILL && width >= SHORTEST_RULE {
-                segments.push(Segment {
-                    at: (top + bottom) / 2.0,
-                    from: left,
-                    to: right,
-                    horizontal: true,
-                });
+                segments.push(Segment::along(true, (top + bottom) / 2.0, left, right));
             } else if width <= THIN_FILL && height >= SHORTEST_RULE {
-                segments.push(Segment {
-                    at: (left + right) / 2.0,
-                    from: top,
-                    to: bottom,
-                    horizontal: false,
-                });
+                segments.push(Segment::along(false, (left + right) / 2.0, top, bottom));
             }
         }
         let clip = self.clip;
