@@ -200,7 +200,7 @@ fn a_pdf_protected_only_against_printing_or_copying_is_read() {
     let text = read_document(&fixture(name), name)
         .expect("opens without a password")
         .text;
-    assert!(text.contains("変更点リスク評価表"), "{text}");
+    assert!(text.contains("重点項目評価書"), "{text}");
 }
 
 #[test]

@@ -13,9 +13,9 @@ const browser = await chromium.launch({
   args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
     '--disable-component-update', '--disable-sync', '--no-first-run'],
 });
-const page = await browser.newPage({ viewport: { width: 700, height: 990 } });
+const page = await browser.newPage({ viewport: { width: 600, height: 848 } });
 await page.goto(pathToFileURL(page_path).href);
-const shot = await page.screenshot({ type: 'jpeg', quality: 35 });
+const shot = await page.screenshot({ type: 'jpeg', quality: 25 });
 await page.setContent(`<img style="width:100%" src="data:image/jpeg;base64,${shot.toString('base64')}">`);
 await page.pdf({ path: out, format: 'A4' });
 await browser.close();

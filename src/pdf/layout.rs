@@ -609,3 +609,113 @@ fn starts_list_item(line: &str) -> bool {
             .next()
             .is_some_and(|after| matches!(after, ' ' | ')' | '）' | '.' | '．'))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rule(horizontal: bool, at: f64, from: f64, to: f64) -> Segment {
+        Segment {
+            at,
+            from,
+            to,
+            horizontal,
+        }
+    }
+
+    /// Glyphs of `text`, full width at 10 pt, starting at (x, baseline y).
+    fn written(text: &str, x: f64, y: f64) -> Vec<Glyph> {
+        text.chars()
+            .enumerate()
+            .map(|(index, character)| Glyph {
+                x: x + index as f64 * 10.0,
+                y,
+                width: 10.0,
+                size: 10.0,
+                text: character.to_string(),
+            })
+            .collect()
+    }
+
+    /// A form table, 3 rows by 3 columns on x = 0, 100, 200, 300 and y = 0, 30, 60, 90, whose
+    /// label 「リスク1」 is merged over the first two rows (no line between them in column 0),
+    /// and whose last row's value spans columns 1 and 2 (no wall at x = 200 in that row).
+    fn merged_form() -> PageMarks {
+        let mut segments = vec![
+            rule(true, 0.0, 0.0, 300.0),
+            rule(true, 30.0, 100.0, 300.0),
+            rule(true, 60.0, 0.0, 300.0),
+            rule(true, 90.0, 0.0, 300.0),
+            rule(false, 0.0, 0.0, 90.0),
+            rule(false, 100.0, 0.0, 90.0),
+            rule(false, 200.0, 0.0, 60.0),
+            rule(false, 300.0, 0.0, 90.0),
+        ];
+        // Drawn cell by cell, as Chromium does: pieces of one line.
+        segments.push(rule(true, 90.0, 150.0, 250.0));
+        let mut glyphs = written("リスク1", 5.0, 20.0);
+        glyphs.extend(written("措置", 105.0, 20.0));
+        glyphs.extend(written("窓口で確認", 205.0, 20.0));
+        glyphs.extend(written("評価", 105.0, 50.0));
+        glyphs.extend(written("十分", 205.0, 50.0));
+        glyphs.extend(written("その他", 5.0, 80.0));
+        glyphs.extend(written("記録を残している", 105.0, 80.0));
+        PageMarks {
+            number: 1,
+            width: 595.0,
+            height: 842.0,
+            glyphs,
+            segments,
+        }
+    }
+
+    #[test]
+    fn merged_cells_are_one_cell_each_read_once_in_their_first_row() {
+        let page = page_text(&merged_form());
+        let rows: Vec<String> = page.lines.iter().map(PageLine::text).collect();
+        assert_eq!(
+            rows,
+            [
+                "リスク1\t措置\t窓口で確認",
+                "評価\t十分",
+                "その他\t記録を残している"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_wrapped_cell_joins_japanese_without_a_space_and_latin_words_with_one() {
+        let mut glyphs = written("窓口における届出人の本人", 5.0, 20.0);
+        glyphs.extend(written("確認を厳格に行う。", 5.0, 32.0));
+        assert_eq!(
+            cell_text(&glyphs),
+            "窓口における届出人の本人確認を厳格に行う。"
+        );
+        let mut latin = written("ISO/IEC", 5.0, 20.0);
+        latin.extend(written("27001", 5.0, 32.0));
+        assert_eq!(cell_text(&latin), "ISO/IEC 27001");
+        let mut items = written("確認する。", 5.0, 20.0);
+        items.extend(written("・記録する。", 5.0, 32.0));
+        assert_eq!(cell_text(&items), "確認する。 ・記録する。");
+        let mut middle_dot = written("漏えい", 5.0, 20.0);
+        middle_dot.extend(written("・滅失", 5.0, 32.0));
+        assert_eq!(cell_text(&middle_dot), "漏えい・滅失");
+    }
+
+    #[test]
+    fn a_glyph_drawn_twice_for_bold_counts_once() {
+        let once = written("特定個人情報", 5.0, 20.0);
+        let mut twice = once.clone();
+        twice.extend(once.iter().map(|glyph| Glyph {
+            x: glyph.x + 0.4,
+            y: glyph.y + 0.2,
+            ..glyph.clone()
+        }));
+        assert_eq!(cell_text(&drop_doubled_glyphs(&twice)), "特定個人情報");
+        // A character written twice on purpose, a glyph apart, stays twice.
+        assert_eq!(
+            cell_text(&drop_doubled_glyphs(&written("々々", 5.0, 20.0))),
+            "々々"
+        );
+    }
+}
