@@ -3,7 +3,8 @@
 
 One row per line of the text: a heading line spans the sheet without borders; a row's label
 is column A and its value the merged cells to the right (the form's merged value cells), all
-with thin borders. Row heights are set from the text so nothing is clipped (LibreOffice sizes
+with thin borders. Rows that leave column A empty under a labelled row (「⑨…」 then 「その内容」,
+「再発防止策の内容」) share that label: column A is merged down over them, as in the form. Row heights are set from the text so nothing is clipped (LibreOffice sizes
 merged cells badly). The header row of a change table (通番…) repeats on every printed page;
 the page header is the title, the footer 「n / N」. LibreOffice Calc prints it:
 
@@ -45,11 +46,19 @@ def main() -> None:
     for index, width in enumerate(widths):
         sheet.column_dimensions["ABCDEFGHIJ"[index]].width = width
     font = Font(name="IPAGothic", size=9)
+    label_rows = {}  # first row of a label -> last row it covers
     wrap = Alignment(wrap_text=True, vertical="top")
     row = 0
+    label_start = None
     for line in text_lines:
         row += 1
         cells = [visible(cell) for cell in line.split("\t")]
+        if len(cells) > 1 and cells[0]:
+            label_start = row
+        elif len(cells) > 2 and not cells[0] and label_start:
+            label_rows[label_start] = row
+        if len(cells) == 1:
+            label_start = None
         if len(cells) == 1:
             spans = [(0, last)]
         else:
@@ -69,6 +78,8 @@ def main() -> None:
         sheet.row_dimensions[row].height = height * 12 + 4
         if re.match(r"^(通番|No\.)$", cells[0]):
             sheet.print_title_rows = "%d:%d" % (row, row)
+    for first, last in label_rows.items():
+        sheet.merge_cells(start_row=first, start_column=1, end_row=last, end_column=1)
     sheet.oddHeader.center.text = title
     sheet.oddHeader.center.size = 8
     sheet.oddFooter.center.text = "&P / &N"

@@ -75,12 +75,18 @@ pub fn page_text(marks: &PageMarks) -> PageText {
             .collect();
         let mut first = true;
         for row in 0..table.rows() {
+            // A cell merged over rows is read in its first row and stands empty in the
+            // others, as a label the form prints once for several rows.
+            let empty = String::new();
             let mut cells: Vec<(usize, &String)> = table
                 .cells
                 .iter()
                 .zip(&texts)
-                .filter(|(cell, _)| cell.top_row == row)
-                .map(|(cell, text)| (cell.left_column, text))
+                .filter(|(cell, _)| cell.top_row <= row && row <= cell.bottom_row)
+                .map(|(cell, text)| {
+                    let shown = if cell.top_row == row { text } else { &empty };
+                    (cell.left_column, shown)
+                })
                 .collect();
             if cells.iter().all(|(_, text)| text.is_empty()) {
                 continue;
@@ -670,14 +676,14 @@ mod tests {
     }
 
     #[test]
-    fn merged_cells_are_one_cell_each_read_once_in_their_first_row() {
+    fn a_merged_cell_is_read_once_in_its_first_row_and_stands_empty_below() {
         let page = page_text(&merged_form());
         let rows: Vec<String> = page.lines.iter().map(PageLine::text).collect();
         assert_eq!(
             rows,
             [
                 "リスク1\t措置\t窓口で確認",
-                "評価\t十分",
+                "\t評価\t十分",
                 "その他\t記録を残している"
             ]
         );
