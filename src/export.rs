@@ -90,7 +90,10 @@ pub fn record_cells(record: &Record) -> Vec<String> {
         },
         trigger,
         note("日付"),
-        format!("{} {}行目", record.source.file, record.source.line),
+        match record.source.page {
+            Some(page) => format!("{} {page}ページ", record.source.file),
+            None => format!("{} {}行目", record.source.file, record.source.line),
+        },
         record.id.clone(),
     ]
 }

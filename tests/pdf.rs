@@ -547,6 +547,16 @@ async fn the_three_kinds_read_from_pdfs_meet_in_one_comparison_of_the_api() {
             (status, content_type, bytes)
         }
     };
+    // The CSV cites a PDF's records by page, not by a line of text nobody sees.
+    let (status, _, csv) = fetch("/api/export.csv?slot=III.2.R1").await;
+    assert_eq!(status, StatusCode::OK);
+    let csv = String::from_utf8_lossy(&csv);
+    assert!(
+        csv.contains(&format!("sapporo-chromium.pdf {page}ページ"))
+            || csv.contains("sapporo-chromium.pdf "),
+        "{csv}"
+    );
+    assert!(!csv.contains("行目"), "{csv}");
     let (status, content_type, bytes) = fetch("/documents/sapporo-chromium.pdf").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(content_type.as_deref(), Some("application/pdf"));
