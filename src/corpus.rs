@@ -128,6 +128,8 @@ pub struct LoadedDocument {
     pub bytes: usize,
     /// For a PDF, the page of each line of `text`.
     pub line_pages: Option<Vec<u32>>,
+    /// What the reader should know about how the file was read (a PDF's pages not read).
+    pub warnings: Vec<String>,
 }
 
 impl LoadedDocument {
@@ -154,6 +156,7 @@ pub struct ReadDocument {
     pub encoding: &'static str,
     pub bytes: usize,
     pub line_pages: Option<Vec<u32>>,
+    pub warnings: Vec<String>,
 }
 
 /// The outcome of reading a corpus folder.
@@ -195,6 +198,7 @@ impl CorpusPlan {
             encoding: read.encoding,
             bytes: read.bytes,
             line_pages: read.line_pages,
+            warnings: read.warnings,
         })
     }
 }
@@ -462,14 +466,27 @@ pub fn read_document(path: &Path, display_name: &str) -> Result<ReadDocument, Do
             file: file.clone(),
             reason,
         })?;
-        for (page, reason) in &read.failed_pages {
-            tracing::warn!("{file}: page {page} of {} not read: {reason}", read.pages);
+        let mut warnings: Vec<String> = read
+            .failed_pages
+            .iter()
+            .map(|(page, reason)| {
+                format!("{file}: page {page} of {} not read: {reason}", read.pages)
+            })
+            .collect();
+        if !read.textless_pages.is_empty() {
+            let pages: Vec<String> = read.textless_pages.iter().map(u32::to_string).collect();
+            warnings.push(format!(
+                "{file}: page(s) {} of {} have no text (scanned?); what they say is not indexed",
+                pages.join(", "),
+                read.pages
+            ));
         }
         return Ok(ReadDocument {
             text: read.text,
             encoding: "PDF",
             bytes: size,
             line_pages: Some(read.line_pages),
+            warnings,
         });
     }
     let (text, encoding) = decode(&bytes, &file)?;
@@ -478,6 +495,7 @@ pub fn read_document(path: &Path, display_name: &str) -> Result<ReadDocument, Do
         encoding,
         bytes: size,
         line_pages: None,
+        warnings: Vec::new(),
     })
 }
 

@@ -177,6 +177,7 @@ pub fn ingest(
     let mut build = index::Build::start(index_folder, threads)?;
     let mut skipped: Vec<Skipped> = plan.skipped.iter().map(skipped_of).collect();
     let mut documents = Vec::new();
+    let mut document_warnings: Vec<String> = Vec::new();
     let mut duplicates = corpus::DuplicateFilter::default();
     let (mut records, mut input_bytes) = (0usize, 0usize);
     let mut index_error: Option<IndexError> = None;
@@ -260,6 +261,7 @@ pub fn ingest(
                 }
                 input_bytes += document.bytes;
                 records += parsed.len();
+                document_warnings.extend(document.warnings.iter().cloned());
                 documents.push(summary_of(&document, &parsed));
             }
             if index_error.is_some() {
@@ -284,7 +286,12 @@ pub fn ingest(
     Ok(IngestSummary {
         documents,
         skipped,
-        warnings: plan.warnings.clone(),
+        warnings: plan
+            .warnings
+            .iter()
+            .cloned()
+            .chain(document_warnings)
+            .collect(),
         records,
         input_bytes,
         seconds: started.elapsed().as_secs_f64(),

@@ -428,7 +428,11 @@ fn run_parse(args: &ParseArgs) -> anyhow::Result<ExitCode> {
             encoding: read.encoding,
             bytes: read.bytes,
             line_pages: read.line_pages,
+            warnings: read.warnings,
         };
+        for warning in &document.warnings {
+            eprintln!("warning: {warning}");
+        }
         match hyoka::parse::parse_document(&document.meta, &document.text) {
             Ok(mut records) => {
                 document.place_on_pages(&mut records);

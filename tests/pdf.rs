@@ -604,3 +604,20 @@ fn headings_read_from_a_pdf_are_the_headings_of_its_text() {
         );
     }
 }
+
+#[test]
+fn a_scanned_page_among_printed_ones_is_named_in_a_warning() {
+    let printed = content_showing(&[ucs2(OLD_FONT_LINES[1]), ucs2(OLD_FONT_LINES[2])]);
+    let scanned = b"q 500 0 0 700 50 50 cm Q\n".to_vec();
+    let bytes = pdf_with_cmap(&[("UniJIS-UCS2-H", printed), ("UniJIS-UCS2-H", scanned)]);
+    let read = read_pdf(&bytes).expect("the printed page is read");
+    assert_eq!(read.textless_pages, [2]);
+    let folder = tempfile::tempdir().expect("folder");
+    let path = folder.path().join("mixed.pdf");
+    std::fs::write(&path, &bytes).expect("write");
+    let read = read_document(&path, "mixed.pdf").expect("read");
+    assert_eq!(
+        read.warnings,
+        ["mixed.pdf: page(s) 2 of 2 have no text (scanned?); what they say is not indexed"]
+    );
+}

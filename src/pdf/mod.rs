@@ -47,6 +47,8 @@ pub struct PdfText {
     pub pages: usize,
     /// Pages the PDF library failed on (their text is missing), each with why.
     pub failed_pages: Vec<(u32, String)>,
+    /// Pages with no text while others have some: scanned pages in a printed PDF.
+    pub textless_pages: Vec<u32>,
 }
 
 thread_local! {
@@ -112,6 +114,12 @@ pub fn read_pdf(bytes: &[u8]) -> Result<PdfText, PdfError> {
         return Err(PdfError::ReaderFailed(last_failure));
     }
     check_text_layer(&device, page_numbers.len())?;
+    let textless_pages = device
+        .pages
+        .iter()
+        .filter(|page| page.glyphs.iter().all(|glyph| glyph.text.trim().is_empty()))
+        .map(|page| page.number)
+        .collect();
     drop_running_heads(&mut device.pages);
     let pages: Vec<PageText> = device.pages.iter().map(page_text).collect();
     let (text, line_pages) = join_pages(pages);
@@ -120,6 +128,7 @@ pub fn read_pdf(bytes: &[u8]) -> Result<PdfText, PdfError> {
         line_pages,
         pages: page_numbers.len(),
         failed_pages,
+        textless_pages,
     })
 }
 
