@@ -277,7 +277,6 @@ fn join_pages(mut pages: Vec<PageText>) -> (String, Vec<u32>) {
 
     let mut out: Vec<PageLine> = Vec::new();
     let mut out_pages: Vec<u32> = Vec::new();
-    // The first row of the table in progress: a header repeated after a page break.
     // The first rows of the table in progress: its header, which a producer repeats at the top
     // of each page the table continues on.
     let mut table_head: Vec<String> = Vec::new();
@@ -301,7 +300,8 @@ fn join_pages(mut pages: Vec<PageText>) -> (String, Vec<u32>) {
                 last.cells.len() == first.cells.len()
                     && (last.open_bottom
                         || first.open_top
-                        || (first.cells[0].is_empty() && !empty_first_cells_in_run))
+                        || (first.cells.first().is_some_and(String::is_empty)
+                            && !empty_first_cells_in_run))
             })
             && let Some(first) = lines.next()
             && let Some(last) = out.last_mut()
