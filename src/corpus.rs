@@ -133,6 +133,18 @@ pub struct LoadedDocument {
 }
 
 impl LoadedDocument {
+    /// A file read, with the metadata it is parsed under.
+    pub fn of(meta: DocumentMeta, read: ReadDocument) -> LoadedDocument {
+        LoadedDocument {
+            meta,
+            text: read.text,
+            encoding: read.encoding,
+            bytes: read.bytes,
+            line_pages: read.line_pages,
+            warnings: read.warnings,
+        }
+    }
+
     /// Gives each record of a PDF the page it starts on.
     pub fn place_on_pages(&self, records: &mut [crate::record::Record]) {
         let Some(line_pages) = &self.line_pages else {
@@ -192,14 +204,7 @@ impl CorpusPlan {
         } else {
             infer_meta(meta.file.clone(), &read.text)
         };
-        Ok(LoadedDocument {
-            meta,
-            text: read.text,
-            encoding: read.encoding,
-            bytes: read.bytes,
-            line_pages: read.line_pages,
-            warnings: read.warnings,
-        })
+        Ok(LoadedDocument::of(meta, read))
     }
 }
 

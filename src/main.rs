@@ -422,14 +422,7 @@ fn run_parse(args: &ParseArgs) -> anyhow::Result<ExitCode> {
             Some(meta) => meta,
             None => hyoka::corpus::infer_meta(file_name, &read.text),
         };
-        let document = hyoka::corpus::LoadedDocument {
-            meta,
-            text: read.text,
-            encoding: read.encoding,
-            bytes: read.bytes,
-            line_pages: read.line_pages,
-            warnings: read.warnings,
-        };
+        let document = hyoka::corpus::LoadedDocument::of(meta, read);
         for warning in &document.warnings {
             eprintln!("warning: {warning}");
         }
