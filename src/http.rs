@@ -604,6 +604,17 @@ fn whole_comparison(
 
 /// An attachment: an ASCII file name for old clients and the Japanese one (RFC 6266 / 5987).
 fn download(body: Vec<u8>, content_type: &'static str, ascii_name: &str, name: &str) -> Response {
+    named_file(body, content_type, "attachment", ascii_name, name)
+}
+
+/// A file with its name, to save (`attachment`) or to show in the browser (`inline`).
+fn named_file(
+    body: Vec<u8>,
+    content_type: &'static str,
+    disposition: &str,
+    ascii_name: &str,
+    name: &str,
+) -> Response {
     let encoded: String = name
         .bytes()
         .map(|byte| {
@@ -614,7 +625,8 @@ fn download(body: Vec<u8>, content_type: &'static str, ascii_name: &str, name: &
             }
         })
         .collect();
-    let disposition = format!("attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{encoded}");
+    let disposition =
+        format!("{disposition}; filename=\"{ascii_name}\"; filename*=UTF-8''{encoded}");
     let mut response = body.into_response();
     response
         .headers_mut()
@@ -761,16 +773,13 @@ async fn original_document(
     let Some(bytes) = bytes else {
         return Err(unknown());
     };
-    let mut response = download(bytes, "application/pdf", "document.pdf", &file);
-    if let Some(disposition) = response.headers().get(header::CONTENT_DISPOSITION).cloned()
-        && let Ok(text) = disposition.to_str()
-        && let Ok(inline) = HeaderValue::from_str(&text.replacen("attachment", "inline", 1))
-    {
-        response
-            .headers_mut()
-            .insert(header::CONTENT_DISPOSITION, inline);
-    }
-    Ok(response)
+    Ok(named_file(
+        bytes,
+        "application/pdf",
+        "inline",
+        "document.pdf",
+        &file,
+    ))
 }
 
 fn unknown_record(id: &str) -> AppError {
