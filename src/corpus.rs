@@ -145,8 +145,14 @@ impl LoadedDocument {
         }
     }
 
-    /// Gives each record of a PDF the page it starts on.
-    pub fn place_on_pages(&self, records: &mut [crate::record::Record]) {
+    /// Parses the document into records, each of a PDF placed on the page it starts on.
+    pub fn parse(&self) -> Result<Vec<crate::record::Record>, crate::parse::ParseError> {
+        let mut records = crate::parse::parse_document(&self.meta, &self.text)?;
+        self.place_on_pages(&mut records);
+        Ok(records)
+    }
+
+    fn place_on_pages(&self, records: &mut [crate::record::Record]) {
         let Some(line_pages) = &self.line_pages else {
             return;
         };

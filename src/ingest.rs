@@ -15,7 +15,7 @@ use serde::Serialize;
 use crate::compare::table;
 use crate::corpus::{self, CorpusError, DocumentError};
 use crate::index::{self, IndexError};
-use crate::parse::{self, ParseError};
+use crate::parse::ParseError;
 use crate::record::Record;
 
 /// What ingest found in one document.
@@ -119,9 +119,8 @@ pub fn parse_corpus(
     let mut input_bytes = 0;
     for document in &loaded.documents {
         progress(&document.meta.file);
-        match parse::parse_document(&document.meta, &document.text) {
-            Ok(mut parsed) => {
-                document.place_on_pages(&mut parsed);
+        match document.parse() {
+            Ok(parsed) => {
                 input_bytes += document.bytes;
                 summaries.push(summary_of(document, &parsed));
                 records.extend(parsed);
@@ -198,14 +197,10 @@ pub fn ingest(
                     };
                     let parse_started = Instant::now();
                     let parsed = plan.load(meta).map(|document| {
-                        let records = parse::parse_document(&document.meta, &document.text).map(
-                            |mut records| {
-                                document.place_on_pages(&mut records);
-                                let keys =
-                                    records.iter().map(table::record_sentence_keys).collect();
-                                (records, keys)
-                            },
-                        );
+                        let records = document.parse().map(|records| {
+                            let keys = records.iter().map(table::record_sentence_keys).collect();
+                            (records, keys)
+                        });
                         (document, records)
                     });
                     parse_nanos.fetch_add(

@@ -426,9 +426,8 @@ fn run_parse(args: &ParseArgs) -> anyhow::Result<ExitCode> {
         for warning in &document.warnings {
             eprintln!("warning: {warning}");
         }
-        match hyoka::parse::parse_document(&document.meta, &document.text) {
-            Ok(mut records) => {
-                document.place_on_pages(&mut records);
+        match document.parse() {
+            Ok(records) => {
                 for record in records {
                     out!("{}", serde_json::to_string(&record)?);
                 }
