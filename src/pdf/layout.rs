@@ -47,10 +47,9 @@ pub struct PageText {
     pub lines: Vec<PageLine>,
 }
 
-/// Reads one page's marks into lines, top to bottom.
-pub fn page_text(marks: &PageMarks) -> PageText {
+/// Reads one page's marks into lines, top to bottom, its tables found by [`find_tables`].
+pub fn page_text(marks: &PageMarks, tables: &[Table]) -> PageText {
     let glyphs = drop_doubled_glyphs(&marks.glyphs);
-    let tables = find_tables(&marks.segments);
     let mut cell_glyphs: Vec<Vec<Vec<Glyph>>> = tables
         .iter()
         .map(|table| vec![Vec::new(); table.cells.len()])
@@ -177,21 +176,6 @@ pub fn join_wrapped_paragraphs(lines: Vec<PageLine>, page_width: f64) -> Vec<Pag
     joined
 }
 
-/// The boxes (left, top, right, bottom) of the tables the ruling lines of a page make.
-pub fn table_boxes(segments: &[Segment]) -> Vec<(f64, f64, f64, f64)> {
-    find_tables(segments)
-        .iter()
-        .map(|table| {
-            (
-                table.xs[0],
-                table.ys[0],
-                table.xs[table.xs.len() - 1],
-                table.ys[table.ys.len() - 1],
-            )
-        })
-        .collect()
-}
-
 /// Fake-bold text is the same glyph drawn twice, a fraction of a point apart: glyph by glyph,
 /// or a whole run and then the run again. A glyph with the same text within a fifth of its
 /// size of one already kept is that double.
@@ -238,8 +222,9 @@ struct Cell {
     right_column: usize,
 }
 
+/// A table of a page: its grid and merged cells.
 #[derive(Debug, Clone)]
-struct Table {
+pub struct Table {
     xs: Vec<f64>,
     ys: Vec<f64>,
     /// For each of `ys`: whether a ruling line stands there (not only the end of walls).
@@ -256,6 +241,11 @@ impl Table {
 
     fn columns(&self) -> usize {
         self.xs.len() - 1
+    }
+
+    /// Whether a point lies inside the table.
+    pub fn contains(&self, x: f64, y: f64) -> bool {
+        interval_of(&self.xs, x).is_some() && interval_of(&self.ys, y).is_some()
     }
 
     fn cell_at(&self, x: f64, y: f64) -> Option<usize> {
@@ -328,7 +318,8 @@ fn snap_positions(mut values: Vec<f64>) -> Vec<f64> {
         .collect()
 }
 
-fn find_tables(segments: &[Segment]) -> Vec<Table> {
+/// The tables the ruling lines of a page make, top to bottom.
+pub fn find_tables(segments: &[Segment]) -> Vec<Table> {
     let horizontal = merge_collinear(segments.iter().filter(|s| s.horizontal).copied().collect());
     let vertical = merge_collinear(segments.iter().filter(|s| !s.horizontal).copied().collect());
     let all: Vec<Segment> = horizontal.iter().chain(&vertical).copied().collect();
@@ -677,7 +668,8 @@ mod tests {
 
     #[test]
     fn a_merged_cell_is_read_once_in_its_first_row_and_stands_empty_below() {
-        let page = page_text(&merged_form());
+        let marks = merged_form();
+        let page = page_text(&marks, &find_tables(&marks.segments));
         let rows: Vec<String> = page.lines.iter().map(PageLine::text).collect();
         assert_eq!(
             rows,

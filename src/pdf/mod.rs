@@ -17,7 +17,9 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Once;
 
 use device::{MarksDevice, PageMarks};
-use layout::{PageLine, PageText, append_wrapped, join_wrapped_paragraphs, page_text};
+use layout::{
+    PageLine, PageText, Table, append_wrapped, find_tables, join_wrapped_paragraphs, page_text,
+};
 
 /// Why a PDF gave no text.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -120,8 +122,18 @@ pub fn read_pdf(bytes: &[u8]) -> Result<PdfText, PdfError> {
         .filter(|page| page.glyphs.iter().all(|glyph| glyph.text.trim().is_empty()))
         .map(|page| page.number)
         .collect();
-    drop_running_heads(&mut device.pages);
-    let pages: Vec<PageText> = device.pages.iter().map(page_text).collect();
+    let tables: Vec<Vec<Table>> = device
+        .pages
+        .iter()
+        .map(|page| find_tables(&page.segments))
+        .collect();
+    drop_running_heads(&mut device.pages, &tables);
+    let pages: Vec<PageText> = device
+        .pages
+        .iter()
+        .zip(&tables)
+        .map(|(page, tables)| page_text(page, tables))
+        .collect();
     let (text, line_pages) = join_pages(pages);
     Ok(PdfText {
         text,
@@ -210,16 +222,13 @@ fn running_key(text: &str) -> String {
 /// Running headers and footers: lines outside tables in the top or bottom tenth of a page
 /// that recur (their numbers aside) on two pages or more. A table's repeated header row is
 /// no running header: it is dropped where the table continues (see [`join_pages`]).
-fn drop_running_heads(pages: &mut [PageMarks]) {
-    let margin_lines = |page: &PageMarks| -> Vec<(String, Vec<usize>)> {
-        let boxes = layout::table_boxes(&page.segments);
+fn drop_running_heads(pages: &mut [PageMarks], tables: &[Vec<Table>]) {
+    let margin_lines = |(page, tables): (&PageMarks, &Vec<Table>)| -> Vec<(String, Vec<usize>)> {
         let in_margin: Vec<usize> = (0..page.glyphs.len())
             .filter(|index| {
                 let glyph = &page.glyphs[*index];
                 let (x, y) = glyph.centre();
-                let in_table = boxes.iter().any(|(left, top, right, bottom)| {
-                    x >= *left && x <= *right && y >= *top && y <= *bottom
-                });
+                let in_table = tables.iter().any(|table| table.contains(x, y));
                 !in_table
                     && (glyph.y < page.height * MARGIN_SHARE
                         || glyph.y > page.height * (1.0 - MARGIN_SHARE))
@@ -238,7 +247,8 @@ fn drop_running_heads(pages: &mut [PageMarks]) {
             .collect()
     };
     let mut pages_with: BTreeMap<String, BTreeSet<u32>> = BTreeMap::new();
-    let per_page: Vec<Vec<(String, Vec<usize>)>> = pages.iter().map(margin_lines).collect();
+    let per_page: Vec<Vec<(String, Vec<usize>)>> =
+        pages.iter().zip(tables).map(margin_lines).collect();
     for (page, lines) in pages.iter().zip(&per_page) {
         for (key, _) in lines {
             pages_with
