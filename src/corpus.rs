@@ -610,9 +610,11 @@ fn content_fingerprint(text: &str) -> u64 {
 /// Metadata for a document without a manifest entry: the body as the text names it, or
 /// [`UNNAMED_BODY`]; the title and type from the text's first heading.
 pub fn infer_meta(file: String, text: &str) -> DocumentMeta {
-    let municipality = infer_body(text).unwrap_or_else(|| UNNAMED_BODY.to_string());
+    // One reading of the cover serves the body (its organ) and the kind (its title).
+    let cover = crate::parse::cover::read_cover(text);
+    let municipality = infer_body_from(text, &cover).unwrap_or_else(|| UNNAMED_BODY.to_string());
     let title = infer_title(text).unwrap_or_else(|| file.clone());
-    let doc_type = infer_doc_type(text).to_string();
+    let doc_type = infer_doc_type(text, &cover).to_string();
     // The code and prefecture from the reference table, when the name is one body's.
     let known = crate::bodies::LocalBodies::bundled().by_name(&municipality, None);
     let prefecture = known
@@ -668,12 +670,12 @@ pub fn body_named(value: &str) -> Option<String> {
 /// subject of the 宣言 (「熊本県は、…宣言する」), or the most frequent 「<X における措置>」 actor that
 /// is a body.
 pub fn infer_body(text: &str) -> Option<String> {
+    infer_body_from(text, &crate::parse::cover::read_cover(text))
+}
+
+fn infer_body_from(text: &str, cover: &crate::parse::cover::Cover) -> Option<String> {
     // The cover's 評価実施機関名 names the body's organ: 「札幌市長」「熊本県知事」「○○町長」.
-    if let Some(name) = crate::parse::cover::read_cover(text)
-        .organ
-        .as_deref()
-        .and_then(body_named)
-    {
+    if let Some(name) = cover.organ.as_deref().and_then(body_named) {
         return Some(name);
     }
     // The 宣言, on one line or wrapped over several: 「札幌市は、住民基本台帳に関する事務における…」
@@ -732,12 +734,12 @@ fn infer_title(text: &str) -> Option<String> {
         .map(|line| line.chars().take(80).collect())
 }
 
-fn infer_doc_type(text: &str) -> &'static str {
-    let head: String = text.chars().take(2000).collect();
+fn infer_doc_type(text: &str, cover: &crate::parse::cover::Cover) -> &'static str {
     // The cover's title or 様式 line says the kind of 評価書.
-    if let Some(kind) = crate::parse::cover::read_cover(&head).kind {
+    if let Some(kind) = cover.kind {
         return kind;
     }
+    let head: String = text.chars().take(2000).collect();
     if head.contains("変更点リスク評価表") {
         "変更点リスク評価表"
     } else if head.contains("新旧対照表") {
