@@ -6,7 +6,7 @@ use std::process::Output;
 
 use tempfile::TempDir;
 
-use crate::util::{corpus_folder, run_ingest, sample};
+use crate::util::{run_ingest, sample};
 
 /// The bundled corpus copied into a temporary folder, plus `extra` files, with `manifest_extra`
 /// appended to its manifest.
@@ -18,18 +18,11 @@ impl Corpus {
     fn with(extra: &[(&str, Vec<u8>)], manifest_extra: &str) -> Corpus {
         let folder = tempfile::tempdir().expect("temporary folder");
         let corpus = folder.path().join("corpus");
-        std::fs::create_dir(&corpus).expect("create corpus folder");
-        for entry in std::fs::read_dir(corpus_folder()).expect("bundled corpus") {
-            let entry = entry.expect("entry");
-            std::fs::copy(entry.path(), corpus.join(entry.file_name())).expect("copy");
-        }
+        crate::util::copy_corpus(&corpus, None);
         for (name, bytes) in extra {
             std::fs::write(corpus.join(name), bytes).expect("write extra file");
         }
-        let manifest = corpus.join("manifest.toml");
-        let mut text = std::fs::read_to_string(&manifest).expect("manifest");
-        text.push_str(manifest_extra);
-        std::fs::write(&manifest, text).expect("write manifest");
+        crate::util::append_to_manifest(&corpus, manifest_extra);
         Corpus { folder }
     }
 

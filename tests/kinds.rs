@@ -12,25 +12,19 @@ fn index_with_the_three_kinds() -> (tempfile::TempDir, SearchIndex) {
     let corpus = folder.path().join("corpus");
     crate::util::copy_corpus(&corpus, None);
     let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/kinds");
-    let mut manifest = std::fs::read_to_string(corpus.join("manifest.toml")).expect("manifest");
     for (file, body, kind) in [
         ("juten.txt", "重点試験市", "重点項目評価書"),
         ("kiso.txt", "基礎試験町", "基礎項目評価書"),
     ] {
         std::fs::copy(fixtures.join(file), corpus.join(file)).expect("copy fixture");
-        manifest.push_str(&format!(
-            "\n[[document]]\nfile = \"{file}\"\nmunicipality = \"{body}\"\ntitle = \"{kind}\"\ndoc_type = \"{kind}\"\n"
-        ));
+        crate::util::append_to_manifest(
+            &corpus,
+            &format!(
+                "\n[[document]]\nfile = \"{file}\"\nmunicipality = \"{body}\"\ntitle = \"{kind}\"\ndoc_type = \"{kind}\"\n"
+            ),
+        );
     }
-    std::fs::write(corpus.join("manifest.toml"), manifest).expect("write manifest");
-    let index_folder = folder.path().join("index");
-    let output = crate::util::run_ingest(&corpus, &index_folder);
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let index = SearchIndex::open(&index_folder).expect("index opens");
+    let index = crate::util::ingested(&corpus, &folder.path().join("index"));
     (folder, index)
 }
 

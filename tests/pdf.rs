@@ -487,10 +487,7 @@ async fn the_three_kinds_read_from_pdfs_meet_in_one_comparison_of_the_api() {
         "juten-chromium.pdf",
         "kiso-calc.pdf",
     ]);
-    let index_folder = folder.path().join("index");
-    let output = run_ingest(&corpus, &index_folder);
-    assert!(output.status.success());
-    let index = hyoka::search::SearchIndex::open(&index_folder).expect("index opens");
+    let index = crate::util::ingested(&corpus, &folder.path().join("index"));
     let state = hyoka::http::AppState::new(std::sync::Arc::new(index)).with_corpus(corpus.clone());
     let app = hyoka::http::app(state);
     // 「目的外の入手が行われるリスク」: a 全項目 measure, a 重点項目 measure, a 基礎項目 answer.

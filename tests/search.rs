@@ -389,18 +389,15 @@ fn documents_are_found_by_their_publication_date_and_form_version() {
         format!("古い市の評価書\n\n{sample}"),
     )
     .expect("write");
-    let mut manifest = std::fs::read_to_string(corpus.join("manifest.toml")).expect("manifest");
-    manifest.push_str("\n[[document]]\nfile = \"new.txt\"\nmunicipality = \"新しい市\"\ntitle = \"新\"\ndoc_type = \"全項目評価書\"\n");
-    manifest.push_str("\n[[document]]\nfile = \"old.txt\"\nmunicipality = \"古い市\"\ntitle = \"古\"\ndoc_type = \"全項目評価書\"\ndate = \"平成30年5月1日\"\n");
-    std::fs::write(corpus.join("manifest.toml"), manifest).expect("write manifest");
-    let index_folder = folder.path().join("index");
-    let output = crate::util::run_ingest(&corpus, &index_folder);
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+    crate::util::append_to_manifest(
+        &corpus,
+        "\n[[document]]\nfile = \"new.txt\"\nmunicipality = \"新しい市\"\ntitle = \"新\"\ndoc_type = \"全項目評価書\"\n",
     );
-    let index = hyoka::search::SearchIndex::open(&index_folder).expect("index opens");
+    crate::util::append_to_manifest(
+        &corpus,
+        "\n[[document]]\nfile = \"old.txt\"\nmunicipality = \"古い市\"\ntitle = \"古\"\ndoc_type = \"全項目評価書\"\ndate = \"平成30年5月1日\"\n",
+    );
+    let index = crate::util::ingested(&corpus, &folder.path().join("index"));
     let bodies = |request: SearchRequest| -> std::collections::BTreeSet<String> {
         index
             .search(&SearchRequest {

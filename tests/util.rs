@@ -172,6 +172,25 @@ pub fn run_ingest(corpus: &Path, index: &Path) -> std::process::Output {
         .expect("the binary runs")
 }
 
+/// Ingests `corpus` into `index` (asserting it succeeds) and opens the index.
+pub fn ingested(corpus: &Path, index: &Path) -> hyoka::search::SearchIndex {
+    let output = run_ingest(corpus, index);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    hyoka::search::SearchIndex::open(index).expect("index opens")
+}
+
+/// Appends `[[document]]` entries to the manifest of a corpus folder.
+pub fn append_to_manifest(corpus: &Path, entries: &str) {
+    let path = corpus.join("manifest.toml");
+    let mut manifest = std::fs::read_to_string(&path).expect("manifest");
+    manifest.push_str(entries);
+    std::fs::write(&path, manifest).expect("write manifest");
+}
+
 /// Percent-encodes a query-string value.
 pub fn encoded(text: &str) -> String {
     text.bytes()
