@@ -29,6 +29,19 @@ pub enum BodyKind {
 }
 
 impl BodyKind {
+    /// The kind as the page and the API name it.
+    pub fn label(self) -> &'static str {
+        match self {
+            BodyKind::Prefecture => "都道府県",
+            BodyKind::DesignatedCity => "政令市",
+            BodyKind::SpecialWard => "特別区",
+            BodyKind::City => "市",
+            BodyKind::Town => "町",
+            BodyKind::Village => "村",
+            BodyKind::Ward => "行政区",
+        }
+    }
+
     fn parse(text: &str) -> Option<BodyKind> {
         Some(match text {
             "都道府県" => BodyKind::Prefecture,
@@ -244,6 +257,37 @@ pub fn body_of_organ(organ: &str) -> Option<String> {
         }
     }
     None
+}
+
+/// A body name: up to 10 CJK letters ending in 都, 道, 府, 県, 市, 区, 町 or 村.
+pub(crate) fn body_name_at_end(candidate: &str) -> Option<String> {
+    let candidate = candidate.trim();
+    let characters: Vec<char> = candidate.chars().collect();
+    let last = *characters.last()?;
+    if !matches!(last, '都' | '道' | '府' | '県' | '市' | '区' | '町' | '村') {
+        return None;
+    }
+    if characters.len() < 2 || characters.len() > 10 {
+        return None;
+    }
+    if !characters
+        .iter()
+        .all(|c| crate::analysis::normalize::is_japanese_letter(*c))
+    {
+        return None;
+    }
+    // 当区, 本市, 同県 … refer to the body without naming it.
+    if matches!(characters[0], '当' | '本' | '同' | '各' | '全' | '他') && characters.len() == 2
+    {
+        return None;
+    }
+    Some(candidate.to_string())
+}
+
+/// The body a cover value names: an organ (「札幌市長」 → 札幌市) or a body's name itself.
+pub fn body_named(value: &str) -> Option<String> {
+    let value = value.trim_matches(['\t', ' ', '　']);
+    body_of_organ(value).or_else(|| body_name_at_end(value))
 }
 
 #[cfg(test)]

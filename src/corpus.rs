@@ -8,8 +8,6 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use serde::{Deserialize, Serialize};
-
 /// The placeholder used where a document does not name its body. Never guessed.
 pub const UNNAMED_BODY: &str = "機関名の記載なし";
 
@@ -74,40 +72,8 @@ pub enum DocumentError {
     Duplicate { file: String, original: String },
 }
 
-/// One document's entry in `manifest.toml`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct DocumentMeta {
-    /// File name inside the corpus folder.
-    pub file: String,
-    /// 団体名; 「機関名の記載なし」 where the text does not name the body.
-    pub municipality: String,
-    /// 団体コード (6 digits with check digit).
-    #[serde(default)]
-    pub municipality_code: Option<String>,
-    /// 都道府県.
-    #[serde(default)]
-    pub prefecture: Option<String>,
-    /// Document title.
-    pub title: String,
-    /// 全項目評価書, 変更点リスク評価表, 新旧対照表, …
-    pub doc_type: String,
-    /// 事務名.
-    #[serde(default)]
-    pub jimu: Option<String>,
-    /// Date of the document where known (as written): its 公表日.
-    #[serde(default)]
-    pub date: Option<String>,
-    /// 評価書番号 (from the cover when the manifest does not say).
-    #[serde(default)]
-    pub number: Option<String>,
-    /// 様式 version, e.g. 「令和6年10月 様式4」 (from the cover when the manifest does not say).
-    #[serde(default)]
-    pub form: Option<String>,
-    /// What a reader should know about the document.
-    #[serde(default)]
-    pub note: Option<String>,
-}
+pub use crate::bodies::body_named;
+pub use crate::document::DocumentMeta;
 
 /// The usable entries of a manifest and the ones skipped, each with its line.
 #[derive(Debug, Default)]
@@ -635,37 +601,6 @@ pub fn infer_meta(file: String, text: &str) -> DocumentMeta {
     }
 }
 
-/// A body name: up to 10 CJK letters ending in 都, 道, 府, 県, 市, 区, 町 or 村.
-fn body_name_at_end(candidate: &str) -> Option<String> {
-    let candidate = candidate.trim();
-    let characters: Vec<char> = candidate.chars().collect();
-    let last = *characters.last()?;
-    if !matches!(last, '都' | '道' | '府' | '県' | '市' | '区' | '町' | '村') {
-        return None;
-    }
-    if characters.len() < 2 || characters.len() > 10 {
-        return None;
-    }
-    if !characters
-        .iter()
-        .all(|c| crate::analysis::normalize::is_japanese_letter(*c))
-    {
-        return None;
-    }
-    // 当区, 本市, 同県 … refer to the body without naming it.
-    if matches!(characters[0], '当' | '本' | '同' | '各' | '全' | '他') && characters.len() == 2
-    {
-        return None;
-    }
-    Some(candidate.to_string())
-}
-
-/// The body a cover value names: an organ (「札幌市長」 → 札幌市) or a body's name itself.
-pub fn body_named(value: &str) -> Option<String> {
-    let value = value.trim_matches(['\t', ' ', '　']);
-    crate::bodies::body_of_organ(value).or_else(|| body_name_at_end(value))
-}
-
 /// The body a document names: the organ under the cover's 評価実施機関名 (「札幌市長」), the
 /// subject of the 宣言 (「熊本県は、…宣言する」), or the most frequent 「<X における措置>」 actor that
 /// is a body.
@@ -700,7 +635,7 @@ fn infer_body_from(text: &str, cover: &crate::parse::cover::Cover) -> Option<Str
                 .take_while(|(_, c)| crate::analysis::normalize::is_japanese_letter(*c))
                 .last()
                 .map_or(at, |(start, _)| start);
-            if let Some(name) = body_name_at_end(&window[subject_start..at]) {
+            if let Some(name) = crate::bodies::body_name_at_end(&window[subject_start..at]) {
                 return Some(name);
             }
         }
@@ -717,7 +652,7 @@ fn infer_body_from(text: &str, cover: &crate::parse::cover::Cover) -> Option<Str
             .rfind(['<', '〈', '＜', ';', '>'])
             .map(|at| at + piece[at..].chars().next().map(char::len_utf8).unwrap_or(1))
             .unwrap_or(0);
-        if let Some(name) = body_name_at_end(&piece[start..]) {
+        if let Some(name) = crate::bodies::body_name_at_end(&piece[start..]) {
             *counts.entry(name).or_default() += 1;
         }
     }

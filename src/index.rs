@@ -18,6 +18,7 @@ use tantivy::{Index, IndexWriter, TantivyDocument};
 
 use crate::analysis::{BIGRAM_TOKENIZER, JA_TOKENIZER, register_tokenizers};
 use crate::compare::table::{TableBuilder, TableError};
+use crate::document::{DocumentInfo, DocumentTable};
 use crate::record::{Record, row_key, text_of_its_own};
 
 /// Name of the file that points at the live generation.
@@ -27,6 +28,12 @@ pub const KEY_FIELD: &str = "key";
 /// Name of the fast field saying whether a record has text of its own (1) or only repeats its
 /// headings or is empty (0); ranking puts the first kind above the second.
 pub const OWN_TEXT_FIELD: &str = "own_text";
+/// Name of the fast field holding each record's document (its number in the generation's
+/// [`DocumentTable`]): versions, bodies and files are read from there.
+pub const DOCUMENT_FIELD: &str = "document";
+/// Name of the fast field holding each record's wording (see [`wording_of`]): records with one
+/// wording fold into one hit.
+pub const WORDING_FIELD: &str = "wording";
 /// Name of the facet field, where filters and facet counts read.
 pub const FACET_FIELD: &str = "facets";
 /// Name of the file an ingest locks while it builds.
@@ -88,12 +95,18 @@ pub struct Fields {
     pub own_text: Field,
     /// 公表日 as `YYYY-MM-DD` (a raw term, so a range of dates is a range of terms).
     pub published: Field,
+    /// The record's document, numbered as in the generation's [`DocumentTable`].
+    pub document: Field,
+    /// The record's wording (see [`wording_of`]).
+    pub wording: Field,
 }
 
 /// The facet dimensions, in the order the API lists them.
-pub const FACET_DIMENSIONS: [&str; 8] = [
+pub const FACET_DIMENSIONS: [&str; 10] = [
     "municipality",
     "prefecture",
+    "body_kind",
+    "jimu",
     "slot",
     "doc_type",
     "form_version",
@@ -120,6 +133,8 @@ pub fn schema() -> (Schema, Fields) {
     let facets = builder.add_facet_field(FACET_FIELD, FacetOptions::default());
     let own_text = builder.add_u64_field(OWN_TEXT_FIELD, FAST);
     let published = builder.add_text_field("published", STRING);
+    let document = builder.add_u64_field(DOCUMENT_FIELD, FAST);
+    let wording = builder.add_u64_field(WORDING_FIELD, FAST);
     (
         builder.build(),
         Fields {
@@ -131,6 +146,8 @@ pub fn schema() -> (Schema, Fields) {
             facets,
             own_text,
             published,
+            document,
+            wording,
         },
     )
 }
@@ -155,6 +172,7 @@ pub fn facet_values(record: &Record) -> Vec<(&'static str, String)> {
         // The file the record came from, for a record page's neighbours.
         ("source", record.source.file.clone()),
     ];
+    let jimu_facet = &record.jimu_category.clone().or_else(|| record.jimu.clone());
     let optional = [
         ("prefecture", &record.prefecture),
         ("slot", &record.slot),
@@ -162,6 +180,9 @@ pub fn facet_values(record: &Record) -> Vec<(&'static str, String)> {
         ("rating", &record.rating),
         ("file_name", &record.file_name),
         ("form_version", &record.form_version),
+        ("body_kind", &record.body_kind),
+        // The category, or the 事務 as printed when it has none.
+        ("jimu", jimu_facet),
     ];
     for (dimension, value) in optional {
         if let Some(value) = value {
@@ -176,10 +197,53 @@ pub fn facet_values(record: &Record) -> Vec<(&'static str, String)> {
     values
 }
 
-fn to_document(record: &Record, fields: &Fields) -> Result<TantivyDocument, IndexError> {
+/// A record's wording: its place (slot, else headings; the field), its answers and its text
+/// sentence by sentence as a comparison keys them (normalised, list marks and spaces aside, the
+/// body's own name, organ and 当市/本町 in one placeholder). Two records of one wording say the
+/// same thing in the same place, whichever body wrote them.
+pub fn wording_of(record: &Record, sentence_keys: &[String]) -> u64 {
+    let place = match &record.slot {
+        Some(slot) => slot.clone(),
+        None => record.section_path.join("/"),
+    };
+    let computed;
+    let keys = if sentence_keys.is_empty() {
+        computed = crate::compare::sentences_of(&record.search_text())
+            .iter()
+            .map(|sentence| crate::compare::body_sentence_key(sentence, &record.municipality))
+            .collect::<Vec<_>>();
+        &computed
+    } else {
+        sentence_keys
+    };
+    let answers = record.answers_text();
+    let mut parts: Vec<&str> = vec![
+        &place,
+        record.field.as_deref().unwrap_or_default(),
+        &answers,
+        record.change.as_deref().unwrap_or_default(),
+    ];
+    parts.extend(keys.iter().map(String::as_str));
+    let before_and_reason: Vec<String> = [&record.before_text, &record.reason]
+        .into_iter()
+        .flatten()
+        .map(|text| crate::compare::body_sentence_key(text, &record.municipality))
+        .collect();
+    parts.extend(before_and_reason.iter().map(String::as_str));
+    crate::record::stable_hash(&parts)
+}
+
+fn to_document(
+    record: &Record,
+    fields: &Fields,
+    document_number: u32,
+    wording: u64,
+) -> Result<TantivyDocument, IndexError> {
     let mut document = TantivyDocument::default();
     document.add_text(fields.id, &record.id);
     document.add_u64(fields.key, row_key(&record.id));
+    document.add_u64(fields.document, u64::from(document_number));
+    document.add_u64(fields.wording, wording);
     document.add_text(fields.record, serde_json::to_string(record)?);
     // The headings and the text as two values of each field, not one string: both repeat
     // verbatim across bodies (the headings with every record of a slot, shared wording across
@@ -217,6 +281,8 @@ pub struct Build {
     fields: Fields,
     /// The comparison table, collected as records are added.
     table: TableBuilder,
+    /// The documents, numbered as they are added.
+    documents: DocumentTable,
     /// Held until the build ends: one build per index folder.
     _lock: fs::File,
 }
@@ -258,17 +324,32 @@ impl Build {
             writer: Some(writer),
             fields,
             table: TableBuilder::default(),
+            documents: DocumentTable::default(),
             _lock: lock,
         })
     }
 
-    /// Adds one record with its sentence keys
+    /// Adds the records of one document (a file), each with its sentence keys
     /// ([`record_sentence_keys`](crate::compare::table::record_sentence_keys)); tantivy's
-    /// indexing threads analyse it in the background.
-    pub fn add(&mut self, record: &Record, sentence_keys: Vec<String>) -> Result<(), IndexError> {
-        if let Some(writer) = &self.writer {
-            writer.add_document(to_document(record, &self.fields)?)?;
-            self.table.add(record, sentence_keys);
+    /// indexing threads analyse them in the background.
+    pub fn add_document(
+        &mut self,
+        records: &[Record],
+        sentence_keys: Vec<Vec<String>>,
+    ) -> Result<(), IndexError> {
+        let Some(first) = records.first() else {
+            return Ok(());
+        };
+        let mut document = DocumentInfo::of_record(first);
+        document.records = records.len() as u64;
+        let number = self.documents.push(document);
+        let Some(writer) = &self.writer else {
+            return Ok(());
+        };
+        for (record, keys) in records.iter().zip(sentence_keys) {
+            let wording = wording_of(record, &keys);
+            writer.add_document(to_document(record, &self.fields, number, wording)?)?;
+            self.table.add(record, keys, number, wording);
         }
         Ok(())
     }
@@ -278,6 +359,11 @@ impl Build {
     pub fn finish(mut self) -> Result<PathBuf, IndexError> {
         // Written while the writer is still held, so that a failure here drops the build and
         // removes the unfinished generation.
+        let mut documents = std::mem::take(&mut self.documents);
+        documents.assign_versions();
+        documents
+            .write(&self.building)
+            .map_err(io_error(&self.building))?;
         std::mem::take(&mut self.table)
             .finish(&self.building)
             .map_err(io_error(&self.building))?;

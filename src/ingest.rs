@@ -248,11 +248,8 @@ pub fn ingest(
                         continue;
                     }
                 };
-                for (record, keys) in parsed.iter().zip(sentence_keys) {
-                    if let Err(error) = build.add(record, keys) {
-                        index_error = Some(error);
-                        break;
-                    }
+                if let Err(error) = build.add_document(&parsed, sentence_keys) {
+                    index_error = Some(error);
                 }
                 input_bytes += document.bytes;
                 records += parsed.len();

@@ -7,6 +7,7 @@ pub mod analysis;
 pub mod bodies;
 pub mod compare;
 pub mod corpus;
+pub mod document;
 pub mod export;
 pub mod form;
 pub mod http;

@@ -81,6 +81,18 @@ struct SearchArgs {
     /// Only this rating, e.g. 十分である.
     #[arg(long)]
     rating: Option<String>,
+    /// Only this 事務 (its category, e.g. 住民基本台帳 or 介護保険).
+    #[arg(long)]
+    jimu: Option<String>,
+    /// Only bodies of this kind: 都道府県, 政令市, 特別区, 市, 町 or 村.
+    #[arg(long)]
+    body_kind: Option<String>,
+    /// Past versions of documents too (by default only each document's current version).
+    #[arg(long)]
+    all_versions: bool,
+    /// Every record its own hit (by default, records of one wording are one hit).
+    #[arg(long)]
+    no_fold: bool,
     /// Number of hits (at most 100).
     #[arg(long, default_value_t = 10)]
     limit: usize,
@@ -318,6 +330,10 @@ fn run_search(args: &SearchArgs) -> anyhow::Result<ExitCode> {
         synonyms: args.no_synonyms.then(|| "off".to_string()),
         synonyms_off: args.synonyms_off.clone(),
         fallback: args.no_fallback.then(|| "off".to_string()),
+        jimu: args.jimu.clone(),
+        body_kind: args.body_kind.clone(),
+        versions: args.all_versions.then(|| "all".to_string()),
+        fold: args.no_fold.then(|| "off".to_string()),
     };
     let response = index.search(&request)?;
     if args.json {
@@ -330,6 +346,12 @@ fn run_search(args: &SearchArgs) -> anyhow::Result<ExitCode> {
         response.query,
         response.took_ms
     );
+    if let (Some(wordings), Some(bodies)) = (response.wordings, response.bodies) {
+        out!(
+            "{} 件の記載、{wordings} 通りの文言、{bodies} 団体",
+            response.total
+        );
+    }
     for used in &response.synonyms {
         out!(
             "同義語: {} → {}{}",
@@ -377,6 +399,21 @@ fn run_search(args: &SearchArgs) -> anyhow::Result<ExitCode> {
         }
         if !hit.missing.is_empty() {
             out!("   含まない語: {}", hit.missing.join("、"));
+        }
+        if let Some(folded) = hit.folded.as_ref().filter(|folded| folded.bodies > 1) {
+            out!(
+                "   同じ文言: ほか {} 団体（{} 件）",
+                folded.bodies - 1,
+                folded.records
+            );
+        }
+        if let Some(version) = hit.version.as_ref().filter(|version| !version.current) {
+            out!(
+                "   過去の版（第 {} 版／全 {} 版）。最新の版: {}",
+                version.version,
+                version.versions,
+                version.current_file
+            );
         }
         out!("   {}", terminal_snippet(&hit.snippet));
         out!("   ({}:{})", record.source.file, record.source.line);

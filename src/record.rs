@@ -45,8 +45,14 @@ pub struct Record {
     /// 様式 version of the document, e.g. 「令和6年10月 様式4」.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub form_version: Option<String>,
-    /// 事務名.
+    /// 事務名 as printed (the manifest's, else the cover's).
     pub jimu: Option<String>,
+    /// The category of the 事務 (`data/jimu-categories.tsv`): 住民基本台帳, 介護保険, ….
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jimu_category: Option<String>,
+    /// 都道府県, 政令市, 特別区, 市, 町 or 村 (from the table of local bodies).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body_kind: Option<String>,
     /// 特定個人情報ファイル名 the record is about, e.g. 住民基本台帳ファイル.
     pub file_name: Option<String>,
     /// The headings above the record, as written, cleaned.

@@ -755,14 +755,38 @@ pub fn sentence_key(sentence: &str) -> String {
 const BODY_NAME_PLACEHOLDER: &str = "〈団体〉";
 
 /// A sentence's key as written by `municipality`: [`sentence_key`] with the body's own name
-/// replaced by a placeholder, so that shared wording with the name filled in counts as shared
+/// (and so its organ: 札幌市長) and the words by which a body names itself (当市, 本町, 当区 …)
+/// replaced by one placeholder, so that shared wording with the name filled in counts as shared
 /// (and a body's name does not make thousands of near-identical keys to group).
 pub fn body_sentence_key(sentence: &str, municipality: &str) -> String {
-    if municipality.is_empty() || municipality == UNNAMED_BODY || !sentence.contains(municipality) {
+    let names_itself = |text: &str| {
+        SELF_REFERENCES
+            .iter()
+            .any(|reference| text.contains(reference))
+    };
+    let named =
+        !municipality.is_empty() && municipality != UNNAMED_BODY && sentence.contains(municipality);
+    if !named && !names_itself(sentence) {
         return sentence_key(sentence);
     }
-    sentence_key(&sentence.replace(municipality, BODY_NAME_PLACEHOLDER))
+    let mut replaced = if named {
+        sentence.replace(municipality, BODY_NAME_PLACEHOLDER)
+    } else {
+        sentence.to_string()
+    };
+    for reference in SELF_REFERENCES {
+        if replaced.contains(reference) {
+            replaced = replaced.replace(reference, BODY_NAME_PLACEHOLDER);
+        }
+    }
+    sentence_key(&replaced)
 }
+
+/// How a body names itself in its own text.
+const SELF_REFERENCES: [&str; 14] = [
+    "当市", "当区", "当町", "当村", "当県", "当都", "当府", "本市", "本区", "本町", "本村", "本県",
+    "本都", "本府",
+];
 
 /// The sentences of a comparison and the bodies that write each, with near-identical wording
 /// (see [`same_sentence`]) grouped. Pairs are found by prefix filtering rather than by

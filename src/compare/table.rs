@@ -21,7 +21,7 @@ use crate::record::{Record, row_key, stable_hash};
 /// The table's file in a generation's folder.
 pub const TABLE_FILE: &str = "comparison.json";
 /// Bumped when the layout changes; an index with another version must be rebuilt.
-const TABLE_VERSION: u32 = 2;
+const TABLE_VERSION: u32 = 3;
 
 /// The comparison table of one generation (see the module's header).
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -42,6 +42,10 @@ pub struct ComparisonTable {
     row_ratings: Vec<u32>,
     /// Per row, whether it is a change row that removed its measure (never a base text).
     row_deleted: Vec<bool>,
+    /// Per row, its document (numbered as in the generation's document table) and its
+    /// wording ([`crate::index::wording_of`]).
+    row_documents: Vec<u32>,
+    row_wordings: Vec<u64>,
     /// Per slot key, the positions of its rows, ascending.
     slots: BTreeMap<String, Vec<u32>>,
     /// The keys of `slots`, in order, numbering them for [`TableRow::slot`].
@@ -63,6 +67,8 @@ pub struct TableRow {
     pub printed: Option<u32>,
     pub rating: Option<u32>,
     pub deleted: bool,
+    pub document: u32,
+    pub wording: u64,
 }
 
 impl TableRow {
@@ -160,6 +166,8 @@ impl ComparisonTable {
                     printed: self.row_printed[position].checked_sub(1),
                     rating: self.row_ratings[position].checked_sub(1),
                     deleted: self.row_deleted[position],
+                    document: self.row_documents[position],
+                    wording: self.row_wordings[position],
                 }
             })
             .collect()
@@ -259,6 +267,8 @@ struct BuilderRow {
     printed: Option<u32>,
     rating: Option<u32>,
     deleted: bool,
+    document: u32,
+    wording: u64,
 }
 
 /// Collects the table while records are indexed, in the order they are added.
@@ -280,7 +290,13 @@ pub struct TableBuilder {
 impl TableBuilder {
     /// Adds a record with its sentence keys ([`record_sentence_keys`]); records outside the
     /// form's slots are not compared and are skipped.
-    pub fn add(&mut self, record: &Record, sentence_keys: Vec<String>) {
+    pub fn add(
+        &mut self,
+        record: &Record,
+        sentence_keys: Vec<String>,
+        document: u32,
+        wording: u64,
+    ) {
         let Some(slot_key) = &record.slot else {
             return;
         };
@@ -313,6 +329,8 @@ impl TableBuilder {
                 .as_deref()
                 .map(|answer| self.answers.number(answer)),
             deleted: record.change.as_deref() == Some("削除"),
+            document,
+            wording,
         };
         self.rows.push(row);
         if self.sentences.len() <= slot as usize {
@@ -360,6 +378,8 @@ impl TableBuilder {
             table.row_printed.push(plus_one(row.printed));
             table.row_ratings.push(plus_one(row.rating));
             table.row_deleted.push(row.deleted);
+            table.row_documents.push(row.document);
+            table.row_wordings.push(row.wording);
             table
                 .slots
                 .entry(self.slots.strings[row.slot as usize].clone())

@@ -612,7 +612,7 @@ pub fn parse_assessment(lines: &[Line]) -> AssessmentOutput {
                 && position.awaiting_field.is_some()
                 && !first.ends_with('。')
                 && first.chars().count() < 20
-                && crate::corpus::body_named(first).is_none();
+                && crate::bodies::body_named(first).is_none();
             if is_cover_fragment {
                 continue;
             }

@@ -23,6 +23,8 @@ pub struct Cover {
     pub form_version: Option<String>,
     /// 基礎項目評価書, 重点項目評価書 or 全項目評価書.
     pub kind: Option<&'static str>,
+    /// 事務名: from the 評価書名, else from the 宣言 (「…に関する事務における」).
+    pub jimu: Option<String>,
 }
 
 const LABELS: [&str; 8] = [
@@ -181,6 +183,7 @@ pub fn read_cover(text: &str) -> Cover {
         .take(COVER_CHARS)
         .collect();
     let head = crate::analysis::normalize(&head).as_str().to_string();
+    cover.jimu = crate::document::jimu_of_cover(cover.name.as_deref(), &head);
     if let Some(captures) = FORM_LINE.captures(&head) {
         let version: String = captures[1].chars().filter(|c| !c.is_whitespace()).collect();
         let form: String = captures[2].chars().filter(|c| !c.is_whitespace()).collect();

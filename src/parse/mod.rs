@@ -14,7 +14,7 @@ pub mod repair;
 
 use std::collections::BTreeMap;
 
-use crate::corpus::DocumentMeta;
+use crate::document::DocumentMeta;
 use crate::form;
 use crate::record::{Record, Source, stable_id};
 
@@ -274,6 +274,7 @@ pub fn parse_document(meta: &DocumentMeta, text: &str) -> Result<Vec<Record>, Pa
         date: meta.date.clone().or(cover.published_as_printed),
         number: meta.number.clone().or(cover.number),
         form: meta.form.clone().or(cover.form_version),
+        jimu: meta.jimu.clone().or(cover.jimu),
         ..meta.clone()
     };
     let records = finish(meta, drafts, &ratings);
@@ -454,6 +455,7 @@ fn finish(
             let occurrence = occurrences.entry(identity.clone()).or_default();
             *occurrence += 1;
             let id = stable_id(&[&identity, &occurrence.to_string()]);
+            let jimu = draft.jimu.clone().or_else(|| meta.jimu.clone());
             records.push(Record {
                 id,
                 municipality,
@@ -472,7 +474,12 @@ fn finish(
                 published: meta.date.as_deref().and_then(cover::iso_date),
                 doc_number: meta.number.clone(),
                 form_version: meta.form.clone(),
-                jimu: draft.jimu.clone().or_else(|| meta.jimu.clone()),
+                jimu: jimu.clone(),
+                jimu_category: jimu
+                    .as_deref()
+                    .and_then(crate::document::jimu_category)
+                    .map(str::to_string),
+                body_kind: None,
                 file_name: draft.file_name.clone(),
                 section_path: draft
                     .section_path
@@ -504,6 +511,9 @@ fn finish(
                 },
             });
         }
+    }
+    for record in &mut records {
+        record.body_kind = crate::document::body_kind_of(record).map(str::to_string);
     }
     records
 }

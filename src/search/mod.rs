@@ -6,11 +6,13 @@
 //! prints.
 
 pub mod facets;
+pub mod fold;
 pub mod query;
 pub mod relevance;
 pub mod rows;
 pub mod snippet;
 pub mod synonyms;
+pub mod versions;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -52,6 +54,14 @@ pub struct SearchRequest {
     pub published_to: Option<String>,
     pub actor: Option<String>,
     pub rating: Option<String>,
+    /// 事務 (its category, e.g. 住民基本台帳, or the 事務 as printed when it has none).
+    pub jimu: Option<String>,
+    /// Kind of body: 都道府県, 政令市, 特別区, 市, 町 or 村.
+    pub body_kind: Option<String>,
+    /// `all`: past versions of documents too (by default only current versions).
+    pub versions: Option<String>,
+    /// `off`: every record its own hit, not one hit per wording.
+    pub fold: Option<String>,
     pub limit: Option<usize>,
     pub offset: Option<usize>,
     /// `off`: search the words only as typed, without the synonym dictionary.
@@ -81,6 +91,16 @@ impl SearchRequest {
 
     fn is_off(value: &Option<String>) -> bool {
         matches!(value.as_deref(), Some("off" | "false" | "0"))
+    }
+
+    /// Whether past versions are searched too (「過去の版も含める」).
+    pub fn includes_past_versions(&self) -> bool {
+        matches!(self.versions.as_deref(), Some("all" | "past" | "1" | "on"))
+    }
+
+    /// Whether hits of one wording fold into one (the default).
+    pub fn folds(&self) -> bool {
+        !Self::is_off(&self.fold)
     }
 }
 
@@ -170,6 +190,48 @@ pub struct Hit {
     /// Words of the query the record does not hold (only when the search fell back).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub missing: Vec<String>,
+    /// The other bodies writing the same wording (folded searches).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub folded: Option<fold::FoldedWording>,
+    /// Which version of its document the record is from, when the document has several.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<VersionNote>,
+}
+
+/// A page of hits with its totals: (rank, address, record, folded wording) per hit, the
+/// records matched, the facet counts, the all-words total of a fallback, and for a folded
+/// search the wordings and bodies.
+type SearchPage = (
+    Vec<(RankKey, DocAddress, Record, Option<fold::FoldedWording>)>,
+    usize,
+    facets::FacetCountsByRoot,
+    Option<usize>,
+    Option<(usize, usize)>,
+);
+
+/// A record's version: 「第 1 版（全 2 版）」, whether it is current, and the current file.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct VersionNote {
+    pub version: u32,
+    pub versions: u32,
+    pub current: bool,
+    pub current_file: String,
+    /// For a change table, the version it describes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub describes: Option<String>,
+}
+
+impl VersionNote {
+    /// The note for a record of this document, when the document has more than one version.
+    pub fn of(document: &crate::document::DocumentInfo) -> Option<VersionNote> {
+        (document.versions > 1).then(|| VersionNote {
+            version: document.version,
+            versions: document.versions,
+            current: document.current,
+            current_file: document.current_file.clone(),
+            describes: document.describes.clone(),
+        })
+    }
 }
 
 impl Hit {
@@ -182,6 +244,8 @@ impl Hit {
             score: (score * 1000.0).round() / 1000.0,
             snippet,
             missing: Vec::new(),
+            folded: None,
+            version: None,
         }
     }
 }
@@ -208,6 +272,12 @@ pub struct SearchResponse {
     /// of them are shown after those holding all.
     #[serde(default)]
     pub fallback: Option<Fallback>,
+    /// Folded searches: how many distinct wordings the `total` records are (hits and paging
+    /// count wordings), and how many bodies write them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wordings: Option<usize>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bodies: Option<usize>,
 }
 
 struct Loaded {
@@ -223,6 +293,8 @@ struct Loaded {
     comparison: Arc<crate::compare::table::ComparisonTable>,
     /// Which records have no text of their own, for ranking.
     without_own_text: Arc<WithoutOwnText>,
+    /// The generation's documents and their versions.
+    documents: Arc<versions::SearchDocuments>,
 }
 
 /// The index as the process serves it.
@@ -289,31 +361,28 @@ impl SearchIndex {
         let prepared = self.request_query(&loaded, request)?;
 
         let searcher = loaded.reader.searcher();
-        // Ties are broken by id below, so fetch past the page's end to have every tied hit.
-        let fetch = (offset + limit).saturating_mul(2).max(limit + 20);
-        let ((top, total, facet_counts), all_words_total) = prepared.search_with_fallback(
-            &searcher,
-            request,
-            &loaded.fields,
-            &(
-                ranked(fetch, &loaded.without_own_text),
-                Count,
-                loaded.facet_tables.collector(),
-            ),
-            |(_, total, _)| *total,
-        )?;
-
-        let scored = records_of_top(&searcher, &loaded.fields, top, offset + limit)?;
         let highlighter = snippet::Highlighter::new(&prepared.parsed);
-        let page: Vec<(RankKey, DocAddress, Record)> =
-            scored.into_iter().skip(offset).take(limit).collect();
+        let (page, total, facet_counts, all_words_total, folded_totals) = if request.folds() {
+            self.folded_page(&loaded, &prepared, &searcher, request, offset, limit)?
+        } else {
+            self.record_page(&loaded, &prepared, &searcher, request, offset, limit)?
+        };
         let mut hits: Vec<Hit> = page
             .iter()
-            .map(|(key, _, record)| Hit::new(record.clone(), relevance_of(*key), &highlighter))
+            .map(|(key, _, record, folded)| {
+                let mut hit = Hit::new(record.clone(), relevance_of(*key), &highlighter);
+                hit.folded = folded.clone();
+                hit.version = loaded
+                    .documents
+                    .by_file(&record.source.file)
+                    .and_then(VersionNote::of);
+                hit
+            })
             .collect();
         let mut fallback = None;
         if let Some(all_words_total) = all_words_total {
-            let addresses: Vec<DocAddress> = page.iter().map(|(_, address, _)| *address).collect();
+            let addresses: Vec<DocAddress> =
+                page.iter().map(|(_, address, _, _)| *address).collect();
             let lacking = words_lacking(&searcher, &loaded.fields, &prepared.parsed, &addresses)?;
             for (hit, missing) in hits.iter_mut().zip(lacking) {
                 hit.missing = missing;
@@ -358,7 +427,88 @@ impl SearchIndex {
             facets,
             synonyms: prepared.synonyms,
             fallback,
+            wordings: folded_totals.map(|(wordings, _)| wordings),
+            bodies: folded_totals.map(|(_, bodies)| bodies),
         })
+    }
+
+    /// A page of hits, one per record.
+    fn record_page(
+        &self,
+        loaded: &Loaded,
+        prepared: &PreparedQuery,
+        searcher: &tantivy::Searcher,
+        request: &SearchRequest,
+        offset: usize,
+        limit: usize,
+    ) -> Result<SearchPage, SearchError> {
+        // Ties are broken by id below, so fetch past the page's end to have every tied hit.
+        let fetch = (offset + limit).saturating_mul(2).max(limit + 20);
+        let ((top, total, facet_counts), all_words_total) = prepared.search_with_fallback(
+            searcher,
+            request,
+            loaded,
+            &(
+                ranked(fetch, &loaded.without_own_text),
+                Count,
+                loaded.facet_tables.collector(),
+            ),
+            |(_, total, _)| *total,
+        )?;
+        let scored = records_of_top(searcher, &loaded.fields, top, offset + limit)?;
+        let page = scored
+            .into_iter()
+            .skip(offset)
+            .take(limit)
+            .map(|(key, address, record)| (key, address, record, None))
+            .collect();
+        Ok((page, total, facet_counts, all_words_total, None))
+    }
+
+    /// A page of hits, one per wording: every match is collected with its wording, grouped,
+    /// and the best record of each group on the page read.
+    fn folded_page(
+        &self,
+        loaded: &Loaded,
+        prepared: &PreparedQuery,
+        searcher: &tantivy::Searcher,
+        request: &SearchRequest,
+        offset: usize,
+        limit: usize,
+    ) -> Result<SearchPage, SearchError> {
+        let ((matches, facet_counts), all_words_total) = prepared.search_with_fallback(
+            searcher,
+            request,
+            loaded,
+            &(
+                fold::FoldingCollector {
+                    without_own_text: loaded.without_own_text.clone(),
+                },
+                loaded.facet_tables.collector(),
+            ),
+            |(matches, _)| matches.len(),
+        )?;
+        let total = matches.len();
+        let folded = fold::fold(matches, &loaded.documents);
+        let wordings = folded.groups.len();
+        let mut page = Vec::with_capacity(limit);
+        for group in folded.groups.iter().skip(offset).take(limit) {
+            let document: tantivy::TantivyDocument = searcher.doc(group.best.address)?;
+            let record = index::record_of(&document, &loaded.fields)?;
+            page.push((
+                group.best.rank,
+                group.best.address,
+                record,
+                Some(group.describe(&loaded.documents)),
+            ));
+        }
+        Ok((
+            page,
+            total,
+            facet_counts,
+            all_words_total,
+            Some((wordings, folded.bodies)),
+        ))
     }
 
     /// One record by its id.
@@ -418,7 +568,7 @@ impl SearchIndex {
         let ((top, _), _) = prepared.search_with_fallback(
             &searcher,
             request,
-            &loaded.fields,
+            &loaded,
             &(ranked(cap.max(1), &loaded.without_own_text), Count),
             |(_, total)| *total,
         )?;
@@ -575,11 +725,7 @@ impl SearchIndex {
             slot: request.slot.clone(),
             ..SearchRequest::default()
         };
-        let query = with_filters(
-            Box::new(BooleanQuery::new(clauses)),
-            &filters,
-            &loaded.fields,
-        );
+        let query = with_filters(Box::new(BooleanQuery::new(clauses)), &filters, &loaded);
         let (top, total) =
             searcher.search(&query, &(ranked(limit, &loaded.without_own_text), Count))?;
         let scored = records_of_top(&searcher, &loaded.fields, top, limit)?;
@@ -611,6 +757,8 @@ impl SearchIndex {
             facets: BTreeMap::new(),
             synonyms: Vec::new(),
             fallback: None,
+            wordings: None,
+            bodies: None,
         })
     }
 
@@ -705,12 +853,16 @@ fn ranked(
     TopDocs::with_limit(limit).tweak_score(move |segment: &tantivy::SegmentReader| {
         let bits = without_own_text.0.get(&segment.segment_id()).cloned();
         move |doc: tantivy::DocId, score: tantivy::Score| -> RankKey {
-            let own = bits.as_ref().is_none_or(|bits| !bits.contains(doc));
-            let (words, relevance) = words_and_rest(score);
-            let relevance = relevance.min(OWN_TEXT_SCORE - 1.0);
-            words * query::WORD_MATCH_SCORE + if own { OWN_TEXT_SCORE } else { 0.0 } + relevance
+            rank_key(bits.as_ref().is_none_or(|bits| !bits.contains(doc)), score)
         }
     })
+}
+
+/// A match's [`RankKey`] from its score and whether it has text of its own.
+fn rank_key(own: bool, score: tantivy::Score) -> RankKey {
+    let (words, relevance) = words_and_rest(score);
+    let relevance = relevance.min(OWN_TEXT_SCORE - 1.0);
+    words * query::WORD_MATCH_SCORE + if own { OWN_TEXT_SCORE } else { 0.0 } + relevance
 }
 
 /// The stored records of the first `needed` top documents, best first, ties broken by id so
@@ -801,7 +953,12 @@ fn load(folder: &Path) -> Result<Loaded, IndexError> {
         .collect();
     let facet_tables = Arc::new(facets::FacetTables::build(&reader.searcher(), &roots)?);
     let without_own_text = Arc::new(WithoutOwnText::read(&reader.searcher())?);
+    let documents = Arc::new(versions::SearchDocuments::load(
+        &reader.searcher(),
+        &folder.join(&generation),
+    )?);
     Ok(Loaded {
+        documents,
         index,
         reader,
         fields,
@@ -832,10 +989,11 @@ impl PreparedQuery {
         &self,
         searcher: &tantivy::Searcher,
         request: &SearchRequest,
-        fields: &Fields,
+        loaded: &Loaded,
         collector: &C,
         total_of: impl Fn(&C::Fruit) -> usize,
     ) -> Result<(C::Fruit, Option<usize>), SearchError> {
+        let fields = &loaded.fields;
         let found = searcher.search(&self.query, collector)?;
         let all_words_total = total_of(&found);
         if SearchRequest::is_off(&request.fallback)
@@ -845,7 +1003,7 @@ impl PreparedQuery {
             return Ok((found, None));
         }
         let text_query = query::to_query(&query::fallback_plan(&self.parsed), fields);
-        let fallback_query = with_filters(text_query, request, fields);
+        let fallback_query = with_filters(text_query, request, loaded);
         Ok((
             searcher.search(&fallback_query, collector)?,
             Some(all_words_total),
@@ -870,7 +1028,7 @@ impl SearchIndex {
                 .apply(&mut parsed, &request.disabled_synonyms())
         };
         let text_query = query::to_query(&query::plan(&parsed), &loaded.fields);
-        let query = with_filters(text_query, request, &loaded.fields);
+        let query = with_filters(text_query, request, loaded);
         Ok(PreparedQuery {
             parsed,
             synonyms,
@@ -892,8 +1050,9 @@ fn published_bound(value: Option<&str>) -> Result<Option<String>, SearchError> {
 fn with_filters(
     text_query: Box<dyn Query>,
     request: &SearchRequest,
-    fields: &Fields,
+    loaded: &Loaded,
 ) -> Box<dyn Query> {
+    let fields = &loaded.fields;
     let filters = [
         ("municipality", &request.municipality),
         ("prefecture", &request.prefecture),
@@ -902,8 +1061,13 @@ fn with_filters(
         ("form_version", &request.form_version),
         ("actor", &request.actor),
         ("rating", &request.rating),
+        ("jimu", &request.jimu),
+        ("body_kind", &request.body_kind),
     ];
     let mut parts: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, text_query)];
+    if !request.includes_past_versions() {
+        parts.push((Occur::Must, loaded.documents.current_only()));
+    }
     for (dimension, value) in filters {
         let Some(value) = value.as_ref().filter(|value| !value.is_empty()) else {
             continue;

@@ -1,0 +1,203 @@
+//! Wordings, not copies: a search's matches grouped by wording (see
+//! [`crate::index::wording_of`]), so that one sentence written by a thousand bodies is one hit
+//! with its bodies, not a thousand hits.
+//!
+//! Every match is collected with its rank, wording and document (fast fields: no stored record
+//! is read), grouped, and only the best record of each group on the page is read.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::columnar::Column;
+use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
+
+use super::versions::SearchDocuments;
+use super::{RankKey, WithoutOwnText, rank_key};
+use crate::index::{DOCUMENT_FIELD, KEY_FIELD, WORDING_FIELD};
+
+/// Most other bodies listed with one folded hit (the count is always whole).
+pub const MAX_LISTED_BODIES: usize = 500;
+
+/// One matching record, as folding needs it.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Match {
+    pub rank: RankKey,
+    pub key: u64,
+    pub wording: u64,
+    pub document: u64,
+    pub address: DocAddress,
+}
+
+/// Collects every match with its rank key (as [`super::ranked`] ranks) and fast fields.
+pub(super) struct FoldingCollector {
+    pub without_own_text: Arc<WithoutOwnText>,
+}
+
+pub(super) struct SegmentFoldingCollector {
+    segment: SegmentOrdinal,
+    bits: Option<Arc<tantivy::BitSet>>,
+    keys: Column<u64>,
+    wordings: Column<u64>,
+    documents: Column<u64>,
+    found: Vec<Match>,
+}
+
+impl Collector for FoldingCollector {
+    type Fruit = Vec<Match>;
+    type Child = SegmentFoldingCollector;
+
+    fn for_segment(
+        &self,
+        segment: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<SegmentFoldingCollector> {
+        let fast = reader.fast_fields();
+        Ok(SegmentFoldingCollector {
+            segment,
+            bits: self.without_own_text.0.get(&reader.segment_id()).cloned(),
+            keys: fast.u64(KEY_FIELD)?,
+            wordings: fast.u64(WORDING_FIELD)?,
+            documents: fast.u64(DOCUMENT_FIELD)?,
+            found: Vec::new(),
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        true
+    }
+
+    fn merge_fruits(&self, fruits: Vec<Vec<Match>>) -> tantivy::Result<Vec<Match>> {
+        Ok(fruits.into_iter().flatten().collect())
+    }
+}
+
+impl SegmentCollector for SegmentFoldingCollector {
+    type Fruit = Vec<Match>;
+
+    fn collect(&mut self, doc: DocId, score: Score) {
+        let own = self.bits.as_ref().is_none_or(|bits| !bits.contains(doc));
+        self.found.push(Match {
+            rank: rank_key(own, score),
+            key: self.keys.first(doc).unwrap_or_default(),
+            wording: self.wordings.first(doc).unwrap_or_default(),
+            document: self.documents.first(doc).unwrap_or_default(),
+            address: DocAddress::new(self.segment, doc),
+        });
+    }
+
+    fn harvest(self) -> Vec<Match> {
+        self.found
+    }
+}
+
+/// One wording: its best match (the hit shown) and every body writing it.
+pub(super) struct WordingGroup {
+    pub best: Match,
+    pub records: usize,
+    /// Each body once, with its best match of the wording, in rank order.
+    pub bodies: Vec<(u32, Match)>,
+}
+
+/// The matches grouped by wording, best group first.
+pub(super) struct Folded {
+    pub groups: Vec<WordingGroup>,
+    pub bodies: usize,
+}
+
+/// Groups matches by wording: groups stand in the order of their best match (rank, then key,
+/// as the unfolded search orders hits), and count their records and bodies.
+pub(super) fn fold(mut matches: Vec<Match>, documents: &SearchDocuments) -> Folded {
+    matches.sort_by(|left, right| {
+        right
+            .rank
+            .total_cmp(&left.rank)
+            .then(left.key.cmp(&right.key))
+    });
+    let mut position_of: HashMap<u64, usize> = HashMap::new();
+    let mut groups: Vec<WordingGroup> = Vec::new();
+    let mut seen: HashSet<(u64, u32)> = HashSet::new();
+    let mut all_bodies: HashSet<u32> = HashSet::new();
+    for found in matches {
+        let body = documents.body_of(found.document);
+        all_bodies.insert(body);
+        let position = *position_of.entry(found.wording).or_insert_with(|| {
+            groups.push(WordingGroup {
+                best: found,
+                records: 0,
+                bodies: Vec::new(),
+            });
+            groups.len() - 1
+        });
+        let group = &mut groups[position];
+        group.records += 1;
+        if seen.insert((found.wording, body)) {
+            group.bodies.push((body, found));
+        }
+    }
+    Folded {
+        groups,
+        bodies: all_bodies.len(),
+    }
+}
+
+/// A hit's wording as others write it (`GET /api/search`, folded).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct FoldedWording {
+    /// Records of this wording among the matches (the hit's own included).
+    pub records: usize,
+    /// Bodies writing it (the hit's own included).
+    pub bodies: usize,
+    /// The other bodies, each with one record of theirs (by 団体コード, then name), at most
+    /// [`MAX_LISTED_BODIES`].
+    pub others: Vec<FoldedBody>,
+}
+
+/// A body writing a folded wording, with one record of it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct FoldedBody {
+    pub body: String,
+    pub id: String,
+    pub file: String,
+}
+
+impl WordingGroup {
+    /// What a hit says of the bodies folded into it.
+    pub(super) fn describe(&self, documents: &SearchDocuments) -> FoldedWording {
+        let own_body = documents.body_of(self.best.document);
+        let mut others: Vec<(Option<&str>, &str, FoldedBody)> = self
+            .bodies
+            .iter()
+            .filter(|(body, _)| *body != own_body)
+            .map(|(body, found)| {
+                let (name, code) = documents.body(*body);
+                let file = documents
+                    .document(found.document)
+                    .map(|document| document.file.clone())
+                    .unwrap_or_default();
+                (
+                    code,
+                    name,
+                    FoldedBody {
+                        body: name.to_string(),
+                        id: format!("{:016x}", found.key),
+                        file,
+                    },
+                )
+            })
+            .collect();
+        others.sort_by(|left, right| {
+            (left.0.is_none(), left.0, left.1).cmp(&(right.0.is_none(), right.0, right.1))
+        });
+        FoldedWording {
+            records: self.records,
+            bodies: self.bodies.len(),
+            others: others
+                .into_iter()
+                .take(MAX_LISTED_BODIES)
+                .map(|(_, _, body)| body)
+                .collect(),
+        }
+    }
+}

@@ -1,0 +1,152 @@
+//! Documents as a search sees them: the generation's document table, each document's body as a
+//! number (for counting bodies), and which records belong to current versions (a filter every
+//! search, comparison and export applies unless 「過去の版も含める」 is on).
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use tantivy::index::SegmentId;
+use tantivy::query::{
+    BitSetDocSet, ConstScorer, EmptyScorer, EnableScoring, Explanation, Query, Scorer, Weight,
+};
+use tantivy::{BitSet, DocId, Score, Searcher, SegmentReader};
+
+use crate::document::{DocumentInfo, DocumentTable};
+use crate::index::{DOCUMENT_FIELD, IndexError};
+
+/// The documents of the loaded generation.
+pub struct SearchDocuments {
+    table: DocumentTable,
+    /// Per document, its body's number; per body number, its name and code.
+    body_of_document: Vec<u32>,
+    bodies: Vec<(String, Option<String>)>,
+    by_file: HashMap<String, usize>,
+    /// Per segment, the records of current versions.
+    current: HashMap<SegmentId, Arc<BitSet>>,
+}
+
+impl SearchDocuments {
+    /// Reads the generation's documents and marks the records of current versions.
+    pub fn load(searcher: &Searcher, generation_folder: &Path) -> Result<Self, IndexError> {
+        let table = DocumentTable::read(generation_folder).map_err(|source| IndexError::Io {
+            path: generation_folder.join(crate::document::DOCUMENTS_FILE),
+            source,
+        })?;
+        let mut numbers: HashMap<&str, u32> = HashMap::new();
+        let mut bodies = Vec::new();
+        let body_of_document = table
+            .documents
+            .iter()
+            .map(|document| {
+                *numbers.entry(document.body.as_str()).or_insert_with(|| {
+                    bodies.push((document.body.clone(), document.municipality_code.clone()));
+                    (bodies.len() - 1) as u32
+                })
+            })
+            .collect();
+        let current_documents: Vec<bool> = table
+            .documents
+            .iter()
+            .map(|document| document.current)
+            .collect();
+        let mut current = HashMap::new();
+        for segment in searcher.segment_readers() {
+            let column = segment
+                .fast_fields()
+                .u64(DOCUMENT_FIELD)?
+                .first_or_default_col(0);
+            let mut bits = BitSet::with_max_value(segment.max_doc());
+            for doc in 0..segment.max_doc() {
+                let document = column.get_val(doc) as usize;
+                if current_documents.get(document).copied().unwrap_or(true) {
+                    bits.insert(doc);
+                }
+            }
+            current.insert(segment.segment_id(), Arc::new(bits));
+        }
+        let by_file = table
+            .documents
+            .iter()
+            .enumerate()
+            .map(|(position, document)| (document.file.clone(), position))
+            .collect();
+        Ok(SearchDocuments {
+            by_file,
+            table,
+            body_of_document,
+            bodies,
+            current,
+        })
+    }
+
+    /// Every document, numbered as the index numbers them.
+    pub fn all(&self) -> &[DocumentInfo] {
+        &self.table.documents
+    }
+
+    pub fn document(&self, number: u64) -> Option<&DocumentInfo> {
+        self.table.get(number)
+    }
+
+    pub fn by_file(&self, file: &str) -> Option<&DocumentInfo> {
+        self.by_file
+            .get(file)
+            .and_then(|&position| self.table.documents.get(position))
+    }
+
+    /// The number of a document's body.
+    pub fn body_of(&self, document: u64) -> u32 {
+        usize::try_from(document)
+            .ok()
+            .and_then(|document| self.body_of_document.get(document))
+            .copied()
+            .unwrap_or(u32::MAX)
+    }
+
+    /// A body's name and 団体コード by its number.
+    pub fn body(&self, body: u32) -> (&str, Option<&str>) {
+        match self.bodies.get(body as usize) {
+            Some((name, code)) => (name, code.as_deref()),
+            None => ("", None),
+        }
+    }
+
+    /// A filter that keeps the records of current versions.
+    pub fn current_only(self: &Arc<Self>) -> Box<dyn Query> {
+        Box::new(CurrentVersions(self.clone()))
+    }
+}
+
+/// The filter of [`SearchDocuments::current_only`]: a constant score of 0, so it never changes
+/// the ranking.
+#[derive(Clone)]
+struct CurrentVersions(Arc<SearchDocuments>);
+
+impl std::fmt::Debug for CurrentVersions {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str("CurrentVersions")
+    }
+}
+
+impl Query for CurrentVersions {
+    fn weight(&self, _scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        Ok(Box::new(self.clone()))
+    }
+}
+
+impl Weight for CurrentVersions {
+    fn scorer(&self, reader: &SegmentReader, _boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        match self.0.current.get(&reader.segment_id()) {
+            Some(bits) => Ok(Box::new(ConstScorer::new(
+                BitSetDocSet::from(bits.as_ref().clone()),
+                0.0,
+            ))),
+            None => Ok(Box::new(EmptyScorer)),
+        }
+    }
+
+    fn explain(&self, _reader: &SegmentReader, _doc: DocId) -> tantivy::Result<Explanation> {
+        Ok(Explanation::new("record of a current version", 0.0))
+    }
+}
