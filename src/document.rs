@@ -186,6 +186,9 @@ pub struct DocumentInfo {
     pub describes: Option<String>,
     /// Every file of the document, oldest first: (file, 公表日 as printed).
     pub version_files: Vec<(String, Option<String>)>,
+    /// Other bodies whose text the file quotes (ordinance excerpts), with their records.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub quoted_bodies: Vec<(String, u64)>,
 }
 
 impl DocumentInfo {
@@ -214,7 +217,26 @@ impl DocumentInfo {
             current_file: record.source.file.clone(),
             describes: None,
             version_files: Vec::new(),
+            quoted_bodies: Vec::new(),
         }
+    }
+
+    /// The document of a file's records: its body is the first record's, and the records of
+    /// other bodies (excerpts it quotes) are counted apart.
+    pub fn of_records(records: &[Record]) -> Option<DocumentInfo> {
+        let mut document = DocumentInfo::of_record(records.first()?);
+        document.records = records.len() as u64;
+        let mut quoted: BTreeMap<&str, u64> = BTreeMap::new();
+        for record in records {
+            if record.municipality != document.body {
+                *quoted.entry(record.municipality.as_str()).or_default() += 1;
+            }
+        }
+        document.quoted_bodies = quoted
+            .into_iter()
+            .map(|(body, records)| (body.to_string(), records))
+            .collect();
+        Some(document)
     }
 
     /// What the document is about, for its identity: the 事務's category, its name, the

@@ -121,10 +121,12 @@ pub const COMPARISON_COLUMNS: [&str; 3] = ["比較", "独自の文", "他団体�
 /// neutralised as in the CSV.
 pub fn comparison_to_xlsx(
     title: &str,
+    groups: &[crate::compare::groups::WordingGroup],
     rows: &[crate::compare::CompareRow],
 ) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     use rust_xlsxwriter::{Color, Format, FormatAlign, Workbook};
     let mut workbook = Workbook::new();
+    groups_sheet(&mut workbook, title, groups)?;
     let sheet = workbook.add_worksheet();
     sheet.set_name("比較表")?;
     let header = Format::new()
@@ -191,6 +193,78 @@ pub fn comparison_to_xlsx(
     sheet.set_freeze_panes(2, 1)?;
     sheet.autofilter(1, 0, last_row.max(2), columns.len() as u16 - 1)?;
     workbook.save_to_buffer()
+}
+
+/// The workbook's first sheet: one row per wording, largest first, with its bodies.
+fn groups_sheet(
+    workbook: &mut rust_xlsxwriter::Workbook,
+    title: &str,
+    groups: &[crate::compare::groups::WordingGroup],
+) -> Result<(), rust_xlsxwriter::XlsxError> {
+    use rust_xlsxwriter::{Color, Format, FormatAlign};
+    let sheet = workbook.add_worksheet();
+    sheet.set_name("文言ごと")?;
+    let header = Format::new()
+        .set_bold()
+        .set_text_wrap()
+        .set_align(FormatAlign::Top)
+        .set_background_color(Color::RGB(0xE8EEF4));
+    let wrapped = Format::new().set_text_wrap().set_align(FormatAlign::Top);
+    let base_format = wrapped.clone().set_background_color(Color::RGB(0xFFF6D5));
+    sheet.write_string_with_format(0, 0, neutralize(title), &Format::new().set_bold())?;
+    let columns = [
+        ("順位", 6.0),
+        ("この文言を使う団体数", 10.0),
+        ("記載数", 8.0),
+        ("基準との関係", 24.0),
+        ("代表の団体", 14.0),
+        ("本文", 70.0),
+        ("この文言を使う団体", 50.0),
+    ];
+    for (column, (name, width)) in columns.iter().enumerate() {
+        sheet.write_string_with_format(1, column as u16, *name, &header)?;
+        sheet.set_column_width(column as u16, *width)?;
+    }
+    for (position, group) in groups.iter().enumerate() {
+        let line = position as u32 + 2;
+        let relation = if group.is_base_group {
+            "基準と同じ文言".to_string()
+        } else if group.row.record.change.as_deref() == Some("削除") {
+            "削除された記載（比較しない）".to_string()
+        } else if group.row.compared_with.is_some() {
+            alignment_summary(&group.row.aligned)
+        } else {
+            String::new()
+        };
+        let mut members: Vec<String> = group
+            .members
+            .iter()
+            .map(|member| member.body.clone())
+            .collect();
+        if group.bodies > group.members.len() {
+            members.push(format!("ほか {} 団体", group.bodies - group.members.len()));
+        }
+        let cells = [
+            (position + 1).to_string(),
+            group.bodies.to_string(),
+            group.rows.to_string(),
+            relation,
+            group.row.body.clone(),
+            group.row.record.text.clone(),
+            members.join("、"),
+        ];
+        let format = if group.is_base_group {
+            &base_format
+        } else {
+            &wrapped
+        };
+        for (column, cell) in cells.iter().enumerate() {
+            sheet.write_string_with_format(line, column as u16, neutralize(cell), format)?;
+        }
+    }
+    sheet.set_freeze_panes(2, 0)?;
+    sheet.autofilter(1, 0, (groups.len() as u32 + 1).max(2), columns.len() as u16 - 1)?;
+    Ok(())
 }
 
 /// 「同じ 2・近い 1・独自 1・基準にない 1」: a row's sentences by how they stand to the base.

@@ -261,6 +261,7 @@ impl From<CompareError> for AppError {
             CompareError::UnknownBase { .. } => "unknown_base",
             CompareError::UnknownBaseRecord(_) => "unknown_base_record",
             CompareError::LimitTooLarge(_) => "bad_limit",
+            CompareError::OffsetPastEnd { .. } => "bad_offset",
             CompareError::Search(_) => match error {
                 CompareError::Search(error) => return error.into(),
                 _ => "bad_request",
@@ -329,6 +330,7 @@ pub fn app(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/api/search", get(search))
         .route("/api/compare", get(compare))
+        .route("/api/compare/groups", get(compare_groups))
         .route("/api/similar", post(similar))
         .route("/api/slots", get(slots))
         .route("/api/municipalities", get(municipalities))
@@ -466,6 +468,18 @@ async fn compare(
     Ok(Json(response))
 }
 
+async fn compare_groups(
+    State(state): State<AppState>,
+    request: Result<Query<CompareRequest>, QueryRejection>,
+) -> Result<Json<crate::compare::groups::GroupsResponse>, AppError> {
+    let Query(request) = request?;
+    let index = state.index.clone();
+    let response = state
+        .run(move || Ok(crate::compare::groups::compare_groups(&index, &request)?))
+        .await?;
+    Ok(Json(response))
+}
+
 async fn similar(
     State(state): State<AppState>,
     request: Result<Json<SimilarRequest>, JsonRejection>,
@@ -525,11 +539,14 @@ async fn export_csv(
     State(state): State<AppState>,
     request: Result<Query<SearchRequest>, QueryRejection>,
     draft: Result<Query<DraftParameter>, QueryRejection>,
+    chosen: Result<Query<BaseParameters>, QueryRejection>,
 ) -> Result<Response, AppError> {
     let Query(request) = request?;
     let Query(draft) = draft?;
+    let Query(chosen) = chosen?;
     let index = state.index.clone();
     let comparison = request.q.trim().is_empty() && request.slot.is_some();
+    let comparison_slot = comparison.then(|| request.slot.clone().unwrap_or_default());
     let draft = draft.draft.filter(|text| !text.trim().is_empty());
     let records: Vec<Record> = state
         .run(move || {
@@ -548,11 +565,17 @@ async fn export_csv(
                     .collect());
             }
             if comparison {
-                // A comparison's rows, in its order: the base first.
+                // A comparison's rows, in its order: the base first, under its filters.
                 let comparison = whole_comparison(
                     &index,
                     &CompareRequest {
                         slot: request.slot.clone().unwrap_or_default(),
+                        base: chosen.base,
+                        base_record: chosen.base_record,
+                        jimu: request.jimu.clone(),
+                        body_kind: request.body_kind.clone(),
+                        prefecture: request.prefecture.clone(),
+                        versions: request.versions.clone(),
                         ..CompareRequest::default()
                     },
                 )?;
@@ -566,12 +589,48 @@ async fn export_csv(
         })
         .await?;
     let body = crate::export::records_to_csv(&records);
-    Ok(download(
-        body,
-        "text/csv; charset=utf-8",
-        "hyoka.csv",
-        "hyoka_検索結果.csv",
-    ))
+    let name = match &comparison_slot {
+        Some(slot) => format!("hyoka_比較表_{slot}.csv"),
+        None => "hyoka_検索結果.csv".to_string(),
+    };
+    Ok(download(body, "text/csv; charset=utf-8", "hyoka.csv", &name))
+}
+
+/// The base of a comparison exported as CSV (`/api/export.csv?slot=…&base=…`).
+#[derive(Debug, Default, serde::Deserialize)]
+struct BaseParameters {
+    base: Option<String>,
+    base_record: Option<String>,
+}
+
+/// Every wording group of a comparison (up to [`MAX_EXPORT_ROWS`]), largest first.
+fn all_groups(
+    index: &SearchIndex,
+    request: &CompareRequest,
+) -> Result<Vec<crate::compare::groups::WordingGroup>, AppError> {
+    let mut groups = Vec::new();
+    loop {
+        let page = crate::compare::groups::compare_groups(
+            index,
+            &CompareRequest {
+                offset: Some(groups.len()),
+                limit: Some(crate::compare::groups::MAX_GROUPS),
+                ..request.clone()
+            },
+        );
+        let page = match page {
+            Ok(page) => page,
+            // An empty comparison has no page past its end.
+            Err(crate::compare::CompareError::OffsetPastEnd { .. }) => break,
+            Err(error) => return Err(error.into()),
+        };
+        let total = page.total_groups;
+        groups.extend(page.groups);
+        if groups.len() >= total || groups.len() >= MAX_EXPORT_ROWS {
+            break;
+        }
+    }
+    Ok(groups)
 }
 
 /// A whole comparison (up to [`MAX_EXPORT_ROWS`] rows, the base first), read page by page:
@@ -669,6 +728,7 @@ async fn compare_xlsx(
     let (body, name) = state
         .run(move || {
             let comparison = whole_comparison(&index, &request)?;
+            let groups = all_groups(&index, &request)?;
             let base = comparison
                 .base_text
                 .as_ref()
@@ -678,7 +738,7 @@ async fn compare_xlsx(
                 crate::form::breadcrumb(&comparison.slot).join(" › "),
                 base.unwrap_or("なし")
             );
-            let body = crate::export::comparison_to_xlsx(&title, &comparison.rows)
+            let body = crate::export::comparison_to_xlsx(&title, &groups, &comparison.rows)
                 .map_err(|error| AppError::Internal(format!("xlsx: {error}")))?;
             let name = comparison_file_name(
                 &comparison.slot,
@@ -809,7 +869,11 @@ async fn record_context(
             let before = &records[position.saturating_sub(NEIGHBOURS)..position];
             let after = &records
                 [(position + 1).min(records.len())..(position + 1 + NEIGHBOURS).min(records.len())];
+            let document = index.documents().by_file(&record.source.file).cloned();
+            let versions = crate::compare::versions::other_versions(&index, &record)?;
             Ok(Json(json!({
+                "document": document,
+                "versions": versions,
                 "record": record,
                 "breadcrumb": record.slot.as_deref().map(crate::form::breadcrumb),
                 "position": position + 1,

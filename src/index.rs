@@ -337,11 +337,9 @@ impl Build {
         records: &[Record],
         sentence_keys: Vec<Vec<String>>,
     ) -> Result<(), IndexError> {
-        let Some(first) = records.first() else {
+        let Some(document) = DocumentInfo::of_records(records) else {
             return Ok(());
         };
-        let mut document = DocumentInfo::of_record(first);
-        document.records = records.len() as u64;
         let number = self.documents.push(document);
         let Some(writer) = &self.writer else {
             return Ok(());

@@ -67,6 +67,9 @@ pub fn compare_error(error: &CompareError) -> String {
         CompareError::LimitTooLarge(limit) => {
             format!("1ページの件数 {limit} は多すぎます。{MAX_COMPARE_ROWS} 件までにしてください")
         }
+        CompareError::OffsetPastEnd { offset, total } => format!(
+            "{offset} 件目からのページはありません（全 {total} 通りの文言）。最初のページに戻ってください"
+        ),
     }
 }
 

@@ -5,13 +5,16 @@
 // snippet; no HTML string from the server or a document is ever parsed.
 "use strict";
 
-const FILTERS = ["municipality", "prefecture", "slot", "doc_type", "form_version", "actor", "rating", "published_from", "published_to"];
-// How the words are matched: the synonym dictionary (all off, or per word) and the fallback.
-const MATCHING = ["synonyms", "synonyms_off", "fallback"];
+const FILTERS = ["municipality", "prefecture", "body_kind", "jimu", "slot", "doc_type", "form_version", "actor", "rating", "published_from", "published_to"];
+// How the words are matched: the synonym dictionary (all off, or per word) and the fallback;
+// which versions are searched and whether one wording is one hit.
+const MATCHING = ["synonyms", "synonyms_off", "fallback", "versions", "fold"];
 const FACET_LABELS = {
-  municipality: "団体", prefecture: "都道府県", slot: "項目", doc_type: "文書種別", form_version: "様式",
-  actor: "措置主体", rating: "リスク評価",
+  jimu: "事務", body_kind: "団体の種類", prefecture: "都道府県", municipality: "団体", slot: "項目",
+  doc_type: "文書種別", form_version: "様式", actor: "措置主体", rating: "リスク評価",
 };
+// Facet values shown before 「すべて表示」; a facet with more gets a box to type into.
+const FACET_SHOWN = 8;
 // Filters that are not facets: their labels in the list of active filters.
 const FILTER_LABELS = { ...FACET_LABELS, published_from: "公表日（から）", published_to: "公表日（まで）" };
 // A search box value that looks like a pasted paragraph rather than search words.
@@ -226,12 +229,38 @@ function hitCard(hit) {
       hit.field ? ` ／ ${hit.field}` : ""),
     hit.missing && hit.missing.length
       ? el("p", { class: "missing" }, `${quoted(hit.missing)}を含まない記載`) : null,
+    versionNote(hit.version, hit),
     body,
+    foldedBodies(hit.folded),
     hit.change ? el("details", { class: "change-box" }, el("summary", {}, "変更前・変更後・理由"), changeDetails(hit)) : null,
     el("div", { class: "actions" },
       el("a", { class: "button-link record-link", href: `/record/${encodeURIComponent(hit.id)}` }, "全文と前後の記載"),
       hit.slot ? el("a", { class: "button-link", href: `/compare?${compareParams}` }, "他団体と比較") : null,
       hit.text && !deleted ? copy : null));
+}
+
+// Facets, most frequent first. A dimension with hundreds of values (団体 nationally) shows its
+// first few, 「すべて表示」 for the rest, and a box that filters the values as one types.
+// 「ほか 411 団体が同じ文言」: the bodies folded into a hit, each a link to its record.
+function foldedBodies(folded) {
+  if (!folded || folded.bodies < 2) return null;
+  const listed = folded.others.map((other) => el("li", {},
+    el("a", { href: `/record/${encodeURIComponent(other.id)}`, title: other.file }, other.body)));
+  const unlisted = folded.bodies - 1 - folded.others.length;
+  return el("details", { class: "folded" },
+    el("summary", {}, `ほか ${folded.bodies - 1} 団体が同じ文言`,
+      folded.records > folded.bodies ? el("small", {}, `（${folded.records} 件の記載）`) : null),
+    el("ul", { class: "folded-bodies" }, listed, unlisted > 0 ? el("li", {}, `ほか ${unlisted} 団体`) : null));
+}
+
+// A record of an older version says so and where the current one is.
+function versionNote(version, record) {
+  if (!version) return null;
+  if (version.current) return el("p", { class: "version-note current" }, `最新の版（全 ${version.versions} 版）`);
+  const params = new URLSearchParams({ municipality: record.municipality, versions: "all" });
+  if (record.slot) params.set("slot", record.slot);
+  return el("p", { class: "version-note past" }, `過去の版です（第 ${version.version} 版／全 ${version.versions} 版）。最新の版は ${version.current_file}。`,
+    el("a", { href: `/?${params}` }, "この団体の各版を見る"));
 }
 
 function renderFacets(facets, params) {
@@ -241,9 +270,9 @@ function renderFacets(facets, params) {
     const values = (facets && facets[dimension]) || [];
     if (!values.length) continue;
     const list = el("ul");
-    for (const { value, count } of values.slice(0, 30)) {
+    const items = values.map(({ value, count }, position) => {
       const checked = params.get(dimension) === value;
-      const id = `facet-${dimension}-${list.children.length}`;
+      const id = `facet-${dimension}-${position}`;
       const input = el("input", { type: "checkbox", id, checked, onchange: () => {
         const next = currentParams();
         if (input.checked) next.set(dimension, value); else next.delete(dimension);
@@ -251,9 +280,27 @@ function renderFacets(facets, params) {
         navigate("/", next);
       } });
       const shown = dimension === "slot" ? breadcrumb(value).split(" › ").slice(-2).join(" › ") : value;
-      list.append(el("li", {}, input, el("label", { for: id }, shown), el("span", { class: "count" }, count)));
-    }
-    box.append(el("div", { class: "facet" }, el("h2", {}, label), list));
+      return { value: shown, checked, node: el("li", {}, input, el("label", { for: id }, shown), el("span", { class: "count" }, count)) };
+    });
+    let expanded = false;
+    let typed = "";
+    const more = el("button", { type: "button", class: "facet-more" });
+    const show = () => {
+      const matching = items.filter((item) => !typed || item.value.includes(typed));
+      const visible = expanded || typed ? matching.slice(0, 300) : matching.filter((item, position) => position < FACET_SHOWN || item.checked);
+      list.replaceChildren(...visible.map((item) => item.node));
+      if (typed && !matching.length) list.append(el("li", { class: "hint" }, "該当なし"));
+      more.hidden = typed !== "" || items.length <= FACET_SHOWN;
+      more.textContent = expanded ? "上位だけ表示" : `すべて表示（${items.length}）`;
+    };
+    more.onclick = () => { expanded = !expanded; show(); };
+    const filter = items.length > FACET_SHOWN ? el("input", {
+      type: "search", class: "facet-filter", placeholder: `${label}名で絞る（${items.length} 件）`,
+      "aria-label": `${label}の候補を文字で絞る`,
+      oninput: (event) => { typed = event.target.value.trim(); show(); },
+    }) : null;
+    show();
+    box.append(el("div", { class: "facet", "data-dimension": dimension }, el("h2", {}, label), filter, list, more));
   }
 }
 
@@ -315,7 +362,7 @@ function renderSlotTree() {
 
 // 前へ/次へ links of a paged view (the search at `/`, a comparison at `/compare`), and which
 // rows are shown: 「21–40件目（全 57 件）」.
-function renderPager(total, params, { id = "pager", path = "/", size = PAGE_SIZE, shown } = {}) {
+function renderPager(total, params, { id = "pager", path = "/", size = PAGE_SIZE, shown, unit = "件目", whole = "件" } = {}) {
   const pager = document.getElementById(id);
   pager.replaceChildren();
   const offset = Number(params.get("offset") || 0);
@@ -326,7 +373,7 @@ function renderPager(total, params, { id = "pager", path = "/", size = PAGE_SIZE
   };
   if (offset > 0) pager.append(page(Math.max(0, offset - size), "前へ"));
   const last = Math.min(offset + (shown === undefined ? size : shown), total);
-  if (total > 0 && last > offset) pager.append(el("span", { class: "page-range" }, `${offset + 1}–${last}件目（全 ${total} 件）`));
+  if (total > 0 && last > offset) pager.append(el("span", { class: "page-range" }, `${offset + 1}–${last}${unit}（全 ${total} ${whole}）`));
   if (offset + size < total) pager.append(page(offset + size, "次へ"));
 }
 
@@ -396,9 +443,12 @@ async function showSearch() {
   }
   sessionStorage.setItem(LAST_SEARCH, location.pathname + location.search);
   const body = await getJson(`/api/search?${api}`);
+  const folded = body.wordings !== undefined && body.wordings !== null;
+  const counts = folded ? `${body.total} 件の記載・${body.wordings} 通りの文言・${body.bodies} 団体` : `${body.total} 件`;
   summary.textContent = body.fallback
-    ? `${body.total} 件（すべての語を含む記載 ${body.fallback.all_words_total} 件、${body.took_ms} ミリ秒）`
-    : `${body.total} 件（${body.took_ms} ミリ秒）`;
+    ? `${counts}（すべての語を含む記載 ${body.fallback.all_words_total} 件、${body.took_ms} ミリ秒）`
+    : `${counts}（${body.took_ms} ミリ秒）`;
+  renderSearchOptions(params);
   renderQueryNotes(body, params);
   renderFacets(body.facets, params);
   if (!body.hits.length) {
@@ -408,7 +458,27 @@ async function showSearch() {
   } else {
     results.replaceChildren(...body.hits.map(hitCard));
   }
-  renderPager(body.total, params, { shown: body.hits.length });
+  if (folded) renderPager(body.wordings, params, { shown: body.hits.length, unit: " 通り目", whole: "通りの文言" });
+  else renderPager(body.total, params, { shown: body.hits.length });
+}
+
+// 「同じ文言をまとめる」 and 「過去の版も含める」, kept in the URL.
+function renderSearchOptions(params) {
+  const box = document.getElementById("search-options");
+  const option = (name, label, checked, onValue) => {
+    const id = `option-${name}`;
+    const input = el("input", { type: "checkbox", id, checked, onchange: () => {
+      const next = currentParams();
+      const value = onValue(input.checked);
+      if (value) next.set(name, value); else next.delete(name);
+      next.delete("offset");
+      navigate("/", next);
+    } });
+    return el("label", { for: id }, input, label);
+  };
+  box.replaceChildren(
+    option("fold", "同じ文言をまとめる", params.get("fold") !== "off", (on) => on ? null : "off"),
+    option("versions", "過去の版も含める", params.get("versions") === "all", (on) => on ? "all" : null));
 }
 
 // A paragraph typed or pasted into the search box is better searched as a draft.
@@ -545,19 +615,56 @@ function renderTallies(body) {
   line("リスクの評価（リスクへの対策は十分か）:", body.ratings);
 }
 
+// The comparison's scope: 事務 (the base's by default), peers (kind of body, prefecture), past
+// versions, and groups or one card per text. All in the URL.
+const COMPARE_SCOPE = ["jimu", "body_kind", "prefecture", "versions"];
+
+function renderCompareScope(params, body) {
+  const jimu = document.getElementById("compare-jimu");
+  const own = body.jimu && body.jimu_from_base ? body.jimu : null;
+  const chosen = params.get("jimu") || "";
+  const options = [el("option", { value: "", selected: !chosen }, own ? `基準と同じ事務（${own}）` : "基準と同じ事務")];
+  options.push(el("option", { value: "all", selected: chosen === "all" }, "すべての事務"));
+  if (chosen && chosen !== "all") options.push(el("option", { value: chosen, selected: true }, chosen));
+  jimu.replaceChildren(...options);
+  const kind = document.getElementById("compare-body-kind");
+  kind.value = params.get("body_kind") || "";
+  const prefecture = document.getElementById("compare-prefecture");
+  prefecture.value = params.get("prefecture") || "";
+  const versions = document.getElementById("compare-versions");
+  versions.checked = params.get("versions") === "all";
+  const rowsView = document.getElementById("compare-view-rows");
+  rowsView.checked = params.get("view") === "rows";
+  const apply = (name, value) => {
+    const next = currentParams();
+    if (value) next.set(name, value); else next.delete(name);
+    next.delete("offset");
+    navigate("/compare", next);
+  };
+  jimu.onchange = () => apply("jimu", jimu.value);
+  kind.onchange = () => apply("body_kind", kind.value);
+  prefecture.onchange = () => apply("prefecture", prefecture.value.trim());
+  versions.onchange = () => apply("versions", versions.checked ? "all" : "");
+  rowsView.onchange = () => apply("view", rowsView.checked ? "rows" : "");
+}
+
 async function showCompare() {
   const params = currentParams();
-  const slot = params.get("slot");
-  if (!slot) { navigate("/", new URLSearchParams()); return; }
-  const api = new URLSearchParams({ slot, limit: String(COMPARE_PAGE_SIZE) });
-  for (const name of ["base", "base_record", "offset"]) if (params.get(name)) api.set(name, params.get(name));
-  const body = await getJson(`/api/compare?${api}`);
+  if (!params.get("slot")) { navigate("/", new URLSearchParams()); return; }
+  if (params.get("view") === "rows") await showCompareRows(params);
+  else await showCompareGroups(params);
+}
+
+// Shared by both views: title, exports, base choices, tallies.
+function renderCompareHead(body, params) {
+  const slot = body.slot;
   document.getElementById("compare-breadcrumb").textContent = breadcrumb(body.slot);
   document.getElementById("compare-title").textContent = `${body.slot_label} を他団体と比較`;
   const exportParams = new URLSearchParams({ slot });
-  for (const name of ["base", "base_record"]) if (params.get(name)) exportParams.set(name, params.get(name));
+  for (const name of ["base", "base_record", ...COMPARE_SCOPE]) if (params.get(name)) exportParams.set(name, params.get(name));
+  if (body.jimu && !params.get("jimu")) exportParams.set("jimu", body.jimu);
   document.getElementById("compare-xlsx").href = `/api/compare.xlsx?${exportParams}`;
-  document.getElementById("compare-csv").href = `/api/export.csv?${new URLSearchParams({ slot })}`;
+  document.getElementById("compare-csv").href = `/api/export.csv?${exportParams}`;
   const risk = (body.slot.match(/^III\.\d+\.R\d+/) || [body.slot])[0];
   document.getElementById("compare-answers").href = `/answers?${new URLSearchParams({ slot: risk })}`;
   const select = document.getElementById("base-select");
@@ -579,12 +686,84 @@ async function showCompare() {
     next.delete("offset");
     navigate("/compare", next);
   };
+  renderCompareScope(params, body);
+  renderTallies(body);
+}
+
+const GROUP_PAGE_SIZE = 20;
+
+// The grouped comparison: one card per wording, largest first, with the bodies that use it;
+// the base text stays in view beside them.
+async function showCompareGroups(params) {
+  const api = new URLSearchParams({ slot: params.get("slot"), limit: String(GROUP_PAGE_SIZE) });
+  for (const name of ["base", "base_record", "offset", ...COMPARE_SCOPE]) if (params.get(name)) api.set(name, params.get(name));
+  const body = await getJson(`/api/compare/groups?${api}`);
+  renderCompareHead(body, params);
+  const scope = body.jimu ? `${body.jimu}の事務で、` : "すべての事務で、";
+  document.getElementById("compare-count").textContent =
+    `${scope}${body.total_bodies} 団体・${body.total_rows} 件の記載が ${body.total_groups} 通りの文言に分かれます。文言ごとに、使う団体の多い順に並べています。`;
+  renderPager(body.total_groups, params, { id: "compare-pager", path: "/compare", size: GROUP_PAGE_SIZE, shown: body.groups.length, unit: " 通り目", whole: "通りの文言" });
+  const common = document.getElementById("common-sentences");
+  common.replaceChildren();
+  if (body.common_sentences.length) {
+    common.append(el("details", { open: true }, el("summary", {}, "この項目でよく使われる文（使う団体の割合）"),
+      el("ol", {}, body.common_sentences.map((sentence) => el("li", {},
+        el("span", { class: "share" }, `${Math.round(sentence.share * 100)}%（${sentence.bodies} 団体）`), " ", sentence.text)))));
+  }
+  const showDiff = document.getElementById("show-diff");
+  const hideShared = document.getElementById("hide-shared");
+  showDiff.checked = params.get("diff") !== "off";
+  hideShared.checked = params.get("shared") === "hide";
+  const baseGroup = body.groups.find((group) => group.row.is_base);
+  const render = () => {
+    const baseBox = document.getElementById("compare-base");
+    const rows = document.getElementById("compare-rows");
+    rows.classList.toggle("hide-shared", hideShared.checked);
+    baseBox.classList.toggle("hide-shared", hideShared.checked);
+    baseBox.replaceChildren(body.base_text
+      ? el("div", {}, el("p", { class: "note-label" }, "比較の基準"), baseGroup ? compareRow(baseGroup.row, showDiff.checked) : el("p", {}, body.base_text.label),
+        baseGroup ? el("p", { class: "group-size" }, `この文言を使う団体: ${baseGroup.bodies}`) : null)
+      : el("p", { class: "hint" }, "基準にできる記載がありません。"));
+    rows.replaceChildren(...body.groups.filter((group) => !group.row.is_base || !baseGroup).map((group) => groupCard(group, showDiff.checked)));
+  };
+  const remember = () => {
+    const next = currentParams();
+    if (showDiff.checked) next.delete("diff"); else next.set("diff", "off");
+    if (hideShared.checked) next.set("shared", "hide"); else next.delete("shared");
+    history.replaceState(null, "", `/compare?${next}`);
+  };
+  showDiff.onchange = () => { remember(); render(); };
+  hideShared.onchange = () => { remember(); render(); };
+  render();
+}
+
+// A wording group: how many bodies use it, its text aligned to the base, and the bodies.
+function groupCard(group, showDiff) {
+  const members = group.members.map((member) => el("li", {},
+    el("a", { href: `/record/${encodeURIComponent(member.id)}`, title: `${member.file}${member.date ? "（" + member.date + "）" : ""}` }, member.body)));
+  const unlisted = group.bodies - group.members.length;
+  return el("section", { class: group.is_base_group ? "wording-group base-group" : "wording-group" },
+    el("p", { class: "group-size" }, `この文言を使う団体: ${group.bodies}`,
+      group.rows > group.bodies ? el("small", {}, `（${group.rows} 件の記載）`) : null,
+      group.is_base_group ? el("span", { class: "badge base-badge" }, "基準と同じ文言") : null),
+    compareRow(group.row, showDiff),
+    group.bodies > 1 ? el("details", { class: "group-members" }, el("summary", {}, `団体の一覧（${group.bodies}）`),
+      el("ul", { class: "folded-bodies" }, members, unlisted > 0 ? el("li", {}, `ほか ${unlisted} 団体`) : null)) : null);
+}
+
+async function showCompareRows(params) {
+  const slot = params.get("slot");
+  document.getElementById("common-sentences").replaceChildren();
+  document.getElementById("compare-base").replaceChildren();
+  const api = new URLSearchParams({ slot, limit: String(COMPARE_PAGE_SIZE) });
+  for (const name of ["base", "base_record", "offset", ...COMPARE_SCOPE]) if (params.get(name)) api.set(name, params.get(name));
+  const body = await getJson(`/api/compare?${api}`);
+  renderCompareHead(body, params);
   const shownTo = Math.min(body.offset + body.rows.length, body.total);
   document.getElementById("compare-count").textContent = body.total > body.rows.length
     ? `${body.total} 件中 ${body.offset + 1}–${shownTo} 件（${body.bodies.length} 団体）`
     : `${body.total} 件（${body.bodies.length} 団体）`;
   renderPager(body.total, params, { id: "compare-pager", path: "/compare", size: COMPARE_PAGE_SIZE, shown: body.rows.length });
-  renderTallies(body);
   // An item answered only by its choice (「⑤物理的対策 [特に力を入れて行っている]」) has no text
   // of its own: its choice shows on the same body's and file's text rows instead of a card.
   const choiceOf = new Map();
@@ -630,7 +809,10 @@ async function showRecord(id) {
   const facts = [
     ["文書", `${record.doc_title}（${record.doc_type}）`],
     ["公表日", record.doc_date],
-    ["事務", record.jimu],
+    ["版", body.document && body.document.versions > 1
+      ? `第 ${body.document.version} 版（全 ${body.document.versions} 版）${body.document.current ? "・最新の版" : `・過去の版（最新の版は ${body.document.current_file}）`}` : null],
+    ["事務", record.jimu && (record.jimu_category && record.jimu_category !== record.jimu ? `${record.jimu}（分類: ${record.jimu_category}）` : record.jimu)],
+    ["団体の種類", record.body_kind],
     ["特定個人情報ファイル", record.file_name],
     ["欄", record.field],
     ["措置主体", record.actor],
@@ -657,7 +839,8 @@ async function showRecord(id) {
         deleted ? el("p", { class: "removed-label" }, "この措置は削除されました（変更前の記載）") : null,
         el("span", { class: deleted ? "removed-text" : null }, record.text))
       : el("p", { class: "choice-only" }, withoutText(record)),
-    changeDetails(record));
+    changeDetails(record),
+    versionsSection(body.versions || [], record));
   const compareParams = new URLSearchParams({ slot: record.slot || "", base: record.municipality });
   const copy = copyButton(record.text, "本文をコピー");
   setChildren(document.getElementById("record-actions"),
@@ -674,6 +857,22 @@ async function showRecord(id) {
   document.getElementById("record-neighbours").start = body.position - body.before.length;
   document.getElementById("record-neighbours").replaceChildren(
     ...body.before.map((other) => item(other, false)), item(record, true), ...body.after.map((other) => item(other, false)));
+}
+
+// The same slot in the body's other versions of the document, each diffed from the older
+// text to the newer (what the body changed between the two).
+function versionsSection(versions, record) {
+  if (!versions.length) return null;
+  return el("section", { class: "versions" }, el("h2", {}, "他の版の同じ項目"),
+    versions.map((version) => {
+      const label = `${version.file}${version.date ? `（${version.date}）` : ""} 第 ${version.version} 版${version.current ? "・最新の版" : ""}`;
+      const direction = version.older ? "この版への変更（古い版 → この記載）" : "この記載からの変更（この記載 → 新しい版）";
+      return el("article", { class: "version-text" },
+        el("h3", {}, version.id ? el("a", { href: `/record/${encodeURIComponent(version.id)}` }, label) : label),
+        version.id
+          ? [el("p", { class: "note-label" }, direction), el("div", { class: "text" }, alignedNodes(version.aligned, true))]
+          : el("p", { class: "hint" }, `この版には${record.slot_label || "この項目"}の記載がありません。`));
+    }));
 }
 
 function excerpt(record) {
@@ -729,14 +928,18 @@ async function showBodies() {
   const body = await getJson("/api/municipalities");
   const bodies = body.municipalities;
   document.getElementById("bodies-count").textContent =
-    `${bodies.length} 団体、${bodies.reduce((sum, known) => sum + known.documents.length, 0)} 文書`;
-  const head = el("tr", {}, ["団体", "団体コード", "都道府県", "文書", "記載数"].map((label) => el("th", { scope: "col" }, label)));
+    `${bodies.length} 団体、${bodies.reduce((sum, known) => sum + known.documents.length, 0)} ファイル（うち最新の版 ${bodies.reduce((sum, known) => sum + known.documents.filter((document) => document.current).length, 0)}）`;
+  const head = el("tr", {}, ["団体", "団体コード", "都道府県", "文書（ファイル・事務・種別・公表日・版）", "記載数"].map((label) => el("th", { scope: "col" }, label)));
   const rows = bodies.map((known) => el("tr", {},
     el("th", { scope: "row" }, el("a", { href: `/?${new URLSearchParams({ municipality: known.municipality })}` }, known.municipality)),
     el("td", {}, known.municipality_code || "—"),
     el("td", {}, known.prefecture || "—"),
     el("td", {}, el("ul", { class: "documents" }, known.documents.map((document) =>
-      el("li", {}, `${document.doc_title}（${document.doc_type}、${document.records} 件）`)))),
+      el("li", { class: document.current ? null : "past-version" },
+        `${document.file} ・ ${document.jimu || "事務の記載なし"} ・ ${document.doc_type} ・ ${document.doc_date || "公表日不明"}`,
+        document.versions > 1 ? ` ・ 第 ${document.version} 版／全 ${document.versions} 版${document.current ? "（最新）" : "（過去の版）"}` : "",
+        document.quoted_in ? `（${document.quoted_in}の文書に引用された記載）` : "",
+        `（${document.records} 件）`)))),
     el("td", { class: "number" }, String(known.records))));
   document.getElementById("bodies-table").replaceChildren(el("thead", {}, head), el("tbody", {}, rows));
 }

@@ -9,6 +9,8 @@
 //! クラウド 記載例) against a body's own.
 
 pub mod answers;
+pub mod groups;
+pub mod versions;
 pub mod table;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -54,6 +56,34 @@ pub struct CompareRequest {
     /// Rows on the page (at most [`MAX_COMPARE_ROWS`]).
     #[serde(default)]
     pub limit: Option<usize>,
+    /// 事務 (category): only documents of this 事務. By default the base document's 事務
+    /// when the base is chosen; `all` compares every 事務.
+    #[serde(default)]
+    pub jimu: Option<String>,
+    /// Peers: only bodies of this kind (都道府県, 政令市, 特別区, 市, 町, 村) …
+    #[serde(default)]
+    pub body_kind: Option<String>,
+    /// … and of this prefecture.
+    #[serde(default)]
+    pub prefecture: Option<String>,
+    /// `all`: past versions too (by default only current versions).
+    #[serde(default)]
+    pub versions: Option<String>,
+}
+
+impl CompareRequest {
+    /// The search that finds the comparison's rows: its slot, query and filters.
+    fn filters(&self) -> SearchRequest {
+        SearchRequest {
+            q: self.q.clone().unwrap_or_default(),
+            slot: Some(self.slot.clone()),
+            jimu: self.jimu.clone().filter(|jimu| jimu != "all" && !jimu.is_empty()),
+            body_kind: self.body_kind.clone(),
+            prefecture: self.prefecture.clone(),
+            versions: self.versions.clone(),
+            ..SearchRequest::default()
+        }
+    }
 }
 
 /// One step of a diff inside an aligned pair of sentences.
@@ -184,8 +214,10 @@ pub enum CompareError {
     },
     #[error("base_record {0:?} is not a text of the base body in this slot")]
     UnknownBaseRecord(String),
-    #[error("limit {0} is over the maximum of {MAX_COMPARE_ROWS} rows per page")]
+    #[error("limit {0} is over the maximum per page")]
     LimitTooLarge(usize),
+    #[error("offset {offset} is past the end of the comparison ({total} in all)")]
+    OffsetPastEnd { offset: usize, total: usize },
     #[error(transparent)]
     Search(#[from] SearchError),
 }
@@ -282,25 +314,212 @@ pub fn compare(
         Some(limit) => limit,
     };
     let offset = request.offset.unwrap_or(0);
-    let matching = index.matching_rows(&SearchRequest {
-        q: request.q.clone().unwrap_or_default(),
-        slot: Some(request.slot.clone()),
-        ..SearchRequest::default()
-    })?;
+    let (matching, rows) = slot_rows(index, request)?;
     let table = matching.table();
-    let rows: Vec<TableRow> = table
+    let bodies = bodies_in_order(&rows);
+    let chosen = choose_base(request, &matching, &rows, &bodies)?;
+    let ChosenBase {
+        base,
+        base_records,
+        base_texts,
+        base_position,
+    } = &chosen;
+    let base_sentences = chosen.sentences();
+    let base_text = base_position.map(|position| base_texts[position].clone());
+    let base_record = base_position.map(|position| &base_records[position]);
+    let base_key = base_record.map(|record| row_key(&record.id));
+
+    // The base row first, then the others in reading order.
+    let ordered: Vec<&TableRow> = rows
+        .iter()
+        .filter(|row| Some(row.key) == base_key)
+        .chain(rows.iter().filter(|row| Some(row.key) != base_key))
+        .collect();
+
+    let mut page = Vec::with_capacity(limit.min(rows.len()));
+    for row in ordered.into_iter().skip(offset).take(limit) {
+        let record = match base_record.filter(|_| Some(row.key) == base_key) {
+            Some(record) => record.clone(),
+            None => match matching.record(row.key)? {
+                Some(record) => record,
+                None => continue,
+            },
+        };
+        let body = table.body(row.body).to_string();
+        let is_base_row = Some(row.key) == base_key;
+        page.push(compare_row(
+            record,
+            body,
+            is_base_row,
+            &chosen,
+            &base_sentences,
+            table,
+        ));
+    }
+
+    let choices = tally(
+        table,
+        rows.iter()
+            .filter(|row| table.slot_key(row.slot) == request.slot),
+        TableRow::choice_and_print,
+    );
+    let ratings = tally(table, rows.iter(), TableRow::rating_alone);
+
+    Ok(CompareResponse {
+        slot: slot.key.to_string(),
+        slot_label: slot.label.to_string(),
+        base: base.clone(),
+        base_text,
+        base_texts: base_texts.clone(),
+        total: rows.len(),
+        offset,
+        limit,
+        bodies: bodies
+            .iter()
+            .map(|&body| table.body(body).to_string())
+            .collect(),
+        rows: page,
+        choices,
+        ratings,
+    })
+}
+
+/// One row compared with the base: its sentences with how widely each is shared, aligned to
+/// the base text (or, for a shared actor's text, to the base body's text of that actor).
+fn compare_row(
+    record: Record,
+    body: String,
+    is_base_row: bool,
+    chosen: &ChosenBase,
+    base_sentences: &[Vec<String>],
+    table: &ComparisonTable,
+) -> CompareRow {
+    let (base_records, base_position) = (&chosen.base_records, chosen.base_position);
+    let base_record = chosen.record();
+    let record_slot = record.slot.clone().unwrap_or_default();
+    let shared_by = |sentence: &str| {
+        // The table counts the row's own body among the writers.
+        table
+            .writers(
+                &record_slot,
+                &body_sentence_key(sentence, &record.municipality),
+            )
+            .saturating_sub(1)
+    };
+    let own_sentences = sentences_of(&record.text);
+    let sentences: Vec<SharedSentence> = own_sentences
+        .iter()
+        .map(|sentence| SharedSentence {
+            text: sentence.clone(),
+            shared_by: shared_by(sentence),
+        })
+        .collect();
+    // A shared actor's text (中間サーバー・プラットフォーム) is compared with the base body's
+    // text of the same actor when it writes one: comparing it with the body's own measures
+    // would only say that every sentence differs.
+    let counterpart = match base_record {
+        Some(chosen) if record.actor.is_some() && record.actor != chosen.actor => {
+            let same_actor =
+                |candidate: &Record| candidate.actor == record.actor && candidate.id != record.id;
+            base_records
+                .iter()
+                .position(|candidate| same_actor(candidate) && candidate.file_name == record.file_name)
+                .or_else(|| base_records.iter().position(same_actor))
+                .or(base_position)
+        }
+        _ => base_position,
+    };
+    let comparable = !is_base_row
+        && counterpart.is_some()
+        && !record.text.is_empty()
+        && record.change.as_deref() != Some("削除");
+    let aligned = if let Some(counterpart) = counterpart.filter(|_| comparable) {
+        // The row's sentences come out once each and in order, the base's missing ones
+        // between them: each takes its sharing count from `sentences`.
+        let mut shared_counts = sentences.iter().map(|sentence| sentence.shared_by);
+        align_sentences(&base_sentences[counterpart], &own_sentences)
+            .into_iter()
+            .map(|mut sentence| {
+                if sentence.alignment != Alignment::Missing {
+                    sentence.shared_by = shared_counts.next().unwrap_or_default();
+                }
+                sentence
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    CompareRow {
+        record,
+        body,
+        is_base: is_base_row,
+        compared_with: counterpart
+            .filter(|_| comparable)
+            .map(|counterpart| chosen.base_texts[counterpart].label.clone()),
+        aligned,
+        sentences,
+    }
+}
+
+/// The rows of a comparison's slot that match its query and filters, in reading order.
+fn slot_rows(
+    index: &SearchIndex,
+    request: &CompareRequest,
+) -> Result<(crate::search::rows::MatchingRows, Vec<TableRow>), CompareError> {
+    let matching = index.matching_rows(&request.filters())?;
+    let rows: Vec<TableRow> = matching
+        .table()
         .rows_of_slot(&request.slot)
         .into_iter()
         .filter(|row| matching.contains(row.key))
         .collect();
-    // Rows are in body order, so each body's rows are together.
+    Ok((matching, rows))
+}
+
+/// Every body with a row, in reading order (rows are in body order, so each body's rows are
+/// together).
+fn bodies_in_order(rows: &[TableRow]) -> Vec<u32> {
     let mut bodies: Vec<u32> = Vec::new();
-    for row in &rows {
+    for row in rows {
         if bodies.last() != Some(&row.body) {
             bodies.push(row.body);
         }
     }
+    bodies
+}
 
+/// The base body, its texts of the slot, and which of them is the base text.
+struct ChosenBase {
+    base: Option<String>,
+    base_records: Vec<Record>,
+    base_texts: Vec<BaseText>,
+    base_position: Option<usize>,
+}
+
+impl ChosenBase {
+    /// Each base text's sentences, split once for every row compared with it.
+    fn sentences(&self) -> Vec<Vec<String>> {
+        self.base_records
+            .iter()
+            .map(|record| sentences_of(&record.text))
+            .collect()
+    }
+
+    fn record(&self) -> Option<&Record> {
+        self.base_position
+            .map(|position| &self.base_records[position])
+    }
+}
+
+/// Chooses the base: the requested body (and text), or by default the first body that writes
+/// a text, and its own measure among its texts.
+fn choose_base(
+    request: &CompareRequest,
+    matching: &crate::search::rows::MatchingRows,
+    rows: &[TableRow],
+    bodies: &[u32],
+) -> Result<ChosenBase, CompareError> {
+    let table = matching.table();
     // The base body's texts (an item answered only by its choice has none, a removed measure
     // is no longer anyone's wording); one of them is the base text.
     let texts_of = |base: &str| -> Result<Vec<Record>, CompareError> {
@@ -348,10 +567,11 @@ pub fn compare(
             chosen
         }
     };
-    let base_texts: Vec<BaseText> = base_records
+    let mut base_texts: Vec<BaseText> = base_records
         .iter()
         .map(|record| BaseText::of(record, &body_of(record)))
         .collect();
+    make_labels_unique(&mut base_texts, &base_records);
     let base_position = match &request.base_record {
         Some(id) => Some(
             base_texts
@@ -365,126 +585,55 @@ pub fn compare(
             .or_else(|| base_texts.iter().position(|text| !text.is_shared_actors()))
             .or((!base_texts.is_empty()).then_some(0)),
     };
-    // Each base text's sentences, split once for every row compared with it.
-    let base_sentences: Vec<Vec<String>> = base_records
-        .iter()
-        .map(|record| sentences_of(&record.text))
-        .collect();
-    let base_text = base_position.map(|position| base_texts[position].clone());
-    let base_record = base_position.map(|position| &base_records[position]);
-    let base_key = base_record.map(|record| row_key(&record.id));
-
-    // The base row first, then the others in reading order.
-    let ordered: Vec<&TableRow> = rows
-        .iter()
-        .filter(|row| Some(row.key) == base_key)
-        .chain(rows.iter().filter(|row| Some(row.key) != base_key))
-        .collect();
-
-    let mut page = Vec::with_capacity(limit.min(rows.len()));
-    for row in ordered.into_iter().skip(offset).take(limit) {
-        let record = match base_record.filter(|_| Some(row.key) == base_key) {
-            Some(record) => record.clone(),
-            None => match matching.record(row.key)? {
-                Some(record) => record,
-                None => continue,
-            },
-        };
-        let body = table.body(row.body).to_string();
-        let is_base_row = Some(row.key) == base_key;
-        let record_slot = record.slot.clone().unwrap_or_default();
-        let shared_by = |sentence: &str| {
-            // The table counts the row's own body among the writers.
-            table
-                .writers(
-                    &record_slot,
-                    &body_sentence_key(sentence, &record.municipality),
-                )
-                .saturating_sub(1)
-        };
-        let own_sentences = sentences_of(&record.text);
-        let sentences: Vec<SharedSentence> = own_sentences
-            .iter()
-            .map(|sentence| SharedSentence {
-                text: sentence.clone(),
-                shared_by: shared_by(sentence),
-            })
-            .collect();
-        // A shared actor's text (中間サーバー・プラットフォーム) is compared with the base body's
-        // text of the same actor when it writes one: comparing it with the body's own measures
-        // would only say that every sentence differs.
-        let counterpart = match base_record {
-            Some(chosen) if record.actor.is_some() && record.actor != chosen.actor => {
-                let same_actor = |candidate: &Record| {
-                    candidate.actor == record.actor && candidate.id != record.id
-                };
-                base_records
-                    .iter()
-                    .position(|candidate| {
-                        same_actor(candidate) && candidate.file_name == record.file_name
-                    })
-                    .or_else(|| base_records.iter().position(same_actor))
-                    .or(base_position)
-            }
-            _ => base_position,
-        };
-        let comparable = !is_base_row
-            && counterpart.is_some()
-            && !record.text.is_empty()
-            && record.change.as_deref() != Some("削除");
-        let aligned = if let Some(counterpart) = counterpart.filter(|_| comparable) {
-            // The row's sentences come out once each and in order, the base's missing ones
-            // between them: each takes its sharing count from `sentences`.
-            let mut shared_counts = sentences.iter().map(|sentence| sentence.shared_by);
-            align_sentences(&base_sentences[counterpart], &own_sentences)
-                .into_iter()
-                .map(|mut sentence| {
-                    if sentence.alignment != Alignment::Missing {
-                        sentence.shared_by = shared_counts.next().unwrap_or_default();
-                    }
-                    sentence
-                })
-                .collect()
-        } else {
-            Vec::new()
-        };
-        page.push(CompareRow {
-            record,
-            body,
-            is_base: is_base_row,
-            compared_with: counterpart
-                .filter(|_| comparable)
-                .map(|counterpart| base_texts[counterpart].label.clone()),
-            aligned,
-            sentences,
-        });
-    }
-
-    let choices = tally(
-        table,
-        rows.iter()
-            .filter(|row| table.slot_key(row.slot) == request.slot),
-        TableRow::choice_and_print,
-    );
-    let ratings = tally(table, rows.iter(), TableRow::rating_alone);
-
-    Ok(CompareResponse {
-        slot: slot.key.to_string(),
-        slot_label: slot.label.to_string(),
+    Ok(ChosenBase {
         base,
-        base_text,
+        base_records,
         base_texts,
-        total: rows.len(),
-        offset,
-        limit,
-        bodies: bodies
-            .iter()
-            .map(|&body| table.body(body).to_string())
-            .collect(),
-        rows: page,
-        choices,
-        ratings,
+        base_position,
     })
+}
+
+/// Base texts that would read alike (one body, file and actor, in two documents or fields)
+/// get their field, then their document's file, in their label.
+fn make_labels_unique(texts: &mut [BaseText], records: &[Record]) {
+    let repeated = |texts: &[BaseText], position: usize| {
+        texts
+            .iter()
+            .filter(|text| text.label == texts[position].label)
+            .count()
+            > 1
+    };
+    for position in 0..texts.len() {
+        if repeated(texts, position)
+            && let Some(field) = &records[position].field
+        {
+            let label = format!("{} ・ {field}", texts[position].label);
+            texts[position].label = label;
+        }
+    }
+    for position in 0..texts.len() {
+        if repeated(texts, position) {
+            let record = &records[position];
+            let label = format!(
+                "{} ・ {}{}",
+                texts[position].label,
+                record.source.file,
+                record
+                    .doc_date
+                    .as_deref()
+                    .map(|date| format!("（{date}）"))
+                    .unwrap_or_default()
+            );
+            texts[position].label = label;
+        }
+    }
+    // Still alike (two texts of one field in one file): number them.
+    for position in 0..texts.len() {
+        if repeated(texts, position) {
+            let label = format!("{} ・ {}行目", texts[position].label, records[position].source.line);
+            texts[position].label = label;
+        }
+    }
 }
 
 /// Each answer with the bodies giving it: a body is counted once per answer however many

@@ -160,13 +160,22 @@ pub struct SimilarRequest {
     pub limit: Option<usize>,
 }
 
-/// A document of a body, with its record count.
+/// A document (file) of a body, with its record count, 事務 and version.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct DocumentSummary {
     pub file: String,
     pub doc_title: String,
     pub doc_type: String,
     pub records: u64,
+    pub jimu: Option<String>,
+    pub jimu_category: Option<String>,
+    pub doc_date: Option<String>,
+    pub version: u32,
+    pub versions: u32,
+    pub current: bool,
+    /// Set when the body's text is only quoted in another body's file (an ordinance excerpt).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quoted_in: Option<String>,
 }
 
 /// A body with its documents (`GET /api/municipalities`).
@@ -175,6 +184,8 @@ pub struct BodySummary {
     pub municipality: String,
     pub municipality_code: Option<String>,
     pub prefecture: Option<String>,
+    pub body_kind: Option<String>,
+    /// Records in current versions.
     pub records: u64,
     pub documents: Vec<DocumentSummary>,
 }
@@ -529,6 +540,11 @@ impl SearchIndex {
         }
     }
 
+    /// The documents of the live generation, with their versions.
+    pub fn documents(&self) -> Arc<versions::SearchDocuments> {
+        self.current().documents.clone()
+    }
+
     /// The comparison table of the live generation.
     pub fn comparison_table(&self) -> Arc<crate::compare::table::ComparisonTable> {
         self.current().comparison.clone()
@@ -619,41 +635,61 @@ impl SearchIndex {
         Ok(totals)
     }
 
-    /// Every body with its documents and record counts, computed once per generation.
+    /// Every body with its documents (files, 事務, versions) and record counts, from the
+    /// generation's document table (no stored record is read), computed once per generation.
     pub fn bodies(&self) -> Result<Arc<Vec<BodySummary>>, SearchError> {
         let loaded = self.current();
         if let Some(bodies) = loaded.bodies.get() {
             return Ok(bodies.clone());
         }
-        let searcher = loaded.reader.searcher();
-        let addresses = searcher.search(
-            &tantivy::query::AllQuery,
-            &tantivy::collector::DocSetCollector,
-        )?;
         let mut by_body: BTreeMap<String, BodySummary> = BTreeMap::new();
-        for address in addresses {
-            let document: tantivy::TantivyDocument = searcher.doc(address)?;
-            let record = index::record_of(&document, &loaded.fields)?;
-            let body = by_body
-                .entry(record.municipality.clone())
+        let summary_of = |document: &crate::document::DocumentInfo, records, quoted_in| {
+            DocumentSummary {
+                file: document.file.clone(),
+                doc_title: document.title.clone(),
+                doc_type: document.doc_type.clone(),
+                records,
+                jimu: document.jimu.clone(),
+                jimu_category: document.jimu_category.clone(),
+                doc_date: document.doc_date.clone(),
+                version: document.version,
+                versions: document.versions,
+                current: document.current,
+                quoted_in,
+            }
+        };
+        for document in loaded.documents.all() {
+            let quoted: u64 = document.quoted_bodies.iter().map(|(_, records)| records).sum();
+            let own_records = document.records.saturating_sub(quoted);
+            let entry = by_body
+                .entry(document.body.clone())
                 .or_insert_with(|| BodySummary {
-                    municipality: record.municipality.clone(),
-                    municipality_code: record.municipality_code.clone(),
-                    prefecture: record.prefecture.clone(),
+                    municipality: document.body.clone(),
+                    municipality_code: document.municipality_code.clone(),
+                    prefecture: document.prefecture.clone(),
+                    body_kind: document.body_kind.clone(),
                     records: 0,
                     documents: Vec::new(),
                 });
-            body.records += 1;
-            match body.documents.iter_mut().find(|document| {
-                document.file == record.source.file && document.doc_title == record.doc_title
-            }) {
-                Some(document) => document.records += 1,
-                None => body.documents.push(DocumentSummary {
-                    file: record.source.file.clone(),
-                    doc_title: record.doc_title.clone(),
-                    doc_type: record.doc_type.clone(),
-                    records: 1,
-                }),
+            if document.current {
+                entry.records += own_records;
+            }
+            entry.documents.push(summary_of(document, own_records, None));
+            for (body, records) in &document.quoted_bodies {
+                let quoted_entry = by_body.entry(body.clone()).or_insert_with(|| BodySummary {
+                    municipality: body.clone(),
+                    municipality_code: None,
+                    prefecture: None,
+                    body_kind: None,
+                    records: 0,
+                    documents: Vec::new(),
+                });
+                quoted_entry.records += records;
+                quoted_entry.documents.push(summary_of(
+                    document,
+                    *records,
+                    Some(document.body.clone()),
+                ));
             }
         }
         let bodies: Vec<BodySummary> = by_body.into_values().collect();
