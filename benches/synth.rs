@@ -642,7 +642,7 @@ fn placeholder_pairs() -> Vec<(&'static str, String)> {
             "住民基本台帳に関する事務における",
             format!("{JIMU}における"),
         ),
-        ("(1) 住民基本台帳ファイル", format!("(1) {STEM}ファイル")),
+        ("住民基本台帳ファイル", format!("{STEM}ファイル")),
         (
             "変更点リスク評価表(住民基本台帳)",
             format!("変更点リスク評価表({STEM})"),
@@ -705,8 +705,30 @@ impl Context<'_> {
     }
 }
 
+/// Sentences, each with its 。; a 。 inside brackets does not end one.
+fn split_sentences(text: &str) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let (mut depth, mut start) = (0_i32, 0);
+    for (at, c) in text.char_indices() {
+        match c {
+            '（' | '(' | '「' | '『' => depth += 1,
+            '）' | ')' | '」' | '』' => depth = (depth - 1).max(0),
+            '。' if depth == 0 => {
+                parts.push(&text[start..at + c.len_utf8()]);
+                start = at + c.len_utf8();
+            }
+            _ => {}
+        }
+    }
+    if start < text.len() {
+        parts.push(&text[start..]);
+    }
+    parts
+}
+
 fn sentences(text: &str) -> Vec<String> {
-    text.split_inclusive('。')
+    split_sentences(text)
+        .into_iter()
         .map(|sentence| sentence.replace('\n', " ").trim().to_string())
         .filter(|sentence| sentence.chars().count() >= 8)
         .collect()
@@ -885,6 +907,8 @@ struct Source {
     body: &'static str,
     file: &'static str,
     text: String,
+    /// Templates of one group share their sentences: municipalities', prefectures'.
+    pool_group: &'static str,
     /// Where the ガバメントクラウド goes: lines with the body's actor blocks ("blocks"), the
     /// 7. リスク1 measure wrapped ("wrap"), or nowhere.
     cloud: &'static str,
@@ -921,7 +945,9 @@ fn build_template(
         if shared || record.text.trim().is_empty() {
             continue;
         }
-        let pool = *pool_of_slot.entry(slot.clone()).or_insert_with(|| {
+        // Prefectures' text and municipalities' are not mixed.
+        let key = format!("{}:{slot}", source.pool_group);
+        let pool = *pool_of_slot.entry(key).or_insert_with(|| {
             pools.push(Vec::new());
             pools.len() - 1
         });
@@ -996,9 +1022,9 @@ fn build_template(
                 Some((before, middle, after, cell_end)) => {
                     let cloud = match (source.cloud, *own_block, slot.as_str()) {
                         ("blocks", true, slot) => Some(Cloud {
-                            at: after.len() - cell_end,
+                            at: cell_end,
                             wrap: false,
-                            paragraph: after[..after.len() - cell_end].contains("</p>"),
+                            paragraph: after[..cell_end].contains("</p>"),
                             text: match slot {
                                 "III.7.R1.5" => CLOUD_PHYSICAL,
                                 "III.7.R1.6" => CLOUD_TECHNICAL,
@@ -1006,7 +1032,7 @@ fn build_template(
                             },
                         }),
                         ("wrap", false, "III.7.R1") => Some(Cloud {
-                            at: after.len() - cell_end,
+                            at: cell_end,
                             wrap: true,
                             paragraph: false,
                             text: CLOUD_PHYSICAL,
@@ -1019,7 +1045,7 @@ fn build_template(
                         before,
                         middle,
                         after,
-                        pool: pool_of_slot[slot],
+                        pool: pool_of_slot[&format!("{}:{slot}", source.pool_group)],
                         cloud,
                     });
                     Part::Own(template.own.len() - 1)
@@ -1091,7 +1117,10 @@ fn change_table(text: &str, pairs: &[(&'static str, String)]) -> ChangeTable {
 
 /// Varies a text: sentences reordered, dropped, reworded from the slot's pool, or one added.
 fn vary_text(text: &str, pool: &[String], random: &mut Random) -> String {
-    let mut parts: Vec<String> = text.split_inclusive('。').map(str::to_string).collect();
+    let mut parts: Vec<String> = split_sentences(text)
+        .into_iter()
+        .map(str::to_string)
+        .collect();
     if parts.len() >= 2 && random.chance(30) {
         let at = random.below(parts.len() - 1);
         parts.swap(at, at + 1);
@@ -1100,16 +1129,28 @@ fn vary_text(text: &str, pool: &[String], random: &mut Random) -> String {
         parts.remove(random.below(parts.len()));
     }
     if !pool.is_empty() {
-        for part in parts.iter_mut() {
-            if random.chance(15) {
-                *part = pool[random.below(pool.len())].clone();
+        for index in 0..parts.len() {
+            if random.chance(15)
+                && let Some(sentence) = fresh_sentence(&parts, pool, random)
+            {
+                parts[index] = sentence;
             }
         }
-        if random.chance(15) {
-            parts.push(pool[random.below(pool.len())].clone());
+        if random.chance(15)
+            && let Some(sentence) = fresh_sentence(&parts, pool, random)
+        {
+            parts.push(sentence);
         }
     }
     parts.concat()
+}
+
+/// A sentence of the pool the text does not have yet (a few tries).
+fn fresh_sentence(parts: &[String], pool: &[String], random: &mut Random) -> Option<String> {
+    (0..3)
+        .map(|_| &pool[random.below(pool.len())])
+        .find(|sentence| !parts.iter().any(|part| part.contains(sentence.as_str())))
+        .cloned()
 }
 
 /// Small rewordings a body makes when it copies a text.
@@ -1180,8 +1221,8 @@ fn revise(text: &str, pool: &[String], random: &mut Random) -> String {
             };
             format!("{} {added}", text.trim_end())
         }
-        9 if text.matches('。').count() >= 3 => {
-            let mut parts: Vec<&str> = text.split_inclusive('。').collect();
+        9 if split_sentences(text).len() >= 3 => {
+            let mut parts = split_sentences(text);
             parts.remove(random.below(parts.len()));
             parts.concat()
         }
@@ -1477,7 +1518,12 @@ impl Generator {
             if !sink.write(&mut text, entry) {
                 return false;
             }
-            if version > 0 && series.kind != DocKind::Kiso && random.chance(10) {
+            // Prefectures' 住基ネット has no 標準化 changes like 豊島区's: no change table.
+            if version > 0
+                && series.kind != DocKind::Kiso
+                && body.kind != BodyKind::Prefecture
+                && random.chance(10)
+            {
                 let (lines, records) =
                     if series.jimu_index == 2 && body.kind != BodyKind::Prefecture {
                         &self.change_table.tax
@@ -1667,7 +1713,7 @@ fn thousands(value: usize) -> String {
     let digits = value.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (index, c) in digits.chars().enumerate() {
-        if index > 0 && (digits.len() - index) % 3 == 0 {
+        if index > 0 && (digits.len() - index).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -1691,6 +1737,7 @@ fn main() {
             id: 0,
             kind: DocKind::Zen,
             body: "札幌市",
+            pool_group: "municipal",
             file: "002_ac2772f135d57124.txt",
             text: fixed(&format!(
                 "{SAPPORO_COVER}{}",
@@ -1702,6 +1749,7 @@ fn main() {
             id: 1,
             kind: DocKind::Zen,
             body: "熊本県",
+            pool_group: "prefecture",
             file: "004_4b002c556b2ae98c.txt",
             text: fixed(&prefecture_template_text(&read(
                 &corpus.join("004_4b002c556b2ae98c.txt"),
@@ -1712,6 +1760,7 @@ fn main() {
             id: 2,
             kind: DocKind::Juten,
             body: "重点試験市",
+            pool_group: "municipal",
             file: "juten.txt",
             text: fixed(&read(&crate_dir.join("tests/fixtures/kinds/juten.txt"))),
             cloud: "wrap",
@@ -1720,6 +1769,7 @@ fn main() {
             id: 3,
             kind: DocKind::Kiso,
             body: "基礎試験町",
+            pool_group: "municipal",
             file: "kiso.txt",
             text: fixed(&read(&crate_dir.join("tests/fixtures/kinds/kiso.txt"))),
             cloud: "none",

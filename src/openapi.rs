@@ -62,8 +62,32 @@ const SEARCH_PARAMETERS: &[Parameter] = &[
     query("published_to", "string", "公表日 on or before"),
     query("actor", "string", "措置主体"),
     query("rating", "string", "リスクへの対策は十分か"),
-    query("limit", "integer", "hits per page, 1 to 100 (default 20)"),
-    query("offset", "integer", "hits to skip (at most 10000)"),
+    query(
+        "jimu",
+        "string",
+        "事務: its category (住民基本台帳, 介護保険 …) or, without one, the 事務 as printed",
+    ),
+    query(
+        "body_kind",
+        "string",
+        "kind of body: 都道府県, 政令市, 特別区, 市, 町 or 村",
+    ),
+    query(
+        "versions",
+        "string",
+        "all: past versions of documents too (default: current versions only)",
+    ),
+    query(
+        "fold",
+        "string",
+        "off: one hit per record (default: one hit per wording, with its bodies; limit and offset count wordings)",
+    ),
+    query(
+        "limit",
+        "integer",
+        "hits (wordings when folded) per page, 1 to 100 (default 20)",
+    ),
+    query("offset", "integer", "hits (wordings when folded) to skip (at most 10000)"),
     query(
         "synonyms",
         "string",
@@ -91,7 +115,7 @@ const ANSWERS_PARAMETERS: &[Parameter] = &[
     query("body", "string", "only this body"),
 ];
 
-/// The comparison's parameters; its spreadsheet takes the first four (not the page).
+/// The comparison's parameters; its spreadsheet takes the first eight (not the page).
 const COMPARE_PARAMETERS: &[Parameter] = &[
     Parameter {
         name: "slot",
@@ -115,11 +139,31 @@ const COMPARE_PARAMETERS: &[Parameter] = &[
         "string",
         "only rows matching this query (sharing counts stay national)",
     ),
-    query("offset", "integer", "rows to skip, in reading order"),
+    query(
+        "jimu",
+        "string",
+        "事務 (category); groups default to the base document's 事務, `all` compares every 事務",
+    ),
+    query(
+        "body_kind",
+        "string",
+        "peers: 都道府県, 政令市, 特別区, 市, 町 or 村",
+    ),
+    query("prefecture", "string", "peers: 都道府県"),
+    query(
+        "versions",
+        "string",
+        "all: past versions too (default: current versions only)",
+    ),
+    query(
+        "offset",
+        "integer",
+        "rows (groups for /api/compare/groups) to skip",
+    ),
     query(
         "limit",
         "integer",
-        "rows on the page (default 100, at most 500)",
+        "rows on the page (default 100, at most 500); groups (default 20, at most 200)",
     ),
 ];
 
@@ -141,6 +185,15 @@ pub const ROUTES: &[Route] = &[
         parameters: COMPARE_PARAMETERS,
         request_body: None,
         response: "CompareResponse",
+        content_type: "application/json",
+    },
+    Route {
+        method: "get",
+        path: "/api/compare/groups",
+        summary: "the slot's wordings, largest first: each shown once aligned to the base, with the bodies that use it; the base's group marked; the slot's common sentences",
+        parameters: COMPARE_PARAMETERS,
+        request_body: None,
+        response: "GroupsResponse",
         content_type: "application/json",
     },
     Route {
@@ -222,7 +275,7 @@ pub const ROUTES: &[Route] = &[
         method: "get",
         path: "/api/compare.xlsx",
         summary: "a comparison as an Excel workbook: the base first, one row per compared text",
-        parameters: COMPARE_PARAMETERS.split_at(4).0,
+        parameters: COMPARE_PARAMETERS.split_at(8).0,
         request_body: None,
         response: "Xlsx",
         content_type: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -317,6 +370,24 @@ fn comparison_schemas() -> Value {
                     "text": {"type": "string"}, "shared_by": {"type": "integer"}}}}}}]}},
             "choices": reference("Tallies"),
             "ratings": reference("Tallies")}},
+        "GroupsResponse": {"type": "object", "properties": {
+            "slot": {"type": "string"}, "slot_label": {"type": "string"}, "base": {"type": ["string", "null"]},
+            "base_text": {"type": ["object", "null"]}, "base_texts": {"type": "array", "items": {"type": "object"}},
+            "jimu": {"type": ["string", "null"], "description": "the 事務 compared within (null: every 事務)"},
+            "jimu_from_base": {"type": "boolean"},
+            "total_rows": {"type": "integer"}, "rows_without_text": {"type": "integer"},
+            "total_bodies": {"type": "integer"}, "total_groups": {"type": "integer"},
+            "offset": {"type": "integer"}, "limit": {"type": "integer"},
+            "groups": {"type": "array", "items": {"type": "object", "properties": {
+                "row": {"type": "object", "description": "the wording shown once, as a row of /api/compare"},
+                "bodies": {"type": "integer"}, "rows": {"type": "integer"}, "is_base_group": {"type": "boolean"},
+                "members": {"type": "array", "items": {"type": "object", "properties": {
+                    "body": {"type": "string"}, "id": {"type": "string"}, "file": {"type": "string"},
+                    "date": {"type": "string"}}}}}}},
+            "common_sentences": {"type": "array", "items": {"type": "object", "properties": {
+                "text": {"type": "string"}, "bodies": {"type": "integer"}, "share": {"type": "number"}}}},
+            "bodies": {"type": "array", "items": {"type": "string"}},
+            "choices": reference("Tallies"), "ratings": reference("Tallies")}},
         "Tallies": {"type": "array", "items": {"type": "object", "properties": {
             "answer": {"type": "string"}, "bodies": {"type": "array", "items": {"type": "object", "properties": {
                 "body": {"type": "string"}, "files": {"type": "array", "items": {"type": "string"}},

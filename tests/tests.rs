@@ -18,6 +18,8 @@ mod layouts;
 mod pdf;
 // The three kinds of 評価書 in one comparison.
 mod kinds;
+// Documents with versions, 事務, peers, wordings folded and grouped.
+mod national;
 // Searching the bundled corpus through the library.
 mod search;
 // Search quality on the judged queries of data/relevance.toml.

@@ -701,7 +701,8 @@ async function showCompareGroups(params) {
   renderCompareHead(body, params);
   const scope = body.jimu ? `${body.jimu}の事務で、` : "すべての事務で、";
   document.getElementById("compare-count").textContent =
-    `${scope}${body.total_bodies} 団体・${body.total_rows} 件の記載が ${body.total_groups} 通りの文言に分かれます。文言ごとに、使う団体の多い順に並べています。`;
+    `${scope}${body.total_bodies} 団体・${body.total_rows - body.rows_without_text} 件の記載が ${body.total_groups} 通りの文言に分かれます。文言ごとに、使う団体の多い順に並べています。` +
+    (body.rows_without_text ? `（選択だけで記載のない ${body.rows_without_text} 件は上の集計に含めています）` : "");
   renderPager(body.total_groups, params, { id: "compare-pager", path: "/compare", size: GROUP_PAGE_SIZE, shown: body.groups.length, unit: " 通り目", whole: "通りの文言" });
   const common = document.getElementById("common-sentences");
   common.replaceChildren();
@@ -718,6 +719,7 @@ async function showCompareGroups(params) {
   const render = () => {
     const baseBox = document.getElementById("compare-base");
     const rows = document.getElementById("compare-rows");
+    rows.classList.add("grouped");
     rows.classList.toggle("hide-shared", hideShared.checked);
     baseBox.classList.toggle("hide-shared", hideShared.checked);
     baseBox.replaceChildren(body.base_text
@@ -753,6 +755,7 @@ function groupCard(group, showDiff) {
 
 async function showCompareRows(params) {
   const slot = params.get("slot");
+  document.getElementById("compare-rows").classList.remove("grouped");
   document.getElementById("common-sentences").replaceChildren();
   document.getElementById("compare-base").replaceChildren();
   const api = new URLSearchParams({ slot, limit: String(COMPARE_PAGE_SIZE) });

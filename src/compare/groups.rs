@@ -83,8 +83,10 @@ pub struct GroupsResponse {
     pub jimu: Option<String>,
     pub jimu_from_base: bool,
     /// Rows, bodies and groups (wordings) of the whole comparison; `groups` is the page from
-    /// `offset` (in groups).
+    /// `offset` (in groups). Rows without text (an item answered only by its choice) are in
+    /// `total_rows` and the tallies, not in a group: `rows_without_text` says how many.
     pub total_rows: usize,
+    pub rows_without_text: usize,
     pub total_bodies: usize,
     pub total_groups: usize,
     pub offset: usize,
@@ -118,7 +120,9 @@ pub fn compare_groups(
     let chosen = choose_base(request, &matching, &rows, &bodies_in_order(&rows))?;
     let (jimu, jimu_from_base) = within_base_jimu(request, &chosen, &documents, &mut rows);
     let bodies = bodies_in_order(&rows);
-    let groups = group_by_wording(&rows, &chosen);
+    // An item answered only by its choice has no wording: the tallies count it.
+    let with_text: Vec<TableRow> = rows.iter().copied().filter(|row| row.has_text).collect();
+    let groups = group_by_wording(&with_text, &chosen);
     if offset > 0 && offset >= groups.len() {
         return Err(CompareError::OffsetPastEnd {
             offset,
@@ -173,6 +177,7 @@ pub fn compare_groups(
         jimu,
         jimu_from_base,
         total_rows: rows.len(),
+        rows_without_text: rows.len() - with_text.len(),
         total_bodies: bodies.len(),
         total_groups: groups.len(),
         offset,
@@ -255,11 +260,22 @@ fn group_by_wording(rows: &[TableRow], chosen: &ChosenBase) -> Vec<RowGroup> {
             group.shown = *row;
         }
     }
+    // Among groups of one size, the base's own group comes first, and the base body's own other texts (its other files, a shared
+    // actor's text in its document) come after other bodies' wordings: a reader compares with
+    // others first.
+    let base_body = chosen
+        .record()
+        .and_then(|record| rows.iter().find(|row| row.key == row_key(&record.id)))
+        .map(|row| row.body);
     let mut order: Vec<usize> = (0..groups.len()).collect();
     order.sort_by_key(|&position| {
         let group = &groups[position];
+        let only_the_base_body = group.bodies.len() == 1 && Some(group.bodies[0].body) == base_body;
+        let holds_the_base = Some(group.shown.key) == base_key;
         (
             std::cmp::Reverse(group.bodies.len()),
+            !holds_the_base,
+            only_the_base_body,
             std::cmp::Reverse(group.rows.len()),
             position,
         )

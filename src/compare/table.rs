@@ -46,6 +46,8 @@ pub struct ComparisonTable {
     /// wording ([`crate::index::wording_of`]).
     row_documents: Vec<u32>,
     row_wordings: Vec<u64>,
+    /// Per row, whether it has text (an item answered only by its choice has none).
+    row_texts: Vec<bool>,
     /// Per slot key, the positions of its rows, ascending.
     slots: BTreeMap<String, Vec<u32>>,
     /// The keys of `slots`, in order, numbering them for [`TableRow::slot`].
@@ -69,6 +71,7 @@ pub struct TableRow {
     pub deleted: bool,
     pub document: u32,
     pub wording: u64,
+    pub has_text: bool,
 }
 
 impl TableRow {
@@ -168,6 +171,7 @@ impl ComparisonTable {
                     deleted: self.row_deleted[position],
                     document: self.row_documents[position],
                     wording: self.row_wordings[position],
+                    has_text: self.row_texts[position],
                 }
             })
             .collect()
@@ -269,6 +273,7 @@ struct BuilderRow {
     deleted: bool,
     document: u32,
     wording: u64,
+    has_text: bool,
 }
 
 /// Collects the table while records are indexed, in the order they are added.
@@ -331,6 +336,7 @@ impl TableBuilder {
             deleted: record.change.as_deref() == Some("削除"),
             document,
             wording,
+            has_text: !record.text.trim().is_empty(),
         };
         self.rows.push(row);
         if self.sentences.len() <= slot as usize {
@@ -380,6 +386,7 @@ impl TableBuilder {
             table.row_deleted.push(row.deleted);
             table.row_documents.push(row.document);
             table.row_wordings.push(row.wording);
+            table.row_texts.push(row.has_text);
             table
                 .slots
                 .entry(self.slots.strings[row.slot as usize].clone())

@@ -1,0 +1,482 @@
+//! The national view on the samples: documents with versions (a newer 札幌市 version beside the
+//! sample), 事務 read from covers, peers (towns, one prefecture), one wording folded into one
+//! hit and one group.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use hyoka::compare::groups::compare_groups;
+use hyoka::compare::{CompareRequest, compare};
+use hyoka::search::{SearchIndex, SearchRequest};
+
+const SAPPORO: &str = "002_ac2772f135d57124.txt";
+const SAPPORO_NEWER: &str = "sapporo_r6.txt";
+
+/// The sentence of 札幌市's ⑤物理的対策 that its newer version rewords.
+const OLD_SENTENCE: &str = "磁気ディスクや書類は施錠可能な保管庫で保存している。";
+const NEW_SENTENCE: &str = "磁気ディスクや書類は施錠可能な耐火金庫で保管している。";
+
+/// The bundled corpus with the 札幌市 sample dated 平成27年 and a newer version of it (令和6年):
+/// one sentence of ⑤物理的対策 reworded and every risk rated 十分である instead of
+/// 特に力を入れている.
+fn corpus_with_two_sapporo_versions(folder: &Path) {
+    crate::util::copy_corpus(folder, None);
+    let manifest_path = folder.join("manifest.toml");
+    let manifest = std::fs::read_to_string(&manifest_path).expect("manifest");
+    let dated = manifest.replacen(
+        &format!("file = \"{SAPPORO}\"\n"),
+        &format!("file = \"{SAPPORO}\"\ndate = \"平成27年4月1日\"\n"),
+        1,
+    );
+    assert_ne!(dated, manifest, "the manifest entry of the 札幌市 sample moved");
+    std::fs::write(&manifest_path, dated).expect("write manifest");
+    let sample = crate::util::sample("002");
+    let newer = sample
+        .replace(OLD_SENTENCE, NEW_SENTENCE)
+        .replace("特に力を入れている <input", "十分である <input")
+        .replace("[特に力を入れている]", "[十分である]");
+    assert_ne!(newer, sample);
+    std::fs::write(folder.join(SAPPORO_NEWER), newer).expect("write the newer version");
+    crate::util::append_to_manifest(
+        folder,
+        &format!(
+            "\n[[document]]\nfile = \"{SAPPORO_NEWER}\"\nmunicipality = \"札幌市\"\nmunicipality_code = \"011002\"\nprefecture = \"北海道\"\ntitle = \"住民基本台帳に関する事務 全項目評価書 (Ⅲ リスク対策)\"\ndoc_type = \"全項目評価書\"\njimu = \"住民基本台帳に関する事務\"\ndate = \"令和6年10月1日\"\n"
+        ),
+    );
+}
+
+fn index_with_two_sapporo_versions() -> (tempfile::TempDir, SearchIndex) {
+    let folder = tempfile::tempdir().expect("temporary folder");
+    let corpus = folder.path().join("corpus");
+    corpus_with_two_sapporo_versions(&corpus);
+    let index = crate::util::ingested(&corpus, &folder.path().join("index"));
+    (folder, index)
+}
+
+fn files_of_hits(index: &SearchIndex, request: &SearchRequest) -> BTreeSet<String> {
+    index
+        .search(request)
+        .expect("search")
+        .hits
+        .into_iter()
+        .map(|hit| hit.record.source.file)
+        .collect()
+}
+
+#[test]
+fn default_views_hold_only_the_current_version_and_the_switch_shows_both() {
+    let (_folder, index) = index_with_two_sapporo_versions();
+    // The old wording: only the old version says it.
+    let old_words = SearchRequest {
+        q: "\"施錠可能な保管庫で保存\"".to_string(),
+        municipality: Some("札幌市".to_string()),
+        fold: Some("off".to_string()),
+        fallback: Some("off".to_string()),
+        ..SearchRequest::default()
+    };
+    let current = files_of_hits(&index, &old_words);
+    assert!(!current.contains(SAPPORO), "past version searched: {current:?}");
+    let both = files_of_hits(
+        &index,
+        &SearchRequest {
+            versions: Some("all".to_string()),
+            ..old_words.clone()
+        },
+    );
+    assert!(both.contains(SAPPORO), "{both:?}");
+    // A hit of the old version says it is one and names the current file.
+    let past_hit = index
+        .search(&SearchRequest {
+            versions: Some("all".to_string()),
+            ..old_words
+        })
+        .expect("search")
+        .hits
+        .into_iter()
+        .find(|hit| hit.record.source.file == SAPPORO)
+        .expect("a hit of the old version");
+    let version = past_hit.version.expect("a version note");
+    assert!(!version.current);
+    assert_eq!((version.version, version.versions), (1, 2));
+    assert_eq!(version.current_file, SAPPORO_NEWER);
+
+    // The comparison reads only the current version: 札幌市 rows come from one file.
+    let comparison = compare(
+        &index,
+        &CompareRequest {
+            slot: "III.7.R1.5".to_string(),
+            base: Some("札幌市".to_string()),
+            limit: Some(500),
+            ..CompareRequest::default()
+        },
+    )
+    .expect("comparison");
+    let sapporo_files: BTreeSet<&str> = comparison
+        .rows
+        .iter()
+        .filter(|row| row.body == "札幌市")
+        .map(|row| row.record.source.file.as_str())
+        .collect();
+    assert_eq!(sapporo_files, BTreeSet::from([SAPPORO_NEWER]));
+}
+
+#[test]
+fn a_body_answering_in_two_versions_counts_once_from_the_current_one() {
+    let (_folder, index) = index_with_two_sapporo_versions();
+    let tally_of = |versions: Option<&str>| {
+        let comparison = compare_groups(
+            &index,
+            &CompareRequest {
+                slot: "III.7.R1".to_string(),
+                base: Some("札幌市".to_string()),
+                versions: versions.map(str::to_string),
+                ..CompareRequest::default()
+            },
+        )
+        .expect("comparison");
+        comparison
+            .ratings
+            .iter()
+            .filter(|tally| tally.bodies.iter().any(|body| body.body == "札幌市"))
+            .map(|tally| tally.answer.clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(tally_of(None), ["十分である"]);
+    let both = tally_of(Some("all"));
+    assert!(
+        both.contains(&"十分である".to_string()) && both.contains(&"特に力を入れている".to_string()),
+        "{both:?}"
+    );
+}
+
+#[test]
+fn the_record_page_shows_the_slot_in_the_other_version_with_the_diff() {
+    let (_folder, index) = index_with_two_sapporo_versions();
+    let hit = index
+        .search(&SearchRequest {
+            q: "耐火金庫".to_string(),
+            slot: Some("III.7.R1.5".to_string()),
+            ..SearchRequest::default()
+        })
+        .expect("search")
+        .hits
+        .into_iter()
+        .next()
+        .expect("the newer 札幌市 text");
+    assert_eq!(hit.record.source.file, SAPPORO_NEWER);
+    let versions =
+        hyoka::compare::versions::other_versions(&index, &hit.record).expect("other versions");
+    assert_eq!(versions.len(), 1);
+    let older = &versions[0];
+    assert_eq!(older.file, SAPPORO);
+    assert!(older.older && !older.current);
+    assert_eq!(older.date.as_deref(), Some("平成27年4月1日"));
+    let changed: Vec<&hyoka::compare::AlignedSentence> = older
+        .aligned
+        .iter()
+        .filter(|sentence| sentence.alignment == hyoka::compare::Alignment::Changed)
+        .collect();
+    assert_eq!(changed.len(), 1, "{:?}", older.aligned);
+    assert!(changed[0].base.as_deref().unwrap_or("").contains("保管庫で保存"));
+    assert!(changed[0].text.contains("耐火金庫で保管"));
+    let inserted: String = changed[0]
+        .ops
+        .iter()
+        .filter(|op| op.op == "insert")
+        .map(|op| op.text.as_str())
+        .collect();
+    assert!(inserted.contains("耐火金"), "{inserted}");
+}
+
+#[test]
+fn jimu_is_read_from_every_cover_that_prints_one() {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    // Documents without a manifest: the 事務 comes from the cover alone.
+    let cases = [
+        (
+            crate::util::sample("004"),
+            "住民基本台帳ネットワークに係る本人確認情報の管理及び提供等に関する事務",
+            "住基ネット本人確認情報",
+        ),
+        (
+            std::fs::read_to_string(fixtures.join("kinds/kiso.txt")).expect("kiso"),
+            "住民基本台帳に関する事務",
+            "住民基本台帳",
+        ),
+        (
+            std::fs::read_to_string(fixtures.join("kinds/juten.txt")).expect("juten"),
+            "住民基本台帳に関する事務",
+            "住民基本台帳",
+        ),
+    ];
+    for (text, printed, category) in cases {
+        let meta = hyoka::corpus::infer_meta("cover.txt".to_string(), &text);
+        assert_eq!(meta.jimu, None, "the manifest-free meta says nothing of 事務");
+        let records = hyoka::parse::parse_document(&meta, &text).expect("parses");
+        for record in &records {
+            assert_eq!(record.jimu.as_deref(), Some(printed));
+            assert_eq!(record.jimu_category.as_deref(), Some(category));
+        }
+    }
+    // The PDF fixtures print covers too.
+    for (pdf, category) in [
+        ("pdf/kiso-calc.pdf", "住民基本台帳"),
+        ("pdf/juten-chromium.pdf", "住民基本台帳"),
+    ] {
+        let read =
+            hyoka::corpus::read_document(&fixtures.join(pdf), pdf).expect("the PDF reads");
+        let meta = hyoka::corpus::infer_meta(pdf.to_string(), &read.text);
+        let records = hyoka::parse::parse_document(&meta, &read.text).expect("parses");
+        assert!(
+            records
+                .iter()
+                .all(|record| record.jimu_category.as_deref() == Some(category)),
+            "{pdf}: {:?}",
+            records.first().map(|record| &record.jimu)
+        );
+    }
+    // A cover without a 評価書名 or 宣言 (001, its organ left blank) names no 事務.
+    let text = crate::util::sample("001");
+    let meta = hyoka::corpus::infer_meta("001.txt".to_string(), &text);
+    let records = hyoka::parse::parse_document(&meta, &text).expect("parses");
+    assert!(records.iter().all(|record| record.jimu.is_none()));
+}
+
+#[test]
+fn the_jimu_filter_narrows_search_and_the_comparison_stays_within_the_bases_jimu() {
+    let index = crate::util::index();
+    let bodies_for = |jimu: &str| -> BTreeSet<String> {
+        index
+            .search(&SearchRequest {
+                q: "生体認証".to_string(),
+                jimu: Some(jimu.to_string()),
+                ..SearchRequest::default()
+            })
+            .expect("search")
+            .hits
+            .into_iter()
+            .map(|hit| hit.record.municipality)
+            .collect()
+    };
+    let juki = bodies_for("住民基本台帳");
+    assert!(juki.contains("札幌市") && !juki.contains("熊本県"), "{juki:?}");
+    assert_eq!(
+        bodies_for("住基ネット本人確認情報"),
+        BTreeSet::from(["熊本県".to_string()])
+    );
+    // The jimu facet counts both.
+    let facets = index
+        .search(&SearchRequest {
+            q: "生体認証".to_string(),
+            ..SearchRequest::default()
+        })
+        .expect("search")
+        .facets;
+    let jimu: Vec<&str> = facets["jimu"].iter().map(|count| count.value.as_str()).collect();
+    assert!(jimu.contains(&"住民基本台帳") && jimu.contains(&"住基ネット本人確認情報"));
+
+    // 札幌市 as the base: 住基 compared with 住基, 熊本県's 住基ネット left out until widened.
+    let groups = |jimu: Option<&str>| {
+        compare_groups(
+            index,
+            &CompareRequest {
+                slot: "III.7.R1.5".to_string(),
+                base: Some("札幌市".to_string()),
+                jimu: jimu.map(str::to_string),
+                ..CompareRequest::default()
+            },
+        )
+        .expect("comparison")
+    };
+    let within = groups(None);
+    assert_eq!(within.jimu.as_deref(), Some("住民基本台帳"));
+    assert!(within.jimu_from_base);
+    assert!(!within.bodies.contains(&"熊本県".to_string()), "{:?}", within.bodies);
+    let widened = groups(Some("all"));
+    assert_eq!(widened.jimu, None);
+    assert!(widened.bodies.contains(&"熊本県".to_string()));
+}
+
+/// The bundled corpus with the 札幌市 sample copied as two towns of 北海道 and one of 熊本県
+/// (the name replaced, the wording kept): peers, and one wording written by four bodies.
+fn index_with_towns() -> (tempfile::TempDir, SearchIndex) {
+    let folder = tempfile::tempdir().expect("temporary folder");
+    let corpus = folder.path().join("corpus");
+    crate::util::copy_corpus(&corpus, None);
+    let bodies = hyoka::bodies::LocalBodies::bundled();
+    for (town, prefecture) in [("ニセコ町", "北海道"), ("余市町", "北海道"), ("菊陽町", "熊本県")] {
+        let body = bodies.by_name(town, Some(prefecture)).expect("a real town");
+        let file = format!("{}.txt", body.code);
+        std::fs::write(
+            corpus.join(&file),
+            crate::util::sample("002").replace("札幌市", town),
+        )
+        .expect("write");
+        crate::util::append_to_manifest(
+            &corpus,
+            &format!(
+                "\n[[document]]\nfile = \"{file}\"\nmunicipality = \"{town}\"\nmunicipality_code = \"{}\"\nprefecture = \"{prefecture}\"\ntitle = \"住民基本台帳に関する事務 全項目評価書\"\ndoc_type = \"全項目評価書\"\njimu = \"住民基本台帳に関する事務\"\n",
+                body.code
+            ),
+        );
+    }
+    let index = crate::util::ingested(&corpus, &folder.path().join("index"));
+    (folder, index)
+}
+
+#[test]
+fn peers_narrow_the_comparison_to_towns_and_to_one_prefecture() {
+    let (_folder, index) = index_with_towns();
+    let bodies_of = |body_kind: Option<&str>, prefecture: Option<&str>| -> BTreeSet<String> {
+        compare_groups(
+            &index,
+            &CompareRequest {
+                slot: "III.7.R1.5".to_string(),
+                body_kind: body_kind.map(str::to_string),
+                prefecture: prefecture.map(str::to_string),
+                jimu: Some("all".to_string()),
+                ..CompareRequest::default()
+            },
+        )
+        .expect("comparison")
+        .bodies
+        .into_iter()
+        .collect()
+    };
+    let names = |names: &[&str]| names.iter().map(|name| name.to_string()).collect();
+    assert_eq!(
+        bodies_of(Some("町"), None),
+        names(&["ニセコ町", "余市町", "菊陽町"])
+    );
+    assert_eq!(
+        bodies_of(None, Some("北海道")),
+        names(&["ニセコ町", "余市町", "札幌市"])
+    );
+    assert_eq!(
+        bodies_of(Some("町"), Some("北海道")),
+        names(&["ニセコ町", "余市町"])
+    );
+    // The same filters in search.
+    let towns: BTreeSet<String> = index
+        .search(&SearchRequest {
+            q: "入退室".to_string(),
+            body_kind: Some("町".to_string()),
+            ..SearchRequest::default()
+        })
+        .expect("search")
+        .facets["municipality"]
+        .iter()
+        .map(|count| count.value.clone())
+        .collect();
+    assert_eq!(towns, names(&["ニセコ町", "余市町", "菊陽町"]));
+}
+
+#[test]
+fn one_wording_is_one_hit_and_one_group_with_its_bodies() {
+    let (_folder, index) = index_with_towns();
+    // Search: 札幌市's 生体認証 measure, written by three towns with their own names, is one hit.
+    let response = index
+        .search(&SearchRequest {
+            q: "生体認証".to_string(),
+            limit: Some(100),
+            ..SearchRequest::default()
+        })
+        .expect("search");
+    let wordings = response.wordings.expect("a folded search counts wordings");
+    assert_eq!(response.hits.len(), wordings, "one page holds every wording");
+    let unfolded = index
+        .search(&SearchRequest {
+            q: "生体認証".to_string(),
+            limit: Some(100),
+            fold: Some("off".to_string()),
+            ..SearchRequest::default()
+        })
+        .expect("search");
+    assert_eq!(response.total, unfolded.total, "records counted alike");
+    assert!(wordings < unfolded.hits.len());
+    // The counts add up: every record is in exactly one wording, every body in the total.
+    let records: usize = response
+        .hits
+        .iter()
+        .map(|hit| hit.folded.as_ref().map_or(1, |folded| folded.records))
+        .sum();
+    assert_eq!(records, response.total);
+    let mut bodies = BTreeSet::new();
+    for hit in &response.hits {
+        bodies.insert(hit.record.municipality.clone());
+        for other in &hit.folded.as_ref().expect("folded").others {
+            bodies.insert(other.body.clone());
+        }
+    }
+    assert_eq!(Some(bodies.len()), response.bodies);
+    let measure = response
+        .hits
+        .iter()
+        .find(|hit| hit.record.text.contains("統合端末"))
+        .expect("the 統合端末 measure");
+    let folded = measure.folded.as_ref().expect("folded");
+    assert_eq!(folded.bodies, 4, "{folded:?}");
+    let others: BTreeSet<&str> = folded
+        .others
+        .iter()
+        .map(|other| other.body.as_str())
+        .collect();
+    assert_eq!(others.len(), 3);
+    assert!(!others.contains(measure.record.municipality.as_str()));
+    // Each listed body links a record of its own that says the same.
+    for other in &folded.others {
+        let record = index.record(&other.id).expect("lookup").expect("the record");
+        assert_eq!(record.municipality, other.body);
+        assert!(record.text.contains("統合端末"));
+    }
+
+    // Comparison: the four bodies' ⑤物理的対策 is one group, the base's, largest first.
+    let comparison = compare_groups(
+        &index,
+        &CompareRequest {
+            slot: "III.7.R1.5".to_string(),
+            base: Some("札幌市".to_string()),
+            ..CompareRequest::default()
+        },
+    )
+    .expect("comparison");
+    let first = &comparison.groups[0];
+    assert_eq!(first.bodies, 4);
+    assert!(first.is_base_group);
+    assert!(first.row.is_base, "the base's group shows the base text");
+    let members: BTreeSet<&str> = first.members.iter().map(|member| member.body.as_str()).collect();
+    assert_eq!(members, BTreeSet::from(["ニセコ町", "余市町", "札幌市", "菊陽町"]));
+    let sizes: Vec<usize> = comparison.groups.iter().map(|group| group.bodies).collect();
+    assert!(sizes.windows(2).all(|pair| pair[0] >= pair[1]), "{sizes:?}");
+    // Within 住基: 札幌市, the towns, 豊島区's change table and the unnamed 新旧対照表, not 熊本県's
+    // 住基ネット.
+    assert_eq!(comparison.total_bodies, 6, "{:?}", comparison.bodies);
+    assert!(!comparison.bodies.contains(&"熊本県".to_string()));
+    // The slot's most common sentences: the shared measure's, by all four bodies.
+    let top = &comparison.common_sentences[0];
+    assert_eq!(top.bodies, 4);
+    assert!((top.share - 4.0 / 6.0).abs() < 1e-3, "{top:?}");
+    // Paging over groups: the second page starts after the first.
+    let second = compare_groups(
+        &index,
+        &CompareRequest {
+            slot: "III.7.R1.5".to_string(),
+            base: Some("札幌市".to_string()),
+            offset: Some(1),
+            limit: Some(1),
+            ..CompareRequest::default()
+        },
+    )
+    .expect("second page");
+    assert_eq!(second.groups.len(), 1);
+    assert_eq!(second.groups[0].row.record.id, comparison.groups[1].row.record.id);
+    let past_end = compare_groups(
+        &index,
+        &CompareRequest {
+            slot: "III.7.R1.5".to_string(),
+            offset: Some(comparison.total_groups),
+            ..CompareRequest::default()
+        },
+    );
+    assert!(past_end.is_err());
+}
