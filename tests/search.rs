@@ -211,10 +211,16 @@ fn golden_search_results_for_physical_measures() {
             ..SearchRequest::default()
         })
         .expect("search succeeds");
-    let mut rendered = format!("total: {}\n", response.total);
+    let mut rendered = format!(
+        "total: {} records, {} wordings, {} bodies\n",
+        response.total,
+        response.wordings.unwrap_or_default(),
+        response.bodies.unwrap_or_default()
+    );
     for hit in &response.hits {
+        let folded = hit.folded.as_ref().map_or(1, |folded| folded.records);
         rendered.push_str(&format!(
-            "{} | {} | {} | {}\n    {}\n",
+            "{} | {} | {} | {} | {folded} record(s) of this wording\n    {}\n",
             hit.record.municipality,
             hit.record.slot.as_deref().unwrap_or("-"),
             hit.record.file_name.as_deref().unwrap_or("-"),
@@ -274,7 +280,8 @@ fn an_operation_log_retention_query_finds_the_years_it_is_kept() {
 #[test]
 fn personnel_changes_find_every_access_right_revocation_measure() {
     let response = top("人事異動 アクセス権限 失効", 10);
-    let revocations = response
+    // Records, not hits: the body's three files say it in one wording, folded into one hit.
+    let revocations: usize = response
         .hits
         .iter()
         .take(10)
@@ -283,7 +290,8 @@ fn personnel_changes_find_every_access_right_revocation_measure() {
             let text = hit.record.search_text();
             text.contains("失効") && text.contains("異動")
         })
-        .count();
+        .map(|hit| hit.folded.as_ref().map_or(1, |folded| folded.records))
+        .sum();
     // One as typed; the body's three files and 熊本県 with 異動 for 人事異動.
     assert!(
         revocations >= 4,

@@ -228,6 +228,9 @@ pub fn evaluate(
             synonyms: options.synonyms.clone(),
             synonyms_off: options.synonyms_off.clone(),
             fallback: options.fallback.clone(),
+            // Judgments are per record: one hit per record. Folding does not reorder (a
+            // wording stands where its best record stands), it only hides the copies.
+            fold: Some("off".to_string()),
             ..SearchRequest::default()
         })?;
         let found_grades: Vec<u8> = response
