@@ -353,7 +353,9 @@ async function journey(browser, base) {
   await step("the print stylesheet keeps the comparison and drops the controls", async () => {
     await page.emulateMedia({ media: "print" });
     try {
-      assert.equal(await page.locator("#compare-view .compare-controls").isVisible(), false);
+      for (const controls of await page.locator("#compare-view .compare-controls").all()) {
+        assert.equal(await controls.isVisible(), false);
+      }
       assert.equal(await page.locator("#compare-view .compare-actions").isVisible(), false);
       assert.equal(await page.locator(".site-header").isVisible(), false);
       assert.equal(await page.locator(".compare-row").first().isVisible(), true);
@@ -376,8 +378,8 @@ async function journey(browser, base) {
   });
 
   await step("a comparison longer than a page is paged: 次へ shows the next rows, back the first", async () => {
-    // 7. 保管・消去 with everything below it: more rows than one page of 50.
-    await openPage(page, `${base}/compare?slot=III.7`);
+    // 7. 保管・消去 with everything below it: more rows than one page of 50 (one card per text).
+    await openPage(page, `${base}/compare?slot=III.7&view=rows`);
     const first = await page.locator("#compare-count").textContent();
     const match = first.match(/^(\d+) 件中 1–50 件（(\d+) 団体）$/);
     assert.ok(match, first);
@@ -419,24 +421,26 @@ async function journey(browser, base) {
   });
 
   await step("with each body as the base: characters are diffed only inside aligned sentences, the base first and alone", async () => {
-    await openPage(page, `${base}/compare?slot=III.7.R1.5`);
+    // Every 事務, so that 熊本県's 住基ネット is among the bases too; the grouped view, the base
+    // beside the groups.
+    await openPage(page, `${base}/compare?slot=III.7.R1.5&jimu=all`);
     const bases = await page.locator("#base-select option").evaluateAll((options) => options.map((o) => o.value));
     assert.ok(bases.length >= 4, `bases: ${bases}`);
     for (const body of bases) {
-      await openPage(page, `${base}/compare?${new URLSearchParams({ slot: "III.7.R1.5", base: body })}`);
+      await openPage(page, `${base}/compare?${new URLSearchParams({ slot: "III.7.R1.5", base: body, jimu: "all" })}`);
       const found = await page.evaluate(() => {
-        const rows = [...document.querySelectorAll("#compare-rows .compare-row")];
-        const stray = [...document.querySelectorAll("#compare-rows ins, #compare-rows del")].filter((mark) => {
+        const rows = [...document.querySelectorAll(".compare-layout .compare-row")];
+        const stray = [...document.querySelectorAll(".compare-layout ins, .compare-layout del")].filter((mark) => {
           const sentence = mark.closest(".sentence");
           return !sentence || sentence.dataset.alignment !== "changed" || Number(sentence.dataset.similarity) < 0.5;
         }).map((mark) => mark.textContent);
         return {
           firstIsBase: rows[0] && rows[0].classList.contains("base"),
-          baseBadges: document.querySelectorAll("#compare-rows .base-badge").length,
-          bases: document.querySelectorAll("#compare-rows .compare-row.base").length,
+          baseBadges: document.querySelectorAll(".compare-layout .compare-row .base-badge").length,
+          bases: document.querySelectorAll(".compare-layout .compare-row.base").length,
           // Every other card with text names the text it was compared with.
           unnamed: rows.slice(1).filter((row) => row.querySelector(".text .sentence") && !row.querySelector(".compared-with")).length,
-          changed: document.querySelectorAll("#compare-rows .sentence[data-alignment=changed]").length,
+          changed: document.querySelectorAll(".compare-layout .sentence[data-alignment=changed]").length,
           stray,
         };
       });
@@ -487,13 +491,14 @@ async function journey(browser, base) {
     assert.equal(await page.locator(".hit").count(), hits);
   });
 
-  await step("paging says 「21–40件目」 and starts the next page at its top", async () => {
+  await step("paging says 「21–40 通り目」 (wordings) and starts the next page at its top", async () => {
     await openPage(page, `${base}/?q=${encodeURIComponent("管理")}`);
     assert.ok(await total(page) > 40, "more than two pages");
-    assert.match(await page.locator("#pager .page-range").textContent(), /^1–20件目（全 \d+ 件）$/);
+    // Pages of wordings: one wording written in several files is one hit.
+    assert.match(await page.locator("#pager .page-range").textContent(), /^1–20 通り目（全 \d+ 通りの文言）$/);
     await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
     await settle(page, () => page.locator("#pager a", { hasText: "次へ" }).click());
-    assert.match(await page.locator("#pager .page-range").textContent(), /^21–40件目/);
+    assert.match(await page.locator("#pager .page-range").textContent(), /^21–40 通り目/);
     assert.equal(await page.evaluate(() => window.scrollY), 0);
   });
 
@@ -548,7 +553,7 @@ async function journey(browser, base) {
     await openPage(page, `${base}/bodies`);
     const sapporo = page.locator("#bodies-table tbody tr", { has: page.locator("th", { hasText: "札幌市" }) });
     assert.match(await sapporo.textContent(), /011002/);
-    assert.match(await page.locator("#bodies-count").textContent(), /^\d+ 団体、\d+ 文書$/);
+    assert.match(await page.locator("#bodies-count").textContent(), /^\d+ 団体、\d+ ファイル（うち最新の版 \d+）$/);
   });
 
   await step("the page's own words are Japanese: labels, notes and errors", async () => {
@@ -638,7 +643,8 @@ async function hostile(browser, base) {
   });
 
   await step("the same text is shown as text in the comparison, its base list and its diff", async () => {
-    const params = new URLSearchParams({ slot: "III.7.R1.5", base: '<img src=x onerror="window.__hyokaPwned=1">村' });
+    // Every 事務: the hostile document names none.
+    const params = new URLSearchParams({ slot: "III.7.R1.5", base: '<img src=x onerror="window.__hyokaPwned=1">村', jimu: "all" });
     await openPage(page, `${base}/compare?${params}`);
     // The hostile body's own text of 住民基本台帳ファイル as the base, chosen by its label.
     await settle(page, () => page.selectOption("#base-record-select",
