@@ -269,6 +269,18 @@ fn query_classes() -> Vec<(&'static str, String, Option<String>)> {
             None,
         ),
         ("compare", "/api/compare?slot=III.7.R1.5".to_string(), None),
+        // The page's comparison: wordings largest first, within the base's 事務.
+        (
+            "compare groups",
+            "/api/compare/groups?slot=III.7.R1.5".to_string(),
+            None,
+        ),
+        // Searches fold by wording by default; this one lists every record.
+        (
+            "one noun, unfolded",
+            "/api/search?q=生体認証&fold=off".to_string(),
+            None,
+        ),
         (
             "similar (paragraph)",
             "/api/similar".to_string(),
@@ -310,6 +322,15 @@ fn query(options: &Options) {
                     .map(|_| ())
                     .map_err(|error| error.to_string())
             }
+            "compare groups" => {
+                let request = hyoka::compare::CompareRequest {
+                    slot: parameters["slot"].clone(),
+                    ..Default::default()
+                };
+                hyoka::compare::groups::compare_groups(&searcher, &request)
+                    .map(|_| ())
+                    .map_err(|error| error.to_string())
+            }
             "similar (paragraph)" => {
                 let request: hyoka::search::SimilarRequest =
                     serde_json::from_str(body.as_deref().unwrap_or("{}")).expect("body");
@@ -322,6 +343,7 @@ fn query(options: &Options) {
                 let request = hyoka::search::SearchRequest {
                     q: parameters["q"].clone(),
                     slot: parameters.get("slot").cloned(),
+                    fold: parameters.get("fold").cloned(),
                     ..Default::default()
                 };
                 searcher
@@ -668,7 +690,7 @@ fn groonga_select(class: &str, path: &str, body: Option<&str>) -> Option<String>
         "/d/select?table=Records&output_columns=_key,_score,text,snippet_html(text)&sort_keys=-_score,_key&limit=10&cache=no",
     );
     match class {
-        "compare" => return None,
+        "compare" | "compare groups" => return None,
         "similar (paragraph)" => {
             let request: serde_json::Value =
                 serde_json::from_str(body.unwrap_or("{}")).expect("body");

@@ -17,7 +17,7 @@
 //!   "vendor" wordings of its slot (shared by hundreds of bodies, copied with small edits by
 //!   some), or, for about 15 % of bodies, from a wording of its own. Answers (評価, 選択) are
 //!   drawn per body. Text of the nationally shared actors (中間サーバー …) stays as it is.
-//! - The manifest says the corpus is synthetic, and every text ends with 「（合成データ file）」.
+//! - The manifest says the corpus is synthetic, and every text starts with 「（合成データ file）」.
 //!
 //! A pass over the whole nation gives about half a million records; a larger target makes
 //! further passes (the same bodies again, drawn anew, marked 「第2巡」 … in the note).
@@ -599,6 +599,30 @@ const CLOUD_GENERIC: &str = "ガバメントクラウドにおける特定個人
 const CLOUD_PHYSICAL: &str = "①ガバメントクラウドについては政府情報システムのセキュリティ制度(ISMAP)のリストに登録されたクラウドサービスから調達することとしており、システムのサーバー等は、クラウド事業者が保有・管理する環境に構築し、その環境には認可された者だけがアクセスできるよう適切な入退室管理策を行っている。 ②事前に許可されていない装置等に関しては、外部に持出できないこととしている。";
 const CLOUD_TECHNICAL: &str = "①国及びクラウド事業者は利用者のデータにアクセスしない契約等となっている。 ②クラウド事業者は、ガバメントクラウドに対するセキュリティの脅威に対し、脅威検出やDDoS対策を24時間365日講じる。 ③ガバメントクラウドの特定個人情報を保有するシステムを構築する環境は、インターネットとは切り離された閉域ネットワークで構成する。";
 
+/// Sentences for slots that only one template fills (no other body's wording to draw on).
+const EXTRA_SENTENCES: [(&str, &str); 5] = [
+    (
+        "判断の根拠",
+        "・入力後に出力した審査リストで、入力内容と届書を照合している。",
+    ),
+    (
+        "判断の根拠",
+        "・入力内容に誤りがないか、複数の職員で確認する体制としている。",
+    ),
+    (
+        "判断の根拠",
+        "・システムの入力チェック機能により、誤った入力を防止している。",
+    ),
+    (
+        "判断の根拠",
+        "・事務処理手順書を作成し、担当職員に周知している。",
+    ),
+    (
+        "判断の根拠",
+        "・処理結果は所属長が確認し、記録を残している。",
+    ),
+];
+
 /// The cover 札幌市's extract lacks (it is Ⅲ only), in the form of 熊本県's.
 const SAPPORO_COVER: &str = "特定個人情報保護評価書(全項目評価書)\n\n評価書番号\t評価書名\n1\t住民基本台帳に関する事務 全項目評価書\n\n個人のプライバシー等の権利利益の保護の宣言\n\n札幌市は、住民基本台帳に関する事務における特定個人情報ファイルの取扱いにあたり、特定個人情報ファイルの取扱いが個人のプライバシー等の権利利益に影響を及ぼしかねないことを認識し、特定個人情報の漏えいその他の事態を発生させるリスクを軽減させるために適切な措置を講じ、もって個人のプライバシー等の権利利益の保護に取り組んでいることを宣言する。\n\n評価実施機関名\n\n札幌市長\n\n公表日\n\n令和6年10月1日\n\n[令和6年10月 様式4]\n";
 
@@ -900,6 +924,16 @@ fn split_own(line: &str, own_block: bool) -> Option<(String, String, String, usi
     })
 }
 
+/// Where a template's ガバメントクラウド blocks go.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum CloudPlace {
+    /// After the other blocks of the lines with the body's own actor block.
+    Blocks,
+    /// The 7. リスク1 measure, made a block of the body's first.
+    Wrap,
+    Nowhere,
+}
+
 /// A template's text, parsed to find what each line holds.
 struct Source {
     id: u64,
@@ -909,9 +943,7 @@ struct Source {
     text: String,
     /// Templates of one group share their sentences: municipalities', prefectures'.
     pool_group: &'static str,
-    /// Where the ガバメントクラウド goes: lines with the body's actor blocks ("blocks"), the
-    /// 7. リスク1 measure wrapped ("wrap"), or nowhere.
-    cloud: &'static str,
+    cloud: CloudPlace,
 }
 
 fn build_template(
@@ -934,10 +966,23 @@ fn build_template(
         note: None,
     };
     let records = parse_document(&meta, &source.text).expect("a template parses");
+    // The cover ends with its 様式 line: a field after it without a slot of the form (a
+    // 基礎項目評価書's 判断の根拠) is a measure too, its field standing for the slot.
+    let cover_end = source
+        .text
+        .split('\n')
+        .take(40)
+        .position(|line| line.trim().starts_with('[') && line.contains("様式"));
     // Line index → (slot, whether the line has the body's own actor block).
     let mut own_lines: BTreeMap<usize, (String, bool)> = BTreeMap::new();
     for record in &records {
-        let Some(slot) = &record.slot else { continue };
+        let slot = match (&record.slot, &record.field) {
+            (Some(slot), _) => slot,
+            (None, Some(field)) if cover_end.is_some_and(|end| record.source.line > end + 1) => {
+                field
+            }
+            _ => continue,
+        };
         let shared = record
             .actor
             .as_deref()
@@ -948,7 +993,13 @@ fn build_template(
         // Prefectures' text and municipalities' are not mixed.
         let key = format!("{}:{slot}", source.pool_group);
         let pool = *pool_of_slot.entry(key).or_insert_with(|| {
-            pools.push(Vec::new());
+            pools.push(
+                EXTRA_SENTENCES
+                    .iter()
+                    .filter(|(field, _)| field == slot)
+                    .map(|(_, sentence)| sentence.to_string())
+                    .collect(),
+            );
             pools.len() - 1
         });
         pools[pool].extend(
@@ -1021,7 +1072,7 @@ fn build_template(
             match split_own(line, *own_block) {
                 Some((before, middle, after, cell_end)) => {
                     let cloud = match (source.cloud, *own_block, slot.as_str()) {
-                        ("blocks", true, slot) => Some(Cloud {
+                        (CloudPlace::Blocks, true, slot) => Some(Cloud {
                             at: cell_end,
                             wrap: false,
                             paragraph: after[..cell_end].contains("</p>"),
@@ -1031,7 +1082,7 @@ fn build_template(
                                 _ => CLOUD_GENERIC,
                             },
                         }),
-                        ("wrap", false, "III.7.R1") => Some(Cloud {
+                        (CloudPlace::Wrap, false, "III.7.R1") => Some(Cloud {
                             at: cell_end,
                             wrap: true,
                             paragraph: false,
@@ -1296,8 +1347,9 @@ impl Sink {
     fn write(&mut self, text: &mut String, entry: Entry) -> bool {
         self.documents += 1;
         let file = format!("synth_{:07}.txt", self.documents);
-        // A last line naming the copy: ingest skips byte-identical documents.
-        let _ = writeln!(text, "（合成データ {file}）");
+        // A first line naming the copy: ingest skips byte-identical documents. First, not last:
+        // a last line would be read into the last field's text and make its wording unique.
+        text.insert_str(0, &format!("（合成データ {file}）\n"));
         std::fs::write(self.out.join(&file), text.as_bytes()).expect("write a document");
         let body = entry.body;
         writeln!(
@@ -1743,7 +1795,7 @@ fn main() {
                 "{SAPPORO_COVER}{}",
                 read(&corpus.join("002_ac2772f135d57124.txt"))
             )),
-            cloud: "blocks",
+            cloud: CloudPlace::Blocks,
         },
         Source {
             id: 1,
@@ -1754,7 +1806,7 @@ fn main() {
             text: fixed(&prefecture_template_text(&read(
                 &corpus.join("004_4b002c556b2ae98c.txt"),
             ))),
-            cloud: "none",
+            cloud: CloudPlace::Nowhere,
         },
         Source {
             id: 2,
@@ -1763,7 +1815,7 @@ fn main() {
             pool_group: "municipal",
             file: "juten.txt",
             text: fixed(&read(&crate_dir.join("tests/fixtures/kinds/juten.txt"))),
-            cloud: "wrap",
+            cloud: CloudPlace::Wrap,
         },
         Source {
             id: 3,
@@ -1772,7 +1824,7 @@ fn main() {
             pool_group: "municipal",
             file: "kiso.txt",
             text: fixed(&read(&crate_dir.join("tests/fixtures/kinds/kiso.txt"))),
-            cloud: "none",
+            cloud: CloudPlace::Nowhere,
         },
     ];
     let pairs = placeholder_pairs();

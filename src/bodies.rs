@@ -191,6 +191,13 @@ impl LocalBodies {
         }
     }
 
+    /// Whether several bodies bear this name (府中市 of 東京都 and of 広島県, 伊達市 …).
+    pub fn is_shared_name(&self, name: &str) -> bool {
+        self.by_name
+            .get(name)
+            .is_some_and(|positions| positions.len() > 1)
+    }
+
     /// 「北海道泊村」 → (北海道, 泊村).
     fn prefecture_prefix<'a>(&self, name: &'a str) -> Option<(&'a str, &'a str)> {
         self.bodies

@@ -295,10 +295,17 @@ impl DocumentTable {
         let mut groups: BTreeMap<(bool, String), Vec<usize>> = BTreeMap::new();
         for (position, document) in self.documents.iter_mut().enumerate() {
             let subject = document.subject();
+            // Two bodies can share a name (府中市 of 東京都 and of 広島県): the code, else the
+            // prefecture, tells them apart.
+            let body = match (&document.municipality_code, &document.prefecture) {
+                (Some(code), _) => format!("{} {code}", document.body),
+                (None, Some(prefecture)) => format!("{prefecture} {}", document.body),
+                (None, None) => document.body.clone(),
+            };
             document.identity = if document.is_unnamed() {
-                format!("{} / {}", document.body, document.file)
+                format!("{body} / {}", document.file)
             } else {
-                format!("{} / {subject}", document.body)
+                format!("{body} / {subject}")
             };
             let change = is_change_table(&document.doc_type);
             groups
@@ -392,17 +399,20 @@ impl DocumentTable {
         let Some(described) = described else {
             return;
         };
-        let (current, current_file, file, versions, version_files) = {
+        let (current, current_file, file, version, versions, version_files) = {
             let assessment = &self.documents[described];
             (
                 assessment.current,
                 assessment.current_file.clone(),
                 assessment.file.clone(),
+                assessment.version,
                 assessment.versions,
                 assessment.version_files.clone(),
             )
         };
         let document = &mut self.documents[member];
+        // A change table is of the version it describes.
+        document.version = version;
         document.current = current;
         document.current_file = current_file;
         document.describes = Some(file);

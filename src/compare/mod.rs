@@ -222,13 +222,21 @@ pub enum CompareError {
     Search(#[from] SearchError),
 }
 
-/// The body a record is counted under: its name, or for unnamed bodies the name and the file,
-/// so that two unnamed documents are not taken for one body.
+/// The body a record is counted under: its name (with its prefecture when another body bears
+/// the same name), or for unnamed bodies the name and the file, so that two unnamed documents
+/// are not taken for one body.
 pub fn body_of(record: &Record) -> String {
     if record.municipality == UNNAMED_BODY {
-        format!("{UNNAMED_BODY} ({})", record.source.file)
-    } else {
-        record.municipality.clone()
+        return format!("{UNNAMED_BODY} ({})", record.source.file);
+    }
+    // Two bodies of one name (府中市 of 東京都 and of 広島県) are two bodies.
+    match &record.prefecture {
+        Some(prefecture)
+            if crate::bodies::LocalBodies::bundled().is_shared_name(&record.municipality) =>
+        {
+            format!("{}（{prefecture}）", record.municipality)
+        }
+        _ => record.municipality.clone(),
     }
 }
 
@@ -280,8 +288,12 @@ impl BaseText {
         let Some(actor) = &self.actor else {
             return true;
         };
+        // 「府中市（東京都）」: the name without the prefecture that tells it from its namesake.
         let name = self
             .body
+            .split('（')
+            .next()
+            .unwrap_or_default()
             .trim_end_matches(['市', '区', '町', '村', '県', '都', '府']);
         !name.is_empty() && actor.contains(name)
     }

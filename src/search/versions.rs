@@ -33,13 +33,18 @@ impl SearchDocuments {
             path: generation_folder.join(crate::document::DOCUMENTS_FILE),
             source,
         })?;
-        let mut numbers: HashMap<&str, u32> = HashMap::new();
+        // A body is its name and code: two bodies can share a name (府中市).
+        let mut numbers: HashMap<(&str, Option<&str>), u32> = HashMap::new();
         let mut bodies = Vec::new();
         let body_of_document = table
             .documents
             .iter()
             .map(|document| {
-                *numbers.entry(document.body.as_str()).or_insert_with(|| {
+                let key = (
+                    document.body.as_str(),
+                    document.municipality_code.as_deref(),
+                );
+                *numbers.entry(key).or_insert_with(|| {
                     bodies.push((document.body.clone(), document.municipality_code.clone()));
                     (bodies.len() - 1) as u32
                 })
