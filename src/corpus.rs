@@ -8,8 +8,7 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-/// The placeholder used where a document does not name its body. Never guessed.
-pub const UNNAMED_BODY: &str = "機関名の記載なし";
+pub use crate::document::UNNAMED_BODY;
 
 /// Largest document accepted, in bytes. Real extractions are well under 1 MB.
 pub const MAX_DOCUMENT_BYTES: u64 = 64 * 1024 * 1024;

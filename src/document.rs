@@ -18,6 +18,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::record::Record;
 
+/// The placeholder used where a document does not name its body. Never guessed.
+pub const UNNAMED_BODY: &str = "機関名の記載なし";
+
 /// One document's entry in `manifest.toml`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -259,7 +262,7 @@ impl DocumentInfo {
     /// A body that the text does not name cannot be told from another: its files are each a
     /// document of their own.
     fn is_unnamed(&self) -> bool {
-        self.body == crate::corpus::UNNAMED_BODY
+        self.body == UNNAMED_BODY
     }
 }
 

@@ -197,8 +197,8 @@ pub fn facet_values(record: &Record) -> Vec<(&'static str, String)> {
     values
 }
 
-/// A record's wording: its place (slot, else headings; the field), its answers and its text
-/// sentence by sentence as a comparison keys them (normalised, list marks and spaces aside, the
+/// A record's wording: its place (slot, else headings; the field) and its text sentence by
+/// sentence (for a record without text, its answers) as a comparison keys them (normalised, list marks and spaces aside, the
 /// body's own name, organ and 当市/本町 in one placeholder). Two records of one wording say the
 /// same thing in the same place, whichever body wrote them.
 pub fn wording_of(record: &Record, sentence_keys: &[String]) -> u64 {
@@ -216,7 +216,13 @@ pub fn wording_of(record: &Record, sentence_keys: &[String]) -> u64 {
     } else {
         sentence_keys
     };
-    let answers = record.answers_text();
+    // The answers are not wording: two bodies writing one text and rating the risk apart write
+    // the same thing. Only a record without text (an item answered by its choice) is its answer.
+    let answers = if keys.is_empty() {
+        record.answers_text()
+    } else {
+        String::new()
+    };
     let mut parts: Vec<&str> = vec![
         &place,
         record.field.as_deref().unwrap_or_default(),

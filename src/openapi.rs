@@ -332,7 +332,8 @@ fn record_schema() -> Value {
         "required": ["id", "municipality", "doc_title", "doc_type", "section_path", "text", "source"],
         "properties": {
             "id": string, "municipality": string, "municipality_code": optional, "prefecture": optional,
-            "doc_title": string, "doc_type": string, "jimu": optional, "file_name": optional,
+            "doc_title": string, "doc_type": string, "jimu": optional, "jimu_category": optional,
+            "body_kind": optional, "file_name": optional,
             "section_path": {"type": "array", "items": {"type": "string"}},
             "slot": optional, "slot_label": optional, "field": optional, "actor": optional,
             "rating": optional, "choice": optional, "text": string, "before_text": optional,
@@ -414,7 +415,14 @@ fn schemas() -> Value {
     let reference = |name: &str| json!({"$ref": format!("#/components/schemas/{name}")});
     let hit = json!({"allOf": [reference("Record"), {"type": "object", "properties": {
         "score": {"type": "number"}, "snippet": {"type": "string", "description": "HTML-escaped, matches in <mark>"},
-        "missing": {"type": "array", "items": {"type": "string"}, "description": "words of the query the record lacks (fallback only)"}}}]});
+        "missing": {"type": "array", "items": {"type": "string"}, "description": "words of the query the record lacks (fallback only)"},
+        "folded": {"type": "object", "description": "folded searches: the records and bodies of this wording, and the other bodies each with one record", "properties": {
+            "records": {"type": "integer"}, "bodies": {"type": "integer"},
+            "others": {"type": "array", "items": {"type": "object", "properties": {
+                "body": {"type": "string"}, "id": {"type": "string"}, "file": {"type": "string"}}}}}},
+        "version": {"type": "object", "description": "a document with several versions: which this record is of", "properties": {
+            "version": {"type": "integer"}, "versions": {"type": "integer"}, "current": {"type": "boolean"},
+            "current_file": {"type": "string"}, "describes": {"type": "string"}}}}}]});
     let counts = json!({"type": "array", "items": {"type": "object", "properties": {
         "value": {"type": "string"}, "count": {"type": "integer"}}}});
     json!({
@@ -429,7 +437,9 @@ fn schemas() -> Value {
                 "enabled": {"type": "boolean"}}}},
             "fallback": {"type": ["object", "null"], "description": "set when all the words together found fewer than 20 records", "properties": {
                 "all_words_total": {"type": "integer"}, "minimum_words": {"type": "integer"}, "words": {"type": "integer"},
-                "missing": {"type": "array", "items": {"type": "string"}}}}}},
+                "missing": {"type": "array", "items": {"type": "string"}}}},
+            "wordings": {"type": "integer", "description": "folded searches: distinct wordings of the `total` records (pages count these)"},
+            "bodies": {"type": "integer", "description": "folded searches: bodies writing them"}}},
         "SimilarRequest": {"type": "object", "required": ["text"], "properties": {
             "text": {"type": "string"}, "slot": {"type": "string"}, "limit": {"type": "integer"}}},
         "SlotList": {"type": "object", "properties": {"slots": {"type": "array", "items": {"type": "object", "properties": {

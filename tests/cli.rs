@@ -212,3 +212,31 @@ fn a_reader_that_closes_the_pipe_early_ends_the_command_quietly() {
     assert!(output.status.success(), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+#[test]
+fn search_narrows_to_one_jimu_and_one_kind_of_body_on_the_command_line() {
+    let index = index_path().to_str().expect("utf-8 path");
+    let bodies_of = |extra: &[&str]| -> std::collections::BTreeSet<String> {
+        let mut arguments = vec!["search", "生体認証", "--json", "--limit", "100", "--index", index];
+        arguments.extend_from_slice(extra);
+        let output = hyoka(&arguments);
+        assert!(output.status.success(), "{}", text(&output.stderr));
+        let response: serde_json::Value =
+            serde_json::from_slice(&output.stdout).expect("JSON on stdout");
+        response["hits"]
+            .as_array()
+            .expect("hits")
+            .iter()
+            .map(|hit| hit["municipality"].as_str().unwrap_or_default().to_string())
+            .collect()
+    };
+    assert_eq!(
+        bodies_of(&["--jimu", "住基ネット本人確認情報"]),
+        ["熊本県".to_string()].into()
+    );
+    let wards = bodies_of(&["--body-kind", "特別区"]);
+    assert_eq!(wards, ["豊島区".to_string()].into());
+    // Folded by default: the summary counts records, wordings and bodies.
+    let output = hyoka(&["search", "生体認証", "--index", index]);
+    assert!(text(&output.stdout).contains("通りの文言"), "{}", text(&output.stdout));
+}

@@ -219,6 +219,9 @@ function hitCard(hit) {
     el("div", { class: "meta" },
       el("span", { class: "body-name" }, hit.municipality),
       `${hit.doc_title}${hit.file_name ? " ・ " + hit.file_name : ""}`,
+      // Which file (and page of a PDF): two versions or prints of one document read alike.
+      el("span", { class: "source-file" }, hit.source.page ? `${hit.source.file} の ${hit.source.page} ページ` : hit.source.file,
+        hit.doc_date ? `（${hit.doc_date}）` : ""),
       hit.actor ? el("span", { class: "badge" }, hit.actor) : null,
       changeBadge(hit),
       answerBadges(hit)),
@@ -255,8 +258,8 @@ function foldedBodies(folded) {
 
 // A record of an older version says so and where the current one is.
 function versionNote(version, record) {
-  if (!version) return null;
-  if (version.current) return el("p", { class: "version-note current" }, `最新の版（全 ${version.versions} 版）`);
+  // Current versions are what every view shows by default: only a past one is marked.
+  if (!version || version.current) return null;
   const params = new URLSearchParams({ municipality: record.municipality, versions: "all" });
   if (record.slot) params.set("slot", record.slot);
   return el("p", { class: "version-note past" }, `過去の版です（第 ${version.version} 版／全 ${version.versions} 版）。最新の版は ${version.current_file}。`,
@@ -287,7 +290,7 @@ function renderFacets(facets, params) {
     const more = el("button", { type: "button", class: "facet-more" });
     const show = () => {
       const matching = items.filter((item) => !typed || item.value.includes(typed));
-      const visible = expanded || typed ? matching.slice(0, 300) : matching.filter((item, position) => position < FACET_SHOWN || item.checked);
+      const visible = expanded || typed ? matching : matching.filter((item, position) => position < FACET_SHOWN || item.checked);
       list.replaceChildren(...visible.map((item) => item.node));
       if (typed && !matching.length) list.append(el("li", { class: "hint" }, "該当なし"));
       more.hidden = typed !== "" || items.length <= FACET_SHOWN;
@@ -715,18 +718,18 @@ async function showCompareGroups(params) {
   const hideShared = document.getElementById("hide-shared");
   showDiff.checked = params.get("diff") !== "off";
   hideShared.checked = params.get("shared") === "hide";
-  const baseGroup = body.groups.find((group) => group.row.is_base);
   const render = () => {
     const baseBox = document.getElementById("compare-base");
     const rows = document.getElementById("compare-rows");
     rows.classList.add("grouped");
     rows.classList.toggle("hide-shared", hideShared.checked);
     baseBox.classList.toggle("hide-shared", hideShared.checked);
-    baseBox.replaceChildren(body.base_text
-      ? el("div", {}, el("p", { class: "note-label" }, "比較の基準"), baseGroup ? compareRow(baseGroup.row, showDiff.checked) : el("p", {}, body.base_text.label),
-        baseGroup ? el("p", { class: "group-size" }, `この文言を使う団体: ${baseGroup.bodies}`) : null)
+    // The base stays in view beside the group being read, whichever page its group is on.
+    baseBox.replaceChildren(body.base_row
+      ? el("div", {}, el("p", { class: "note-label" }, "比較の基準"), compareRow(body.base_row, showDiff.checked),
+        el("p", { class: "group-size" }, `この文言を使う団体: ${body.base_group_bodies}`))
       : el("p", { class: "hint" }, "基準にできる記載がありません。"));
-    rows.replaceChildren(...body.groups.filter((group) => !group.row.is_base || !baseGroup).map((group) => groupCard(group, showDiff.checked)));
+    rows.replaceChildren(...body.groups.map((group) => groupCard(group, showDiff.checked)));
   };
   const remember = () => {
     const next = currentParams();
@@ -748,7 +751,8 @@ function groupCard(group, showDiff) {
     el("p", { class: "group-size" }, `この文言を使う団体: ${group.bodies}`,
       group.rows > group.bodies ? el("small", {}, `（${group.rows} 件の記載）`) : null,
       group.is_base_group ? el("span", { class: "badge base-badge" }, "基準と同じ文言") : null),
-    compareRow(group.row, showDiff),
+    // The base's own wording is the text on the left: here only its bodies.
+    group.row.is_base ? el("p", { class: "hint" }, "左の「比較の基準」と同じ文言です。") : compareRow(group.row, showDiff),
     group.bodies > 1 ? el("details", { class: "group-members" }, el("summary", {}, `団体の一覧（${group.bodies}）`),
       el("ul", { class: "folded-bodies" }, members, unlisted > 0 ? el("li", {}, `ほか ${unlisted} 団体`) : null)) : null);
 }

@@ -32,6 +32,8 @@ pub const MAX_LISTED_MEMBERS: usize = 1000;
 /// nearly every body at national scale, and reading every group's text would cost a store
 /// read per own wording.
 const GROUPS_FOR_COMMON_SENTENCES: usize = 60;
+/// What stands for a body's own name in a sentence many bodies write.
+const BODY_NAME_SHOWN: &str = "（団体名）";
 /// Sentences listed as the slot's most common.
 const COMMON_SENTENCES: usize = 10;
 
@@ -79,6 +81,10 @@ pub struct GroupsResponse {
     pub base: Option<String>,
     pub base_text: Option<BaseText>,
     pub base_texts: Vec<BaseText>,
+    /// The base text as a row, whichever page its group is on: the page keeps it in view.
+    pub base_row: Option<CompareRow>,
+    /// Bodies writing the base's wording (its group's size).
+    pub base_group_bodies: usize,
     /// The 事務 compared within (none: every 事務), and whether it was the base's by default.
     pub jimu: Option<String>,
     pub jimu_from_base: bool,
@@ -117,9 +123,15 @@ pub fn compare_groups(
     let documents = index.documents();
     let (matching, mut rows) = slot_rows(index, request)?;
     let table = matching.table();
-    let chosen = choose_base(request, &matching, &rows, &bodies_in_order(&rows))?;
-    let (jimu, jimu_from_base) = within_base_jimu(request, &chosen, &documents, &mut rows);
+    let first_choice = choose_base(request, &matching, &rows, &bodies_in_order(&rows))?;
+    let (jimu, jimu_from_base) = within_base_jimu(request, &first_choice, &documents, &mut rows);
     let bodies = bodies_in_order(&rows);
+    // The base's texts within its 事務 (its other 事務's texts are no longer compared).
+    let chosen = if jimu_from_base {
+        choose_base(request, &matching, &rows, &bodies)?
+    } else {
+        first_choice
+    };
     // An item answered only by its choice has no wording: the tallies count it.
     let with_text: Vec<TableRow> = rows.iter().copied().filter(|row| row.has_text).collect();
     let groups = group_by_wording(&with_text, &chosen);
@@ -158,6 +170,20 @@ pub fn compare_groups(
             members: members_of(group, table, &documents),
         });
     }
+    let base_row = chosen.record().map(|record| {
+        compare_row(
+            record.clone(),
+            super::body_of(record),
+            true,
+            &chosen,
+            &base_sentences,
+            table,
+        )
+    });
+    let base_group_bodies = groups
+        .iter()
+        .find(|group| group.rows.iter().any(|row| Some(row.key) == base_key))
+        .map_or(0, |group| group.bodies.len());
     let common_sentences = common_sentences(&groups, &matching, bodies.len())?;
     let choices = tally(
         table,
@@ -174,6 +200,8 @@ pub fn compare_groups(
             .base_position
             .map(|position| chosen.base_texts[position].clone()),
         base_texts: chosen.base_texts.clone(),
+        base_row,
+        base_group_bodies,
         jimu,
         jimu_from_base,
         total_rows: rows.len(),
@@ -239,6 +267,9 @@ struct RowGroup {
 /// their first row. Removed measures (削除) group on their own wording too.
 fn group_by_wording(rows: &[TableRow], chosen: &ChosenBase) -> Vec<RowGroup> {
     let base_key = chosen.record().map(|record| row_key(&record.id));
+    let base_body = base_key
+        .and_then(|key| rows.iter().find(|row| row.key == key))
+        .map(|row| row.body);
     let mut position_of: HashMap<u64, usize> = HashMap::new();
     let mut groups: Vec<RowGroup> = Vec::new();
     for row in rows {
@@ -256,17 +287,21 @@ fn group_by_wording(rows: &[TableRow], chosen: &ChosenBase) -> Vec<RowGroup> {
         if group.bodies.last().map(|last| last.body) != Some(row.body) {
             group.bodies.push(*row);
         }
+        // The row shown: the base text in the base's group; elsewhere another body's row
+        // rather than the base body's (a shared actor's text the base body writes too is then
+        // compared with the base body's text of that actor, and reads as the same).
         if Some(row.key) == base_key {
+            group.shown = *row;
+        } else if Some(group.shown.key) != base_key
+            && Some(group.shown.body) == base_body
+            && Some(row.body) != base_body
+        {
             group.shown = *row;
         }
     }
-    // Among groups of one size, the base's own group comes first, and the base body's own other texts (its other files, a shared
-    // actor's text in its document) come after other bodies' wordings: a reader compares with
-    // others first.
-    let base_body = chosen
-        .record()
-        .and_then(|record| rows.iter().find(|row| row.key == row_key(&record.id)))
-        .map(|row| row.body);
+    // Among groups of one size, the base's own group comes first, and the base body's own
+    // other texts (its other files, a shared actor's text in its document) come after other
+    // bodies' wordings: a reader compares with others first.
     let mut order: Vec<usize> = (0..groups.len()).collect();
     order.sort_by_key(|&position| {
         let group = &groups[position];
@@ -343,9 +378,15 @@ fn common_sentences(
             if key.chars().count() < 8 {
                 continue;
             }
+            // Shown with the body's own name as a placeholder: the sentence is many bodies'.
+            let shown = if record.municipality.is_empty() {
+                sentence.clone()
+            } else {
+                sentence.replace(&record.municipality, BODY_NAME_SHOWN)
+            };
             let entry = writers
                 .entry(key)
-                .or_insert_with(|| (sentence.clone(), Default::default()));
+                .or_insert_with(|| (shown, Default::default()));
             entry.1.extend(group.bodies.iter().map(|row| row.body));
         }
     }

@@ -18,7 +18,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use serde::{Deserialize, Serialize};
 use similar::{ChangeTag, TextDiff};
 
-use crate::corpus::UNNAMED_BODY;
+use crate::document::UNNAMED_BODY;
 use crate::form;
 use crate::record::Record;
 use crate::record::row_key;
@@ -517,7 +517,7 @@ impl ChosenBase {
             .collect()
     }
 
-    fn record(&self) -> Option<&Record> {
+    pub(crate) fn record(&self) -> Option<&Record> {
         self.base_position
             .map(|position| &self.base_records[position])
     }
