@@ -104,13 +104,6 @@ pub fn jimu_category(printed: &str) -> Option<&'static str> {
         .map(|(category, _)| category.as_str())
 }
 
-/// Every category, in the file's order.
-pub fn jimu_categories() -> impl Iterator<Item = &'static str> {
-    JIMU_CATEGORIES
-        .iter()
-        .map(|(category, _)| category.as_str())
-}
-
 static JIMU_IN_DECLARATION: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"は、\s*([^。、\n]{2,80}?事務)\s*における").expect("valid regex"));
 
@@ -286,11 +279,6 @@ impl DocumentTable {
         self.documents.get(usize::try_from(number).ok()?)
     }
 
-    /// The document of a file.
-    pub fn by_file(&self, file: &str) -> Option<&DocumentInfo> {
-        self.documents.iter().find(|document| document.file == file)
-    }
-
     /// Decides versions: files of one body and one subject are versions of one document, the
     /// newest 公表日 current; a change table belongs to the version of its body's document it
     /// describes (the newest one published on or before it) and is current when that is.
@@ -464,7 +452,7 @@ mod tests {
             Some("個人住民税")
         );
         assert_eq!(jimu_category("狂犬病予防に関する事務"), None);
-        assert!(jimu_categories().count() >= 24);
+        assert!(JIMU_CATEGORIES.len() >= 24);
     }
 
     #[test]

@@ -263,7 +263,12 @@ fn groups_sheet(
         }
     }
     sheet.set_freeze_panes(2, 0)?;
-    sheet.autofilter(1, 0, (groups.len() as u32 + 1).max(2), columns.len() as u16 - 1)?;
+    sheet.autofilter(
+        1,
+        0,
+        (groups.len() as u32 + 1).max(2),
+        columns.len() as u16 - 1,
+    )?;
     Ok(())
 }
 

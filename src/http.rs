@@ -260,7 +260,7 @@ impl From<CompareError> for AppError {
         let code = match &error {
             CompareError::UnknownBase { .. } => "unknown_base",
             CompareError::UnknownBaseRecord(_) => "unknown_base_record",
-            CompareError::LimitTooLarge(_) => "bad_limit",
+            CompareError::LimitTooLarge { .. } => "bad_limit",
             CompareError::OffsetPastEnd { .. } => "bad_offset",
             CompareError::Search(_) => match error {
                 CompareError::Search(error) => return error.into(),
@@ -593,7 +593,12 @@ async fn export_csv(
         Some(slot) => format!("hyoka_比較表_{slot}.csv"),
         None => "hyoka_検索結果.csv".to_string(),
     };
-    Ok(download(body, "text/csv; charset=utf-8", "hyoka.csv", &name))
+    Ok(download(
+        body,
+        "text/csv; charset=utf-8",
+        "hyoka.csv",
+        &name,
+    ))
 }
 
 /// The base of a comparison exported as CSV (`/api/export.csv?slot=…&base=…`).

@@ -4,7 +4,7 @@
 //! returns it as `detail`); the page shows these sentences (`message`). They name what to
 //! change in the words of the page (検索語, 件数, 比較の基準), never a parameter or a type.
 
-use crate::compare::{CompareError, MAX_COMPARE_ROWS};
+use crate::compare::CompareError;
 use crate::search::query::{MAX_CLAUSES, MAX_QUERY_CHARS, QueryError};
 use crate::search::{MAX_LIMIT, MAX_OFFSET, SearchError};
 
@@ -64,8 +64,8 @@ pub fn compare_error(error: &CompareError) -> String {
             "比較の基準に選んだ記載は、この項目にありません。基準の記載を選び直してください"
                 .to_string()
         }
-        CompareError::LimitTooLarge(limit) => {
-            format!("1ページの件数 {limit} は多すぎます。{MAX_COMPARE_ROWS} 件までにしてください")
+        CompareError::LimitTooLarge { limit, max } => {
+            format!("1ページの件数 {limit} は多すぎます。{max} 件までにしてください")
         }
         CompareError::OffsetPastEnd { offset, total } => format!(
             "{offset} 件目からのページはありません（全 {total} 通りの文言）。最初のページに戻ってください"

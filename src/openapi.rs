@@ -87,7 +87,11 @@ const SEARCH_PARAMETERS: &[Parameter] = &[
         "integer",
         "hits (wordings when folded) per page, 1 to 100 (default 20)",
     ),
-    query("offset", "integer", "hits (wordings when folded) to skip (at most 10000)"),
+    query(
+        "offset",
+        "integer",
+        "hits (wordings when folded) to skip (at most 10000)",
+    ),
     query(
         "synonyms",
         "string",

@@ -217,7 +217,15 @@ fn a_reader_that_closes_the_pipe_early_ends_the_command_quietly() {
 fn search_narrows_to_one_jimu_and_one_kind_of_body_on_the_command_line() {
     let index = index_path().to_str().expect("utf-8 path");
     let bodies_of = |extra: &[&str]| -> std::collections::BTreeSet<String> {
-        let mut arguments = vec!["search", "生体認証", "--json", "--limit", "100", "--index", index];
+        let mut arguments = vec![
+            "search",
+            "生体認証",
+            "--json",
+            "--limit",
+            "100",
+            "--index",
+            index,
+        ];
         arguments.extend_from_slice(extra);
         let output = hyoka(&arguments);
         assert!(output.status.success(), "{}", text(&output.stderr));
@@ -238,5 +246,9 @@ fn search_narrows_to_one_jimu_and_one_kind_of_body_on_the_command_line() {
     assert_eq!(wards, ["豊島区".to_string()].into());
     // Folded by default: the summary counts records, wordings and bodies.
     let output = hyoka(&["search", "生体認証", "--index", index]);
-    assert!(text(&output.stdout).contains("通りの文言"), "{}", text(&output.stdout));
+    assert!(
+        text(&output.stdout).contains("通りの文言"),
+        "{}",
+        text(&output.stdout)
+    );
 }

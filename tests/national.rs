@@ -28,7 +28,10 @@ fn corpus_with_two_sapporo_versions(folder: &Path) {
         &format!("file = \"{SAPPORO}\"\ndate = \"平成27年4月1日\"\n"),
         1,
     );
-    assert_ne!(dated, manifest, "the manifest entry of the 札幌市 sample moved");
+    assert_ne!(
+        dated, manifest,
+        "the manifest entry of the 札幌市 sample moved"
+    );
     std::fs::write(&manifest_path, dated).expect("write manifest");
     let sample = crate::util::sample("002");
     let newer = sample
@@ -75,7 +78,10 @@ fn default_views_hold_only_the_current_version_and_the_switch_shows_both() {
         ..SearchRequest::default()
     };
     let current = files_of_hits(&index, &old_words);
-    assert!(!current.contains(SAPPORO), "past version searched: {current:?}");
+    assert!(
+        !current.contains(SAPPORO),
+        "past version searched: {current:?}"
+    );
     let both = files_of_hits(
         &index,
         &SearchRequest {
@@ -144,7 +150,8 @@ fn a_body_answering_in_two_versions_counts_once_from_the_current_one() {
     assert_eq!(tally_of(None), ["十分である"]);
     let both = tally_of(Some("all"));
     assert!(
-        both.contains(&"十分である".to_string()) && both.contains(&"特に力を入れている".to_string()),
+        both.contains(&"十分である".to_string())
+            && both.contains(&"特に力を入れている".to_string()),
         "{both:?}"
     );
 }
@@ -177,7 +184,13 @@ fn the_record_page_shows_the_slot_in_the_other_version_with_the_diff() {
         .filter(|sentence| sentence.alignment == hyoka::compare::Alignment::Changed)
         .collect();
     assert_eq!(changed.len(), 1, "{:?}", older.aligned);
-    assert!(changed[0].base.as_deref().unwrap_or("").contains("保管庫で保存"));
+    assert!(
+        changed[0]
+            .base
+            .as_deref()
+            .unwrap_or("")
+            .contains("保管庫で保存")
+    );
     assert!(changed[0].text.contains("耐火金庫で保管"));
     let inserted: String = changed[0]
         .ops
@@ -211,7 +224,10 @@ fn jimu_is_read_from_every_cover_that_prints_one() {
     ];
     for (text, printed, category) in cases {
         let meta = hyoka::corpus::infer_meta("cover.txt".to_string(), &text);
-        assert_eq!(meta.jimu, None, "the manifest-free meta says nothing of 事務");
+        assert_eq!(
+            meta.jimu, None,
+            "the manifest-free meta says nothing of 事務"
+        );
         let records = hyoka::parse::parse_document(&meta, &text).expect("parses");
         for record in &records {
             assert_eq!(record.jimu.as_deref(), Some(printed));
@@ -223,8 +239,7 @@ fn jimu_is_read_from_every_cover_that_prints_one() {
         ("pdf/kiso-calc.pdf", "住民基本台帳"),
         ("pdf/juten-chromium.pdf", "住民基本台帳"),
     ] {
-        let read =
-            hyoka::corpus::read_document(&fixtures.join(pdf), pdf).expect("the PDF reads");
+        let read = hyoka::corpus::read_document(&fixtures.join(pdf), pdf).expect("the PDF reads");
         let meta = hyoka::corpus::infer_meta(pdf.to_string(), &read.text);
         let records = hyoka::parse::parse_document(&meta, &read.text).expect("parses");
         assert!(
@@ -259,7 +274,10 @@ fn the_jimu_filter_narrows_search_and_the_comparison_stays_within_the_bases_jimu
             .collect()
     };
     let juki = bodies_for("住民基本台帳");
-    assert!(juki.contains("札幌市") && !juki.contains("熊本県"), "{juki:?}");
+    assert!(
+        juki.contains("札幌市") && !juki.contains("熊本県"),
+        "{juki:?}"
+    );
     assert_eq!(
         bodies_for("住基ネット本人確認情報"),
         BTreeSet::from(["熊本県".to_string()])
@@ -272,7 +290,10 @@ fn the_jimu_filter_narrows_search_and_the_comparison_stays_within_the_bases_jimu
         })
         .expect("search")
         .facets;
-    let jimu: Vec<&str> = facets["jimu"].iter().map(|count| count.value.as_str()).collect();
+    let jimu: Vec<&str> = facets["jimu"]
+        .iter()
+        .map(|count| count.value.as_str())
+        .collect();
     assert!(jimu.contains(&"住民基本台帳") && jimu.contains(&"住基ネット本人確認情報"));
 
     // 札幌市 as the base: 住基 compared with 住基, 熊本県's 住基ネット left out until widened.
@@ -291,7 +312,11 @@ fn the_jimu_filter_narrows_search_and_the_comparison_stays_within_the_bases_jimu
     let within = groups(None);
     assert_eq!(within.jimu.as_deref(), Some("住民基本台帳"));
     assert!(within.jimu_from_base);
-    assert!(!within.bodies.contains(&"熊本県".to_string()), "{:?}", within.bodies);
+    assert!(
+        !within.bodies.contains(&"熊本県".to_string()),
+        "{:?}",
+        within.bodies
+    );
     let widened = groups(Some("all"));
     assert_eq!(widened.jimu, None);
     assert!(widened.bodies.contains(&"熊本県".to_string()));
@@ -304,7 +329,11 @@ fn index_with_towns() -> (tempfile::TempDir, SearchIndex) {
     let corpus = folder.path().join("corpus");
     crate::util::copy_corpus(&corpus, None);
     let bodies = hyoka::bodies::LocalBodies::bundled();
-    for (town, prefecture) in [("ニセコ町", "北海道"), ("余市町", "北海道"), ("菊陽町", "熊本県")] {
+    for (town, prefecture) in [
+        ("ニセコ町", "北海道"),
+        ("余市町", "北海道"),
+        ("菊陽町", "熊本県"),
+    ] {
         let body = bodies.by_name(town, Some(prefecture)).expect("a real town");
         let file = format!("{}.txt", body.code);
         std::fs::write(
@@ -383,7 +412,11 @@ fn one_wording_is_one_hit_and_one_group_with_its_bodies() {
         })
         .expect("search");
     let wordings = response.wordings.expect("a folded search counts wordings");
-    assert_eq!(response.hits.len(), wordings, "one page holds every wording");
+    assert_eq!(
+        response.hits.len(),
+        wordings,
+        "one page holds every wording"
+    );
     let unfolded = index
         .search(&SearchRequest {
             q: "生体認証".to_string(),
@@ -425,7 +458,10 @@ fn one_wording_is_one_hit_and_one_group_with_its_bodies() {
     assert!(!others.contains(measure.record.municipality.as_str()));
     // Each listed body links a record of its own that says the same.
     for other in &folded.others {
-        let record = index.record(&other.id).expect("lookup").expect("the record");
+        let record = index
+            .record(&other.id)
+            .expect("lookup")
+            .expect("the record");
         assert_eq!(record.municipality, other.body);
         assert!(record.text.contains("統合端末"));
     }
@@ -444,8 +480,15 @@ fn one_wording_is_one_hit_and_one_group_with_its_bodies() {
     assert_eq!(first.bodies, 4);
     assert!(first.is_base_group);
     assert!(first.row.is_base, "the base's group shows the base text");
-    let members: BTreeSet<&str> = first.members.iter().map(|member| member.body.as_str()).collect();
-    assert_eq!(members, BTreeSet::from(["ニセコ町", "余市町", "札幌市", "菊陽町"]));
+    let members: BTreeSet<&str> = first
+        .members
+        .iter()
+        .map(|member| member.body.as_str())
+        .collect();
+    assert_eq!(
+        members,
+        BTreeSet::from(["ニセコ町", "余市町", "札幌市", "菊陽町"])
+    );
     let sizes: Vec<usize> = comparison.groups.iter().map(|group| group.bodies).collect();
     assert!(sizes.windows(2).all(|pair| pair[0] >= pair[1]), "{sizes:?}");
     // Within 住基: 札幌市, the towns, 豊島区's change table and the unnamed 新旧対照表, not 熊本県's
@@ -469,7 +512,10 @@ fn one_wording_is_one_hit_and_one_group_with_its_bodies() {
     )
     .expect("second page");
     assert_eq!(second.groups.len(), 1);
-    assert_eq!(second.groups[0].row.record.id, comparison.groups[1].row.record.id);
+    assert_eq!(
+        second.groups[0].row.record.id,
+        comparison.groups[1].row.record.id
+    );
     let past_end = compare_groups(
         &index,
         &CompareRequest {

@@ -14,13 +14,13 @@ use serde::{Deserialize, Serialize};
 
 use super::table::{ComparisonTable, TableRow};
 use super::{
-    AnswerTally, BaseText, ChosenBase, CompareError, CompareRequest, CompareRow,
-    body_sentence_key, bodies_in_order, choose_base, compare_row, sentences_of, slot_rows, tally,
+    AnswerTally, BaseText, ChosenBase, CompareError, CompareRequest, CompareRow, bodies_in_order,
+    body_sentence_key, choose_base, compare_row, sentences_of, slot_and_page_size, slot_rows,
+    tally,
 };
-use crate::form;
 use crate::record::row_key;
+use crate::search::SearchIndex;
 use crate::search::versions::SearchDocuments;
-use crate::search::{SearchError, SearchIndex};
 
 /// Groups on a page when the request does not say.
 pub const DEFAULT_GROUPS: usize = 20;
@@ -111,14 +111,7 @@ pub fn compare_groups(
     index: &SearchIndex,
     request: &CompareRequest,
 ) -> Result<GroupsResponse, CompareError> {
-    let slot = form::slot_by_key(&request.slot)
-        .ok_or_else(|| SearchError::UnknownSlot(request.slot.clone()))?;
-    let limit = match request.limit {
-        None => DEFAULT_GROUPS,
-        Some(0) => return Err(SearchError::LimitZero.into()),
-        Some(limit) if limit > MAX_GROUPS => return Err(CompareError::LimitTooLarge(limit)),
-        Some(limit) => limit,
-    };
+    let (slot, limit) = slot_and_page_size(request, DEFAULT_GROUPS, MAX_GROUPS)?;
     let offset = request.offset.unwrap_or(0);
     let documents = index.documents();
     let (matching, mut rows) = slot_rows(index, request)?;
@@ -234,21 +227,21 @@ fn within_base_jimu(
         Some(jimu) if !jimu.is_empty() => return (Some(jimu.to_string()), false),
         _ => {}
     }
-    let Some(base_jimu) = chosen.record().and_then(|record| {
-        record
-            .jimu_category
-            .clone()
-            .or_else(|| record.jimu.clone())
-    }) else {
+    let Some(base_jimu) = chosen
+        .record()
+        .and_then(|record| record.jimu_category.clone().or_else(|| record.jimu.clone()))
+    else {
         return (None, false);
     };
     let jimu_of = |row: &TableRow| {
-        documents.document(u64::from(row.document)).and_then(|document| {
-            document
-                .jimu_category
-                .as_deref()
-                .or(document.jimu.as_deref())
-        })
+        documents
+            .document(u64::from(row.document))
+            .and_then(|document| {
+                document
+                    .jimu_category
+                    .as_deref()
+                    .or(document.jimu.as_deref())
+            })
     };
     rows.retain(|row| jimu_of(row) == Some(base_jimu.as_str()));
     (Some(base_jimu), true)

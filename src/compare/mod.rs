@@ -10,8 +10,8 @@
 
 pub mod answers;
 pub mod groups;
-pub mod versions;
 pub mod table;
+pub mod versions;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -77,7 +77,10 @@ impl CompareRequest {
         SearchRequest {
             q: self.q.clone().unwrap_or_default(),
             slot: Some(self.slot.clone()),
-            jimu: self.jimu.clone().filter(|jimu| jimu != "all" && !jimu.is_empty()),
+            jimu: self
+                .jimu
+                .clone()
+                .filter(|jimu| jimu != "all" && !jimu.is_empty()),
             body_kind: self.body_kind.clone(),
             prefecture: self.prefecture.clone(),
             versions: self.versions.clone(),
@@ -214,8 +217,8 @@ pub enum CompareError {
     },
     #[error("base_record {0:?} is not a text of the base body in this slot")]
     UnknownBaseRecord(String),
-    #[error("limit {0} is over the maximum per page")]
-    LimitTooLarge(usize),
+    #[error("limit {limit} is over the maximum of {max} per page")]
+    LimitTooLarge { limit: usize, max: usize },
     #[error("offset {offset} is past the end of the comparison ({total} in all)")]
     OffsetPastEnd { offset: usize, total: usize },
     #[error(transparent)]
@@ -317,14 +320,7 @@ pub fn compare(
     index: &SearchIndex,
     request: &CompareRequest,
 ) -> Result<CompareResponse, CompareError> {
-    let slot = form::slot_by_key(&request.slot)
-        .ok_or_else(|| SearchError::UnknownSlot(request.slot.clone()))?;
-    let limit = match request.limit {
-        None => DEFAULT_COMPARE_ROWS,
-        Some(0) => return Err(SearchError::LimitZero.into()),
-        Some(limit) if limit > MAX_COMPARE_ROWS => return Err(CompareError::LimitTooLarge(limit)),
-        Some(limit) => limit,
-    };
+    let (slot, limit) = slot_and_page_size(request, DEFAULT_COMPARE_ROWS, MAX_COMPARE_ROWS)?;
     let offset = request.offset.unwrap_or(0);
     let (matching, rows) = slot_rows(index, request)?;
     let table = matching.table();
@@ -435,7 +431,9 @@ fn compare_row(
                 |candidate: &Record| candidate.actor == record.actor && candidate.id != record.id;
             base_records
                 .iter()
-                .position(|candidate| same_actor(candidate) && candidate.file_name == record.file_name)
+                .position(|candidate| {
+                    same_actor(candidate) && candidate.file_name == record.file_name
+                })
                 .or_else(|| base_records.iter().position(same_actor))
                 .or(base_position)
         }
@@ -471,6 +469,24 @@ fn compare_row(
         aligned,
         sentences,
     }
+}
+
+/// The slot a comparison names (refused when the form has none) and its page size: `default`
+/// when the request does not say, 1 to `max`.
+fn slot_and_page_size(
+    request: &CompareRequest,
+    default: usize,
+    max: usize,
+) -> Result<(&'static form::Slot, usize), CompareError> {
+    let slot = form::slot_by_key(&request.slot)
+        .ok_or_else(|| SearchError::UnknownSlot(request.slot.clone()))?;
+    let limit = match request.limit {
+        None => default,
+        Some(0) => return Err(SearchError::LimitZero.into()),
+        Some(limit) if limit > max => return Err(CompareError::LimitTooLarge { limit, max }),
+        Some(limit) => limit,
+    };
+    Ok((slot, limit))
 }
 
 /// The rows of a comparison's slot that match its query and filters, in reading order.
@@ -642,7 +658,10 @@ fn make_labels_unique(texts: &mut [BaseText], records: &[Record]) {
     // Still alike (two texts of one field in one file): number them.
     for position in 0..texts.len() {
         if repeated(texts, position) {
-            let label = format!("{} ・ {}行目", texts[position].label, records[position].source.line);
+            let label = format!(
+                "{} ・ {}行目",
+                texts[position].label, records[position].source.line
+            );
             texts[position].label = label;
         }
     }

@@ -643,8 +643,8 @@ impl SearchIndex {
             return Ok(bodies.clone());
         }
         let mut by_body: BTreeMap<String, BodySummary> = BTreeMap::new();
-        let summary_of = |document: &crate::document::DocumentInfo, records, quoted_in| {
-            DocumentSummary {
+        let summary_of =
+            |document: &crate::document::DocumentInfo, records, quoted_in| DocumentSummary {
                 file: document.file.clone(),
                 doc_title: document.title.clone(),
                 doc_type: document.doc_type.clone(),
@@ -656,10 +656,13 @@ impl SearchIndex {
                 versions: document.versions,
                 current: document.current,
                 quoted_in,
-            }
-        };
+            };
         for document in loaded.documents.all() {
-            let quoted: u64 = document.quoted_bodies.iter().map(|(_, records)| records).sum();
+            let quoted: u64 = document
+                .quoted_bodies
+                .iter()
+                .map(|(_, records)| records)
+                .sum();
             let own_records = document.records.saturating_sub(quoted);
             let entry = by_body
                 .entry(document.body.clone())
@@ -674,7 +677,9 @@ impl SearchIndex {
             if document.current {
                 entry.records += own_records;
             }
-            entry.documents.push(summary_of(document, own_records, None));
+            entry
+                .documents
+                .push(summary_of(document, own_records, None));
             for (body, records) in &document.quoted_bodies {
                 let quoted_entry = by_body.entry(body.clone()).or_insert_with(|| BodySummary {
                     municipality: body.clone(),

@@ -642,6 +642,37 @@ async function hostile(browser, base) {
     await nothingRan();
   });
 
+  await step("one wording is one hit: the other body is listed under 「ほか 1 団体が同じ文言」, its name as text, its link opening its record", async () => {
+    // The hostile document is the 札幌市 sample with a body name of markup: its other texts are
+    // 札幌市's wording.
+    await openPage(page, `${base}/?q=${encodeURIComponent("統合端末")}`);
+    assert.match(await page.locator("#summary").textContent(), /^\d+ 件の記載・\d+ 通りの文言・\d+ 団体/);
+    const folded = page.locator(".hit .folded").first();
+    assert.match(await folded.locator("summary").textContent(), /^ほか \d+ 団体が同じ文言/);
+    await folded.locator("summary").click();
+    const link = folded.locator(".folded-bodies a", { hasText: "<img" }).first();
+    assert.equal(await link.textContent(), '<img src=x onerror="window.__hyokaPwned=1">村');
+    await settle(page, () => link.click());
+    assert.equal(new URL(page.url()).pathname.startsWith("/record/"), true);
+    assert.match(await page.locator("#record-title").textContent(), /^<img src=x onerror=/);
+    // Unfolded, the two bodies' records are two hits.
+    await openPage(page, `${base}/?q=${encodeURIComponent("統合端末")}&fold=off`);
+    const names = await texts(page, ".hit .body-name");
+    assert.ok(names.includes("札幌市") && names.some((name) => name.startsWith("<img")), `names: ${names}`);
+    await nothingRan();
+  });
+
+  await step("the grouped comparison: the base beside the groups, 「この文言を使う団体」 counted, the base's group marked", async () => {
+    await openPage(page, `${base}/compare?${new URLSearchParams({ slot: "III.7.R1.5", base: "札幌市", jimu: "all" })}`);
+    assert.equal(await page.locator(".compare-base .compare-row.base").count(), 1);
+    const sizes = (await texts(page, ".wording-group .group-size")).map((text) => Number(text.match(/この文言を使う団体: (\d+)/)[1]));
+    assert.ok(sizes.length > 0);
+    assert.deepEqual(sizes, [...sizes].sort((left, right) => right - left), "largest first");
+    assert.match(await page.locator("#compare-count").textContent(), /\d+ 団体・\d+ 件の記載が \d+ 通りの文言に分かれます/);
+    assert.match(await page.locator("#compare-pager .page-range").textContent(), /通り目（全 \d+ 通りの文言）/);
+    await nothingRan();
+  });
+
   await step("the same text is shown as text in the comparison, its base list and its diff", async () => {
     // Every 事務: the hostile document names none.
     const params = new URLSearchParams({ slot: "III.7.R1.5", base: '<img src=x onerror="window.__hyokaPwned=1">村', jimu: "all" });
