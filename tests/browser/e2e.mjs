@@ -647,7 +647,7 @@ async function hostile(browser, base) {
     // 札幌市's wording.
     await openPage(page, `${base}/?q=${encodeURIComponent("統合端末")}`);
     assert.match(await page.locator("#summary").textContent(), /^\d+ 件の記載・\d+ 通りの文言・\d+ 団体/);
-    const folded = page.locator(".hit .folded").first();
+    const folded = page.locator(".hit .folded", { has: page.locator(".folded-bodies a", { hasText: "<img" }) }).first();
     assert.match(await folded.locator("summary").textContent(), /^ほか \d+ 団体が同じ文言/);
     await folded.locator("summary").click();
     const link = folded.locator(".folded-bodies a", { hasText: "<img" }).first();
