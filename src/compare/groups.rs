@@ -14,9 +14,8 @@ use serde::{Deserialize, Serialize};
 
 use super::table::{ComparisonTable, TableRow};
 use super::{
-    AnswerTally, BaseText, ChosenBase, CompareError, CompareRequest, CompareRow, bodies_in_order,
-    body_sentence_key, choose_base, compare_row, sentences_of, slot_and_page_size, slot_rows,
-    tally,
+    AnswerTally, BaseText, ChosenBase, CompareError, CompareRequest, CompareRow, ScopedRows,
+    body_sentence_key, compare_row, scoped_rows, sentences_of, slot_and_page_size, tally,
 };
 use crate::record::row_key;
 use crate::search::SearchIndex;
@@ -114,17 +113,15 @@ pub fn compare_groups(
     let (slot, limit) = slot_and_page_size(request, DEFAULT_GROUPS, MAX_GROUPS)?;
     let offset = request.offset.unwrap_or(0);
     let documents = index.documents();
-    let (matching, mut rows) = slot_rows(index, request)?;
+    let ScopedRows {
+        matching,
+        rows,
+        bodies,
+        chosen,
+        jimu,
+        jimu_from_base,
+    } = scoped_rows(index, request, &documents)?;
     let table = matching.table();
-    let first_choice = choose_base(request, &matching, &rows, &bodies_in_order(&rows))?;
-    let (jimu, jimu_from_base) = within_base_jimu(request, &first_choice, &documents, &mut rows);
-    let bodies = bodies_in_order(&rows);
-    // The base's texts within its 事務 (its other 事務's texts are no longer compared).
-    let chosen = if jimu_from_base {
-        choose_base(request, &matching, &rows, &bodies)?
-    } else {
-        first_choice
-    };
     // An item answered only by its choice has no wording: the tallies count it.
     let with_text: Vec<TableRow> = rows.iter().copied().filter(|row| row.has_text).collect();
     let groups = group_by_wording(&with_text, &chosen);
@@ -212,39 +209,6 @@ pub fn compare_groups(
         choices,
         ratings,
     })
-}
-
-/// The 事務 a comparison stays within: the one asked for, or by default the base document's
-/// (住基 compared with 住基); `jimu=all` compares every 事務. Rows of other 事務 are dropped.
-fn within_base_jimu(
-    request: &CompareRequest,
-    chosen: &ChosenBase,
-    documents: &SearchDocuments,
-    rows: &mut Vec<TableRow>,
-) -> (Option<String>, bool) {
-    match request.jimu.as_deref() {
-        Some("all") => return (None, false),
-        Some(jimu) if !jimu.is_empty() => return (Some(jimu.to_string()), false),
-        _ => {}
-    }
-    let Some(base_jimu) = chosen
-        .record()
-        .and_then(|record| record.jimu_category.clone().or_else(|| record.jimu.clone()))
-    else {
-        return (None, false);
-    };
-    let jimu_of = |row: &TableRow| {
-        documents
-            .document(u64::from(row.document))
-            .and_then(|document| {
-                document
-                    .jimu_category
-                    .as_deref()
-                    .or(document.jimu.as_deref())
-            })
-    };
-    rows.retain(|row| jimu_of(row) == Some(base_jimu.as_str()));
-    (Some(base_jimu), true)
 }
 
 /// Rows of one wording.

@@ -22,6 +22,7 @@ use crate::document::UNNAMED_BODY;
 use crate::form;
 use crate::record::Record;
 use crate::record::row_key;
+use crate::search::versions::SearchDocuments;
 use crate::search::{SearchError, SearchIndex, SearchRequest};
 use table::{ComparisonTable, TableRow};
 
@@ -193,6 +194,9 @@ pub struct CompareResponse {
     pub base_text: Option<BaseText>,
     /// The base body's texts of the slot, any of which can be the base.
     pub base_texts: Vec<BaseText>,
+    /// The 事務 compared within (none: every 事務), and whether it was the base's by default.
+    pub jimu: Option<String>,
+    pub jimu_from_base: bool,
     /// Rows of the whole comparison; `rows` is the page from `offset` (the base row first).
     pub total: usize,
     pub offset: usize,
@@ -322,10 +326,16 @@ pub fn compare(
 ) -> Result<CompareResponse, CompareError> {
     let (slot, limit) = slot_and_page_size(request, DEFAULT_COMPARE_ROWS, MAX_COMPARE_ROWS)?;
     let offset = request.offset.unwrap_or(0);
-    let (matching, rows) = slot_rows(index, request)?;
+    let documents = index.documents();
+    let ScopedRows {
+        matching,
+        rows,
+        bodies,
+        chosen,
+        jimu,
+        jimu_from_base,
+    } = scoped_rows(index, request, &documents)?;
     let table = matching.table();
-    let bodies = bodies_in_order(&rows);
-    let chosen = choose_base(request, &matching, &rows, &bodies)?;
     let ChosenBase {
         base,
         base_records,
@@ -374,6 +384,8 @@ pub fn compare(
     let ratings = tally(table, rows.iter(), TableRow::rating_alone);
 
     Ok(CompareResponse {
+        jimu,
+        jimu_from_base,
         slot: slot.key.to_string(),
         slot_label: slot.label.to_string(),
         base: base.clone(),
@@ -502,6 +514,76 @@ fn slot_rows(
         .filter(|row| matching.contains(row.key))
         .collect();
     Ok((matching, rows))
+}
+
+/// A comparison's rows and base: the rows of the slot under the filters, kept within the
+/// base document's 事務 unless the request names one (or `all`), and the base chosen among
+/// them.
+struct ScopedRows {
+    matching: crate::search::rows::MatchingRows,
+    rows: Vec<TableRow>,
+    bodies: Vec<u32>,
+    chosen: ChosenBase,
+    jimu: Option<String>,
+    jimu_from_base: bool,
+}
+
+fn scoped_rows(
+    index: &SearchIndex,
+    request: &CompareRequest,
+    documents: &SearchDocuments,
+) -> Result<ScopedRows, CompareError> {
+    let (matching, mut rows) = slot_rows(index, request)?;
+    let first_choice = choose_base(request, &matching, &rows, &bodies_in_order(&rows))?;
+    let (jimu, jimu_from_base) = within_base_jimu(request, &first_choice, documents, &mut rows);
+    let bodies = bodies_in_order(&rows);
+    // The base's texts within its 事務 (its other 事務's texts are no longer compared).
+    let chosen = if jimu_from_base {
+        choose_base(request, &matching, &rows, &bodies)?
+    } else {
+        first_choice
+    };
+    Ok(ScopedRows {
+        matching,
+        rows,
+        bodies,
+        chosen,
+        jimu,
+        jimu_from_base,
+    })
+}
+
+/// The 事務 a comparison stays within: the one asked for, or by default the base document's
+/// (住基 compared with 住基); `jimu=all` compares every 事務. Rows of other 事務 are dropped.
+fn within_base_jimu(
+    request: &CompareRequest,
+    chosen: &ChosenBase,
+    documents: &SearchDocuments,
+    rows: &mut Vec<TableRow>,
+) -> (Option<String>, bool) {
+    match request.jimu.as_deref() {
+        Some("all") => return (None, false),
+        Some(jimu) if !jimu.is_empty() => return (Some(jimu.to_string()), false),
+        _ => {}
+    }
+    let Some(base_jimu) = chosen
+        .record()
+        .and_then(|record| record.jimu_category.clone().or_else(|| record.jimu.clone()))
+    else {
+        return (None, false);
+    };
+    let jimu_of = |row: &TableRow| {
+        documents
+            .document(u64::from(row.document))
+            .and_then(|document| {
+                document
+                    .jimu_category
+                    .as_deref()
+                    .or(document.jimu.as_deref())
+            })
+    };
+    rows.retain(|row| jimu_of(row) == Some(base_jimu.as_str()));
+    (Some(base_jimu), true)
 }
 
 /// Every body with a row, in reading order (rows are in body order, so each body's rows are
