@@ -359,6 +359,13 @@ fn comparison_schemas() -> Value {
                     "base": {"type": "string"}, "similarity": {"type": "number"}, "shared_by": {"type": "integer"},
                     "ops": {"type": "array", "description": "character diff, only inside a changed pair", "items": {"type": "object", "properties": {
                         "op": {"enum": ["equal", "insert", "delete"]}, "text": {"type": "string"}}}}}}});
+    // Near-identical wordings of a group, apart: one json! of the whole would pass the macro's
+    // recursion limit.
+    let variants = json!({"type": "array", "description": "near-identical wordings folded into this one (similarity >= 0.9), each with its bodies and its difference from the group's text", "items": {"type": "object", "properties": {
+        "id": {"type": "string"}, "body": {"type": "string"}, "text": {"type": "string"},
+        "aligned": {"type": "array", "items": {"type": "object"}}, "similarity": {"type": "number"},
+        "bodies": {"type": "integer"}, "rows": {"type": "integer"}, "is_base_group": {"type": "boolean"},
+        "members": {"type": "array", "items": {"type": "object"}}}}});
     json!({
         "CompareResponse": {"type": "object", "properties": {
             "slot": {"type": "string"}, "slot_label": {"type": "string"}, "base": {"type": ["string", "null"]},
@@ -388,7 +395,8 @@ fn comparison_schemas() -> Value {
                 "bodies": {"type": "integer"}, "rows": {"type": "integer"}, "is_base_group": {"type": "boolean"},
                 "members": {"type": "array", "items": {"type": "object", "properties": {
                     "body": {"type": "string"}, "id": {"type": "string"}, "file": {"type": "string"},
-                    "date": {"type": "string"}}}}}}},
+                    "date": {"type": "string"}}}},
+                "variants": variants}}},
             "common_sentences": {"type": "array", "items": {"type": "object", "properties": {
                 "text": {"type": "string"}, "bodies": {"type": "integer"}, "share": {"type": "number"}}}},
             "bodies": {"type": "array", "items": {"type": "string"}},

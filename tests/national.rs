@@ -325,22 +325,32 @@ fn the_jimu_filter_narrows_search_and_the_comparison_stays_within_the_bases_jimu
 /// The bundled corpus with the 札幌市 sample copied as two towns of 北海道 and one of 熊本県
 /// (the name replaced, the wording kept): peers, and one wording written by four bodies.
 fn index_with_towns() -> (tempfile::TempDir, SearchIndex) {
+    index_with_copies(&[
+        ("ニセコ町", "北海道", None),
+        ("余市町", "北海道", None),
+        ("菊陽町", "熊本県", None),
+    ])
+}
+
+/// The bundled corpus with the 札幌市 sample copied as each town (its name replaced and, where
+/// given, one phrase of its text edited).
+fn index_with_copies(
+    towns: &[(&str, &str, Option<(&str, &str)>)],
+) -> (tempfile::TempDir, SearchIndex) {
     let folder = tempfile::tempdir().expect("temporary folder");
     let corpus = folder.path().join("corpus");
     crate::util::copy_corpus(&corpus, None);
     let bodies = hyoka::bodies::LocalBodies::bundled();
-    for (town, prefecture) in [
-        ("ニセコ町", "北海道"),
-        ("余市町", "北海道"),
-        ("菊陽町", "熊本県"),
-    ] {
+    for &(town, prefecture, edit) in towns {
         let body = bodies.by_name(town, Some(prefecture)).expect("a real town");
         let file = format!("{}.txt", body.code);
-        std::fs::write(
-            corpus.join(&file),
-            crate::util::sample("002").replace("札幌市", town),
-        )
-        .expect("write");
+        let mut text = crate::util::sample("002").replace("札幌市", town);
+        if let Some((from, to)) = edit {
+            let edited = text.replace(from, to);
+            assert_ne!(edited, text, "the phrase to edit moved: {from}");
+            text = edited;
+        }
+        std::fs::write(corpus.join(&file), text).expect("write");
         crate::util::append_to_manifest(
             &corpus,
             &format!(
@@ -351,6 +361,61 @@ fn index_with_towns() -> (tempfile::TempDir, SearchIndex) {
     }
     let index = crate::util::ingested(&corpus, &folder.path().join("index"));
     (folder, index)
+}
+
+#[test]
+fn a_wording_a_few_characters_apart_is_a_variant_of_the_larger_one_with_its_difference() {
+    // ニセコ町 writes 札幌市's ⑤物理的対策 as it is; 倶知安町 writes it with 「専用の」 added.
+    let (_folder, index) = index_with_copies(&[
+        ("ニセコ町", "北海道", None),
+        (
+            "倶知安町",
+            "北海道",
+            Some(("施錠可能なラックに設置", "施錠可能な専用のラックに設置")),
+        ),
+    ]);
+    let comparison = compare_groups(
+        &index,
+        &CompareRequest {
+            slot: "III.7.R1.5".to_string(),
+            base: Some("札幌市".to_string()),
+            ..CompareRequest::default()
+        },
+    )
+    .expect("comparison");
+    let base_group = comparison
+        .groups
+        .iter()
+        .find(|group| group.is_base_group)
+        .expect("the base's group");
+    let members: BTreeSet<&str> = base_group
+        .members
+        .iter()
+        .map(|member| member.body.as_str())
+        .collect();
+    assert_eq!(members, BTreeSet::from(["ニセコ町", "札幌市"]));
+    let variant = base_group
+        .variants
+        .iter()
+        .find(|variant| variant.body == "倶知安町")
+        .expect("倶知安町's wording is a variant of the base's");
+    assert_eq!(variant.bodies, 1);
+    assert!(variant.similarity >= 0.9, "{}", variant.similarity);
+    let inserted: Vec<&str> = variant
+        .aligned
+        .iter()
+        .flat_map(|sentence| sentence.ops.iter())
+        .filter(|op| op.op == "insert")
+        .map(|op| op.text.as_str())
+        .collect();
+    assert_eq!(inserted, ["専用の"]);
+    // Not a wording of its own: no group shows 倶知安町's ⑤ text.
+    assert!(
+        comparison
+            .groups
+            .iter()
+            .all(|group| !group.row.record.text.contains("専用のラック"))
+    );
 }
 
 #[test]

@@ -4,9 +4,10 @@
 //! the base's own group is marked; the slot's most common sentences are listed with their
 //! share of bodies.
 //!
-//! The pipeline: [`slot_rows`] (rows of the slot under the filters) → [`choose_base`] → the
-//! base's 事務 ([`within_base_jimu`]) → [`group_by_wording`] → a page of groups, each
-//! [`compare_row`]'d → [`common_sentences`] and the answer tallies.
+//! The pipeline: the rows of the slot under the filters, within the base's 事務, and the base
+//! ([`scoped_rows`]) → [`group_by_wording`] → near-identical wordings folded in as variants
+//! ([`fold_variants`]) → a page of groups, each [`compare_row`]'d with its variants diffed
+//! ([`variants_of`]) → [`common_sentences`] and the answer tallies.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -33,6 +34,12 @@ pub const MAX_LISTED_MEMBERS: usize = 1000;
 const GROUPS_FOR_COMMON_SENTENCES: usize = 60;
 /// What stands for a body's own name in a sentence many bodies write.
 const BODY_NAME_SHOWN: &str = "（団体名）";
+/// Wording similarity (character-pair Dice over the whole text, the body's name aside) from
+/// which a smaller wording is a variant of a larger one rather than a wording of its own.
+const VARIANT_SIMILARITY: f64 = 0.9;
+/// Groups looked at for variants, largest first: beyond them, groups of one or two bodies stand
+/// as they are (reading every own wording's text would cost a store read each).
+const GROUPS_FOR_VARIANTS: usize = 150;
 /// Sentences listed as the slot's most common.
 const COMMON_SENTENCES: usize = 10;
 
@@ -59,6 +66,24 @@ pub struct WordingGroup {
     /// Whether the base text is of this wording.
     pub is_base_group: bool,
     /// The bodies, by 団体コード (at most [`MAX_LISTED_MEMBERS`]).
+    pub members: Vec<GroupMember>,
+    /// Near-identical wordings (the same text a few characters apart), each with its bodies
+    /// and its difference from this group's text; not counted in `bodies`.
+    pub variants: Vec<WordingVariant>,
+}
+
+/// A wording a few characters apart from its group's.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct WordingVariant {
+    pub id: String,
+    pub body: String,
+    pub text: String,
+    /// From the group's text to this one, sentence by sentence.
+    pub aligned: Vec<super::AlignedSentence>,
+    pub similarity: f64,
+    pub bodies: usize,
+    pub rows: usize,
+    pub is_base_group: bool,
     pub members: Vec<GroupMember>,
 }
 
@@ -125,6 +150,8 @@ pub fn compare_groups(
     // An item answered only by its choice has no wording: the tallies count it.
     let with_text: Vec<TableRow> = rows.iter().copied().filter(|row| row.has_text).collect();
     let groups = group_by_wording(&with_text, &chosen);
+    let base_key = chosen.record().map(|record| row_key(&record.id));
+    let groups = fold_variants(groups, &matching, base_key)?;
     if offset > 0 && offset >= groups.len() {
         return Err(CompareError::OffsetPastEnd {
             offset,
@@ -133,7 +160,6 @@ pub fn compare_groups(
     }
 
     let base_sentences = chosen.sentences();
-    let base_key = chosen.record().map(|record| row_key(&record.id));
     let mut page = Vec::with_capacity(limit);
     for group in groups.iter().skip(offset).take(limit) {
         let shown = group.shown;
@@ -145,6 +171,7 @@ pub fn compare_groups(
             },
         };
         let is_base_group = group.rows.iter().any(|row| Some(row.key) == base_key);
+        let variants = variants_of(group, &record, &matching, table, &documents, base_key)?;
         page.push(WordingGroup {
             row: compare_row(
                 record,
@@ -158,6 +185,7 @@ pub fn compare_groups(
             rows: group.rows.len(),
             is_base_group,
             members: members_of(group, table, &documents),
+            variants,
         });
     }
     let base_row = chosen.record().map(|record| {
@@ -218,6 +246,8 @@ struct RowGroup {
     bodies: Vec<TableRow>,
     /// The row shown for the group: the base text in the base's group, else the first row.
     shown: TableRow,
+    /// Near-identical wordings (a few characters apart), smaller ones folded into this one.
+    variants: Vec<RowGroup>,
 }
 
 /// Groups the rows by wording, largest (by bodies, then rows) first, then in reading order of
@@ -235,6 +265,7 @@ fn group_by_wording(rows: &[TableRow], chosen: &ChosenBase) -> Vec<RowGroup> {
                 rows: Vec::new(),
                 bodies: Vec::new(),
                 shown: *row,
+                variants: Vec::new(),
             });
             groups.len() - 1
         });
@@ -277,6 +308,126 @@ fn group_by_wording(rows: &[TableRow], chosen: &ChosenBase) -> Vec<RowGroup> {
         .into_iter()
         .filter_map(|position| slots[position].take())
         .collect()
+}
+
+/// Folds near-identical wordings into the larger wording they vary: among the largest
+/// [`GROUPS_FOR_VARIANTS`] groups, a group whose text is at least [`VARIANT_SIMILARITY`] like an
+/// earlier (larger) group's of the same field and actor becomes its variant. The base's own
+/// group always stands on its own.
+fn fold_variants(
+    groups: Vec<RowGroup>,
+    matching: &crate::search::rows::MatchingRows,
+    base_key: Option<u64>,
+) -> Result<Vec<RowGroup>, CompareError> {
+    let mut folded: Vec<RowGroup> = Vec::with_capacity(groups.len());
+    // Per folded group: (field, actor, sorted character pairs of its text), when read.
+    let mut keys: Vec<Option<(Option<String>, Option<String>, Vec<(char, char)>)>> = Vec::new();
+    for (position, group) in groups.into_iter().enumerate() {
+        let holds_base = group.rows.iter().any(|row| Some(row.key) == base_key);
+        let key = if position < GROUPS_FOR_VARIANTS {
+            matching.record(group.shown.key)?.map(|record| {
+                let text: String = sentences_of(&record.text)
+                    .iter()
+                    .map(|sentence| body_sentence_key(sentence, &record.municipality))
+                    .collect();
+                let mut pairs = crate::form::bigram_pairs(&text);
+                pairs.sort_unstable();
+                // The body's own block (「<札幌市における措置>」) is each body's own actor.
+                let actor = record
+                    .actor
+                    .map(|actor| actor.replace(&record.municipality, "〈団体〉"));
+                (record.field, actor, pairs)
+            })
+        } else {
+            None
+        };
+        let parent = key
+            .as_ref()
+            .filter(|_| !holds_base)
+            .and_then(|(field, actor, pairs)| {
+                keys.iter().position(|other| {
+                    other
+                        .as_ref()
+                        .is_some_and(|(other_field, other_actor, other_pairs)| {
+                            other_field == field
+                                && other_actor == actor
+                                && sorted_pairs_similarity(pairs, other_pairs) >= VARIANT_SIMILARITY
+                        })
+                })
+            });
+        match parent {
+            Some(parent) => folded[parent].variants.push(group),
+            None => {
+                folded.push(group);
+                keys.push(key);
+            }
+        }
+    }
+    Ok(folded)
+}
+
+/// Dice similarity of two sorted lists of character pairs (as [`crate::form::wording_similarity`]).
+fn sorted_pairs_similarity(left: &[(char, char)], right: &[(char, char)]) -> f64 {
+    if left.is_empty() || right.is_empty() {
+        return if left == right { 1.0 } else { 0.0 };
+    }
+    let (short, long) = (left.len().min(right.len()), left.len().max(right.len()));
+    // Dice cannot reach the bar when the lengths are this far apart.
+    if (2 * short) as f64 / ((short + long) as f64) < VARIANT_SIMILARITY {
+        return 0.0;
+    }
+    let (mut left_index, mut right_index, mut shared) = (0, 0, 0usize);
+    while left_index < left.len() && right_index < right.len() {
+        match left[left_index].cmp(&right[right_index]) {
+            std::cmp::Ordering::Less => left_index += 1,
+            std::cmp::Ordering::Greater => right_index += 1,
+            std::cmp::Ordering::Equal => {
+                shared += 1;
+                left_index += 1;
+                right_index += 1;
+            }
+        }
+    }
+    (2 * shared) as f64 / (left.len() + right.len()) as f64
+}
+
+/// A group's variants as the page shows them: each one's text aligned from the group's text.
+fn variants_of(
+    group: &RowGroup,
+    group_record: &crate::record::Record,
+    matching: &crate::search::rows::MatchingRows,
+    table: &ComparisonTable,
+    documents: &SearchDocuments,
+    base_key: Option<u64>,
+) -> Result<Vec<WordingVariant>, CompareError> {
+    // Each body's own name as one placeholder: names are not what differs between wordings.
+    let wording = |record: &crate::record::Record| {
+        if record.municipality.is_empty() {
+            record.text.clone()
+        } else {
+            record.text.replace(&record.municipality, BODY_NAME_SHOWN)
+        }
+    };
+    let group_sentences = sentences_of(&wording(group_record));
+    let mut variants = Vec::with_capacity(group.variants.len());
+    for variant in &group.variants {
+        let Some(record) = matching.record(variant.shown.key)? else {
+            continue;
+        };
+        let similarity = crate::form::wording_similarity(&group_record.text, &record.text);
+        variants.push(WordingVariant {
+            id: record.id.clone(),
+            body: table.body(variant.shown.body).to_string(),
+            aligned: super::align_sentences(&group_sentences, &sentences_of(&wording(&record))),
+            text: record.text,
+            similarity: (similarity * 100.0).round() / 100.0,
+            bodies: variant.bodies.len(),
+            rows: variant.rows.len(),
+            is_base_group: variant.rows.iter().any(|row| Some(row.key) == base_key),
+            members: members_of(variant, table, documents),
+        });
+    }
+    Ok(variants)
 }
 
 /// A group's bodies by 団体コード, each with its first row as a link.
