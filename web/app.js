@@ -947,6 +947,26 @@ async function showAnswers() {
 
 // ---------- bodies ----------
 
+// A body's files: a short summary, the list drawn when opened (a national corpus holds tens of
+// thousands of files; drawing them all at once would take seconds).
+function documentsCell(documents) {
+  const list = el("ul", { class: "documents" });
+  const current = documents.filter((document) => document.current).length;
+  const jimu = new Set(documents.map((document) => document.jimu).filter(Boolean)).size;
+  const box = el("details", { class: "documents-box", ontoggle: () => {
+    if (!box.open || list.childElementCount) return;
+    list.replaceChildren(...documents.map((document) =>
+      el("li", { class: document.current ? null : "past-version" },
+        `${document.file} ・ ${document.jimu || "事務の記載なし"} ・ ${document.doc_type} ・ ${document.doc_date || "公表日不明"}`,
+        document.versions > 1 ? ` ・ 第 ${document.version} 版／全 ${document.versions} 版${document.current ? "（最新）" : "（過去の版）"}` : "",
+        document.quoted_in ? `（${document.quoted_in}の文書に引用された記載）` : "",
+        `（${document.records} 件）`)));
+  } }, el("summary", {}, `${documents.length} ファイル（最新の版 ${current}）・事務 ${jimu}`), list);
+  // A body of a file or two shows it at once.
+  if (documents.length <= 2) box.open = true;
+  return box;
+}
+
 async function showBodies() {
   const body = await getJson("/api/municipalities");
   const bodies = body.municipalities;
@@ -957,12 +977,7 @@ async function showBodies() {
     el("th", { scope: "row" }, el("a", { href: `/?${new URLSearchParams({ municipality: known.municipality })}` }, known.municipality)),
     el("td", {}, known.municipality_code || "—"),
     el("td", {}, known.prefecture || "—"),
-    el("td", {}, el("ul", { class: "documents" }, known.documents.map((document) =>
-      el("li", { class: document.current ? null : "past-version" },
-        `${document.file} ・ ${document.jimu || "事務の記載なし"} ・ ${document.doc_type} ・ ${document.doc_date || "公表日不明"}`,
-        document.versions > 1 ? ` ・ 第 ${document.version} 版／全 ${document.versions} 版${document.current ? "（最新）" : "（過去の版）"}` : "",
-        document.quoted_in ? `（${document.quoted_in}の文書に引用された記載）` : "",
-        `（${document.records} 件）`)))),
+    el("td", {}, documentsCell(known.documents)),
     el("td", { class: "number" }, String(known.records))));
   document.getElementById("bodies-table").replaceChildren(el("thead", {}, head), el("tbody", {}, rows));
 }

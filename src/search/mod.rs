@@ -642,7 +642,8 @@ impl SearchIndex {
         if let Some(bodies) = loaded.bodies.get() {
             return Ok(bodies.clone());
         }
-        let mut by_body: BTreeMap<String, BodySummary> = BTreeMap::new();
+        // By name and code: two bodies can share a name (府中市 of 東京都 and of 広島県).
+        let mut by_body: BTreeMap<(String, Option<String>), BodySummary> = BTreeMap::new();
         let summary_of =
             |document: &crate::document::DocumentInfo, records, quoted_in| DocumentSummary {
                 file: document.file.clone(),
@@ -665,7 +666,7 @@ impl SearchIndex {
                 .sum();
             let own_records = document.records.saturating_sub(quoted);
             let entry = by_body
-                .entry(document.body.clone())
+                .entry((document.body.clone(), document.municipality_code.clone()))
                 .or_insert_with(|| BodySummary {
                     municipality: document.body.clone(),
                     municipality_code: document.municipality_code.clone(),
@@ -681,14 +682,17 @@ impl SearchIndex {
                 .documents
                 .push(summary_of(document, own_records, None));
             for (body, records) in &document.quoted_bodies {
-                let quoted_entry = by_body.entry(body.clone()).or_insert_with(|| BodySummary {
-                    municipality: body.clone(),
-                    municipality_code: None,
-                    prefecture: None,
-                    body_kind: None,
-                    records: 0,
-                    documents: Vec::new(),
-                });
+                let quoted_entry =
+                    by_body
+                        .entry((body.clone(), None))
+                        .or_insert_with(|| BodySummary {
+                            municipality: body.clone(),
+                            municipality_code: None,
+                            prefecture: None,
+                            body_kind: None,
+                            records: 0,
+                            documents: Vec::new(),
+                        });
                 quoted_entry.records += records;
                 quoted_entry.documents.push(summary_of(
                     document,
