@@ -332,11 +332,13 @@ fn index_with_towns() -> (tempfile::TempDir, SearchIndex) {
     ])
 }
 
+/// A town copying the 札幌市 sample: its name, its prefecture and, where given, one phrase of
+/// the text edited (from, to).
+type TownCopy<'a> = (&'a str, &'a str, Option<(&'a str, &'a str)>);
+
 /// The bundled corpus with the 札幌市 sample copied as each town (its name replaced and, where
 /// given, one phrase of its text edited).
-fn index_with_copies(
-    towns: &[(&str, &str, Option<(&str, &str)>)],
-) -> (tempfile::TempDir, SearchIndex) {
+fn index_with_copies(towns: &[TownCopy]) -> (tempfile::TempDir, SearchIndex) {
     let folder = tempfile::tempdir().expect("temporary folder");
     let corpus = folder.path().join("corpus");
     crate::util::copy_corpus(&corpus, None);

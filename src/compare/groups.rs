@@ -278,12 +278,10 @@ fn group_by_wording(rows: &[TableRow], chosen: &ChosenBase) -> Vec<RowGroup> {
         // The row shown: the base text in the base's group; elsewhere another body's row
         // rather than the base body's (a shared actor's text the base body writes too is then
         // compared with the base body's text of that actor, and reads as the same).
-        if Some(row.key) == base_key {
-            group.shown = *row;
-        } else if Some(group.shown.key) != base_key
+        let replaces_the_base_bodys_row = Some(group.shown.key) != base_key
             && Some(group.shown.body) == base_body
-            && Some(row.body) != base_body
-        {
+            && Some(row.body) != base_body;
+        if Some(row.key) == base_key || replaces_the_base_bodys_row {
             group.shown = *row;
         }
     }
@@ -320,8 +318,8 @@ fn fold_variants(
     base_key: Option<u64>,
 ) -> Result<Vec<RowGroup>, CompareError> {
     let mut folded: Vec<RowGroup> = Vec::with_capacity(groups.len());
-    // Per folded group: (field, actor, sorted character pairs of its text), when read.
-    let mut keys: Vec<Option<(Option<String>, Option<String>, Vec<(char, char)>)>> = Vec::new();
+    // Per folded group, when read.
+    let mut keys: Vec<Option<VariantKey>> = Vec::new();
     for (position, group) in groups.into_iter().enumerate() {
         let holds_base = group.rows.iter().any(|row| Some(row.key) == base_key);
         let key = if position < GROUPS_FOR_VARIANTS {
@@ -365,6 +363,10 @@ fn fold_variants(
     }
     Ok(folded)
 }
+
+/// What makes two wordings comparable as variants: the field, the actor (a body's own block as
+/// one placeholder) and the sorted character pairs of the text.
+type VariantKey = (Option<String>, Option<String>, Vec<(char, char)>);
 
 /// Dice similarity of two sorted lists of character pairs (as [`crate::form::wording_similarity`]).
 fn sorted_pairs_similarity(left: &[(char, char)], right: &[(char, char)]) -> f64 {
