@@ -755,21 +755,21 @@ function groupCard(group, showDiff) {
     group.row.is_base ? el("p", { class: "hint" }, "左の「比較の基準」と同じ文言です。") : compareRow(group.row, showDiff),
     group.bodies > 1 ? el("details", { class: "group-members" }, el("summary", {}, `団体の一覧（${group.bodies}）`),
       el("ul", { class: "folded-bodies" }, members, unlisted > 0 ? el("li", {}, `ほか ${unlisted} 団体`) : null)) : null,
-    variantsBox(group.variants || []));
+    variantsBox(group.variants || [], showDiff));
 }
 
 // Near-identical wordings folded into a group: each with its bodies and its few characters of
 // difference from the group's text.
-function variantsBox(variants) {
+function variantsBox(variants, showDiff) {
   if (!variants.length) return null;
   const bodies = variants.reduce((sum, variant) => sum + variant.bodies, 0);
   return el("details", { class: "variants" },
     el("summary", {}, `ほぼ同じ文言（数文字の違い）: ${variants.length} 通り・${bodies} 団体`),
     variants.map((variant) => el("div", { class: "variant" },
-      el("p", { class: "group-size" }, `${variant.body}${variant.bodies > 1 ? ` ほか ${variant.bodies - 1} 団体` : ""}`,
+      el("p", { class: "variant-head" }, `${variant.body}${variant.bodies > 1 ? ` ほか ${variant.bodies - 1} 団体` : ""}`,
         el("small", {}, `（類似度 ${variant.similarity.toFixed(2)}）`),
         variant.is_base_group ? el("span", { class: "badge base-badge" }, "基準と同じ文言") : null),
-      el("div", { class: "text" }, alignedNodes(variant.aligned, true)),
+      el("div", { class: "text" }, alignedNodes(variant.aligned, showDiff)),
       el("p", { class: "card-links" }, el("a", { href: `/record/${encodeURIComponent(variant.id)}` }, "全文と前後の記載")))));
 }
 
