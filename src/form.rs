@@ -345,10 +345,15 @@ pub fn wording_similarity(left: &str, right: &str) -> f64 {
     }
     left_pairs.sort_unstable();
     right_pairs.sort_unstable();
-    // Multiset intersection of two sorted lists.
+    sorted_pairs_dice(&left_pairs, &right_pairs)
+}
+
+/// Dice similarity of two non-empty sorted lists of character pairs (their multiset
+/// intersection), for callers that sort each text's pairs once and compare it many times.
+pub fn sorted_pairs_dice(left: &[(char, char)], right: &[(char, char)]) -> f64 {
     let (mut left_index, mut right_index, mut shared) = (0, 0, 0usize);
-    while left_index < left_pairs.len() && right_index < right_pairs.len() {
-        match left_pairs[left_index].cmp(&right_pairs[right_index]) {
+    while left_index < left.len() && right_index < right.len() {
+        match left[left_index].cmp(&right[right_index]) {
             std::cmp::Ordering::Less => left_index += 1,
             std::cmp::Ordering::Greater => right_index += 1,
             std::cmp::Ordering::Equal => {
@@ -358,7 +363,7 @@ pub fn wording_similarity(left: &str, right: &str) -> f64 {
             }
         }
     }
-    (2 * shared) as f64 / (left_pairs.len() + right_pairs.len()) as f64
+    (2 * shared) as f64 / (left.len() + right.len()).max(1) as f64
 }
 
 /// The overlapping character pairs of a string.

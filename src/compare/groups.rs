@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use super::table::{ComparisonTable, TableRow};
 use super::{
     AnswerTally, BaseText, ChosenBase, CompareError, CompareRequest, CompareRow, ScopedRows,
-    body_sentence_key, compare_row, scoped_rows, sentences_of, slot_and_page_size, tally,
+    answers_of, body_sentence_key, compare_row, scoped_rows, sentences_of, slot_and_page_size,
 };
 use crate::record::row_key;
 use crate::search::SearchIndex;
@@ -203,13 +203,7 @@ pub fn compare_groups(
         .find(|group| group.rows.iter().any(|row| Some(row.key) == base_key))
         .map_or(0, |group| group.bodies.len());
     let common_sentences = common_sentences(&groups, &matching, bodies.len())?;
-    let choices = tally(
-        table,
-        rows.iter()
-            .filter(|row| table.slot_key(row.slot) == request.slot),
-        TableRow::choice_and_print,
-    );
-    let ratings = tally(table, rows.iter(), TableRow::rating_alone);
+    let (choices, ratings) = answers_of(table, &rows, &request.slot);
     Ok(GroupsResponse {
         slot: slot.key.to_string(),
         slot_label: slot.label.to_string(),
@@ -378,19 +372,7 @@ fn sorted_pairs_similarity(left: &[(char, char)], right: &[(char, char)]) -> f64
     if (2 * short) as f64 / ((short + long) as f64) < VARIANT_SIMILARITY {
         return 0.0;
     }
-    let (mut left_index, mut right_index, mut shared) = (0, 0, 0usize);
-    while left_index < left.len() && right_index < right.len() {
-        match left[left_index].cmp(&right[right_index]) {
-            std::cmp::Ordering::Less => left_index += 1,
-            std::cmp::Ordering::Greater => right_index += 1,
-            std::cmp::Ordering::Equal => {
-                shared += 1;
-                left_index += 1;
-                right_index += 1;
-            }
-        }
-    }
-    (2 * shared) as f64 / (left.len() + right.len()) as f64
+    crate::form::sorted_pairs_dice(left, right)
 }
 
 /// A group's variants as the page shows them: each one's text aligned from the group's text.

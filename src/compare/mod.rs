@@ -375,13 +375,7 @@ pub fn compare(
         ));
     }
 
-    let choices = tally(
-        table,
-        rows.iter()
-            .filter(|row| table.slot_key(row.slot) == request.slot),
-        TableRow::choice_and_print,
-    );
-    let ratings = tally(table, rows.iter(), TableRow::rating_alone);
+    let (choices, ratings) = answers_of(table, &rows, &request.slot);
 
     Ok(CompareResponse {
         jimu,
@@ -747,6 +741,22 @@ fn make_labels_unique(texts: &mut [BaseText], records: &[Record]) {
             texts[position].label = label;
         }
     }
+}
+
+/// The item's own 選択 (rows of the slot itself) and the risk's 評価 (every row below it),
+/// each answer with the bodies giving it.
+fn answers_of(
+    table: &ComparisonTable,
+    rows: &[TableRow],
+    slot: &str,
+) -> (Vec<AnswerTally>, Vec<AnswerTally>) {
+    let choices = tally(
+        table,
+        rows.iter().filter(|row| table.slot_key(row.slot) == slot),
+        TableRow::choice_and_print,
+    );
+    let ratings = tally(table, rows.iter(), TableRow::rating_alone);
+    (choices, ratings)
 }
 
 /// Each answer with the bodies giving it: a body is counted once per answer however many
