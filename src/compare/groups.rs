@@ -448,8 +448,8 @@ fn members_of(
         .collect()
 }
 
-/// The slot's most common sentences: the sentences of the largest groups' texts, each with the
-/// bodies of every such group that writes it (its own body's name and 当市 aside), as a share of
+/// The slot's most common sentences: the sentences of the largest groups' texts (and their
+/// variants'), each with the bodies of every such group that writes it (its own body's name and 当市 aside), as a share of
 /// the bodies compared.
 fn common_sentences(
     groups: &[RowGroup],
@@ -458,7 +458,13 @@ fn common_sentences(
 ) -> Result<Vec<CommonSentence>, CompareError> {
     // Per sentence key: its text as first read and the bodies writing it.
     let mut writers: BTreeMap<String, (String, std::collections::BTreeSet<u32>)> = BTreeMap::new();
-    for group in groups.iter().take(GROUPS_FOR_COMMON_SENTENCES) {
+    // A variant's bodies write most of its group's sentences and some of their own: each is
+    // read for its own sentences.
+    let read = groups
+        .iter()
+        .take(GROUPS_FOR_COMMON_SENTENCES)
+        .flat_map(|group| std::iter::once(group).chain(group.variants.iter()));
+    for group in read {
         let Some(record) = matching.record(group.shown.key)? else {
             continue;
         };
