@@ -180,8 +180,6 @@ pub struct DocumentInfo {
     /// For a change table, the assessment file (version) it describes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub describes: Option<String>,
-    /// Every file of the document, oldest first: (file, 公表日 as printed).
-    pub version_files: Vec<(String, Option<String>)>,
     /// Other bodies whose text the file quotes (ordinance excerpts), with their records.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub quoted_bodies: Vec<(String, u64)>,
@@ -212,7 +210,6 @@ impl DocumentInfo {
             current: true,
             current_file: record.source.file.clone(),
             describes: None,
-            version_files: Vec::new(),
             quoted_bodies: Vec::new(),
         }
     }
@@ -344,13 +341,6 @@ impl DocumentTable {
             .collect();
         let newest = dated.last().copied();
         let newest_date = newest.and_then(|member| self.documents[member].published.clone());
-        let version_files: Vec<(String, Option<String>)> = ordered
-            .iter()
-            .map(|&member| {
-                let document = &self.documents[member];
-                (document.file.clone(), document.doc_date.clone())
-            })
-            .collect();
         let current_file = newest
             .map(|member| self.documents[member].file.clone())
             .unwrap_or_default();
@@ -359,7 +349,6 @@ impl DocumentTable {
             let document = &mut self.documents[member];
             document.version = order as u32 + 1;
             document.versions = versions;
-            document.version_files = version_files.clone();
             // Two files of one 公表日 (two prints) are both current.
             document.current = document.published.is_none() || document.published == newest_date;
             document.current_file = if document.published.is_none() || current_file.is_empty() {
@@ -390,7 +379,7 @@ impl DocumentTable {
         let Some(described) = described else {
             return;
         };
-        let (current, current_file, file, version, versions, version_files) = {
+        let (current, current_file, file, version, versions) = {
             let assessment = &self.documents[described];
             (
                 assessment.current,
@@ -398,7 +387,6 @@ impl DocumentTable {
                 assessment.file.clone(),
                 assessment.version,
                 assessment.versions,
-                assessment.version_files.clone(),
             )
         };
         let document = &mut self.documents[member];
@@ -408,7 +396,6 @@ impl DocumentTable {
         document.current_file = current_file;
         document.describes = Some(file);
         document.versions = versions;
-        document.version_files = version_files;
     }
 
     /// Reads the documents of the generation in `folder`.

@@ -39,22 +39,18 @@ pub fn other_versions(
     let Some(document) = documents.by_file(&record.source.file) else {
         return Ok(Vec::new());
     };
-    if record.slot.is_none() || document.versions < 2 {
+    // A change table's row is not a version of the slot's text: its page shows the row alone.
+    if record.slot.is_none() || document.versions < 2 || document.describes.is_some() {
         return Ok(Vec::new());
     }
-    let own_position = document
-        .version_files
-        .iter()
-        .position(|(file, _)| *file == record.source.file);
     let mut versions = Vec::new();
-    for (position, (file, date)) in document.version_files.iter().enumerate() {
-        if *file == record.source.file {
+    for other in documents.versions_of(document) {
+        if other.file == record.source.file {
             continue;
         }
-        let other = documents.by_file(file);
-        let records = index.records_of_file(file, MAX_RECORDS_PER_VERSION)?;
+        let records = index.records_of_file(&other.file, MAX_RECORDS_PER_VERSION)?;
         let counterpart = counterpart_of(record, &records);
-        let older = own_position.is_some_and(|own| position < own);
+        let older = other.version < document.version;
         let aligned = match counterpart {
             Some(counterpart) => {
                 let (from, to) = if older {
@@ -67,10 +63,10 @@ pub fn other_versions(
             None => Vec::new(),
         };
         versions.push(VersionText {
-            file: file.clone(),
-            date: date.clone(),
-            version: other.map_or(position as u32 + 1, |other| other.version),
-            current: other.is_some_and(|other| other.current),
+            file: other.file.clone(),
+            date: other.doc_date.clone(),
+            version: other.version,
+            current: other.current,
             older,
             id: counterpart.map(|counterpart| counterpart.id.clone()),
             text: counterpart.map(|counterpart| counterpart.text.clone()),

@@ -12,7 +12,7 @@ use tantivy::query::{
 };
 use tantivy::{BitSet, DocId, Score, Searcher, SegmentReader};
 
-use crate::document::{DocumentInfo, DocumentTable};
+use crate::document::{DocumentInfo, DocumentTable, is_change_table};
 use crate::index::{DOCUMENT_FIELD, IndexError};
 
 /// The documents of the loaded generation.
@@ -22,6 +22,9 @@ pub struct SearchDocuments {
     body_of_document: Vec<u32>,
     bodies: Vec<(String, Option<String>)>,
     by_file: HashMap<String, usize>,
+    /// Per document identity, its versions (assessments; change tables where a document has
+    /// nothing else), oldest first.
+    versions: HashMap<String, Vec<usize>>,
     /// Per segment, the records of current versions.
     current: HashMap<SegmentId, Arc<BitSet>>,
 }
@@ -77,6 +80,7 @@ impl SearchDocuments {
             .map(|(position, document)| (document.file.clone(), position))
             .collect();
         Ok(SearchDocuments {
+            versions: versions_by_identity(&table.documents),
             by_file,
             table,
             body_of_document,
@@ -100,6 +104,20 @@ impl SearchDocuments {
             .and_then(|&position| self.table.documents.get(position))
     }
 
+    /// Every version of a document, oldest first: the files of its identity (for a change
+    /// table, the versions of the assessment it describes).
+    pub fn versions_of(&self, document: &DocumentInfo) -> Vec<&DocumentInfo> {
+        self.versions
+            .get(&document.identity)
+            .map(|positions| {
+                positions
+                    .iter()
+                    .filter_map(|&position| self.table.documents.get(position))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     /// The number of a document's body.
     pub fn body_of(&self, document: u64) -> u32 {
         usize::try_from(document)
@@ -121,6 +139,30 @@ impl SearchDocuments {
     pub fn current_only(self: &Arc<Self>) -> Box<dyn Query> {
         Box::new(CurrentVersions(self.clone()))
     }
+}
+
+/// The versions of each identity, oldest first: its assessments, or its change tables where it
+/// has no assessment (as [`crate::document::DocumentTable::assign_versions`] numbers them).
+fn versions_by_identity(documents: &[DocumentInfo]) -> HashMap<String, Vec<usize>> {
+    let mut assessments: HashMap<String, Vec<usize>> = HashMap::new();
+    let mut change_tables: HashMap<String, Vec<usize>> = HashMap::new();
+    for (position, document) in documents.iter().enumerate() {
+        let kind = if is_change_table(&document.doc_type) {
+            &mut change_tables
+        } else {
+            &mut assessments
+        };
+        kind.entry(document.identity.clone())
+            .or_default()
+            .push(position);
+    }
+    for (identity, positions) in change_tables {
+        assessments.entry(identity).or_insert(positions);
+    }
+    for positions in assessments.values_mut() {
+        positions.sort_by_key(|&position| (documents[position].version, position));
+    }
+    assessments
 }
 
 /// The filter of [`SearchDocuments::current_only`]: a constant score of 0, so it never changes
