@@ -198,27 +198,18 @@ pub fn facet_values(record: &Record) -> Vec<(&'static str, String)> {
 }
 
 /// A record's wording: its place (slot, else headings; the field) and its text sentence by
-/// sentence (for a record without text, its answers) as a comparison keys them (normalised, list marks and spaces aside, the
-/// body's own name, organ and 当市/本町 in one placeholder). Two records of one wording say the
-/// same thing in the same place, whichever body wrote them.
+/// sentence as a comparison keys them ([`record_sentence_keys`](crate::compare::table::record_sentence_keys):
+/// normalised, list marks and spaces aside, the body's own name, organ and 当市/本町 in one
+/// placeholder), with a change row's 変更前 and 理由; for a record without text, its answers.
+/// Two records of one wording say the same thing in the same place, whichever body wrote them.
 pub fn wording_of(record: &Record, sentence_keys: &[String]) -> u64 {
     let place = match &record.slot {
         Some(slot) => slot.clone(),
         None => record.section_path.join("/"),
     };
-    let computed;
-    let keys = if sentence_keys.is_empty() {
-        computed = crate::compare::sentences_of(&record.search_text())
-            .iter()
-            .map(|sentence| crate::compare::body_sentence_key(sentence, &record.municipality))
-            .collect::<Vec<_>>();
-        &computed
-    } else {
-        sentence_keys
-    };
     // The answers are not wording: two bodies writing one text and rating the risk apart write
     // the same thing. Only a record without text (an item answered by its choice) is its answer.
-    let answers = if keys.is_empty() {
+    let answers = if sentence_keys.is_empty() {
         record.answers_text()
     } else {
         String::new()
@@ -229,7 +220,7 @@ pub fn wording_of(record: &Record, sentence_keys: &[String]) -> u64 {
         &answers,
         record.change.as_deref().unwrap_or_default(),
     ];
-    parts.extend(keys.iter().map(String::as_str));
+    parts.extend(sentence_keys.iter().map(String::as_str));
     let before_and_reason: Vec<String> = [&record.before_text, &record.reason]
         .into_iter()
         .flatten()

@@ -216,11 +216,9 @@ fn sentence_hash(slot: &str, key: &str) -> u64 {
 }
 
 /// The sentence keys of a record's text ([`body_sentence_key`]), computed where records are
-/// parsed (in parallel) rather than where they are indexed.
+/// parsed (in parallel) rather than where they are indexed. Every record has them: the table
+/// counts those of slotted records, and every record's wording is made of them.
 pub fn record_sentence_keys(record: &Record) -> Vec<String> {
-    if record.slot.is_none() {
-        return Vec::new();
-    }
     sentences_of(&record.text)
         .iter()
         .map(|sentence| body_sentence_key(sentence, &record.municipality))
