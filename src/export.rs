@@ -124,18 +124,16 @@ pub fn comparison_to_xlsx(
     groups: &[crate::compare::groups::WordingGroup],
     rows: &[crate::compare::CompareRow],
 ) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
-    use rust_xlsxwriter::{Color, Format, FormatAlign, Workbook};
+    use rust_xlsxwriter::{Format, Workbook};
     let mut workbook = Workbook::new();
     groups_sheet(&mut workbook, title, groups)?;
     let sheet = workbook.add_worksheet();
     sheet.set_name("比較表")?;
-    let header = Format::new()
-        .set_bold()
-        .set_text_wrap()
-        .set_align(FormatAlign::Top)
-        .set_background_color(Color::RGB(0xE8EEF4));
-    let wrapped = Format::new().set_text_wrap().set_align(FormatAlign::Top);
-    let base_format = wrapped.clone().set_background_color(Color::RGB(0xFFF6D5));
+    let SheetFormats {
+        header,
+        wrapped,
+        base: base_format,
+    } = SheetFormats::new();
     // Title row, then the header.
     sheet.write_string_with_format(0, 0, neutralize(title), &Format::new().set_bold())?;
     let columns: Vec<&str> = CSV_HEADER
@@ -195,22 +193,44 @@ pub fn comparison_to_xlsx(
     workbook.save_to_buffer()
 }
 
+/// The cell formats both sheets of the comparison's workbook use: the header row, wrapped text
+/// at the top of its cell, and the base's row marked.
+struct SheetFormats {
+    header: rust_xlsxwriter::Format,
+    wrapped: rust_xlsxwriter::Format,
+    base: rust_xlsxwriter::Format,
+}
+
+impl SheetFormats {
+    fn new() -> SheetFormats {
+        use rust_xlsxwriter::{Color, Format, FormatAlign};
+        let wrapped = Format::new().set_text_wrap().set_align(FormatAlign::Top);
+        SheetFormats {
+            header: Format::new()
+                .set_bold()
+                .set_text_wrap()
+                .set_align(FormatAlign::Top)
+                .set_background_color(Color::RGB(0xE8EEF4)),
+            base: wrapped.clone().set_background_color(Color::RGB(0xFFF6D5)),
+            wrapped,
+        }
+    }
+}
+
 /// The workbook's first sheet: one row per wording, largest first, with its bodies.
 fn groups_sheet(
     workbook: &mut rust_xlsxwriter::Workbook,
     title: &str,
     groups: &[crate::compare::groups::WordingGroup],
 ) -> Result<(), rust_xlsxwriter::XlsxError> {
-    use rust_xlsxwriter::{Color, Format, FormatAlign};
+    use rust_xlsxwriter::Format;
     let sheet = workbook.add_worksheet();
     sheet.set_name("文言ごと")?;
-    let header = Format::new()
-        .set_bold()
-        .set_text_wrap()
-        .set_align(FormatAlign::Top)
-        .set_background_color(Color::RGB(0xE8EEF4));
-    let wrapped = Format::new().set_text_wrap().set_align(FormatAlign::Top);
-    let base_format = wrapped.clone().set_background_color(Color::RGB(0xFFF6D5));
+    let SheetFormats {
+        header,
+        wrapped,
+        base: base_format,
+    } = SheetFormats::new();
     sheet.write_string_with_format(0, 0, neutralize(title), &Format::new().set_bold())?;
     let columns = [
         ("順位", 6.0),

@@ -608,36 +608,6 @@ struct BaseParameters {
     base_record: Option<String>,
 }
 
-/// Every wording group of a comparison (up to [`MAX_EXPORT_ROWS`]), largest first.
-fn all_groups(
-    index: &SearchIndex,
-    request: &CompareRequest,
-) -> Result<Vec<crate::compare::groups::WordingGroup>, AppError> {
-    let mut groups = Vec::new();
-    loop {
-        let page = crate::compare::groups::compare_groups(
-            index,
-            &CompareRequest {
-                offset: Some(groups.len()),
-                limit: Some(crate::compare::groups::MAX_GROUPS),
-                ..request.clone()
-            },
-        );
-        let page = match page {
-            Ok(page) => page,
-            // An empty comparison has no page past its end.
-            Err(crate::compare::CompareError::OffsetPastEnd { .. }) => break,
-            Err(error) => return Err(error.into()),
-        };
-        let total = page.total_groups;
-        groups.extend(page.groups);
-        if groups.len() >= total || groups.len() >= MAX_EXPORT_ROWS {
-            break;
-        }
-    }
-    Ok(groups)
-}
-
 /// A whole comparison (up to [`MAX_EXPORT_ROWS`] rows, the base first), read page by page:
 /// the first page's response with every page's rows.
 fn whole_comparison(
@@ -733,7 +703,7 @@ async fn compare_xlsx(
     let (body, name) = state
         .run(move || {
             let comparison = whole_comparison(&index, &request)?;
-            let groups = all_groups(&index, &request)?;
+            let groups = crate::compare::groups::every_group(&index, &request, MAX_EXPORT_ROWS)?;
             let base = comparison
                 .base_text
                 .as_ref()

@@ -130,12 +130,37 @@ pub struct GroupsResponse {
     pub ratings: Vec<AnswerTally>,
 }
 
-/// Runs a grouped comparison (see the module's header).
+/// Runs a grouped comparison (see the module's header): a page of at most [`MAX_GROUPS`].
 pub fn compare_groups(
     index: &SearchIndex,
     request: &CompareRequest,
 ) -> Result<GroupsResponse, CompareError> {
-    let (slot, limit) = slot_and_page_size(request, DEFAULT_GROUPS, MAX_GROUPS)?;
+    let (_, limit) = slot_and_page_size(request, DEFAULT_GROUPS, MAX_GROUPS)?;
+    grouped(index, request, limit)
+}
+
+/// Every group of a comparison, up to `cap`, from one run of the pipeline (for the workbook,
+/// which needs them all, not a page).
+pub fn every_group(
+    index: &SearchIndex,
+    request: &CompareRequest,
+    cap: usize,
+) -> Result<Vec<WordingGroup>, CompareError> {
+    let request = CompareRequest {
+        offset: None,
+        limit: None,
+        ..request.clone()
+    };
+    Ok(grouped(index, &request, cap)?.groups)
+}
+
+/// The pipeline of [`compare_groups`] for a page of `limit` groups.
+fn grouped(
+    index: &SearchIndex,
+    request: &CompareRequest,
+    limit: usize,
+) -> Result<GroupsResponse, CompareError> {
+    let (slot, _) = slot_and_page_size(request, DEFAULT_GROUPS, MAX_GROUPS)?;
     let offset = request.offset.unwrap_or(0);
     let documents = index.documents();
     let ScopedRows {
