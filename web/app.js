@@ -714,32 +714,39 @@ async function showCompareGroups(params) {
       el("ol", {}, body.common_sentences.map((sentence) => el("li", {},
         el("span", { class: "share" }, `${Math.round(sentence.share * 100)}%（${sentence.bodies} 団体）`), " ", sentence.text)))));
   }
+  drawWithCompareSettings(params, (showDiff, hideShared) => {
+    const baseBox = document.getElementById("compare-base");
+    const rows = document.getElementById("compare-rows");
+    rows.classList.add("grouped");
+    rows.classList.toggle("hide-shared", hideShared);
+    baseBox.classList.toggle("hide-shared", hideShared);
+    // The base stays in view beside the group being read, whichever page its group is on.
+    baseBox.replaceChildren(body.base_row
+      ? el("div", {}, el("p", { class: "note-label" }, "比較の基準"), compareRow(body.base_row, showDiff),
+        el("p", { class: "group-size" }, `この文言を使う団体: ${body.base_group_bodies}`))
+      : el("p", { class: "hint" }, "基準にできる記載がありません。"));
+    rows.replaceChildren(...body.groups.map((group) => groupCard(group, showDiff)));
+  });
+}
+
+// 「差分を表示」 and 「共通文言を隠す」 of either comparison view: read from the URL, kept in it
+// (a permalink reopens the comparison as it was seen), and `draw(showDiff, hideShared)` run now
+// and whenever one changes.
+function drawWithCompareSettings(params, draw) {
   const showDiff = document.getElementById("show-diff");
   const hideShared = document.getElementById("hide-shared");
   showDiff.checked = params.get("diff") !== "off";
   hideShared.checked = params.get("shared") === "hide";
-  const render = () => {
-    const baseBox = document.getElementById("compare-base");
-    const rows = document.getElementById("compare-rows");
-    rows.classList.add("grouped");
-    rows.classList.toggle("hide-shared", hideShared.checked);
-    baseBox.classList.toggle("hide-shared", hideShared.checked);
-    // The base stays in view beside the group being read, whichever page its group is on.
-    baseBox.replaceChildren(body.base_row
-      ? el("div", {}, el("p", { class: "note-label" }, "比較の基準"), compareRow(body.base_row, showDiff.checked),
-        el("p", { class: "group-size" }, `この文言を使う団体: ${body.base_group_bodies}`))
-      : el("p", { class: "hint" }, "基準にできる記載がありません。"));
-    rows.replaceChildren(...body.groups.map((group) => groupCard(group, showDiff.checked)));
-  };
+  const redraw = () => draw(showDiff.checked, hideShared.checked);
   const remember = () => {
     const next = currentParams();
     if (showDiff.checked) next.delete("diff"); else next.set("diff", "off");
     if (hideShared.checked) next.set("shared", "hide"); else next.delete("shared");
     history.replaceState(null, "", `/compare?${next}`);
   };
-  showDiff.onchange = () => { remember(); render(); };
-  hideShared.onchange = () => { remember(); render(); };
-  render();
+  showDiff.onchange = () => { remember(); redraw(); };
+  hideShared.onchange = () => { remember(); redraw(); };
+  redraw();
 }
 
 // A wording group: how many bodies use it, its text aligned to the base, and the bodies.
@@ -800,25 +807,11 @@ async function showCompareRows(params) {
       const answered = choiceOf.get(`${row.body}\u0000${row.file_name}`);
       return answered && !row.choice ? { ...row, choice: answered.choice, choice_as_printed: answered.choice_as_printed } : row;
     });
-  // The settings are in the URL, so a permalink reopens the comparison as it was seen.
-  const showDiff = document.getElementById("show-diff");
-  const hideShared = document.getElementById("hide-shared");
-  showDiff.checked = params.get("diff") !== "off";
-  hideShared.checked = params.get("shared") === "hide";
-  const render = () => {
+  drawWithCompareSettings(params, (showDiff, hideShared) => {
     const rows = document.getElementById("compare-rows");
-    rows.classList.toggle("hide-shared", hideShared.checked);
-    rows.replaceChildren(...shownRows.map((row) => compareRow(row, showDiff.checked)));
-  };
-  const remember = () => {
-    const next = currentParams();
-    if (showDiff.checked) next.delete("diff"); else next.set("diff", "off");
-    if (hideShared.checked) next.set("shared", "hide"); else next.delete("shared");
-    history.replaceState(null, "", `/compare?${next}`);
-  };
-  showDiff.onchange = () => { remember(); render(); };
-  hideShared.onchange = () => { remember(); render(); };
-  render();
+    rows.classList.toggle("hide-shared", hideShared);
+    rows.replaceChildren(...shownRows.map((row) => compareRow(row, showDiff)));
+  });
 }
 
 // ---------- record ----------
