@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use crate::bodies::body_named;
 pub use crate::document::UNNAMED_BODY;
 
 /// Largest document accepted, in bytes. Real extractions are well under 1 MB.
@@ -71,7 +72,6 @@ pub enum DocumentError {
     Duplicate { file: String, original: String },
 }
 
-pub use crate::bodies::body_named;
 pub use crate::document::DocumentMeta;
 
 /// The usable entries of a manifest and the ones skipped, each with its line.
