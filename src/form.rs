@@ -295,6 +295,27 @@ pub fn breadcrumb(key: &str) -> Vec<&'static str> {
     labels
 }
 
+/// A slot's heading as staff cite it, the numbers of the headings above and the slot's own
+/// label: 「Ⅲ 7. リスク1 ⑤物理的対策」.
+pub fn short_heading(key: &str) -> String {
+    let labels = breadcrumb(key);
+    let Some((own, above)) = labels.split_last() else {
+        return key.to_string();
+    };
+    let mut parts: Vec<&str> = above
+        .iter()
+        .map(|label| {
+            label
+                .split([' ', ':'])
+                .next()
+                .filter(|number| !number.is_empty())
+                .unwrap_or(label)
+        })
+        .collect();
+    parts.push(own);
+    parts.join(" ")
+}
+
 /// The wording of a label without its number: 「リスク1: 目的外の…」 → 「目的外の…」.
 pub fn label_wording(label: &str) -> &str {
     let after_colon = label

@@ -26,6 +26,7 @@ use serde_json::json;
 use tower_http::trace::TraceLayer;
 
 use crate::compare::{CompareError, CompareRequest, CompareResponse};
+use crate::draft::{DraftError, DraftRequest};
 use crate::record::Record;
 use crate::search::{SearchError, SearchIndex, SearchRequest, SearchResponse, SimilarRequest};
 
@@ -275,6 +276,32 @@ impl From<CompareError> for AppError {
     }
 }
 
+impl From<DraftError> for AppError {
+    fn from(error: DraftError) -> Self {
+        let code = match &error {
+            DraftError::EmptyText => "empty_draft",
+            DraftError::TooLong { .. } => "draft_too_long",
+            DraftError::LimitTooLarge { .. } => "bad_limit",
+            DraftError::UnknownDocument(_) => {
+                return AppError::NotFound {
+                    code: "unknown_document",
+                    message: error.to_string(),
+                    shown: crate::messages::unknown_document(),
+                };
+            }
+            DraftError::Search(_) => match error {
+                DraftError::Search(error) => return error.into(),
+                _ => "bad_request",
+            },
+        };
+        AppError::bad_request(
+            code,
+            error.to_string(),
+            crate::messages::draft_error(&error),
+        )
+    }
+}
+
 impl From<JsonRejection> for AppError {
     fn from(rejection: JsonRejection) -> Self {
         let status = rejection.status();
@@ -325,6 +352,7 @@ pub fn app(state: AppState) -> Router {
         .route("/record/{id}", get(index_page))
         .route("/answers", get(index_page))
         .route("/bodies", get(index_page))
+        .route("/draft", get(index_page))
         .route("/app.js", get(app_js))
         .route("/style.css", get(style_css))
         .route("/healthz", get(healthz))
@@ -332,6 +360,10 @@ pub fn app(state: AppState) -> Router {
         .route("/api/compare", get(compare))
         .route("/api/compare/groups", get(compare_groups))
         .route("/api/similar", post(similar))
+        .route("/api/draft/hints", post(draft_hints))
+        .route("/api/draft/precedents", post(draft_precedents))
+        .route("/api/draft/slots", get(draft_slots))
+        .route("/api/draft/start", get(draft_start))
         .route("/api/slots", get(slots))
         .route("/api/municipalities", get(municipalities))
         .route("/api/records/{id}", get(record))
@@ -349,9 +381,15 @@ pub fn app(state: AppState) -> Router {
         // which the default log filter hides.
         .layer(
             TraceLayer::new_for_http()
-                .make_span_with(
-                    tower_http::trace::DefaultMakeSpan::new().level(tracing::Level::INFO),
-                )
+                // The path only: a query string can hold a pasted draft (`/?draft=`), which
+                // is the user's and is never logged.
+                .make_span_with(|request: &axum::http::Request<axum::body::Body>| {
+                    tracing::info_span!(
+                        "request",
+                        method = %request.method(),
+                        path = %request.uri().path(),
+                    )
+                })
                 .on_response(
                     tower_http::trace::DefaultOnResponse::new().level(tracing::Level::INFO),
                 ),
@@ -490,6 +528,62 @@ async fn similar(
     Ok(Json(response))
 }
 
+// Drafting: the draft travels in the request body only (never in a URL, which the request log
+// and browser history would keep), and nothing of it is stored or logged.
+async fn draft_hints(
+    State(state): State<AppState>,
+    request: Result<Json<DraftRequest>, JsonRejection>,
+) -> Result<Json<crate::draft::hints::HintsResponse>, AppError> {
+    let Json(request) = request?;
+    let index = state.index.clone();
+    let response = state
+        .run(move || Ok(crate::draft::hints::hints(&index, &request)?))
+        .await?;
+    Ok(Json(response))
+}
+
+async fn draft_precedents(
+    State(state): State<AppState>,
+    request: Result<Json<DraftRequest>, JsonRejection>,
+) -> Result<Json<crate::draft::precedents::PrecedentsResponse>, AppError> {
+    let Json(request) = request?;
+    let index = state.index.clone();
+    let response = state
+        .run(move || Ok(crate::draft::precedents::precedents(&index, &request)?))
+        .await?;
+    Ok(Json(response))
+}
+
+async fn draft_slots(
+    State(state): State<AppState>,
+    request: Result<Query<crate::draft::workspace::WorkspaceRequest>, QueryRejection>,
+) -> Result<Json<crate::draft::workspace::WorkspaceSlots>, AppError> {
+    let Query(request) = request?;
+    let index = state.index.clone();
+    let response = state
+        .run(move || Ok(crate::draft::workspace::workspace_slots(&index, &request)?))
+        .await?;
+    Ok(Json(response))
+}
+
+/// The document a draft starts from.
+#[derive(Debug, serde::Deserialize)]
+struct StartParameter {
+    file: String,
+}
+
+async fn draft_start(
+    State(state): State<AppState>,
+    request: Result<Query<StartParameter>, QueryRejection>,
+) -> Result<Json<crate::draft::workspace::StartingDocument>, AppError> {
+    let Query(StartParameter { file }) = request?;
+    let index = state.index.clone();
+    let response = state
+        .run(move || Ok(crate::draft::workspace::starting_document(&index, &file)?))
+        .await?;
+    Ok(Json(response))
+}
+
 async fn slots(State(state): State<AppState>) -> Result<Json<serde_json::Value>, AppError> {
     let index = state.index.clone();
     let counts = state.run(move || Ok(index.slot_counts()?)).await?;
@@ -558,6 +652,7 @@ async fn export_csv(
                         slot: request.slot.clone(),
                         // The hits the page showed (its page size), at most a page of 100.
                         limit: Some(request.limit.unwrap_or(crate::search::MAX_LIMIT)),
+                        ..crate::search::SimilarRequest::default()
                     })?
                     .hits
                     .into_iter()

@@ -8,6 +8,7 @@ pub mod bodies;
 pub mod compare;
 pub mod corpus;
 pub mod document;
+pub mod draft;
 pub mod export;
 pub mod form;
 pub mod http;

@@ -5,6 +5,7 @@
 //! change in the words of the page (検索語, 件数, 比較の基準), never a parameter or a type.
 
 use crate::compare::CompareError;
+use crate::draft::{DraftError, MAX_DRAFT_CHARS};
 use crate::search::query::{MAX_CLAUSES, MAX_QUERY_CHARS, QueryError};
 use crate::search::{MAX_LIMIT, MAX_OFFSET, SearchError};
 
@@ -70,6 +71,24 @@ pub fn compare_error(error: &CompareError) -> String {
         CompareError::OffsetPastEnd { offset, total } => format!(
             "{offset} 件目からのページはありません（全 {total} 通りの文言）。最初のページに戻ってください"
         ),
+    }
+}
+
+/// A drafting error as the page says it.
+pub fn draft_error(error: &DraftError) -> String {
+    match error {
+        DraftError::EmptyText => {
+            "この項目の下書きが空です。下書きを書くか貼り付けてから、ヒントや先例を求めてください"
+                .to_string()
+        }
+        DraftError::TooLong { characters } => format!(
+            "この項目の下書きが {characters} 文字あります。1 項目 {MAX_DRAFT_CHARS} 文字までにしてください"
+        ),
+        DraftError::LimitTooLarge { limit, max } => {
+            format!("件数 {limit} は多すぎます。{max} 件までにしてください")
+        }
+        DraftError::UnknownDocument(_) => unknown_document(),
+        DraftError::Search(error) => search_error(error),
     }
 }
 

@@ -20,6 +20,8 @@ mod pdf;
 mod kinds;
 // Documents with versions, 事務, peers, wordings folded and grouped.
 mod national;
+// Drafting by example: hints, precedents, the workspace.
+mod draft;
 // Searching the bundled corpus through the library.
 mod search;
 // Search quality on the judged queries of data/relevance.toml.

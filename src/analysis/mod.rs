@@ -12,6 +12,7 @@
 
 pub mod dictionary;
 pub mod normalize;
+pub mod phrases;
 
 use std::borrow::Cow;
 use std::sync::{Arc, OnceLock};

@@ -158,23 +158,39 @@ impl ComparisonTable {
         positions.sort_unstable();
         positions
             .into_iter()
-            .map(|(position, slot)| {
-                let position = position as usize;
-                TableRow {
-                    key: self.row_keys[position],
-                    slot,
-                    body: self.row_bodies[position],
-                    file: self.row_files[position],
-                    choice: self.row_choices[position].checked_sub(1),
-                    printed: self.row_printed[position].checked_sub(1),
-                    rating: self.row_ratings[position].checked_sub(1),
-                    deleted: self.row_deleted[position],
-                    document: self.row_documents[position],
-                    wording: self.row_wordings[position],
-                    has_text: self.row_texts[position],
-                }
-            })
+            .map(|(position, slot)| self.row_at(position as usize, slot))
             .collect()
+    }
+
+    /// The rows of exactly this slot (none below it), in reading order.
+    pub fn rows_in_slot(&self, slot: &str) -> Vec<TableRow> {
+        let Some(positions) = self.slots.get(slot) else {
+            return Vec::new();
+        };
+        let slot_number = self
+            .slot_keys
+            .binary_search_by(|key| key.as_str().cmp(slot))
+            .unwrap_or_default() as u32;
+        positions
+            .iter()
+            .map(|&position| self.row_at(position as usize, slot_number))
+            .collect()
+    }
+
+    fn row_at(&self, position: usize, slot: u32) -> TableRow {
+        TableRow {
+            key: self.row_keys[position],
+            slot,
+            body: self.row_bodies[position],
+            file: self.row_files[position],
+            choice: self.row_choices[position].checked_sub(1),
+            printed: self.row_printed[position].checked_sub(1),
+            rating: self.row_ratings[position].checked_sub(1),
+            deleted: self.row_deleted[position],
+            document: self.row_documents[position],
+            wording: self.row_wordings[position],
+            has_text: self.row_texts[position],
+        }
     }
 
     /// The key of a slot as numbered in [`TableRow::slot`].

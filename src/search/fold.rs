@@ -143,7 +143,7 @@ pub(super) fn fold(mut matches: Vec<Match>, documents: &SearchDocuments) -> Fold
 }
 
 /// A hit's wording as others write it (`GET /api/search`, folded).
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct FoldedWording {
     /// Records of this wording among the matches (the hit's own included).
     pub records: usize,

@@ -145,6 +145,9 @@ pub enum SearchError {
     Tantivy(#[from] tantivy::TantivyError),
 }
 
+/// How many of the corpus's most frequent words [`SearchIndex::common_terms`] gives.
+pub const COMMON_TERMS: usize = 100;
+
 /// Most distinctive words of a draft used to find similar passages.
 pub const SIMILAR_MAX_TERMS: usize = 32;
 /// Characters of a draft that are read; the rest is ignored.
@@ -158,6 +161,41 @@ pub struct SimilarRequest {
     pub slot: Option<String>,
     #[serde(default)]
     pub limit: Option<usize>,
+    /// Peers: 事務 (category), kind of 評価書, kind of body, prefecture, as in a search.
+    #[serde(default)]
+    pub jimu: Option<String>,
+    #[serde(default)]
+    pub doc_type: Option<String>,
+    #[serde(default)]
+    pub body_kind: Option<String>,
+    #[serde(default)]
+    pub prefecture: Option<String>,
+    /// `all`: past versions too (by default only current versions).
+    #[serde(default)]
+    pub versions: Option<String>,
+    /// `on`: one hit per wording with its bodies, as a search folds (by default every
+    /// record is its own hit).
+    #[serde(default)]
+    pub fold: Option<String>,
+}
+
+impl SimilarRequest {
+    /// The filters as a search's.
+    fn filters(&self) -> SearchRequest {
+        SearchRequest {
+            slot: self.slot.clone(),
+            jimu: self.jimu.clone().filter(|jimu| jimu != "all"),
+            doc_type: self.doc_type.clone(),
+            body_kind: self.body_kind.clone(),
+            prefecture: self.prefecture.clone(),
+            versions: self.versions.clone(),
+            ..SearchRequest::default()
+        }
+    }
+
+    fn folds(&self) -> bool {
+        matches!(self.fold.as_deref(), Some("on" | "true" | "1"))
+    }
 }
 
 /// A document (file) of a body, with its record count, 事務 and version.
@@ -298,6 +336,8 @@ struct Loaded {
     generation: String,
     /// The body overview, computed on first use.
     bodies: std::sync::OnceLock<Arc<Vec<BodySummary>>>,
+    /// The corpus's most common words, computed on first use.
+    common_terms: std::sync::OnceLock<Arc<std::collections::HashSet<String>>>,
     /// Facet ordinal tables of the segments, for counting facets per search.
     facet_tables: Arc<facets::FacetTables>,
     /// The generation's comparison table.
@@ -766,14 +806,11 @@ impl SearchIndex {
                 (Occur::Should, query)
             })
             .collect();
-        let filters = SearchRequest {
-            slot: request.slot.clone(),
-            ..SearchRequest::default()
-        };
-        let query = with_filters(Box::new(BooleanQuery::new(clauses)), &filters, &loaded);
-        let (top, total) =
-            searcher.search(&query, &(ranked(limit, &loaded.without_own_text), Count))?;
-        let scored = records_of_top(&searcher, &loaded.fields, top, limit)?;
+        let query = with_filters(
+            Box::new(BooleanQuery::new(clauses)),
+            &request.filters(),
+            &loaded,
+        );
         let highlight_query = ParsedQuery {
             clauses: weighted
                 .iter()
@@ -786,10 +823,34 @@ impl SearchIndex {
                 .collect(),
         };
         let highlighter = snippet::Highlighter::new(&highlight_query);
-        let hits = scored
-            .into_iter()
-            .map(|(key, _, record)| Hit::new(record, relevance_of(key), &highlighter))
-            .collect();
+        let (hits, total, folded_totals) = if request.folds() {
+            let matches = searcher.search(
+                &query,
+                &fold::FoldingCollector {
+                    without_own_text: loaded.without_own_text.clone(),
+                },
+            )?;
+            let total = matches.len();
+            let folded = fold::fold(matches, &loaded.documents);
+            let mut hits = Vec::with_capacity(limit);
+            for group in folded.groups.iter().take(limit) {
+                let document: tantivy::TantivyDocument = searcher.doc(group.best.address)?;
+                let record = index::record_of(&document, &loaded.fields)?;
+                let mut hit = Hit::new(record, relevance_of(group.best.rank), &highlighter);
+                hit.folded = Some(group.describe(&loaded.documents));
+                hits.push(hit);
+            }
+            (hits, total, Some((folded.groups.len(), folded.bodies)))
+        } else {
+            let (top, total) =
+                searcher.search(&query, &(ranked(limit, &loaded.without_own_text), Count))?;
+            let scored = records_of_top(&searcher, &loaded.fields, top, limit)?;
+            let hits = scored
+                .into_iter()
+                .map(|(key, _, record)| Hit::new(record, relevance_of(key), &highlighter))
+                .collect();
+            (hits, total, None)
+        };
         Ok(SearchResponse {
             query: weighted
                 .iter()
@@ -802,9 +863,70 @@ impl SearchIndex {
             facets: BTreeMap::new(),
             synonyms: Vec::new(),
             fallback: None,
-            wordings: None,
-            bodies: None,
+            wordings: folded_totals.map(|(wordings, _)| wordings),
+            bodies: folded_totals.map(|(_, bodies)| bodies),
         })
+    }
+
+    /// The [`COMMON_TERMS`] words (morphemes) most records of the live generation hold, the
+    /// words every slot writes (措置, 実施, 特定, 個人 …), computed once per generation from the
+    /// term dictionary.
+    pub fn common_terms(&self) -> Result<Arc<std::collections::HashSet<String>>, SearchError> {
+        let loaded = self.current();
+        if let Some(terms) = loaded.common_terms.get() {
+            return Ok(terms.clone());
+        }
+        let searcher = loaded.reader.searcher();
+        let mut frequencies: std::collections::HashMap<Vec<u8>, u64> =
+            std::collections::HashMap::new();
+        for segment in searcher.segment_readers() {
+            let inverted = segment.inverted_index(loaded.fields.text_ja)?;
+            let mut stream = inverted
+                .terms()
+                .stream()
+                .map_err(|error| SearchError::Tantivy(error.into()))?;
+            while stream.advance() {
+                *frequencies.entry(stream.key().to_vec()).or_default() +=
+                    u64::from(stream.value().doc_freq);
+            }
+        }
+        let mut ranked: Vec<(String, u64)> = frequencies
+            .into_iter()
+            .filter_map(|(bytes, frequency)| {
+                let term = String::from_utf8(bytes).ok()?;
+                crate::analysis::is_meaningful_term(&term).then_some((term, frequency))
+            })
+            .collect();
+        ranked.sort_by(|left, right| right.1.cmp(&left.1).then_with(|| left.0.cmp(&right.0)));
+        let terms: std::collections::HashSet<String> = ranked
+            .into_iter()
+            .take(COMMON_TERMS)
+            .map(|(term, _)| term)
+            .collect();
+        let terms = Arc::new(terms);
+        let _ = loaded.common_terms.set(terms.clone());
+        Ok(terms)
+    }
+
+    /// The share of the live generation's records holding each word (a morpheme of the
+    /// morphological field), 0–1.
+    pub fn term_shares(&self, terms: &[&str]) -> Result<Vec<f64>, SearchError> {
+        let loaded = self.current();
+        let searcher = loaded.reader.searcher();
+        let total = searcher.num_docs().max(1) as f64;
+        terms
+            .iter()
+            .map(|term| {
+                let frequency =
+                    searcher.doc_freq(&Term::from_field_text(loaded.fields.text_ja, term))?;
+                Ok(frequency as f64 / total)
+            })
+            .collect()
+    }
+
+    /// The synonym dictionary searches use.
+    pub fn synonyms(&self) -> &synonyms::Synonyms {
+        &self.synonyms
     }
 
     /// The number of records in the live generation.
@@ -1008,6 +1130,7 @@ fn load(folder: &Path) -> Result<Loaded, IndexError> {
         reader,
         fields,
         bodies: std::sync::OnceLock::new(),
+        common_terms: std::sync::OnceLock::new(),
         facet_tables,
         without_own_text,
         comparison: Arc::new(crate::compare::table::ComparisonTable::read(

@@ -1,0 +1,198 @@
+//! The draft workspace's server side: which slots of the form peers of a kind of 評価書 and a
+//! 事務 write in (the workspace lists them in the form's order), and a body's document as slot
+//! texts to start a draft from. The draft itself stays in the browser.
+
+use std::collections::{BTreeMap, HashSet};
+
+use serde::{Deserialize, Serialize};
+
+use super::DraftError;
+use crate::document::DocumentInfo;
+use crate::form;
+use crate::search::SearchIndex;
+
+/// Most records of one document read to start a draft (a 全項目評価書 has a few hundred).
+const MAX_START_RECORDS: usize = 5000;
+
+/// The peers a workspace drafts among (`GET /api/draft/slots`).
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct WorkspaceRequest {
+    pub doc_type: Option<String>,
+    pub jimu: Option<String>,
+}
+
+/// A value to choose with the current documents having it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Choice {
+    pub value: String,
+    pub documents: usize,
+}
+
+/// A slot of the form peers write in.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct WorkspaceSlot {
+    pub key: String,
+    pub label: String,
+    /// As staff cite it: 「Ⅲ 7. リスク1 ⑤物理的対策」.
+    pub heading: String,
+    pub breadcrumb: Vec<String>,
+    /// Peer bodies with text in it.
+    pub bodies: usize,
+}
+
+/// The response of `GET /api/draft/slots`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct WorkspaceSlots {
+    /// Kinds of 評価書 and 事務 of the current documents, most documents first.
+    pub doc_types: Vec<Choice>,
+    pub jimus: Vec<Choice>,
+    /// Current documents of the chosen kind and 事務, and their bodies.
+    pub documents: usize,
+    pub bodies: usize,
+    /// Slots with text in those documents, in the form's order.
+    pub slots: Vec<WorkspaceSlot>,
+}
+
+fn jimu_of(document: &DocumentInfo) -> Option<&str> {
+    document
+        .jimu_category
+        .as_deref()
+        .or(document.jimu.as_deref())
+}
+
+/// Answers `GET /api/draft/slots`: the current documents' kinds and 事務, and the slots the
+/// chosen ones write in, from the comparison table (no stored record is read).
+pub fn workspace_slots(
+    index: &SearchIndex,
+    request: &WorkspaceRequest,
+) -> Result<WorkspaceSlots, DraftError> {
+    let documents = index.documents();
+    let table = index.comparison_table();
+    let wanted = |value: &Option<String>| {
+        value
+            .as_deref()
+            .map(str::trim)
+            .filter(|value| !value.is_empty() && *value != "all")
+            .map(str::to_string)
+    };
+    let doc_type = wanted(&request.doc_type);
+    let jimu = wanted(&request.jimu);
+    let mut doc_types: BTreeMap<String, usize> = BTreeMap::new();
+    let mut jimus: BTreeMap<String, usize> = BTreeMap::new();
+    let mut chosen: HashSet<u64> = HashSet::new();
+    let mut chosen_bodies: HashSet<(String, Option<String>)> = HashSet::new();
+    for (number, document) in documents.all().iter().enumerate() {
+        if !document.current {
+            continue;
+        }
+        *doc_types.entry(document.doc_type.clone()).or_default() += 1;
+        if let Some(name) = jimu_of(document) {
+            *jimus.entry(name.to_string()).or_default() += 1;
+        }
+        let kind_matches = doc_type
+            .as_deref()
+            .is_none_or(|kind| kind == document.doc_type);
+        let jimu_matches = jimu
+            .as_deref()
+            .is_none_or(|name| Some(name) == jimu_of(document));
+        if kind_matches && jimu_matches {
+            chosen.insert(number as u64);
+            chosen_bodies.insert((document.body.clone(), document.municipality_code.clone()));
+        }
+    }
+    let mut slots = Vec::new();
+    for slot in form::SLOTS {
+        let bodies: HashSet<u32> = table
+            .rows_in_slot(slot.key)
+            .into_iter()
+            .filter(|row| row.has_text)
+            .filter(|row| chosen.contains(&u64::from(row.document)))
+            .map(|row| row.body)
+            .collect();
+        if bodies.is_empty() {
+            continue;
+        }
+        slots.push(WorkspaceSlot {
+            key: slot.key.to_string(),
+            label: slot.label.to_string(),
+            heading: form::short_heading(slot.key),
+            breadcrumb: form::breadcrumb(slot.key)
+                .into_iter()
+                .map(str::to_string)
+                .collect(),
+            bodies: bodies.len(),
+        });
+    }
+    let ranked = |counts: BTreeMap<String, usize>| {
+        let mut choices: Vec<Choice> = counts
+            .into_iter()
+            .map(|(value, documents)| Choice { value, documents })
+            .collect();
+        choices.sort_by_key(|choice| std::cmp::Reverse(choice.documents));
+        choices
+    };
+    Ok(WorkspaceSlots {
+        doc_types: ranked(doc_types),
+        jimus: ranked(jimus),
+        documents: chosen.len(),
+        bodies: chosen_bodies.len(),
+        slots,
+    })
+}
+
+/// A slot's text in a body's document.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct StartingText {
+    pub slot: String,
+    /// The document's texts of the slot in document order, one paragraph each.
+    pub text: String,
+    /// The records they came from.
+    pub ids: Vec<String>,
+}
+
+/// The response of `GET /api/draft/start`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct StartingDocument {
+    pub document: DocumentInfo,
+    /// In the form's order.
+    pub slots: Vec<StartingText>,
+}
+
+/// Answers `GET /api/draft/start?file=…`: the document's texts by slot, to start a draft from.
+pub fn starting_document(index: &SearchIndex, file: &str) -> Result<StartingDocument, DraftError> {
+    let documents = index.documents();
+    let Some(document) = documents.by_file(file).cloned() else {
+        return Err(DraftError::UnknownDocument(file.to_string()));
+    };
+    let records = index.records_of_file(file, MAX_START_RECORDS)?;
+    let mut by_slot: BTreeMap<usize, StartingText> = BTreeMap::new();
+    for record in records {
+        let Some(slot) = record.slot.as_deref() else {
+            continue;
+        };
+        let text = record.text.trim();
+        // An item answered only by its choice has nothing to draft from; the body's quotes of
+        // other bodies (ordinance excerpts) are not its own text.
+        if text.is_empty() || record.municipality != document.body {
+            continue;
+        }
+        let Some(position) = form::SLOTS.iter().position(|known| known.key == slot) else {
+            continue;
+        };
+        let entry = by_slot.entry(position).or_insert_with(|| StartingText {
+            slot: slot.to_string(),
+            text: String::new(),
+            ids: Vec::new(),
+        });
+        if !entry.text.is_empty() {
+            entry.text.push('\n');
+        }
+        entry.text.push_str(text);
+        entry.ids.push(record.id);
+    }
+    Ok(StartingDocument {
+        document,
+        slots: by_slot.into_values().collect(),
+    })
+}
