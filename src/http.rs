@@ -354,6 +354,7 @@ pub fn app(state: AppState) -> Router {
         .route("/bodies", get(index_page))
         .route("/draft", get(index_page))
         .route("/app.js", get(app_js))
+        .route("/draft.js", get(draft_js))
         .route("/style.css", get(style_css))
         .route("/healthz", get(healthz))
         .route("/api/search", get(search))
@@ -443,6 +444,16 @@ async fn app_js() -> Response {
         (
             [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
             include_str!("../web/app.js"),
+        )
+            .into_response(),
+    )
+}
+
+async fn draft_js() -> Response {
+    with_page_headers(
+        (
+            [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+            include_str!("../web/draft.js"),
         )
             .into_response(),
     )

@@ -283,7 +283,7 @@ fn the_workspace_lists_the_slots_peers_write_in_the_forms_order() {
         index,
         &WorkspaceRequest {
             doc_type: Some("全項目評価書".to_string()),
-            jimu: None,
+            ..WorkspaceRequest::default()
         },
     )
     .expect("slots");

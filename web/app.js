@@ -977,7 +977,7 @@ async function showBodies() {
 
 // ---------- routing ----------
 
-const VIEWS = ["search-view", "compare-view", "record-view", "answers-view", "bodies-view"];
+const VIEWS = ["search-view", "compare-view", "record-view", "answers-view", "bodies-view", "draft-view"];
 
 // body[data-state] is "loading" while a view is fetched and drawn, then "ready" (or "error"):
 // assistive tools and the browser test wait on it instead of on timers.
@@ -989,7 +989,7 @@ async function route({ toTop = false } = {}) {
   const path = location.pathname;
   const recordId = path.startsWith("/record/") ? decodeURIComponent(path.slice("/record/".length)) : null;
   const view = path === "/" ? "search-view" : path === "/compare" ? "compare-view" : recordId ? "record-view"
-    : path === "/answers" ? "answers-view" : path === "/bodies" ? "bodies-view" : null;
+    : path === "/answers" ? "answers-view" : path === "/bodies" ? "bodies-view" : path === "/draft" ? "draft-view" : null;
   for (const id of VIEWS) document.getElementById(id).hidden = id !== view;
   for (const link of document.querySelectorAll("a.back-to-search")) link.href = backToSearchHref();
   try {
@@ -999,6 +999,7 @@ async function route({ toTop = false } = {}) {
     else if (view === "record-view") await showRecord(recordId);
     else if (view === "answers-view") await showAnswers();
     else if (view === "bodies-view") await showBodies();
+    else if (view === "draft-view") await showDraftWorkspace(); // draft.js
     else throw new Error("このページはありません。上の検索欄から探すか、団体・文書の一覧をご覧ください。");
     // A new view (a link, the pager) starts at its top; going back keeps the browser's place.
     if (toTop) window.scrollTo(0, 0);

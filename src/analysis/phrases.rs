@@ -119,7 +119,13 @@ pub fn noun_phrases(text: &str) -> Vec<Phrase> {
     let mut phrases: Vec<Phrase> = Vec::new();
     let mut push = |tokens: &[Classified]| {
         let surface: String = tokens.iter().map(|token| token.surface.as_str()).collect();
-        if surface.chars().count() < 2 || phrases.iter().any(|known| known.surface == surface) {
+        // A word the dictionary did not know can carry punctuation (「ルータ・」).
+        let edges_are_letters = surface.chars().next().is_some_and(char::is_alphanumeric)
+            && surface.chars().last().is_some_and(char::is_alphanumeric);
+        if surface.chars().count() < 2
+            || !edges_are_letters
+            || phrases.iter().any(|known| known.surface == surface)
+        {
             return;
         }
         let components: Vec<String> = tokens

@@ -140,14 +140,10 @@ pub fn hints(index: &SearchIndex, request: &DraftRequest) -> Result<HintsRespons
             Said::Not => hints.push((candidate, lift)),
         }
     }
-    hints.sort_by(|(left, left_lift), (right, right_lift)| {
-        right
-            .bodies
-            .cmp(&left.bodies)
-            .then_with(|| right_lift.total_cmp(left_lift))
-            .then_with(|| left.phrase.surface.cmp(&right.phrase.surface))
-    });
-    let hints = without_overlaps(hints);
+    hints.sort_by(by_share);
+    let mut hints = without_overlaps(hints);
+    // A longer phrase that took a shorter one's place may have fewer bodies.
+    hints.sort_by(by_share);
     let documents = index.documents();
     let hints = hints
         .into_iter()
@@ -171,6 +167,16 @@ pub fn hints(index: &SearchIndex, request: &DraftRequest) -> Result<HintsRespons
         said_otherwise,
         took_ms: started.elapsed().as_millis() as u64,
     })
+}
+
+/// Most bodies first, then the most characteristic, then by the phrase.
+fn by_share(left: &(PhraseCount, f64), right: &(PhraseCount, f64)) -> std::cmp::Ordering {
+    right
+        .0
+        .bodies
+        .cmp(&left.0.bodies)
+        .then_with(|| right.1.total_cmp(&left.1))
+        .then_with(|| left.0.phrase.surface.cmp(&right.0.phrase.surface))
 }
 
 /// Rows of one wording.

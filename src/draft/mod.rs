@@ -40,6 +40,8 @@ pub struct DraftRequest {
     pub prefecture: Option<String>,
     /// `all`: past versions too (by default only current versions).
     pub versions: Option<String>,
+    /// The body drafting (as the index names it): its own published texts are not its peers.
+    pub own_body: Option<String>,
     /// Hints or precedents returned.
     pub limit: Option<usize>,
 }
@@ -112,11 +114,17 @@ fn peer_rows(
     request: &DraftRequest,
 ) -> Result<(MatchingRows, Vec<TableRow>), DraftError> {
     let matching = index.matching_rows(&request.filters())?;
-    let rows: Vec<TableRow> = matching
-        .table()
+    let table = matching.table();
+    let own_body = request
+        .own_body
+        .as_deref()
+        .map(str::trim)
+        .unwrap_or_default();
+    let rows: Vec<TableRow> = table
         .rows_in_slot(&request.slot)
         .into_iter()
         .filter(|row| row.has_text && !row.deleted && matching.contains(row.key))
+        .filter(|row| own_body.is_empty() || table.body(row.body) != own_body)
         .collect();
     Ok((matching, rows))
 }

@@ -15,8 +15,9 @@ use crate::search::{SearchIndex, SimilarRequest};
 pub const DEFAULT_PRECEDENTS: usize = 5;
 /// Most precedents one request may ask for.
 pub const MAX_PRECEDENTS: usize = 20;
-/// Wordings asked for beyond the page, for those whose text is one already shown.
-const EXTRA_FOR_SAME_TEXT: usize = 5;
+/// Wordings asked for beyond the page, for those whose text is one already shown or the
+/// drafting body's own.
+const EXTRA_FOR_SAME_TEXT: usize = 10;
 /// Other bodies listed with a precedent (the count is always whole).
 const LISTED_BODIES: usize = 20;
 
@@ -76,10 +77,16 @@ pub fn precedents(
         fold: Some("on".to_string()),
     })?;
     let draft_sentences = sentences_of(draft_text);
+    let own_body = request
+        .own_body
+        .as_deref()
+        .map(str::trim)
+        .unwrap_or_default();
     let mut texts_shown = std::collections::HashSet::new();
     let precedents = similar
         .hits
         .into_iter()
+        .filter(|hit| own_body.is_empty() || hit.record.municipality != own_body)
         .filter(|hit| texts_shown.insert(crate::compare::sentence_key(&hit.record.text)))
         .take(limit)
         .map(|hit| {

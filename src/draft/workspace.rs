@@ -18,8 +18,15 @@ const MAX_START_RECORDS: usize = 5000;
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(default)]
 pub struct WorkspaceRequest {
+    /// The kind of 評価書 drafted: its slots are listed.
     pub doc_type: Option<String>,
     pub jimu: Option<String>,
+    /// Peers counted per slot: bodies of this kind, and (`same_kind=on`) only documents of
+    /// the drafted kind, as the hints and precedents compare.
+    pub body_kind: Option<String>,
+    pub same_kind: Option<String>,
+    /// The body drafting: not its own peer.
+    pub own_body: Option<String>,
 }
 
 /// A value to choose with the current documents having it.
@@ -37,7 +44,7 @@ pub struct WorkspaceSlot {
     /// As staff cite it: 「Ⅲ 7. リスク1 ⑤物理的対策」.
     pub heading: String,
     pub breadcrumb: Vec<String>,
-    /// Peer bodies with text in it.
+    /// Peer bodies with text in it (as hints count them).
     pub bodies: usize,
 }
 
@@ -50,7 +57,7 @@ pub struct WorkspaceSlots {
     /// Current documents of the chosen kind and 事務, and their bodies.
     pub documents: usize,
     pub bodies: usize,
-    /// Slots with text in those documents, in the form's order.
+    /// Slots with text in those documents, in the form's order, each with its peers.
     pub slots: Vec<WorkspaceSlot>,
 }
 
@@ -80,7 +87,11 @@ pub fn workspace_slots(
     let jimu = wanted(&request.jimu);
     let mut doc_types: BTreeMap<String, usize> = BTreeMap::new();
     let mut jimus: BTreeMap<String, usize> = BTreeMap::new();
+    let body_kind = wanted(&request.body_kind);
+    let own_body = wanted(&request.own_body);
+    let same_kind = matches!(request.same_kind.as_deref(), Some("on" | "true" | "1"));
     let mut chosen: HashSet<u64> = HashSet::new();
+    let mut peers: HashSet<u64> = HashSet::new();
     let mut chosen_bodies: HashSet<(String, Option<String>)> = HashSet::new();
     for (number, document) in documents.all().iter().enumerate() {
         if !document.current {
@@ -96,6 +107,13 @@ pub fn workspace_slots(
         let jimu_matches = jimu
             .as_deref()
             .is_none_or(|name| Some(name) == jimu_of(document));
+        let body_kind_matches = body_kind
+            .as_deref()
+            .is_none_or(|kind| Some(kind) == document.body_kind.as_deref());
+        let own = own_body.as_deref() == Some(document.body.as_str());
+        if jimu_matches && body_kind_matches && (kind_matches || !same_kind) && !own {
+            peers.insert(number as u64);
+        }
         if kind_matches && jimu_matches {
             chosen.insert(number as u64);
             chosen_bodies.insert((document.body.clone(), document.municipality_code.clone()));
@@ -103,16 +121,18 @@ pub fn workspace_slots(
     }
     let mut slots = Vec::new();
     for slot in form::SLOTS {
-        let bodies: HashSet<u32> = table
-            .rows_in_slot(slot.key)
-            .into_iter()
-            .filter(|row| row.has_text)
-            .filter(|row| chosen.contains(&u64::from(row.document)))
-            .map(|row| row.body)
-            .collect();
-        if bodies.is_empty() {
+        let rows = table.rows_in_slot(slot.key);
+        let written = rows
+            .iter()
+            .any(|row| row.has_text && chosen.contains(&u64::from(row.document)));
+        if !written {
             continue;
         }
+        let bodies: HashSet<u32> = rows
+            .iter()
+            .filter(|row| row.has_text && !row.deleted && peers.contains(&u64::from(row.document)))
+            .map(|row| row.body)
+            .collect();
         slots.push(WorkspaceSlot {
             key: slot.key.to_string(),
             label: slot.label.to_string(),
