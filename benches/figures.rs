@@ -289,6 +289,30 @@ fn query_classes() -> Vec<(&'static str, String, Option<String>)> {
     ]
 }
 
+/// Drafting requests (`POST /api/draft/*`): timed one class at a time, cold (the first request
+/// of the process reads and analyses the slot's wordings) and warm; not in the mixed load, whose
+/// figures stay comparable with earlier runs.
+fn draft_classes() -> Vec<(&'static str, String, Option<String>)> {
+    // 札幌市's physical measures without the camera: peers' 監視カメラ is a hint.
+    let draft = "サーバ室は、機械による入退室管理設備を設置し、入退室カード(ICカード)を貸与された者でないと入室できない。また、入退室の記録は保存されている。";
+    let body = |jimu: Option<&str>| {
+        let mut body = serde_json::json!({ "slot": "III.7.R1.5", "text": draft });
+        if let Some(jimu) = jimu {
+            body["jimu"] = jimu.into();
+        }
+        Some(body.to_string())
+    };
+    vec![
+        ("draft hints", "/api/draft/hints".to_string(), body(Some("住民基本台帳"))),
+        ("draft hints, all 事務", "/api/draft/hints".to_string(), body(None)),
+        (
+            "draft precedents",
+            "/api/draft/precedents".to_string(),
+            body(Some("住民基本台帳")),
+        ),
+    ]
+}
+
 fn parameters(path: &str) -> BTreeMap<String, String> {
     path.split_once('?')
         .map(|(_, query)| {
@@ -307,12 +331,26 @@ fn query(options: &Options) {
     let iterations = options.number("iterations", 200);
     let searcher = hyoka::search::SearchIndex::open(&index).expect("the index opens");
     let only = options.0.get("class");
-    for (class, path, body) in query_classes() {
+    for (class, path, body) in query_classes().into_iter().chain(draft_classes()) {
         if only.is_some_and(|only| !class.starts_with(only.as_str())) {
             continue;
         }
         let parameters = parameters(&path);
         let run = || match class {
+            "draft hints" | "draft hints, all 事務" => {
+                let request: hyoka::draft::DraftRequest =
+                    serde_json::from_str(body.as_deref().unwrap_or("{}")).expect("body");
+                hyoka::draft::hints::hints(&searcher, &request)
+                    .map(|_| ())
+                    .map_err(|error| error.to_string())
+            }
+            "draft precedents" => {
+                let request: hyoka::draft::DraftRequest =
+                    serde_json::from_str(body.as_deref().unwrap_or("{}")).expect("body");
+                hyoka::draft::precedents::precedents(&searcher, &request)
+                    .map(|_| ())
+                    .map_err(|error| error.to_string())
+            }
             "compare" => {
                 let request = hyoka::compare::CompareRequest {
                     slot: parameters["slot"].clone(),
@@ -597,6 +635,24 @@ fn http(options: &Options) {
             load(&address, std::slice::from_ref(class), 1, seconds / 2.0);
         println!(
             "http, one client, {:<20} {} errors {errors}",
+            class.0,
+            percentiles(&mut samples)
+        );
+    }
+    for class in &draft_classes() {
+        // Cold: the first request reads and analyses the slot's wordings (cached after).
+        let cold = Connection::open(&address)
+            .ok()
+            .and_then(|mut connection| {
+                let sent = Instant::now();
+                matches!(connection.request(&class.1, class.2.as_deref()), Ok(200))
+                    .then(|| sent.elapsed().as_secs_f64() * 1000.0)
+            })
+            .unwrap_or(f64::NAN);
+        let (mut samples, errors, _) =
+            load(&address, std::slice::from_ref(class), 1, seconds / 2.0);
+        println!(
+            "http, one client, {:<20} {} errors {errors}; first request {cold:.1} ms",
             class.0,
             percentiles(&mut samples)
         );

@@ -210,6 +210,70 @@ pub const ROUTES: &[Route] = &[
         content_type: "application/json",
     },
     Route {
+        method: "post",
+        path: "/api/draft/hints",
+        summary: "what a slot's draft lacks: phrases characteristic of the slot that peer bodies write and the draft does not, ranked by share of bodies, with example sentences; the draft is neither stored nor logged",
+        parameters: &[],
+        request_body: Some("DraftRequest"),
+        response: "HintsResponse",
+        content_type: "application/json",
+    },
+    Route {
+        method: "post",
+        path: "/api/draft/precedents",
+        summary: "the peers' wordings nearest to a slot's draft, folded by wording, each aligned sentence by sentence with the draft",
+        parameters: &[],
+        request_body: Some("DraftRequest"),
+        response: "PrecedentsResponse",
+        content_type: "application/json",
+    },
+    Route {
+        method: "get",
+        path: "/api/draft/slots",
+        summary: "for a draft workspace: the kinds of 評価書 and 事務 of the current documents, and the slots the chosen ones write in, in the form's order",
+        parameters: &[
+            query(
+                "doc_type",
+                "string",
+                "the kind of 評価書 drafted (its slots are listed)",
+            ),
+            query(
+                "jimu",
+                "string",
+                "事務 (category); none or `all`: every 事務",
+            ),
+            query("body_kind", "string", "peers counted: bodies of this kind"),
+            query(
+                "same_kind",
+                "string",
+                "`on`: peers counted only among documents of the drafted kind",
+            ),
+            query(
+                "own_body",
+                "string",
+                "the body drafting, not counted as its own peer",
+            ),
+        ],
+        request_body: None,
+        response: "WorkspaceSlots",
+        content_type: "application/json",
+    },
+    Route {
+        method: "get",
+        path: "/api/draft/start",
+        summary: "a document's texts by slot, in the form's order, to start a draft from",
+        parameters: &[Parameter {
+            name: "file",
+            location: "query",
+            required: true,
+            kind: "string",
+            description: "the document's file (source.file of its records; /api/municipalities lists them)",
+        }],
+        request_body: None,
+        response: "StartingDocument",
+        content_type: "application/json",
+    },
+    Route {
         method: "get",
         path: "/api/slots",
         summary: "the slots of the form with labels and record counts",
@@ -453,7 +517,10 @@ fn schemas() -> Value {
             "wordings": {"type": "integer", "description": "folded searches: distinct wordings of the `total` records (pages count these)"},
             "bodies": {"type": "integer", "description": "folded searches: bodies writing them"}}},
         "SimilarRequest": {"type": "object", "required": ["text"], "properties": {
-            "text": {"type": "string"}, "slot": {"type": "string"}, "limit": {"type": "integer"}}},
+            "text": {"type": "string"}, "slot": {"type": "string"}, "limit": {"type": "integer"},
+            "jimu": {"type": "string"}, "doc_type": {"type": "string"}, "body_kind": {"type": "string"},
+            "prefecture": {"type": "string"}, "versions": {"type": "string", "description": "`all`: past versions too"},
+            "fold": {"type": "string", "description": "`on`: one hit per wording with its bodies"}}},
         "SlotList": {"type": "object", "properties": {"slots": {"type": "array", "items": {"type": "object", "properties": {
             "key": {"type": "string"}, "label": {"type": "string"}, "breadcrumb": {"type": "array", "items": {"type": "string"}},
             "records": {"type": "integer"}}}}}},
@@ -465,6 +532,59 @@ fn schemas() -> Value {
             "detail": {"type": "string", "description": "the same in English, for developers and logs"}}}}},
         "Csv": {"type": "string"},
         "Object": {"type": "object"}
+    })
+}
+
+fn draft_schemas() -> Value {
+    let reference = |name: &str| json!({"$ref": format!("#/components/schemas/{name}")});
+    let string = json!({"type": "string"});
+    let example = json!({"type": "object", "properties": {
+        "sentence": string, "body": string, "id": string, "file": string, "doc_title": string,
+        "bodies": {"type": "integer", "description": "bodies writing the same wording"},
+        "source": {"type": "string", "description": "where it came from, as staff cite it"}}});
+    json!({
+        "DraftRequest": {"type": "object", "required": ["slot", "text"], "properties": {
+            "slot": {"type": "string", "description": "the slot drafted, e.g. III.7.R1.5"},
+            "text": {"type": "string", "description": "the draft of that slot (at most 20,000 characters); never stored or logged"},
+            "jimu": {"type": "string", "description": "peers: 事務 (category); none or `all`: every 事務"},
+            "doc_type": {"type": "string", "description": "peers: kind of 評価書"},
+            "body_kind": {"type": "string", "description": "peers: 都道府県, 政令市, 特別区, 市, 町 or 村"},
+            "prefecture": {"type": "string", "description": "peers: prefecture"},
+            "versions": {"type": "string", "description": "`all`: past versions too"},
+            "own_body": {"type": "string", "description": "the body drafting: its own texts are not its peers"},
+            "limit": {"type": "integer", "description": "hints (default 12, at most 50) or precedents (default 5, at most 20)"}}},
+        "HintsResponse": {"type": "object", "properties": {
+            "slot": string, "slot_label": string,
+            "peer_bodies": {"type": "integer"}, "peer_rows": {"type": "integer"},
+            "wordings": {"type": "integer"}, "wordings_read": {"type": "integer", "description": "wordings read for phrases, largest first (all unless over 4,000)"},
+            "hints": {"type": "array", "items": {"type": "object", "properties": {
+                "phrase": string, "bodies": {"type": "integer"}, "share": {"type": "number", "description": "bodies over peer_bodies, 0–1"},
+                "specificity": {"type": "number", "description": "how many times more often the slot's texts hold it than the corpus's texts hold its rarest word"},
+                "examples": {"type": "array", "items": example}}}},
+            "said_otherwise": {"type": "array", "description": "measures the draft says in other words (the synonym dictionary)", "items": {"type": "object", "properties": {
+                "phrase": string, "bodies": {"type": "integer"}, "share": {"type": "number"}, "said_as": string}}},
+            "took_ms": {"type": "integer"}}},
+        "PrecedentsResponse": {"type": "object", "properties": {
+            "slot": string, "slot_label": string, "total": {"type": "integer"}, "wordings": {"type": "integer"}, "bodies": {"type": "integer"},
+            "precedents": {"type": "array", "items": {"type": "object", "properties": {
+                "id": string, "body": string, "file": string, "doc_title": string, "text": string, "source": string,
+                "bodies": {"type": "integer", "description": "bodies writing this wording"},
+                "other_bodies": {"type": "array", "items": {"type": "object"}},
+                "aligned": {"type": "array", "description": "the wording's sentences aligned with the draft's (same, changed with ops, own, missing)", "items": {"type": "object"}},
+                "score": {"type": "number"}}}},
+            "took_ms": {"type": "integer"}}},
+        "WorkspaceSlots": {"type": "object", "properties": {
+            "doc_types": {"type": "array", "items": {"type": "object", "properties": {"value": string, "documents": {"type": "integer"}}}},
+            "jimus": {"type": "array", "items": {"type": "object", "properties": {"value": string, "documents": {"type": "integer"}}}},
+            "documents": {"type": "integer"}, "bodies": {"type": "integer"},
+            "slots": {"type": "array", "items": {"type": "object", "properties": {
+                "key": string, "label": string, "heading": string,
+                "breadcrumb": {"type": "array", "items": string}, "bodies": {"type": "integer"}}}}}},
+        "StartingDocument": {"type": "object", "properties": {
+            "document": {"type": "object", "description": "the document: body, title, kind, 事務, 公表日, version"},
+            "slots": {"type": "array", "items": {"type": "object", "properties": {
+                "slot": string, "text": string, "ids": {"type": "array", "items": string}}}}}},
+        "DraftError": reference("Error")
     })
 }
 
@@ -502,8 +622,10 @@ pub fn document() -> Value {
         entry[route.method] = operation;
     }
     let mut schemas = schemas();
-    if let (Some(all), Value::Object(more)) = (schemas.as_object_mut(), comparison_schemas()) {
-        all.extend(more);
+    for more in [comparison_schemas(), draft_schemas()] {
+        if let (Some(all), Value::Object(more)) = (schemas.as_object_mut(), more) {
+            all.extend(more);
+        }
     }
     json!({
         "openapi": "3.1.0",

@@ -369,6 +369,10 @@ async fn openapi_document_parses_and_lists_every_route() {
         "/api/answers.csv",
         "/api/compare.xlsx",
         "/api/records/{id}/context",
+        "/api/draft/hints",
+        "/api/draft/precedents",
+        "/api/draft/slots",
+        "/api/draft/start",
         "/healthz",
     ] {
         assert!(paths.contains_key(path), "{path} missing");

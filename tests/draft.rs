@@ -331,7 +331,12 @@ fn a_draft_starts_from_a_bodys_document_slot_by_slot() {
         .iter()
         .find(|slot| slot.slot == PHYSICAL_MEASURES)
         .expect("札幌市 writes ⑤物理的対策");
-    assert!(physical.text.contains(&sapporo_text(PHYSICAL_MEASURES)));
+    let own = sapporo_text(PHYSICAL_MEASURES);
+    assert_eq!(
+        physical.text.matches(own.as_str()).count(),
+        1,
+        "each text once"
+    );
     let positions: Vec<usize> = start
         .slots
         .iter()
@@ -424,5 +429,30 @@ async fn bad_drafts_get_a_japanese_error_naming_what_to_change() {
         response["hints"]
             .as_array()
             .is_some_and(|hints| !hints.is_empty())
+    );
+}
+
+#[test]
+fn the_drafting_bodys_own_text_is_not_its_peer() {
+    let draft = draft_without_cameras();
+    let mut asked = request(PHYSICAL_MEASURES, &draft);
+    let everyone = hints(crate::util::index(), &asked).expect("hints");
+    asked.own_body = Some("札幌市".to_string());
+    let peers = hints(crate::util::index(), &asked).expect("hints");
+    assert_eq!(peers.peer_bodies + 1, everyone.peer_bodies);
+    for hint in &peers.hints {
+        assert!(
+            hint.examples.iter().all(|example| example.body != "札幌市"),
+            "{hint:?}"
+        );
+    }
+    asked.limit = Some(hyoka::draft::precedents::MAX_PRECEDENTS);
+    let nearest = precedents(crate::util::index(), &asked).expect("precedents");
+    assert!(!nearest.precedents.is_empty());
+    assert!(
+        nearest
+            .precedents
+            .iter()
+            .all(|precedent| precedent.body != "札幌市")
     );
 }

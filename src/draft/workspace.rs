@@ -165,7 +165,7 @@ pub fn workspace_slots(
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct StartingText {
     pub slot: String,
-    /// The document's texts of the slot in document order, one paragraph each.
+    /// The document's texts of the slot in document order, one paragraph each, each text once.
     pub text: String,
     /// The records they came from.
     pub ids: Vec<String>,
@@ -205,10 +205,20 @@ pub fn starting_document(index: &SearchIndex, file: &str) -> Result<StartingDocu
             text: String::new(),
             ids: Vec::new(),
         });
-        if !entry.text.is_empty() {
-            entry.text.push('\n');
+        // A document of several files (住民基本台帳ファイル, 本人確認情報ファイル …) often writes
+        // one text for each: the draft takes it once.
+        let already = entry
+            .text
+            .split('\n')
+            .collect::<Vec<_>>()
+            .windows(text.lines().count().max(1))
+            .any(|lines| lines.join("\n") == text);
+        if !already {
+            if !entry.text.is_empty() {
+                entry.text.push('\n');
+            }
+            entry.text.push_str(text);
         }
-        entry.text.push_str(text);
         entry.ids.push(record.id);
     }
     Ok(StartingDocument {

@@ -14,10 +14,12 @@ import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { crc32 } from "node:zlib";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import assert from "node:assert/strict";
 import { chromium } from "playwright-core";
+import { inflateRawSync } from "node:zlib";
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const options = parseArguments(process.argv.slice(2));
@@ -115,6 +117,32 @@ function parseCsv(bytes) {
   }
   if (cell || row.length) { row.push(cell); rows.push(row); }
   return rows;
+}
+
+// The rows of the first sheet of an .xlsx, each a list of its cells' text. The zip's entries are
+// read from their local headers (stored or deflated) and their CRCs checked, so a broken archive
+// fails here as it would in Excel.
+function readXlsxRows(bytes) {
+  const entries = new Map();
+  let offset = 0;
+  while (bytes.readUInt32LE(offset) === 0x04034b50) {
+    const method = bytes.readUInt16LE(offset + 8);
+    const crc = bytes.readUInt32LE(offset + 14);
+    const size = bytes.readUInt32LE(offset + 18);
+    const nameLength = bytes.readUInt16LE(offset + 26);
+    const extraLength = bytes.readUInt16LE(offset + 28);
+    const name = bytes.subarray(offset + 30, offset + 30 + nameLength).toString("utf8");
+    const start = offset + 30 + nameLength + extraLength;
+    const raw = bytes.subarray(start, start + size);
+    const data = method === 0 ? raw : inflateRawSync(raw);
+    assert.equal(crc32(data), crc, `${name}: CRC`);
+    entries.set(name, data.toString("utf8"));
+    offset = start + size;
+  }
+  for (const part of ["[Content_Types].xml", "xl/workbook.xml", "xl/worksheets/sheet1.xml"]) assert.ok(entries.has(part), `${part} missing`);
+  const decode = (text) => text.replace(/&(lt|gt|quot|amp);/g, (_, name) => ({ lt: "<", gt: ">", quot: '"', amp: "&" })[name]);
+  return [...entries.get("xl/worksheets/sheet1.xml").matchAll(/<row r="(\d+)">([\s\S]*?)<\/row>/g)].map((row) =>
+    [...row[2].matchAll(/<c r="([A-Z]+)\d+"[^>]*>(?:<is><t[^>]*>([\s\S]*?)<\/t><\/is>)?<\/c>/g)].map((cell) => decode(cell[2] || "")));
 }
 
 async function download(page, selector) {
@@ -549,6 +577,73 @@ async function journey(browser, base) {
     assert.equal(await page.locator("#answers-table tbody tr").count(), 1);
   });
 
+  await step("the draft workspace: start from 札幌市, copy a hint's example into ⑤物理的対策, kept over a reload, exported in the form's order with its source; the draft never in a URL", async () => {
+    const requests = [];
+    const listener = (request) => requests.push({ url: request.url(), body: request.postData() || "" });
+    page.on("request", listener);
+    await openPage(page, `${base}/draft`);
+    assert.match(await page.locator("#draft-view .lead").textContent(), /サーバーには保存されません/);
+    await page.locator("#draft-start-body").focus();
+    await page.waitForSelector("#draft-start-bodies option[value='札幌市']", { state: "attached" });
+    await page.locator("#draft-start-body").fill("札幌市");
+    await page.waitForSelector("#draft-start-file option", { state: "attached" });
+    await page.locator("#draft-start button[type=submit]").click();
+    await page.waitForFunction(() => /札幌市「.*」の \d+ 項目を下書きに入れました/.test(document.getElementById("draft-status").textContent));
+    // Peers of every 事務: the bundled corpus has few bodies of each.
+    await page.selectOption("#draft-jimu", "");
+    await page.waitForFunction(() => document.getElementById("draft-jimu").value === "" && document.querySelector('[id="draft-text-III.7.R1.5"]'));
+    const slot = page.locator('li[data-slot="III.7.R1.5"]');
+    const area = page.locator('[id="draft-text-III.7.R1.5"]');
+    const started = await area.inputValue();
+    assert.match(started, /監視カメラ/, "札幌市's own text of ⑤物理的対策");
+    const marker = "来庁者の入退室は台帳に記入させる。";
+    const edited = started.split(/(?<=。)/).filter((sentence) => !sentence.includes("カメラ")).join("") + "\n" + marker;
+    await area.fill(edited);
+    await slot.locator(".draft-ask").click();
+    await slot.locator(".draft-hints[data-state=ready]").waitFor();
+    const camera = slot.locator(".hint", { hasText: "監視カメラ" });
+    assert.match(await camera.locator("summary").textContent(), /監視カメラ \d+ %（\d+\/\d+ 団体）/);
+    await camera.locator("summary").click();
+    const example = camera.locator(".hint-examples li").first();
+    const sentence = (await example.locator("q").textContent()).trim();
+    const source = (await example.locator(".source a").textContent()).trim();
+    assert.ok(sentence.includes("監視カメラ") && !source.startsWith("札幌市"), `${sentence} / ${source}`);
+    await example.locator(".copy-example").click();
+    assert.ok((await area.inputValue()).endsWith(sentence));
+    assert.ok(await slot.locator(".precedent").count() > 0, "precedents are listed");
+    assert.ok(!(await slot.locator(".precedent .card-head a").allTextContents()).includes("札幌市"), "the body's own text is not a precedent");
+    await camera.scrollIntoViewIfNeeded();
+    await screenshot(page, "draft-workspace.png");
+
+    await page.reload();
+    await page.waitForSelector("body[data-state=ready]");
+    const kept = await page.locator('[id="draft-text-III.7.R1.5"]').inputValue();
+    assert.ok(kept.includes(marker) && kept.includes(sentence), "the draft survives a reload");
+
+    const rows = readXlsxRows(await download(page, "#draft-export-xlsx"));
+    const header = rows.findIndex((row) => row[0] === "順");
+    assert.ok(header > 0, "a header row");
+    assert.deepEqual(rows[header], ["順", "項目", "見出し（様式の表記）", "下書き", "引用した文と出典"]);
+    const body = rows.slice(header + 1);
+    const order = await page.evaluate(() => [...slotsByKey.keys()]);
+    const positions = body.map((row) => order.indexOf(row[1]));
+    assert.ok(positions.every((position) => position >= 0), "every row is a slot of the form");
+    assert.ok(positions.every((position, index) => index === 0 || positions[index - 1] < position), "rows in the form's order");
+    const physical = body.find((row) => row[1] === "III.7.R1.5");
+    assert.match(physical[2], /Ⅲ .* › 7\. .* › リスク1: .* › ⑤物理的対策/);
+    assert.ok(physical[3].includes(marker) && physical[3].includes(sentence));
+    assert.ok(physical[4].includes(sentence) && physical[4].includes(source), physical[4]);
+
+    const text = (await download(page, "#draft-export-text")).toString("utf8");
+    assert.ok(text.includes("⑤物理的対策") && text.includes(`出典: ${source}`));
+
+    page.off("request", listener);
+    const leaked = requests.filter((request) => decodeURIComponent(request.url).includes(marker));
+    assert.deepEqual(leaked.map((request) => request.url), [], "the draft is never in a URL");
+    assert.ok(requests.some((request) => request.url.endsWith("/api/draft/hints") && request.body.includes(marker)),
+      "the hints request carries the draft in its body");
+  });
+
   await step("the list of bodies and documents", async () => {
     await openPage(page, `${base}/bodies`);
     const sapporo = page.locator("#bodies-table tbody tr", { has: page.locator("th", { hasText: "札幌市" }) });
@@ -567,8 +662,8 @@ async function journey(browser, base) {
       }).join(" "), selector);
       return (text.match(/[A-Za-z]{3,}/g) || []).filter((word) => !allowed.has(word));
     };
-    const chrome = ".site-header, .sidebar h2, #summary, #pager, #error, .compare-controls, .compare-actions, .legend, #tallies .note-label, #answers-view h1, #answers-view .lead, #bodies-view thead";
-    for (const url of [`${base}/?q=${encodeURIComponent("生体認証")}`, `${base}/compare?slot=III.7.R1.5`, `${base}/answers?slot=III.7.R1`, `${base}/bodies`]) {
+    const chrome = ".site-header, .sidebar h2, #summary, #pager, #error, .compare-controls, .compare-actions, .legend, #tallies .note-label, #answers-view h1, #answers-view .lead, #bodies-view thead, #draft-view h1, #draft-view .lead, .draft-slot h2";
+    for (const url of [`${base}/?q=${encodeURIComponent("生体認証")}`, `${base}/compare?slot=III.7.R1.5`, `${base}/answers?slot=III.7.R1`, `${base}/bodies`, `${base}/draft`]) {
       await openPage(page, url);
       assert.deepEqual(await english(chrome), [], url);
     }
@@ -582,9 +677,9 @@ async function journey(browser, base) {
     }
   });
 
-  await step("a narrow window (390 px) needs no sideways scrolling, search and compare", async () => {
+  await step("a narrow window (390 px) needs no sideways scrolling: search, compare, answers, record, draft", async () => {
     await page.setViewportSize({ width: 390, height: 800 });
-    for (const url of [`${base}/?q=${encodeURIComponent("生体認証")}`, compareUrl, `${base}/answers?slot=III.7.R1`, `${base}/record/${encodeURIComponent(recordId)}`]) {
+    for (const url of [`${base}/?q=${encodeURIComponent("生体認証")}`, compareUrl, `${base}/answers?slot=III.7.R1`, `${base}/record/${encodeURIComponent(recordId)}`, `${base}/draft`]) {
       await openPage(page, url);
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       assert.ok(overflow <= 0, `${url} overflows by ${overflow}px`);
@@ -659,6 +754,19 @@ async function hostile(browser, base) {
     await openPage(page, `${base}/?q=${encodeURIComponent("統合端末")}&fold=off`);
     const names = await texts(page, ".hit .body-name");
     assert.ok(names.includes("札幌市") && names.some((name) => name.startsWith("<img")), `names: ${names}`);
+    await nothingRan();
+  });
+
+  await step("the draft workspace shows peers' names and text as text in its hints and precedents", async () => {
+    await openPage(page, `${base}/draft`);
+    const slot = page.locator('li[data-slot="III.7.R1.5"]');
+    await page.locator('[id="draft-text-III.7.R1.5"]').fill("サーバ室は、機械による入退室管理設備を設置している。");
+    await slot.locator(".draft-ask").click();
+    await slot.locator(".draft-hints[data-state=ready]").waitFor();
+    const bodies = await slot.locator(".precedent .card-head a").allTextContents();
+    assert.ok(bodies.includes('<img src=x onerror="window.__hyokaPwned=1">村'), `precedents: ${bodies}`);
+    const texts = await slot.locator(".precedent .aligned").allTextContents();
+    assert.ok(texts.some((text) => text.includes("<script>window.__hyokaPwned='text'</script>")), "the payload as text");
     await nothingRan();
   });
 
