@@ -303,8 +303,16 @@ fn draft_classes() -> Vec<(&'static str, String, Option<String>)> {
         Some(body.to_string())
     };
     vec![
-        ("draft hints", "/api/draft/hints".to_string(), body(Some("住民基本台帳"))),
-        ("draft hints, all 事務", "/api/draft/hints".to_string(), body(None)),
+        (
+            "draft hints",
+            "/api/draft/hints".to_string(),
+            body(Some("住民基本台帳")),
+        ),
+        (
+            "draft hints, all 事務",
+            "/api/draft/hints".to_string(),
+            body(None),
+        ),
         (
             "draft precedents",
             "/api/draft/precedents".to_string(),

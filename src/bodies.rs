@@ -191,6 +191,17 @@ impl LocalBodies {
         }
     }
 
+    /// Whether a word names a body: its whole name (さいたま市) or the name without the kind
+    /// (さいたま, 札幌): in a body's text, its own name, never a measure.
+    pub fn names_a_body(&self, word: &str) -> bool {
+        if self.by_name.contains_key(word) {
+            return true;
+        }
+        ["市", "町", "村", "区", "都", "道", "府", "県"]
+            .iter()
+            .any(|kind| self.by_name.contains_key(&format!("{word}{kind}")))
+    }
+
     /// Whether several bodies bear this name (府中市 of 東京都 and of 広島県, 伊達市 …).
     pub fn is_shared_name(&self, name: &str) -> bool {
         self.by_name
@@ -300,6 +311,17 @@ pub fn body_named(value: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_bodys_name_with_or_without_its_kind_names_a_body_and_a_measure_does_not() {
+        let bodies = LocalBodies::bundled();
+        for name in ["さいたま市", "さいたま", "札幌", "北海道", "豊島区", "豊島"] {
+            assert!(bodies.names_a_body(name), "{name}");
+        }
+        for word in ["監視カメラ", "入退室", "警備員", "記憶媒体"] {
+            assert!(!bodies.names_a_body(word), "{word}");
+        }
+    }
 
     #[test]
     fn the_bundled_table_has_every_body_with_a_right_check_digit() {

@@ -325,7 +325,12 @@ impl<'a> Characteristic<'a> {
     fn lift(&mut self, candidate: &PhraseCount) -> Result<Option<f64>, DraftError> {
         let components = &candidate.phrase.components;
         let only_common = components.iter().all(|word| self.common.contains(word));
-        if components.is_empty() || only_common || candidate.phrase.action_only {
+        // A body's name (さいたま of さいたま市CS: the dictionary knows 札幌 as a place, not
+        // every body) is the writer, not a measure.
+        let names_a_body = components
+            .iter()
+            .any(|word| crate::bodies::LocalBodies::bundled().names_a_body(word));
+        if components.is_empty() || only_common || names_a_body || candidate.phrase.action_only {
             return Ok(None);
         }
         let mut rarest = 1.0f64;

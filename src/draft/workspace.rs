@@ -90,8 +90,10 @@ pub fn workspace_slots(
     let body_kind = wanted(&request.body_kind);
     let own_body = wanted(&request.own_body);
     let same_kind = matches!(request.same_kind.as_deref(), Some("on" | "true" | "1"));
-    let mut chosen: HashSet<u64> = HashSet::new();
-    let mut peers: HashSet<u64> = HashSet::new();
+    // By document number (dense), as the table's rows name documents.
+    let count = documents.all().len();
+    let mut chosen = vec![false; count];
+    let mut peers = vec![false; count];
     let mut chosen_bodies: HashSet<(String, Option<String>)> = HashSet::new();
     for (number, document) in documents.all().iter().enumerate() {
         if !document.current {
@@ -112,27 +114,39 @@ pub fn workspace_slots(
             .is_none_or(|kind| Some(kind) == document.body_kind.as_deref());
         let own = own_body.as_deref() == Some(document.body.as_str());
         if jimu_matches && body_kind_matches && (kind_matches || !same_kind) && !own {
-            peers.insert(number as u64);
+            peers[number] = true;
         }
         if kind_matches && jimu_matches {
-            chosen.insert(number as u64);
+            chosen[number] = true;
             chosen_bodies.insert((document.body.clone(), document.municipality_code.clone()));
         }
     }
+    let is = |flags: &[bool], document: u32| flags.get(document as usize).copied().unwrap_or(false);
+    // Per body, the last slot it was counted in: counting a slot's bodies without a set.
+    let mut counted_in: Vec<usize> = Vec::new();
     let mut slots = Vec::new();
-    for slot in form::SLOTS {
+    for (position, slot) in form::SLOTS.iter().enumerate() {
         let rows = table.rows_in_slot(slot.key);
         let written = rows
             .iter()
-            .any(|row| row.has_text && chosen.contains(&u64::from(row.document)));
+            .any(|row| row.has_text && is(&chosen, row.document));
         if !written {
             continue;
         }
-        let bodies: HashSet<u32> = rows
+        let mut bodies = 0;
+        for row in rows
             .iter()
-            .filter(|row| row.has_text && !row.deleted && peers.contains(&u64::from(row.document)))
-            .map(|row| row.body)
-            .collect();
+            .filter(|row| row.has_text && !row.deleted && is(&peers, row.document))
+        {
+            let body = row.body as usize;
+            if counted_in.len() <= body {
+                counted_in.resize(body + 1, usize::MAX);
+            }
+            if counted_in[body] != position {
+                counted_in[body] = position;
+                bodies += 1;
+            }
+        }
         slots.push(WorkspaceSlot {
             key: slot.key.to_string(),
             label: slot.label.to_string(),
@@ -141,7 +155,7 @@ pub fn workspace_slots(
                 .into_iter()
                 .map(str::to_string)
                 .collect(),
-            bodies: bodies.len(),
+            bodies,
         });
     }
     let ranked = |counts: BTreeMap<String, usize>| {
@@ -155,7 +169,7 @@ pub fn workspace_slots(
     Ok(WorkspaceSlots {
         doc_types: ranked(doc_types),
         jimus: ranked(jimus),
-        documents: chosen.len(),
+        documents: chosen.iter().filter(|chosen| **chosen).count(),
         bodies: chosen_bodies.len(),
         slots,
     })
