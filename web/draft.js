@@ -180,18 +180,16 @@ async function askPeers(key, textarea, hintsBox, precedentsBox) {
   hintsBox.dataset.state = "loading";
   setChildren(hintsBox, el("p", { class: "count" }, "他団体の記載と比べています…"));
   precedentsBox.replaceChildren();
-  try {
-    const [hints, precedents] = await Promise.all([
-      postDraft("/api/draft/hints", draftPeers(key, text)),
-      postDraft("/api/draft/precedents", { ...draftPeers(key, text), limit: 5 }),
-    ]);
-    setChildren(hintsBox, hintsNodes(key, hints, textarea));
-    setChildren(precedentsBox, precedentsNodes(key, precedents, textarea));
-    hintsBox.dataset.state = "ready";
-  } catch (error) {
-    setChildren(hintsBox, el("p", { class: "error" }, error.message));
-    hintsBox.dataset.state = "error";
-  }
+  // Each answer on its own: a draft of no searchable word has hints but no precedents.
+  const [hints, precedents] = await Promise.allSettled([
+    postDraft("/api/draft/hints", draftPeers(key, text)),
+    postDraft("/api/draft/precedents", { ...draftPeers(key, text), limit: 5 }),
+  ]);
+  setChildren(hintsBox, hints.status === "fulfilled" ? hintsNodes(key, hints.value, textarea)
+    : el("p", { class: "error" }, hints.reason.message));
+  setChildren(precedentsBox, precedents.status === "fulfilled" ? precedentsNodes(key, precedents.value, textarea)
+    : el("p", { class: "error" }, precedents.reason.message));
+  hintsBox.dataset.state = hints.status === "fulfilled" ? "ready" : "error";
 }
 
 function hintsNodes(key, body, textarea) {
