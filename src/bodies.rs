@@ -315,7 +315,8 @@ mod tests {
     #[test]
     fn a_bodys_name_with_or_without_its_kind_names_a_body_and_a_measure_does_not() {
         let bodies = LocalBodies::bundled();
-        for name in ["さいたま市", "さいたま", "札幌", "北海道", "豊島区", "豊島"] {
+        for name in ["さいたま市", "さいたま", "札幌", "北海道", "豊島区", "豊島"]
+        {
             assert!(bodies.names_a_body(name), "{name}");
         }
         for word in ["監視カメラ", "入退室", "警備員", "記憶媒体"] {

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use crate::compare::table::TableRow;
 use crate::form;
 use crate::search::rows::MatchingRows;
-use crate::search::{SearchError, SearchIndex, SearchRequest};
+use crate::search::{Peers, SearchError, SearchIndex, SearchRequest};
 
 /// Characters of one slot's draft that are read; a longer text is refused, not cut, so that a
 /// hint is never about a part that was not read.
@@ -30,16 +30,9 @@ pub struct DraftRequest {
     pub slot: String,
     /// The draft's text of that slot.
     pub text: String,
-    /// Peers: documents of this 事務 (category; `all` or none: every 事務) …
-    pub jimu: Option<String>,
-    /// … of this kind of 評価書 (全項目評価書, 重点項目評価書, 基礎項目評価書) …
-    pub doc_type: Option<String>,
-    /// … of bodies of this kind (都道府県, 政令市, 特別区, 市, 町, 村) …
-    pub body_kind: Option<String>,
-    /// … and of this prefecture.
-    pub prefecture: Option<String>,
-    /// `all`: past versions too (by default only current versions).
-    pub versions: Option<String>,
+    /// Whose texts the draft is compared with.
+    #[serde(flatten)]
+    pub peers: Peers,
     /// The body drafting (as the index names it): its own published texts are not its peers.
     pub own_body: Option<String>,
     /// Hints or precedents returned.
@@ -49,20 +42,7 @@ pub struct DraftRequest {
 impl DraftRequest {
     /// The peers' filters as a search's.
     fn filters(&self) -> SearchRequest {
-        let given = |value: &Option<String>| {
-            value
-                .clone()
-                .filter(|value| !value.trim().is_empty() && value != "all")
-        };
-        SearchRequest {
-            slot: Some(self.slot.clone()),
-            jimu: given(&self.jimu),
-            doc_type: given(&self.doc_type),
-            body_kind: given(&self.body_kind),
-            prefecture: given(&self.prefecture),
-            versions: self.versions.clone(),
-            ..SearchRequest::default()
-        }
+        self.peers.search_filters(Some(self.slot.clone()))
     }
 
     /// The slot (refused when the form has none) and the draft's text (refused when empty or

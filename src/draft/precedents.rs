@@ -69,11 +69,7 @@ pub fn precedents(
         // A few more than shown: a wording of another field or actor with the same text is
         // shown once.
         limit: Some((limit + EXTRA_FOR_SAME_TEXT).min(crate::search::MAX_LIMIT)),
-        jimu: request.jimu.clone(),
-        doc_type: request.doc_type.clone(),
-        body_kind: request.body_kind.clone(),
-        prefecture: request.prefecture.clone(),
-        versions: request.versions.clone(),
+        peers: request.peers.clone(),
         fold: Some("on".to_string()),
     })?;
     let draft_sentences = sentences_of(draft_text);

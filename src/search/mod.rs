@@ -161,38 +161,50 @@ pub struct SimilarRequest {
     pub slot: Option<String>,
     #[serde(default)]
     pub limit: Option<usize>,
-    /// Peers: 事務 (category), kind of 評価書, kind of body, prefecture, as in a search.
-    #[serde(default)]
-    pub jimu: Option<String>,
-    #[serde(default)]
-    pub doc_type: Option<String>,
-    #[serde(default)]
-    pub body_kind: Option<String>,
-    #[serde(default)]
-    pub prefecture: Option<String>,
-    /// `all`: past versions too (by default only current versions).
-    #[serde(default)]
-    pub versions: Option<String>,
+    /// Whose documents are searched.
+    #[serde(flatten)]
+    pub peers: Peers,
     /// `on`: one hit per wording with its bodies, as a search folds (by default every
     /// record is its own hit).
     #[serde(default)]
     pub fold: Option<String>,
 }
 
-impl SimilarRequest {
-    /// The filters as a search's.
-    fn filters(&self) -> SearchRequest {
+/// Whose documents a drafting request looks at (its peers), as a search filters them: 事務
+/// (category), kind of 評価書, kind of body, prefecture, and whether past versions count.
+/// Empty values and `all` mean no filter.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct Peers {
+    pub jimu: Option<String>,
+    pub doc_type: Option<String>,
+    pub body_kind: Option<String>,
+    pub prefecture: Option<String>,
+    /// `all`: past versions too (by default only current versions).
+    pub versions: Option<String>,
+}
+
+impl Peers {
+    /// The search finding the peers' records of `slot`.
+    pub fn search_filters(&self, slot: Option<String>) -> SearchRequest {
+        let given = |value: &Option<String>| {
+            value
+                .clone()
+                .filter(|value| !value.trim().is_empty() && value != "all")
+        };
         SearchRequest {
-            slot: self.slot.clone(),
-            jimu: self.jimu.clone().filter(|jimu| jimu != "all"),
-            doc_type: self.doc_type.clone(),
-            body_kind: self.body_kind.clone(),
-            prefecture: self.prefecture.clone(),
+            slot,
+            jimu: given(&self.jimu),
+            doc_type: given(&self.doc_type),
+            body_kind: given(&self.body_kind),
+            prefecture: given(&self.prefecture),
             versions: self.versions.clone(),
             ..SearchRequest::default()
         }
     }
+}
 
+impl SimilarRequest {
     fn folds(&self) -> bool {
         matches!(self.fold.as_deref(), Some("on" | "true" | "1"))
     }
@@ -808,7 +820,7 @@ impl SearchIndex {
             .collect();
         let query = with_filters(
             Box::new(BooleanQuery::new(clauses)),
-            &request.filters(),
+            &request.peers.search_filters(request.slot.clone()),
             &loaded,
         );
         let highlight_query = ParsedQuery {
