@@ -42,6 +42,8 @@ pub struct AppState {
     limits: Arc<IndexWorkLimits>,
     /// The corpus folder, to hand out an indexed document's original PDF (`/documents/…`).
     corpus: Option<Arc<std::path::PathBuf>>,
+    /// Host names the server answers to (besides IP literals and `localhost`); none: any.
+    allowed_hosts: Option<Arc<Vec<String>>>,
 }
 
 impl AppState {
@@ -62,6 +64,7 @@ impl AppState {
         AppState {
             index,
             corpus: None,
+            allowed_hosts: None,
             limits: Arc::new(IndexWorkLimits {
                 running: tokio::sync::Semaphore::new(concurrent),
                 waiting: std::sync::atomic::AtomicUsize::new(0),
@@ -74,6 +77,19 @@ impl AppState {
     /// Serves the original PDFs of the indexed documents from this corpus folder.
     pub fn with_corpus(mut self, folder: std::path::PathBuf) -> AppState {
         self.corpus = Some(Arc::new(folder));
+        self
+    }
+
+    /// Answers only requests whose `Host` is an IP address, `localhost` or one of these names
+    /// (DNS rebinding: a page of another site whose name is made to resolve to this server
+    /// must not read it). `serve` always sets it.
+    pub fn with_allowed_hosts(mut self, names: Vec<String>) -> AppState {
+        let names = names
+            .into_iter()
+            .map(|name| name.trim().to_ascii_lowercase())
+            .filter(|name| !name.is_empty())
+            .collect();
+        self.allowed_hosts = Some(Arc::new(names));
         self
     }
 
@@ -377,6 +393,10 @@ pub fn app(state: AppState) -> Router {
         .route("/documents/{file}", get(original_document))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            refuse_edge_requests,
+        ))
         .layer(axum::middleware::map_response(with_security_headers))
         // One INFO line per request (method, path, status, latency); the default level is DEBUG,
         // which the default log filter hides.
@@ -396,6 +416,90 @@ pub fn app(state: AppState) -> Router {
                 ),
         )
         .with_state(state)
+}
+
+/// Longest request target (path and query) answered; longer ones get a JSON 414 saying what to
+/// shorten (hyper itself refuses targets over 64 KiB with an empty 414).
+pub const MAX_URI_BYTES: usize = 8 * 1024;
+/// Most bytes of request headers answered; more get a JSON 431.
+pub const MAX_HEADER_BYTES: usize = 32 * 1024;
+
+/// Refuses, before any handler, what no handler should see, in the one error shape: a target or
+/// headers over the limits (414 and 431, which hyper would send with an empty body), and a
+/// `Host` the server was not told to answer to (403).
+async fn refuse_edge_requests(
+    State(state): State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let target = request
+        .uri()
+        .path_and_query()
+        .map_or(0, |target| target.as_str().len());
+    if target > MAX_URI_BYTES {
+        return AppError::Rejected {
+            status: StatusCode::URI_TOO_LONG,
+            code: "uri_too_long",
+            message: format!("the request target is {target} bytes; at most {MAX_URI_BYTES}"),
+            shown: crate::messages::uri_too_long(),
+        }
+        .into_response();
+    }
+    let header_bytes: usize = request
+        .headers()
+        .iter()
+        .map(|(name, value)| name.as_str().len() + value.len() + 4)
+        .sum();
+    if header_bytes > MAX_HEADER_BYTES {
+        return AppError::Rejected {
+            status: StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            code: "headers_too_large",
+            message: format!(
+                "request headers are {header_bytes} bytes; at most {MAX_HEADER_BYTES}"
+            ),
+            shown: crate::messages::headers_too_large(),
+        }
+        .into_response();
+    }
+    if let Some(allowed) = &state.allowed_hosts {
+        let host = request
+            .headers()
+            .get(header::HOST)
+            .and_then(|host| host.to_str().ok());
+        if let Some(host) = host.filter(|host| !is_allowed_host(host, allowed)) {
+            return AppError::Rejected {
+                status: StatusCode::FORBIDDEN,
+                code: "unknown_host",
+                message: format!(
+                    "this server does not answer to host {host:?}; start it with --allow-host {}",
+                    host_name(host)
+                ),
+                shown: crate::messages::unknown_host(),
+            }
+            .into_response();
+        }
+    }
+    next.run(request).await
+}
+
+/// The name of a `Host` value without its port (`[::1]:8080` → `[::1]`).
+fn host_name(host: &str) -> &str {
+    if host.starts_with('[') {
+        return host
+            .split_once(']')
+            .map_or(host, |(name, _)| &host[..name.len() + 1]);
+    }
+    host.rsplit_once(':').map_or(host, |(name, _)| name)
+}
+
+/// IP literals cannot be rebound by DNS; `localhost` is this machine; other names must be
+/// allowed.
+fn is_allowed_host(host: &str, allowed: &[String]) -> bool {
+    let name = host_name(host).to_ascii_lowercase();
+    let literal = name.trim_start_matches('[').trim_end_matches(']');
+    literal.parse::<std::net::IpAddr>().is_ok()
+        || name == "localhost"
+        || allowed.iter().any(|allowed| *allowed == name)
 }
 
 /// The policy of the page and its assets: scripts and styles only from this server, nothing

@@ -12,9 +12,14 @@ use clap::{Args, Parser, Subcommand};
 
 use hyoka::search::{SearchIndex, SearchRequest};
 
-/// hyoka: search and compare 特定個人情報保護評価書 (My Number Act privacy impact assessments).
+/// hyoka: 特定個人情報保護評価書の検索・比較（search and compare My Number Act privacy impact
+/// assessments）
 #[derive(Parser)]
-#[command(version, about)]
+#[command(
+    version,
+    about = "hyoka: 特定個人情報保護評価書の検索・比較（search and compare My Number Act privacy impact assessments）",
+    after_help = "例:\n  hyoka serve                                   corpus/ の評価書で索引を作り、http://127.0.0.1:8080/ で開く\n  hyoka serve --corpus 評価書 --index 評価書の索引   PDF を入れたフォルダで\n  hyoka ingest --corpus 評価書 --index 評価書の索引  PDF を追加・差し替えた後に索引を作り直す\n  hyoka search 生体認証 --municipality 札幌市       コマンドラインで検索する\n  hyoka parse --text 評価書/ファイル.pdf            PDF からどう読めたかを確かめる\n\n各コマンドの説明: hyoka <コマンド> --help"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -24,13 +29,25 @@ struct Cli {
 #[allow(clippy::large_enum_variant)]
 #[derive(Subcommand)]
 enum Command {
-    /// Parse every document of a corpus and build the index.
+    /// 評価書のフォルダを読み、索引を作る（作り直す）。Parse every document of a corpus and build the index.
+    #[command(
+        after_help = "例:\n  hyoka ingest                                  corpus/ から index/ を作る\n  hyoka ingest --corpus 評価書 --index 評価書の索引\n\n文書ごとに、読み取った団体・団体コード・種類・様式・公表日・記載数を表示します。読めない\nファイルは理由を示して飛ばします。実行中の serve は 2 秒以内に新しい索引に切り替わります。"
+    )]
     Ingest(IngestArgs),
-    /// Search the index.
+    /// 索引を検索する。Search the index.
+    #[command(
+        after_help = "例:\n  hyoka search 生体認証\n  hyoka search \"目的外の入手\" --slot III.2.R1 --municipality 札幌市\n  hyoka search 入退室 監視カメラ --jimu 住民基本台帳 --json\n\n語はすべて含む記載を探します（\"語句\" は語順どおり、-語 は除外）。"
+    )]
     Search(SearchArgs),
-    /// Parse documents without indexing; one JSON record per line.
+    /// 文書を読んで記載を表示する（索引は作らない）。Parse documents without indexing; one JSON record per line.
+    #[command(
+        after_help = "例:\n  hyoka parse corpus/002_ac2772f135d57124.txt     記載を 1 行 1 件の JSON で\n  hyoka parse --text 評価書/ファイル.pdf            PDF から読めた文章（表はセルの間にタブ）"
+    )]
     Parse(ParseArgs),
-    /// Serve the web page and the API (builds the index from the corpus first if there is none).
+    /// 画面と API を提供する（索引がなければ先に作る）。Serve the web page and the API.
+    #[command(
+        after_help = "例:\n  hyoka serve                                   http://127.0.0.1:8080/ で開く\n  hyoka serve --corpus 評価書 --index 評価書の索引 --addr 127.0.0.1:8090\n  hyoka serve --addr 0.0.0.0:8080 --allow-host hyoka.example.lg.jp   庁内に公開するとき\n\n--corpus は、索引がまだないとき（または古い版の hyoka が作った索引のとき）だけ読みます。\nPDF を追加・差し替えたら hyoka ingest で作り直してください（実行中の serve はそのまま使えます）。\n待ち受けるアドレスが使えないときは、索引を作る前に止まります。"
+    )]
     Serve(ServeArgs),
 }
 
@@ -135,12 +152,23 @@ struct ServeArgs {
     /// Folder of the index.
     #[arg(long, default_value = "index", env = "HYOKA_INDEX")]
     index: PathBuf,
-    /// Corpus to build the index from when there is none.
+    /// 索引がないときだけ読む評価書のフォルダ。Corpus to build the index from, read only when
+    /// there is no index (or one from an older hyoka); after that, `hyoka ingest` rebuilds it.
     #[arg(long, default_value = "corpus", env = "HYOKA_CORPUS")]
     corpus: PathBuf,
-    /// Address to listen on. Loopback by default: expose it deliberately.
+    /// 待ち受けるアドレス（既定はこの PC だけ）。Address to listen on. Loopback by default:
+    /// expose it deliberately.
     #[arg(long, default_value = "127.0.0.1:8080", env = "HYOKA_ADDR")]
     addr: SocketAddr,
+    /// 答えるホスト名（IP アドレスと localhost のほかに。複数可）。Host names to answer to besides
+    /// IP addresses and localhost (DNS rebinding): the names staff type to reach a server exposed
+    /// with --addr. Comma-separated or repeated.
+    #[arg(
+        long = "allow-host",
+        env = "HYOKA_ALLOWED_HOSTS",
+        value_delimiter = ','
+    )]
+    allowed_hosts: Vec<String>,
     /// Synonym dictionary to use instead of the bundled data/synonyms.txt (read at start).
     #[arg(long, env = "HYOKA_SYNONYMS")]
     synonyms: Option<PathBuf>,
@@ -483,6 +511,16 @@ fn run_parse(args: &ParseArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn run_serve(args: &ServeArgs) -> anyhow::Result<ExitCode> {
+    // The address first: a taken port is found in a moment, not after building the index.
+    let listener = std::net::TcpListener::bind(args.addr).with_context(|| {
+        format!(
+            "cannot listen on {} (is another hyoka serve running? choose another with --addr); nothing was indexed",
+            args.addr
+        )
+    })?;
+    listener
+        .set_nonblocking(true)
+        .context("cannot set up the listening socket")?;
     if hyoka::index::current_generation(&args.index).is_none() {
         eprintln!(
             "no index in {}; building it from {}",
@@ -517,10 +555,11 @@ fn run_serve(args: &ServeArgs) -> anyhow::Result<ExitCode> {
         .context("cannot start the async runtime")?;
     runtime.block_on(async {
         hyoka::http::spawn_reloader(index.clone(), Duration::from_secs(2));
-        let app =
-            hyoka::http::app(hyoka::http::AppState::new(index).with_corpus(args.corpus.clone()));
-        let listener = tokio::net::TcpListener::bind(args.addr)
-            .await
+        let state = hyoka::http::AppState::new(index)
+            .with_corpus(args.corpus.clone())
+            .with_allowed_hosts(args.allowed_hosts.clone());
+        let app = hyoka::http::app(state);
+        let listener = tokio::net::TcpListener::from_std(listener)
             .with_context(|| format!("cannot listen on {}", args.addr))?;
         eprintln!("hyoka: serving on http://{}/", listener.local_addr()?);
         axum::serve(listener, app)

@@ -121,6 +121,23 @@ pub fn bad_parameter() -> String {
     "アドレスの指定を読めませんでした。件数や位置には数字を指定してください".to_string()
 }
 
+/// A request target (address) over the server's limit.
+pub fn uri_too_long() -> String {
+    "アドレスが長すぎます。検索語を短くするか、長い文章は「下書きを作る」に貼り付けてください"
+        .to_string()
+}
+
+/// Request headers over the server's limit.
+pub fn headers_too_large() -> String {
+    "送られた情報（ヘッダー）が大きすぎます。ブラウザを開き直してからもう一度お試しください"
+        .to_string()
+}
+
+/// A request for a host name the server was not told to answer to.
+pub fn unknown_host() -> String {
+    "このサーバーは、このアドレス（ホスト名）では使えません。管理者に、起動時にホスト名を許可するよう依頼してください".to_string()
+}
+
 /// A route that does not exist.
 pub fn no_such_page() -> String {
     "このページはありません。検索画面から探してください".to_string()

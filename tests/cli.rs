@@ -64,8 +64,59 @@ fn every_command_has_help() {
     ] {
         let output = hyoka(&command);
         assert!(output.status.success(), "{command:?}");
-        assert!(text(&output.stdout).contains("Usage"), "{command:?}");
+        let help = text(&output.stdout);
+        assert!(help.contains("Usage"), "{command:?}");
+        // Staff read it: a Japanese summary of each command and examples.
+        assert!(
+            help.contains("例:") && help.contains("hyoka "),
+            "{command:?}: {help}"
+        );
+        let summaries = [
+            "索引を作る",
+            "索引を検索する",
+            "記載を表示する",
+            "画面と API を提供する",
+        ];
+        let japanese = summaries
+            .iter()
+            .filter(|summary| help.contains(*summary))
+            .count();
+        assert!(japanese >= 1, "{command:?}: {help}");
     }
+    let serve = text(&hyoka(&["serve", "--help"]).stdout);
+    assert!(serve.contains("--corpus は、索引がまだないとき"), "{serve}");
+}
+
+#[test]
+fn serve_on_a_taken_port_fails_at_once_without_building_the_index() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("a port");
+    let address = taken.local_addr().expect("its address").to_string();
+    let index = tempfile::tempdir().expect("temp dir");
+    let folder = index.path().join("index");
+    let corpus = crate::util::corpus_folder();
+    let started = std::time::Instant::now();
+    let output = hyoka(&[
+        "serve",
+        "--addr",
+        &address,
+        "--index",
+        folder.to_str().expect("utf-8 path"),
+        "--corpus",
+        corpus.to_str().expect("utf-8 path"),
+    ]);
+    assert!(!output.status.success());
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.contains(&format!("cannot listen on {address}")),
+        "{stderr}"
+    );
+    assert!(stderr.contains("nothing was indexed"), "{stderr}");
+    assert!(!stderr.contains("building it"), "{stderr}");
+    assert!(
+        hyoka::index::current_generation(&folder).is_none(),
+        "an index was built"
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
 }
 
 #[test]

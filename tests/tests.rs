@@ -35,6 +35,8 @@ mod api;
 mod http;
 // Reading and citing: deletions, answers per body, record pages, the spreadsheet, Japanese.
 mod trust;
+// Request edges: limits as JSON, foreign hosts, invisible characters.
+mod edges;
 // Headers, bounds, traversal, formula injection.
 mod security;
 // Real processes: ingest killed at many moments, load while the index swaps.

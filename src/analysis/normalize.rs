@@ -10,6 +10,8 @@
 //!   (the rule of lindera's `japanese_katakana_stem` and of JIS Z 8301 style guides);
 //! - white space between two Japanese characters is removed: in PDF extractions it is line
 //!   wrapping or layout debris (「情報提供 ネットワーク」), never a word boundary;
+//! - invisible characters (zero-width space and joiners, a BOM inside text, the soft hyphen)
+//!   are dropped: copied from PDFs and Word they sit inside words;
 //! - a small table folds okurigana variants (紐づけ/紐付け, 取り扱い/取扱い, 持ち出し/持出し)
 //!   and a few 異体字 (髙/高, 﨑/崎) that NFKC leaves alone.
 //!
@@ -129,6 +131,16 @@ fn is_dash_like(character: char) -> bool {
     )
 }
 
+/// Characters that show nothing and join or split nothing a reader sees: zero-width space and
+/// joiners, the word joiner, a byte order mark inside text, the soft hyphen. Text copied from PDFs
+/// and Word carries them inside words (生体\u{200B}認証), where they would split a word in two.
+fn is_invisible(character: char) -> bool {
+    matches!(
+        character,
+        '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}' | '\u{180E}'
+    )
+}
+
 /// Katakana letters (not the 長音 itself, not ・).
 pub fn is_katakana(character: char) -> bool {
     matches!(character, '\u{30A1}'..='\u{30FA}' | '\u{31F0}'..='\u{31FF}')
@@ -196,6 +208,9 @@ pub fn normalize(original: &str) -> Normalized {
     let mut folded: Vec<(char, (usize, usize))> = Vec::with_capacity(characters.len());
     for index in 0..characters.len() {
         let (mut character, span) = characters[index];
+        if is_invisible(character) {
+            continue;
+        }
         let previous = folded.last().map(|(previous, _)| *previous);
         if character.is_ascii_uppercase() {
             character = character.to_ascii_lowercase();
@@ -345,6 +360,23 @@ mod tests {
             "情報提供ネットワーク"
         );
         assert_eq!(normalize("ISO IEC").as_str(), "iso iec");
+    }
+
+    #[test]
+    fn invisible_characters_inside_a_word_are_dropped() {
+        for copied in [
+            "生体\u{200B}認証",
+            "\u{FEFF}生体認証",
+            "生体\u{200D}認\u{2060}証",
+            "生\u{00AD}体認証",
+        ] {
+            assert_eq!(normalize(copied).as_str(), "生体認証", "{copied:?}");
+        }
+        // The spans still point into the text as written.
+        let copied = "生体\u{200B}認証";
+        let normalized = normalize(copied);
+        let (start, end) = normalized.original_range(0, normalized.as_str().len());
+        assert_eq!(&copied[start..end], copied);
     }
 
     #[test]

@@ -1,0 +1,148 @@
+//! Request edges: targets and headers over the limits answered in the one JSON error shape, a
+//! foreign `Host` refused, invisible characters in a query.
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use serde_json::Value;
+use tower::ServiceExt;
+
+use hyoka::http::{AppState, MAX_HEADER_BYTES, MAX_URI_BYTES, app};
+use hyoka::search::SearchIndex;
+
+async fn send_to(router: axum::Router, request: Request<Body>) -> (StatusCode, Value) {
+    let response = router.oneshot(request).await.expect("a response");
+    let status = response.status();
+    let bytes = http_body_util::BodyExt::collect(response.into_body())
+        .await
+        .expect("body")
+        .to_bytes();
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
+}
+
+fn router_allowing(names: &[&str]) -> axum::Router {
+    let index = SearchIndex::open(crate::util::index_path()).expect("the index opens");
+    app(AppState::new(Arc::new(index))
+        .with_allowed_hosts(names.iter().map(|name| name.to_string()).collect()))
+}
+
+fn is_japanese(message: &Value) -> bool {
+    message
+        .as_str()
+        .is_some_and(|text| text.chars().any(|c| ('\u{3040}'..='\u{30ff}').contains(&c)))
+}
+
+#[tokio::test]
+async fn a_target_or_headers_over_the_limit_get_the_json_error_in_japanese() {
+    let router = router_allowing(&[]);
+    let long_query = format!("/api/search?q={}", "a".repeat(MAX_URI_BYTES));
+    let (status, body) = send_to(
+        router.clone(),
+        Request::get(&long_query)
+            .body(Body::empty())
+            .expect("request"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::URI_TOO_LONG);
+    assert_eq!(body["error"]["code"], "uri_too_long");
+    assert!(is_japanese(&body["error"]["message"]), "{body}");
+    // The page's addresses too, not only the API's.
+    let long_draft = format!("/?draft={}", "b".repeat(MAX_URI_BYTES));
+    let (status, body) = send_to(
+        router.clone(),
+        Request::get(&long_draft)
+            .body(Body::empty())
+            .expect("request"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::URI_TOO_LONG);
+    assert_eq!(body["error"]["code"], "uri_too_long");
+
+    let (status, body) = send_to(
+        router.clone(),
+        Request::get("/api/search?q=x")
+            .header("x-filler", "c".repeat(MAX_HEADER_BYTES))
+            .body(Body::empty())
+            .expect("request"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE);
+    assert_eq!(body["error"]["code"], "headers_too_large");
+    assert!(is_japanese(&body["error"]["message"]), "{body}");
+
+    // Just under the limit is answered.
+    let fits = format!("/api/search?q={}", "a".repeat(MAX_URI_BYTES - 200));
+    let (status, body) = send_to(
+        router,
+        Request::get(&fits).body(Body::empty()).expect("request"),
+    )
+    .await;
+    assert_ne!(status, StatusCode::URI_TOO_LONG, "{body}");
+}
+
+#[tokio::test]
+async fn a_foreign_host_is_refused_and_ip_addresses_localhost_and_allowed_names_answer() {
+    let router = router_allowing(&["hyoka.example.lg.jp"]);
+    for host in ["evil.example", "evil.example:8080", "127.0.0.1.nip.io"] {
+        let (status, body) = send_to(
+            router.clone(),
+            Request::get("/api/slots")
+                .header("host", host)
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{host}");
+        assert_eq!(body["error"]["code"], "unknown_host", "{host}");
+        assert!(is_japanese(&body["error"]["message"]), "{body}");
+    }
+    for host in [
+        "127.0.0.1:8080",
+        "localhost:8080",
+        "[::1]:8080",
+        "192.0.2.7",
+        "HYOKA.example.lg.jp",
+    ] {
+        let (status, body) = send_to(
+            router.clone(),
+            Request::get("/api/slots")
+                .header("host", host)
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{host}: {body}");
+    }
+}
+
+#[tokio::test]
+async fn invisible_characters_copied_inside_a_word_find_what_the_word_finds() {
+    let router = router_allowing(&[]);
+    let total = |body: &Value| body["total"].as_u64().unwrap_or(0);
+    let (_, plain) = send_to(
+        router.clone(),
+        Request::get(format!(
+            "/api/search?q={}",
+            crate::util::encoded("生体認証")
+        ))
+        .body(Body::empty())
+        .expect("request"),
+    )
+    .await;
+    assert!(total(&plain) > 0);
+    for copied in ["生体\u{200B}認証", "\u{FEFF}生体認証", "生体\u{2060}認証"] {
+        let (status, body) = send_to(
+            router.clone(),
+            Request::get(format!("/api/search?q={}", crate::util::encoded(copied)))
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(total(&body), total(&plain), "{copied:?}");
+    }
+}
