@@ -257,7 +257,7 @@ impl From<SearchError> for AppError {
             SearchError::Query(_) => "bad_query",
             SearchError::UnknownSlot(_) => "unknown_slot",
             SearchError::LimitTooLarge(_) | SearchError::LimitZero => "bad_limit",
-            SearchError::OffsetTooLarge(_) => "bad_offset",
+            SearchError::OffsetTooLarge(_) | SearchError::OffsetPastEnd { .. } => "bad_offset",
             SearchError::EmptyDraft => "empty_draft",
             SearchError::BadDate(_) => "bad_date",
             SearchError::Index(_) | SearchError::Tantivy(_) => {
@@ -331,6 +331,13 @@ impl From<JsonRejection> for AppError {
                 shown: crate::messages::body_too_large(MAX_BODY_BYTES),
             };
         }
+        // A body of the wrong shape (a missing field: axum's 422) is a bad request like any
+        // other bad parameter: one status for one kind of error on every endpoint.
+        let status = if status == StatusCode::UNPROCESSABLE_ENTITY {
+            StatusCode::BAD_REQUEST
+        } else {
+            status
+        };
         AppError::Rejected {
             status,
             code: "bad_body",
@@ -418,9 +425,10 @@ pub fn app(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Longest request target (path and query) answered; longer ones get a JSON 414 saying what to
+/// Longest request target (path and query) answered, room for a query of the longest allowed
+/// (1,000 characters, 9 bytes each percent-encoded) and its filters; longer ones get a JSON 414 saying what to
 /// shorten (hyper itself refuses targets over 64 KiB with an empty 414).
-pub const MAX_URI_BYTES: usize = 8 * 1024;
+pub const MAX_URI_BYTES: usize = 16 * 1024;
 /// Most bytes of request headers answered; more get a JSON 431.
 pub const MAX_HEADER_BYTES: usize = 32 * 1024;
 

@@ -23,6 +23,9 @@ pub fn search_error(error: &SearchError) -> String {
         SearchError::OffsetTooLarge(offset) => format!(
             "{offset} 件目より先は表示できません（{MAX_OFFSET} 件目まで）。絞り込んで件数を減らしてください"
         ),
+        SearchError::OffsetPastEnd { offset, total } => format!(
+            "{offset} 件目からのページはありません（全 {total} 件）。最初のページに戻ってください"
+        ),
         SearchError::EmptyDraft => {
             "下書きに比べられる語がありません。文や段落を貼り付けてください".to_string()
         }
@@ -69,7 +72,7 @@ pub fn compare_error(error: &CompareError) -> String {
             format!("1ページの件数 {limit} は多すぎます。{max} 件までにしてください")
         }
         CompareError::OffsetPastEnd { offset, total } => format!(
-            "{offset} 件目からのページはありません（全 {total} 通りの文言）。最初のページに戻ってください"
+            "{offset} 件目からのページはありません（全 {total} 件）。最初のページに戻ってください"
         ),
     }
 }

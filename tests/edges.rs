@@ -146,3 +146,101 @@ async fn invisible_characters_copied_inside_a_word_find_what_the_word_finds() {
         assert_eq!(total(&body), total(&plain), "{copied:?}");
     }
 }
+
+/// One kind of bad parameter gets one status and one code on every endpoint that takes it.
+#[tokio::test]
+async fn one_kind_of_bad_parameter_is_one_status_and_code_on_every_endpoint() {
+    let router = router_allowing(&[]);
+    let get = |uri: &str| Request::get(uri).body(Body::empty()).expect("request");
+    let post = |uri: &str, body: Value| {
+        Request::post(uri)
+            .header("content-type", "application/json")
+            .body(Body::from(body.to_string()))
+            .expect("request")
+    };
+    let physical = "III.7.R1.5";
+    let kinds: Vec<(&str, Vec<Request<Body>>)> = vec![
+        (
+            "bad_limit",
+            vec![
+                get("/api/search?q=a&limit=0"),
+                get(&format!("/api/compare?slot={physical}&limit=0")),
+                get(&format!("/api/compare/groups?slot={physical}&limit=0")),
+                post(
+                    "/api/similar",
+                    serde_json::json!({"text": "施錠する", "limit": 0}),
+                ),
+                post(
+                    "/api/draft/hints",
+                    serde_json::json!({"slot": physical, "text": "施錠する", "limit": 0}),
+                ),
+            ],
+        ),
+        (
+            "bad_offset",
+            vec![
+                get(&format!(
+                    "/api/search?q={}&offset=5000",
+                    crate::util::encoded("施錠")
+                )),
+                get(&format!(
+                    "/api/search?q={}&offset=5000&fold=off",
+                    crate::util::encoded("施錠")
+                )),
+                get(&format!("/api/compare?slot={physical}&offset=5000")),
+                get(&format!("/api/compare/groups?slot={physical}&offset=5000")),
+            ],
+        ),
+        (
+            "unknown_slot",
+            vec![
+                get("/api/search?slot=IX.9"),
+                get("/api/compare?slot=IX.9"),
+                get("/api/compare/groups?slot=IX.9"),
+                get("/api/answers?slot=IX.9"),
+                post(
+                    "/api/similar",
+                    serde_json::json!({"text": "施錠する", "slot": "IX.9"}),
+                ),
+                post(
+                    "/api/draft/hints",
+                    serde_json::json!({"text": "施錠する", "slot": "IX.9"}),
+                ),
+                post(
+                    "/api/draft/precedents",
+                    serde_json::json!({"text": "施錠する", "slot": "IX.9"}),
+                ),
+            ],
+        ),
+        (
+            "bad_body",
+            vec![
+                // A missing field is a bad request, not axum's 422.
+                post("/api/similar", serde_json::json!({"slot": physical})),
+                post(
+                    "/api/draft/hints",
+                    serde_json::json!({"slot": physical, "text": 7}),
+                ),
+            ],
+        ),
+    ];
+    for (code, requests) in kinds {
+        for request in requests {
+            let uri = request.uri().to_string();
+            let (status, body) = send_to(router.clone(), request).await;
+            assert_eq!(status, StatusCode::BAD_REQUEST, "{uri}: {body}");
+            assert_eq!(body["error"]["code"], code, "{uri}: {body}");
+            assert!(is_japanese(&body["error"]["message"]), "{uri}: {body}");
+        }
+    }
+    // The first page of nothing is an empty page, not an error.
+    let (status, body) = send_to(
+        router,
+        get(&format!(
+            "/api/search?q={}",
+            crate::util::encoded("存在しない語句ぬぬぬ")
+        )),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}

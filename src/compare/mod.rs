@@ -354,6 +354,12 @@ pub fn compare(
         .chain(rows.iter().filter(|row| Some(row.key) != base_key))
         .collect();
 
+    if offset > 0 && offset >= ordered.len() {
+        return Err(CompareError::OffsetPastEnd {
+            offset,
+            total: ordered.len(),
+        });
+    }
     let mut page = Vec::with_capacity(limit.min(rows.len()));
     for row in ordered.into_iter().skip(offset).take(limit) {
         let record = match base_record.filter(|_| Some(row.key) == base_key) {

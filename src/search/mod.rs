@@ -135,6 +135,8 @@ pub enum SearchError {
     LimitZero,
     #[error("offset {0} is over the maximum of {MAX_OFFSET}")]
     OffsetTooLarge(usize),
+    #[error("offset {offset} is past the end ({total} in all)")]
+    OffsetPastEnd { offset: usize, total: usize },
     #[error("the draft has no words to compare: paste a sentence or paragraph")]
     EmptyDraft,
     #[error("{0:?} is not a date: write it as 2024-10-01 or 令和6年10月1日")]
@@ -430,6 +432,14 @@ impl SearchIndex {
         } else {
             self.record_page(&loaded, &prepared, &searcher, request, offset, limit)?
         };
+        // Paging past the end is a mistake to say, as the comparison says it, not an empty page.
+        let paged = folded_totals.map_or(total, |(wordings, _)| wordings);
+        if offset > 0 && offset >= paged {
+            return Err(SearchError::OffsetPastEnd {
+                offset,
+                total: paged,
+            });
+        }
         let mut hits: Vec<Hit> = page
             .iter()
             .map(|(key, _, record, folded)| {
