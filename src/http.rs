@@ -378,6 +378,8 @@ pub fn app(state: AppState) -> Router {
         .route("/draft", get(index_page))
         .route("/app.js", get(app_js))
         .route("/draft.js", get(draft_js))
+        .route("/favicon.svg", get(favicon))
+        .route("/favicon.ico", get(favicon))
         .route("/style.css", get(style_css))
         .route("/healthz", get(healthz))
         .route("/api/search", get(search))
@@ -571,6 +573,18 @@ async fn draft_js() -> Response {
     )
 }
 
+/// The icon of the page's tab (browsers also ask for /favicon.ico on their own).
+async fn favicon() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "image/svg+xml"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        include_str!("../web/favicon.svg"),
+    )
+        .into_response()
+}
+
 async fn style_css() -> Response {
     with_page_headers(
         (
@@ -717,6 +731,7 @@ async fn slots(State(state): State<AppState>) -> Result<Json<serde_json::Value>,
                 "key": slot.key,
                 "label": slot.label,
                 "breadcrumb": crate::form::breadcrumb(slot.key),
+                "heading": crate::form::short_heading(slot.key),
                 "records": counts.get(slot.key).copied().unwrap_or(0),
             })
         })

@@ -244,3 +244,21 @@ async fn one_kind_of_bad_parameter_is_one_status_and_code_on_every_endpoint() {
     .await;
     assert_eq!(status, StatusCode::OK, "{body}");
 }
+
+#[tokio::test]
+async fn the_page_has_an_icon() {
+    let router = router_allowing(&[]);
+    for path in ["/favicon.ico", "/favicon.svg"] {
+        let response = router
+            .clone()
+            .oneshot(Request::get(path).body(Body::empty()).expect("request"))
+            .await
+            .expect("a response");
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        assert_eq!(
+            response.headers()["content-type"],
+            "image/svg+xml",
+            "{path}"
+        );
+    }
+}

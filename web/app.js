@@ -193,16 +193,33 @@ function withoutText(record) {
   return "（記載なし）";
 }
 
-// A button that copies a record's text as it is (no marks, no snippet ellipses).
-function copyButton(text, label) {
-  return el("button", { type: "button", onclick: async (event) => {
-    await navigator.clipboard.writeText(text).catch(() => {});
-    event.target.textContent = "コピーしました";
+// Where a record's text came from, as staff cite it: 「出典: 札幌市 住民基本台帳に関する事務
+// 全項目評価書 Ⅲ 7. リスク1 ⑤物理的対策」 (the file and page when the record is outside the form).
+function sourceLine(record) {
+  const slot = record.slot && slotsByKey.get(record.slot);
+  const place = slot ? slot.heading : (record.section_path || []).join(" ");
+  const title = record.doc_title.startsWith(record.municipality)
+    ? record.doc_title.slice(record.municipality.length).trim() : record.doc_title;
+  const page = record.source && record.source.page ? `（${record.source.file} ${record.source.page} ページ）` : "";
+  return `出典: ${[record.municipality, title, place].filter(Boolean).join(" ")}${page}`;
+}
+
+// A button that copies a record's text as it is (no marks, no snippet ellipses) with its
+// source on the next line, and says whether the copy was made.
+function copyButton(record, label) {
+  return el("button", { type: "button", title: "本文と出典をコピーします", onclick: async (event) => {
+    const button = event.currentTarget;
+    try {
+      await navigator.clipboard.writeText(`${record.text}\n${sourceLine(record)}`);
+      button.textContent = "コピーしました（出典付き）";
+    } catch (error) {
+      button.textContent = "コピーできませんでした（ブラウザがクリップボードへの書き込みを許可していません）";
+    }
   } }, label);
 }
 
 function hitCard(hit) {
-  const copy = copyButton(hit.text, "コピー");
+  const copy = copyButton(hit, "コピー");
   const compareParams = new URLSearchParams({ slot: hit.slot || "" });
   if (hit.municipality) compareParams.set("base", hit.municipality);
   const deleted = hit.change === "削除";
@@ -858,7 +875,7 @@ async function showRecord(id) {
     changeDetails(record),
     versionsSection(body.versions || [], record));
   const compareParams = new URLSearchParams({ slot: record.slot || "", base: record.municipality });
-  const copy = copyButton(record.text, "本文をコピー");
+  const copy = copyButton(record, "本文をコピー");
   setChildren(document.getElementById("record-actions"),
     record.text && !deleted ? copy : null,
     record.slot ? el("a", { class: "button-link", href: `/compare?${compareParams}` }, "他団体と比較") : null,

@@ -425,7 +425,7 @@ async function journey(browser, base) {
     assert.equal(await page.locator("#compare-count").textContent(), first);
   });
 
-  await step("a pasted draft finds its precedent first, and コピー copies its clean text", async () => {
+  await step("a pasted draft finds its precedent first, and コピー copies its clean text with its source", async () => {
     const api = await (await page.request.get(`${base}/api/search?q=${encodeURIComponent("生体認証")}&municipality=${encodeURIComponent("札幌市")}&limit=1`)).json();
     const passage = api.hits[0].text;
     await openPage(page, `${base}/`);
@@ -436,7 +436,14 @@ async function journey(browser, base) {
     assert.equal(await page.locator(".hit .body-name").first().textContent(), "札幌市");
     await page.locator(".hit button", { hasText: "コピー" }).first().click();
     await page.waitForSelector(".hit button:has-text('コピーしました')");
-    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), passage);
+    const copied = await page.evaluate(() => navigator.clipboard.readText());
+    assert.equal(copied.split("\n出典: ")[0], passage);
+    assert.match(copied, /\n出典: 札幌市 .*評価書.* Ⅲ \d+\. /);
+    // A copy the browser refuses says so instead of 「コピーしました」.
+    await page.evaluate(() => { navigator.clipboard.writeText = () => Promise.reject(new Error("denied")); });
+    const second = page.locator(".hit button", { hasText: "コピー" }).nth(1);
+    await second.click();
+    assert.match(await second.textContent(), /コピーできませんでした/);
   });
 
   await step("keyboard: Tab reaches the search box with a visible focus ring", async () => {
