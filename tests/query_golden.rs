@@ -33,3 +33,58 @@ fn golden_plan_of_a_one_character_word() {
 fn golden_plan_of_a_long_vowel_variant() {
     insta::assert_snapshot!(rendered("ｻｰﾊﾞｰ室"));
 }
+
+#[test]
+fn golden_plan_of_an_or_between_words_and_a_third_word() {
+    // OR binds tighter than the space: (生体認証 or 静脈認証) and 入退室.
+    insta::assert_snapshot!(rendered("生体認証 OR 静脈認証 入退室"));
+}
+
+#[test]
+fn golden_plan_of_a_parenthesised_group_or_a_word_and_an_excluded_group() {
+    insta::assert_snapshot!(rendered("(入退室 記録) | 監視カメラ -(クラウド OR 委託)"));
+}
+
+#[test]
+fn or_is_read_in_every_width_and_as_a_bar_and_または_is_a_word() {
+    let group = |query: &str| {
+        let parsed = parse_query(query).expect("valid query");
+        parsed
+            .clauses
+            .iter()
+            .map(|clause| (clause.is_group(), clause.text.clone()))
+            .collect::<Vec<_>>()
+    };
+    let expected = vec![(true, "生体認証 OR 静脈認証".to_string())];
+    for query in [
+        "生体認証 OR 静脈認証",
+        "生体認証 or 静脈認証",
+        "生体認証 ＯＲ 静脈認証",
+        "生体認証 ｏｒ 静脈認証",
+        "生体認証|静脈認証",
+        "生体認証 ｜ 静脈認証",
+        "(生体認証 OR 静脈認証)",
+        "（生体認証 OR 静脈認証）",
+    ] {
+        assert_eq!(group(query), expected, "{query}");
+    }
+    assert_eq!(
+        group("生体認証 または 静脈認証")
+            .iter()
+            .map(|(is_group, _)| *is_group)
+            .collect::<Vec<_>>(),
+        vec![false, false, false]
+    );
+    // Leniently read: a dangling OR, an unmatched parenthesis.
+    assert_eq!(group("生体認証 OR"), vec![(false, "生体認証".to_string())]);
+    assert_eq!(group("生体認証)"), vec![(false, "生体認証".to_string())]);
+    assert_eq!(group("(生体認証 OR 静脈認証"), expected);
+    let reading = parse_query("生体認証 OR 静脈認証 入退室")
+        .expect("valid")
+        .reading()
+        .expect("a reading");
+    assert_eq!(
+        reading,
+        "（「生体認証」 または 「静脈認証」） かつ 「入退室」"
+    );
+}

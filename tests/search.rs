@@ -457,3 +457,57 @@ fn documents_are_found_by_their_publication_date_and_form_version() {
         Err(SearchError::BadDate(_))
     ));
 }
+
+/// Record ids of every hit of a query (unfolded, the words as typed, up to 100).
+fn ids(q: &str) -> std::collections::BTreeSet<String> {
+    crate::util::index()
+        .search(&SearchRequest {
+            q: q.to_string(),
+            fold: Some("off".to_string()),
+            synonyms: Some("off".to_string()),
+            fallback: Some("off".to_string()),
+            limit: Some(100),
+            ..SearchRequest::default()
+        })
+        .expect("search runs")
+        .hits
+        .into_iter()
+        .map(|hit| hit.record.id)
+        .collect()
+}
+
+#[test]
+fn or_finds_the_records_of_either_word_and_says_how_it_read_the_query() {
+    let either = ids("生体認証 OR 指紋認証");
+    let first = ids("生体認証");
+    let second = ids("指紋認証");
+    assert!(!first.is_empty() && !second.is_empty());
+    let union: std::collections::BTreeSet<String> = first.union(&second).cloned().collect();
+    assert_eq!(either, union);
+    assert!(either.len() > first.len(), "指紋認証 adds records");
+    // OR binds tighter than the space: the third word is required of both.
+    let with_third = ids("生体認証 OR 指紋認証 入退室");
+    let third = ids("入退室");
+    let expected: std::collections::BTreeSet<String> =
+        union.intersection(&third).cloned().collect();
+    assert_eq!(with_third, expected);
+    // Parentheses group, an excluded group removes either word.
+    assert_eq!(ids("(生体認証 | 指紋認証) 入退室"), expected);
+    let without = ids("入退室 -(生体認証 OR 指紋認証)");
+    assert!(without.is_disjoint(&union) && !without.is_empty());
+    let response = crate::util::index()
+        .search(&SearchRequest {
+            q: "生体認証 OR 指紋認証".to_string(),
+            ..SearchRequest::default()
+        })
+        .expect("search runs");
+    assert_eq!(
+        response.reading.as_deref(),
+        Some("（「生体認証」 または 「指紋認証」）")
+    );
+    assert!(response.fallback.is_none(), "no word is said to be missing");
+    // Each hit is marked where it holds either word.
+    for hit in &response.hits {
+        assert!(hit.snippet.contains("<mark>"), "{}", hit.snippet);
+    }
+}

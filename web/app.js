@@ -408,6 +408,10 @@ function renderQueryNotes(body, params) {
   const box = document.getElementById("query-notes");
   box.replaceChildren();
   const switchedOff = (params.get("synonyms_off") || "").split(",").filter(Boolean);
+  // A query with OR or parentheses says how it was read.
+  if (body.reading) {
+    box.append(el("p", { class: "reading-note", role: "note" }, el("span", { class: "note-label" }, "検索の読み方:"), ` ${body.reading} を含む記載`));
+  }
   if (body.synonyms && body.synonyms.length) {
     const list = el("ul", { class: "synonyms" });
     for (const used of body.synonyms) {

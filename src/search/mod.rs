@@ -341,6 +341,10 @@ pub struct SearchResponse {
     pub wordings: Option<usize>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bodies: Option<usize>,
+    /// How a query with OR groups was read, in Japanese (「（「生体認証」 または 「静脈認証」）
+    /// かつ 「入退室」」); absent for a plain list of words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reading: Option<String>,
 }
 
 struct Loaded {
@@ -502,6 +506,7 @@ impl SearchIndex {
             fallback,
             wordings: folded_totals.map(|(wordings, _)| wordings),
             bodies: folded_totals.map(|(_, bodies)| bodies),
+            reading: prepared.parsed.reading(),
         })
     }
 
@@ -836,12 +841,7 @@ impl SearchIndex {
         let highlight_query = ParsedQuery {
             clauses: weighted
                 .iter()
-                .map(|(term, _)| query::Clause {
-                    text: term.clone(),
-                    phrase: false,
-                    excluded: false,
-                    alternatives: Vec::new(),
-                })
+                .map(|(term, _)| query::Clause::word(term.clone(), false, false))
                 .collect(),
         };
         let highlighter = snippet::Highlighter::new(&highlight_query);
@@ -887,6 +887,7 @@ impl SearchIndex {
             fallback: None,
             wordings: folded_totals.map(|(wordings, _)| wordings),
             bodies: folded_totals.map(|(_, bodies)| bodies),
+            reading: None,
         })
     }
 

@@ -5,7 +5,10 @@
 //! document are segmented differently). The language is small:
 //! - words separated by spaces are all required;
 //! - `"…"` (or “…”) is a phrase: the exact character sequence;
-//! - `-word` or `-"…"` excludes.
+//! - `-word` or `-"…"` excludes;
+//! - `A OR B` (also `or`, `ＯＲ`, `|`, `｜`) is either: OR binds tighter than the spaces, so
+//!   `生体認証 OR 静脈認証 入退室` is (生体認証 or 静脈認証) and 入退室; parentheses group
+//!   (`(入退室 記録) OR 監視カメラ`, `-(A OR B)`). 「または」 is a word, not the operator.
 //!
 //! Each required word matches when either all its morphemes occur (morphological field) or its
 //! exact character sequence occurs (bigram field); a phrase of its morphemes within a short
@@ -53,6 +56,109 @@ pub struct Clause {
     /// Other spellings the word is also searched as (from the synonym dictionary); never set
     /// on a phrase or an exclusion, which mean the words as typed.
     pub alternatives: Vec<String>,
+    /// An OR group: the record holds all the clauses of any one of these (each a word, a
+    /// phrase or a group). Empty for a word or phrase; `text` is then the group as typed back.
+    pub any_of: Vec<Vec<Clause>>,
+}
+
+impl Clause {
+    /// A word or a phrase.
+    pub fn word(text: String, phrase: bool, excluded: bool) -> Clause {
+        Clause {
+            text,
+            phrase,
+            excluded,
+            alternatives: Vec::new(),
+            any_of: Vec::new(),
+        }
+    }
+
+    /// Whether this is an OR group (or a parenthesised group).
+    pub fn is_group(&self) -> bool {
+        !self.any_of.is_empty()
+    }
+
+    /// The words and phrases of the clause, at any depth, that a record holding it holds
+    /// (excluded ones left out).
+    pub fn positive_leaves(&self) -> Vec<&Clause> {
+        if !self.is_group() {
+            return vec![self];
+        }
+        self.any_of
+            .iter()
+            .flatten()
+            .filter(|clause| !clause.excluded)
+            .flat_map(Clause::positive_leaves)
+            .collect()
+    }
+
+    fn leaf_count(&self) -> usize {
+        if self.is_group() {
+            self.any_of.iter().flatten().map(Clause::leaf_count).sum()
+        } else {
+            1
+        }
+    }
+
+    /// The clause as it would be typed: 「"入退室管理"」, 「生体認証 OR 静脈認証」.
+    fn typed(&self) -> String {
+        let sign = if self.excluded { "-" } else { "" };
+        if !self.is_group() {
+            return if self.phrase {
+                format!("{sign}\"{}\"", self.text)
+            } else {
+                format!("{sign}{}", self.text)
+            };
+        }
+        let alternatives: Vec<String> = self
+            .any_of
+            .iter()
+            .map(|all| {
+                let words: Vec<String> = all.iter().map(Clause::typed).collect();
+                if all.len() > 1 {
+                    format!("({})", words.join(" "))
+                } else {
+                    words.join(" ")
+                }
+            })
+            .collect();
+        let joined = alternatives.join(" OR ");
+        if self.excluded {
+            format!("-({joined})")
+        } else {
+            joined
+        }
+    }
+
+    /// The clause in Japanese words: 「生体認証」または「静脈認証」.
+    fn reading(&self) -> String {
+        if !self.is_group() {
+            let word = format!("「{}」", self.text);
+            return if self.excluded {
+                format!("{word}を含まない")
+            } else {
+                word
+            };
+        }
+        let alternatives: Vec<String> = self
+            .any_of
+            .iter()
+            .map(|all| {
+                let words: Vec<String> = all.iter().map(Clause::reading).collect();
+                if all.len() > 1 {
+                    format!("（{}）", words.join(" かつ "))
+                } else {
+                    words.join("")
+                }
+            })
+            .collect();
+        let joined = alternatives.join(" または ");
+        if self.excluded {
+            format!("（{joined}）を含まない")
+        } else {
+            format!("（{joined}）")
+        }
+    }
 }
 
 /// A parsed query.
@@ -71,6 +177,258 @@ impl ParsedQuery {
     pub fn required(&self) -> impl Iterator<Item = &Clause> {
         self.clauses.iter().filter(|clause| !clause.excluded)
     }
+
+    /// How the query is read, in Japanese, when it has OR groups (none otherwise: a list of
+    /// words needs no explaining): 「（「生体認証」 または 「静脈認証」） かつ 「入退室」」.
+    pub fn reading(&self) -> Option<String> {
+        if !self.clauses.iter().any(Clause::is_group) {
+            return None;
+        }
+        Some(
+            self.clauses
+                .iter()
+                .map(Clause::reading)
+                .collect::<Vec<_>>()
+                .join(" かつ "),
+        )
+    }
+}
+
+/// A piece of a typed query.
+#[derive(Debug, Clone, PartialEq)]
+enum Token {
+    Word { text: String, excluded: bool },
+    Phrase { text: String, excluded: bool },
+    Or,
+    Open { excluded: bool },
+    Close,
+}
+
+fn is_or_word(text: &str) -> bool {
+    let folded: String = text
+        .chars()
+        .map(|c| match c {
+            'Ｏ' | 'ｏ' => 'o',
+            'Ｒ' | 'ｒ' => 'r',
+            other => other.to_ascii_lowercase(),
+        })
+        .collect();
+    folded == "or"
+}
+
+fn is_open(character: char) -> bool {
+    matches!(character, '(' | '（')
+}
+
+fn is_close(character: char) -> bool {
+    matches!(character, ')' | '）')
+}
+
+fn is_bar(character: char) -> bool {
+    matches!(character, '|' | '｜')
+}
+
+/// Splits the input into words, phrases, OR and parentheses.
+fn tokenize(characters: &[char]) -> Result<Vec<Token>, QueryError> {
+    let mut tokens = Vec::new();
+    let mut index = 0;
+    while index < characters.len() {
+        let character = characters[index];
+        if character.is_whitespace() {
+            index += 1;
+            continue;
+        }
+        if is_bar(character) {
+            tokens.push(Token::Or);
+            index += 1;
+            continue;
+        }
+        if is_close(character) {
+            tokens.push(Token::Close);
+            index += 1;
+            continue;
+        }
+        if is_open(character) {
+            tokens.push(Token::Open { excluded: false });
+            index += 1;
+            continue;
+        }
+        let mut excluded = false;
+        let clause_start = index;
+        if matches!(character, '-' | '－') {
+            excluded = true;
+            index += 1;
+            if index >= characters.len() || characters[index].is_whitespace() {
+                return Err(QueryError::DanglingExclusion {
+                    position: clause_start + 1,
+                });
+            }
+            if is_open(characters[index]) {
+                tokens.push(Token::Open { excluded: true });
+                index += 1;
+                continue;
+            }
+        }
+        if is_quote(characters[index]) {
+            let open = index;
+            index += 1;
+            let start = index;
+            while index < characters.len() && !is_quote(characters[index]) {
+                index += 1;
+            }
+            if index >= characters.len() {
+                return Err(QueryError::UnclosedQuote { position: open + 1 });
+            }
+            let text: String = characters[start..index].iter().collect();
+            index += 1;
+            if !text.trim().is_empty() {
+                tokens.push(Token::Phrase {
+                    text: text.trim().to_string(),
+                    excluded,
+                });
+            }
+            continue;
+        }
+        let start = index;
+        while index < characters.len()
+            && !characters[index].is_whitespace()
+            && !is_quote(characters[index])
+            && !is_open(characters[index])
+            && !is_close(characters[index])
+            && !is_bar(characters[index])
+        {
+            index += 1;
+        }
+        let text: String = characters[start..index].iter().collect();
+        if text.is_empty() {
+            continue;
+        }
+        if !excluded && is_or_word(&text) {
+            tokens.push(Token::Or);
+        } else {
+            tokens.push(Token::Word { text, excluded });
+        }
+    }
+    Ok(tokens)
+}
+
+/// Reads clauses until the end or the `)` closing this level. A word, phrase or group followed
+/// by OR joins the next into one group; a `)` without its `(`, an OR with nothing on one side
+/// and a `(` left open are read leniently (ignored, ignored, closed at the end).
+fn parse_sequence(tokens: &[Token], index: &mut usize, depth: usize) -> Vec<Clause> {
+    let mut clauses: Vec<Clause> = Vec::new();
+    while *index < tokens.len() {
+        match &tokens[*index] {
+            Token::Close if depth > 0 => {
+                *index += 1;
+                break;
+            }
+            Token::Close | Token::Or => {
+                *index += 1;
+                continue;
+            }
+            _ => {}
+        }
+        let Some(first) = parse_operand(tokens, index, depth) else {
+            continue;
+        };
+        let mut alternatives = vec![first];
+        while matches!(tokens.get(*index), Some(Token::Or)) {
+            *index += 1;
+            match tokens.get(*index) {
+                None | Some(Token::Close) | Some(Token::Or) => break,
+                _ => {}
+            }
+            if let Some(next) = parse_operand(tokens, index, depth) {
+                alternatives.push(next);
+            }
+        }
+        if alternatives.len() == 1 {
+            let (all, excluded) = alternatives.remove(0);
+            if excluded && !all.is_empty() {
+                clauses.push(group(vec![all], true));
+            } else {
+                clauses.extend(all);
+            }
+            continue;
+        }
+        // An excluded operand inside an OR stands for its exclusion as one alternative.
+        let mut any_of: Vec<Vec<Clause>> = Vec::new();
+        for (all, excluded) in alternatives {
+            if all.is_empty() {
+                continue;
+            }
+            if excluded {
+                any_of.push(vec![group(vec![all], true)]);
+                continue;
+            }
+            // (A OR B) OR C is A OR B OR C.
+            match all.as_slice() {
+                [only] if only.is_group() && !only.excluded => any_of.extend(only.any_of.clone()),
+                _ => any_of.push(all),
+            }
+        }
+        match any_of.len() {
+            0 => {}
+            1 => clauses.extend(any_of.remove(0)),
+            _ => clauses.push(group(any_of, false)),
+        }
+    }
+    clauses
+}
+
+/// One word, phrase or parenthesised group: its clauses (all required) and whether it is
+/// excluded as a whole.
+fn parse_operand(tokens: &[Token], index: &mut usize, depth: usize) -> Option<(Vec<Clause>, bool)> {
+    let token = tokens.get(*index)?.clone();
+    *index += 1;
+    match token {
+        Token::Word { text, excluded } => Some((vec![Clause::word(text, false, excluded)], false)),
+        Token::Phrase { text, excluded } => Some((vec![Clause::word(text, true, excluded)], false)),
+        Token::Open { excluded } => Some((parse_sequence(tokens, index, depth + 1), excluded)),
+        Token::Or | Token::Close => None,
+    }
+}
+
+/// A group clause of these alternatives.
+fn group(any_of: Vec<Vec<Clause>>, excluded: bool) -> Clause {
+    let mut clause = Clause {
+        text: String::new(),
+        phrase: false,
+        excluded,
+        alternatives: Vec::new(),
+        any_of,
+    };
+    clause.text = {
+        let mut shown = clause.clone();
+        shown.excluded = false;
+        shown.typed()
+    };
+    clause
+}
+
+/// Drops the words that analyse to nothing (「、」), at any depth, and the groups left empty.
+fn without_empty_words(clauses: Vec<Clause>) -> Vec<Clause> {
+    clauses
+        .into_iter()
+        .filter_map(|mut clause| {
+            if !clause.is_group() {
+                return (!bigrams(&clause.text).is_empty()).then_some(clause);
+            }
+            clause.any_of = std::mem::take(&mut clause.any_of)
+                .into_iter()
+                .map(without_empty_words)
+                .filter(|all| !all.is_empty())
+                .collect();
+            match clause.any_of.len() {
+                0 => None,
+                _ => {
+                    let excluded = clause.excluded;
+                    Some(group(clause.any_of, excluded))
+                }
+            }
+        })
+        .collect()
 }
 
 fn is_quote(character: char) -> bool {
@@ -91,69 +449,14 @@ pub fn parse_query(input: &str) -> Result<ParsedQuery, QueryError> {
         return Err(QueryError::TooLong { length });
     }
     let characters: Vec<char> = input.chars().collect();
-    let mut clauses = Vec::new();
+    let tokens = tokenize(&characters)?;
     let mut index = 0;
-    while index < characters.len() {
-        let character = characters[index];
-        if character.is_whitespace() {
-            index += 1;
-            continue;
-        }
-        let mut excluded = false;
-        let clause_start = index;
-        if matches!(character, '-' | '－') {
-            excluded = true;
-            index += 1;
-            if index >= characters.len() || characters[index].is_whitespace() {
-                return Err(QueryError::DanglingExclusion {
-                    position: clause_start + 1,
-                });
-            }
-        }
-        if is_quote(characters[index]) {
-            let open = index;
-            index += 1;
-            let start = index;
-            while index < characters.len() && !is_quote(characters[index]) {
-                index += 1;
-            }
-            if index >= characters.len() {
-                return Err(QueryError::UnclosedQuote { position: open + 1 });
-            }
-            let text: String = characters[start..index].iter().collect();
-            index += 1;
-            if !text.trim().is_empty() {
-                clauses.push(Clause {
-                    text: text.trim().to_string(),
-                    phrase: true,
-                    excluded,
-                    alternatives: Vec::new(),
-                });
-            }
-            continue;
-        }
-        let start = index;
-        while index < characters.len()
-            && !characters[index].is_whitespace()
-            && !is_quote(characters[index])
-        {
-            index += 1;
-        }
-        let text: String = characters[start..index].iter().collect();
-        clauses.push(Clause {
-            text,
-            phrase: false,
-            excluded,
-            alternatives: Vec::new(),
-        });
-    }
-    // Words that analyse to nothing (「(」「、」) are dropped; if nothing searchable is left
-    // while the user typed something, say so rather than returning everything.
-    clauses.retain(|clause| !bigrams(&clause.text).is_empty());
-    if clauses.len() > MAX_CLAUSES {
-        return Err(QueryError::TooManyClauses {
-            count: clauses.len(),
-        });
+    // Words that analyse to nothing (「、」) are dropped; if nothing searchable is left while
+    // the user typed something, say so rather than returning everything.
+    let clauses = without_empty_words(parse_sequence(&tokens, &mut index, 0));
+    let count: usize = clauses.iter().map(Clause::leaf_count).sum();
+    if count > MAX_CLAUSES {
+        return Err(QueryError::TooManyClauses { count });
     }
     let parsed = ParsedQuery { clauses };
     let typed_something = input.chars().any(|c| !c.is_whitespace());
@@ -216,6 +519,25 @@ const SYNONYM_WEIGHT: f32 = 0.8;
 /// A clause: its word as typed, or any of its alternatives (a little lower). Alone, it tells
 /// whether a record holds the word.
 pub fn clause_plan(clause: &Clause) -> Plan {
+    plan_of(clause, clause.excluded)
+}
+
+/// A clause's plan; `excluding`: it stands under a must-not (its own or an enclosing group's),
+/// where words are matched without phrase scorers (see [`word_plan`]).
+fn plan_of(clause: &Clause, excluding: bool) -> Plan {
+    if clause.is_group() {
+        // Any of the alternatives, each all of its clauses.
+        return Plan::Bool(
+            clause
+                .any_of
+                .iter()
+                .map(|all| (Occur::Should, all_of_plan(all, excluding)))
+                .collect(),
+        );
+    }
+    if excluding {
+        return word_plan(&clause.text, clause.phrase, true);
+    }
     let typed = word_plan(&clause.text, clause.phrase, clause.excluded);
     if clause.alternatives.is_empty() || clause.phrase || clause.excluded {
         return typed;
@@ -231,6 +553,30 @@ pub fn clause_plan(clause: &Clause) -> Plan {
         });
     }
     Plan::BestOf(spellings)
+}
+
+/// Records holding every required clause and none of the excluded ones.
+fn all_of_plan(clauses: &[Clause], excluding: bool) -> Plan {
+    if let [only] = clauses
+        && !only.excluded
+    {
+        return plan_of(only, excluding);
+    }
+    let mut parts: Vec<(Occur, Plan)> = clauses
+        .iter()
+        .map(|clause| {
+            let occur = if clause.excluded {
+                Occur::MustNot
+            } else {
+                Occur::Must
+            };
+            (occur, plan_of(clause, excluding || clause.excluded))
+        })
+        .collect();
+    if parts.iter().all(|(occur, _)| *occur == Occur::MustNot) {
+        parts.push((Occur::Must, Plan::All));
+    }
+    Plan::Bool(parts)
 }
 
 /// A synonym spelling of a word, matched through its morphemes: one as that term, several as
@@ -436,7 +782,7 @@ pub fn fallback_plan(parsed: &ParsedQuery) -> Plan {
         },
     )];
     for clause in &required {
-        if clause.phrase {
+        if clause.phrase || clause.is_group() {
             continue;
         }
         for spelling in std::iter::once(&clause.text).chain(&clause.alternatives) {

@@ -34,30 +34,34 @@ impl Highlighter {
         let clauses = parsed
             .required()
             .map(|clause| {
-                let spellings: Vec<&String> = std::iter::once(&clause.text)
-                    .chain(&clause.alternatives)
-                    .collect();
-                ClauseMarks {
-                    morpheme_terms: if clause.phrase {
-                        HashSet::new()
-                    } else {
-                        spellings
-                            .iter()
-                            .flat_map(|spelling| morphemes(spelling))
-                            .map(|token| token.term)
-                            .filter(|term| is_meaningful_term(term))
-                            .collect()
-                    },
-                    bigram_sequences: spellings
-                        .iter()
-                        .map(|spelling| {
+                // An OR group is found through any of its words.
+                let mut marks = ClauseMarks {
+                    morpheme_terms: HashSet::new(),
+                    bigram_sequences: Vec::new(),
+                };
+                for leaf in clause.positive_leaves() {
+                    let spellings: Vec<&String> = std::iter::once(&leaf.text)
+                        .chain(&leaf.alternatives)
+                        .collect();
+                    if !leaf.phrase {
+                        marks.morpheme_terms.extend(
+                            spellings
+                                .iter()
+                                .flat_map(|spelling| morphemes(spelling))
+                                .map(|token| token.term)
+                                .filter(|term| is_meaningful_term(term)),
+                        );
+                    }
+                    marks
+                        .bigram_sequences
+                        .extend(spellings.iter().map(|spelling| {
                             bigrams(spelling)
                                 .into_iter()
                                 .map(|token| (token.position, token.term))
-                                .collect()
-                        })
-                        .collect(),
+                                .collect::<Vec<_>>()
+                        }));
                 }
+                marks
             })
             .collect();
         Self { clauses }

@@ -18,7 +18,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::{morphemes, normalize};
-use crate::search::query::ParsedQuery;
+use crate::search::query::{Clause, ParsedQuery};
 
 /// The dictionary shipped with hyoka.
 pub const BUNDLED_SYNONYMS: &str = include_str!("../../data/synonyms.txt");
@@ -148,11 +148,25 @@ impl Synonyms {
     pub fn apply(&self, parsed: &mut ParsedQuery, disabled: &[String]) -> Vec<SynonymUse> {
         let disabled = normalized_words(disabled);
         let mut uses: Vec<SynonymUse> = Vec::new();
-        for clause in &mut parsed.clauses {
+        self.apply_to(&mut parsed.clauses, &disabled, &mut uses);
+        uses
+    }
+
+    /// [`Synonyms::apply`] over some clauses, into the words of OR groups.
+    fn apply_to(&self, clauses: &mut [Clause], disabled: &[String], uses: &mut Vec<SynonymUse>) {
+        for clause in clauses {
+            if clause.is_group() {
+                if !clause.excluded {
+                    for all in &mut clause.any_of {
+                        self.apply_to(all, disabled, uses);
+                    }
+                }
+                continue;
+            }
             if clause.phrase || clause.excluded {
                 continue;
             }
-            let (variants, clause_uses) = self.expand_with(&clause.text, &disabled);
+            let (variants, clause_uses) = self.expand_with(&clause.text, disabled);
             clause.alternatives = variants;
             for used in clause_uses {
                 if !uses.iter().any(|known| known.term == used.term) {
@@ -160,7 +174,6 @@ impl Synonyms {
                 }
             }
         }
-        uses
     }
 
     /// The spellings a query word is also searched as, and the expansions that made them.
