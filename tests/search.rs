@@ -511,3 +511,27 @@ fn or_finds_the_records_of_either_word_and_says_how_it_read_the_query() {
         assert!(hit.snippet.contains("<mark>"), "{}", hit.snippet);
     }
 }
+
+#[test]
+fn a_hit_that_matched_in_its_heading_shows_the_heading_once_then_its_text() {
+    let response = search("\"目的外の入手\"");
+    let heading_hits: Vec<_> = response
+        .hits
+        .iter()
+        .filter(|hit| !hit.record.text.contains("目的外の入手") && !hit.record.text.is_empty())
+        .collect();
+    assert!(heading_hits.len() >= 3, "{}", heading_hits.len());
+    for hit in heading_hits {
+        let (headings, text) = hit
+            .snippet
+            .split_once(" — ")
+            .unwrap_or_else(|| panic!("no heading part: {}", hit.snippet));
+        assert_eq!(headings.matches("<mark>").count(), 1, "{}", hit.snippet);
+        assert!(headings.contains("<mark>目的外の入手</mark>"));
+        // Only the heading holding the match, not the whole breadcrumb.
+        assert!(!headings.contains("住民基本台帳ファイル"), "{headings}");
+        // The text from its beginning.
+        let start: String = hit.record.text.chars().take(10).collect();
+        assert!(text.starts_with(&start), "{text} / {start}");
+    }
+}

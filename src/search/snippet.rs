@@ -112,13 +112,29 @@ impl Highlighter {
         if !text_ranges.is_empty() {
             return snippet_of(text, &text_ranges);
         }
-        let context_ranges = self.ranges(context);
-        if context_ranges.is_empty() {
+        // The headings that hold a match, each once (a section path often repeats the slot's
+        // label in another print: 「リスク1： 目的外…」 and 「リスク1: 目的外…」), marked; then
+        // the start of the text, so that the measure is read, not the breadcrumb.
+        let mut shown_keys: Vec<String> = Vec::new();
+        let mut headings: Vec<String> = Vec::new();
+        for heading in context.split(" › ") {
+            let ranges = self.ranges(heading);
+            if ranges.is_empty() {
+                continue;
+            }
+            let key = crate::form::heading_key_text(heading);
+            if shown_keys.contains(&key) {
+                continue;
+            }
+            shown_keys.push(key);
+            headings.push(snippet_of(heading, &ranges));
+        }
+        if headings.is_empty() {
             return snippet_of(text, &text_ranges);
         }
         format!(
             "{} — {}",
-            snippet_of(context, &context_ranges),
+            headings.join(" › "),
             snippet_of(text, &text_ranges)
         )
     }
