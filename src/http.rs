@@ -790,6 +790,8 @@ async fn export_csv(
                         slot: request.slot.clone(),
                         // The hits the page showed (its page size), at most a page of 100.
                         limit: Some(request.limit.unwrap_or(crate::search::MAX_LIMIT)),
+                        // One record per wording, as the page lists them.
+                        fold: Some("on".to_string()),
                         ..crate::search::SimilarRequest::default()
                     })?
                     .hits

@@ -262,3 +262,53 @@ async fn the_page_has_an_icon() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_draft_search_folds_marks_words_only_and_applies_its_dates() {
+    let router = router_allowing(&[]);
+    let draft = crate::util::sentence_containing("002", "監視カメラ");
+    let post = |body: Value| {
+        Request::post("/api/similar")
+            .header("content-type", "application/json")
+            .body(Body::from(body.to_string()))
+            .expect("request")
+    };
+    let (status, folded) = send_to(
+        router.clone(),
+        post(serde_json::json!({ "text": draft, "limit": 20, "fold": "on" })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{folded}");
+    let hits = folded["hits"].as_array().expect("hits");
+    assert!(!hits.is_empty());
+    assert!(
+        hits.iter().all(|hit| hit["folded"].is_object()),
+        "every hit is a wording"
+    );
+    for hit in hits {
+        let snippet = hit["snippet"].as_str().unwrap_or_default();
+        for marked in snippet.split("<mark>").skip(1) {
+            let word = marked.split("</mark>").next().unwrap_or_default();
+            assert!(
+                word.chars().count() >= 2
+                    && !word.chars().all(hyoka::analysis::normalize::is_hiragana),
+                "marked {word:?} in {snippet}"
+            );
+        }
+    }
+    // The date filter applies: nothing is published in the future; a bad date is refused.
+    let (status, future) = send_to(
+        router.clone(),
+        post(serde_json::json!({ "text": draft, "published_from": "2090-01-01" })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{future}");
+    assert_eq!(future["total"], 0, "{future}");
+    let (status, bad) = send_to(
+        router,
+        post(serde_json::json!({ "text": draft, "published_to": "きのう" })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(bad["error"]["code"], "bad_date");
+}

@@ -454,7 +454,7 @@ async function showSearch() {
   renderActiveFilters(params);
   renderDateRange(params);
   renderSlotTree();
-  renderPasteOffer(params.get("q") || "");
+  document.getElementById("paste-offer").hidden = true;
   const results = document.getElementById("results");
   const summary = document.getElementById("summary");
   if (!params.get("q") && !FILTERS.some((name) => params.get(name))) {
@@ -506,43 +506,70 @@ function renderSearchOptions(params) {
 }
 
 // A paragraph typed or pasted into the search box is better searched as a draft.
-function renderPasteOffer(text) {
+// A paragraph typed or pasted into the search box is offered as a draft before anything is
+// searched: run as words it finds nothing (「0 件」).
+function offerDraftSearch(text) {
   const offer = document.getElementById("paste-offer");
-  offer.hidden = !PASTED_PARAGRAPH.test(text.trim());
-  document.getElementById("paste-offer-button").onclick = () => {
-    navigate("/", new URLSearchParams({ draft: text.trim() }));
+  offer.hidden = false;
+  document.getElementById("paste-offer-button").onclick = () => startDraftSearch(text);
+  document.getElementById("paste-offer-words").onclick = () => {
+    offer.hidden = true;
+    navigate("/", new URLSearchParams({ q: text }));
   };
+  document.getElementById("paste-offer-button").focus();
+}
+
+// Longest draft put in the address (a longer one would not fit: the server answers 414).
+const MAX_DRAFT_IN_URL = 3000;
+
+function startDraftSearch(text) {
+  const draft = text.trim();
+  if (!draft) return;
+  if (encodeURIComponent(draft).length > MAX_DRAFT_IN_URL * 3) {
+    showError("下書きが長すぎて、検索のアドレスに入りません。段落を短くするか、「下書きを作る」で項目ごとに貼り付けてください（長さの制限はありません）。");
+    return;
+  }
+  const next = new URLSearchParams({ draft });
+  for (const name of FILTERS) if (currentParams().get(name)) next.set(name, currentParams().get(name));
+  navigate("/", next);
 }
 
 // A draft search: the pasted paragraph is in the URL (so it can be bookmarked, shared and gone
-// back to), and the CSV exports only the hits it shows.
+// back to), one hit per wording as a search, under the filters of the address (公表日, 事務 …),
+// and the CSV exports only the hits it shows.
 async function showDraftSearch(params) {
   const text = params.get("draft");
   document.getElementById("q").value = "";
   document.getElementById("draft").value = text;
   document.getElementById("draft-box").open = true;
   document.getElementById("paste-offer").hidden = true;
-  renderActiveFilters(new URLSearchParams());
+  const filters = new URLSearchParams();
+  for (const name of FILTERS) if (params.get(name)) filters.set(name, params.get(name));
+  renderActiveFilters(filters);
   renderFacets(null, params);
+  renderDateRange(params);
   renderSlotTree();
   document.getElementById("query-notes").replaceChildren();
   document.getElementById("pager").replaceChildren();
   document.getElementById("search-csv").href = `/api/export.csv?${new URLSearchParams({ draft: text, limit: String(PAGE_SIZE) })}`;
   sessionStorage.setItem(LAST_SEARCH, location.pathname + location.search);
+  const request = { text, limit: PAGE_SIZE, fold: "on" };
+  for (const name of ["slot", "jimu", "doc_type", "body_kind", "prefecture", "versions", "published_from", "published_to"]) {
+    if (params.get(name)) request[name] = params.get(name);
+  }
   const body = await getJson("/api/similar", {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ text, limit: PAGE_SIZE }),
+    body: JSON.stringify(request),
   });
-  document.getElementById("summary").textContent = `下書きに近い記載 ${body.hits.length} 件`;
+  document.getElementById("summary").textContent =
+    `下書きに近い記載: 近い順に ${body.hits.length} 通りの文言（同じ文言は 1 件にまとめています）`;
   document.getElementById("results").replaceChildren(...body.hits.map(hitCard));
 }
 
 function searchDraft(event) {
   event.preventDefault();
-  const text = document.getElementById("draft").value.trim();
-  if (!text) return;
-  navigate("/", new URLSearchParams({ draft: text }));
+  startDraftSearch(document.getElementById("draft").value);
 }
 
 // ---------- compare ----------
@@ -1037,6 +1064,10 @@ document.addEventListener("DOMContentLoaded", () => {
     event.preventDefault();
     const next = new URLSearchParams();
     const q = document.getElementById("q").value.trim();
+    if (PASTED_PARAGRAPH.test(q)) {
+      offerDraftSearch(q);
+      return;
+    }
     if (q) next.set("q", q);
     if (location.pathname === "/" && !currentParams().get("draft")) {
       for (const name of FILTERS) if (currentParams().get(name)) next.set(name, currentParams().get(name));

@@ -184,6 +184,9 @@ pub struct Peers {
     pub prefecture: Option<String>,
     /// `all`: past versions too (by default only current versions).
     pub versions: Option<String>,
+    /// 公表日 on or after / on or before (`YYYY-MM-DD` or 和暦), as a search takes them.
+    pub published_from: Option<String>,
+    pub published_to: Option<String>,
 }
 
 impl Peers {
@@ -201,8 +204,17 @@ impl Peers {
             body_kind: given(&self.body_kind),
             prefecture: given(&self.prefecture),
             versions: self.versions.clone(),
+            published_from: given(&self.published_from),
+            published_to: given(&self.published_to),
             ..SearchRequest::default()
         }
+    }
+
+    /// Refuses a date that is not one (a search refuses it the same way).
+    pub fn check_dates(&self) -> Result<(), SearchError> {
+        published_bound(self.published_from.as_deref())?;
+        published_bound(self.published_to.as_deref())?;
+        Ok(())
     }
 }
 
@@ -781,10 +793,11 @@ impl SearchIndex {
         let started = Instant::now();
         let limit = checked_limit(request.limit)?;
         check_slot(request.slot.as_deref())?;
+        request.peers.check_dates()?;
         let draft: String = request.text.chars().take(SIMILAR_MAX_DRAFT_CHARS).collect();
         let mut frequencies: BTreeMap<String, u32> = BTreeMap::new();
         for token in crate::analysis::morphemes(&draft) {
-            if crate::analysis::is_meaningful_term(&token.term) {
+            if is_draft_word(&token.term) {
                 *frequencies.entry(token.term).or_default() += 1;
             }
         }
@@ -841,7 +854,9 @@ impl SearchIndex {
         let highlight_query = ParsedQuery {
             clauses: weighted
                 .iter()
-                .map(|(term, _)| query::Clause::word(term.clone(), false, false))
+                // Marked where written: analysed again on its own a word can split (端末 as
+                // 端 and 末), and its pieces would be marked everywhere.
+                .map(|(term, _)| query::Clause::word(term.clone(), true, false))
                 .collect(),
         };
         let highlighter = snippet::Highlighter::new(&highlight_query);
@@ -961,6 +976,15 @@ impl SearchIndex {
     pub fn index(&self) -> Index {
         self.current().index.clone()
     }
+}
+
+/// Whether a word of a draft is one to look for: two characters or more and not all hiragana.
+/// A paragraph has enough content words; endings and particles (いる, し, て) and one-character
+/// suffixes (市, 等) would match, and be marked, everywhere.
+fn is_draft_word(term: &str) -> bool {
+    term.chars().count() >= 2
+        && crate::analysis::is_meaningful_term(term)
+        && !term.chars().all(crate::analysis::normalize::is_hiragana)
 }
 
 /// The page size of a request: [`DEFAULT_LIMIT`] when absent, 1 to [`MAX_LIMIT`].

@@ -217,7 +217,17 @@ fn snippet_of(text: &str, ranges: &[(usize, usize)]) -> String {
             best_start = start;
         }
     }
-    let best_end = best_start + window;
+    let mut best_end = best_start + window;
+    // A window edge never cuts a marked word in two (「接続<mark>端</mark>…」): the word is
+    // taken whole.
+    for (from, to) in &char_ranges {
+        if *from < best_start && best_start < *to {
+            best_start = *from;
+        }
+        if *from < best_end && best_end < *to {
+            best_end = (*to).min(total);
+        }
+    }
     let mut output = String::new();
     if best_start > 0 {
         output.push('…');
@@ -270,6 +280,20 @@ pub fn escape_html(text: &str) -> String {
 mod tests {
     use super::*;
     use crate::search::query::parse_query;
+
+    #[test]
+    fn the_window_never_cuts_a_marked_word_in_two() {
+        let highlighter = Highlighter::new(&parse_query("端末 操作").unwrap());
+        // 操作 early pulls the window to the start; 端末 straddles where it would end.
+        let filler = "あ".repeat(SNIPPET_CHARS - 4);
+        let text = format!("操作は{filler}端末で行う。{filler}");
+        let snippet = highlighter.snippet(&text);
+        assert!(!snippet.contains("<mark>端</mark>"), "{snippet}");
+        assert!(
+            snippet.contains("<mark>端末</mark>") || !snippet.contains("端"),
+            "{snippet}"
+        );
+    }
 
     #[test]
     fn a_katakana_fragment_is_marked_inside_a_compound() {

@@ -432,7 +432,7 @@ async function journey(browser, base) {
     await page.click("#draft-box summary");
     await page.fill("#draft", passage);
     await settle(page, () => page.click("#draft-form button[type=submit]"));
-    assert.match(await page.locator("#summary").textContent(), /下書きに近い記載 \d+ 件/);
+    assert.match(await page.locator("#summary").textContent(), /下書きに近い記載: 近い順に \d+ 通りの文言/);
     assert.equal(await page.locator(".hit .body-name").first().textContent(), "札幌市");
     await page.locator(".hit button", { hasText: "コピー" }).first().click();
     await page.waitForSelector(".hit button:has-text('コピーしました')");
@@ -545,10 +545,18 @@ async function journey(browser, base) {
     await page.fill("#q", paragraph);
     await page.press("#q", "Enter");
     await page.waitForSelector("#paste-offer:not([hidden])");
+    // Offered before anything is searched: the paragraph was not run as words.
+    assert.equal(query(page).get("q"), "外部侵入防止");
     await settle(page, () => page.click("#paste-offer-button"));
     assert.equal(query(page).get("draft"), paragraph);
-    assert.match(await page.locator("#summary").textContent(), /下書きに近い記載 (\d+) 件/);
+    assert.match(await page.locator("#summary").textContent(), /下書きに近い記載: 近い順に \d+ 通りの文言/);
     const shown = await page.locator(".hit").count();
+    // Marks fall on words, not on endings and particles; one hit per wording.
+    for (const marked of await texts(page, ".hit .snippet mark")) {
+      assert.ok([...marked].length >= 2 && !/^[ぁ-ゖ]+$/.test(marked), `marked 「${marked}」`);
+    }
+    const snippets = await texts(page, ".hit .snippet");
+    assert.equal(new Set(snippets).size, snippets.length, "a wording is listed once");
     const rows = parseCsv(await download(page, "#search-csv"));
     assert.equal(rows.length - 1, shown, "the CSV holds the draft's hits only");
     // Reopened from the URL, the same draft search.
