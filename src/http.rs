@@ -1060,11 +1060,20 @@ fn unknown_record(id: &str) -> AppError {
     }
 }
 
+/// The search a record page was opened from, to mark its words.
+#[derive(Debug, Default, serde::Deserialize)]
+struct MarkParameter {
+    #[serde(default)]
+    q: Option<String>,
+}
+
 async fn record_context(
     State(state): State<AppState>,
     id: Result<Path<String>, PathRejection>,
+    marks: Result<Query<MarkParameter>, QueryRejection>,
 ) -> Result<Json<serde_json::Value>, AppError> {
     let Path(id) = id?;
+    let Query(marks) = marks?;
     let index = state.index.clone();
     state
         .run(move || {
@@ -1081,8 +1090,13 @@ async fn record_context(
                 [(position + 1).min(records.len())..(position + 1 + NEIGHBOURS).min(records.len())];
             let document = index.documents().by_file(&record.source.file).cloned();
             let versions = crate::compare::versions::other_versions(&index, &record)?;
+            let marked_text = marks
+                .q
+                .as_deref()
+                .and_then(|q| index.marked_text(q, &record.text));
             Ok(Json(json!({
                 "document": document,
+                "marked_text": marked_text,
                 "versions": versions,
                 "record": record,
                 "breadcrumb": record.slot.as_deref().map(crate::form::breadcrumb),

@@ -312,3 +312,72 @@ async fn a_draft_search_folds_marks_words_only_and_applies_its_dates() {
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(bad["error"]["code"], "bad_date");
 }
+
+#[test]
+fn values_of_one_filter_are_any_of_them_and_its_facet_still_lists_the_others() {
+    let index = crate::util::index();
+    let search = |municipality: Option<&str>| {
+        index
+            .search(&hyoka::search::SearchRequest {
+                q: "生体認証".to_string(),
+                municipality: municipality.map(str::to_string),
+                fold: Some("off".to_string()),
+                ..hyoka::search::SearchRequest::default()
+            })
+            .expect("search runs")
+    };
+    let everyone = search(None);
+    let bodies: Vec<String> = everyone.facets["municipality"]
+        .iter()
+        .map(|count| count.value.clone())
+        .collect();
+    assert!(bodies.len() >= 2, "{bodies:?}");
+    let (first, second) = (&bodies[0], &bodies[1]);
+    let one = search(Some(first));
+    let other = search(Some(second));
+    let both = search(Some(&format!("{first},{second}")));
+    assert_eq!(both.total, one.total + other.total);
+    // The 団体 facet of a search filtered by 団体 counts as if unfiltered: every body, each with
+    // what choosing it would add.
+    assert_eq!(one.facets["municipality"], everyone.facets["municipality"]);
+    // Other dimensions are counted within the filter.
+    let kinds = |response: &hyoka::search::SearchResponse| -> u64 {
+        response.facets["doc_type"]
+            .iter()
+            .map(|count| count.count)
+            .sum()
+    };
+    assert_eq!(kinds(&one), one.total as u64);
+}
+
+#[tokio::test]
+async fn a_record_opened_from_a_search_has_the_searched_words_marked() {
+    let router = router_allowing(&[]);
+    let found = crate::util::index()
+        .search(&hyoka::search::SearchRequest {
+            q: "生体認証".to_string(),
+            ..hyoka::search::SearchRequest::default()
+        })
+        .expect("search runs");
+    let id = found.hits[0].record.id.clone();
+    let get = |uri: String| Request::get(uri).body(Body::empty()).expect("request");
+    let (status, marked) = send_to(
+        router.clone(),
+        get(format!(
+            "/api/records/{id}/context?q={}",
+            crate::util::encoded("生体認証")
+        )),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let text = marked["marked_text"].as_str().expect("marked text");
+    assert!(text.contains("<mark>生体認証</mark>"), "{text}");
+    // Without marks, the text is what it says (escaped).
+    let plain = text.replace("<mark>", "").replace("</mark>", "");
+    assert_eq!(
+        plain,
+        hyoka::search::snippet::escape_html(&found.hits[0].record.text)
+    );
+    let (_, unmarked) = send_to(router, get(format!("/api/records/{id}/context"))).await;
+    assert!(unmarked["marked_text"].is_null());
+}

@@ -254,7 +254,7 @@ function hitCard(hit) {
     foldedBodies(hit.folded),
     hit.change ? el("details", { class: "change-box" }, el("summary", {}, "変更前・変更後・理由"), changeDetails(hit)) : null,
     el("div", { class: "actions" },
-      el("a", { class: "button-link record-link", href: `/record/${encodeURIComponent(hit.id)}` }, "全文と前後の記載"),
+      el("a", { class: "button-link record-link", href: `/record/${encodeURIComponent(hit.id)}${currentParams().get("q") ? `?${new URLSearchParams({ q: currentParams().get("q") })}` : ""}` }, "全文と前後の記載"),
       hit.slot ? el("a", { class: "button-link", href: `/compare?${compareParams}` }, "他団体と比較") : null,
       hit.text && !deleted ? copy : null));
 }
@@ -283,6 +283,18 @@ function versionNote(version, record) {
     el("a", { href: `/?${params}` }, "この団体の各版を見る"));
 }
 
+// A filter's values: several of one dimension are comma-separated in the address
+// (municipality=札幌市,豊島区), the slot is one.
+function filterValues(params, name) {
+  const value = params.get(name) || "";
+  if (name === "slot") return value ? [value] : [];
+  return value.split(",").map((part) => part.trim()).filter(Boolean);
+}
+
+function setFilterValues(params, name, values) {
+  if (values.length) params.set(name, values.join(",")); else params.delete(name);
+}
+
 function renderFacets(facets, params) {
   const box = document.getElementById("facets");
   box.replaceChildren();
@@ -290,12 +302,15 @@ function renderFacets(facets, params) {
     const values = (facets && facets[dimension]) || [];
     if (!values.length) continue;
     const list = el("ul");
+    // Several values of one dimension may be chosen (any of them); the slot is one place.
+    const chosen = filterValues(params, dimension);
     const items = values.map(({ value, count }, position) => {
-      const checked = params.get(dimension) === value;
+      const checked = chosen.includes(value);
       const id = `facet-${dimension}-${position}`;
       const input = el("input", { type: "checkbox", id, checked, onchange: () => {
         const next = currentParams();
-        if (input.checked) next.set(dimension, value); else next.delete(dimension);
+        const kept = dimension === "slot" ? [] : filterValues(next, dimension).filter((known) => known !== value);
+        setFilterValues(next, dimension, input.checked ? [...kept, value] : kept);
         next.delete("offset");
         navigate("/", next);
       } });
@@ -328,15 +343,18 @@ function renderActiveFilters(params) {
   const box = document.getElementById("active-filters");
   box.replaceChildren();
   for (const name of FILTERS) {
-    const value = params.get(name);
-    if (!value) continue;
-    const shown = name === "slot" ? breadcrumb(value) : value;
-    box.append(el("span", { class: "active-filter" }, `${FILTER_LABELS[name]}: ${shown}`,
-      el("button", { type: "button", "aria-label": "この絞り込みを外す", onclick: () => {
-        const next = currentParams();
-        next.delete(name);
-        navigate("/", next);
-      } }, "×")));
+    // One chip per value: a dimension with several values is any of them.
+    const values = name.startsWith("published_") ? (params.get(name) ? [params.get(name)] : []) : filterValues(params, name);
+    for (const value of values) {
+      const shown = name === "slot" ? breadcrumb(value) : value;
+      box.append(el("span", { class: "active-filter" }, `${FILTER_LABELS[name]}: ${shown}`,
+        el("button", { type: "button", "aria-label": "この絞り込みを外す", onclick: () => {
+          const next = currentParams();
+          setFilterValues(next, name, values.filter((known) => known !== value));
+          next.delete("offset");
+          navigate("/", next);
+        } }, "×")));
+    }
   }
 }
 
@@ -865,7 +883,9 @@ async function showCompareRows(params) {
 // ---------- record ----------
 
 async function showRecord(id) {
-  const body = await getJson(`/api/records/${encodeURIComponent(id)}/context`);
+  // Opened from a search: its words are marked in the text.
+  const searched = currentParams().get("q");
+  const body = await getJson(`/api/records/${encodeURIComponent(id)}/context${searched ? `?${new URLSearchParams({ q: searched })}` : ""}`);
   const record = body.record;
   document.getElementById("record-breadcrumb").textContent = record.slot
     ? (body.breadcrumb || []).join(" › ") : (record.section_path || []).join(" › ") || "様式の項目に対応しない記載";
@@ -901,7 +921,7 @@ async function showRecord(id) {
     record.text
       ? el("div", { class: "record-text" },
         deleted ? el("p", { class: "removed-label" }, "この措置は削除されました（変更前の記載）") : null,
-        el("span", { class: deleted ? "removed-text" : null }, record.text))
+        el("span", { class: deleted ? "removed-text" : null }, body.marked_text ? snippetNodes(body.marked_text) : record.text))
       : el("p", { class: "choice-only" }, withoutText(record)),
     changeDetails(record),
     versionsSection(body.versions || [], record));

@@ -93,6 +93,24 @@ impl SearchRequest {
         matches!(value.as_deref(), Some("off" | "false" | "0"))
     }
 
+    /// The filter of a facet dimension, to widen: facet counts of a dimension the request
+    /// filters are counted without that filter, so that other values can be added to it.
+    fn filter_of_mut(&mut self, dimension: &str) -> Option<&mut Option<String>> {
+        match dimension {
+            "municipality" => Some(&mut self.municipality),
+            "prefecture" => Some(&mut self.prefecture),
+            "body_kind" => Some(&mut self.body_kind),
+            "jimu" => Some(&mut self.jimu),
+            "doc_type" => Some(&mut self.doc_type),
+            "form_version" => Some(&mut self.form_version),
+            "actor" => Some(&mut self.actor),
+            "rating" => Some(&mut self.rating),
+            // The slot is a place in the tree (its facet lists what lies below it), and the
+            // 特定個人情報ファイル has no filter.
+            _ => None,
+        }
+    }
+
     /// Whether past versions are searched too (「過去の版も含める」).
     pub fn includes_past_versions(&self) -> bool {
         matches!(self.versions.as_deref(), Some("all" | "past" | "1" | "on"))
@@ -493,6 +511,7 @@ impl SearchIndex {
             });
         }
 
+        let facet_counts = self.widened_facet_counts(&loaded, &searcher, request, facet_counts)?;
         let mut facets = BTreeMap::new();
         for (dimension, counts) in FACET_DIMENSIONS.iter().zip(facet_counts) {
             let mut counts: Vec<FacetCount> = counts
@@ -520,6 +539,43 @@ impl SearchIndex {
             bodies: folded_totals.map(|(_, bodies)| bodies),
             reading: prepared.parsed.reading(),
         })
+    }
+
+    /// Facet counts with each filtered dimension counted as if it were not filtered (OR inside a
+    /// dimension, AND across): after choosing 札幌市 the 団体 facet still lists the other bodies
+    /// with the records each would add. One more counting pass per filtered dimension.
+    fn widened_facet_counts(
+        &self,
+        loaded: &Loaded,
+        searcher: &tantivy::Searcher,
+        request: &SearchRequest,
+        mut counts: facets::FacetCountsByRoot,
+    ) -> Result<facets::FacetCountsByRoot, SearchError> {
+        for (position, dimension) in FACET_DIMENSIONS.iter().enumerate() {
+            let mut widened = request.clone();
+            let Some(filter) = widened.filter_of_mut(dimension) else {
+                continue;
+            };
+            if filter.as_deref().is_none_or(str::is_empty) {
+                continue;
+            }
+            *filter = None;
+            let prepared = self.request_query(loaded, &widened)?;
+            let (dimension_counts, _) = prepared.search_with_fallback(
+                searcher,
+                &widened,
+                loaded,
+                &(loaded.facet_tables.collector(), Count),
+                |(_, total)| *total,
+            )?;
+            if let (Some(slot), Some(widened_counts)) = (
+                counts.get_mut(position),
+                dimension_counts.0.into_iter().nth(position),
+            ) {
+                *slot = widened_counts;
+            }
+        }
+        Ok(counts)
     }
 
     /// A page of hits, one per record.
@@ -962,6 +1018,19 @@ impl SearchIndex {
             .collect()
     }
 
+    /// A text with the words of a query marked as a search marks them (its synonyms too),
+    /// escaped, `<mark>` around each match; None when the query finds nothing to mark in it or
+    /// does not parse (a record page opened from a search marks what was searched).
+    pub fn marked_text(&self, q: &str, text: &str) -> Option<String> {
+        let mut parsed = parse_query(q).ok()?;
+        if parsed.is_empty() {
+            return None;
+        }
+        self.synonyms.apply(&mut parsed, &[]);
+        let marked = snippet::Highlighter::new(&parsed).marked(text);
+        marked.contains("<mark>").then_some(marked)
+    }
+
     /// The synonym dictionary searches use.
     pub fn synonyms(&self) -> &synonyms::Synonyms {
         &self.synonyms
@@ -1252,6 +1321,16 @@ impl SearchIndex {
     }
 }
 
+/// The values of a filter that names several, comma-separated (the page's multi-select:
+/// `municipality=札幌市,豊島区`).
+pub fn filter_values(value: &str) -> Vec<&str> {
+    value
+        .split(',')
+        .map(str::trim)
+        .filter(|value| !value.is_empty())
+        .collect()
+}
+
 /// A 公表日 bound as `YYYY-MM-DD`; an empty one is no bound.
 fn published_bound(value: Option<&str>) -> Result<Option<String>, SearchError> {
     match value.map(str::trim).filter(|value| !value.is_empty()) {
@@ -1287,12 +1366,32 @@ fn with_filters(
         let Some(value) = value.as_ref().filter(|value| !value.is_empty()) else {
             continue;
         };
-        let term = Term::from_facet(fields.facets, &index::facet_of(dimension, value));
+        // Several values of one dimension are any of them (札幌市 or 豊島区); dimensions are
+        // all of them. The slot is one place in the form's tree, never several.
+        let values: Vec<&str> = if dimension == "slot" {
+            vec![value.as_str()]
+        } else {
+            filter_values(value)
+        };
+        let any_value: Vec<(Occur, Box<dyn Query>)> = values
+            .into_iter()
+            .map(|value| {
+                let term = Term::from_facet(fields.facets, &index::facet_of(dimension, value));
+                let query: Box<dyn Query> =
+                    Box::new(TermQuery::new(term, IndexRecordOption::Basic));
+                (Occur::Should, query)
+            })
+            .collect();
+        let matching: Box<dyn Query> = match any_value.len() {
+            1 => any_value
+                .into_iter()
+                .next()
+                .map(|(_, query)| query)
+                .expect("one value"),
+            _ => Box::new(BooleanQuery::new(any_value)),
+        };
         // Filters must not change the ranking.
-        let filter = tantivy::query::ConstScoreQuery::new(
-            Box::new(TermQuery::new(term, IndexRecordOption::Basic)),
-            0.0,
-        );
+        let filter = tantivy::query::ConstScoreQuery::new(matching, 0.0);
         parts.push((Occur::Must, Box::new(filter)));
     }
     // 公表日 between two dates: a range of the raw date terms (checked in `request_query`).

@@ -139,6 +139,27 @@ impl Highlighter {
         )
     }
 
+    /// The whole text, escaped, with the matches in `<mark>` (a record page).
+    pub fn marked(&self, text: &str) -> String {
+        let ranges = self.ranges(text);
+        let mut output = String::with_capacity(text.len() + ranges.len() * 13);
+        let mut open = false;
+        for (offset, character) in text.char_indices() {
+            let inside = ranges
+                .iter()
+                .any(|(start, end)| offset >= *start && offset < *end);
+            if inside != open {
+                output.push_str(if inside { "<mark>" } else { "</mark>" });
+                open = inside;
+            }
+            push_escaped(&mut output, character);
+        }
+        if open {
+            output.push_str("</mark>");
+        }
+        output
+    }
+
     /// The snippet: the window of [`SNIPPET_CHARS`] with the most marked text, escaped.
     pub fn snippet(&self, text: &str) -> String {
         snippet_of(text, &self.ranges(text))

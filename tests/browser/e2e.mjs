@@ -274,6 +274,27 @@ async function journey(browser, base) {
     assert.equal(await total(page), sapporoTotal);
   });
 
+  await step("facets are multi-select: a second body adds its hits (any of the bodies), another dimension narrows (all of them)", async () => {
+    await openPage(page, `${base}/?q=${encodeURIComponent("生体認証")}&municipality=${encodeURIComponent("札幌市")}&fold=off`);
+    const sapporo = await total(page);
+    const bodies = page.locator(".facet", { has: page.locator("h2", { hasText: "団体" }) });
+    // The other bodies stay listed with what they would add.
+    const others = (await texts(page, ".facet[data-dimension=municipality] label")).filter((name) => name !== "札幌市");
+    assert.ok(others.length > 0, "other bodies are still offered");
+    const other = others[0];
+    const otherAlone = await (await page.request.get(`${base}/api/search?q=${encodeURIComponent("生体認証")}&municipality=${encodeURIComponent(other)}&fold=off`)).json();
+    await settle(page, () => bodies.locator("label", { hasText: new RegExp(`^${other}$`) }).click());
+    assert.equal(query(page).get("municipality"), `札幌市,${other}`);
+    assert.equal(await total(page), sapporo + otherAlone.total, "any of the bodies");
+    const names = new Set(await texts(page, ".hit .body-name"));
+    assert.ok(names.has("札幌市") && names.has(other), [...names].join(","));
+    assert.equal((await texts(page, "#active-filters .active-filter")).length, 2, "one chip per body");
+    // Removing one value keeps the other.
+    await settle(page, () => page.locator("#active-filters .active-filter", { hasText: other }).locator("button").click());
+    assert.equal(query(page).get("municipality"), "札幌市");
+    assert.equal(await total(page), sapporo);
+  });
+
   await step("a filter that leaves nothing says so and suggests removing it", async () => {
     // (生体認証 would find 指紋認証 in the 新旧対照表 through the synonym dictionary.)
     await openPage(page, `${base}/?q=ISMAP&doc_type=${encodeURIComponent("新旧対照表")}`);
@@ -516,6 +537,10 @@ async function journey(browser, base) {
     assert.match(new URL(page.url()).pathname, /^\/record\//);
     recordId = decodeURIComponent(new URL(page.url()).pathname.slice("/record/".length));
     assert.ok((await page.locator(".record-text").textContent()).trim().length > 10, "the whole text");
+    // The searched word is marked in the whole text.
+    assert.equal(query(page).get("q"), "生体認証");
+    const marked = await texts(page, ".record-text mark");
+    assert.ok(marked.length > 0 && marked.every((word) => /生体|認証/.test(word)), `marked: ${marked}`);
     assert.match(await page.locator("#record-breadcrumb").textContent(), / › /);
     assert.match(await page.locator(".facts").textContent(), /出典.+行目/);
     assert.ok(await page.locator("#record-neighbours li a").count() > 0, "neighbours are links");
