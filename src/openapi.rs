@@ -39,9 +39,13 @@ const SEARCH_PARAMETERS: &[Parameter] = &[
     query(
         "q",
         "string",
-        "words (all required), \"phrases\", -exclusions; empty lists the filtered records",
+        "words (all required), \"phrases\", -exclusions, A OR B (also or, ＯＲ, |; binds tighter than spaces), ( ) groups, -( ) excluded groups; empty lists the filtered records. A query with OR is explained in the response's `reading`",
     ),
-    query("municipality", "string", "団体名"),
+    query(
+        "municipality",
+        "string",
+        "団体名; several comma-separated are any of them (札幌市,豊島区), as are those of prefecture, body_kind, jimu, doc_type, form_version, actor and rating; a filtered dimension's facet is counted as if unfiltered",
+    ),
     query("prefecture", "string", "都道府県"),
     query(
         "slot",
@@ -309,14 +313,17 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "get",
         path: "/api/records/{id}/context",
-        summary: "one record with its headings, position and the records around it in its document",
-        parameters: &[Parameter {
-            name: "id",
-            location: "path",
-            required: true,
-            kind: "string",
-            description: "record id",
-        }],
+        summary: "one record with its headings, position and the records around it in its document; with q, `marked_text`: its text escaped with the query's words in <mark>",
+        parameters: &[
+            Parameter {
+                name: "id",
+                location: "path",
+                required: true,
+                kind: "string",
+                description: "record id",
+            },
+            query("q", "string", "the search the record was opened from, to mark its words"),
+        ],
         request_body: None,
         response: "RecordContext",
         content_type: "application/json",
@@ -515,12 +522,14 @@ fn schemas() -> Value {
                 "all_words_total": {"type": "integer"}, "minimum_words": {"type": "integer"}, "words": {"type": "integer"},
                 "missing": {"type": "array", "items": {"type": "string"}}}},
             "wordings": {"type": "integer", "description": "folded searches: distinct wordings of the `total` records (pages count these)"},
-            "bodies": {"type": "integer", "description": "folded searches: bodies writing them"}}},
+            "bodies": {"type": "integer", "description": "folded searches: bodies writing them"},
+            "reading": {"type": "string", "description": "a query with OR groups: how it was read, in Japanese (「（「生体認証」 または 「静脈認証」） かつ 「入退室」」)"}}},
         "SimilarRequest": {"type": "object", "required": ["text"], "properties": {
             "text": {"type": "string"}, "slot": {"type": "string"}, "limit": {"type": "integer"},
             "jimu": {"type": "string"}, "doc_type": {"type": "string"}, "body_kind": {"type": "string"},
             "prefecture": {"type": "string"}, "versions": {"type": "string", "description": "`all`: past versions too"},
-            "fold": {"type": "string", "description": "`on`: one hit per wording with its bodies"}}},
+            "fold": {"type": "string", "description": "`on`: one hit per wording with its bodies"},
+            "published_from": {"type": "string"}, "published_to": {"type": "string"}}},
         "SlotList": {"type": "object", "properties": {"slots": {"type": "array", "items": {"type": "object", "properties": {
             "key": {"type": "string"}, "label": {"type": "string"}, "breadcrumb": {"type": "array", "items": {"type": "string"}},
             "records": {"type": "integer"}}}}}},
@@ -552,6 +561,8 @@ fn draft_schemas() -> Value {
             "prefecture": {"type": "string", "description": "peers: prefecture"},
             "versions": {"type": "string", "description": "`all`: past versions too"},
             "own_body": {"type": "string", "description": "the body drafting: its own texts are not its peers"},
+            "published_from": {"type": "string", "description": "peers: 公表日 on or after"},
+            "published_to": {"type": "string", "description": "peers: 公表日 on or before"},
             "limit": {"type": "integer", "description": "hints (default 12, at most 50) or precedents (default 5, at most 20)"}}},
         "HintsResponse": {"type": "object", "properties": {
             "slot": string, "slot_label": string,
@@ -606,7 +617,13 @@ pub fn document() -> Value {
             "parameters": parameters,
             "responses": {
                 "200": {"description": "success", "content": {route.content_type: {"schema": response_schema}}},
-                "400": {"description": "the request is wrong; the message says what to change",
+                "400": {"description": "the request is wrong; the message says what to change (one code per kind of bad parameter on every endpoint: bad_limit, bad_offset for a page past the end, unknown_slot, bad_date, bad_body for a JSON body of the wrong shape …)",
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+                "403": {"description": "unknown_host: the Host header names a host the server was not started to answer to (serve --allow-host; IP addresses and localhost always answer)",
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+                "414": {"description": "uri_too_long: the request target is over 16 KiB",
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+                "431": {"description": "headers_too_large: the request headers are over 32 KiB",
                         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
                 "500": {"description": "server failure (logged)",
                         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
