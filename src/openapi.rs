@@ -322,7 +322,11 @@ pub const ROUTES: &[Route] = &[
                 kind: "string",
                 description: "record id",
             },
-            query("q", "string", "the search the record was opened from, to mark its words"),
+            query(
+                "q",
+                "string",
+                "the search the record was opened from, to mark its words",
+            ),
         ],
         request_body: None,
         response: "RecordContext",

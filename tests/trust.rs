@@ -474,7 +474,11 @@ fn is_japanese(text: &str) -> bool {
 
 #[test]
 fn the_page_script_says_everything_in_japanese() {
-    let script = include_str!("../web/app.js");
+    let script = concat!(
+        include_str!("../web/app.js"),
+        "\n",
+        include_str!("../web/draft.js")
+    );
     let literals = string_literals(script);
     assert!(literals.len() > 200, "{} literals", literals.len());
     let mut english = Vec::new();

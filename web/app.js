@@ -218,6 +218,13 @@ function copyButton(record, label) {
   } }, label);
 }
 
+// A record's page; from a search, with its words (the page marks them).
+function recordHref(id) {
+  const searched = currentParams().get("q");
+  const query = searched ? "?" + new URLSearchParams({ q: searched }) : "";
+  return "/record/" + encodeURIComponent(id) + query;
+}
+
 function hitCard(hit) {
   const copy = copyButton(hit, "コピー");
   const compareParams = new URLSearchParams({ slot: hit.slot || "" });
@@ -254,7 +261,7 @@ function hitCard(hit) {
     foldedBodies(hit.folded),
     hit.change ? el("details", { class: "change-box" }, el("summary", {}, "変更前・変更後・理由"), changeDetails(hit)) : null,
     el("div", { class: "actions" },
-      el("a", { class: "button-link record-link", href: `/record/${encodeURIComponent(hit.id)}${currentParams().get("q") ? `?${new URLSearchParams({ q: currentParams().get("q") })}` : ""}` }, "全文と前後の記載"),
+      el("a", { class: "button-link record-link", href: recordHref(hit.id) }, "全文と前後の記載"),
       hit.slot ? el("a", { class: "button-link", href: `/compare?${compareParams}` }, "他団体と比較") : null,
       hit.text && !deleted ? copy : null));
 }
@@ -885,7 +892,8 @@ async function showCompareRows(params) {
 async function showRecord(id) {
   // Opened from a search: its words are marked in the text.
   const searched = currentParams().get("q");
-  const body = await getJson(`/api/records/${encodeURIComponent(id)}/context${searched ? `?${new URLSearchParams({ q: searched })}` : ""}`);
+  const marks = searched ? "?" + new URLSearchParams({ q: searched }) : "";
+  const body = await getJson(`/api/records/${encodeURIComponent(id)}/context` + marks);
   const record = body.record;
   document.getElementById("record-breadcrumb").textContent = record.slot
     ? (body.breadcrumb || []).join(" › ") : (record.section_path || []).join(" › ") || "様式の項目に対応しない記載";

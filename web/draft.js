@@ -313,7 +313,7 @@ function draftTitle() {
 
 function draftFileName(extension) {
   const date = new Date().toISOString().slice(0, 10);
-  return `下書き_${draftState.jimu || "事務指定なし"}_${date}.${extension}`.replace(/[\\/:*?"<>|]/g, "_");
+  return `下書き_${draftState.jimu || "事務指定なし"}_${date}.${extension}`.replace(/[\\/:*?\u0022<>|]/g, "_");
 }
 
 function saveBlob(blob, name) {
@@ -346,28 +346,31 @@ function exportDraftXlsx() {
   saveBlob(xlsxBlob([...lead, header, ...rows], lead.length), draftFileName("xlsx"));
 }
 
+// The sheet's name in the workbook.
+const SHEET_NAME = "下書き";
+
 // A one-sheet .xlsx: the rows as inline strings (never formulas), the header row bold, the text
 // wrapped. A workbook is a zip of XML parts; this writes them stored (uncompressed).
 function xlsxBlob(rows, headerRow) {
   const escapeXml = (text) => String(text)
     .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, "")
-    .replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+    .replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/\u0022/g, "&quot;");
   const column = (index) => String.fromCharCode(65 + index);
   const sheetRows = rows.map((cells, rowIndex) => {
     const style = rowIndex === headerRow ? 2 : 1;
     const xmlCells = cells.map((value, cellIndex) =>
-      `<c r="${column(cellIndex)}${rowIndex + 1}" s="${style}" t="inlineStr"><is><t xml:space="preserve">${escapeXml(value)}</t></is></c>`).join("");
-    return `<row r="${rowIndex + 1}">${xmlCells}</row>`;
+      `<c r='${column(cellIndex)}${rowIndex + 1}' s='${style}' t='inlineStr'><is><t xml:space='preserve'>${escapeXml(value)}</t></is></c>`).join("");
+    return `<row r='${rowIndex + 1}'>${xmlCells}</row>`;
   }).join("");
   const namespace = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
   const relationships = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
   const parts = {
-    "[Content_Types].xml": `<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/></Types>`,
-    "_rels/.rels": `<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="${relationships}/officeDocument" Target="xl/workbook.xml"/></Relationships>`,
-    "xl/workbook.xml": `<?xml version="1.0" encoding="UTF-8" standalone="yes"?><workbook xmlns="${namespace}" xmlns:r="${relationships}"><sheets><sheet name="下書き" sheetId="1" r:id="rId1"/></sheets></workbook>`,
-    "xl/_rels/workbook.xml.rels": `<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="${relationships}/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="${relationships}/styles" Target="styles.xml"/></Relationships>`,
-    "xl/styles.xml": `<?xml version="1.0" encoding="UTF-8" standalone="yes"?><styleSheet xmlns="${namespace}"><fonts count="2"><font><sz val="11"/><name val="Yu Gothic"/></font><font><b/><sz val="11"/><name val="Yu Gothic"/></font></fonts><fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills><borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders><cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs><cellXfs count="3"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" applyAlignment="1"><alignment wrapText="1" vertical="top"/></xf><xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/></cellXfs></styleSheet>`,
-    "xl/worksheets/sheet1.xml": `<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="${namespace}"><cols><col min="1" max="1" width="5"/><col min="2" max="2" width="12"/><col min="3" max="3" width="40"/><col min="4" max="4" width="70"/><col min="5" max="5" width="60"/></cols><sheetData>${sheetRows}</sheetData></worksheet>`,
+    "[Content_Types].xml": `<?xml version='1.0' encoding='UTF-8' standalone='yes'?><Types xmlns='http://schemas.openxmlformats.org/package/2006/content-types'><Default Extension='rels' ContentType='application/vnd.openxmlformats-package.relationships+xml'/><Default Extension='xml' ContentType='application/xml'/><Override PartName='/xl/workbook.xml' ContentType='application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml'/><Override PartName='/xl/worksheets/sheet1.xml' ContentType='application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml'/><Override PartName='/xl/styles.xml' ContentType='application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml'/></Types>`,
+    "_rels/.rels": `<?xml version='1.0' encoding='UTF-8' standalone='yes'?><Relationships xmlns='http://schemas.openxmlformats.org/package/2006/relationships'><Relationship Id='rId1' Type='${relationships}/officeDocument' Target='xl/workbook.xml'/></Relationships>`,
+    "xl/workbook.xml": `<?xml version='1.0' encoding='UTF-8' standalone='yes'?><workbook xmlns='${namespace}' xmlns:r='${relationships}'><sheets><sheet name='${SHEET_NAME}' sheetId='1' r:id='rId1'/></sheets></workbook>`,
+    "xl/_rels/workbook.xml.rels": `<?xml version='1.0' encoding='UTF-8' standalone='yes'?><Relationships xmlns='http://schemas.openxmlformats.org/package/2006/relationships'><Relationship Id='rId1' Type='${relationships}/worksheet' Target='worksheets/sheet1.xml'/><Relationship Id='rId2' Type='${relationships}/styles' Target='styles.xml'/></Relationships>`,
+    "xl/styles.xml": `<?xml version='1.0' encoding='UTF-8' standalone='yes'?><styleSheet xmlns='${namespace}'><fonts count='2'><font><sz val='11'/><name val='Yu Gothic'/></font><font><b/><sz val='11'/><name val='Yu Gothic'/></font></fonts><fills count='2'><fill><patternFill patternType='none'/></fill><fill><patternFill patternType='gray125'/></fill></fills><borders count='1'><border><left/><right/><top/><bottom/><diagonal/></border></borders><cellStyleXfs count='1'><xf numFmtId='0' fontId='0' fillId='0' borderId='0'/></cellStyleXfs><cellXfs count='3'><xf numFmtId='0' fontId='0' fillId='0' borderId='0' xfId='0'/><xf numFmtId='0' fontId='0' fillId='0' borderId='0' xfId='0' applyAlignment='1'><alignment wrapText='1' vertical='top'/></xf><xf numFmtId='0' fontId='1' fillId='0' borderId='0' xfId='0' applyFont='1'/></cellXfs></styleSheet>`,
+    "xl/worksheets/sheet1.xml": `<?xml version='1.0' encoding='UTF-8' standalone='yes'?><worksheet xmlns='${namespace}'><cols><col min='1' max='1' width='5'/><col min='2' max='2' width='12'/><col min='3' max='3' width='40'/><col min='4' max='4' width='70'/><col min='5' max='5' width='60'/></cols><sheetData>${sheetRows}</sheetData></worksheet>`,
   };
   const encoder = new TextEncoder();
   return new Blob([zipStored(Object.entries(parts).map(([name, text]) => ({ name, data: encoder.encode(text) })))],
