@@ -141,8 +141,8 @@ function readXlsxRows(bytes) {
   }
   for (const part of ["[Content_Types].xml", "xl/workbook.xml", "xl/worksheets/sheet1.xml"]) assert.ok(entries.has(part), `${part} missing`);
   const decode = (text) => text.replace(/&(lt|gt|quot|amp);/g, (_, name) => ({ lt: "<", gt: ">", quot: '"', amp: "&" })[name]);
-  return [...entries.get("xl/worksheets/sheet1.xml").matchAll(/<row r="(\d+)">([\s\S]*?)<\/row>/g)].map((row) =>
-    [...row[2].matchAll(/<c r="([A-Z]+)\d+"[^>]*>(?:<is><t[^>]*>([\s\S]*?)<\/t><\/is>)?<\/c>/g)].map((cell) => decode(cell[2] || "")));
+  return [...entries.get("xl/worksheets/sheet1.xml").matchAll(/<row r=["'](\d+)["']>([\s\S]*?)<\/row>/g)].map((row) =>
+    [...row[2].matchAll(/<c r=["']([A-Z]+)\d+["'][^>]*>(?:<is><t[^>]*>([\s\S]*?)<\/t><\/is>)?<\/c>/g)].map((cell) => decode(cell[2] || "")));
 }
 
 async function download(page, selector) {
