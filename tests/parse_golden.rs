@@ -232,3 +232,35 @@ fn sapporo_physical_and_technical_measures_are_split_by_actor() {
         );
     }
 }
+
+#[test]
+fn the_title_of_a_collection_of_ordinance_excerpts_is_not_a_record_whatever_its_words() {
+    // The title after a 評価書's own text (札幌市's), then 豊島区's excerpts: where a line of
+    // the 評価書 would otherwise continue.
+    let ward = crate::util::sample("000");
+    let at = ward
+        .find("個人情報の保護に関する法律施行条例他区事例")
+        .expect("the sample's collection title");
+    let document = format!("{}\n{}", crate::util::sample("002"), &ward[at..]);
+    let excerpts = document.as_str();
+    for title in [
+        "個人情報の保護に関する法律施行条例他区事例",
+        "関係条例（抜粋）",
+        "参考 他自治体の条例",
+    ] {
+        let text = excerpts.replacen("個人情報の保護に関する法律施行条例他区事例", title, 1);
+        let records = crate::util::parse_text(&text, "豊島区");
+        assert!(
+            records.iter().any(|record| record.doc_type == "条例"),
+            "{title}: no excerpt read"
+        );
+        assert!(
+            records.iter().all(|record| !record.text.contains(title)
+                && !record
+                    .section_path
+                    .iter()
+                    .any(|heading| heading.contains(title))),
+            "{title} became a record or a heading"
+        );
+    }
+}

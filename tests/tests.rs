@@ -43,3 +43,30 @@ mod security;
 mod reliability;
 // Generated input: damaged documents, arbitrary bytes, queries and text.
 mod properties;
+
+/// With `autotests = false` a file in tests/ that is not listed above is never compiled and its
+/// tests never run: every one must be a module of this binary.
+#[test]
+fn every_test_file_is_compiled_into_this_binary() {
+    let listed = include_str!("tests.rs");
+    let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
+    let mut missing = Vec::new();
+    for entry in std::fs::read_dir(&folder).expect("tests/ reads") {
+        let path = entry.expect("an entry").path();
+        let Some(name) = path.file_stem().and_then(|stem| stem.to_str()) else {
+            continue;
+        };
+        if path.extension().is_some_and(|extension| extension == "rs")
+            && name != "tests"
+            && !listed
+                .lines()
+                .any(|line| line.trim() == format!("mod {name};"))
+        {
+            missing.push(name.to_string());
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "tests/*.rs not listed in tests/tests.rs: {missing:?}"
+    );
+}

@@ -158,6 +158,24 @@ fn join_stray_spaces(line: &str) -> String {
     output.join("\t")
 }
 
+/// An ordinance heading: 「○文京区個人情報の保護に関する法律施行条例」.
+fn is_ordinance_heading(cell: &str) -> bool {
+    cell.strip_prefix('○')
+        .is_some_and(|title| title.ends_with("条例"))
+}
+
+/// Whether a one-cell line is the title of the ordinance excerpts that follow it: it speaks of
+/// ordinances (条例), is not one itself, and the next line with text is an ordinance heading.
+fn introduces_ordinances(cell: &str, following: &[Line]) -> bool {
+    if !cell.contains("条例") || cell.starts_with('○') || cell.chars().count() > 60 {
+        return false;
+    }
+    following
+        .iter()
+        .find_map(|line| line.cells.iter().find(|cell| !cell.is_empty()))
+        .is_some_and(|next| is_ordinance_heading(next))
+}
+
 /// The kinds of block a document is made of.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Block {
@@ -231,7 +249,10 @@ pub fn parse_document(meta: &DocumentMeta, text: &str) -> Result<Vec<Record>, Pa
         if non_empty == 1 && first.contains("新旧対照表") && first.chars().count() < 40 {
             continue;
         }
-        if non_empty == 1 && first.ends_with("他区事例") {
+        // The heading of a collection of ordinance excerpts (「個人情報の保護に関する法律施行条例
+        // 他区事例」, 「関係条例（抜粋）」): a line naming ordinances right before the first
+        // ordinance heading (「○文京区…条例」) is that collection's title, not a record.
+        if non_empty == 1 && introduces_ordinances(first, &lines[index + 1..]) {
             continue;
         }
         // Table header decoration: 「評価書の変更箇所 \t 変更経緯およびリスク評価」.
