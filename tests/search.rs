@@ -24,12 +24,19 @@ fn biometric_authentication_finds_sapporo() {
             .iter()
             .any(|hit| hit.record.municipality == "札幌市")
     );
+    // Every hit holds the word as typed (as written, or its two words 生体 and 認証: a typed word
+    // matches by its morphemes) or one of its synonyms as written, never a synonym only through
+    // its pieces somewhere (顔 of 顔写真 and 認証 elsewhere is not 顔認証).
+    let spellings = ["生体認証", "静脈認証", "指紋認証", "顔認証"];
+    assert!(!response.hits.is_empty());
     for hit in &response.hits {
+        let indexed = normalize(&hit.record.indexed_text()).as_str().to_string();
+        let typed_words = indexed.contains("生体") && indexed.contains("認証");
         assert!(
-            normalize(&hit.record.search_text())
-                .as_str()
-                .contains("生体認証")
-                || hit.snippet.contains("<mark>")
+            typed_words || spellings.iter().any(|spelling| indexed.contains(spelling)),
+            "{} holds none of {spellings:?}: {}",
+            hit.record.id,
+            hit.record.text
         );
     }
 }
