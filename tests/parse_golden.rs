@@ -264,3 +264,39 @@ fn the_title_of_a_collection_of_ordinance_excerpts_is_not_a_record_whatever_its_
         );
     }
 }
+
+/// A change row whose reason column was empty (and dropped by the extraction) holds two texts
+/// of one measure: they are its 変更前 and 変更後, not a 変更後 and a reason.
+#[test]
+fn a_change_row_with_old_and_new_text_and_no_reason_reads_as_a_modification() {
+    let records = records_of("000");
+    let numbered = |number: &str| {
+        records
+            .iter()
+            .find(|record| {
+                record
+                    .notes
+                    .iter()
+                    .any(|(key, value)| key == "通番" && value == number)
+            })
+            .unwrap_or_else(|| panic!("no row 通番{number}"))
+    };
+    let row = numbered("97");
+    let before = row.before_text.as_deref().expect("変更前");
+    let after = row.after_text.as_deref().expect("変更後");
+    assert!(
+        before.contains("アクセスログを記録") && !before.contains("操作ログ"),
+        "{before}"
+    );
+    assert!(after.contains("アクセスログ及び操作ログ"), "{after}");
+    assert_eq!(row.reason, None);
+    assert_eq!(row.text, after);
+    // A row with a text and its reason keeps reading so (通番96: the reason says why).
+    let explained = numbered("96");
+    assert!(
+        explained
+            .reason
+            .as_deref()
+            .is_some_and(|reason| reason.contains("変更が入ったため"))
+    );
+}

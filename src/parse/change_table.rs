@@ -241,6 +241,13 @@ pub fn parse_change_table(lines: &[Line], jimu: Option<&str>) -> Vec<Draft> {
                     .map(|rest| rest.join(" "))
                     .filter(|rest| !rest.is_empty()),
             ),
+            // Two texts where three columns stand: one column was empty and dropped. Two
+            // wordings of one measure read alike (通番97: the same sentences, one added), so
+            // they are its 変更前 and 変更後 with no reason; a reason does not read like the
+            // measure it explains (通番96), so then the 変更前 is the missing one.
+            2 if reads_like_one_measure(&middle[0], &middle[1]) => {
+                (Some(middle[0].clone()), Some(middle[1].clone()), None)
+            }
             2 => {
                 notes.push((
                     "注記".to_string(),
@@ -297,6 +304,16 @@ pub fn parse_change_table(lines: &[Line], jimu: Option<&str>) -> Vec<Draft> {
         });
     }
     drafts
+}
+
+/// Similarity of wording from which two cells of a change row are two versions of one measure
+/// rather than a measure and the reason for changing it.
+const SAME_MEASURE_SIMILARITY: f64 = 0.5;
+
+/// Whether two texts are versions of one measure: their wording (character pairs, see
+/// [`crate::form::wording_similarity`]) mostly shared.
+fn reads_like_one_measure(first: &str, second: &str) -> bool {
+    crate::form::wording_similarity(first, second) >= SAME_MEASURE_SIMILARITY
 }
 
 /// A 変更後 cell that says the measure was removed: 「削除」, 「（削除）」, 「削除。」.
