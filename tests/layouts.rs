@@ -281,37 +281,43 @@ fn slotted_share(transform: impl Fn(&str) -> String) -> (usize, usize) {
     (kept, original.len())
 }
 
-fn assert_most_records_kept(variant_name: &str, transform: impl Fn(&str) -> String) {
+/// The variant keeps at least `measured_lost` fewer records than the document has: the figure
+/// measured when the test was last tightened, so that one more record lost fails it.
+fn assert_records_kept(
+    variant_name: &str,
+    measured_lost: usize,
+    transform: impl Fn(&str) -> String,
+) {
     let (kept, total) = slotted_share(transform);
     let share = kept as f64 / total as f64;
     println!("{variant_name}: {kept} of {total} slotted records ({share:.3})");
     assert!(total > 100, "{total} slotted records");
     assert!(
-        share >= 0.95,
-        "{variant_name}: {kept} of {total} slotted records ({share:.3})"
+        kept + measured_lost >= total,
+        "{variant_name}: {kept} of {total} slotted records ({share:.3}); at most {measured_lost} may be lost"
     );
 }
 
 #[test]
 fn the_sapporo_sample_letter_spaced_keeps_its_records() {
-    assert_most_records_kept("letter-spaced", letter_spaced);
+    assert_records_kept("letter-spaced", 0, letter_spaced);
 }
 
 #[test]
 fn the_sapporo_sample_with_rows_joined_in_pairs_keeps_its_records() {
-    assert_most_records_kept("rows joined in pairs", rows_in_pairs);
+    assert_records_kept("rows joined in pairs", 4, rows_in_pairs);
 }
 
 #[test]
 fn the_sapporo_sample_with_tags_as_spaces_keeps_its_records() {
     // The converter's output, tags as spaces (all records are kept: see
     // html_stripped_by_the_converter_gives_the_same_records); measured here with the others.
-    assert_most_records_kept("tags as spaces", html_stripped);
+    assert_records_kept("tags as spaces", 0, html_stripped);
 }
 
 #[test]
 fn the_sapporo_sample_on_one_line_keeps_its_records() {
-    assert_most_records_kept("one line", one_line);
+    assert_records_kept("one line", 5, one_line);
 }
 
 #[test]
