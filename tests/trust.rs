@@ -34,30 +34,7 @@ fn is_toshima_98(row: &Value) -> bool {
 }
 
 fn csv_rows(bytes: &[u8]) -> Vec<Vec<String>> {
-    let text = String::from_utf8(bytes.to_vec()).expect("UTF-8");
-    let text = text.trim_start_matches('\u{feff}');
-    let mut rows = Vec::new();
-    let (mut row, mut cell, mut quoted) = (Vec::new(), String::new(), false);
-    let mut characters = text.chars().peekable();
-    while let Some(character) = characters.next() {
-        match (quoted, character) {
-            (true, '"') if characters.peek() == Some(&'"') => {
-                cell.push('"');
-                characters.next();
-            }
-            (true, '"') => quoted = false,
-            (true, other) => cell.push(other),
-            (false, '"') => quoted = true,
-            (false, ',') => row.push(std::mem::take(&mut cell)),
-            (false, '\r') => {}
-            (false, '\n') => {
-                row.push(std::mem::take(&mut cell));
-                rows.push(std::mem::take(&mut row));
-            }
-            (false, other) => cell.push(other),
-        }
-    }
-    rows
+    crate::util::csv_rows(bytes)
 }
 
 fn xlsx_rows(bytes: Vec<u8>) -> Vec<Vec<Data>> {
