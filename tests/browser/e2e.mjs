@@ -265,7 +265,9 @@ async function journey(browser, base) {
     assert.equal(query(page).get("q"), "生体認証");
     sapporoTotal = await total(page);
     assert.ok(sapporoTotal > 0 && sapporoTotal < searchTotal, `${sapporoTotal} of ${searchTotal}`);
-    for (const name of await texts(page, ".hit .body-name")) assert.equal(name, "札幌市");
+    const names = await texts(page, ".hit .body-name");
+    assert.ok(names.length > 0, "札幌市's hits are listed");
+    for (const name of names) assert.equal(name, "札幌市");
     assert.match(await page.locator("#active-filters").textContent(), /団体: 札幌市/);
     await settle(page, () => page.goBack());
     assert.equal(await total(page), searchTotal);
@@ -344,7 +346,9 @@ async function journey(browser, base) {
     await settle(page, () => page.click('#slot-tree a[href="/?slot=III.7.R1.5"]'));
     assert.equal(query(page).get("slot"), "III.7.R1.5");
     assert.ok(await total(page) > 0);
-    for (const crumb of await texts(page, ".hit .breadcrumb")) assert.match(crumb, /物理的対策/);
+    const crumbs = await texts(page, ".hit .breadcrumb");
+    assert.ok(crumbs.length > 0, "the slot's records are listed");
+    for (const crumb of crumbs) assert.match(crumb, /物理的対策/);
   });
 
   await step("「他団体と比較」 opens III.7.R1.5 across bodies with differences marked", async () => {
@@ -373,7 +377,9 @@ async function journey(browser, base) {
     await settle(page, () => page.selectOption("#base-select", other));
     assert.equal(query(page).get("base"), other);
     assert.equal(await page.inputValue("#base-select"), other);
-    for (const name of await texts(page, ".compare-row.base h2")) assert.ok(name.startsWith(other), name);
+    const bases = await texts(page, ".compare-row.base h2");
+    assert.ok(bases.length > 0, "the base is shown");
+    for (const name of bases) assert.ok(name.startsWith(other), name);
     const formerBase = page.locator(".compare-row:not(.base)", { has: page.locator("h2", { hasText: before }) });
     const named = await formerBase.locator(".compared-with").first().textContent();
     assert.ok(named.startsWith(`比較の相手: ${other}`), `the former base is now compared with the new one: ${named}`);
@@ -402,7 +408,9 @@ async function journey(browser, base) {
   await step("the print stylesheet keeps the comparison and drops the controls", async () => {
     await page.emulateMedia({ media: "print" });
     try {
-      for (const controls of await page.locator("#compare-view .compare-controls").all()) {
+      const allControls = await page.locator("#compare-view .compare-controls").all();
+      assert.ok(allControls.length > 0, "the comparison has controls");
+      for (const controls of allControls) {
         assert.equal(await controls.isVisible(), false);
       }
       assert.equal(await page.locator("#compare-view .compare-actions").isVisible(), false);
@@ -577,7 +585,9 @@ async function journey(browser, base) {
     assert.match(await page.locator("#summary").textContent(), /下書きに近い記載: 近い順に \d+ 通りの文言/);
     const shown = await page.locator(".hit").count();
     // Marks fall on words, not on endings and particles; one hit per wording.
-    for (const marked of await texts(page, ".hit .snippet mark")) {
+    const markedWords = await texts(page, ".hit .snippet mark");
+    assert.ok(markedWords.length > 0, "the draft's words are marked");
+    for (const marked of markedWords) {
       assert.ok([...marked].length >= 2 && !/^[ぁ-ゖ]+$/.test(marked), `marked 「${marked}」`);
     }
     const snippets = await texts(page, ".hit .snippet");
