@@ -507,9 +507,7 @@ fn host_name(host: &str) -> &str {
 fn is_allowed_host(host: &str, allowed: &[String]) -> bool {
     let name = host_name(host).to_ascii_lowercase();
     let literal = name.trim_start_matches('[').trim_end_matches(']');
-    literal.parse::<std::net::IpAddr>().is_ok()
-        || name == "localhost"
-        || allowed.iter().any(|allowed| *allowed == name)
+    literal.parse::<std::net::IpAddr>().is_ok() || name == "localhost" || allowed.contains(&name)
 }
 
 /// The policy of the page and its assets: scripts and styles only from this server, nothing
