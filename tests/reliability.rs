@@ -297,5 +297,11 @@ fn requests_under_load_while_ingests_swap_the_index_all_succeed() {
         swaps.load(Ordering::SeqCst) >= 2,
         "the index must swap during the load"
     );
-    assert!(!latencies.is_empty());
+    // Every client was served all along, not once: at least a request per client per second
+    // (a debug build on two cores serves several hundred a second here).
+    assert!(
+        latencies.len() as u64 >= clients as u64 * seconds,
+        "{} requests answered by {clients} clients in {seconds} s",
+        latencies.len()
+    );
 }

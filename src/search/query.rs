@@ -102,63 +102,84 @@ impl Clause {
 
     /// The clause as it would be typed: 「"入退室管理"」, 「生体認証 OR 静脈認証」.
     fn typed(&self) -> String {
-        let sign = if self.excluded { "-" } else { "" };
-        if !self.is_group() {
-            return if self.phrase {
-                format!("{sign}\"{}\"", self.text)
-            } else {
-                format!("{sign}{}", self.text)
-            };
-        }
-        let alternatives: Vec<String> = self
-            .any_of
-            .iter()
-            .map(|all| {
-                let words: Vec<String> = all.iter().map(Clause::typed).collect();
-                if all.len() > 1 {
-                    format!("({})", words.join(" "))
+        self.rendered(&Rendering {
+            word: |clause| {
+                let sign = if clause.excluded { "-" } else { "" };
+                if clause.phrase {
+                    format!("{sign}\"{}\"", clause.text)
                 } else {
-                    words.join(" ")
+                    format!("{sign}{}", clause.text)
                 }
-            })
-            .collect();
-        let joined = alternatives.join(" OR ");
-        if self.excluded {
-            format!("-({joined})")
-        } else {
-            joined
-        }
+            },
+            and: " ",
+            or: " OR ",
+            all_of: |words| format!("({words})"),
+            group: |joined, excluded| {
+                if excluded {
+                    format!("-({joined})")
+                } else {
+                    joined
+                }
+            },
+        })
     }
 
     /// The clause in Japanese words: 「生体認証」または「静脈認証」.
     fn reading(&self) -> String {
+        self.rendered(&Rendering {
+            word: |clause| {
+                if clause.excluded {
+                    format!("「{}」を含まない", clause.text)
+                } else {
+                    format!("「{}」", clause.text)
+                }
+            },
+            and: " かつ ",
+            or: " または ",
+            all_of: |words| format!("（{words}）"),
+            group: |joined, excluded| {
+                if excluded {
+                    format!("（{joined}）を含まない")
+                } else {
+                    format!("（{joined}）")
+                }
+            },
+        })
+    }
+
+    /// The clause written out by `rendering`: a word as its own, a group as its alternatives,
+    /// each alternative's clauses joined by `and` (wrapped when several), joined by `or`.
+    fn rendered(&self, rendering: &Rendering) -> String {
         if !self.is_group() {
-            let word = format!("「{}」", self.text);
-            return if self.excluded {
-                format!("{word}を含まない")
-            } else {
-                word
-            };
+            return (rendering.word)(self);
         }
         let alternatives: Vec<String> = self
             .any_of
             .iter()
             .map(|all| {
-                let words: Vec<String> = all.iter().map(Clause::reading).collect();
+                let words: Vec<String> = all
+                    .iter()
+                    .map(|clause| clause.rendered(rendering))
+                    .collect();
+                let joined = words.join(rendering.and);
                 if all.len() > 1 {
-                    format!("（{}）", words.join(" かつ "))
+                    (rendering.all_of)(joined)
                 } else {
-                    words.join("")
+                    joined
                 }
             })
             .collect();
-        let joined = alternatives.join(" または ");
-        if self.excluded {
-            format!("（{joined}）を含まない")
-        } else {
-            format!("（{joined}）")
-        }
+        (rendering.group)(alternatives.join(rendering.or), self.excluded)
     }
+}
+
+/// How [`Clause::rendered`] writes a query out: as typed, or in Japanese words.
+struct Rendering {
+    word: fn(&Clause) -> String,
+    and: &'static str,
+    or: &'static str,
+    all_of: fn(String) -> String,
+    group: fn(String, bool) -> String,
 }
 
 /// A parsed query.
