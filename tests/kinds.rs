@@ -194,3 +194,33 @@ fn the_same_risks_of_an_older_form_land_in_the_same_slots() {
         records.first().map(|record| &record.form_version)
     );
 }
+
+/// 基礎項目's Ⅰ 関連情報 prints 1 ①事務の名称 ②事務の概要 ③システムの名称: the same concepts as
+/// 全項目's 1 ①事務の名称 ②事務の内容 and 2 ①システムの名称, where a comparison must meet them.
+#[test]
+fn the_kiso_related_information_meets_its_full_assessment_counterparts() {
+    let text = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/kinds/kiso-kanren.txt"),
+    )
+    .expect("fixture");
+    let records = crate::util::parse_text(&text, "基礎試験町");
+    let slot_of = |needle: &str| {
+        records
+            .iter()
+            .find(|record| record.text.contains(needle))
+            .and_then(|record| record.slot.clone())
+            .unwrap_or_else(|| panic!("no record with {needle}"))
+    };
+    assert_eq!(slot_of("住民基本台帳に関する事務"), "I.1.1");
+    assert_eq!(
+        slot_of("転入・転出等の届出"),
+        "I.1.2",
+        "②事務の概要 is 全項目's ②事務の内容"
+    );
+    assert_eq!(
+        slot_of("住民基本台帳ネットワークシステム"),
+        "I.2.1",
+        "③システムの名称 is 全項目's 2 ①"
+    );
+}

@@ -28,6 +28,16 @@ static FILE_NUMBER: LazyLock<Regex> =
 const RATING_LABEL: &str = "リスクへの対策は十分か";
 const MEASURE_LABEL: &str = "リスクに対する措置の内容";
 
+/// How much two label similarities may differ and still be a tie.
+const TIE: f64 = 0.01;
+
+/// The number of a circled digit (①…⑳), if the character is one.
+fn circled_value_of(character: char) -> Option<u32> {
+    ('①'..='⑳')
+        .contains(&character)
+        .then(|| circled_value(character))
+}
+
 fn circled_value(character: char) -> u32 {
     character as u32 - '①' as u32 + 1
 }
@@ -744,14 +754,49 @@ fn match_sub_item(parent: &str, first_cell: &str) -> Option<&'static form::Slot>
     }
     let wording_key = form::heading_key_text(wording);
     let mut best: Option<(&'static form::Slot, f64)> = None;
+    // Of labels the wording is equally like (事務の概要: 事務の名称 and 事務の内容 alike), the one
+    // with the heading's own number.
+    let numbered = |slot: &form::Slot| {
+        number.is_some_and(|number| {
+            slot.label.chars().next().map(circled_value_of) == Some(Some(number))
+        })
+    };
     for slot in form::SLOTS
         .iter()
         .filter(|slot| form::parent_key(slot.key) == Some(parent) && !slot.key.ends_with(".other"))
     {
         let label_key = form::static_key_text(form::label_wording(slot.label));
         let score = form::wording_similarity(&wording_key, label_key);
-        if best.is_none_or(|(_, best_score)| score > best_score) {
+        let better = best.is_none_or(|(best_slot, best_score)| {
+            score > best_score + TIE
+                || (score >= best_score - TIE && numbered(slot) && !numbered(best_slot))
+        });
+        if better {
             best = Some((slot, score));
+        }
+    }
+    // An item another kind of 評価書 prints under another heading of the same section
+    // (基礎項目's 1 ③システムの名称, 全項目's 2 ①システムの名称): the slot of that wording in the
+    // section, when no child of this heading is like it.
+    // Only a numbered item: an unnumbered line under an item is one of its fields (熊本県's
+    // 「対象となる本人の数」 under the 委託's ②).
+    if number.is_some()
+        && best.is_none_or(|(_, score)| score < 0.5)
+        && let Some(section) = parent.split('.').next()
+    {
+        let elsewhere = form::SLOTS
+            .iter()
+            .filter(|slot| {
+                slot.key.starts_with(&format!("{section}.")) && slot.key.matches('.').count() == 2
+            })
+            .map(|slot| {
+                let label_key = form::static_key_text(form::label_wording(slot.label));
+                (slot, form::wording_similarity(&wording_key, label_key))
+            })
+            .filter(|(_, score)| *score >= 0.95)
+            .max_by(|left, right| left.1.total_cmp(&right.1));
+        if let Some((slot, _)) = elsewhere {
+            return Some(slot);
         }
     }
     // A numbered item of the form named without its number needs near-exact wording:
