@@ -435,3 +435,63 @@ fn escaped_markup_in_a_cell_is_kept_as_the_documents_literal_text() {
         record.text
     );
 }
+
+/// A choice printed over lines: every 「label\t[ option ]」 of the 基礎項目 fixture written as the
+/// label, 「[」, the option and 「]」 on lines of their own (the option wrapped in two where it
+/// is long), as some extractions of a table cell give it.
+fn choices_over_lines(text: &str) -> String {
+    let mut output = Vec::new();
+    for line in text.lines() {
+        let cells: Vec<&str> = line.split('\t').collect();
+        match cells.as_slice() {
+            [label, choice] if choice.starts_with('[') && choice.ends_with(']') => {
+                let option = choice.trim_start_matches('[').trim_end_matches(']').trim();
+                output.push(label.to_string());
+                output.push("[".to_string());
+                let middle = option.chars().count() / 2;
+                let (first, second): (String, String) = (
+                    option.chars().take(middle).collect(),
+                    option.chars().skip(middle).collect(),
+                );
+                output.extend([first, second].into_iter().filter(|part| !part.is_empty()));
+                output.push("]".to_string());
+            }
+            _ => output.push(line.to_string()),
+        }
+    }
+    output.join("\n")
+}
+
+#[test]
+fn a_choice_written_over_lines_is_the_choice_of_its_label() {
+    let text = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/kinds/kiso.txt"),
+    )
+    .expect("fixture");
+    let damaged = choices_over_lines(&text);
+    assert!(
+        damaged.contains("\n[\n"),
+        "the fixture has a choice to split"
+    );
+    let answers = |records: &[Record]| -> Vec<(Option<String>, Option<String>, Option<String>)> {
+        records
+            .iter()
+            .map(|record| {
+                (
+                    record.slot.clone(),
+                    record.field.clone(),
+                    record.choice.clone(),
+                )
+            })
+            .collect()
+    };
+    let intact = parse_text(&text, "基礎試験町");
+    let split = parse_text(&damaged, "基礎試験町");
+    assert!(
+        split
+            .iter()
+            .all(|record| !matches!(record.text.trim(), "[" | "]")),
+        "a bracket became a record"
+    );
+    assert_eq!(answers(&split), answers(&intact));
+}

@@ -89,6 +89,10 @@ pub enum ParseError {
 
 /// Stage one: numbered lines of cells.
 pub fn lines_of(text: &str) -> Vec<Line> {
+    join_choices_split_over_lines(split_lines(text))
+}
+
+fn split_lines(text: &str) -> Vec<Line> {
     let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
     text.split('\n')
         .enumerate()
@@ -106,6 +110,80 @@ pub fn lines_of(text: &str) -> Vec<Line> {
             })
         })
         .collect()
+}
+
+/// Most lines between a choice's brackets: the chosen option, at most a few words wrapped.
+const MAX_CHOICE_LINES: usize = 3;
+/// Longest option text of the form (「特に力を入れて行っている」 and the like).
+const MAX_CHOICE_CHARS: usize = 32;
+
+/// A choice printed over lines (「[」, 「自己点検」, 「]」 each on its own line, as some PDF
+/// extractions and web copies give a table cell) is one cell, 「[ 自己点検 ]」 (「[ ]」 when
+/// nothing is chosen), of the label line before it when that line is a label alone: the row
+/// the form prints (「実施の有無\t[ 自己点検 ]」).
+fn join_choices_split_over_lines(lines: Vec<Line>) -> Vec<Line> {
+    let text_of = |line: &Line| -> Option<String> {
+        let cells: Vec<&str> = line
+            .cells
+            .iter()
+            .map(String::as_str)
+            .filter(|cell| !cell.is_empty())
+            .collect();
+        match cells.as_slice() {
+            [only] => Some(only.to_string()),
+            _ => None,
+        }
+    };
+    let is_open =
+        |line: &Line| text_of(line).is_some_and(|text| matches!(text.as_str(), "[" | "［"));
+    let is_close =
+        |line: &Line| text_of(line).is_some_and(|text| matches!(text.as_str(), "]" | "］"));
+    let mut output: Vec<Line> = Vec::with_capacity(lines.len());
+    let mut index = 0;
+    while index < lines.len() {
+        let closing = is_open(&lines[index])
+            .then(|| {
+                (index + 1..lines.len().min(index + 2 + MAX_CHOICE_LINES))
+                    .find(|&position| is_close(&lines[position]))
+            })
+            .flatten();
+        let chosen: Option<Vec<String>> = closing.and_then(|end| {
+            lines[index + 1..end]
+                .iter()
+                .map(|line| {
+                    text_of(line).filter(|text| {
+                        text.chars().count() <= MAX_CHOICE_CHARS && !text.contains(['[', ']'])
+                    })
+                })
+                .collect()
+        });
+        let (Some(end), Some(chosen)) = (closing, chosen) else {
+            output.push(lines[index].clone());
+            index += 1;
+            continue;
+        };
+        let cell = if chosen.is_empty() {
+            "[ ]".to_string()
+        } else {
+            format!("[ {} ]", chosen.join(""))
+        };
+        let label_alone = output
+            .last()
+            .and_then(text_of)
+            .is_some_and(|label| label.chars().count() <= 40 && !label.contains(['[', ']', '。']));
+        match output.last_mut() {
+            Some(previous) if label_alone => {
+                previous.cells.retain(|cell| !cell.is_empty());
+                previous.cells.push(cell);
+            }
+            _ => output.push(Line {
+                number: lines[index].number,
+                cells: vec![cell],
+            }),
+        }
+        index = end + 1;
+    }
+    output
 }
 
 /// Full-width digits and Latin letters (「リスク１」「ＩＳＭＡＰ」) as ASCII, so that headings,
