@@ -549,6 +549,8 @@ fn run_serve(args: &ServeArgs) -> anyhow::Result<ExitCode> {
         other => other,
     };
     let index = Arc::new(index.context("cannot open the index")?);
+    // The first visitor of the bodies list or of a drafting hint does not pay for them.
+    index.warm();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

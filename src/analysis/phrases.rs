@@ -198,7 +198,7 @@ fn starts_in_katakana(word: &str) -> bool {
 }
 
 fn is_katakana(character: char) -> bool {
-    ('\u{30A1}'..='\u{30FA}').contains(&character) || character == 'ー'
+    super::normalize::is_katakana(character) || character == 'ー'
 }
 
 fn kind_of(surface: &str, part_of_speech: &str, subclass: &str, subclass2: &str) -> Kind {

@@ -407,12 +407,17 @@ impl SearchIndex {
     /// Opens the live generation in `folder`.
     pub fn open(folder: &Path) -> Result<Self, IndexError> {
         let loaded = load(folder)?;
-        warm(&loaded);
         Ok(Self {
             folder: folder.to_path_buf(),
             loaded: RwLock::new(Arc::new(loaded)),
             synonyms: Arc::new(synonyms::Synonyms::bundled()),
         })
+    }
+
+    /// Does the live generation's first-request work now (see [`warm`]): `serve` calls it before
+    /// it answers; a one-off search from the command line does not need it.
+    pub fn warm(&self) {
+        warm(&self.current());
     }
 
     /// Uses another synonym dictionary than the bundled one.
@@ -1228,8 +1233,8 @@ fn common_terms_of(loaded: &Loaded) -> Result<Arc<std::collections::HashSet<Stri
     Ok(Arc::new(terms))
 }
 
-/// Work every generation needs on its first request, done before it is served (at start, and
-/// by the reloader before a swap): the body overview (a pass over the document table) and the
+/// Work every served generation needs on its first request, done before it is served (by
+/// `serve` at start, and by the reloader before a swap): the body overview (a pass over the document table) and the
 /// corpus's most common words (a walk of the term dictionary, for drafting hints). Done on first
 /// use instead, each cost a first visitor 0.2–0.3 s at 1M records.
 fn warm(loaded: &Loaded) {

@@ -142,21 +142,9 @@ impl Highlighter {
     /// The whole text, escaped, with the matches in `<mark>` (a record page).
     pub fn marked(&self, text: &str) -> String {
         let ranges = self.ranges(text);
+        let characters: Vec<(usize, char)> = text.char_indices().collect();
         let mut output = String::with_capacity(text.len() + ranges.len() * 13);
-        let mut open = false;
-        for (offset, character) in text.char_indices() {
-            let inside = ranges
-                .iter()
-                .any(|(start, end)| offset >= *start && offset < *end);
-            if inside != open {
-                output.push_str(if inside { "<mark>" } else { "</mark>" });
-                open = inside;
-            }
-            push_escaped(&mut output, character);
-        }
-        if open {
-            output.push_str("</mark>");
-        }
+        push_marked(&mut output, &characters, &ranges);
         output
     }
 
@@ -209,6 +197,24 @@ fn sequence_spans(
     spans
 }
 
+/// Characters (with their byte offsets) escaped, those inside `ranges` in `<mark>`.
+fn push_marked(output: &mut String, characters: &[(usize, char)], ranges: &[(usize, usize)]) {
+    let mut open = false;
+    for (offset, character) in characters {
+        let inside = ranges
+            .iter()
+            .any(|(start, end)| offset >= start && offset < end);
+        if inside != open {
+            output.push_str(if inside { "<mark>" } else { "</mark>" });
+            open = inside;
+        }
+        push_escaped(output, *character);
+    }
+    if open {
+        output.push_str("</mark>");
+    }
+}
+
 /// The window of [`SNIPPET_CHARS`] of `text` with the most of `ranges` marked, escaped.
 fn snippet_of(text: &str, ranges: &[(usize, usize)]) -> String {
     let characters: Vec<(usize, char)> = text.char_indices().collect();
@@ -253,23 +259,7 @@ fn snippet_of(text: &str, ranges: &[(usize, usize)]) -> String {
     if best_start > 0 {
         output.push('…');
     }
-    let mut open = false;
-    for (offset, character) in &characters[best_start..best_end] {
-        let inside = ranges
-            .iter()
-            .any(|(start, end)| offset >= start && offset < end);
-        if inside && !open {
-            output.push_str("<mark>");
-            open = true;
-        } else if !inside && open {
-            output.push_str("</mark>");
-            open = false;
-        }
-        push_escaped(&mut output, *character);
-    }
-    if open {
-        output.push_str("</mark>");
-    }
+    push_marked(&mut output, &characters[best_start..best_end], ranges);
     if best_end < total {
         output.push('…');
     }
