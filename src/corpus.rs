@@ -446,14 +446,20 @@ pub fn read_document(path: &Path, display_name: &str) -> Result<ReadDocument, Do
             .failed_pages
             .iter()
             .map(|(page, reason)| {
-                format!("{file}: page {page} of {} not read: {reason}", read.pages)
+                format!(
+                    "{file}: {page} ページ目（全 {} ページ）を読めませんでした: {reason}",
+                    read.pages
+                )
             })
             .collect();
+        if let Some(repair) = &read.repaired {
+            warnings.push(format!("{file}: {}", repair.sentence()));
+        }
         if !read.textless_pages.is_empty() {
             let pages: Vec<String> = read.textless_pages.iter().map(u32::to_string).collect();
             warnings.push(format!(
-                "{file}: page(s) {} of {} have no text (scanned?); what they say is not indexed",
-                pages.join(", "),
+                "{file}: {} ページ目（全 {} ページ）に文字がありません（スキャンした画像？）。書かれている内容は索引に入りません",
+                pages.join("、"),
                 read.pages
             ));
         }

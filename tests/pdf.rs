@@ -236,7 +236,7 @@ fn each_bad_pdf_is_refused_with_the_reason() {
 
 /// A one-font PDF written by hand: `pages` content streams drawn with a Type0 font whose
 /// encoding is `encoding` and which has no ToUnicode, as old Japanese PDFs are.
-fn pdf_with_cmap(pages: &[(&str, Vec<u8>)]) -> Vec<u8> {
+pub(crate) fn pdf_with_cmap(pages: &[(&str, Vec<u8>)]) -> Vec<u8> {
     let mut document = Document::with_version("1.4");
     let pages_id = document.new_object_id();
     let mut kids = Vec::new();
@@ -321,7 +321,7 @@ fn pdf_with_cmap(pages: &[(&str, Vec<u8>)]) -> Vec<u8> {
 }
 
 /// A content stream showing each line's codes (as hex) one under another.
-fn content_showing(lines: &[Vec<u8>]) -> Vec<u8> {
+pub(crate) fn content_showing(lines: &[Vec<u8>]) -> Vec<u8> {
     let mut content = String::from("BT /F1 12 Tf 14 TL 50 780 Td\n");
     for codes in lines {
         let hex: String = codes.iter().map(|byte| format!("{byte:02X}")).collect();
@@ -337,7 +337,7 @@ const OLD_FONT_LINES: [&str; 3] = [
     "窓口における届出人の本人確認を厳格に行う。ABC 123",
 ];
 
-fn ucs2(text: &str) -> Vec<u8> {
+pub(crate) fn ucs2(text: &str) -> Vec<u8> {
     text.encode_utf16().flat_map(u16::to_be_bytes).collect()
 }
 
@@ -613,6 +613,8 @@ fn a_scanned_page_among_printed_ones_is_named_in_a_warning() {
     let read = read_document(&path, "mixed.pdf").expect("read");
     assert_eq!(
         read.warnings,
-        ["mixed.pdf: page(s) 2 of 2 have no text (scanned?); what they say is not indexed"]
+        [
+            "mixed.pdf: 2 ページ目（全 2 ページ）に文字がありません（スキャンした画像？）。書かれている内容は索引に入りません"
+        ]
     );
 }

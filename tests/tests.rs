@@ -16,6 +16,8 @@ mod damage;
 mod layouts;
 // PDFs printed by two producers, old fonts, bad PDFs.
 mod pdf;
+// Damaged PDFs rebuilt from their objects, as viewers rebuild them.
+mod pdf_repair;
 // The three kinds of 評価書 in one comparison.
 mod kinds;
 // Documents with versions, 事務, peers, wordings folded and grouped.

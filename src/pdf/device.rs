@@ -56,7 +56,30 @@ pub struct MarksDevice {
     /// What the page shows: marks outside are clipped away and not kept.
     clip: Option<ClipBox>,
     saved_clips: Vec<Option<ClipBox>>,
+    /// The work a page may cost; `None`: unbounded.
+    budget: Option<PageBudget>,
+    /// Set when the page in progress went over its budget, with what was exceeded.
+    pub over_budget: Option<BudgetExceeded>,
 }
+
+/// How much one page may cost: a hostile or broken content stream (millions of operators,
+/// a loop of forms) must cost its page, never hang the ingest or exhaust memory.
+#[derive(Debug, Clone, Copy)]
+pub struct PageBudget {
+    pub deadline: std::time::Instant,
+    pub marks_left: usize,
+}
+
+/// Which limit a page went over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BudgetExceeded {
+    Time,
+    Marks,
+}
+
+/// How often (in device calls) the clock is read: reading it on every glyph costs more than
+/// the glyph.
+const CLOCK_EVERY: usize = 1024;
 
 /// Clips a ruling line to what the page shows; `None` when nothing of it is left.
 fn clip_segment(segment: Segment, clip: Option<ClipBox>) -> Option<Segment> {
@@ -90,6 +113,31 @@ const SHORTEST_RULE: f64 = 2.0;
 const STRAIGHT: f64 = 0.8;
 
 impl MarksDevice {
+    /// Starts a page with `budget`: the device stops the page once it is spent.
+    pub fn set_budget(&mut self, budget: PageBudget) {
+        self.budget = Some(budget);
+        self.over_budget = None;
+    }
+
+    /// Counts one device call against the page's budget; an error stops the page.
+    fn spend(&mut self) -> Result<(), OutputError> {
+        let Some(budget) = &mut self.budget else {
+            return Ok(());
+        };
+        if budget.marks_left == 0 {
+            self.over_budget = Some(BudgetExceeded::Marks);
+        } else {
+            budget.marks_left -= 1;
+            if budget.marks_left % CLOCK_EVERY == 0 && std::time::Instant::now() > budget.deadline {
+                self.over_budget = Some(BudgetExceeded::Time);
+            }
+        }
+        match self.over_budget {
+            Some(_) => Err(OutputError::FormatError(std::fmt::Error)),
+            None => Ok(()),
+        }
+    }
+
     fn page(&mut self) -> Option<&mut PageMarks> {
         self.pages.last_mut()
     }
@@ -212,6 +260,7 @@ impl OutputDev for MarksDevice {
         font_size: f64,
         char: &str,
     ) -> Result<(), OutputError> {
+        self.spend()?;
         let flip_height = self.flip_height;
         let scaled = trm.transform_vector(euclid::vec2(font_size, font_size));
         let size = (scaled.x * scaled.y).abs().sqrt();
@@ -235,6 +284,7 @@ impl OutputDev for MarksDevice {
     }
 
     fn clip(&mut self, ctm: &Transform, path: &Path) -> Result<(), OutputError> {
+        self.spend()?;
         let points: Vec<(f64, f64)> = self
             .subpaths(ctm, path)
             .into_iter()
@@ -255,6 +305,7 @@ impl OutputDev for MarksDevice {
     }
 
     fn save_state(&mut self) -> Result<(), OutputError> {
+        self.spend()?;
         self.saved_clips.push(self.clip);
         Ok(())
     }
@@ -285,6 +336,7 @@ impl OutputDev for MarksDevice {
         _color: &[f64],
         path: &Path,
     ) -> Result<(), OutputError> {
+        self.spend()?;
         let mut segments = Vec::new();
         for (points, closed) in self.subpaths(ctm, path) {
             for pair in points.windows(2) {
@@ -309,6 +361,7 @@ impl OutputDev for MarksDevice {
         color: &[f64],
         path: &Path,
     ) -> Result<(), OutputError> {
+        self.spend()?;
         if is_white(colorspace, color) {
             return Ok(());
         }

@@ -10,13 +10,15 @@
 pub mod device;
 pub mod layout;
 pub mod lookalike;
+pub mod repair;
 
 use std::cell::Cell;
 use std::collections::{BTreeMap, BTreeSet};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Once;
+use std::time::{Duration, Instant};
 
-use device::{MarksDevice, PageMarks};
+use device::{BudgetExceeded, MarksDevice, PageBudget, PageMarks};
 use layout::{
     PageLine, PageText, Table, append_wrapped, find_tables, join_wrapped_paragraphs, page_text,
 };
@@ -51,6 +53,46 @@ pub struct PdfText {
     pub failed_pages: Vec<(u32, String)>,
     /// Pages with no text while others have some: scanned pages in a printed PDF.
     pub textless_pages: Vec<u32>,
+    /// How the file was rebuilt when its cross-reference table could not be trusted.
+    pub repaired: Option<RepairSummary>,
+}
+
+/// What rebuilding a damaged PDF did, as the ingest report tells it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RepairSummary {
+    /// Why the file as it is could not be read.
+    pub reason: String,
+    pub objects: usize,
+    pub truncated_streams: usize,
+    pub corrected_lengths: usize,
+    pub rebuilt_page_tree: bool,
+}
+
+impl RepairSummary {
+    /// One sentence for the ingest report, in Japanese.
+    pub fn sentence(&self) -> String {
+        let mut details = vec![format!("オブジェクト {} 個を読み直しました", self.objects)];
+        if self.rebuilt_page_tree {
+            details.push("ページの一覧を作り直しました".to_string());
+        }
+        if self.corrected_lengths > 0 {
+            details.push(format!(
+                "長さの記載が誤っていたストリーム {} 個を実際の長さで読みました",
+                self.corrected_lengths
+            ));
+        }
+        if self.truncated_streams > 0 {
+            details.push(format!(
+                "途中で切れていたストリーム {} 個を残っている所まで読みました",
+                self.truncated_streams
+            ));
+        }
+        format!(
+            "PDF の相互参照表が壊れていたため（{}）、ファイルの中身から修復して読み込みました: {}。元のファイルを取り直せる場合は取り直してください",
+            self.reason,
+            details.join("、")
+        )
+    }
 }
 
 thread_local! {
@@ -76,12 +118,62 @@ fn guarded<T>(work: impl FnOnce() -> T) -> Result<T, String> {
     outcome.map_err(|panic| panic_message(&panic))
 }
 
-/// Reads a PDF's bytes into the text the parser reads.
+/// Reads a PDF's bytes into the text the parser reads. A file the reader cannot open as it
+/// is, or that costs pages, is rebuilt from the objects it holds ([`repair`]) and read again;
+/// the rebuilt reading is kept when it reads more.
 pub fn read_pdf(bytes: &[u8]) -> Result<PdfText, PdfError> {
     let head = &bytes[..bytes.len().min(1024)];
     if !head.windows(5).any(|window| window == b"%PDF-") {
         return Err(PdfError::NotPdf);
     }
+    let as_is = read_pdf_as_is(bytes);
+    let reason = match &as_is {
+        // Pages cut for their cost read no better rebuilt: only damage is worth a rebuild.
+        Ok(read)
+            if read
+                .failed_pages
+                .iter()
+                .all(|(_, reason)| reason.contains(BUDGET_MARK)) =>
+        {
+            return as_is;
+        }
+        Ok(read) => format!("{} ページが読めません", read.failed_pages.len()),
+        Err(PdfError::NotPdf | PdfError::Encrypted | PdfError::NoText { .. }) => return as_is,
+        Err(PdfError::Broken(reason) | PdfError::ReaderFailed(reason)) => reason.clone(),
+    };
+    let Ok(Some(repair)) = guarded(|| repair::rebuild(bytes)) else {
+        return as_is;
+    };
+    let Ok(mut rebuilt) = read_pdf_as_is(&repair.bytes) else {
+        return as_is;
+    };
+    if let Ok(read) = &as_is
+        && rebuilt.failed_pages.len() >= read.failed_pages.len()
+    {
+        return as_is;
+    }
+    rebuilt.repaired = Some(RepairSummary {
+        reason,
+        objects: repair.objects,
+        truncated_streams: repair.truncated_streams,
+        corrected_lengths: repair.corrected_lengths,
+        rebuilt_page_tree: repair.rebuilt_page_tree,
+    });
+    Ok(rebuilt)
+}
+
+/// What every budget failure says: 上限 (limit).
+const BUDGET_MARK: &str = "上限";
+
+/// How long one page may take to read: a printed page takes milliseconds.
+const PAGE_TIME_BUDGET: Duration = Duration::from_secs(10);
+/// How long one file may take: the pages after it are reported as not read.
+const FILE_TIME_BUDGET: Duration = Duration::from_secs(120);
+/// How many glyphs and lines one page may draw: a dense printed page draws a few thousand.
+const PAGE_MARK_BUDGET: usize = 200_000;
+
+/// Reads a PDF as its cross-reference table describes it.
+fn read_pdf_as_is(bytes: &[u8]) -> Result<PdfText, PdfError> {
     let document = match guarded(|| pdf_extract::Document::load_mem(bytes)) {
         Ok(Ok(document)) => document,
         Ok(Err(error)) => return Err(classify_load_error(&error.to_string())),
@@ -97,13 +189,33 @@ pub fn read_pdf(bytes: &[u8]) -> Result<PdfText, PdfError> {
     let mut device = MarksDevice::default();
     let mut failed_pages = Vec::new();
     let mut last_failure = String::new();
+    let file_deadline = Instant::now() + FILE_TIME_BUDGET;
     for number in &page_numbers {
         let before = device.pages.len();
-        let outcome = guarded(|| pdf_extract::output_doc_page(&document, &mut device, *number));
-        let failure = match outcome {
-            Ok(Ok(())) => None,
-            Ok(Err(error)) => Some(error.to_string()),
-            Err(panic) => Some(panic),
+        let now = Instant::now();
+        let failure = if now > file_deadline {
+            Some(format!(
+                "ファイル全体の読み取り時間の上限（{} 秒）を超えたため、この先のページは読みませんでした",
+                FILE_TIME_BUDGET.as_secs()
+            ))
+        } else {
+            device.set_budget(PageBudget {
+                deadline: (now + PAGE_TIME_BUDGET).min(file_deadline),
+                marks_left: PAGE_MARK_BUDGET,
+            });
+            let outcome = guarded(|| pdf_extract::output_doc_page(&document, &mut device, *number));
+            match (outcome, device.over_budget) {
+                (_, Some(BudgetExceeded::Time)) => Some(format!(
+                    "1 ページの読み取り時間の上限（{} 秒）を超えました",
+                    PAGE_TIME_BUDGET.as_secs()
+                )),
+                (_, Some(BudgetExceeded::Marks)) => Some(format!(
+                    "1 ページに描かれた文字と線が上限（{PAGE_MARK_BUDGET} 個）を超えました"
+                )),
+                (Ok(Ok(())), None) => None,
+                (Ok(Err(error)), None) => Some(error.to_string()),
+                (Err(panic), None) => Some(panic),
+            }
         };
         if let Some(failure) = failure {
             // Whatever the page drew before failing is unreliable: drop it.
@@ -141,6 +253,7 @@ pub fn read_pdf(bytes: &[u8]) -> Result<PdfText, PdfError> {
         pages: page_numbers.len(),
         failed_pages,
         textless_pages,
+        repaired: None,
     })
 }
 

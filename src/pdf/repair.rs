@@ -1,0 +1,599 @@
+//! Damaged PDFs rebuilt as viewers rebuild them: the objects found by scanning the file, a new
+//! cross-reference table and trailer, and the page tree from the pages themselves.
+//!
+//! PDFs reach staff through web servers, mail gateways and document systems that append,
+//! prepend or cut bytes, and old files carry incremental updates whose back-links point
+//! nowhere. The objects themselves usually survive: poppler, pdf.js and Acrobat all fall back
+//! to scanning for `N G obj` … `endobj` when the cross-reference table cannot be trusted, and
+//! so does hyoka. The rebuilt file is plain PDF written anew (every object once, its last
+//! definition; each stream with the length its data really has) and read by the same reader
+//! as an intact file.
+
+use std::collections::BTreeMap;
+use std::io::Read as _;
+use std::sync::LazyLock;
+
+use regex::bytes::Regex;
+
+/// What the rebuild did, for the ingest report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Repair {
+    /// The rebuilt file.
+    pub bytes: Vec<u8>,
+    /// Objects found by scanning.
+    pub objects: usize,
+    /// Streams whose data ran past the end of the file (a cut tail): read as far as it goes.
+    pub truncated_streams: usize,
+    /// Streams whose `/Length` was wrong: read to their `endstream`.
+    pub corrected_lengths: usize,
+    /// Whether the catalogue or page tree was missing and was made from the pages found.
+    pub rebuilt_page_tree: bool,
+}
+
+/// The most objects a rebuild takes: more than any 評価書 holds, few enough to bound the work.
+const MAX_OBJECTS: usize = 200_000;
+
+/// The most bytes a truncated stream may inflate to (a cut tail must not become a bomb).
+const MAX_INFLATED_BYTES: u64 = 64 * 1024 * 1024;
+
+static OBJECT_HEADER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?-u)(?:^|[\s>\]\)])(\d{1,10})[ \t\r\n\f\x00]+(\d{1,5})[ \t\r\n\f\x00]+obj\b")
+        .expect("object header pattern")
+});
+static STREAM_KEYWORD: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?-u)stream(\r\n|\n|\r)").expect("stream pattern"));
+static LENGTH_ENTRY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?-u)/Length(?:\s+(\d+)(?:\s+(\d+)\s+R)?)?([^A-Za-z0-9]|$)")
+        .expect("length pattern")
+});
+static TRAILER_KEYS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?-u)/(Root|Info|Encrypt)\s*(\d+)\s+(\d+)\s+R").expect("trailer key pattern")
+});
+static ID_ENTRY: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?-u)/ID\s*(\[[^\]]{0,600}\])").expect("id pattern"));
+static TYPE_ENTRY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?-u)/Type\s*/(Catalog|Pages|Page|XRef|ObjStm)([^A-Za-z0-9]|$)")
+        .expect("type pattern")
+});
+static PAGES_ENTRY: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?-u)/Pages\s*(\d+)\s+(\d+)\s+R").expect("pages pattern"));
+static KIDS_ENTRY: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?-u)/Kids\s*\[([^\]]*)\]").expect("kids pattern"));
+static REFERENCE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?-u)(\d+)\s+(\d+)\s+R").expect("reference pattern"));
+
+/// One object as found in the file.
+#[derive(Debug, Clone)]
+struct FoundObject {
+    generation: u16,
+    /// The dictionary or value between `obj` and `stream`/`endobj`.
+    head: Vec<u8>,
+    /// The stream's data, when the object is a stream.
+    data: Option<Vec<u8>>,
+    /// Its `/Type`, when it has one.
+    kind: Option<String>,
+}
+
+/// Rebuilds `bytes` (a PDF whose cross-reference table or trailer cannot be trusted) from the
+/// objects it holds. `None` when it holds no catalogue and no page.
+pub fn rebuild(bytes: &[u8]) -> Option<Repair> {
+    let start = bytes.windows(5).position(|window| window == b"%PDF-")?;
+    let body = &bytes[start..];
+    let version_end = body
+        .iter()
+        .position(|byte| *byte == b'\n' || *byte == b'\r')
+        .unwrap_or(body.len())
+        .min(12);
+    let version = String::from_utf8_lossy(&body[5..version_end])
+        .trim()
+        .to_string();
+    let version = if version.len() <= 4
+        && version
+            .chars()
+            .all(|character| character.is_ascii_digit() || character == '.')
+        && !version.is_empty()
+    {
+        version
+    } else {
+        "1.7".to_string()
+    };
+
+    let mut repair = Repair {
+        bytes: Vec::new(),
+        objects: 0,
+        truncated_streams: 0,
+        corrected_lengths: 0,
+        rebuilt_page_tree: false,
+    };
+    let objects = scan_objects(body, &mut repair);
+    if objects.is_empty() {
+        return None;
+    }
+    let trailer = find_trailer(body, &objects);
+    let mut next_id = objects.keys().map(|(number, _)| *number).max().unwrap_or(0) + 1;
+    let mut extra: Vec<(u32, Vec<u8>)> = Vec::new();
+
+    let root = trailer
+        .root
+        .filter(|root| kind_of(&objects, *root) == Some("Catalog"))
+        .or_else(|| {
+            objects
+                .iter()
+                .rev()
+                .find(|(_, object)| object.kind.as_deref() == Some("Catalog"))
+                .map(|(id, _)| *id)
+        });
+    let pages: Vec<(u32, u16)> = objects
+        .iter()
+        .filter(|(_, object)| object.kind.as_deref() == Some("Page"))
+        .map(|(id, _)| *id)
+        .collect();
+    let tree_is_whole = root.is_some_and(|root| page_tree_is_whole(&objects, root));
+    let root = if tree_is_whole {
+        root?
+    } else {
+        if pages.is_empty() {
+            return None;
+        }
+        // The pages in the order they stand in the file: producers write them in order.
+        let mut ordered = pages.clone();
+        ordered.sort_by_key(|id| objects[id].order);
+        let pages_id = next_id;
+        let catalog_id = next_id + 1;
+        next_id += 2;
+        let kids: Vec<String> = ordered
+            .iter()
+            .map(|(number, generation)| format!("{number} {generation} R"))
+            .collect();
+        extra.push((
+            pages_id,
+            format!(
+                "<< /Type /Pages /Kids [{}] /Count {} >>",
+                kids.join(" "),
+                ordered.len()
+            )
+            .into_bytes(),
+        ));
+        extra.push((
+            catalog_id,
+            format!("<< /Type /Catalog /Pages {pages_id} 0 R >>").into_bytes(),
+        ));
+        repair.rebuilt_page_tree = true;
+        (catalog_id, 0)
+    };
+
+    let mut out: Vec<u8> = format!("%PDF-{version}\n").into_bytes();
+    out.extend_from_slice(b"%\xe2\xe3\xcf\xd3\n");
+    let mut offsets: BTreeMap<u32, (usize, u16)> = BTreeMap::new();
+    for ((number, generation), object) in &objects {
+        // A cross-reference stream describes the old offsets: the new table replaces it.
+        if object.kind.as_deref() == Some("XRef") {
+            continue;
+        }
+        offsets.insert(*number, (out.len(), *generation));
+        out.extend_from_slice(format!("{number} {generation} obj\n").as_bytes());
+        match &object.data {
+            Some(data) => {
+                out.extend_from_slice(&with_length(&object.head, data.len()));
+                out.extend_from_slice(b"\nstream\n");
+                out.extend_from_slice(data);
+                out.extend_from_slice(b"\nendstream\nendobj\n");
+            }
+            None => {
+                out.extend_from_slice(&object.head);
+                out.extend_from_slice(b"\nendobj\n");
+            }
+        }
+    }
+    for (number, head) in &extra {
+        offsets.insert(*number, (out.len(), 0));
+        out.extend_from_slice(format!("{number} 0 obj\n").as_bytes());
+        out.extend_from_slice(head);
+        out.extend_from_slice(b"\nendobj\n");
+    }
+    let size = next_id;
+    let xref_at = out.len();
+    out.extend_from_slice(format!("xref\n0 {size}\n").as_bytes());
+    out.extend_from_slice(b"0000000000 65535 f\r\n");
+    for number in 1..size {
+        match offsets.get(&number) {
+            Some((offset, generation)) => {
+                out.extend_from_slice(format!("{offset:010} {generation:05} n\r\n").as_bytes())
+            }
+            None => out.extend_from_slice(b"0000000000 00000 f\r\n"),
+        }
+    }
+    let mut trailer_text = format!("trailer\n<< /Size {size} /Root {} {} R", root.0, root.1);
+    for (key, id) in [("Info", trailer.info), ("Encrypt", trailer.encrypt)] {
+        if let Some((number, generation)) = id
+            && offsets.contains_key(&number)
+        {
+            trailer_text.push_str(&format!(" /{key} {number} {generation} R"));
+        }
+    }
+    out.extend_from_slice(trailer_text.as_bytes());
+    if let Some(id) = &trailer.id {
+        out.extend_from_slice(b" /ID ");
+        out.extend_from_slice(id);
+    }
+    out.extend_from_slice(format!(" >>\nstartxref\n{xref_at}\n%%EOF\n").as_bytes());
+    repair.objects = objects.len();
+    repair.bytes = out;
+    Some(repair)
+}
+
+/// The objects of the file in the order found, the last definition of each number winning
+/// (an incremental update redefines objects after the originals).
+fn scan_objects(body: &[u8], repair: &mut Repair) -> BTreeMap<(u32, u16), Placed> {
+    let mut found: BTreeMap<u32, Placed> = BTreeMap::new();
+    let mut position = 0usize;
+    let mut order = 0usize;
+    while position < body.len() && found.len() < MAX_OBJECTS {
+        let Some(captures) = OBJECT_HEADER.captures_at(body, position) else {
+            break;
+        };
+        let (Some(number_match), Some(generation_match), Some(whole)) =
+            (captures.get(1), captures.get(2), captures.get(0))
+        else {
+            break;
+        };
+        let number = parse_number(number_match.as_bytes());
+        let generation = parse_number(generation_match.as_bytes());
+        let content_start = whole.end();
+        let (object, end) = read_object_body(body, content_start, repair);
+        position = end.max(content_start);
+        let (Some(number), Some(generation)) = (number, generation) else {
+            continue;
+        };
+        let Ok(generation) = u16::try_from(generation) else {
+            continue;
+        };
+        let Ok(number) = u32::try_from(number) else {
+            continue;
+        };
+        if number == 0 || number >= u32::MAX / 2 {
+            continue;
+        }
+        order += 1;
+        found.insert(
+            number,
+            Placed {
+                order,
+                object: FoundObject {
+                    generation,
+                    ..object
+                },
+            },
+        );
+    }
+    found
+        .into_iter()
+        .map(|(number, placed)| ((number, placed.object.generation), placed))
+        .collect()
+}
+
+/// An object with the place it was found at.
+#[derive(Debug, Clone)]
+struct Placed {
+    order: usize,
+    object: FoundObject,
+}
+
+impl std::ops::Deref for Placed {
+    type Target = FoundObject;
+    fn deref(&self) -> &FoundObject {
+        &self.object
+    }
+}
+
+/// Reads one object's body from just after `obj`: its head, its stream data if any, and where
+/// the next object may start.
+fn read_object_body(body: &[u8], start: usize, repair: &mut Repair) -> (FoundObject, usize) {
+    let next_header = OBJECT_HEADER
+        .find_at(body, start)
+        .map(|found| found.start())
+        .unwrap_or(body.len());
+    let endobj = find(body, b"endobj", start, next_header);
+    let head_end_limit = endobj.unwrap_or(next_header);
+    let stream = STREAM_KEYWORD
+        .captures_at(&body[..head_end_limit], start)
+        .filter(|captures| {
+            // `stream` right after the dictionary, not the end of a word like `endstream`.
+            let keyword = captures.get(0).map_or(0, |found| found.start());
+            keyword == 0 || !body[keyword - 1].is_ascii_alphabetic()
+        });
+    let Some(stream) = stream else {
+        let head = trim(&body[start..head_end_limit]).to_vec();
+        let kind = type_of(&head);
+        let end = endobj.map_or(next_header, |at| at + b"endobj".len());
+        return (
+            FoundObject {
+                generation: 0,
+                head,
+                data: None,
+                kind,
+            },
+            end,
+        );
+    };
+    let Some(keyword) = stream.get(0) else {
+        return (
+            FoundObject {
+                generation: 0,
+                head: Vec::new(),
+                data: None,
+                kind: None,
+            },
+            head_end_limit,
+        );
+    };
+    let head = trim(&body[start..keyword.start()]).to_vec();
+    let kind = type_of(&head);
+    let data_start = keyword.end();
+    let declared = declared_length(&head);
+    // The declared length is right when `endstream` follows it.
+    let by_length = declared.and_then(|length| {
+        let end = data_start.checked_add(length)?;
+        let after = body.get(end..)?;
+        let skipped = after
+            .iter()
+            .take_while(|byte| byte.is_ascii_whitespace())
+            .count();
+        after[skipped..].starts_with(b"endstream").then_some(end)
+    });
+    let (data_end, resume) = match by_length {
+        Some(end) => (end, end),
+        None => match find(body, b"endstream", data_start, body.len()) {
+            Some(at) => {
+                if declared.is_some() {
+                    repair.corrected_lengths += 1;
+                }
+                let mut end = at;
+                // The end-of-line before `endstream` is not data.
+                if end > data_start && body[end - 1] == b'\n' {
+                    end -= 1;
+                }
+                if end > data_start && body[end - 1] == b'\r' {
+                    end -= 1;
+                }
+                (end, at)
+            }
+            None => {
+                repair.truncated_streams += 1;
+                (body.len(), body.len())
+            }
+        },
+    };
+    let mut data = body[data_start..data_end].to_vec();
+    let mut head = head;
+    if data_end == body.len() && by_length.is_none() {
+        // A stream cut short: inflate what there is and keep it uncompressed.
+        if let Some(inflated) = inflate_prefix(&head, &data) {
+            data = inflated;
+            head = without_filter(&head);
+        }
+    }
+    let resume =
+        find(body, b"endobj", resume, body.len()).map_or(resume, |at| at + b"endobj".len());
+    (
+        FoundObject {
+            generation: 0,
+            head,
+            data: Some(data),
+            kind,
+        },
+        resume,
+    )
+}
+
+/// The trailer's references, from the last trailer or cross-reference stream that names a
+/// catalogue the file holds.
+#[derive(Debug, Default)]
+struct Trailer {
+    root: Option<(u32, u16)>,
+    info: Option<(u32, u16)>,
+    encrypt: Option<(u32, u16)>,
+    id: Option<Vec<u8>>,
+}
+
+fn find_trailer(body: &[u8], objects: &BTreeMap<(u32, u16), Placed>) -> Trailer {
+    let mut dictionaries: Vec<&[u8]> = Vec::new();
+    let mut position = 0;
+    while let Some(at) = find(body, b"trailer", position, body.len()) {
+        let end = (at + 4096).min(body.len());
+        let end = find(body, b"startxref", at, end).unwrap_or(end);
+        dictionaries.push(&body[at..end]);
+        position = at + 7;
+    }
+    for object in objects.values() {
+        if object.kind.as_deref() == Some("XRef") {
+            dictionaries.push(&object.head);
+        }
+    }
+    let mut trailer = Trailer::default();
+    for dictionary in dictionaries {
+        let mut root = None;
+        let mut info = None;
+        let mut encrypt = None;
+        for captures in TRAILER_KEYS.captures_iter(dictionary) {
+            let id = (
+                captures.get(2).and_then(|m| parse_number(m.as_bytes())),
+                captures.get(3).and_then(|m| parse_number(m.as_bytes())),
+            );
+            let (Some(number), Some(generation)) = id else {
+                continue;
+            };
+            let (Ok(number), Ok(generation)) = (u32::try_from(number), u16::try_from(generation))
+            else {
+                continue;
+            };
+            match captures.get(1).map(|m| m.as_bytes()) {
+                Some(b"Root") => root = Some((number, generation)),
+                Some(b"Info") => info = Some((number, generation)),
+                Some(b"Encrypt") => encrypt = Some((number, generation)),
+                _ => {}
+            }
+        }
+        if root.is_some_and(|root| kind_of(objects, root) == Some("Catalog")) {
+            trailer.root = root;
+            trailer.info = info.or(trailer.info);
+        }
+        trailer.encrypt = encrypt.or(trailer.encrypt);
+        if let Some(id) = ID_ENTRY
+            .captures(dictionary)
+            .and_then(|captures| captures.get(1))
+        {
+            trailer.id = Some(id.as_bytes().to_vec());
+        }
+    }
+    trailer
+}
+
+/// Whether the catalogue's page tree reaches every page the file holds.
+fn page_tree_is_whole(objects: &BTreeMap<(u32, u16), Placed>, root: (u32, u16)) -> bool {
+    let Some(catalog) = objects.get(&root) else {
+        return false;
+    };
+    let Some(tree) = PAGES_ENTRY.captures(&catalog.head).and_then(|captures| {
+        let number = u32::try_from(parse_number(captures.get(1)?.as_bytes())?).ok()?;
+        let generation = u16::try_from(parse_number(captures.get(2)?.as_bytes())?).ok()?;
+        Some((number, generation))
+    }) else {
+        return false;
+    };
+    let mut reached = 0usize;
+    let mut stack = vec![tree];
+    let mut seen = std::collections::BTreeSet::new();
+    while let Some(id) = stack.pop() {
+        if !seen.insert(id) || seen.len() > MAX_OBJECTS {
+            continue;
+        }
+        let Some(node) = objects.get(&id) else {
+            return false;
+        };
+        match node.kind.as_deref() {
+            Some("Page") => reached += 1,
+            Some("Pages") => {
+                let Some(kids) = KIDS_ENTRY.captures(&node.head).and_then(|c| c.get(1)) else {
+                    return false;
+                };
+                for kid in REFERENCE.captures_iter(kids.as_bytes()) {
+                    let number = kid.get(1).and_then(|m| parse_number(m.as_bytes()));
+                    let generation = kid.get(2).and_then(|m| parse_number(m.as_bytes()));
+                    if let (Some(number), Some(generation)) = (number, generation)
+                        && let (Ok(number), Ok(generation)) =
+                            (u32::try_from(number), u16::try_from(generation))
+                    {
+                        stack.push((number, generation));
+                    }
+                }
+            }
+            _ => return false,
+        }
+    }
+    // Pages no tree reaches are left out, as a viewer leaves them: an incremental update that
+    // removed a page leaves its object behind.
+    reached > 0
+}
+
+fn kind_of(objects: &BTreeMap<(u32, u16), Placed>, id: (u32, u16)) -> Option<&str> {
+    objects.get(&id).and_then(|object| object.kind.as_deref())
+}
+
+/// The object's `/Type`, read from its head (the first one: nested dictionaries come later).
+fn type_of(head: &[u8]) -> Option<String> {
+    TYPE_ENTRY
+        .captures(head)
+        .and_then(|captures| captures.get(1))
+        .map(|kind| String::from_utf8_lossy(kind.as_bytes()).to_string())
+}
+
+/// A direct `/Length n` of a stream's dictionary (an indirect one is not trusted here).
+fn declared_length(head: &[u8]) -> Option<usize> {
+    let captures = LENGTH_ENTRY.captures(head)?;
+    if captures.get(2).is_some() {
+        return None;
+    }
+    usize::try_from(parse_number(captures.get(1)?.as_bytes())?).ok()
+}
+
+/// The head with its `/Length` set to `length` (direct), whatever it said before.
+fn with_length(head: &[u8], length: usize) -> Vec<u8> {
+    let replacement = format!("/Length {length}");
+    match LENGTH_ENTRY.captures(head) {
+        Some(captures) => {
+            let (Some(whole), Some(tail)) = (captures.get(0), captures.get(3)) else {
+                return head.to_vec();
+            };
+            let mut out = head[..whole.start()].to_vec();
+            out.extend_from_slice(replacement.as_bytes());
+            out.extend_from_slice(tail.as_bytes());
+            out.extend_from_slice(&head[whole.end()..]);
+            out
+        }
+        None => {
+            // `<<` … `>>`: put the length just inside the dictionary.
+            match head.windows(2).position(|window| window == b"<<") {
+                Some(at) => {
+                    let mut out = head[..at + 2].to_vec();
+                    out.extend_from_slice(format!(" {replacement} ").as_bytes());
+                    out.extend_from_slice(&head[at + 2..]);
+                    out
+                }
+                None => head.to_vec(),
+            }
+        }
+    }
+}
+
+/// The data of a `/FlateDecode` stream cut short, inflated as far as it goes.
+fn inflate_prefix(head: &[u8], data: &[u8]) -> Option<Vec<u8>> {
+    let filter = Regex::new(r"(?-u)/Filter\s*(\[\s*)?/FlateDecode\s*\]?").ok()?;
+    if !filter.is_match(head) || head.windows(11).any(|window| window == b"DecodeParms") {
+        return None;
+    }
+    let mut inflated = Vec::new();
+    let mut decoder = flate2::read::ZlibDecoder::new(data).take(MAX_INFLATED_BYTES);
+    let mut buffer = [0u8; 16 * 1024];
+    loop {
+        match decoder.read(&mut buffer) {
+            Ok(0) => break,
+            Ok(read) => inflated.extend_from_slice(&buffer[..read]),
+            Err(_) => break,
+        }
+    }
+    (!inflated.is_empty()).then_some(inflated)
+}
+
+fn without_filter(head: &[u8]) -> Vec<u8> {
+    let filter = Regex::new(r"(?-u)/Filter\s*(\[\s*/FlateDecode\s*\]|/FlateDecode)")
+        .expect("filter pattern");
+    filter.replace(head, &b""[..]).into_owned()
+}
+
+fn parse_number(digits: &[u8]) -> Option<u64> {
+    std::str::from_utf8(digits).ok()?.parse().ok()
+}
+
+fn find(haystack: &[u8], needle: &[u8], from: usize, to: usize) -> Option<usize> {
+    let to = to.min(haystack.len());
+    if from >= to {
+        return None;
+    }
+    haystack[from..to]
+        .windows(needle.len())
+        .position(|window| window == needle)
+        .map(|at| from + at)
+}
+
+fn trim(bytes: &[u8]) -> &[u8] {
+    let start = bytes
+        .iter()
+        .position(|byte| !byte.is_ascii_whitespace())
+        .unwrap_or(bytes.len());
+    let end = bytes
+        .iter()
+        .rposition(|byte| !byte.is_ascii_whitespace())
+        .map_or(start, |at| at + 1);
+    &bytes[start..end.max(start)]
+}

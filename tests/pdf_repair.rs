@@ -1,0 +1,314 @@
+//! Damaged PDFs read as viewers read them: a file whose cross-reference table or trailer
+//! cannot be trusted (a wrong `startxref`, a server's page appended after `%%EOF`, an
+//! incremental update pointing nowhere, a download cut short) is rebuilt from the objects it
+//! holds, reads to the text of the intact print, and the report says it was repaired.
+
+use hyoka::corpus::read_document;
+use hyoka::pdf::read_pdf;
+use pdf_extract::{Dictionary, Document, Object, Stream};
+
+use crate::pdf::{content_showing, fixture, ucs2};
+
+/// Every print of the fixtures: both producers, the three kinds.
+const PRINTS: [&str; 6] = [
+    "sapporo-chromium.pdf",
+    "sapporo-calc.pdf",
+    "toshima-chromium.pdf",
+    "toshima-calc.pdf",
+    "juten-chromium.pdf",
+    "kiso-calc.pdf",
+];
+
+/// What a reader sees of the repair in the ingest report.
+const REPAIRED: &str = "修復して読み込みました";
+
+fn last(haystack: &[u8], needle: &[u8]) -> usize {
+    haystack
+        .windows(needle.len())
+        .rposition(|window| window == needle)
+        .expect("the print has it")
+}
+
+/// `startxref` pointing a few bytes off, as after a gateway re-encodes line ends.
+fn wrong_startxref(intact: &[u8]) -> Vec<u8> {
+    let at = last(intact, b"startxref");
+    let offset: usize = String::from_utf8_lossy(&intact[at + 9..])
+        .split_whitespace()
+        .next()
+        .and_then(|number| number.parse().ok())
+        .expect("an offset");
+    let mut damaged = intact[..at].to_vec();
+    damaged.extend_from_slice(format!("startxref\n{}\n%%EOF\n", offset + 37).as_bytes());
+    damaged
+}
+
+/// A web server's error page after `%%EOF` (more than the 512 bytes readers look back over).
+fn page_appended(intact: &[u8]) -> Vec<u8> {
+    let mut damaged = intact.to_vec();
+    damaged.extend_from_slice(
+        b"\r\n<!DOCTYPE html>\n<html><head><title>404 Not Found</title></head>\n<body>\n",
+    );
+    for _ in 0..12 {
+        damaged.extend_from_slice("<p>お探しのページは見つかりませんでした。</p>\n".as_bytes());
+    }
+    damaged.extend_from_slice(b"</body></html>\n");
+    damaged
+}
+
+/// An incremental update whose `/Prev` points past the end of the file.
+fn broken_prev(intact: &[u8]) -> Vec<u8> {
+    let trailer = &intact[last(intact, b"trailer")..];
+    let text = String::from_utf8_lossy(trailer);
+    let root = text
+        .split("/Root")
+        .nth(1)
+        .and_then(|rest| rest.split('R').next())
+        .expect("a root")
+        .trim()
+        .to_string();
+    let mut damaged = intact.to_vec();
+    let xref_at = damaged.len() + 1;
+    damaged.extend_from_slice(
+        format!(
+            "\nxref\n0 0\ntrailer\n<< /Root {root} R /Prev {} >>\nstartxref\n{xref_at}\n%%EOF\n",
+            intact.len() * 10
+        )
+        .as_bytes(),
+    );
+    damaged
+}
+
+/// A download cut short inside the cross-reference table.
+fn tail_cut(intact: &[u8]) -> Vec<u8> {
+    let xref = last(intact, b"\nxref");
+    intact[..xref + 40].to_vec()
+}
+
+#[test]
+fn a_print_with_a_damaged_cross_reference_table_reads_as_the_intact_print() {
+    type Damage = fn(&[u8]) -> Vec<u8>;
+    let damages: [(&str, Damage); 4] = [
+        ("wrong startxref", wrong_startxref),
+        ("bytes after %%EOF", page_appended),
+        ("broken /Prev", broken_prev),
+        ("cut tail", tail_cut),
+    ];
+    let folder = tempfile::tempdir().expect("folder");
+    for print in PRINTS {
+        let intact = std::fs::read(fixture(print)).expect("fixture");
+        let intact_text = read_pdf(&intact).expect("the intact print reads").text;
+        for (damage, make) in damages {
+            let damaged = make(&intact);
+            // The damage is real: the reader alone refuses the file.
+            assert!(
+                Document::load_mem(&damaged).is_err(),
+                "{print}, {damage}: the damaged file opens without repair"
+            );
+            let path = folder.path().join(format!("damaged-{print}"));
+            std::fs::write(&path, &damaged).expect("write");
+            let read = read_document(&path, print)
+                .unwrap_or_else(|error| panic!("{print}, {damage}: {error}"));
+            assert_eq!(read.text, intact_text, "{print}, {damage}");
+            assert!(
+                read.warnings
+                    .iter()
+                    .any(|warning| warning.contains(REPAIRED)),
+                "{print}, {damage}: {:?}",
+                read.warnings
+            );
+        }
+    }
+}
+
+#[test]
+fn an_intact_print_is_read_without_repair() {
+    for print in PRINTS {
+        let read = read_document(&fixture(print), print).expect("reads");
+        assert!(
+            read.warnings
+                .iter()
+                .all(|warning| !warning.contains(REPAIRED)),
+            "{print}: {:?}",
+            read.warnings
+        );
+    }
+}
+
+const PAGE_LINES: [[&str; 2]; 3] = [
+    [
+        "リスク1: 目的外の入手が行われるリスク",
+        "窓口における届出人の本人確認を厳格に行う。",
+    ],
+    [
+        "リスク2: 不適切な方法で入手が行われるリスク",
+        "届出書の様式を定め、必要な項目のみ記載させる。",
+    ],
+    [
+        "リスク3: 入手した特定個人情報が不正確であるリスク",
+        "住民票の記載事項と照合する。",
+    ],
+];
+
+/// Three pages in one UCS-2 font, written as producers that put the page contents last do:
+/// fonts, then pages, then compressed content streams, then the catalogue.
+fn print_with_contents_last() -> Vec<u8> {
+    let mut document = Document::with_version("1.4");
+    let pages_id = document.new_object_id();
+    let mut descriptor = Dictionary::new();
+    descriptor.set("Type", Object::Name(b"FontDescriptor".to_vec()));
+    descriptor.set("FontName", Object::Name(b"MS-Mincho".to_vec()));
+    descriptor.set("Flags", Object::Integer(6));
+    descriptor.set(
+        "FontBBox",
+        Object::Array(vec![0.into(), (-141).into(), 1000.into(), 859.into()]),
+    );
+    descriptor.set("ItalicAngle", Object::Integer(0));
+    descriptor.set("Ascent", Object::Integer(859));
+    descriptor.set("Descent", Object::Integer(-141));
+    descriptor.set("CapHeight", Object::Integer(700));
+    descriptor.set("StemV", Object::Integer(80));
+    let descriptor_id = document.add_object(descriptor);
+    let mut descendant = Dictionary::new();
+    descendant.set("FontDescriptor", Object::Reference(descriptor_id));
+    descendant.set("Type", Object::Name(b"Font".to_vec()));
+    descendant.set("Subtype", Object::Name(b"CIDFontType0".to_vec()));
+    descendant.set("BaseFont", Object::Name(b"MS-Mincho".to_vec()));
+    let mut system = Dictionary::new();
+    system.set("Registry", Object::string_literal("Adobe"));
+    system.set("Ordering", Object::string_literal("Japan1"));
+    system.set("Supplement", Object::Integer(4));
+    descendant.set("CIDSystemInfo", Object::Dictionary(system));
+    descendant.set("DW", Object::Integer(1000));
+    let descendant_id = document.add_object(descendant);
+    let mut font = Dictionary::new();
+    font.set("Type", Object::Name(b"Font".to_vec()));
+    font.set("Subtype", Object::Name(b"Type0".to_vec()));
+    font.set("BaseFont", Object::Name(b"MS-Mincho".to_vec()));
+    font.set("Encoding", Object::Name(b"UniJIS-UCS2-H".to_vec()));
+    font.set(
+        "DescendantFonts",
+        Object::Array(vec![Object::Reference(descendant_id)]),
+    );
+    let font_id = document.add_object(font);
+    let content_ids: Vec<_> = PAGE_LINES
+        .iter()
+        .map(|_| {
+            let page_id = document.new_object_id();
+            (page_id, document.new_object_id())
+        })
+        .collect();
+    let mut kids = Vec::new();
+    for (page_id, content_id) in &content_ids {
+        let mut fonts = Dictionary::new();
+        fonts.set("F1", Object::Reference(font_id));
+        let mut resources = Dictionary::new();
+        resources.set("Font", Object::Dictionary(fonts));
+        let mut page = Dictionary::new();
+        page.set("Type", Object::Name(b"Page".to_vec()));
+        page.set("Parent", Object::Reference(pages_id));
+        page.set("Contents", Object::Reference(*content_id));
+        page.set("Resources", Object::Dictionary(resources));
+        page.set(
+            "MediaBox",
+            Object::Array(vec![0.into(), 0.into(), 595.into(), 842.into()]),
+        );
+        document.objects.insert(*page_id, Object::Dictionary(page));
+        kids.push(Object::Reference(*page_id));
+    }
+    for ((_, content_id), lines) in content_ids.iter().zip(PAGE_LINES) {
+        let shown: Vec<Vec<u8>> = lines.iter().map(|line| ucs2(line)).collect();
+        let mut stream = Stream::new(Dictionary::new(), content_showing(&shown));
+        stream.compress().expect("compress");
+        document.objects.insert(*content_id, Object::Stream(stream));
+    }
+    let mut pages = Dictionary::new();
+    pages.set("Type", Object::Name(b"Pages".to_vec()));
+    pages.set("Count", Object::Integer(kids.len() as i64));
+    pages.set("Kids", Object::Array(kids));
+    document.objects.insert(pages_id, Object::Dictionary(pages));
+    let mut catalog = Dictionary::new();
+    catalog.set("Type", Object::Name(b"Catalog".to_vec()));
+    catalog.set("Pages", Object::Reference(pages_id));
+    let catalog_id = document.add_object(catalog);
+    document.trailer.set("Root", Object::Reference(catalog_id));
+    let mut bytes = Vec::new();
+    document.save_to(&mut bytes).expect("write the PDF");
+    bytes
+}
+
+#[test]
+fn a_download_cut_short_reads_the_pages_it_still_holds() {
+    let intact = print_with_contents_last();
+    let all_lines: Vec<&str> = PAGE_LINES.iter().flatten().copied().collect();
+    assert_eq!(
+        read_pdf(&intact)
+            .expect("intact")
+            .text
+            .lines()
+            .collect::<Vec<_>>(),
+        all_lines
+    );
+    // Cut inside the last page's content stream: the catalogue, the page tree and the
+    // cross-reference table are gone, and so is the end of that page.
+    let catalog = last(&intact, b"/Type/Catalog");
+    let end_of_last_stream = last(&intact[..catalog], b"endstream");
+    let cut = &intact[..end_of_last_stream - 20];
+    let read = read_pdf(cut).expect("the pages it holds are read");
+    let lines: Vec<&str> = read.text.lines().collect();
+    assert_eq!(&lines[..4], &all_lines[..4], "{}", read.text);
+    assert!(
+        lines[4..].iter().all(|line| all_lines[4..]
+            .iter()
+            .any(|whole| whole.starts_with(line.trim()))),
+        "the cut page gives a beginning of its text or nothing: {:?}",
+        &lines[4..]
+    );
+    let repair = read.repaired.expect("repaired");
+    assert!(repair.rebuilt_page_tree);
+    assert_eq!(repair.truncated_streams, 1);
+    assert!(repair.sentence().contains(REPAIRED));
+}
+
+#[test]
+fn a_stream_with_a_wrong_length_is_read_to_its_end() {
+    let intact = print_with_contents_last();
+    // Every /Length of the content streams off by 5, as after a line-end conversion.
+    let text = intact.clone();
+    let mut damaged = Vec::new();
+    let mut streams = 0;
+    let mut rest = &text[..];
+    while let Some(at) = rest.windows(8).position(|window| window == b"/Length ") {
+        damaged.extend_from_slice(&rest[..at + 8]);
+        rest = &rest[at + 8..];
+        let digits = rest.iter().take_while(|byte| byte.is_ascii_digit()).count();
+        let length: usize = std::str::from_utf8(&rest[..digits])
+            .expect("digits")
+            .parse()
+            .expect("a length");
+        damaged.extend_from_slice((length + 5).to_string().as_bytes());
+        streams += 1;
+        rest = &rest[digits..];
+    }
+    damaged.extend_from_slice(rest);
+    let read = read_pdf(&damaged).expect("read");
+    let all_lines: Vec<&str> = PAGE_LINES.iter().flatten().copied().collect();
+    assert_eq!(read.text.lines().collect::<Vec<_>>(), all_lines);
+    let repair = read.repaired.expect("repaired");
+    assert_eq!(repair.corrected_lengths, streams);
+}
+
+#[test]
+fn a_page_that_draws_without_end_costs_its_page_named_in_the_report() {
+    let good = content_showing(&[ucs2(PAGE_LINES[0][0]), ucs2(PAGE_LINES[0][1])]);
+    // A quarter of a million `q` (each saves the graphics state): far past what a printed page
+    // draws, and memory that grows with every one.
+    let mut endless = "q\n".repeat(250_000).into_bytes();
+    endless.extend_from_slice(&content_showing(&[ucs2(PAGE_LINES[1][0])]));
+    let bytes = crate::pdf::pdf_with_cmap(&[("UniJIS-UCS2-H", good), ("UniJIS-UCS2-H", endless)]);
+    let read = read_pdf(&bytes).expect("the first page is read");
+    assert_eq!(read.text.lines().collect::<Vec<_>>(), PAGE_LINES[0]);
+    assert_eq!(read.failed_pages.len(), 1, "{:?}", read.failed_pages);
+    let (page, reason) = &read.failed_pages[0];
+    assert_eq!(*page, 2);
+    assert!(reason.contains("上限"), "{reason}");
+}
