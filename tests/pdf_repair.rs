@@ -312,3 +312,44 @@ fn a_page_that_draws_without_end_costs_its_page_named_in_the_report() {
     assert_eq!(*page, 2);
     assert!(reason.contains("上限"), "{reason}");
 }
+
+/// The first occurrence of `needle`.
+fn first(haystack: &[u8], needle: &[u8]) -> usize {
+    haystack
+        .windows(needle.len())
+        .position(|window| window == needle)
+        .expect("the print has it")
+}
+
+#[test]
+fn a_flipped_byte_in_a_dictionary_and_a_value_nested_without_end_are_read_past() {
+    for print in ["kiso-calc.pdf", "toshima-calc.pdf"] {
+        let intact = std::fs::read(fixture(print)).expect("fixture");
+        let intact_text = read_pdf(&intact).expect("intact").text;
+        // A byte no PDF token holds between two numbers of a font's width array (a flipped bit
+        // in transit): the reader alone loses the font, and with it every character.
+        let mut flipped = intact.clone();
+        let widths = first(&intact, b"1000 1000");
+        flipped[widths + 4] = 0xF8;
+        // A value nested 10,000 deep inside the page's dictionary (a crafted file).
+        let page = first(&intact, b"/Type");
+        let mut nested = intact[..page].to_vec();
+        nested.extend_from_slice(b"/Deep ");
+        nested.extend_from_slice(&b"[".repeat(10_000));
+        nested.extend_from_slice(&b"]".repeat(10_000));
+        nested.extend_from_slice(b" ");
+        nested.extend_from_slice(&intact[page..]);
+        for (damage, damaged) in [("flipped byte", flipped), ("deep nesting", nested)] {
+            let read =
+                read_pdf(&damaged).unwrap_or_else(|error| panic!("{print}, {damage}: {error}"));
+            assert_eq!(read.text, intact_text, "{print}, {damage}");
+            let repair = read
+                .repaired
+                .unwrap_or_else(|| panic!("{print}, {damage}: not repaired"));
+            assert!(
+                repair.stray_bytes + repair.flattened_values >= 1,
+                "{print}, {damage}: {repair:?}"
+            );
+        }
+    }
+}

@@ -65,6 +65,9 @@ pub struct RepairSummary {
     pub objects: usize,
     pub truncated_streams: usize,
     pub corrected_lengths: usize,
+    pub damaged_streams: usize,
+    pub flattened_values: usize,
+    pub stray_bytes: usize,
     pub rebuilt_page_tree: bool,
 }
 
@@ -79,6 +82,24 @@ impl RepairSummary {
             details.push(format!(
                 "長さの記載が誤っていたストリーム {} 個を実際の長さで読みました",
                 self.corrected_lengths
+            ));
+        }
+        if self.damaged_streams > 0 {
+            details.push(format!(
+                "データが途中から壊れていたストリーム {} 個を読める所まで読みました",
+                self.damaged_streams
+            ));
+        }
+        if self.flattened_values > 0 {
+            details.push(format!(
+                "入れ子が深すぎる値 {} 個を除きました",
+                self.flattened_values
+            ));
+        }
+        if self.stray_bytes > 0 {
+            details.push(format!(
+                "構文にない文字 {} 個を読み飛ばしました",
+                self.stray_bytes
             ));
         }
         if self.truncated_streams > 0 {
@@ -126,7 +147,9 @@ pub fn read_pdf(bytes: &[u8]) -> Result<PdfText, PdfError> {
     if !head.windows(5).any(|window| window == b"%PDF-") {
         return Err(PdfError::NotPdf);
     }
-    let as_is = read_pdf_as_is(bytes);
+    // One time budget for the file, whether read as it is or rebuilt.
+    let file_deadline = Instant::now() + FILE_TIME_BUDGET;
+    let as_is = read_pdf_as_is(bytes, file_deadline);
     let reason = match &as_is {
         // Pages cut for their cost read no better rebuilt: only damage is worth a rebuild.
         Ok(read)
@@ -138,13 +161,16 @@ pub fn read_pdf(bytes: &[u8]) -> Result<PdfText, PdfError> {
             return as_is;
         }
         Ok(read) => format!("{} ページが読めません", read.failed_pages.len()),
-        Err(PdfError::NotPdf | PdfError::Encrypted | PdfError::NoText { .. }) => return as_is,
+        Err(PdfError::NotPdf | PdfError::Encrypted) => return as_is,
+        // A damaged font reads as no text too; a scan stays one when rebuilt (and costs
+        // little: its images are never decoded).
+        Err(PdfError::NoText { reason, .. }) => reason.clone(),
         Err(PdfError::Broken(reason) | PdfError::ReaderFailed(reason)) => reason.clone(),
     };
     let Ok(Some(repair)) = guarded(|| repair::rebuild(bytes)) else {
         return as_is;
     };
-    let Ok(mut rebuilt) = read_pdf_as_is(&repair.bytes) else {
+    let Ok(mut rebuilt) = read_pdf_as_is(&repair.bytes, file_deadline) else {
         return as_is;
     };
     if let Ok(read) = &as_is
@@ -157,6 +183,9 @@ pub fn read_pdf(bytes: &[u8]) -> Result<PdfText, PdfError> {
         objects: repair.objects,
         truncated_streams: repair.truncated_streams,
         corrected_lengths: repair.corrected_lengths,
+        damaged_streams: repair.damaged_streams,
+        flattened_values: repair.flattened_values,
+        stray_bytes: repair.stray_bytes,
         rebuilt_page_tree: repair.rebuilt_page_tree,
     });
     Ok(rebuilt)
@@ -168,12 +197,12 @@ const BUDGET_MARK: &str = "上限";
 /// How long one page may take to read: a printed page takes milliseconds.
 const PAGE_TIME_BUDGET: Duration = Duration::from_secs(10);
 /// How long one file may take: the pages after it are reported as not read.
-const FILE_TIME_BUDGET: Duration = Duration::from_secs(120);
+const FILE_TIME_BUDGET: Duration = Duration::from_secs(30);
 /// How many glyphs and lines one page may draw: a dense printed page draws a few thousand.
 const PAGE_MARK_BUDGET: usize = 200_000;
 
 /// Reads a PDF as its cross-reference table describes it.
-fn read_pdf_as_is(bytes: &[u8]) -> Result<PdfText, PdfError> {
+fn read_pdf_as_is(bytes: &[u8], file_deadline: Instant) -> Result<PdfText, PdfError> {
     let document = match guarded(|| pdf_extract::Document::load_mem(bytes)) {
         Ok(Ok(document)) => document,
         Ok(Err(error)) => return Err(classify_load_error(&error.to_string())),
@@ -189,7 +218,6 @@ fn read_pdf_as_is(bytes: &[u8]) -> Result<PdfText, PdfError> {
     let mut device = MarksDevice::default();
     let mut failed_pages = Vec::new();
     let mut last_failure = String::new();
-    let file_deadline = Instant::now() + FILE_TIME_BUDGET;
     for number in &page_numbers {
         let before = device.pages.len();
         let now = Instant::now();

@@ -26,9 +26,19 @@ pub struct Repair {
     pub truncated_streams: usize,
     /// Streams whose `/Length` was wrong: read to their `endstream`.
     pub corrected_lengths: usize,
+    /// Compressed streams whose data is damaged part way: kept as far as it inflates.
+    pub damaged_streams: usize,
+    /// Values nested deeper than any producer writes (a reader's stack is not for them):
+    /// replaced by null.
+    pub flattened_values: usize,
+    /// Bytes no PDF token may hold (outside strings and names: a flipped byte) read as spaces.
+    pub stray_bytes: usize,
     /// Whether the catalogue or page tree was missing and was made from the pages found.
     pub rebuilt_page_tree: bool,
 }
+
+/// The deepest nesting of arrays and dictionaries kept: the form's deepest is under ten.
+const MAX_NESTING: usize = 64;
 
 /// The most objects a rebuild takes: more than any 評価書 holds, few enough to bound the work.
 const MAX_OBJECTS: usize = 200_000;
@@ -43,7 +53,7 @@ static OBJECT_HEADER: LazyLock<Regex> = LazyLock::new(|| {
 static STREAM_KEYWORD: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?-u)stream(\r\n|\n|\r)").expect("stream pattern"));
 static LENGTH_ENTRY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?-u)/Length(?:\s+(\d+)(?:\s+(\d+)\s+R)?)?([^A-Za-z0-9]|$)")
+    Regex::new(r"(?-u)/Length(?:\s+([-+]?[0-9.]+)(?:\s+(\d+)\s+R)?)?([^A-Za-z0-9]|$)")
         .expect("length pattern")
 });
 static TRAILER_KEYS: LazyLock<Regex> = LazyLock::new(|| {
@@ -103,6 +113,9 @@ pub fn rebuild(bytes: &[u8]) -> Option<Repair> {
         objects: 0,
         truncated_streams: 0,
         corrected_lengths: 0,
+        damaged_streams: 0,
+        flattened_values: 0,
+        stray_bytes: 0,
         rebuilt_page_tree: false,
     };
     let objects = scan_objects(body, &mut repair);
@@ -212,7 +225,10 @@ pub fn rebuild(bytes: &[u8]) -> Option<Repair> {
         }
     }
     out.extend_from_slice(trailer_text.as_bytes());
-    if let Some(id) = &trailer.id {
+    // The file identifier matters only to decryption (a damaged one breaks the trailer).
+    if let Some(id) = &trailer.id
+        && trailer.encrypt.is_some()
+    {
         out.extend_from_slice(b" /ID ");
         out.extend_from_slice(id);
     }
@@ -255,6 +271,13 @@ fn scan_objects(body: &[u8], repair: &mut Repair) -> BTreeMap<(u32, u16), Placed
             continue;
         }
         order += 1;
+        let mut object = object;
+        if let Some((flat, count)) = flatten_deep_nesting(&object.head) {
+            object.head = flat;
+            object.kind = type_of(&object.head);
+            repair.flattened_values += count;
+        }
+        repair.stray_bytes += blank_stray_bytes(&mut object.head);
         found.insert(
             number,
             Placed {
@@ -358,20 +381,25 @@ fn read_object_body(body: &[u8], start: usize, repair: &mut Repair) -> (FoundObj
                 }
                 (end, at)
             }
-            None => {
-                repair.truncated_streams += 1;
-                (body.len(), body.len())
-            }
+            None => (body.len(), body.len()),
         },
     };
     let mut data = body[data_start..data_end].to_vec();
     let mut head = head;
-    if data_end == body.len() && by_length.is_none() {
-        // A stream cut short: inflate what there is and keep it uncompressed.
-        if let Some(inflated) = inflate_prefix(&head, &data) {
-            data = inflated;
-            head = without_filter(&head);
+    // A compressed stream cut short or damaged part way: inflate what there is and keep it
+    // uncompressed, as viewers show what they could decode.
+    if let Some((inflated, complete)) = inflate_prefix(&head, &data)
+        && !complete
+    {
+        if data_end == body.len() && by_length.is_none() {
+            repair.truncated_streams += 1;
+        } else {
+            repair.damaged_streams += 1;
         }
+        data = inflated;
+        head = without_filter(&head);
+    } else if data_end == body.len() && by_length.is_none() {
+        repair.truncated_streams += 1;
     }
     let resume =
         find(body, b"endobj", resume, body.len()).map_or(resume, |at| at + b"endobj".len());
@@ -546,29 +574,149 @@ fn with_length(head: &[u8], length: usize) -> Vec<u8> {
     }
 }
 
-/// The data of a `/FlateDecode` stream cut short, inflated as far as it goes.
-fn inflate_prefix(head: &[u8], data: &[u8]) -> Option<Vec<u8>> {
-    let filter = Regex::new(r"(?-u)/Filter\s*(\[\s*)?/FlateDecode\s*\]?").ok()?;
-    if !filter.is_match(head) || head.windows(11).any(|window| window == b"DecodeParms") {
+/// The data of a `/FlateDecode` stream (its only filter, no predictor) inflated as far as it
+/// goes, and whether that is all of it. `None` for other streams and for data that does not
+/// inflate at all.
+fn inflate_prefix(head: &[u8], data: &[u8]) -> Option<(Vec<u8>, bool)> {
+    if !ONLY_FLATE.is_match(head) || head.windows(11).any(|window| window == b"DecodeParms") {
         return None;
     }
     let mut inflated = Vec::new();
     let mut decoder = flate2::read::ZlibDecoder::new(data).take(MAX_INFLATED_BYTES);
     let mut buffer = [0u8; 16 * 1024];
-    loop {
+    let complete = loop {
         match decoder.read(&mut buffer) {
-            Ok(0) => break,
+            Ok(0) => break true,
             Ok(read) => inflated.extend_from_slice(&buffer[..read]),
-            Err(_) => break,
+            Err(_) => break false,
         }
+    };
+    (!inflated.is_empty()).then_some((inflated, complete))
+}
+
+static ONLY_FLATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?-u)/Filter\s*(\[\s*/FlateDecode\s*\]|/FlateDecode)").expect("filter pattern")
+});
+
+/// `head` with every value nested deeper than [`MAX_NESTING`] replaced by `null`, and how many
+/// were; `None` when nothing is that deep. Strings are skipped, so brackets in text do not count.
+fn flatten_deep_nesting(head: &[u8]) -> Option<(Vec<u8>, usize)> {
+    let mut out = Vec::with_capacity(head.len());
+    let mut depth = 0usize;
+    let mut flattened = 0usize;
+    let mut index = 0usize;
+    while index < head.len() {
+        let byte = head[index];
+        let opener = byte == b'[' || (byte == b'<' && head.get(index + 1) == Some(&b'<'));
+        let closer = byte == b']' || (byte == b'>' && head.get(index + 1) == Some(&b'>'));
+        if byte == b'(' {
+            let end = literal_string_end(head, index);
+            out.extend_from_slice(&head[index..end]);
+            index = end;
+            continue;
+        }
+        if opener && depth == MAX_NESTING {
+            index = balanced_group_end(head, index);
+            out.extend_from_slice(b" null ");
+            flattened += 1;
+            continue;
+        }
+        let width = if byte == b'[' || byte == b']' { 1 } else { 2 };
+        if opener {
+            depth += 1;
+        } else if closer {
+            depth = depth.saturating_sub(1);
+        } else {
+            out.push(byte);
+            index += 1;
+            continue;
+        }
+        out.extend_from_slice(&head[index..index + width]);
+        index += width;
     }
-    (!inflated.is_empty()).then_some(inflated)
+    (flattened > 0).then_some((out, flattened))
+}
+
+/// Blanks the bytes of `head` that no PDF token may hold outside strings and names (bytes
+/// above ASCII, control characters): a flipped byte, which a viewer's lexer skips. Returns
+/// how many. Names keep theirs: old Japanese PDFs name fonts in raw Shift_JIS.
+fn blank_stray_bytes(head: &mut [u8]) -> usize {
+    let mut blanked = 0;
+    let mut index = 0;
+    let mut in_name = false;
+    while index < head.len() {
+        let byte = head[index];
+        if byte == b'(' {
+            index = literal_string_end(head, index);
+            in_name = false;
+            continue;
+        }
+        if byte == b'/' {
+            in_name = true;
+        } else if byte.is_ascii_whitespace() || b"[]<>(){}".contains(&byte) {
+            in_name = false;
+        } else if !in_name && (byte >= 0x80 || (byte.is_ascii_control() && byte != 0)) {
+            head[index] = b' ';
+            blanked += 1;
+        }
+        index += 1;
+    }
+    blanked
+}
+
+/// Where the literal string starting at `start` (an opening parenthesis) ends: nested
+/// parentheses balance, a backslash escapes the next byte.
+fn literal_string_end(bytes: &[u8], start: usize) -> usize {
+    let mut depth = 0usize;
+    let mut index = start;
+    while index < bytes.len() {
+        match bytes[index] {
+            b'\\' => index += 1,
+            b'(' => depth += 1,
+            b')' => {
+                depth -= 1;
+                if depth == 0 {
+                    return index + 1;
+                }
+            }
+            _ => {}
+        }
+        index += 1;
+    }
+    bytes.len()
+}
+
+/// Where the array or dictionary opening at `start` closes (the end of `bytes` if it never does).
+fn balanced_group_end(bytes: &[u8], start: usize) -> usize {
+    let mut depth = 0usize;
+    let mut index = start;
+    while index < bytes.len() {
+        let byte = bytes[index];
+        if byte == b'(' {
+            index = literal_string_end(bytes, index);
+            continue;
+        }
+        if byte == b'[' {
+            depth += 1;
+        } else if byte == b'<' && bytes.get(index + 1) == Some(&b'<') {
+            depth += 1;
+            index += 1;
+        } else if byte == b']' || (byte == b'>' && bytes.get(index + 1) == Some(&b'>')) {
+            if byte == b'>' {
+                index += 1;
+            }
+            depth = depth.saturating_sub(1);
+            if depth == 0 {
+                return index + 1;
+            }
+        }
+        index += 1;
+    }
+    bytes.len()
 }
 
 fn without_filter(head: &[u8]) -> Vec<u8> {
-    let filter = Regex::new(r"(?-u)/Filter\s*(\[\s*/FlateDecode\s*\]|/FlateDecode)")
-        .expect("filter pattern");
-    filter.replace(head, &b""[..]).into_owned()
+    ONLY_FLATE.replace(head, &b""[..]).into_owned()
 }
 
 fn parse_number(digits: &[u8]) -> Option<u64> {
@@ -596,4 +744,54 @@ fn trim(bytes: &[u8]) -> &[u8] {
         .rposition(|byte| !byte.is_ascii_whitespace())
         .map_or(start, |at| at + 1);
     &bytes[start..end.max(start)]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_nested_past_the_limit_become_null_and_strings_do_not_count() {
+        let deep = format!(
+            "<< /Type /Page /Deep {}{} /Title (a [ bracket) >>",
+            "[".repeat(100),
+            "]".repeat(100)
+        );
+        let (flat, count) = flatten_deep_nesting(deep.as_bytes()).expect("flattened");
+        assert_eq!(count, 1);
+        let flat = String::from_utf8(flat).expect("text");
+        assert!(flat.contains("null"), "{flat}");
+        assert!(flat.contains("(a [ bracket)"), "{flat}");
+        assert_eq!(flat.matches('[').count() - 1, flat.matches(']').count());
+        assert_eq!(type_of(flat.as_bytes()).as_deref(), Some("Page"));
+        assert!(flatten_deep_nesting(b"<< /Kids [1 0 R [2 0 R]] /Title (((x))) >>").is_none());
+    }
+
+    #[test]
+    fn a_wrong_length_is_replaced_and_a_missing_one_added() {
+        assert_eq!(
+            with_length(b"<< /Length 99 /Filter /FlateDecode >>", 12),
+            b"<< /Length 12 /Filter /FlateDecode >>".to_vec()
+        );
+        assert_eq!(
+            with_length(b"<< /Length -5 >>", 3),
+            b"<< /Length 3 >>".to_vec()
+        );
+        assert_eq!(
+            with_length(b"<</Length 7 0 R>>", 5),
+            b"<</Length 5>>".to_vec()
+        );
+        assert_eq!(
+            with_length(b"<< /Length1 300 >>", 5),
+            b"<< /Length 5  /Length1 300 >>".to_vec()
+        );
+    }
+
+    #[test]
+    fn nothing_to_rebuild_from_gives_none() {
+        assert!(rebuild(b"%PDF-1.4\nno objects at all").is_none());
+        assert!(rebuild(b"not a pdf").is_none());
+        // Objects, but neither a catalogue nor a page.
+        assert!(rebuild(b"%PDF-1.4\n1 0 obj\n<< /Type /Font >>\nendobj\n").is_none());
+    }
 }

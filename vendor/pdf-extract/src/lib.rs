@@ -990,6 +990,109 @@ impl LegacyCMap {
     }
 }
 
+/// hyoka patch: the `bfchar` and `bfrange` entries of a ToUnicode CMap that read, skipping
+/// the ones damage made unreadable (a byte flipped, a stream cut short).
+fn tolerant_unicode_map(contents: &[u8]) -> HashMap<u32, Vec<u8>> {
+    #[derive(Debug)]
+    enum Token {
+        Hex(Vec<u8>),
+        Open,
+        Close,
+        Word(Vec<u8>),
+    }
+    let mut tokens = Vec::new();
+    let mut i = 0;
+    while i < contents.len() {
+        let byte = contents[i];
+        if byte == b'<' && contents.get(i + 1) != Some(&b'<') {
+            let end = contents[i..].iter().position(|&b| b == b'>').map_or(contents.len(), |at| i + at);
+            let digits: Vec<u8> = contents[i + 1..end].iter().copied().filter(u8::is_ascii_hexdigit).collect();
+            let bytes = digits
+                .chunks(2)
+                .filter_map(|pair| u8::from_str_radix(std::str::from_utf8(pair).ok()?, 16).ok())
+                .collect();
+            tokens.push(Token::Hex(bytes));
+            i = end + 1;
+        } else if byte == b'[' {
+            tokens.push(Token::Open);
+            i += 1;
+        } else if byte == b']' {
+            tokens.push(Token::Close);
+            i += 1;
+        } else if byte == b'%' {
+            while i < contents.len() && contents[i] != b'\n' && contents[i] != b'\r' {
+                i += 1;
+            }
+        } else if byte.is_ascii_alphanumeric() || byte == b'/' {
+            let start = i;
+            while i < contents.len() && (contents[i].is_ascii_alphanumeric() || contents[i] == b'/') {
+                i += 1;
+            }
+            tokens.push(Token::Word(contents[start..i].to_vec()));
+        } else {
+            i += 1;
+        }
+    }
+    let code_of = |bytes: &[u8]| bytes.iter().fold(0u32, |code, &b| code.wrapping_shl(8) | u32::from(b));
+    let mut map = HashMap::new();
+    let mut index = 0;
+    let mut section: Option<&'static str> = None;
+    while index < tokens.len() {
+        match (&tokens[index], section) {
+            (Token::Word(word), _) if word == b"beginbfchar" => section = Some("char"),
+            (Token::Word(word), _) if word == b"beginbfrange" => section = Some("range"),
+            (Token::Word(word), _) if word == b"endbfchar" || word == b"endbfrange" => section = None,
+            (Token::Hex(code), Some("char")) => {
+                if let Some(Token::Hex(unicode)) = tokens.get(index + 1) {
+                    if !code.is_empty() && code.len() <= 4 {
+                        map.insert(code_of(code), unicode.clone());
+                    }
+                    index += 1;
+                }
+            }
+            (Token::Hex(low), Some("range")) => {
+                let (Some(Token::Hex(high)), Some(destination)) = (tokens.get(index + 1), tokens.get(index + 2)) else {
+                    index += 1;
+                    continue;
+                };
+                let (low, high) = (code_of(low), code_of(high));
+                if high < low || high - low > 0xFFFF {
+                    index += 2;
+                    continue;
+                }
+                match destination {
+                    Token::Hex(start) if start.len() >= 2 => {
+                        for offset in 0..=(high - low) {
+                            let mut unicode = start.clone();
+                            let last = unicode.len() - 1;
+                            let value = u16::from_be_bytes([unicode[last - 1], unicode[last]]).wrapping_add(offset as u16);
+                            unicode[last - 1..].copy_from_slice(&value.to_be_bytes());
+                            map.insert(low + offset, unicode);
+                        }
+                        index += 2;
+                    }
+                    Token::Open => {
+                        let mut offset = 0;
+                        let mut at = index + 3;
+                        while let Some(Token::Hex(unicode)) = tokens.get(at) {
+                            if low + offset <= high {
+                                map.insert(low + offset, unicode.clone());
+                            }
+                            offset += 1;
+                            at += 1;
+                        }
+                        index = at;
+                    }
+                    _ => index += 2,
+                }
+            }
+            _ => {}
+        }
+        index += 1;
+    }
+    map
+}
+
 fn get_unicode_map<'a>(doc: &'a Document, font: &'a Dictionary) -> Option<HashMap<u32, String>> {
     let to_unicode = maybe_get_obj(doc, font, b"ToUnicode");
     dlog!("ToUnicode: {:?}", to_unicode);
@@ -999,7 +1102,13 @@ fn get_unicode_map<'a>(doc: &'a Document, font: &'a Dictionary) -> Option<HashMa
             let contents = get_contents(stream);
             dlog!("Stream: {}", String::from_utf8(contents.clone()).unwrap());
 
-            let cmap = adobe_cmap_parser::get_unicode_map(&contents).unwrap();
+            // hyoka patch: a damaged ToUnicode CMap (the parser panics or errs on one bad
+            // entry) keeps the entries that read, as viewers keep them.
+            let parsed = std::panic::catch_unwind(|| adobe_cmap_parser::get_unicode_map(&contents));
+            let cmap = match parsed {
+                Ok(Ok(cmap)) => cmap,
+                _ => tolerant_unicode_map(&contents),
+            };
             let mut unicode = HashMap::new();
             // "It must use the beginbfchar, endbfchar, beginbfrange, and endbfrange operators to
             // define the mapping from character codes to Unicode character sequences expressed in
@@ -1007,7 +1116,10 @@ fn get_unicode_map<'a>(doc: &'a Document, font: &'a Dictionary) -> Option<HashMa
             for (&k, v) in cmap.iter() {
                 let mut be: Vec<u16> = Vec::new();
                 let mut i = 0;
-                assert!(v.len() % 2 == 0);
+                // hyoka patch: an odd-length destination is damage: skip it (was an assert).
+                if v.len() % 2 != 0 {
+                    continue;
+                }
                 while i < v.len() {
                     be.push(((v[i] as u16) << 8) | v[i+1] as u16);
                     i += 2;
@@ -1020,7 +1132,8 @@ fn get_unicode_map<'a>(doc: &'a Document, font: &'a Dictionary) -> Option<HashMa
                     }
                     _ => {}
                 }
-                let s = String::from_utf16(&be).unwrap();
+                // hyoka patch: a lone surrogate is damage: U+FFFD (was a panic).
+                let s = String::from_utf16_lossy(&be);
 
                 unicode.insert(k, s);
             }
