@@ -6,7 +6,10 @@ tabs a row of bordered cells (the last cell spans what is left, as the form's me
 cells do). A line starting with 通番/No. is the table's header row, repeated on every page.
 Only the text a reader sees goes in: ASCII HTML tags of the extraction are dropped.
 
-    form_html.py TEXT TITLE > page.html
+    form_html.py TEXT TITLE [NEW_PAGE_REGEX] > page.html
+
+With NEW_PAGE_REGEX, a heading line it matches starts a new page (as bodies print each
+特定個人情報ファイル's Ⅲ part from a new page), so the heading stands at the top of pages.
 """
 import html
 import re
@@ -21,6 +24,7 @@ def visible(cell: str) -> str:
 
 def main() -> None:
     path, title = sys.argv[1], sys.argv[2]
+    new_page = re.compile(sys.argv[3]) if len(sys.argv) > 3 else None
     lines = open(path, encoding="utf-8").read().splitlines()
     width = max(len(line.split("\t")) for line in lines)
     out = [
@@ -37,7 +41,10 @@ def main() -> None:
                 out.append("</tbody></table>")
                 in_table = False
             if line.strip():
-                out.append("<p>%s</p>" % visible(line))
+                if new_page and new_page.search(line):
+                    out.append('<p style="break-before:page">%s</p>' % visible(line))
+                else:
+                    out.append("<p>%s</p>" % visible(line))
             continue
         cells = line.split("\t")
         header = re.match(r"^(通番|No\.)\t", line) is not None

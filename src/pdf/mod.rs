@@ -401,9 +401,17 @@ fn drop_running_heads(pages: &mut [PageMarks], tables: &[Vec<Table>]) {
     for (page, lines) in pages.iter_mut().zip(per_page) {
         let mut dropped: BTreeSet<usize> = BTreeSet::new();
         for (key, members) in lines {
-            if pages_with.get(&key).is_some_and(|set| set.len() >= 2) {
-                dropped.extend(members);
+            let Some(pages) = pages_with.get(&key).filter(|set| set.len() >= 2) else {
+                continue;
+            };
+            // A section heading of the form (「Ⅲ 特定個人情報ファイルの…」) at the top of a page
+            // is where a part starts (each file's Ⅲ on a new page): kept where it opens a run
+            // of pages, dropped where it repeats on the next page as a producer's header.
+            let opens_a_run = page.number == 0 || !pages.contains(&(page.number - 1));
+            if opens_a_run && is_section_heading(&key) {
+                continue;
             }
+            dropped.extend(members);
         }
         if dropped.is_empty() {
             continue;
@@ -415,6 +423,26 @@ fn drop_running_heads(pages: &mut [PageMarks], tables: &[Vec<Table>]) {
             keep
         });
     }
+}
+
+/// Whether a line is a section heading of the form: a Roman numeral (Ⅰ–Ⅵ, or I–VI and a
+/// space) and a Japanese title, as every kind of 評価書 numbers its parts. A producer's running
+/// header is the document's title or 事務, never that.
+fn is_section_heading(text: &str) -> bool {
+    let text = text.trim_start();
+    let numeral_end = text
+        .char_indices()
+        .find(|(_, character)| !matches!(character, 'Ⅰ'..='Ⅵ' | 'I' | 'V'))
+        .map_or(text.len(), |(at, _)| at);
+    if numeral_end == 0 || crate::form::section_key(&text[..numeral_end]).is_none() {
+        return false;
+    }
+    let title: String = text[numeral_end..]
+        .chars()
+        .filter(|character| !character.is_whitespace() && *character != '.')
+        .collect();
+    title.chars().take(2).count() == 2
+        && title.chars().take(2).all(|character| !character.is_ascii())
 }
 
 /// How many rows at a table's start may be its header.
@@ -489,4 +517,30 @@ fn join_pages(mut pages: Vec<PageText>) -> (String, Vec<u32>) {
         text.push('\n');
     }
     (text, out_pages)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_section_heading_is_told_from_a_running_header() {
+        for heading in [
+            "Ⅲ 特定個人情報ファイルの取扱いプロセスにおけるリスク対策",
+            "Ⅳリスク対策",
+            "III 特定個人情報ファイルの取扱いプロセス",
+            "Ⅰ. 関連情報",
+        ] {
+            assert!(is_section_heading(heading), "{heading}");
+        }
+        for header in [
+            "札幌市 住民基本台帳に関する事務 全項目評価書",
+            "特定個人情報保護評価書（全項目評価書）",
+            "ID 管理",
+            "# / #",
+            "Ⅲ",
+        ] {
+            assert!(!is_section_heading(header), "{header}");
+        }
+    }
 }
