@@ -30,6 +30,8 @@ pub struct DocumentSummary {
     pub form_version: Option<String>,
     /// 公表日 as printed.
     pub published: Option<String>,
+    /// 評価書番号, from the manifest or the cover.
+    pub number: Option<String>,
     pub encoding: String,
     pub bytes: usize,
     pub records: usize,
@@ -127,7 +129,7 @@ pub fn parse_corpus(
             }
             Err(error @ ParseError::NothingRecognised { .. }) => skipped.push(Skipped {
                 file: document.meta.file.clone(),
-                reason: error.to_string(),
+                reason: crate::messages::parse_error(&error),
             }),
         }
     }
@@ -153,7 +155,7 @@ fn skipped_of(error: &DocumentError) -> Skipped {
     };
     Skipped {
         file,
-        reason: error.to_string(),
+        reason: crate::messages::document_error(error),
     }
 }
 
@@ -243,7 +245,7 @@ pub fn ingest(
                     Err(error @ ParseError::NothingRecognised { .. }) => {
                         skipped.push(Skipped {
                             file: document.meta.file.clone(),
-                            reason: error.to_string(),
+                            reason: crate::messages::parse_error(&error),
                         });
                         continue;
                     }
@@ -308,6 +310,7 @@ fn summary_of(document: &corpus::LoadedDocument, records: &[Record]) -> Document
             .iter()
             .find_map(|record| record.form_version.clone()),
         published: records.iter().find_map(|record| record.doc_date.clone()),
+        number: records.iter().find_map(|record| record.doc_number.clone()),
         encoding: document.encoding.to_string(),
         bytes: document.bytes,
         records: records.len(),

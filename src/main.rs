@@ -273,12 +273,12 @@ fn ingest_and_report(corpus: &Path, index: &Path, threads: usize) -> anyhow::Res
         bar.finish_and_clear();
     }
     // Columns padded by display width: a Japanese character takes two terminal cells.
-    let row = |cells: [&str; 9]| {
-        let widths: [usize; 9] = [28, 16, 7, 18, 18, 16, 8, 8, 7];
+    let row = |cells: [&str; 10]| {
+        let widths: [usize; 10] = [28, 16, 10, 18, 10, 18, 16, 10, 6, 10];
         let mut line = String::new();
         for (index, (cell, width)) in cells.iter().zip(widths).enumerate() {
             let padding = " ".repeat(width.saturating_sub(display_width(cell)));
-            if index >= 6 {
+            if index >= 8 {
                 line.push_str(&padding);
                 line.push_str(cell);
             } else {
@@ -292,15 +292,16 @@ fn ingest_and_report(corpus: &Path, index: &Path, threads: usize) -> anyhow::Res
     out!(
         "{}",
         row([
-            "file",
+            "ファイル",
             "団体",
-            "code",
+            "団体コード",
             "文書種別",
+            "評価書番号",
             "様式",
             "公表日",
-            "encoding",
-            "records",
-            "slot%"
+            "文字コード",
+            "記載数",
+            "項目に一致"
         ])
     );
     let or_dash = |value: &Option<String>| value.clone().unwrap_or_else(|| "-".to_string());
@@ -312,6 +313,7 @@ fn ingest_and_report(corpus: &Path, index: &Path, threads: usize) -> anyhow::Res
                 &document.municipality,
                 &or_dash(&document.municipality_code),
                 &document.doc_type,
+                &or_dash(&document.number),
                 &or_dash(&document.form_version),
                 &or_dash(&document.published),
                 &document.encoding,
@@ -321,13 +323,13 @@ fn ingest_and_report(corpus: &Path, index: &Path, threads: usize) -> anyhow::Res
         );
     }
     for warning in &summary.warnings {
-        out!("warning: {warning}");
+        out!("注意: {warning}");
     }
     for skipped in &summary.skipped {
-        out!("skipped {}: {}", skipped.file, skipped.reason);
+        out!("読み込まなかった文書: {}", skipped.reason);
     }
     out!(
-        "{} documents, {} records, {} skipped; {:.2} MB in {:.3} s = {:.2} MB/s ({} threads; parse {:.3} s summed over threads, final commit {:.3} s); index {}",
+        "{} 文書、{} 件の記載を索引に入れました（読み込まなかった文書 {}）。{:.2} MB を {:.3} 秒で読み込み（{:.2} MB/秒、{} スレッド、解析 {:.3} 秒（スレッドの合計）、最後の書き込み {:.3} 秒）。索引 {}",
         summary.documents.len(),
         summary.records,
         summary.skipped.len(),
@@ -476,12 +478,15 @@ fn run_parse(args: &ParseArgs) -> anyhow::Result<ExitCode> {
         let read = match hyoka::corpus::read_document(path, &display) {
             Ok(read) => read,
             Err(error) => {
-                eprintln!("hyoka: {error}");
+                eprintln!("hyoka: {}", hyoka::messages::document_error(&error));
                 failed = true;
                 continue;
             }
         };
         if args.text {
+            for warning in &read.warnings {
+                eprintln!("注意: {warning}");
+            }
             out!("{}", read.text);
             continue;
         }
@@ -491,7 +496,7 @@ fn run_parse(args: &ParseArgs) -> anyhow::Result<ExitCode> {
         };
         let document = hyoka::corpus::LoadedDocument::of(meta, read);
         for warning in &document.warnings {
-            eprintln!("warning: {warning}");
+            eprintln!("注意: {warning}");
         }
         match document.parse() {
             Ok(records) => {
@@ -500,7 +505,7 @@ fn run_parse(args: &ParseArgs) -> anyhow::Result<ExitCode> {
                 }
             }
             Err(error) => {
-                eprintln!("hyoka: {error}");
+                eprintln!("hyoka: {}", hyoka::messages::parse_error(&error));
                 failed = true;
             }
         }

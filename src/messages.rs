@@ -5,7 +5,10 @@
 //! change in the words of the page (検索語, 件数, 比較の基準), never a parameter or a type.
 
 use crate::compare::CompareError;
+use crate::corpus::DocumentError;
 use crate::draft::{DraftError, MAX_DRAFT_CHARS};
+use crate::parse::ParseError;
+use crate::pdf::PdfError;
 use crate::search::query::{MAX_CLAUSES, MAX_QUERY_CHARS, QueryError};
 use crate::search::{MAX_LIMIT, MAX_OFFSET, SearchError};
 
@@ -92,6 +95,74 @@ pub fn draft_error(error: &DraftError) -> String {
         }
         DraftError::UnknownDocument(_) => unknown_document(),
         DraftError::Search(error) => search_error(error),
+    }
+}
+
+/// Why a document was not indexed, as the ingest report tells staff: the file, where, and
+/// what to do.
+pub fn document_error(error: &DocumentError) -> String {
+    match error {
+        DocumentError::Unreadable { file, message } => {
+            format!("{file}: ファイルを開けません（{message}）")
+        }
+        DocumentError::Empty { file } => format!("{file}: 空のファイルです"),
+        DocumentError::Binary { file, line, offset } => format!(
+            "{file}: {line} 行目: 文章ではなくバイナリファイルのようです（{offset} バイト目が制御文字）。PDF なら名前を .pdf にしてください"
+        ),
+        DocumentError::TooLarge { file, size, limit } => {
+            format!("{file}: {size} バイトあり、1 文書の上限 {limit} バイトを超えています")
+        }
+        DocumentError::UnknownEncoding { file, line, offset } => format!(
+            "{file}: {line} 行目: UTF-8・Shift_JIS・EUC-JP のどれとしても読めません（{offset} バイト目）"
+        ),
+        DocumentError::ManifestEntry {
+            file,
+            line,
+            message,
+        } => format!("{file} の {line} 行目: {message}。この項目は飛ばしました"),
+        DocumentError::Missing { file } => {
+            format!("{file}: manifest.toml に書かれていますが、ファイルがありません")
+        }
+        DocumentError::Pdf { file, reason } => format!("{file}: {}", pdf_error(reason)),
+        DocumentError::Duplicate { file, original } => {
+            format!("{file}: {original} と同じ内容なので、重複として飛ばしました")
+        }
+    }
+}
+
+/// Why a PDF gave no text, in the words of the ingest report.
+pub fn pdf_error(error: &PdfError) -> String {
+    match error {
+        PdfError::NotPdf => {
+            "名前は .pdf ですが PDF ではありません（先頭が %PDF- ではありません）".to_string()
+        }
+        PdfError::Encrypted => "パスワードで保護された PDF です。パスワードのない写しを保存して（印刷→PDFに保存）入れ直してください".to_string(),
+        PdfError::Broken(detail) => format!(
+            "PDF が壊れているか途中で切れていて、修復しても読めませんでした（{detail}）。もう一度ダウンロードしてください"
+        ),
+        PdfError::NoText {
+            pages,
+            usable,
+            unmapped,
+        } if unmapped * 3 > usable + unmapped => format!(
+            "{pages} ページの文字の多く（{} 文字中 {unmapped} 文字）が、文字に戻す対応表（ToUnicode）のないフォントで書かれていて読めません。作成元に文字情報のある PDF を求めるか、OCR にかけてください",
+            usable + unmapped
+        ),
+        PdfError::NoText { pages, usable, .. } => format!(
+            "{pages} ページに使える文字がありません（{usable} 文字）。スキャンした画像の PDF なら OCR にかけてください"
+        ),
+        PdfError::ReaderFailed(detail) => {
+            format!("PDF を読むライブラリがどのページでも失敗しました（{detail}）")
+        }
+    }
+}
+
+/// A document read but not recognised, in the words of the ingest report.
+pub fn parse_error(error: &ParseError) -> String {
+    match error {
+        ParseError::NothingRecognised { file, lines } => format!(
+            "{file}: 評価書・変更箇所の表・条例のどれとしても読み取れませんでした（{lines} 行）。評価書の様式の見出し（Ⅰ 基本情報 など）がありません"
+        ),
     }
 }
 

@@ -102,7 +102,7 @@ fn an_empty_file_is_skipped_by_name() {
     let corpus = Corpus::with(&[("empty.txt", Vec::new())], &entry("empty.txt"));
     let stdout = ingest_ok(&corpus);
     assert!(
-        stdout.contains("skipped empty.txt: empty.txt: file is empty"),
+        stdout.contains("読み込まなかった文書: empty.txt: 空のファイルです"),
         "{stdout}"
     );
 }
@@ -114,7 +114,7 @@ fn a_binary_file_is_skipped_with_the_line_and_byte_of_its_first_control_characte
     let corpus = Corpus::with(&[("scan.txt", png)], &entry("scan.txt"));
     let stdout = ingest_ok(&corpus);
     assert!(
-        stdout.contains("skipped scan.txt: scan.txt: line 3: looks like a binary file (byte 8"),
+        stdout.contains("読み込まなかった文書: scan.txt: 3 行目: 文章ではなくバイナリファイルのようです（8 バイト目"),
         "{stdout}"
     );
 }
@@ -129,7 +129,7 @@ fn a_hundred_megabyte_file_without_a_newline_is_refused_before_it_is_read() {
     let corpus = Corpus::with(&[("huge.txt", huge)], &entry("huge.txt"));
     let stdout = ingest_ok(&corpus);
     let expected = format!(
-        "skipped huge.txt: huge.txt: {} bytes is over the 67108864-byte limit",
+        "読み込まなかった文書: huge.txt: {} バイトあり、1 文書の上限 67108864 バイトを超えています",
         100 * 1024 * 1024 / 18 * 18 + 18
     );
     assert!(stdout.contains(&expected), "{stdout}");
@@ -173,7 +173,7 @@ fn invalid_utf8_is_skipped_with_the_line_of_the_first_bad_byte() {
     let stdout = ingest_ok(&corpus);
     assert!(
         stdout.contains(
-            "skipped broken.txt: broken.txt: line 4: not valid UTF-8, Shift_JIS or EUC-JP text"
+            "読み込まなかった文書: broken.txt: 4 行目: UTF-8・Shift_JIS・EUC-JP のどれとしても読めません"
         ),
         "{stdout}"
     );
@@ -248,7 +248,7 @@ fn a_manifest_entry_for_a_missing_file_is_named() {
     let corpus = Corpus::with(&[], &entry("not_there.txt"));
     let stdout = ingest_ok(&corpus);
     assert!(
-        stdout.contains("skipped not_there.txt: not_there.txt: listed in the manifest but missing"),
+        stdout.contains("読み込まなかった文書: not_there.txt: manifest.toml に書かれていますが、ファイルがありません"),
         "{stdout}"
     );
 }
@@ -269,20 +269,20 @@ fn an_unusable_manifest_entry_is_skipped_with_its_line_and_the_others_are_read()
         .expect("the added entry");
     assert!(
         stdout.contains(&format!(
-            "skipped manifest.toml: manifest.toml line {typo_line}: unknown field `titel`"
+            "読み込まなかった文書: manifest.toml の {typo_line} 行目: unknown field `titel`"
         )),
         "{stdout}"
     );
     assert!(
         stdout.contains(&format!(
-            "manifest.toml line {}: document file \"../etc/passwd\" must be a plain file name",
+            "manifest.toml の {} 行目: document file \"../etc/passwd\" must be a plain file name",
             typo_line + 6
         )),
         "{stdout}"
     );
     assert!(
         stdout.contains(&format!(
-            "manifest.toml line {}: \"002_ac2772f135d57124.txt\" is already listed",
+            "manifest.toml の {} 行目: \"002_ac2772f135d57124.txt\" is already listed",
             typo_line + 12
         )),
         "{stdout}"
@@ -321,7 +321,7 @@ fn a_duplicate_document_is_skipped_naming_the_original() {
     let stdout = ingest_ok(&corpus);
     assert!(
         stdout.contains(
-            "skipped copy_of_sapporo.txt: copy_of_sapporo.txt: same content as 002_ac2772f135d57124.txt"
+            "読み込まなかった文書: copy_of_sapporo.txt: 002_ac2772f135d57124.txt と同じ内容"
         ),
         "{stdout}"
     );
@@ -358,7 +358,10 @@ fn a_manifest_code_with_a_wrong_check_digit_or_of_another_body_is_dropped_naming
     );
     // Read without the code, not skipped.
     assert!(stdout.contains("wrong-digit.txt "), "{stdout}");
-    assert!(!stdout.contains("skipped wrong-digit.txt"), "{stdout}");
+    assert!(
+        !stdout.contains("読み込まなかった文書: wrong-digit.txt"),
+        "{stdout}"
+    );
     assert!(
         stdout.contains("\"other-body.txt\": 団体コード 131164 is 豊島区 (東京都), not 札幌市"),
         "{stdout}"
@@ -394,11 +397,11 @@ fn each_bad_pdf_is_named_with_what_is_wrong_and_the_rest_is_indexed() {
     huge.set_len(200 * 1024 * 1024).expect("size");
     let stdout = ingest_ok(&corpus);
     for expected in [
-        "skipped locked.pdf: locked.pdf: the PDF is protected by a password",
-        "skipped scanned.pdf: scanned.pdf: no usable text on its 1 page(s) (0 characters of text); a scanned image must go through OCR first",
-        "skipped cut-short.pdf: cut-short.pdf: the PDF is damaged or cut short",
-        "skipped not-a-pdf.pdf: not-a-pdf.pdf: named .pdf but is not a PDF",
-        "skipped huge.pdf: huge.pdf: 209715200 bytes is over the 67108864-byte limit",
+        "読み込まなかった文書: locked.pdf: パスワードで保護された PDF です",
+        "読み込まなかった文書: scanned.pdf: 1 ページに使える文字がありません（0 文字）。スキャンした画像の PDF なら OCR にかけてください",
+        "読み込まなかった文書: cut-short.pdf: PDF が壊れているか途中で切れていて",
+        "読み込まなかった文書: not-a-pdf.pdf: 名前は .pdf ですが PDF ではありません",
+        "読み込まなかった文書: huge.pdf: 209715200 バイトあり、1 文書の上限 67108864 バイトを超えています",
     ] {
         assert!(stdout.contains(expected), "{expected}\n{stdout}");
     }

@@ -128,8 +128,14 @@ fn ingest_reports_records_per_document_and_throughput() {
     assert!(output.status.success(), "{}", text(&output.stderr));
     let stdout = text(&output.stdout);
     assert!(stdout.contains("002_ac2772f135d57124.txt"));
-    assert!(stdout.contains("MB/s"), "{stdout}");
-    assert!(stdout.contains("5 documents"), "{stdout}");
+    assert!(stdout.contains("MB/秒"), "{stdout}");
+    assert!(stdout.contains("5 文書、378 件の記載"), "{stdout}");
+    // The header names every column in Japanese, the 評価書番号 among them.
+    let header = stdout.lines().next().expect("a header");
+    assert!(
+        header.starts_with("ファイル") && header.contains("評価書番号"),
+        "{header}"
+    );
 }
 
 #[test]
@@ -153,11 +159,11 @@ fn a_folder_without_manifest_is_ingested_with_bad_files_reported() {
         "body inferred from the text: {stdout}"
     );
     assert!(
-        stdout.contains("skipped empty.txt: empty.txt: file is empty"),
+        stdout.contains("読み込まなかった文書: empty.txt: 空のファイルです"),
         "{stdout}"
     );
     assert!(
-        stdout.contains("skipped scan.txt") && stdout.contains("binary"),
+        stdout.contains("読み込まなかった文書: scan.txt") && stdout.contains("バイナリ"),
         "{stdout}"
     );
 

@@ -35,9 +35,15 @@ pub enum PdfError {
     #[error("the PDF is damaged or cut short ({0}); download it again")]
     Broken(String),
     #[error(
-        "no usable text on its {pages} page(s) ({reason}); a scanned image must go through OCR first"
+        "no usable text on its {pages} page(s) ({usable} characters of text, {unmapped} unmapped glyph codes); a scanned image must go through OCR first"
     )]
-    NoText { pages: usize, reason: String },
+    NoText {
+        pages: usize,
+        /// Characters that read as text.
+        usable: usize,
+        /// Glyphs a font maps to nothing (no ToUnicode) or to the private use area.
+        unmapped: usize,
+    },
     #[error("the PDF reader failed on every page ({0})")]
     ReaderFailed(String),
 }
@@ -60,7 +66,7 @@ pub struct PdfText {
 /// What rebuilding a damaged PDF did, as the ingest report tells it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RepairSummary {
-    /// Why the file as it is could not be read.
+    /// Why the file as it is could not be read, in Japanese.
     pub reason: String,
     pub objects: usize,
     pub truncated_streams: usize,
@@ -109,7 +115,7 @@ impl RepairSummary {
             ));
         }
         format!(
-            "PDF の相互参照表が壊れていたため（{}）、ファイルの中身から修復して読み込みました: {}。元のファイルを取り直せる場合は取り直してください",
+            "PDF がそのままでは読めなかったため（{}）、ファイルの中身から修復して読み込みました: {}。元のファイルを取り直せる場合は取り直してください",
             self.reason,
             details.join("、")
         )
@@ -160,12 +166,15 @@ pub fn read_pdf(bytes: &[u8]) -> Result<PdfText, PdfError> {
         {
             return as_is;
         }
-        Ok(read) => format!("{} ページが読めません", read.failed_pages.len()),
+        Ok(read) => format!("{} ページが読めませんでした", read.failed_pages.len()),
         Err(PdfError::NotPdf | PdfError::Encrypted) => return as_is,
         // A damaged font reads as no text too; a scan stays one when rebuilt (and costs
         // little: its images are never decoded).
-        Err(PdfError::NoText { reason, .. }) => reason.clone(),
-        Err(PdfError::Broken(reason) | PdfError::ReaderFailed(reason)) => reason.clone(),
+        Err(PdfError::NoText { .. }) => "文字が読めませんでした".to_string(),
+        Err(PdfError::Broken(_)) => {
+            "ファイル末尾の目次（相互参照表）が壊れているか、ありませんでした".to_string()
+        }
+        Err(PdfError::ReaderFailed(_)) => "どのページも読めませんでした".to_string(),
     };
     let Ok(Some(repair)) = guarded(|| repair::rebuild(bytes)) else {
         return as_is;
@@ -324,19 +333,11 @@ fn check_text_layer(device: &MarksDevice, pages: usize) -> Result<(), PdfError> 
             }
         }
     }
-    if garbage * 3 > usable + garbage {
+    if garbage * 3 > usable + garbage || usable < 20 {
         return Err(PdfError::NoText {
             pages,
-            reason: format!(
-                "{garbage} of {} characters are unmapped glyph codes",
-                usable + garbage
-            ),
-        });
-    }
-    if usable < 20 {
-        return Err(PdfError::NoText {
-            pages,
-            reason: format!("{usable} characters of text"),
+            usable,
+            unmapped: garbage,
         });
     }
     Ok(())
