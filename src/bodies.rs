@@ -152,7 +152,10 @@ impl LocalBodies {
         for (position, body) in bodies.iter().enumerate() {
             // Wards share names across cities (中央区, 北区): never a body by name alone.
             if body.kind != BodyKind::Ward {
-                by_name.entry(body.name.clone()).or_default().push(position);
+                by_name
+                    .entry(fold_name_variants(&body.name))
+                    .or_default()
+                    .push(position);
             }
         }
         Ok(LocalBodies {
@@ -179,7 +182,7 @@ impl LocalBodies {
             Some((written, rest)) => (Some(written), rest),
             None => (prefecture, name),
         };
-        let candidates = self.by_name.get(name)?;
+        let candidates = self.by_name.get(&fold_name_variants(name))?;
         let matching: Vec<&LocalBody> = candidates
             .iter()
             .map(|&position| &self.bodies[position])
@@ -194,7 +197,8 @@ impl LocalBodies {
     /// Whether a word names a body: its whole name (さいたま市) or the name without the kind
     /// (さいたま, 札幌): in a body's text, its own name, never a measure.
     pub fn names_a_body(&self, word: &str) -> bool {
-        if self.by_name.contains_key(word) {
+        let word = fold_name_variants(word);
+        if self.by_name.contains_key(&word) {
             return true;
         }
         ["市", "町", "村", "区", "都", "道", "府", "県"]
@@ -205,7 +209,7 @@ impl LocalBodies {
     /// Whether several bodies bear this name (府中市 of 東京都 and of 広島県, 伊達市 …).
     pub fn is_shared_name(&self, name: &str) -> bool {
         self.by_name
-            .get(name)
+            .get(&fold_name_variants(name))
             .is_some_and(|positions| positions.len() > 1)
     }
 
@@ -248,6 +252,72 @@ impl LocalBodies {
         }
         Ok(())
     }
+}
+
+/// Variant forms of the kanji of place names (異体字: 旧字体, 俗字, the forms of old fonts)
+/// and their common forms. A body's name printed either way is the same body: 「目黑区」 of
+/// an old font is 目黒区.
+const NAME_VARIANTS: [(char, char); 46] = [
+    ('黑', '黒'),
+    ('澤', '沢'),
+    ('邊', '辺'),
+    ('邉', '辺'),
+    ('髙', '高'),
+    ('﨑', '崎'),
+    ('嵜', '崎'),
+    ('碕', '崎'),
+    ('濵', '浜'),
+    ('濱', '浜'),
+    ('齋', '斎'),
+    ('齊', '斉'),
+    ('德', '徳'),
+    ('廣', '広'),
+    ('櫻', '桜'),
+    ('實', '実'),
+    ('國', '国'),
+    ('會', '会'),
+    ('藏', '蔵'),
+    ('縣', '県'),
+    ('嶋', '島'),
+    ('嶌', '島'),
+    ('眞', '真'),
+    ('冨', '富'),
+    ('曾', '曽'),
+    ('瀨', '瀬'),
+    ('淺', '浅'),
+    ('舘', '館'),
+    ('槇', '槙'),
+    ('冲', '沖'),
+    ('鄕', '郷'),
+    ('增', '増'),
+    ('惠', '恵'),
+    ('榮', '栄'),
+    ('靜', '静'),
+    ('靑', '青'),
+    ('淸', '清'),
+    ('來', '来'),
+    ('壽', '寿'),
+    ('條', '条'),
+    ('圓', '円'),
+    ('豐', '豊'),
+    ('驛', '駅'),
+    ('濟', '済'),
+    ('峯', '峰'),
+    ('龜', '亀'),
+];
+
+/// A name with its kanji variants folded to their common forms (and compatibility
+/// ideographs and width folded), for matching only: names keep their print elsewhere.
+pub fn fold_name_variants(name: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    name.nfkc()
+        .map(|character| {
+            NAME_VARIANTS
+                .iter()
+                .find(|(variant, _)| *variant == character)
+                .map_or(character, |(_, common)| *common)
+        })
+        .collect()
 }
 
 /// The body an organ's name stands for: 「札幌市長」 → 札幌市, 「熊本県知事」 → 熊本県,
@@ -304,8 +374,12 @@ pub(crate) fn body_name_at_end(candidate: &str) -> Option<String> {
 
 /// The body a cover value names: an organ (「札幌市長」 → 札幌市) or a body's name itself.
 pub fn body_named(value: &str) -> Option<String> {
-    let value = value.trim_matches(['\t', ' ', '　']);
-    body_of_organ(value).or_else(|| body_name_at_end(value))
+    // 「愛知県 扶桑町長」: the prefecture and the organ apart, as covers print them.
+    let value: String = value
+        .chars()
+        .filter(|character| !matches!(character, '\t' | ' ' | '　'))
+        .collect();
+    body_of_organ(&value).or_else(|| body_name_at_end(&value))
 }
 
 #[cfg(test)]
@@ -408,6 +482,39 @@ mod tests {
             bodies.check_code("131164", "札幌市"),
             Err(CodeError::OtherBody { .. })
         ));
+    }
+
+    #[test]
+    fn a_name_printed_with_variant_kanji_is_the_same_body() {
+        let bodies = LocalBodies::bundled();
+        let meguro = bodies.by_name("目黒区", None).expect("目黒区");
+        assert_eq!(
+            bodies.by_name("目黑区", None).map(|body| &body.code),
+            Some(&meguro.code)
+        );
+        assert_eq!(
+            bodies.by_name("東京都目黑区", None).map(|body| &body.code),
+            Some(&meguro.code)
+        );
+        assert!(bodies.names_a_body("目黑"));
+        // Folding never makes two bodies one: every body keeps its own folded name.
+        let mut seen = std::collections::HashMap::new();
+        for body in bodies.iter().filter(|body| body.kind != BodyKind::Ward) {
+            let key = (fold_name_variants(&body.name), body.prefecture.clone());
+            if let Some(other) = seen.insert(key, body.name.clone()) {
+                assert_eq!(other, body.name, "{other} and {} fold together", body.name);
+            }
+        }
+    }
+
+    #[test]
+    fn a_prefecture_written_apart_from_the_organ_still_names_one_body() {
+        let named = body_named("愛知県 扶桑町長").expect("a body");
+        let body = LocalBodies::bundled()
+            .by_name(&named, None)
+            .expect("in the table");
+        assert_eq!(body.name, "扶桑町");
+        assert_eq!(body.prefecture, "愛知県");
     }
 
     #[test]

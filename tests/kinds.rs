@@ -224,3 +224,81 @@ fn the_kiso_related_information_meets_its_full_assessment_counterparts() {
         "③システムの名称 is 全項目's 2 ①"
     );
 }
+
+/// What the cover of a document read without a manifest gives, and the slots of its Ⅰ.
+fn read_as_dropped_in(fixture: &str) -> Vec<hyoka::record::Record> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/kinds")
+        .join(fixture);
+    let text = std::fs::read_to_string(&path).expect("fixture");
+    let meta = hyoka::corpus::infer_meta(fixture.to_string(), &text);
+    hyoka::parse::parse_document(&meta, &text).expect("parses")
+}
+
+/// Covers as text extracted from PDFs gives them: the labels in one column and the values in
+/// the next (公表日 far from its label), the prefecture apart from the organ (「愛知県 扶桑町長」);
+/// the number on the title line with a space, the body's name in an old font's variant kanji
+/// (「目黑区長」), the 宣言 wrapped with its last characters on a line of their own.
+#[test]
+fn covers_as_extracted_read_to_their_body_code_kind_form_date_and_number() {
+    let cases = [
+        (
+            "cover-two-columns.txt",
+            [
+                "扶桑町",
+                "233625",
+                "基礎項目評価書",
+                "令和6年10月 様式2",
+                "2024-11-01",
+                "7",
+            ],
+        ),
+        (
+            "cover-title-number.txt",
+            [
+                "目黒区",
+                "131105",
+                "基礎項目評価書",
+                "令和6年10月 様式2",
+                "2024-11-01",
+                "7",
+            ],
+        ),
+    ];
+    for (fixture, expected) in cases {
+        let records = read_as_dropped_in(fixture);
+        let first = records.first().expect("records");
+        let got = [
+            first.municipality.as_str(),
+            first.municipality_code.as_deref().unwrap_or("-"),
+            first.doc_type.as_str(),
+            first.form_version.as_deref().unwrap_or("-"),
+            first.published.as_deref().unwrap_or("-"),
+            first.doc_number.as_deref().unwrap_or("-"),
+        ];
+        assert_eq!(got, expected, "{fixture}");
+        let slot_of = |needle: &str| {
+            records
+                .iter()
+                .find(|record| record.text.contains(needle))
+                .and_then(|record| record.slot.clone())
+        };
+        let name_slot = records
+            .iter()
+            .find(|record| record.text == "介護保険に関する事務")
+            .and_then(|record| record.slot.as_deref());
+        assert_eq!(name_slot, Some("I.1.1"), "{fixture}");
+        assert_eq!(
+            slot_of("被保険者の資格管理").as_deref(),
+            Some("I.1.2"),
+            "{fixture}"
+        );
+        // The 宣言, wrapped or not, is one record that ends as the form's does.
+        assert!(
+            records
+                .iter()
+                .any(|record| record.text.ends_with("宣言する。")),
+            "{fixture}"
+        );
+    }
+}

@@ -128,7 +128,9 @@ pub fn read_cover(text: &str) -> Cover {
         })
         .filter(|cells| cells.iter().any(|cell| !cell.is_empty()))
         .collect();
+    let lines = split_label_rows(lines);
     let mut cover = Cover::default();
+    let in_runs = label_runs(&lines);
     let mut set = |label: &str, value: &str| {
         let value = value.trim();
         if value.is_empty() || label_of(value).is_some() || is_label_debris(value) {
@@ -143,7 +145,19 @@ pub fn read_cover(text: &str) -> Cover {
         };
         slot.get_or_insert_with(|| value.to_string());
     };
+    // Labels in one column and the values in the next (as text extracted from a two-column
+    // cover comes): each value goes to the label its shape says it answers.
+    for run in &in_runs {
+        for value in values_after(&lines, run.end) {
+            if let Some(label) = label_by_shape(value) {
+                set(label, value);
+            }
+        }
+    }
     for (index, cells) in lines.iter().enumerate() {
+        if in_runs.iter().any(|run| run.contains(&index)) {
+            continue;
+        }
         let labels: Vec<Option<&'static str>> = cells.iter().map(|cell| label_of(cell)).collect();
         let next = lines.get(index + 1);
         // A row of labels with the values in the row below, column by column.
@@ -152,7 +166,8 @@ pub fn read_cover(text: &str) -> Cover {
                 && values.iter().all(|cell| label_of(cell).is_none())
                 && !values.iter().any(|cell| is_label_debris(cell))
             {
-                for (label, value) in labels.iter().flatten().zip(values) {
+                let values = number_split_from_name(&labels, values);
+                for (label, value) in labels.iter().flatten().zip(&values) {
                     set(label, value);
                 }
             }
@@ -204,6 +219,108 @@ pub fn read_cover(text: &str) -> Cover {
     }
     cover.published = cover.published_as_printed.as_deref().and_then(iso_date);
     cover
+}
+
+/// A row of labels written as one cell with spaces (「評価書番号 評価書名」, as a copy of a
+/// PDF gives it) as one cell per label.
+fn split_label_rows(lines: Vec<Vec<String>>) -> Vec<Vec<String>> {
+    lines
+        .into_iter()
+        .map(|cells| {
+            let [cell] = &cells[..] else {
+                return cells;
+            };
+            let parts: Vec<String> = cell.split_whitespace().map(str::to_string).collect();
+            if parts.len() > 1 && parts.iter().all(|part| label_of(part).is_some()) {
+                parts
+            } else {
+                cells
+            }
+        })
+        .collect()
+}
+
+/// The values under 「評価書番号 評価書名」 written as one cell, the number first with a space
+/// (「7 介護保険に関する事務 基礎項目評価書」): the number and the name apart.
+fn number_split_from_name(labels: &[Option<&'static str>], values: &[String]) -> Vec<String> {
+    if let [Some("評価書番号"), Some("評価書名"), ..] = labels
+        && let [value] = values
+        && let Some(captures) = NUMBER_THEN_NAME.captures(value)
+    {
+        return vec![captures[1].to_string(), captures[2].to_string()];
+    }
+    values.to_vec()
+}
+
+static NUMBER_THEN_NAME: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\s*(\d{1,4})\s+(\S.*評価書)\s*$").expect("valid regex"));
+
+/// Runs of three or more lines that are each one label: a cover whose labels were extracted
+/// as one column, with the values after them.
+fn label_runs(lines: &[Vec<String>]) -> Vec<std::ops::Range<usize>> {
+    let is_label_line = |cells: &Vec<String>| {
+        let filled: Vec<&String> = cells.iter().filter(|cell| !cell.is_empty()).collect();
+        matches!(filled[..], [cell] if label_of(cell).is_some())
+    };
+    let mut runs = Vec::new();
+    let mut start = None;
+    for index in 0..=lines.len() {
+        match (lines.get(index).is_some_and(is_label_line), start) {
+            (true, None) => start = Some(index),
+            (false, Some(from)) => {
+                if index - from >= 3 {
+                    runs.push(from..index);
+                }
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    runs
+}
+
+/// The value lines after a run of labels: one-cell lines up to the 様式 line, a heading of
+/// the form or the next label.
+fn values_after(lines: &[Vec<String>], from: usize) -> Vec<&str> {
+    lines[from..]
+        .iter()
+        .take(12)
+        .map_while(|cells| {
+            let filled: Vec<&String> = cells.iter().filter(|cell| !cell.is_empty()).collect();
+            match filled[..] {
+                [cell]
+                    if label_of(cell).is_none()
+                        && !FORM_LINE.is_match(cell)
+                        && !cell.starts_with(['Ⅰ', 'Ⅱ', 'Ⅲ', 'Ⅳ', 'Ⅴ', 'Ⅵ']) =>
+                {
+                    Some(cell.as_str())
+                }
+                _ => None,
+            }
+        })
+        .collect()
+}
+
+/// Which cover label a value answers, by what it looks like: a bare number is the 評価書番号,
+/// a title ending in 評価書 the 評価書名, an organ (「…長」「…知事」) the 評価実施機関名, a
+/// date the 公表日. The 宣言 and 特記事項 are none of these.
+fn label_by_shape(value: &str) -> Option<&'static str> {
+    let value = value.trim();
+    if value.chars().all(|character| character.is_ascii_digit()) && value.len() <= 4 {
+        return Some("評価書番号");
+    }
+    if value.chars().count() <= 24 && iso_date(value).is_some() {
+        return Some("公表日");
+    }
+    if value.ends_with("評価書") && value.chars().count() <= 60 {
+        return Some("評価書名");
+    }
+    if value.chars().count() <= 30
+        && crate::bodies::body_of_organ(&value.replace([' ', '　'], "")).is_some()
+    {
+        return Some("評価実施機関名");
+    }
+    None
 }
 
 /// Pieces of the cover's labels and lines that no value is: a label split by extraction
@@ -273,6 +390,36 @@ mod tests {
         assert_eq!(cover.published, None);
         assert_eq!(cover.form_version.as_deref(), Some("平成30年5月 様式2"));
         assert_eq!(cover.kind, Some("基礎項目評価書"));
+    }
+
+    #[test]
+    fn a_cover_extracted_as_a_column_of_labels_then_a_column_of_values_is_read() {
+        let cover = read_cover(
+            "特定個人情報保護評価書（基礎項目評価書）\n評価書番号\n評価書名\n宣言\n特記事項\n評価実施機関名\n公表日\n7\n介護保険に関する事務 基礎項目評価書\n扶桑町は、介護保険に関する事務における特定個人情報ファイルの取扱いにあたり、…取り組んでいることを宣言する。\n特になし\n愛知県 扶桑町長\n令和6年11月1日\n[令和6年10月 様式2]\nⅠ 関連情報\n",
+        );
+        assert_eq!(cover.number.as_deref(), Some("7"));
+        assert_eq!(
+            cover.name.as_deref(),
+            Some("介護保険に関する事務 基礎項目評価書")
+        );
+        assert_eq!(cover.organ.as_deref(), Some("愛知県 扶桑町長"));
+        assert_eq!(cover.published.as_deref(), Some("2024-11-01"));
+        assert_eq!(cover.form_version.as_deref(), Some("令和6年10月 様式2"));
+        assert_eq!(cover.kind, Some("基礎項目評価書"));
+    }
+
+    #[test]
+    fn a_number_written_on_the_title_line_is_the_number() {
+        let cover = read_cover(
+            "特定個人情報保護評価書（基礎項目評価書）\n評価書番号 評価書名\n7 介護保険に関する事務 基礎項目評価書\n評価実施機関名\n目黑区長\n公表日\n令和6年11月1日\n",
+        );
+        assert_eq!(cover.number.as_deref(), Some("7"));
+        assert_eq!(
+            cover.name.as_deref(),
+            Some("介護保険に関する事務 基礎項目評価書")
+        );
+        assert_eq!(cover.organ.as_deref(), Some("目黑区長"));
+        assert_eq!(cover.published.as_deref(), Some("2024-11-01"));
     }
 
     #[test]
