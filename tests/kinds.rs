@@ -302,3 +302,50 @@ fn covers_as_extracted_read_to_their_body_code_kind_form_date_and_number() {
         );
     }
 }
+
+/// A web copy of a PDF loses every line break (and the cells' tabs): the 基礎項目 and 重点項目
+/// documents on one line read to the records of the documents that kept their breaks, cut where
+/// the form starts a line (cover labels, the 様式 line, headings, labels, choice lists).
+#[test]
+fn a_document_whose_line_breaks_were_all_lost_reads_as_the_one_that_kept_them() {
+    let key = |record: &hyoka::record::Record| {
+        (
+            record.slot.clone(),
+            record.choice.clone(),
+            record.rating.clone(),
+            record.text.split_whitespace().collect::<String>(),
+            record.doc_number.clone(),
+            record.published.clone(),
+            record.form_version.clone(),
+            record.municipality.clone(),
+            record.doc_type.clone(),
+        )
+    };
+    for fixture in ["kiso.txt", "juten.txt", "kiso-kanren.txt"] {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/kinds")
+            .join(fixture);
+        let text = std::fs::read_to_string(&path).expect("fixture");
+        let one_line: String = text
+            .chars()
+            .map(|character| {
+                if character == '\n' || character == '\t' {
+                    ' '
+                } else {
+                    character
+                }
+            })
+            .collect();
+        let read = |text: &str| {
+            let meta = hyoka::corpus::infer_meta(fixture.to_string(), text);
+            hyoka::parse::parse_document(&meta, text)
+                .unwrap_or_else(|error| panic!("{fixture}: {error}"))
+                .iter()
+                .map(key)
+                .collect::<Vec<_>>()
+        };
+        let kept = read(&text);
+        assert!(kept.len() >= 4, "{fixture}");
+        assert_eq!(read(&one_line), kept, "{fixture}");
+    }
+}

@@ -97,6 +97,11 @@ static LABEL_KEYS: LazyLock<Vec<(&'static str, String)>> = LazyLock::new(|| {
 /// Longest cell read as a label (「特定個人情報保護委員会 承認日【行政機関等のみ】」 fits).
 const LONGEST_LABEL_CELL: usize = 40;
 
+/// Whether a word is one of the cover's labels.
+pub(crate) fn is_cover_label(word: &str) -> bool {
+    label_of(word).is_some()
+}
+
 fn label_of(cell: &str) -> Option<&'static str> {
     // Most cells of a document's first lines are text, not labels: no normalising for them.
     if cell.is_empty() || cell.chars().count() > LONGEST_LABEL_CELL {
@@ -119,6 +124,10 @@ fn label_of(cell: &str) -> Option<&'static str> {
 pub fn read_cover(text: &str) -> Cover {
     let lines: Vec<Vec<String>> = text
         .lines()
+        .take(COVER_LINES)
+        .flat_map(|line| {
+            super::repair::restore_lost_line_breaks(line).unwrap_or_else(|| vec![line.to_string()])
+        })
         .take(COVER_LINES)
         .map(|line| {
             line.trim_start_matches('#')

@@ -99,15 +99,20 @@ fn split_lines(text: &str) -> Vec<Line> {
         .flat_map(|(index, line)| {
             let line = line.strip_suffix('\r').unwrap_or(line);
             let line = fold_full_width_alphanumerics(line);
-            // A source line can hold several rows (run together by a converter); each keeps
-            // the source line's number.
-            repair::repair_line(&line).into_iter().map(move |row| Line {
-                number: index + 1,
-                cells: join_stray_spaces(&row)
-                    .split('\t')
-                    .map(|cell| cell.trim().to_string())
-                    .collect(),
-            })
+            // A source line can hold several rows (run together by a converter, or a whole
+            // document whose line breaks were lost); each keeps the source line's number.
+            let pieces =
+                repair::restore_lost_line_breaks(&line).unwrap_or_else(|| vec![line.into_owned()]);
+            pieces
+                .into_iter()
+                .flat_map(|piece| repair::repair_line(&piece))
+                .map(move |row| Line {
+                    number: index + 1,
+                    cells: join_stray_spaces(&row)
+                        .split('\t')
+                        .map(|cell| cell.trim().to_string())
+                        .collect(),
+                })
         })
         .collect()
 }

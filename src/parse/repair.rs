@@ -15,8 +15,9 @@ use regex::Regex;
 use crate::form;
 
 /// Labels the form prints at the start of a row, besides the slots' own labels.
-const FIELD_LABELS: [&str; 29] = [
+const FIELD_LABELS: [&str; 30] = [
     "リスクへの対策は十分か",
+    "判断の根拠",
     "リスクに対する措置の内容",
     "その他の措置の内容",
     "具体的な方法",
@@ -333,6 +334,195 @@ const MOST_ROWS_IN_A_TAIL: usize = 6;
 /// Longest tail of a cell read as rows.
 const LONGEST_TAIL: usize = 600;
 
+/// Shortest line taken for a document whose line breaks were all lost.
+const LOST_BREAKS_MIN_CHARS: usize = 200;
+/// Fewest places of the form (headings, cover labels, the 様式 line) such a line must hold,
+/// one of them a section heading, a cover label or the 様式 line (a paragraph of 「① … ② …」
+/// is no document).
+const LOST_BREAKS_MIN_MARKS: usize = 4;
+
+/// Where the form starts a line in a text whose line breaks were lost (a web copy of a PDF):
+/// before a cover label, the 様式 line, a section (「Ⅳ リスク対策」), an item (「2. 特定…」), a
+/// file (「(1) 」), a risk (「リスク1：」) or a numbered sub-item (「①事務の名称」), each after a
+/// space.
+static LOST_BREAK: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"\s(?:評価書番号|評価実施機関名|公表日|特記事項|個人のプライバシー等の権利利益の保護の宣言|\[(?:平成|令和)\s*(?:\d{1,2}|元)\s*年\s*\d{1,2}\s*月\s*様式\s*[2-4]\]|(?:Ⅰ|Ⅱ|Ⅲ|Ⅳ|Ⅴ|Ⅵ)\s+[^\s\d]|\d{1,2}\s*[\.．]\s+[^\d\s]|[（(]\s*\d{1,2}\s*[)）]\s*[^\s\d件]|リスク\s*\d{1,2}\s*[:：]|[①-⑳]\s*[^\s\d])",
+    )
+    .expect("valid regex")
+});
+
+/// The marks only a document's structure has: a section heading, a cover label, the 様式 line.
+static STRUCTURAL_MARK: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:^|\s)(?:評価書番号|評価実施機関名|公表日|\[(?:平成|令和)\s*(?:\d{1,2}|元)\s*年\s*\d{1,2}\s*月\s*様式\s*[2-4]\]|(?:Ⅰ|Ⅱ|Ⅲ|Ⅳ|Ⅴ|Ⅵ)\s+[^\s\d])")
+        .expect("valid regex")
+});
+
+/// A line holding a whole document whose line breaks were lost, cut back into lines where the
+/// form starts one, and each label the form prints parted from its value by a tab: what the
+/// parser reads from a document that kept its breaks. `None` for every other line.
+pub fn restore_lost_line_breaks(line: &str) -> Option<Vec<String>> {
+    if line.contains('\t') || line.chars().count() < LOST_BREAKS_MIN_CHARS {
+        return None;
+    }
+    let cuts: Vec<usize> = LOST_BREAK
+        .find_iter(line)
+        .map(|found| {
+            found.start()
+                + line[found.start()..]
+                    .chars()
+                    .next()
+                    .map_or(1, char::len_utf8)
+        })
+        .collect();
+    if cuts.len() < LOST_BREAKS_MIN_MARKS || !STRUCTURAL_MARK.is_match(line) {
+        return None;
+    }
+    let mut pieces = Vec::new();
+    let mut start = 0;
+    for cut in cuts.into_iter().chain([line.len()]) {
+        let piece = &line[start..cut];
+        // A choice list (「<選択肢> 1) … 2) … 3) …」) ends its row.
+        let mut rest_start = 0;
+        for list in CHOICE_LIST.find_iter(piece) {
+            pieces.extend(part_labels_from_values(
+                piece[rest_start..list.end()].trim(),
+            ));
+            rest_start = list.end();
+        }
+        pieces.extend(part_labels_from_values(piece[rest_start..].trim()));
+        start = cut;
+    }
+    pieces.retain(|piece| !piece.is_empty());
+    Some(pieces)
+}
+
+/// A choice list as the form prints it after a rating or an answer: 「<選択肢> 1) 特に力を入れ
+/// ている 2) 十分である 3) 課題が残されている」 (each option one word).
+static CHOICE_LIST: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"<\s*選択肢\s*>(?:\s*\d{1,2}\s*[)）]\s*[^\s\d<]+)+").expect("valid regex")
+});
+
+/// A numbered sub-item's heading at the start of a text: 「②事務の概要」.
+static CIRCLED_ITEM: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^[①-⑳]\s*[^\s\d]").expect("valid regex"));
+
+/// A risk's question as 基礎項目 and 重点項目 print it beside their rating: 「目的外の入手が行われる
+/// リスクへの対策は十分か」.
+fn is_rating_question(text: &str) -> bool {
+    text.ends_with("十分か") && text.chars().count() <= HEADING_CHARS
+}
+
+/// One piece of a line whose breaks were lost, as the lines it held: a heading and the label
+/// after it apart (「2. 特定個人情報の入手（…）」, 「目的外の入手…十分か」), a label and its value
+/// joined by a tab (「…十分か\t[十分である] …」), cover labels apart from their values.
+fn part_labels_from_values(piece: &str) -> Vec<String> {
+    if piece.is_empty() {
+        return Vec::new();
+    }
+    // Cover labels first: 「評価書番号 評価書名 5 住民…」 → the labels, then the values.
+    let words: Vec<&str> = piece.split_whitespace().collect();
+    let cover_labels = words
+        .iter()
+        .take_while(|word| super::cover::is_cover_label(word))
+        .count();
+    if cover_labels > 0 {
+        // The cover's table: one cell per label, and under 「評価書番号 評価書名」 the number
+        // and the name as two cells (「5」「住民基本台帳に関する事務 基礎項目評価書」).
+        let labels = words[..cover_labels].join("\t");
+        let mut rest = words[cover_labels..].join(" ");
+        if cover_labels == 2
+            && let [number, name @ ..] = &words[cover_labels..]
+            && number.chars().all(|character| character.is_ascii_digit())
+            && !name.is_empty()
+        {
+            rest = format!("{number}\t{}", name.join(" "));
+        }
+        return [labels, rest]
+            .into_iter()
+            .filter(|part| !part.is_empty())
+            .collect();
+    }
+    // Labels the form prints, the first at the start or after a heading, each with its value
+    // after a space (「リスク1： … リスクに対する措置の内容 ・… リスクへの対策は十分か [十分である]」).
+    let spaces: Vec<usize> = piece
+        .char_indices()
+        .filter(|(_, character)| character.is_whitespace())
+        .map(|(at, _)| at)
+        .collect();
+    let mut labels: Vec<(usize, usize)> = Vec::new();
+    let mut from = 0;
+    while let Some(found) = next_label(piece, &spaces, from, labels.is_empty()) {
+        from = found.1;
+        labels.push(found);
+    }
+    let Some(&(first_start, _)) = labels.first() else {
+        // A numbered sub-item the form prints as a label cell (「②事務の概要 住民基本台帳法に
+        // 基づき…」): its wording runs to the first space.
+        if CIRCLED_ITEM.is_match(piece)
+            && let Some((label, value)) = piece.split_once(char::is_whitespace)
+            && label.chars().count() <= HEADING_CHARS / 2
+        {
+            return vec![format!("{label}\t{}", value.trim())];
+        }
+        return vec![piece.to_string()];
+    };
+    let mut lines = Vec::new();
+    let heading = piece[..first_start].trim();
+    if !heading.is_empty() {
+        lines.push(heading.to_string());
+    }
+    for (index, &(label_start, label_end)) in labels.iter().enumerate() {
+        let label = piece[label_start..label_end].trim();
+        let value_end = labels.get(index + 1).map_or(piece.len(), |next| next.0);
+        let value = piece[label_end..value_end].trim();
+        lines.push(if value.is_empty() {
+            label.to_string()
+        } else {
+            format!("{label}\t{value}")
+        });
+    }
+    lines
+}
+
+/// The next label the form prints in `piece` at or after `from`: where it starts (the piece's
+/// start or after a space) and ends (a space or the end). The first of a piece may follow a
+/// heading, never a heading's number alone (「10.」 is followed by its heading's wording).
+fn next_label(piece: &str, spaces: &[usize], from: usize, first: bool) -> Option<(usize, usize)> {
+    let starts = std::iter::once(0)
+        .chain(spaces.iter().map(|at| at + 1))
+        .filter(|&start| start >= from && (start > 0 || from == 0));
+    for label_start in starts {
+        if first && NUMBERING.is_match(piece[..label_start].trim()) {
+            continue;
+        }
+        // Inside a choice's brackets (「[ 自己点検 ]」) stands an answer, never a label.
+        let before = &piece[..label_start];
+        if before.matches(['[', '［']).count() > before.matches([']', '］']).count() {
+            continue;
+        }
+        let ends = spaces
+            .iter()
+            .copied()
+            .chain([piece.len()])
+            .filter(|&end| end > label_start)
+            .take_while(|&end| end - label_start <= HEADING_CHARS * 3);
+        for label_end in ends {
+            let label = piece[label_start..label_end].trim();
+            // A section, item, file or risk heading stands alone: the label comes after it.
+            if label.is_empty()
+                || label.contains(['[', ']', '［', '］', '<', '>'])
+                || STANDALONE_HEADING.is_match(label)
+                || (!is_row_label(label) && !is_rating_question(label))
+            {
+                continue;
+            }
+            return Some((label_start, label_end));
+        }
+    }
+    None
+}
+
 /// Whether a text is one or more rows' labels and headings, back to back.
 fn is_rows(text: &str, depth: usize) -> bool {
     if text.len() > LONGEST_TAIL || depth > MOST_ROWS_IN_A_TAIL {
@@ -347,6 +537,37 @@ fn is_rows(text: &str, depth: usize) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_paragraph_of_numbered_points_is_no_document_whose_breaks_were_lost() {
+        let paragraph = "・特定個人情報の消去について、以下のとおり行う。 ① 保存期間を経過したデータは、システムにより自動で消去する。 ② 紙媒体は溶解処理を行う。 ③ 記録媒体は物理的に破壊する。 ④ 消去の記録を残し、年に1回確認する。 ⑤ 委託先には消去証明書の提出を求める。 ⑥ 以上の手順は規程に定め、職員に周知している。 ⑦ 委託先の作業には職員が立ち会い、消去の方法と結果を確認したうえで、その記録を5年間保存する。";
+        assert!(paragraph.chars().count() >= LOST_BREAKS_MIN_CHARS);
+        assert_eq!(restore_lost_line_breaks(paragraph), None);
+    }
+
+    #[test]
+    fn a_cover_and_headings_on_one_line_are_cut_where_the_form_starts_a_line() {
+        let line = "特定個人情報保護評価書（基礎項目評価書） 評価書番号 評価書名 5 住民基本台帳に関する事務 基礎項目評価書 評価実施機関名 基礎試験町長 公表日 令和5年4月1日 [令和3年4月 様式2] Ⅳ リスク対策 2. 特定個人情報の入手（情報提供ネットワークシステムを通じた入手を除く。） 目的外の入手が行われるリスクへの対策は十分か [十分である] <選択肢> 1) 特に力を入れている 2) 十分である 3) 課題が残されている 9. 監査 実施の有無 [ 自己点検 ]";
+        let lines = restore_lost_line_breaks(line).expect("a document");
+        assert_eq!(
+            lines,
+            [
+                "特定個人情報保護評価書（基礎項目評価書）",
+                "評価書番号\t評価書名",
+                "5\t住民基本台帳に関する事務 基礎項目評価書",
+                "評価実施機関名",
+                "基礎試験町長",
+                "公表日",
+                "令和5年4月1日",
+                "[令和3年4月 様式2]",
+                "Ⅳ リスク対策",
+                "2. 特定個人情報の入手（情報提供ネットワークシステムを通じた入手を除く。）",
+                "目的外の入手が行われるリスクへの対策は十分か\t[十分である] <選択肢> 1) 特に力を入れている 2) 十分である 3) 課題が残されている",
+                "9. 監査",
+                "実施の有無\t[ 自己点検 ]",
+            ]
+        );
+    }
 
     #[test]
     fn page_markers_and_viewer_chrome_are_not_text() {
