@@ -256,6 +256,11 @@ pub fn ingest(
                 input_bytes += document.bytes;
                 records += parsed.len();
                 document_warnings.extend(document.warnings.iter().cloned());
+                document_warnings.extend(crate::parse::losses::noticed(
+                    &document.meta.file,
+                    &document.text,
+                    &parsed,
+                ));
                 documents.push(summary_of(&document, &parsed));
             }
             if index_error.is_some() {

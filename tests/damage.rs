@@ -495,3 +495,49 @@ fn a_choice_written_over_lines_is_the_choice_of_its_label() {
     );
     assert_eq!(answers(&split), answers(&intact));
 }
+
+/// What a reader would notice was lost, the ingest report notices too: a change-table row the
+/// text holds and no record does (a row a page break broke), named by its 通番; Ⅲ's measures
+/// filed under Ⅱ because the Ⅲ heading was not read. The intact samples give no such notice.
+#[test]
+fn losses_a_reader_would_notice_are_named_in_the_report() {
+    let toshima = crate::util::sample("000");
+    let records = parse_text(&toshima, "豊島区");
+    assert_eq!(
+        hyoka::parse::losses::noticed("000.txt", &toshima, &records),
+        Vec::<String>::new(),
+        "every row of the intact table is read"
+    );
+    // One row lost between the text and the records.
+    let without_row: Vec<_> = records
+        .iter()
+        .filter(|record| {
+            !record
+                .notes
+                .iter()
+                .any(|(key, value)| key == "通番" && value == "96")
+        })
+        .cloned()
+        .collect();
+    let noticed = hyoka::parse::losses::noticed("000.txt", &toshima, &without_row);
+    assert_eq!(noticed.len(), 1, "{noticed:?}");
+    assert!(noticed[0].contains("通番 96 "), "{}", noticed[0]);
+
+    let sapporo = crate::util::sample("002");
+    let records = parse_text(&sapporo, SAPPORO);
+    assert!(hyoka::parse::losses::noticed("002.txt", &sapporo, &records).is_empty());
+    // The Ⅲ headings lost (a print that took them for running headers): the measures land under Ⅱ.
+    let headless: String = sapporo
+        .lines()
+        .filter(|line| !line.starts_with("Ⅲ "))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let records = parse_text(&headless, SAPPORO);
+    let noticed = hyoka::parse::losses::noticed("002.txt", &headless, &records);
+    assert!(
+        noticed
+            .iter()
+            .any(|sentence| sentence.contains("Ⅱ の下に入っています")),
+        "{noticed:?}"
+    );
+}

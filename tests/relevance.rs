@@ -43,10 +43,11 @@ fn relevance_does_not_fall_below_the_baseline() {
 /// The highest baseline recorded for the judgments as they stand. Issue 25 re-judged the set by
 /// what records say about each need (not by the query's words, which made recall 1 by
 /// construction): 0.938 / 0.980 on the old judgments measured 0.876 / 0.834 on the new ones in
-/// the same run, and synonyms then raised them to 0.894 / 0.849. A new judgment set resets this
-/// once, with the figures of both sets from one run in the change; a search change never does.
-const HIGHEST_NDCG_AT_10: f64 = 0.894;
-const HIGHEST_RECALL_AT_20: f64 = 0.849;
+/// the same run, synonyms then raised them to 0.894 / 0.849, and reading a change row the parser
+/// dropped to 0.895 / 0.852. A new judgment set resets this once, with the figures of both sets
+/// from one run in the change; a search change never does.
+const HIGHEST_NDCG_AT_10: f64 = 0.895;
+const HIGHEST_RECALL_AT_20: f64 = 0.852;
 
 #[test]
 fn the_synonyms_and_the_fallback_raise_relevance_over_the_words_as_typed() {

@@ -245,6 +245,10 @@ pub fn parse_change_table(lines: &[Line], jimu: Option<&str>) -> Vec<Draft> {
             // wordings of one measure read alike (通番97: the same sentences, one added), so
             // they are its 変更前 and 変更後 with no reason; a reason does not read like the
             // measure it explains (通番96), so then the 変更前 is the missing one.
+            // The 変更前 cell there and empty (通番101): a measure added, no reason given.
+            2 if middle[0].is_empty() && !middle[1].is_empty() => {
+                (Some(String::new()), Some(middle[1].clone()), None)
+            }
             2 if reads_like_one_measure(&middle[0], &middle[1]) => {
                 (Some(middle[0].clone()), Some(middle[1].clone()), None)
             }

@@ -10,6 +10,7 @@ pub mod assessment;
 pub mod change_table;
 pub mod clean;
 pub mod cover;
+pub mod losses;
 pub mod repair;
 
 use std::collections::BTreeMap;
