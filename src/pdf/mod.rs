@@ -265,6 +265,15 @@ fn read_pdf_as_is(bytes: &[u8], file_deadline: Instant) -> Result<PdfText, PdfEr
         return Err(PdfError::ReaderFailed(last_failure));
     }
     check_text_layer(&device, page_numbers.len())?;
+    // A glyph a font maps to U+0000 or another control character (the .notdef glyph a producer
+    // draws for a character its font lacks) says nothing, but it stands in its place on the
+    // line: U+FFFD, as a viewer shows a box, so that the line stays one and a reader sees that
+    // a character was there (「入手した特定個人情報��正確であるリスク」 still reads as its heading).
+    for glyph in device.pages.iter_mut().flat_map(|page| &mut page.glyphs) {
+        if !glyph.text.is_empty() && glyph.text.chars().all(char::is_control) {
+            glyph.text = "\u{FFFD}".to_string();
+        }
+    }
     let textless_pages = device
         .pages
         .iter()
@@ -362,7 +371,7 @@ fn running_key(text: &str) -> String {
 }
 
 /// Running headers and footers: lines outside tables in the top or bottom tenth of a page
-/// that recur (their numbers aside) on two pages or more. A table's repeated header row is
+/// that recur (their numbers aside) on most pages or on pages one after another. A table's repeated header row is
 /// no running header: it is dropped where the table continues (see [`join_pages`]).
 fn drop_running_heads(pages: &mut [PageMarks], tables: &[Vec<Table>]) {
     let margin_lines = |(page, tables): (&PageMarks, &Vec<Table>)| -> Vec<(String, Vec<usize>)> {
@@ -399,10 +408,18 @@ fn drop_running_heads(pages: &mut [PageMarks], tables: &[Vec<Table>]) {
                 .insert(page.number);
         }
     }
+    // A running header or footer stands on most pages, or at least on pages one after another;
+    // a document that repeats its structure (each 特定個人情報ファイル's part laid out alike) puts
+    // the same body line at the same place on a few pages far apart, and that is text.
+    let page_count = pages.len();
+    let runs_through = |set: &BTreeSet<u32>| {
+        set.len() >= 2
+            && (set.len() * 2 >= page_count || set.iter().any(|page| set.contains(&(page + 1))))
+    };
     for (page, lines) in pages.iter_mut().zip(per_page) {
         let mut dropped: BTreeSet<usize> = BTreeSet::new();
         for (key, members) in lines {
-            let Some(pages) = pages_with.get(&key).filter(|set| set.len() >= 2) else {
+            let Some(pages) = pages_with.get(&key).filter(|set| runs_through(set)) else {
                 continue;
             };
             // A section heading of the form (「Ⅲ 特定個人情報ファイルの…」) at the top of a page
