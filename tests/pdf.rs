@@ -252,68 +252,93 @@ pub(crate) fn pdf_with_cmap(pages: &[(&str, Vec<u8>)]) -> Vec<u8> {
     let pages_id = document.new_object_id();
     let mut kids = Vec::new();
     for (encoding, content) in pages {
-        let mut descriptor = Dictionary::new();
-        descriptor.set("Type", Object::Name(b"FontDescriptor".to_vec()));
-        descriptor.set("FontName", Object::Name(b"MS-Mincho".to_vec()));
-        descriptor.set("Flags", Object::Integer(6));
-        descriptor.set(
-            "FontBBox",
-            Object::Array(vec![
-                Object::Integer(0),
-                Object::Integer(-141),
-                Object::Integer(1000),
-                Object::Integer(859),
-            ]),
-        );
-        descriptor.set("ItalicAngle", Object::Integer(0));
-        descriptor.set("Ascent", Object::Integer(859));
-        descriptor.set("Descent", Object::Integer(-141));
-        descriptor.set("CapHeight", Object::Integer(700));
-        descriptor.set("StemV", Object::Integer(80));
-        let descriptor_id = document.add_object(descriptor);
-        let mut system = Dictionary::new();
-        system.set("Registry", Object::string_literal("Adobe"));
-        system.set("Ordering", Object::string_literal("Japan1"));
-        system.set("Supplement", Object::Integer(4));
-        let mut descendant = Dictionary::new();
-        descendant.set("Type", Object::Name(b"Font".to_vec()));
-        descendant.set("Subtype", Object::Name(b"CIDFontType0".to_vec()));
-        descendant.set("BaseFont", Object::Name(b"MS-Mincho".to_vec()));
-        descendant.set("CIDSystemInfo", Object::Dictionary(system));
-        descendant.set("FontDescriptor", Object::Reference(descriptor_id));
-        descendant.set("DW", Object::Integer(1000));
-        let descendant_id = document.add_object(descendant);
-        let mut font = Dictionary::new();
-        font.set("Type", Object::Name(b"Font".to_vec()));
-        font.set("Subtype", Object::Name(b"Type0".to_vec()));
-        font.set("BaseFont", Object::Name(b"MS-Mincho".to_vec()));
-        font.set("Encoding", Object::Name(encoding.as_bytes().to_vec()));
-        font.set(
-            "DescendantFonts",
-            Object::Array(vec![Object::Reference(descendant_id)]),
-        );
-        let font_id = document.add_object(font);
-        let mut fonts = Dictionary::new();
-        fonts.set("F1", Object::Reference(font_id));
-        let mut resources = Dictionary::new();
-        resources.set("Font", Object::Dictionary(fonts));
+        let font_id = add_type0_font(&mut document, encoding);
         let content_id = document.add_object(Stream::new(Dictionary::new(), content.clone()));
-        let mut page = Dictionary::new();
-        page.set("Type", Object::Name(b"Page".to_vec()));
-        page.set("Parent", Object::Reference(pages_id));
-        page.set("Contents", Object::Reference(content_id));
-        page.set("Resources", Object::Dictionary(resources));
-        page.set(
-            "MediaBox",
-            Object::Array(vec![
-                Object::Integer(0),
-                Object::Integer(0),
-                Object::Integer(595),
-                Object::Integer(842),
-            ]),
-        );
-        kids.push(Object::Reference(document.add_object(page)));
+        kids.push(add_page(&mut document, pages_id, font_id, content_id));
     }
+    finish_pdf(document, pages_id, kids)
+}
+
+/// A Type0 font named MS-Mincho with `encoding` and no ToUnicode, as old Japanese PDFs carry
+/// it: its descriptor, its descendant and the font itself.
+pub(crate) fn add_type0_font(document: &mut Document, encoding: &str) -> (u32, u16) {
+    let mut descriptor = Dictionary::new();
+    descriptor.set("Type", Object::Name(b"FontDescriptor".to_vec()));
+    descriptor.set("FontName", Object::Name(b"MS-Mincho".to_vec()));
+    descriptor.set("Flags", Object::Integer(6));
+    descriptor.set(
+        "FontBBox",
+        Object::Array(vec![
+            Object::Integer(0),
+            Object::Integer(-141),
+            Object::Integer(1000),
+            Object::Integer(859),
+        ]),
+    );
+    descriptor.set("ItalicAngle", Object::Integer(0));
+    descriptor.set("Ascent", Object::Integer(859));
+    descriptor.set("Descent", Object::Integer(-141));
+    descriptor.set("CapHeight", Object::Integer(700));
+    descriptor.set("StemV", Object::Integer(80));
+    let descriptor_id = document.add_object(descriptor);
+    let mut system = Dictionary::new();
+    system.set("Registry", Object::string_literal("Adobe"));
+    system.set("Ordering", Object::string_literal("Japan1"));
+    system.set("Supplement", Object::Integer(4));
+    let mut descendant = Dictionary::new();
+    descendant.set("Type", Object::Name(b"Font".to_vec()));
+    descendant.set("Subtype", Object::Name(b"CIDFontType0".to_vec()));
+    descendant.set("BaseFont", Object::Name(b"MS-Mincho".to_vec()));
+    descendant.set("CIDSystemInfo", Object::Dictionary(system));
+    descendant.set("FontDescriptor", Object::Reference(descriptor_id));
+    descendant.set("DW", Object::Integer(1000));
+    let descendant_id = document.add_object(descendant);
+    let mut font = Dictionary::new();
+    font.set("Type", Object::Name(b"Font".to_vec()));
+    font.set("Subtype", Object::Name(b"Type0".to_vec()));
+    font.set("BaseFont", Object::Name(b"MS-Mincho".to_vec()));
+    font.set("Encoding", Object::Name(encoding.as_bytes().to_vec()));
+    font.set(
+        "DescendantFonts",
+        Object::Array(vec![Object::Reference(descendant_id)]),
+    );
+    document.add_object(font)
+}
+
+/// An A4 page drawing `content_id` with `font_id` as /F1.
+pub(crate) fn add_page(
+    document: &mut Document,
+    pages_id: (u32, u16),
+    font_id: (u32, u16),
+    content_id: (u32, u16),
+) -> Object {
+    let mut fonts = Dictionary::new();
+    fonts.set("F1", Object::Reference(font_id));
+    let mut resources = Dictionary::new();
+    resources.set("Font", Object::Dictionary(fonts));
+    let mut page = Dictionary::new();
+    page.set("Type", Object::Name(b"Page".to_vec()));
+    page.set("Parent", Object::Reference(pages_id));
+    page.set("Contents", Object::Reference(content_id));
+    page.set("Resources", Object::Dictionary(resources));
+    page.set(
+        "MediaBox",
+        Object::Array(vec![
+            Object::Integer(0),
+            Object::Integer(0),
+            Object::Integer(595),
+            Object::Integer(842),
+        ]),
+    );
+    Object::Reference(document.add_object(page))
+}
+
+/// The page tree over `kids`, the catalogue after everything else, and the file written.
+pub(crate) fn finish_pdf(
+    mut document: Document,
+    pages_id: (u32, u16),
+    kids: Vec<Object>,
+) -> Vec<u8> {
     let mut pages_dictionary = Dictionary::new();
     pages_dictionary.set("Type", Object::Name(b"Pages".to_vec()));
     pages_dictionary.set("Count", Object::Integer(kids.len() as i64));

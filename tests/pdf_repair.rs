@@ -7,7 +7,7 @@ use hyoka::corpus::read_document;
 use hyoka::pdf::read_pdf;
 use pdf_extract::{Dictionary, Document, Object, Stream};
 
-use crate::pdf::{content_showing, fixture, ucs2};
+use crate::pdf::{add_page, add_type0_font, content_showing, finish_pdf, fixture, ucs2};
 
 /// Every print of the fixtures: both producers, the three kinds.
 const PRINTS: [&str; 6] = [
@@ -154,86 +154,34 @@ const PAGE_LINES: [[&str; 2]; 3] = [
 fn print_with_contents_last() -> Vec<u8> {
     let mut document = Document::with_version("1.4");
     let pages_id = document.new_object_id();
-    let mut descriptor = Dictionary::new();
-    descriptor.set("Type", Object::Name(b"FontDescriptor".to_vec()));
-    descriptor.set("FontName", Object::Name(b"MS-Mincho".to_vec()));
-    descriptor.set("Flags", Object::Integer(6));
-    descriptor.set(
-        "FontBBox",
-        Object::Array(vec![0.into(), (-141).into(), 1000.into(), 859.into()]),
-    );
-    descriptor.set("ItalicAngle", Object::Integer(0));
-    descriptor.set("Ascent", Object::Integer(859));
-    descriptor.set("Descent", Object::Integer(-141));
-    descriptor.set("CapHeight", Object::Integer(700));
-    descriptor.set("StemV", Object::Integer(80));
-    let descriptor_id = document.add_object(descriptor);
-    let mut descendant = Dictionary::new();
-    descendant.set("FontDescriptor", Object::Reference(descriptor_id));
-    descendant.set("Type", Object::Name(b"Font".to_vec()));
-    descendant.set("Subtype", Object::Name(b"CIDFontType0".to_vec()));
-    descendant.set("BaseFont", Object::Name(b"MS-Mincho".to_vec()));
-    let mut system = Dictionary::new();
-    system.set("Registry", Object::string_literal("Adobe"));
-    system.set("Ordering", Object::string_literal("Japan1"));
-    system.set("Supplement", Object::Integer(4));
-    descendant.set("CIDSystemInfo", Object::Dictionary(system));
-    descendant.set("DW", Object::Integer(1000));
-    let descendant_id = document.add_object(descendant);
-    let mut font = Dictionary::new();
-    font.set("Type", Object::Name(b"Font".to_vec()));
-    font.set("Subtype", Object::Name(b"Type0".to_vec()));
-    font.set("BaseFont", Object::Name(b"MS-Mincho".to_vec()));
-    font.set("Encoding", Object::Name(b"UniJIS-UCS2-H".to_vec()));
-    font.set(
-        "DescendantFonts",
-        Object::Array(vec![Object::Reference(descendant_id)]),
-    );
-    let font_id = document.add_object(font);
+    let font_id = add_type0_font(&mut document, "UniJIS-UCS2-H");
+    // The content streams' numbers after every page's: written last.
+    let page_ids: Vec<_> = PAGE_LINES
+        .iter()
+        .map(|_| document.new_object_id())
+        .collect();
     let content_ids: Vec<_> = PAGE_LINES
         .iter()
-        .map(|_| {
-            let page_id = document.new_object_id();
-            (page_id, document.new_object_id())
-        })
+        .map(|_| document.new_object_id())
         .collect();
     let mut kids = Vec::new();
-    for (page_id, content_id) in &content_ids {
-        let mut fonts = Dictionary::new();
-        fonts.set("F1", Object::Reference(font_id));
-        let mut resources = Dictionary::new();
-        resources.set("Font", Object::Dictionary(fonts));
-        let mut page = Dictionary::new();
-        page.set("Type", Object::Name(b"Page".to_vec()));
-        page.set("Parent", Object::Reference(pages_id));
-        page.set("Contents", Object::Reference(*content_id));
-        page.set("Resources", Object::Dictionary(resources));
-        page.set(
-            "MediaBox",
-            Object::Array(vec![0.into(), 0.into(), 595.into(), 842.into()]),
-        );
-        document.objects.insert(*page_id, Object::Dictionary(page));
+    for (page_id, content_id) in page_ids.iter().zip(&content_ids) {
+        let page = add_page(&mut document, pages_id, font_id, *content_id);
+        // add_page numbered it anew: move it to the number reserved before the contents.
+        if let Object::Reference(added) = page
+            && let Some(object) = document.objects.remove(&added)
+        {
+            document.objects.insert(*page_id, object);
+        }
         kids.push(Object::Reference(*page_id));
     }
-    for ((_, content_id), lines) in content_ids.iter().zip(PAGE_LINES) {
+    for (content_id, lines) in content_ids.iter().zip(PAGE_LINES) {
         let shown: Vec<Vec<u8>> = lines.iter().map(|line| ucs2(line)).collect();
         let mut stream = Stream::new(Dictionary::new(), content_showing(&shown));
         stream.compress().expect("compress");
         document.objects.insert(*content_id, Object::Stream(stream));
     }
-    let mut pages = Dictionary::new();
-    pages.set("Type", Object::Name(b"Pages".to_vec()));
-    pages.set("Count", Object::Integer(kids.len() as i64));
-    pages.set("Kids", Object::Array(kids));
-    document.objects.insert(pages_id, Object::Dictionary(pages));
-    let mut catalog = Dictionary::new();
-    catalog.set("Type", Object::Name(b"Catalog".to_vec()));
-    catalog.set("Pages", Object::Reference(pages_id));
-    let catalog_id = document.add_object(catalog);
-    document.trailer.set("Root", Object::Reference(catalog_id));
-    let mut bytes = Vec::new();
-    document.save_to(&mut bytes).expect("write the PDF");
-    bytes
+    finish_pdf(document, pages_id, kids)
 }
 
 #[test]
@@ -264,8 +212,8 @@ fn a_download_cut_short_reads_the_pages_it_still_holds() {
         &lines[4..]
     );
     let repair = read.repaired.expect("repaired");
-    assert!(repair.rebuilt_page_tree);
-    assert_eq!(repair.truncated_streams, 1);
+    assert!(repair.done.rebuilt_page_tree);
+    assert_eq!(repair.done.truncated_streams, 1);
     assert!(repair.sentence().contains(REPAIRED));
 }
 
@@ -294,7 +242,7 @@ fn a_stream_with_a_wrong_length_is_read_to_its_end() {
     let all_lines: Vec<&str> = PAGE_LINES.iter().flatten().copied().collect();
     assert_eq!(read.text.lines().collect::<Vec<_>>(), all_lines);
     let repair = read.repaired.expect("repaired");
-    assert_eq!(repair.corrected_lengths, streams);
+    assert_eq!(repair.done.corrected_lengths, streams);
 }
 
 #[test]
@@ -347,7 +295,7 @@ fn a_flipped_byte_in_a_dictionary_and_a_value_nested_without_end_are_read_past()
                 .repaired
                 .unwrap_or_else(|| panic!("{print}, {damage}: not repaired"));
             assert!(
-                repair.stray_bytes + repair.flattened_values >= 1,
+                repair.done.stray_bytes + repair.done.flattened_values >= 1,
                 "{print}, {damage}: {repair:?}"
             );
         }

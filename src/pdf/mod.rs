@@ -68,51 +68,41 @@ pub struct PdfText {
 pub struct RepairSummary {
     /// Why the file as it is could not be read, in Japanese.
     pub reason: String,
-    pub objects: usize,
-    pub truncated_streams: usize,
-    pub corrected_lengths: usize,
-    pub damaged_streams: usize,
-    pub flattened_values: usize,
-    pub stray_bytes: usize,
-    pub rebuilt_page_tree: bool,
+    /// What the rebuild found and mended.
+    pub done: repair::RepairCounts,
 }
 
 impl RepairSummary {
     /// One sentence for the ingest report, in Japanese.
     pub fn sentence(&self) -> String {
-        let mut details = vec![format!("オブジェクト {} 個を読み直しました", self.objects)];
-        if self.rebuilt_page_tree {
+        let done = &self.done;
+        let mut details = vec![format!("オブジェクト {} 個を読み直しました", done.objects)];
+        if done.rebuilt_page_tree {
             details.push("ページの一覧を作り直しました".to_string());
         }
-        if self.corrected_lengths > 0 {
-            details.push(format!(
-                "長さの記載が誤っていたストリーム {} 個を実際の長さで読みました",
-                self.corrected_lengths
-            ));
-        }
-        if self.damaged_streams > 0 {
-            details.push(format!(
-                "データが途中から壊れていたストリーム {} 個を読める所まで読みました",
-                self.damaged_streams
-            ));
-        }
-        if self.flattened_values > 0 {
-            details.push(format!(
-                "入れ子が深すぎる値 {} 個を除きました",
-                self.flattened_values
-            ));
-        }
-        if self.stray_bytes > 0 {
-            details.push(format!(
-                "構文にない文字 {} 個を読み飛ばしました",
-                self.stray_bytes
-            ));
-        }
-        if self.truncated_streams > 0 {
-            details.push(format!(
-                "途中で切れていたストリーム {} 個を残っている所まで読みました",
-                self.truncated_streams
-            ));
+        let counted = [
+            (
+                done.corrected_lengths,
+                "長さの記載が誤っていたストリーム {n} 個を実際の長さで読みました",
+            ),
+            (
+                done.damaged_streams,
+                "データが途中から壊れていたストリーム {n} 個を読める所まで読みました",
+            ),
+            (
+                done.flattened_values,
+                "入れ子が深すぎる値 {n} 個を除きました",
+            ),
+            (done.stray_bytes, "構文にない文字 {n} 個を読み飛ばしました"),
+            (
+                done.truncated_streams,
+                "途中で切れていたストリーム {n} 個を残っている所まで読みました",
+            ),
+        ];
+        for (count, sentence) in counted {
+            if count > 0 {
+                details.push(sentence.replace("{n}", &count.to_string()));
+            }
         }
         format!(
             "PDF がそのままでは読めなかったため（{}）、ファイルの中身から修復して読み込みました: {}。元のファイルを取り直せる場合は取り直してください",
@@ -189,13 +179,7 @@ pub fn read_pdf(bytes: &[u8]) -> Result<PdfText, PdfError> {
     }
     rebuilt.repaired = Some(RepairSummary {
         reason,
-        objects: repair.objects,
-        truncated_streams: repair.truncated_streams,
-        corrected_lengths: repair.corrected_lengths,
-        damaged_streams: repair.damaged_streams,
-        flattened_values: repair.flattened_values,
-        stray_bytes: repair.stray_bytes,
-        rebuilt_page_tree: repair.rebuilt_page_tree,
+        done: repair.counts,
     });
     Ok(rebuilt)
 }

@@ -15,11 +15,17 @@ use std::sync::LazyLock;
 
 use regex::bytes::Regex;
 
-/// What the rebuild did, for the ingest report.
+/// A rebuilt file and what the rebuild did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Repair {
     /// The rebuilt file.
     pub bytes: Vec<u8>,
+    pub counts: RepairCounts,
+}
+
+/// What a rebuild found and mended, for the ingest report.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RepairCounts {
     /// Objects found by scanning.
     pub objects: usize,
     /// Streams whose data ran past the end of the file (a cut tail): read as far as it goes.
@@ -108,16 +114,7 @@ pub fn rebuild(bytes: &[u8]) -> Option<Repair> {
         "1.7".to_string()
     };
 
-    let mut repair = Repair {
-        bytes: Vec::new(),
-        objects: 0,
-        truncated_streams: 0,
-        corrected_lengths: 0,
-        damaged_streams: 0,
-        flattened_values: 0,
-        stray_bytes: 0,
-        rebuilt_page_tree: false,
-    };
+    let mut repair = RepairCounts::default();
     let objects = scan_objects(body, &mut repair);
     if objects.is_empty() {
         return None;
@@ -234,13 +231,15 @@ pub fn rebuild(bytes: &[u8]) -> Option<Repair> {
     }
     out.extend_from_slice(format!(" >>\nstartxref\n{xref_at}\n%%EOF\n").as_bytes());
     repair.objects = objects.len();
-    repair.bytes = out;
-    Some(repair)
+    Some(Repair {
+        bytes: out,
+        counts: repair,
+    })
 }
 
 /// The objects of the file in the order found, the last definition of each number winning
 /// (an incremental update redefines objects after the originals).
-fn scan_objects(body: &[u8], repair: &mut Repair) -> BTreeMap<(u32, u16), Placed> {
+fn scan_objects(body: &[u8], repair: &mut RepairCounts) -> BTreeMap<(u32, u16), Placed> {
     let mut found: BTreeMap<u32, Placed> = BTreeMap::new();
     let mut position = 0usize;
     let mut order = 0usize;
@@ -311,7 +310,7 @@ impl std::ops::Deref for Placed {
 
 /// Reads one object's body from just after `obj`: its head, its stream data if any, and where
 /// the next object may start.
-fn read_object_body(body: &[u8], start: usize, repair: &mut Repair) -> (FoundObject, usize) {
+fn read_object_body(body: &[u8], start: usize, repair: &mut RepairCounts) -> (FoundObject, usize) {
     let next_header = OBJECT_HEADER
         .find_at(body, start)
         .map(|found| found.start())
