@@ -121,6 +121,8 @@ fn each_printed_pdf_gives_the_records_of_the_text_it_was_printed_from() {
         (sample_path("002_"), "sapporo-cells.pdf"),
         (kind_fixture("juten.txt"), "juten-cells.pdf"),
         (kind_fixture("juten.txt"), "juten-vertical.pdf"),
+        // WeasyPrint: a CID TrueType font (Identity-H), objects in compressed object streams.
+        (kind_fixture("juten.txt"), "juten-weasyprint.pdf"),
         (kind_fixture("kiso.txt"), "kiso-calc.pdf"),
     ];
     let mut report = String::new();
