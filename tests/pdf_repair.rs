@@ -9,14 +9,16 @@ use pdf_extract::{Dictionary, Document, Object, Stream};
 
 use crate::pdf::{add_page, add_type0_font, content_showing, finish_pdf, fixture, ucs2};
 
-/// Every print of the fixtures: both producers, the three kinds.
-const PRINTS: [&str; 6] = [
+/// Prints of the fixtures: three producers (WeasyPrint's with a cross-reference stream and
+/// its catalogue and pages inside an object stream), the three kinds.
+const PRINTS: [&str; 7] = [
     "sapporo-chromium.pdf",
     "sapporo-calc.pdf",
     "toshima-chromium.pdf",
     "toshima-calc.pdf",
     "juten-chromium.pdf",
     "kiso-calc.pdf",
+    "juten-weasyprint.pdf",
 ];
 
 /// What a reader sees of the repair in the ingest report.
@@ -57,12 +59,11 @@ fn page_appended(intact: &[u8]) -> Vec<u8> {
 
 /// An incremental update whose `/Prev` points past the end of the file.
 fn broken_prev(intact: &[u8]) -> Vec<u8> {
-    let trailer = &intact[last(intact, b"trailer")..];
-    let text = String::from_utf8_lossy(trailer);
-    let root = text
-        .split("/Root")
-        .nth(1)
-        .and_then(|rest| rest.split('R').next())
+    // The root the file names last, in a trailer or a cross-reference stream.
+    let at = last(intact, b"/Root");
+    let root = String::from_utf8_lossy(&intact[at + 5..])
+        .split('R')
+        .next()
         .expect("a root")
         .trim()
         .to_string();
@@ -78,10 +79,9 @@ fn broken_prev(intact: &[u8]) -> Vec<u8> {
     damaged
 }
 
-/// A download cut short inside the cross-reference table.
+/// A download cut short inside the cross-reference section (a table or a stream).
 fn tail_cut(intact: &[u8]) -> Vec<u8> {
-    let xref = last(intact, b"\nxref");
-    intact[..xref + 40].to_vec()
+    intact[..last(intact, b"startxref") - 30].to_vec()
 }
 
 #[test]

@@ -288,10 +288,94 @@ fn scan_objects(body: &[u8], repair: &mut RepairCounts) -> BTreeMap<(u32, u16), 
             },
         );
     }
+    // Objects kept compressed in object streams (PDF 1.5 producers put the catalogue and the
+    // pages there): taken out, unless the file also defines them directly.
+    let containers: Vec<(usize, FoundObject)> = found
+        .values()
+        .filter(|placed| placed.kind.as_deref() == Some("ObjStm"))
+        .map(|placed| (placed.order, placed.object.clone()))
+        .collect();
+    for (container_order, container) in containers {
+        for (number, head) in objects_in_stream(&container) {
+            if found.len() >= MAX_OBJECTS {
+                break;
+            }
+            let kind = type_of(&head);
+            found.entry(number).or_insert(Placed {
+                order: container_order,
+                object: FoundObject {
+                    generation: 0,
+                    head,
+                    data: None,
+                    kind,
+                },
+            });
+        }
+    }
     found
         .into_iter()
         .map(|(number, placed)| ((number, placed.object.generation), placed))
         .collect()
+}
+
+static OBJECT_STREAM_COUNT: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?-u)/N\s+(\d+)").expect("count pattern"));
+static OBJECT_STREAM_FIRST: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?-u)/First\s+(\d+)").expect("first pattern"));
+
+/// The objects an object stream holds: its header's pairs of number and offset, each object
+/// running to the next one's offset. Nothing when the stream does not inflate or its header
+/// does not read.
+fn objects_in_stream(container: &FoundObject) -> Vec<(u32, Vec<u8>)> {
+    let Some(data) = &container.data else {
+        return Vec::new();
+    };
+    let inflated = if ONLY_FLATE.is_match(&container.head) {
+        match inflate_prefix(&container.head, data) {
+            Some((inflated, _)) => inflated,
+            None => return Vec::new(),
+        }
+    } else {
+        data.clone()
+    };
+    let number_of = |pattern: &Regex| {
+        pattern
+            .captures(&container.head)
+            .and_then(|captures| parse_number(captures.get(1)?.as_bytes()))
+            .and_then(|number| usize::try_from(number).ok())
+    };
+    let (Some(count), Some(first)) = (
+        number_of(&OBJECT_STREAM_COUNT),
+        number_of(&OBJECT_STREAM_FIRST),
+    ) else {
+        return Vec::new();
+    };
+    if first > inflated.len() {
+        return Vec::new();
+    }
+    let header = String::from_utf8_lossy(&inflated[..first]);
+    let numbers: Vec<usize> = header
+        .split_whitespace()
+        .filter_map(|token| token.parse().ok())
+        .collect();
+    let pairs: Vec<(u32, usize)> = numbers
+        .chunks_exact(2)
+        .take(count.min(MAX_OBJECTS))
+        .filter_map(|pair| Some((u32::try_from(pair[0]).ok()?, pair[1])))
+        .collect();
+    let mut objects = Vec::new();
+    for (index, (number, offset)) in pairs.iter().enumerate() {
+        let start = first.saturating_add(*offset);
+        let end = pairs
+            .get(index + 1)
+            .map_or(inflated.len(), |(_, next)| first.saturating_add(*next))
+            .min(inflated.len());
+        if *number == 0 || start >= end {
+            continue;
+        }
+        objects.push((*number, trim(&inflated[start..end]).to_vec()));
+    }
+    objects
 }
 
 /// An object with the place it was found at.
