@@ -919,6 +919,47 @@ struct PdfCIDFont<'a> {
     widths: HashMap<CharCode, f64>, // should probably just use i32 here
     default_width: Option<f64>, // only used for CID fonts and we should probably brake out the different font types
     legacy_cmap: Option<LegacyCMap>,
+    /// hyoka patch: the `begincidchar` entries of an embedded CMap (code → CID), which the
+    /// CMap parser leaves out (WeasyPrint writes its encodings so).
+    cid_chars: HashMap<u32, u32>,
+}
+
+/// hyoka patch: the `<code> CID` pairs between `begincidchar` and `endcidchar` of a CMap.
+fn cid_chars_of(contents: &[u8]) -> HashMap<u32, u32> {
+    let text = String::from_utf8_lossy(contents);
+    let mut map = HashMap::new();
+    for section in text.split("begincidchar").skip(1) {
+        let section = section.split("endcidchar").next().unwrap_or("");
+        let mut tokens = section.split_whitespace();
+        while let (Some(code), Some(cid)) = (tokens.next(), tokens.next()) {
+            let code = code.trim_start_matches('<').trim_end_matches('>');
+            if let (Ok(code), Ok(cid)) = (u32::from_str_radix(code, 16), cid.parse::<u32>()) {
+                map.insert(code, cid);
+            }
+        }
+    }
+    map
+}
+
+/// hyoka patch: a CMap's code space ranges with their widths in bytes. The CMap parser gives
+/// each range half its width (it halves the byte count as if it were hex digits), so a
+/// two-byte code space read one byte at a time.
+fn codespace_of(contents: &[u8]) -> Vec<CodeRange> {
+    let text = String::from_utf8_lossy(contents);
+    let mut ranges = Vec::new();
+    for section in text.split("begincodespacerange").skip(1) {
+        let section = section.split("endcodespacerange").next().unwrap_or("");
+        let mut tokens = section.split_whitespace();
+        while let (Some(start), Some(end)) = (tokens.next(), tokens.next()) {
+            let start = start.trim_start_matches('<').trim_end_matches('>');
+            let end = end.trim_start_matches('<').trim_end_matches('>');
+            if let (Ok(low), Ok(high)) = (u32::from_str_radix(start, 16), u32::from_str_radix(end, 16)) {
+                let width = ((start.len() + 1) / 2) as u32;
+                ranges.push(CodeRange { width, start: low, end: high });
+            }
+        }
+    }
+    ranges
 }
 
 /// hyoka patch: the predefined CMaps of old Japanese PDFs (no ToUnicode, no embedded CMap).
@@ -1164,6 +1205,7 @@ impl<'a> PdfCIDFont<'a> {
         dlog!("base_name {} {:?}", base_name, font);
 
         let mut legacy_cmap = None;
+        let mut cid_chars = HashMap::new();
         let encoding = match encoding {
             &Object::Name(ref name) => {
                 let name = pdf_to_utf8(name);
@@ -1182,7 +1224,13 @@ impl<'a> PdfCIDFont<'a> {
             &Object::Stream(ref stream) => {
                 let contents = get_contents(stream);
                 dlog!("Stream: {}", String::from_utf8(contents.clone()).unwrap());
-                adobe_cmap_parser::get_byte_mapping(&contents).unwrap()
+                cid_chars = cid_chars_of(&contents);
+                let mut mapping = adobe_cmap_parser::get_byte_mapping(&contents).unwrap();
+                let codespace = codespace_of(&contents);
+                if !codespace.is_empty() {
+                    mapping.codespace = codespace;
+                }
+                mapping
             }
             _ => { panic!("unsupported encoding {:?}", encoding)}
         };
@@ -1192,7 +1240,23 @@ impl<'a> PdfCIDFont<'a> {
         // We should also look inside the truetype data to see if there's a cmap table. It will help us convert as well.
         // This won't work if the cmap has been subsetted. A better approach might be to hash glyph contents and use that against
         // a global library of glyph hashes
-        let unicode_map = get_unicode_map(doc, font);
+        let mut unicode_map = get_unicode_map(doc, font);
+        // hyoka patch: a ToUnicode maps codes and a character is looked up by its CID: where
+        // `begincidchar` gives codes their CIDs, the map is keyed by CID.
+        if !cid_chars.is_empty() {
+            if let Some(by_code) = unicode_map.take() {
+                let mut by_cid: HashMap<u32, String> = cid_chars
+                    .iter()
+                    .filter_map(|(code, cid)| by_code.get(code).map(|text| (*cid, text.clone())))
+                    .collect();
+                for (code, text) in by_code {
+                    if !cid_chars.contains_key(&code) {
+                        by_cid.entry(code).or_insert(text);
+                    }
+                }
+                unicode_map = Some(by_cid);
+            }
+        }
 
         dlog!("descendents {:?} {:?}", descendants, ciddict);
 
@@ -1227,7 +1291,7 @@ impl<'a> PdfCIDFont<'a> {
                 }
             }
         }
-        PdfCIDFont{doc, font, widths, to_unicode: unicode_map, encoding, default_width: Some(default_width as f64), legacy_cmap }
+        PdfCIDFont{doc, font, widths, to_unicode: unicode_map, encoding, default_width: Some(default_width as f64), legacy_cmap, cid_chars }
     }
 }
 
@@ -1268,6 +1332,10 @@ impl<'a> PdfFont for PdfCIDFont<'a> {
             c = ((c as u32) << 8) | next as u32;
         }
         let code = code?;
+        // hyoka patch: a code of a `begincidchar` entry has its own CID.
+        if let Some(cid) = self.cid_chars.get(&code.0) {
+            return Some((*cid, code.1 as u8));
+        }
         for range in &self.encoding.cid {
             if code.0 >= range.src_code_lo && code.0 <= range.src_code_hi {
                 return Some((code.0 + range.dst_CID_lo, code.1 as u8));
