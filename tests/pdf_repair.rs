@@ -301,3 +301,21 @@ fn a_flipped_byte_in_a_dictionary_and_a_value_nested_without_end_are_read_past()
         }
     }
 }
+
+/// Found by the `read_pdf` fuzz target (243 bytes): a page whose /Parent is itself, in a file
+/// the rebuild reads, made the reader walk up the page tree for ever. It is read or refused at
+/// once.
+#[test]
+fn a_page_that_is_its_own_parent_is_answered_at_once_not_a_hang() {
+    let bytes = std::fs::read(fixture("bad/parent-loop.pdf")).expect("fixture");
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = sender.send(read_pdf(&bytes).is_ok());
+    });
+    assert!(
+        receiver
+            .recv_timeout(std::time::Duration::from_secs(20))
+            .is_ok(),
+        "no answer within 20 s"
+    );
+}

@@ -2635,16 +2635,23 @@ pub fn extract_text_from_mem_by_pages_encrypted(buffer: &[u8], password: &str) -
 
 
 fn get_inherited<'a, T: FromObj<'a>>(doc: &'a Document, dict: &'a Dictionary, key: &[u8]) -> Option<T> {
-    let o: Option<T> = get(doc, dict, key);
-    if let Some(o) = o {
-        Some(o)
-    } else {
-        let parent = dict.get(b"Parent")
+    // hyoka patch: the walk up the page tree is bounded: a page whose /Parent is itself (or a
+    // loop of parents, as damaged files have) looped for ever.
+    let mut dict = dict;
+    for _ in 0..MAX_PAGE_TREE_DEPTH {
+        let o: Option<T> = get(doc, dict, key);
+        if o.is_some() {
+            return o;
+        }
+        dict = dict.get(b"Parent")
             .and_then(|parent| parent.as_reference())
             .and_then(|id| doc.get_dictionary(id)).ok()?;
-        get_inherited(doc, parent, key)
     }
+    None
 }
+
+/// hyoka patch: the deepest page tree walked for an inherited attribute.
+const MAX_PAGE_TREE_DEPTH: usize = 64;
 
 pub fn output_doc_encrypted(
     doc: &mut Document,
