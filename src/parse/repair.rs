@@ -347,16 +347,19 @@ const LOST_BREAKS_MIN_MARKS: usize = 4;
 /// space.
 static LOST_BREAK: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"\s(?:評価書番号|評価実施機関名|公表日|特記事項|個人のプライバシー等の権利利益の保護の宣言|\[(?:平成|令和)\s*(?:\d{1,2}|元)\s*年\s*\d{1,2}\s*月\s*様式\s*[2-4]\]|(?:Ⅰ|Ⅱ|Ⅲ|Ⅳ|Ⅴ|Ⅵ)\s+[^\s\d]|\d{1,2}\s*[\.．]\s+[^\d\s]|[（(]\s*\d{1,2}\s*[)）]\s*[^\s\d件]|リスク\s*\d{1,2}\s*[:：]|[①-⑳]\s*[^\s\d])",
+        &format!(
+            r"\s(?:{STRUCTURAL}|特記事項|個人のプライバシー等の権利利益の保護の宣言|\d{{1,2}}\s*[\.．]\s+[^\d\s]|[（(]\s*\d{{1,2}}\s*[)）]\s*[^\s\d件]|リスク\s*\d{{1,2}}\s*[:：]|[①-⑳]\s*[^\s\d])"
+        ),
     )
     .expect("valid regex")
 });
 
+/// What only a document's structure has: a cover label, the 様式 line, a section heading.
+const STRUCTURAL: &str = r"評価書番号|評価実施機関名|公表日|\[(?:平成|令和)\s*(?:\d{1,2}|元)\s*年\s*\d{1,2}\s*月\s*様式\s*[2-4]\]|(?:Ⅰ|Ⅱ|Ⅲ|Ⅳ|Ⅴ|Ⅵ)\s+[^\s\d]";
+
 /// The marks only a document's structure has: a section heading, a cover label, the 様式 line.
-static STRUCTURAL_MARK: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:^|\s)(?:評価書番号|評価実施機関名|公表日|\[(?:平成|令和)\s*(?:\d{1,2}|元)\s*年\s*\d{1,2}\s*月\s*様式\s*[2-4]\]|(?:Ⅰ|Ⅱ|Ⅲ|Ⅳ|Ⅴ|Ⅵ)\s+[^\s\d])")
-        .expect("valid regex")
-});
+static STRUCTURAL_MARK: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(&format!(r"(?:^|\s)(?:{STRUCTURAL})")).expect("valid regex"));
 
 /// A line holding a whole document whose line breaks were lost, cut back into lines where the
 /// form starts one, and each label the form prints parted from its value by a tab: what the

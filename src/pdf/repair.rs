@@ -527,21 +527,13 @@ fn find_trailer(body: &[u8], objects: &BTreeMap<(u32, u16), Placed>) -> Trailer 
         let mut info = None;
         let mut encrypt = None;
         for captures in TRAILER_KEYS.captures_iter(dictionary) {
-            let id = (
-                captures.get(2).and_then(|m| parse_number(m.as_bytes())),
-                captures.get(3).and_then(|m| parse_number(m.as_bytes())),
-            );
-            let (Some(number), Some(generation)) = id else {
-                continue;
-            };
-            let (Ok(number), Ok(generation)) = (u32::try_from(number), u16::try_from(generation))
-            else {
+            let Some(id) = reference_at(&captures, 2) else {
                 continue;
             };
             match captures.get(1).map(|m| m.as_bytes()) {
-                Some(b"Root") => root = Some((number, generation)),
-                Some(b"Info") => info = Some((number, generation)),
-                Some(b"Encrypt") => encrypt = Some((number, generation)),
+                Some(b"Root") => root = Some(id),
+                Some(b"Info") => info = Some(id),
+                Some(b"Encrypt") => encrypt = Some(id),
                 _ => {}
             }
         }
@@ -560,16 +552,16 @@ fn find_trailer(body: &[u8], objects: &BTreeMap<(u32, u16), Placed>) -> Trailer 
     trailer
 }
 
-/// Whether the catalogue's page tree reaches every page the file holds.
+/// Whether the catalogue's page tree is there: every node it names is in the file, and it
+/// reaches at least one page.
 fn page_tree_is_whole(objects: &BTreeMap<(u32, u16), Placed>, root: (u32, u16)) -> bool {
     let Some(catalog) = objects.get(&root) else {
         return false;
     };
-    let Some(tree) = PAGES_ENTRY.captures(&catalog.head).and_then(|captures| {
-        let number = u32::try_from(parse_number(captures.get(1)?.as_bytes())?).ok()?;
-        let generation = u16::try_from(parse_number(captures.get(2)?.as_bytes())?).ok()?;
-        Some((number, generation))
-    }) else {
+    let Some(tree) = PAGES_ENTRY
+        .captures(&catalog.head)
+        .and_then(|captures| reference_at(&captures, 1))
+    else {
         return false;
     };
     let mut reached = 0usize;
@@ -588,16 +580,11 @@ fn page_tree_is_whole(objects: &BTreeMap<(u32, u16), Placed>, root: (u32, u16)) 
                 let Some(kids) = KIDS_ENTRY.captures(&node.head).and_then(|c| c.get(1)) else {
                     return false;
                 };
-                for kid in REFERENCE.captures_iter(kids.as_bytes()) {
-                    let number = kid.get(1).and_then(|m| parse_number(m.as_bytes()));
-                    let generation = kid.get(2).and_then(|m| parse_number(m.as_bytes()));
-                    if let (Some(number), Some(generation)) = (number, generation)
-                        && let (Ok(number), Ok(generation)) =
-                            (u32::try_from(number), u16::try_from(generation))
-                    {
-                        stack.push((number, generation));
-                    }
-                }
+                stack.extend(
+                    REFERENCE
+                        .captures_iter(kids.as_bytes())
+                        .filter_map(|kid| reference_at(&kid, 1)),
+                );
             }
             _ => return false,
         }
@@ -800,6 +787,14 @@ fn balanced_group_end(bytes: &[u8], start: usize) -> usize {
 
 fn without_filter(head: &[u8]) -> Vec<u8> {
     ONLY_FLATE.replace(head, &b""[..]).into_owned()
+}
+
+/// The object reference `N G R` whose number is capture group `first` and whose generation
+/// is the next group.
+fn reference_at(captures: &regex::bytes::Captures, first: usize) -> Option<(u32, u16)> {
+    let number = u32::try_from(parse_number(captures.get(first)?.as_bytes())?).ok()?;
+    let generation = u16::try_from(parse_number(captures.get(first + 1)?.as_bytes())?).ok()?;
+    Some((number, generation))
 }
 
 fn parse_number(digits: &[u8]) -> Option<u64> {
