@@ -263,19 +263,33 @@ fn interval_of(edges: &[f64], value: f64) -> Option<usize> {
     Some(index.saturating_sub(1).min(edges.len() - 2))
 }
 
-/// Joins collinear pieces of one line (a border drawn cell by cell).
+/// Joins collinear pieces of one line (a border drawn cell by cell). Pieces a hair apart
+/// across (a producer's rounding) are one line only where they also meet along it: two
+/// tables one above the other whose walls stand at nearly the same x keep separate walls,
+/// whichever of them sorts first.
 fn merge_collinear(mut segments: Vec<Segment>) -> Vec<Segment> {
-    segments.sort_by(|a, b| a.at.total_cmp(&b.at).then(a.from.total_cmp(&b.from)));
+    segments.sort_by(|a, b| a.at.total_cmp(&b.at));
     let mut merged: Vec<Segment> = Vec::new();
-    for segment in segments {
-        if let Some(last) = merged.last_mut()
-            && (last.at - segment.at).abs() <= SNAP
-            && segment.from <= last.to + TOUCH
-        {
-            last.to = last.to.max(segment.to);
-            continue;
+    let mut start = 0;
+    while start < segments.len() {
+        let mut end = start + 1;
+        while end < segments.len() && segments[end].at - segments[end - 1].at <= SNAP {
+            end += 1;
         }
-        merged.push(segment);
+        let line = &mut segments[start..end];
+        line.sort_by(|a, b| a.from.total_cmp(&b.from));
+        let first_of_line = merged.len();
+        for segment in line.iter() {
+            if merged.len() > first_of_line
+                && let Some(last) = merged.last_mut()
+                && segment.from <= last.to + TOUCH
+            {
+                last.to = last.to.max(segment.to);
+                continue;
+            }
+            merged.push(*segment);
+        }
+        start = end;
     }
     merged
 }
@@ -679,6 +693,35 @@ mod tests {
                 "その他\t記録を残している"
             ]
         );
+    }
+
+    #[test]
+    fn two_tables_whose_walls_stand_a_hair_apart_keep_each_their_walls() {
+        // WeasyPrint rounds each table's column positions on its own: the lower table's
+        // wall at x = 99.95 sorts before the upper one's at 100.0, and the upper table must
+        // not lose its wall to it.
+        let mut segments = Vec::new();
+        for (top, wall) in [(0.0, 100.0), (100.0, 99.95)] {
+            segments.push(rule(true, top, 0.0, 200.0));
+            segments.push(rule(true, top + 30.0, 0.0, 200.0));
+            segments.push(rule(false, 0.0, top, top + 30.0));
+            segments.push(rule(false, wall, top, top + 30.0));
+            segments.push(rule(false, 200.0, top, top + 30.0));
+        }
+        let mut glyphs = written("通番", 5.0, 20.0);
+        glyphs.extend(written("変更前", 105.0, 20.0));
+        glyphs.extend(written("101", 5.0, 120.0));
+        glyphs.extend(written("記載", 105.0, 120.0));
+        let marks = PageMarks {
+            number: 1,
+            width: 595.0,
+            height: 842.0,
+            glyphs,
+            segments,
+        };
+        let page = page_text(&marks, &find_tables(&marks.segments));
+        let rows: Vec<String> = page.lines.iter().map(PageLine::text).collect();
+        assert_eq!(rows, ["通番\t変更前", "101\t記載"]);
     }
 
     #[test]
