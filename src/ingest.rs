@@ -256,9 +256,14 @@ pub fn ingest(
                 input_bytes += document.bytes;
                 records += parsed.len();
                 document_warnings.extend(document.warnings.iter().cloned());
+                let pages = match &document.line_pages {
+                    Some(line_pages) => crate::parse::losses::Pages::of_lines(line_pages),
+                    None => crate::parse::losses::Pages::none(),
+                };
                 document_warnings.extend(crate::parse::losses::noticed(
                     &document.meta.file,
                     &document.text,
+                    pages,
                     &parsed,
                 ));
                 documents.push(summary_of(&document, &parsed));

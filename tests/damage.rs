@@ -1,6 +1,9 @@
 //! One test per kind of extraction damage listed in the form reference (pia-form.md), each on
 //! the sample documents' own lines.
 
+use std::collections::BTreeSet;
+
+use hyoka::parse::losses::{self, Pages};
 use hyoka::record::Record;
 
 use crate::util::{lines_from, parse_text};
@@ -496,6 +499,166 @@ fn a_choice_written_over_lines_is_the_choice_of_its_label() {
     assert_eq!(answers(&split), answers(&intact));
 }
 
+/// A print of a sample read as hyoka reads it: its text and the page of each line.
+fn print_read(name: &str) -> (Vec<String>, Vec<u32>) {
+    let read = hyoka::corpus::read_document(&crate::pdf::fixture(name), name).expect("print");
+    (
+        read.text.lines().map(str::to_string).collect(),
+        read.line_pages.expect("a PDF's lines have pages"),
+    )
+}
+
+/// The lines of a print without those `drop` picks, each kept with its page.
+fn without_lines(
+    (lines, pages): &(Vec<String>, Vec<u32>),
+    drop: impl Fn(&str) -> bool,
+) -> (String, Vec<u32>, BTreeSet<u32>) {
+    let mut kept = String::new();
+    let mut kept_pages = Vec::new();
+    let mut dropped_pages = BTreeSet::new();
+    for (line, page) in lines.iter().zip(pages) {
+        if drop(line) {
+            dropped_pages.insert(*page);
+            continue;
+        }
+        kept.push_str(line);
+        kept.push('\n');
+        kept_pages.push(*page);
+    }
+    (kept, kept_pages, dropped_pages)
+}
+
+/// The pages a report sentence names (「5 ページ、10 ページ: …」).
+fn pages_named(sentence: &str) -> BTreeSet<u32> {
+    let places = sentence.split(": ").next().unwrap_or_default();
+    places
+        .split(['、', ' '])
+        .filter_map(|word| word.parse().ok())
+        .collect()
+}
+
+/// Each loss a reader would notice in a print is named with the pages where it stands: an item
+/// lost (⑧ of Ⅲ 7 in each of 札幌市's three files: ⑨ follows ⑦), Ⅲ's headings lost (the
+/// measures under Ⅱ), a change-table row lost, and a change row whose cells were not read
+/// (its words on one line without cells, as a print whose row borders were not read gives it).
+#[test]
+fn losses_in_a_print_are_named_with_their_pages() {
+    let sapporo = print_read("sapporo-chromium.pdf");
+    let (text, pages, _) = without_lines(&sapporo, |line| line.starts_with("⑧事故発生時手順"));
+    let records = parse_text(&text, SAPPORO);
+    let noticed = losses::noticed("sapporo.pdf", &text, Pages::of_lines(&pages), &records);
+    let skip = noticed
+        .iter()
+        .find(|sentence| sentence.contains("項目の番号が飛んでいるか重なっています"))
+        .unwrap_or_else(|| panic!("{noticed:?}"));
+    assert!(
+        skip.contains("⑨過去3年以内に") && skip.contains("⑧ がありません"),
+        "{skip}"
+    );
+    let pages_of_ninth: BTreeSet<u32> = text
+        .lines()
+        .zip(&pages)
+        .filter(|(line, _)| line.starts_with("⑨過去3年以内"))
+        .map(|(_, page)| *page)
+        .collect();
+    assert_eq!(pages_named(skip), pages_of_ninth, "{skip}");
+
+    let (text, pages, headings) = without_lines(&sapporo, |line| line.starts_with("Ⅲ "));
+    let records = parse_text(&text, SAPPORO);
+    let noticed = losses::noticed("sapporo.pdf", &text, Pages::of_lines(&pages), &records);
+    let misplaced = noticed
+        .iter()
+        .find(|sentence| sentence.contains("Ⅱ の下に入っています"))
+        .unwrap_or_else(|| panic!("{noticed:?}"));
+    // Named where the measures stand: from the pages whose Ⅲ heading was lost onwards.
+    let named = pages_named(misplaced);
+    assert!(!named.is_empty() && named.iter().all(|page| page >= headings.first().unwrap()));
+
+    let toshima = print_read("toshima-chromium.pdf");
+    let (text, pages, _) = without_lines(&toshima, |_| false);
+    let records: Vec<Record> = parse_text(&text, "豊島区")
+        .into_iter()
+        .filter(|record| {
+            !record
+                .notes
+                .iter()
+                .any(|(key, value)| key == "通番" && value == "96")
+        })
+        .collect();
+    let noticed = losses::noticed("toshima.pdf", &text, Pages::of_lines(&pages), &records);
+    assert_eq!(noticed.len(), 1, "{noticed:?}");
+    let page_of_row: BTreeSet<u32> = text
+        .lines()
+        .zip(&pages)
+        .filter(|(line, _)| line.starts_with("96\t"))
+        .map(|(_, page)| *page)
+        .collect();
+    assert!(noticed[0].contains("通番 96 "), "{}", noticed[0]);
+    assert_eq!(pages_named(&noticed[0]), page_of_row, "{}", noticed[0]);
+
+    // Row 96 read as words: no cells, its words one after another.
+    let wordy: String = text
+        .lines()
+        .map(|line| {
+            if line.starts_with("96\t") {
+                line.replace('\t', " ")
+            } else {
+                line.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let records: Vec<Record> = parse_text(&wordy, "豊島区")
+        .into_iter()
+        .filter(|record| {
+            !record
+                .notes
+                .iter()
+                .any(|(key, value)| key == "通番" && value == "96")
+        })
+        .collect();
+    let noticed = losses::noticed("toshima.pdf", &wordy, Pages::of_lines(&pages), &records);
+    assert!(
+        noticed.iter().any(|sentence| sentence.contains("通番 96 ")),
+        "{noticed:?}"
+    );
+}
+
+/// Two items read as one (a row border lost between ⑤ and ⑥ of an entrustment): the report names
+/// the label found inside the other's record and the leap in the numbers, at the line.
+#[test]
+fn two_items_read_as_one_are_named_in_the_report() {
+    let kumamoto = crate::util::sample("004");
+    let records = parse_text(&kumamoto, "熊本県");
+    assert!(losses::noticed("004.txt", &kumamoto, Pages::none(), &records).is_empty());
+    let lines: Vec<&str> = kumamoto.lines().collect();
+    let fifth = lines
+        .iter()
+        .position(|line| line.starts_with("⑤委託先名の確認方法"))
+        .expect("⑤ of the first entrustment");
+    assert!(lines[fifth + 1].starts_with("⑥委託先名"));
+    let mut merged: Vec<String> = lines.iter().map(|line| line.to_string()).collect();
+    let sixth = merged.remove(fifth + 1).replace('\t', " ");
+    merged[fifth] = format!("{} {}", merged[fifth].trim_end(), sixth.trim());
+    let merged = merged.join("\n");
+    let records = parse_text(&merged, "熊本県");
+    let noticed = losses::noticed("004.txt", &merged, Pages::none(), &records);
+    let inside = noticed
+        .iter()
+        .find(|sentence| sentence.contains("別の項目の見出しが記載の中にあります"))
+        .unwrap_or_else(|| panic!("{noticed:?}"));
+    assert!(
+        inside.contains(&format!("{} 行目", fifth + 1)) && inside.contains("「⑥委託先名」"),
+        "{inside}"
+    );
+    assert!(
+        noticed
+            .iter()
+            .any(|sentence| sentence.contains("⑥ がありません")),
+        "{noticed:?}"
+    );
+}
+
 /// What a reader would notice was lost, the ingest report notices too: a change-table row the
 /// text holds and no record does (a row a page break broke), named by its 通番; Ⅲ's measures
 /// filed under Ⅱ because the Ⅲ heading was not read. The intact samples give no such notice.
@@ -504,7 +667,7 @@ fn losses_a_reader_would_notice_are_named_in_the_report() {
     let toshima = crate::util::sample("000");
     let records = parse_text(&toshima, "豊島区");
     assert_eq!(
-        hyoka::parse::losses::noticed("000.txt", &toshima, &records),
+        losses::noticed("000.txt", &toshima, Pages::none(), &records),
         Vec::<String>::new(),
         "every row of the intact table is read"
     );
@@ -519,13 +682,13 @@ fn losses_a_reader_would_notice_are_named_in_the_report() {
         })
         .cloned()
         .collect();
-    let noticed = hyoka::parse::losses::noticed("000.txt", &toshima, &without_row);
+    let noticed = losses::noticed("000.txt", &toshima, Pages::none(), &without_row);
     assert_eq!(noticed.len(), 1, "{noticed:?}");
     assert!(noticed[0].contains("通番 96 "), "{}", noticed[0]);
 
     let sapporo = crate::util::sample("002");
     let records = parse_text(&sapporo, SAPPORO);
-    assert!(hyoka::parse::losses::noticed("002.txt", &sapporo, &records).is_empty());
+    assert!(losses::noticed("002.txt", &sapporo, Pages::none(), &records).is_empty());
     // The Ⅲ headings lost (a print that took them for running headers): the measures land under Ⅱ.
     let headless: String = sapporo
         .lines()
@@ -533,7 +696,7 @@ fn losses_a_reader_would_notice_are_named_in_the_report() {
         .collect::<Vec<_>>()
         .join("\n");
     let records = parse_text(&headless, SAPPORO);
-    let noticed = hyoka::parse::losses::noticed("002.txt", &headless, &records);
+    let noticed = losses::noticed("002.txt", &headless, Pages::none(), &records);
     assert!(
         noticed
             .iter()
