@@ -238,7 +238,8 @@ fn read_as_dropped_in(fixture: &str) -> Vec<hyoka::record::Record> {
 /// Covers as text extracted from PDFs gives them: the labels in one column and the values in
 /// the next (公表日 far from its label), the prefecture apart from the organ (「愛知県 扶桑町長」);
 /// the number on the title line with a space, the body's name in an old font's variant kanji
-/// (「目黑区長」), the 宣言 wrapped with its last characters on a line of their own.
+/// (「目黑区長」), the 宣言 wrapped with its last characters on a line of their own; the 評価書名
+/// wrapped in its cell with the number beside its second line.
 #[test]
 fn covers_as_extracted_read_to_their_body_code_kind_form_date_and_number() {
     let cases = [
@@ -247,6 +248,17 @@ fn covers_as_extracted_read_to_their_body_code_kind_form_date_and_number() {
             [
                 "扶桑町",
                 "233625",
+                "基礎項目評価書",
+                "令和6年10月 様式2",
+                "2024-11-01",
+                "7",
+            ],
+        ),
+        (
+            "cover-wrapped-title.txt",
+            [
+                "文京区",
+                "131059",
                 "基礎項目評価書",
                 "令和6年10月 様式2",
                 "2024-11-01",

@@ -171,6 +171,13 @@ pub fn read_cover(text: &str) -> Cover {
         let next = lines.get(index + 1);
         // A row of labels with the values in the row below, column by column.
         if labels.len() > 1 && labels.iter().all(Option::is_some) {
+            if let [Some("評価書番号"), Some("評価書名")] = labels[..]
+                && let Some((number, name)) = wrapped_number_and_name(&lines[index + 1..])
+            {
+                set("評価書番号", &number);
+                set("評価書名", &name);
+                continue;
+            }
             if let Some(values) = next
                 && values.iter().all(|cell| label_of(cell).is_none())
                 && !values.iter().any(|cell| is_label_debris(cell))
@@ -259,6 +266,53 @@ fn number_split_from_name(labels: &[Option<&'static str>], values: &[String]) ->
         return vec![captures[1].to_string(), captures[2].to_string()];
     }
     values.to_vec()
+}
+
+/// The values under 「評価書番号 評価書名」 where the 評価書名 wrapped in its cell: the name over
+/// two or three lines, and the number (a cell of its own, vertically centred) before it, beside
+/// one of its lines or after it (「介護保険に関する事務 基礎項目」「7 評価書」). Read only when
+/// the lines up to one ending in 「評価書」 hold one number and nothing else; a name on one line
+/// is left to the plain reading.
+fn wrapped_number_and_name(lines: &[Vec<String>]) -> Option<(String, String)> {
+    let mut number: Option<String> = None;
+    let mut name_lines: Vec<String> = Vec::new();
+    for (at, cells) in lines.iter().take(4).enumerate() {
+        if cells
+            .iter()
+            .any(|cell| label_of(cell).is_some() || is_label_debris(cell))
+            || cells.iter().any(|cell| FORM_LINE.is_match(cell))
+        {
+            return None;
+        }
+        let mut words: Vec<&str> = Vec::new();
+        for word in cells.iter().flat_map(|cell| cell.split_whitespace()) {
+            if word.len() <= 4 && word.chars().all(|c| c.is_ascii_digit()) {
+                if number.is_some() {
+                    return None;
+                }
+                number = Some(word.to_string());
+            } else {
+                words.push(word);
+            }
+        }
+        if !words.is_empty() {
+            name_lines.push(words.join(" "));
+        }
+        let name: String = name_lines.concat();
+        if name.ends_with("評価書") {
+            // The number on the line after the name, alone.
+            let number = number.or_else(|| match &lines.get(at + 1)?[..] {
+                [cell] if cell.len() <= 4 && cell.chars().all(|c| c.is_ascii_digit()) => {
+                    Some(cell.clone())
+                }
+                _ => None,
+            });
+            // One line is the plain reading's; two or more are a wrapped name.
+            return (name_lines.len() >= 2 && name.chars().count() <= 60)
+                .then_some((number?, name));
+        }
+    }
+    None
 }
 
 static NUMBER_THEN_NAME: LazyLock<Regex> =
@@ -429,6 +483,28 @@ mod tests {
         );
         assert_eq!(cover.organ.as_deref(), Some("目黑区長"));
         assert_eq!(cover.published.as_deref(), Some("2024-11-01"));
+    }
+
+    #[test]
+    fn a_number_beside_or_after_a_wrapped_title_is_the_number() {
+        for values in [
+            "介護保険に関する事務 基礎項目\n7 評価書",
+            "介護保険に関する事務 基礎項目\n評価書 7",
+            "\t介護保険に関する事務 基礎項目\n7\t評価書",
+            "介護保険に関する事務 基礎項目\n評価書\n7",
+        ] {
+            let text = format!(
+                "特定個人情報保護評価書（基礎項目評価書）\n評価書番号 評価書名\n{values}\n評価実施機関名\n扶桑町長\n公表日\n令和6年11月1日\n"
+            );
+            let cover = read_cover(&text);
+            assert_eq!(cover.number.as_deref(), Some("7"), "{values:?}");
+            assert_eq!(
+                cover.name.as_deref(),
+                Some("介護保険に関する事務 基礎項目評価書"),
+                "{values:?}"
+            );
+            assert_eq!(cover.organ.as_deref(), Some("扶桑町長"), "{values:?}");
+        }
     }
 
     #[test]
