@@ -28,6 +28,7 @@ use tower_http::trace::TraceLayer;
 use crate::compare::{CompareError, CompareRequest, CompareResponse};
 use crate::draft::{DraftError, DraftRequest};
 use crate::record::Record;
+use crate::response_cache::{CACHE_HEADER, ResponseCache};
 use crate::search::{SearchError, SearchIndex, SearchRequest, SearchResponse, SimilarRequest};
 
 /// Largest request body accepted (a pasted draft is far smaller).
@@ -44,6 +45,8 @@ pub struct AppState {
     corpus: Option<Arc<std::path::PathBuf>>,
     /// Host names the server answers to (besides IP literals and `localhost`); none: any.
     allowed_hosts: Option<Arc<Vec<String>>>,
+    /// Answers of repeated GET searches and comparisons, for the current generation.
+    cache: Arc<ResponseCache>,
 }
 
 impl AppState {
@@ -65,6 +68,7 @@ impl AppState {
             index,
             corpus: None,
             allowed_hosts: None,
+            cache: Arc::new(ResponseCache::new(0)),
             limits: Arc::new(IndexWorkLimits {
                 running: tokio::sync::Semaphore::new(concurrent),
                 waiting: std::sync::atomic::AtomicUsize::new(0),
@@ -72,6 +76,40 @@ impl AppState {
                 max_wait: wait,
             }),
         }
+    }
+
+    /// Keeps the answers of repeated GET searches and comparisons, up to `bytes` (0: none), for
+    /// the generation that gave them (see [`crate::response_cache`]).
+    pub fn with_response_cache(mut self, bytes: usize) -> AppState {
+        self.cache = Arc::new(ResponseCache::new(bytes));
+        self
+    }
+
+    /// The JSON answer of `work` for the request `uri`: the kept one when the same request was
+    /// answered under the current generation, else computed (off the async workers) and kept.
+    /// The `x-hyoka-cache` header says which (`hit`, `miss`, or `off`).
+    async fn cached_json<T: serde::Serialize + Send + 'static>(
+        &self,
+        uri: &axum::http::Uri,
+        work: impl FnOnce() -> Result<T, AppError> + Send + 'static,
+    ) -> Result<Response, AppError> {
+        let request = uri
+            .path_and_query()
+            .map_or_else(|| uri.path().to_string(), ToString::to_string);
+        let generation = self.index.generation();
+        if let Some(body) = self.cache.get(&generation, &request) {
+            return Ok(json_bytes(body, "hit"));
+        }
+        let answer = self.run(work).await?;
+        let body =
+            axum::body::Bytes::from(serde_json::to_vec(&answer).map_err(|error| {
+                AppError::Internal(format!("cannot write the answer: {error}"))
+            })?);
+        if self.cache.is_off() {
+            return Ok(json_bytes(body, "off"));
+        }
+        self.cache.put(&generation, request, body.clone());
+        Ok(json_bytes(body, "miss"))
     }
 
     /// Serves the original PDFs of the indexed documents from this corpus folder.
@@ -598,6 +636,7 @@ async fn healthz(State(state): State<AppState>) -> Json<serde_json::Value> {
         "status": "ok",
         "generation": state.index.generation(),
         "records": state.index.record_count(),
+        "cache": state.cache.figures(),
     }))
 }
 
@@ -617,40 +656,66 @@ async fn not_found(uri: axum::http::Uri) -> Response {
     .into_response()
 }
 
+/// A JSON answer already written, with the header saying whether it was kept.
+fn json_bytes(body: axum::body::Bytes, cache: &'static str) -> Response {
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            ),
+            (
+                header::HeaderName::from_static(CACHE_HEADER),
+                HeaderValue::from_static(cache),
+            ),
+        ],
+        body,
+    )
+        .into_response()
+}
+
 async fn search(
     State(state): State<AppState>,
+    uri: axum::http::Uri,
     request: Result<Query<SearchRequest>, QueryRejection>,
-) -> Result<Json<SearchResponse>, AppError> {
+) -> Result<Response, AppError> {
     let Query(request) = request?;
     let index = state.index.clone();
     // tantivy search is synchronous and can take milliseconds: keep it off the async workers.
-    let response = state.run(move || Ok(index.search(&request)?)).await?;
-    Ok(Json(response))
+    state
+        .cached_json(&uri, move || {
+            Ok::<SearchResponse, AppError>(index.search(&request)?)
+        })
+        .await
 }
 
 async fn compare(
     State(state): State<AppState>,
+    uri: axum::http::Uri,
     request: Result<Query<CompareRequest>, QueryRejection>,
-) -> Result<Json<CompareResponse>, AppError> {
+) -> Result<Response, AppError> {
     let Query(request) = request?;
     // A malformed `q` is refused by the search under the comparison, as bad_query.
     let index = state.index.clone();
-    let response = state
-        .run(move || Ok(crate::compare::compare(&index, &request)?))
-        .await?;
-    Ok(Json(response))
+    state
+        .cached_json(&uri, move || {
+            Ok::<CompareResponse, AppError>(crate::compare::compare(&index, &request)?)
+        })
+        .await
 }
 
 async fn compare_groups(
     State(state): State<AppState>,
+    uri: axum::http::Uri,
     request: Result<Query<CompareRequest>, QueryRejection>,
-) -> Result<Json<crate::compare::groups::GroupsResponse>, AppError> {
+) -> Result<Response, AppError> {
     let Query(request) = request?;
     let index = state.index.clone();
-    let response = state
-        .run(move || Ok(crate::compare::groups::compare_groups(&index, &request)?))
-        .await?;
-    Ok(Json(response))
+    state
+        .cached_json(&uri, move || {
+            Ok::<_, AppError>(crate::compare::groups::compare_groups(&index, &request)?)
+        })
+        .await
 }
 
 async fn similar(

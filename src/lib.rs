@@ -19,4 +19,5 @@ pub mod openapi;
 pub mod parse;
 pub mod pdf;
 pub mod record;
+pub mod response_cache;
 pub mod search;

@@ -172,6 +172,10 @@ struct ServeArgs {
     /// Synonym dictionary to use instead of the bundled data/synonyms.txt (read at start).
     #[arg(long, env = "HYOKA_SYNONYMS")]
     synonyms: Option<PathBuf>,
+    /// 同じ検索・比較の結果を索引が変わるまで覚えておく量（MB、0 で使わない）。Memory for the
+    /// answers of repeated GET searches and comparisons, kept until the index changes (0: off).
+    #[arg(long, default_value_t = 64, env = "HYOKA_CACHE_MB")]
+    cache_mb: usize,
 }
 
 /// The index with the synonym dictionary the command was given, or the bundled one.
@@ -565,6 +569,7 @@ fn run_serve(args: &ServeArgs) -> anyhow::Result<ExitCode> {
     runtime.block_on(async {
         hyoka::http::spawn_reloader(index.clone(), Duration::from_secs(2));
         let state = hyoka::http::AppState::new(index)
+            .with_response_cache(args.cache_mb.saturating_mul(1 << 20))
             .with_corpus(args.corpus.clone())
             .with_allowed_hosts(args.allowed_hosts.clone());
         let app = hyoka::http::app(state);

@@ -151,3 +151,77 @@ async fn the_page_script_never_renders_document_text_as_html() {
         "no inline script (the CSP forbids it)"
     );
 }
+
+/// A repeated search or comparison is answered from the cache, and says so; an index swapped in
+/// (a document added) is searched again, not answered from the old generation; a draft sent to
+/// the similar search is never kept.
+#[tokio::test]
+async fn a_repeated_search_is_answered_from_the_cache_until_the_index_changes() {
+    let folder = tempfile::tempdir().expect("temporary folder");
+    let corpus = folder.path().join("corpus");
+    crate::util::copy_corpus(&corpus, None);
+    let index_folder = folder.path().join("index");
+    let index = std::sync::Arc::new(crate::util::ingested(&corpus, &index_folder));
+    let state = hyoka::http::AppState::new(index.clone()).with_response_cache(1 << 20);
+    let get = |uri: &str| {
+        axum::http::Request::get(uri)
+            .body(axum::body::Body::empty())
+            .expect("request")
+    };
+    let uri = format!("/api/search?q={}", crate::util::encoded("サーバ室"));
+    let mut answers = Vec::new();
+    for expected in ["miss", "hit"] {
+        let (status, headers, body) = crate::util::send_to(state.clone(), get(&uri)).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(headers["x-hyoka-cache"], expected);
+        answers.push(body);
+    }
+    assert_eq!(answers[0], answers[1], "the kept answer is the answer");
+    let compare = "/api/compare/groups?slot=III.7.R1.5";
+    let (_, first, _) = crate::util::send_to(state.clone(), get(compare)).await;
+    let (_, second, _) = crate::util::send_to(state.clone(), get(compare)).await;
+    assert_eq!(
+        (&first["x-hyoka-cache"], &second["x-hyoka-cache"]),
+        (
+            &"miss".parse::<axum::http::HeaderValue>().unwrap(),
+            &"hit".parse::<axum::http::HeaderValue>().unwrap()
+        )
+    );
+
+    // A new generation: a copy of 札幌市's document under another name adds its records.
+    let before: serde_json::Value = serde_json::from_slice(&answers[0]).expect("json");
+    let sapporo = std::fs::read_dir(&corpus)
+        .expect("corpus")
+        .filter_map(Result::ok)
+        .find(|entry| entry.file_name().to_string_lossy().starts_with("002_"))
+        .expect("札幌市")
+        .path();
+    let copy = std::fs::read_to_string(&sapporo)
+        .expect("text")
+        .replace("札幌市", "旭川市");
+    std::fs::write(corpus.join("900_asahikawa.txt"), copy).expect("write");
+    crate::util::append_to_manifest(
+        &corpus,
+        "\n[[document]]\nfile = \"900_asahikawa.txt\"\nmunicipality = \"旭川市\"\ntitle = \"住民基本台帳に関する事務 全項目評価書\"\ndoc_type = \"全項目評価書\"\n",
+    );
+    crate::util::ingested(&corpus, &index_folder);
+    assert!(index.reload_if_changed().expect("reload"));
+    let (_, headers, body) = crate::util::send_to(state.clone(), get(&uri)).await;
+    assert_eq!(headers["x-hyoka-cache"], "miss");
+    let after: serde_json::Value = serde_json::from_slice(&body).expect("json");
+    assert_ne!(
+        before["total"], after["total"],
+        "the new generation was searched"
+    );
+
+    // A draft is the user's: never kept.
+    let draft = axum::http::Request::post("/api/similar")
+        .header("content-type", "application/json")
+        .body(axum::body::Body::from(
+            serde_json::json!({ "text": "サーバ室は施錠している。" }).to_string(),
+        ))
+        .expect("request");
+    let (status, headers, _) = crate::util::send_to(state.clone(), draft).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(headers.get("x-hyoka-cache").is_none());
+}

@@ -86,7 +86,16 @@ async function getJson(url, options) {
     throw new Error(body.error && body.error.message
       ? body.error.message : `サーバーから応答がありませんでした（状態 ${response.status}）。時間をおいてもう一度お試しください。`);
   }
+  // The server keeps the answers of repeated searches until the index changes, and says so.
+  if (response.headers.get("x-hyoka-cache") === "hit" && body && typeof body === "object") {
+    Object.defineProperty(body, "reused", { value: true });
+  }
   return body;
+}
+
+// How long the answer took, or that it was the kept answer of the same search.
+function tookText(body) {
+  return body.reused ? "同じ検索の結果を再利用" : `${body.took_ms} ミリ秒`;
 }
 
 function breadcrumb(slotKey) {
@@ -495,8 +504,8 @@ async function showSearch() {
   const folded = body.wordings !== undefined && body.wordings !== null;
   const counts = folded ? `${body.total} 件の記載・${body.wordings} 通りの文言・${body.bodies} 団体` : `${body.total} 件`;
   summary.textContent = body.fallback
-    ? `${counts}（すべての語を含む記載 ${body.fallback.all_words_total} 件、${body.took_ms} ミリ秒）`
-    : `${counts}（${body.took_ms} ミリ秒）`;
+    ? `${counts}（すべての語を含む記載 ${body.fallback.all_words_total} 件、${tookText(body)}）`
+    : `${counts}（${tookText(body)}）`;
   renderSearchOptions(params);
   renderQueryNotes(body, params);
   renderFacets(body.facets, params);
