@@ -18,6 +18,27 @@ static SECTION_HEADING: LazyLock<Regex> = LazyLock::new(|| {
 });
 static ITEM_HEADING: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^(\d{1,2})\s*[\.．]\s*(\S.*)$").expect("valid regex"));
+/// Parts the other kinds print under their own numeral and wording, as (wording, the
+/// 全項目評価書's part, the item of that part they are): 基礎項目's 「Ⅰ 関連情報」 is Ⅰ, its
+/// 「Ⅱ しきい値判断項目」 and 「Ⅲ しきい値判断結果」 are the 全項目's Ⅵ 1 基礎項目評価 (which
+/// records the しきい値判断), and the 「リスク対策」 of a 基礎項目 (Ⅳ) or 重点項目 (Ⅲ) holds the
+/// risks of the 全項目's Ⅲ (its Ⅳ is 「その他のリスク対策」).
+const KIND_SECTIONS: [(&str, &str, Option<&str>); 4] = [
+    ("関連情報", "I", None),
+    ("しきい値判断項目", "VI", Some("VI.1")),
+    ("しきい値判断結果", "VI", Some("VI.1")),
+    ("リスク対策", "III", None),
+];
+
+/// Items only the 基礎項目評価書 prints (forms.md): no 全項目 slot is their concept, so they keep
+/// their heading and get none, rather than the slot of a 全項目 item whose wording shares
+/// 「特定個人情報」.
+const KISO_ONLY_ITEMS: [&str; 3] = [
+    "提出する特定個人情報保護評価書の種類",
+    "人手を介在させる作業",
+    "最も優先度が高いと考えられる対策",
+];
+
 static RISK_HEADING: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"リスク\s*(\d{1,2})\s*[:：]").expect("valid regex"));
 static CIRCLED_NUMBER: LazyLock<Regex> =
@@ -69,6 +90,8 @@ struct Position {
     skip_fragment: bool,
     /// Under an item heading the form does not know: records get no slot.
     unknown: bool,
+    /// Inside a change table annexed to the document (「（別添1） 変更箇所」) to its end.
+    in_change_annex: bool,
     path: Vec<String>,
 }
 
@@ -86,6 +109,7 @@ impl Position {
 
     fn enter_section(&mut self, key: &'static str, heading: &str) {
         self.unknown = false;
+        self.in_change_annex = false;
         self.section = Some(key);
         self.item = None;
         self.risk = None;
@@ -201,6 +225,26 @@ pub fn parse_assessment(lines: &[Line]) -> AssessmentOutput {
             .collect::<Vec<_>>()
             .join("");
 
+        // The annexed change table runs to the document's end: the headings its rows cite
+        // (「Ⅱ しきい値判断項目 1. 対象人数」) are the places they change, not this document's parts.
+        if position.in_change_annex {
+            // A row starts with its 変更日; what follows until the next date is the same row
+            // (its cells wrapped or cut where they name a heading).
+            let text = cells.join(" ");
+            let starts_a_row = drafts
+                .last()
+                .is_none_or(|last| last.section_path != position.path)
+                || first.starts_with("変更日")
+                || crate::parse::cover::iso_date(first).is_some();
+            if starts_a_row {
+                push_draft(&mut drafts, &position, None, text, line.number, None);
+            } else if let Some(last) = drafts.last_mut() {
+                last.raw_text.push(' ');
+                last.raw_text.push_str(&text);
+            }
+            continue;
+        }
+
         // A garbled heading: a number with no words (「0.7」), its wording OCR noise on the
         // same line or, with cells on separate lines, the next one (「の歩のロフカ製体」).
         if GARBLED_NUMBER.is_match(first) {
@@ -252,21 +296,73 @@ pub fn parse_assessment(lines: &[Line]) -> AssessmentOutput {
         if let Some(captures) = SECTION_HEADING.captures(first) {
             let key = form::section_key(&captures[1]).unwrap_or("VI");
             let wording = &first[captures[1].len()..];
-            // 「Ⅲ リスク対策」 of a 重点項目評価書 and 「Ⅳ リスク対策」 of a 基礎項目評価書 hold the
-            // risks of the 全項目評価書's Ⅲ (its Ⅳ is 「その他のリスク対策」).
-            if form::heading_key_text(wording) == "リスク対策" {
-                position.enter_section("III", first);
+            let wording_key = form::heading_key_text(wording);
+            // The parts the 基礎項目評価書 and the 重点項目評価書 number otherwise: the same part of
+            // the 全項目評価書 by its wording (see `KIND_SECTIONS`).
+            if let Some((_, section, item)) = KIND_SECTIONS
+                .iter()
+                .find(|(printed, _, _)| wording_key == *printed)
+            {
+                position.enter_section(section, first);
+                if let Some(item) = item {
+                    position.enter_item(item, first);
+                    // The part's heading is its item's: one line of the path, not two.
+                    position.path.truncate(1);
+                }
                 continue;
             }
             let section = form::slot_by_key(key).expect("section slot exists");
             let similarity = form::wording_similarity(
-                &form::heading_key_text(wording),
+                &wording_key,
                 form::static_key_text(form::label_wording(section.label)),
             );
             if similarity >= 0.5 {
                 position.enter_section(key, first);
                 continue;
             }
+            // A part whose numeral differs from the 全項目評価書's (重点項目's 「Ⅳ 開示請求、問合せ」
+            // is its Ⅴ): the part whose wording it is.
+            if let Some(other) = ["I", "II", "III", "IV", "V", "VI"]
+                .into_iter()
+                .filter_map(form::slot_by_key)
+                .find(|other| {
+                    form::wording_similarity(
+                        &wording_key,
+                        form::static_key_text(form::label_wording(other.label)),
+                    ) >= 0.8
+                })
+            {
+                position.enter_section(other.key, first);
+                continue;
+            }
+        }
+        // A change table annexed to the document (基礎項目's 「（別添1） 変更箇所」, 全項目's
+        // （別添3））: its rows name the places they change; they are kept under the annex's
+        // heading, no slot, and no heading in their cells is taken for the document's own.
+        if (first.starts_with("(別添") || first.starts_with("（別添")) && first.contains("変更箇所")
+        {
+            position.section = None;
+            position.in_change_annex = true;
+            // The heading alone is the annex's name; on a line whose breaks were lost, what
+            // follows it is the table's first row.
+            let line_text = cells.join(" ");
+            let (heading, rest) = match line_text.find("変更箇所") {
+                Some(at) => line_text.split_at(at + "変更箇所".len()),
+                None => (line_text.as_str(), ""),
+            };
+            position.enter_unknown_item(heading.trim());
+            position.path = vec![heading.trim().to_string()];
+            if !rest.trim().is_empty() {
+                push_draft(
+                    &mut drafts,
+                    &position,
+                    None,
+                    rest.trim().to_string(),
+                    line.number,
+                    None,
+                );
+            }
+            continue;
         }
         if first.starts_with("(別添1)") || first.starts_with("（別添1）") {
             position.enter_section("I", "Ⅰ 基本情報");
@@ -317,16 +413,22 @@ pub fn parse_assessment(lines: &[Line]) -> AssessmentOutput {
             let wording = super::clean::remove_choice_lists(&wording);
             // 重点項目 and 基礎項目 put 監査 and 教育・啓発 under their risk section (Ⅲ 8, 9 or
             // Ⅳ 9, 10): the same concepts as the 全項目's Ⅳ 1 and 2.
+            // Likewise 基礎項目's Ⅰ 7 and 8 (開示・訂正・利用停止請求, 問合せ) are the 全項目's Ⅴ 1 and 2.
             let in_section = match_item(section, number, &wording);
-            let audit = (section == "III")
-                .then(|| match_item("IV", 0, &wording))
-                .flatten()
-                .filter(|(_, score)| *score >= 0.6)
-                .filter(|(_, score)| in_section.is_none_or(|(_, own)| *score > own));
-            if let Some((slot, _)) = audit {
+            let elsewhere = match section {
+                "III" => Some("IV"),
+                "I" => Some("V"),
+                _ => None,
+            };
+            let moved = elsewhere
+                .and_then(|other| Some((other, match_item(other, 0, &wording)?)))
+                .filter(|(_, (_, score))| *score >= 0.6)
+                .filter(|(_, (_, score))| in_section.is_none_or(|(_, own)| *score > own));
+            if let Some((other, (slot, _))) = moved {
                 let heading = super::clean::clean_text(first);
                 let file_name = position.file_name.clone();
-                position.enter_section("IV", "Ⅳ その他のリスク対策");
+                let section_heading = form::slot_by_key(other).map_or(other, |slot| slot.label);
+                position.enter_section(other, section_heading);
                 position.file_name = file_name;
                 position.enter_item(slot.key, &heading);
                 continue;
@@ -334,11 +436,15 @@ pub fn parse_assessment(lines: &[Line]) -> AssessmentOutput {
             // A heading of the risk sections that the form's taxonomy does not know
             // (基礎項目's 「8. 人手を介在させる作業」, a newer 様式's item): its records keep the
             // heading in their path and get no slot, rather than the previous item's.
-            let unknown_heading = matches!(section, "III" | "IV")
-                && cells.iter().skip(1).all(|cell| cell.trim().is_empty())
-                && !wording.contains('。')
-                && wording.chars().count() <= 40
-                && in_section.is_none_or(|(_, score)| score < 0.45);
+            let kiso_only = KISO_ONLY_ITEMS
+                .iter()
+                .any(|item| form::heading_key_text(&wording).starts_with(item));
+            let unknown_heading = kiso_only
+                || matches!(section, "III" | "IV")
+                    && cells.iter().skip(1).all(|cell| cell.trim().is_empty())
+                    && !wording.contains('。')
+                    && wording.chars().count() <= 40
+                    && in_section.is_none_or(|(_, score)| score < 0.45);
             if unknown_heading {
                 position.enter_unknown_item(&super::clean::clean_text(first));
                 continue;

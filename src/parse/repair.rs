@@ -15,7 +15,7 @@ use regex::Regex;
 use crate::form;
 
 /// Labels the form prints at the start of a row, besides the slots' own labels.
-const FIELD_LABELS: [&str; 30] = [
+const FIELD_LABELS: &[&str] = &[
     "リスクへの対策は十分か",
     "判断の根拠",
     "リスクに対する措置の内容",
@@ -46,6 +46,14 @@ const FIELD_LABELS: [&str; 30] = [
     "宛名システム等における措置の内容",
     "事務で使用するその他のシステムにおける措置の内容",
     "情報保護管理体制の確認",
+    // 基礎項目's しきい値判断項目 and its newer 様式's items.
+    "評価対象の事務の対象人数は何人か",
+    "特定個人情報ファイル取扱者数は500人以上か",
+    "過去1年以内に、評価実施機関において特定個人情報に関する重大事故が発生したか",
+    "いつ時点の計数か",
+    "しきい値判断結果",
+    "当該対策は十分か【再掲】",
+    "最も優先度が高いと考えられる対策",
 ];
 
 /// Every label that starts a row, as [`form::heading_key_text`] keys.
@@ -205,7 +213,12 @@ static LABEL_ENDINGS: LazyLock<HashSet<char>> = LazyLock::new(|| {
 /// Whether a text is a label the form prints at the start of a row.
 fn is_row_label(text: &str) -> bool {
     let text = text.trim().trim_end_matches(['※', '*']);
-    let Some(last) = text.chars().last() else {
+    // A note in brackets after the label (「当該対策は十分か【再掲】」) is no ending.
+    let core = text
+        .strip_suffix('】')
+        .and_then(|inner| inner.rsplit_once('【'))
+        .map_or(text, |(core, _)| core);
+    let Some(last) = core.chars().last() else {
         return false;
     };
     // Only compatibility and full-width forms (U+F900 and above) change when normalised.
@@ -348,7 +361,7 @@ const LOST_BREAKS_MIN_MARKS: usize = 4;
 static LOST_BREAK: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         &format!(
-            r"\s(?:{STRUCTURAL}|特記事項|個人のプライバシー等の権利利益の保護の宣言|\d{{1,2}}\s*[\.．]\s+[^\d\s]|[（(]\s*\d{{1,2}}\s*[)）]\s*[^\s\d件]|リスク\s*\d{{1,2}}\s*[:：]|[①-⑳]\s*[^\s\d])"
+            r"\s(?:{STRUCTURAL}|特記事項|個人のプライバシー等の権利利益の保護の宣言|[（(]別添\d[)）]|\d{{1,2}}\s*[\.．]\s+[^\d\s]|[（(]\s*\d{{1,2}}\s*[)）]\s*[^\s\d件]|リスク\s*\d{{1,2}}\s*[:：]|[①-⑳]\s*[^\s\d])"
         ),
     )
     .expect("valid regex")
@@ -403,7 +416,9 @@ pub fn restore_lost_line_breaks(line: &str) -> Option<Vec<String>> {
 /// A choice list as the form prints it after a rating or an answer: 「<選択肢> 1) 特に力を入れ
 /// ている 2) 十分である 3) 課題が残されている」 (each option one word).
 static CHOICE_LIST: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"<\s*選択肢\s*>(?:\s*\d{1,2}\s*[)）]\s*[^\s\d<]+)+").expect("valid regex")
+    // Each option a word ended by a space or the line's end: 「3) … 2)又は3)を選択した…」 is an
+    // option list and then a note that cites two of its options, not more options.
+    Regex::new(r"<\s*選択肢\s*>(?:\s*\d{1,2}\s*[)）]\s*[^\s\d<]+(?:\s|$))+").expect("valid regex")
 });
 
 /// A numbered sub-item's heading at the start of a text: 「②事務の概要」.
