@@ -145,7 +145,8 @@ const WRAPPED_WIDTH: f64 = 0.6;
 
 /// A paragraph outside tables wraps into several lines: a line that runs to the text's right
 /// edge, followed closely by a line of the same size starting where it started, goes on in
-/// that line, unless that line starts a heading or a row of the form.
+/// that line, unless that line starts a heading, a row of the form or a cover label, or the
+/// line before is an answer with its options.
 pub fn join_wrapped_paragraphs(lines: Vec<PageLine>, page_width: f64) -> Vec<PageLine> {
     let right_edge = lines
         .iter()
@@ -165,6 +166,14 @@ pub fn join_wrapped_paragraphs(lines: Vec<PageLine>, page_width: f64) -> Vec<Pag
             && previous.right - previous.left >= page_width * WRAPPED_WIDTH
             && line.top - previous.top <= line.size * 2.0
             && !crate::parse::repair::is_row_start(&line.cells[0])
+            // A cover label alone (「評価実施機関名」 under a long 特記事項) starts its row.
+            && !crate::parse::cover::is_cover_label(line.cells[0].trim())
+            // An answer with its options (「[…] <選択肢> 1) … 3) …」) wraps only into the rest
+            // of its last option (a few characters, no sentence); a line of text after it is a
+            // note of its own.
+            && !(previous.cells[0].contains("選択肢")
+                && (line.cells[0].contains('。')
+                    || line.right - line.left >= page_width * WRAPPED_WIDTH / 2.0))
         {
             append_wrapped(&mut previous.cells[0], &line.cells[0]);
             previous.right = line.right;
