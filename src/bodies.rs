@@ -99,6 +99,25 @@ pub enum CodeError {
     },
 }
 
+impl CodeError {
+    /// The reason in the words of the ingest report.
+    pub fn in_japanese(&self) -> String {
+        match self {
+            CodeError::Shape(code) => format!("団体コード {code:?} が 6 桁の数字ではありません"),
+            CodeError::CheckDigit {
+                code,
+                found,
+                expected,
+            } => format!("団体コード {code} の検査数字が {found} ですが、正しくは {expected} です"),
+            CodeError::OtherBody {
+                code,
+                actual,
+                named,
+            } => format!("団体コード {code} は {actual} のコードで、{named} のものではありません"),
+        }
+    }
+}
+
 /// The check digit of a code's first five digits (総務省's rule: weights 6 to 2, modulus 11).
 pub fn check_digit(five: &str) -> Option<char> {
     let digits: Vec<u32> = five

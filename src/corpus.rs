@@ -14,6 +14,30 @@ pub use crate::document::UNNAMED_BODY;
 /// Largest document accepted, in bytes. Real extractions are well under 1 MB.
 pub const MAX_DOCUMENT_BYTES: u64 = 64 * 1024 * 1024;
 
+/// A manifest entry's TOML error (serde's English) in the words of the ingest report: the
+/// field named, what was expected, and the detail as TOML gave it where it says more.
+fn entry_error_in_japanese(message: &str) -> String {
+    let quoted = |text: &str| {
+        text.split('`')
+            .nth(1)
+            .map_or_else(String::new, |name| format!("`{name}`"))
+    };
+    if let Some(rest) = message.strip_prefix("unknown field ") {
+        let expected = rest
+            .split_once("expected ")
+            .map(|(_, expected)| expected.trim_start_matches("one of ").to_string())
+            .unwrap_or_default();
+        return format!(
+            "項目名 {} は使えません（使えるのは {expected}）",
+            quoted(rest)
+        );
+    }
+    if let Some(rest) = message.strip_prefix("missing field ") {
+        return format!("必要な項目 {} がありません", quoted(rest));
+    }
+    format!("値の書き方に誤りがあります（{message}）")
+}
+
 /// What went wrong reading a corpus.
 #[derive(Debug, thiserror::Error)]
 pub enum CorpusError {
@@ -193,24 +217,31 @@ pub fn plan_corpus(folder: &Path) -> Result<CorpusPlan, CorpusError> {
         plan.skipped.extend(manifest.rejected);
         plan.warnings = manifest.warnings;
         plan.entries = manifest.documents;
+        // A document put in the folder but not listed would be left out without a word.
+        let listed: std::collections::HashSet<&str> =
+            plan.entries.iter().map(|meta| meta.file.as_str()).collect();
+        let unlisted: Vec<String> = document_file_names(folder)?
+            .into_iter()
+            .filter(|name| !listed.contains(name.as_str()))
+            // A note about the folder (README.md, SOURCES.md) is no document left out.
+            .filter(|name| {
+                let stem = name.split('.').next().unwrap_or_default();
+                !(stem.len() >= 3 && stem.chars().all(|c| c.is_ascii_uppercase() || c == '_'))
+            })
+            .collect();
+        if !unlisted.is_empty() {
+            let shown: Vec<&str> = unlisted.iter().take(10).map(String::as_str).collect();
+            let more = unlisted.len() - shown.len();
+            plan.warnings.push(format!(
+                "manifest.toml に書かれていない文書 {} 件は読み込みませんでした: {}{}（読み込むには manifest.toml に [[document]] を足してください）",
+                unlisted.len(),
+                shown.join("、"),
+                if more > 0 { format!(" ほか {more} 件") } else { String::new() }
+            ));
+        }
         return Ok(plan);
     }
-    let entries = fs::read_dir(folder).map_err(|source| CorpusError::Folder {
-        path: folder.to_path_buf(),
-        source,
-    })?;
-    let mut names: Vec<String> = entries
-        .filter_map(Result::ok)
-        .filter(|entry| {
-            entry
-                .file_type()
-                .map(|kind| kind.is_file())
-                .unwrap_or(false)
-        })
-        .filter_map(|entry| entry.file_name().into_string().ok())
-        .filter(|name| is_document_file_name(name))
-        .collect();
-    names.sort();
+    let names = document_file_names(folder)?;
     plan.entries = names
         .into_iter()
         .map(|file| DocumentMeta {
@@ -228,6 +259,27 @@ pub fn plan_corpus(folder: &Path) -> Result<CorpusPlan, CorpusError> {
         })
         .collect();
     Ok(plan)
+}
+
+/// The document files of a folder (by their names), sorted.
+fn document_file_names(folder: &Path) -> Result<Vec<String>, CorpusError> {
+    let entries = fs::read_dir(folder).map_err(|source| CorpusError::Folder {
+        path: folder.to_path_buf(),
+        source,
+    })?;
+    let mut names: Vec<String> = entries
+        .filter_map(Result::ok)
+        .filter(|entry| {
+            entry
+                .file_type()
+                .map(|kind| kind.is_file())
+                .unwrap_or(false)
+        })
+        .filter_map(|entry| entry.file_name().into_string().ok())
+        .filter(|name| is_document_file_name(name))
+        .collect();
+    names.sort();
+    Ok(names)
 }
 
 /// Remembers the content of the documents seen so far, to skip a later copy of one.
@@ -338,20 +390,20 @@ pub fn read_manifest(path: &Path) -> Result<Manifest, CorpusError> {
             Err(error) => {
                 manifest
                     .rejected
-                    .push(reject(error.to_string().trim().to_string()));
+                    .push(reject(entry_error_in_japanese(error.to_string().trim())));
                 continue;
             }
         };
         if meta.file.contains('/') || meta.file.contains('\\') || meta.file.starts_with('.') {
             manifest.rejected.push(reject(format!(
-                "document file {:?} must be a plain file name inside the corpus folder",
+                "文書のファイル名 {:?} は、フォルダの中のファイル名だけにしてください（/ や \\ を含めず、. で始めない）",
                 meta.file
             )));
             continue;
         }
         if let Some(first_line) = listed.get(&meta.file) {
             manifest.rejected.push(reject(format!(
-                "{:?} is already listed at line {first_line}",
+                "{:?} は {first_line} 行目にも書かれています",
                 meta.file
             )));
             continue;
@@ -364,8 +416,9 @@ pub fn read_manifest(path: &Path) -> Result<Manifest, CorpusError> {
                 crate::bodies::LocalBodies::bundled().check_code(code, &meta.municipality)
         {
             manifest.warnings.push(format!(
-                "{file_name} line {line}: {:?}: {error}; the document is read without a 団体コード",
-                meta.file
+                "{file_name} の {line} 行目（{}）: {}。この文書は団体コードなしで読み込みました",
+                meta.file,
+                error.in_japanese()
             ));
             meta.municipality_code = None;
         }

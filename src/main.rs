@@ -272,7 +272,22 @@ fn ingest_and_report(corpus: &Path, index: &Path, threads: usize) -> anyhow::Res
             bar.set_message(format!("parsing {file}"));
         }
     })
-    .with_context(|| format!("ingest of {} failed", corpus.display()))?;
+    .map_err(|error| {
+        // Staff read the reason in Japanese.
+        let staff = match &error {
+            hyoka::ingest::IngestError::Corpus(corpus_error) => {
+                hyoka::messages::corpus_error(corpus_error)
+            }
+            hyoka::ingest::IngestError::Index(index_error) => {
+                hyoka::messages::index_not_written(&index_error.to_string())
+            }
+            hyoka::ingest::IngestError::NothingIndexed { folder, skipped } => {
+                hyoka::messages::nothing_indexed(folder, *skipped)
+            }
+        };
+        // The staff sentence carries the developer's detail (the TOML error, the I/O error).
+        anyhow::anyhow!("{staff}")
+    })?;
     if let Some(bar) = progress {
         bar.finish_and_clear();
     }

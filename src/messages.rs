@@ -5,7 +5,7 @@
 //! change in the words of the page (検索語, 件数, 比較の基準), never a parameter or a type.
 
 use crate::compare::CompareError;
-use crate::corpus::DocumentError;
+use crate::corpus::{CorpusError, DocumentError};
 use crate::draft::{DraftError, MAX_DRAFT_CHARS};
 use crate::parse::ParseError;
 use crate::pdf::PdfError;
@@ -128,6 +128,35 @@ pub fn document_error(error: &DocumentError) -> String {
             format!("{file}: {original} と同じ内容なので、重複として飛ばしました")
         }
     }
+}
+
+/// Why an ingest could not read its corpus at all, as the command tells staff (the previous
+/// index is kept).
+pub fn corpus_error(error: &CorpusError) -> String {
+    match error {
+        CorpusError::Folder { path, source } => format!(
+            "評価書のフォルダ {} を読めません（{source}）。フォルダの場所と読み取りの権限を確かめてください。前の索引はそのままです",
+            path.display()
+        ),
+        CorpusError::Manifest { path, message } => format!(
+            "{} の書き方に誤りがあります（{message}）。直してからもう一度実行してください。前の索引はそのままです",
+            path.display()
+        ),
+    }
+}
+
+/// No document of the corpus gave a record (the previous index is kept).
+pub fn nothing_indexed(folder: &str, skipped: usize) -> String {
+    format!(
+        "{folder} のどの文書からも記載を読めませんでした（読み込まなかった文書 {skipped}）。上の理由を見て直してください。前の索引はそのままです"
+    )
+}
+
+/// The index could not be written (the previous one is kept).
+pub fn index_not_written(detail: &str) -> String {
+    format!(
+        "索引を書き込めませんでした（{detail}）。空き容量と書き込みの権限を確かめてください。前の索引はそのままです"
+    )
 }
 
 /// Why a PDF gave no text, in the words of the ingest report.

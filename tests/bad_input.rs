@@ -269,22 +269,22 @@ fn an_unusable_manifest_entry_is_skipped_with_its_line_and_the_others_are_read()
         .expect("the added entry");
     assert!(
         stdout.contains(&format!(
-            "読み込まなかった文書: manifest.toml の {typo_line} 行目: unknown field `titel`"
+            "読み込まなかった文書: manifest.toml の {typo_line} 行目: 項目名 `titel` は使えません"
         )),
         "{stdout}"
     );
     assert!(
         stdout.contains(&format!(
-            "manifest.toml の {} 行目: document file \"../etc/passwd\" must be a plain file name",
+            "manifest.toml の {} 行目: 文書のファイル名 \"../etc/passwd\" は、フォルダの中のファイル名だけにしてください",
             typo_line + 6
         )),
         "{stdout}"
     );
     assert!(
         stdout.contains(&format!(
-            "manifest.toml の {} 行目: \"002_ac2772f135d57124.txt\" is already listed",
+            "manifest.toml の {} 行目: \"002_ac2772f135d57124.txt\" は ",
             typo_line + 12
-        )),
+        )) && stdout.contains("行目にも書かれています"),
         "{stdout}"
     );
 }
@@ -302,7 +302,10 @@ fn a_manifest_that_is_not_toml_fails_with_its_line_and_keeps_the_previous_index(
     let output = corpus.ingest();
     assert!(!output.status.success());
     let stderr = text(&output.stderr);
-    assert!(stderr.contains("manifest.toml is malformed"), "{stderr}");
+    assert!(
+        stderr.contains("manifest.toml の書き方に誤りがあります"),
+        "{stderr}"
+    );
     assert!(stderr.contains(&format!("line {broken_line}")), "{stderr}");
     assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
     assert_eq!(
@@ -353,7 +356,7 @@ fn a_manifest_code_with_a_wrong_check_digit_or_of_another_body_is_dropped_naming
     );
     let stdout = ingest_ok(&corpus);
     assert!(
-        stdout.contains("\"wrong-digit.txt\": 団体コード 011001: check digit 1, expected 2; the document is read without a 団体コード"),
+        stdout.contains("（wrong-digit.txt）: 団体コード 011001 の検査数字が 1 ですが、正しくは 2 です。この文書は団体コードなしで読み込みました"),
         "{stdout}"
     );
     // Read without the code, not skipped.
@@ -363,7 +366,7 @@ fn a_manifest_code_with_a_wrong_check_digit_or_of_another_body_is_dropped_naming
         "{stdout}"
     );
     assert!(
-        stdout.contains("\"other-body.txt\": 団体コード 131164 is 豊島区 (東京都), not 札幌市"),
+        stdout.contains("（other-body.txt）: 団体コード 131164 は 豊島区 (東京都) のコードで、札幌市 のものではありません"),
         "{stdout}"
     );
 }
@@ -406,4 +409,21 @@ fn each_bad_pdf_is_named_with_what_is_wrong_and_the_rest_is_indexed() {
         assert!(stdout.contains(expected), "{expected}\n{stdout}");
     }
     assert_bundled_documents_searchable(&corpus.index());
+}
+
+/// A document put in a folder that has a manifest, but not listed in it, is not read — and the
+/// report says so by name, instead of leaving it out without a word; a note about the folder
+/// (SOURCES.md) is no such document.
+#[test]
+fn a_document_the_manifest_does_not_list_is_named_in_the_report() {
+    let sapporo = crate::util::sample("002").replace("札幌市", "旭川市");
+    let corpus = Corpus::with(&[("900_asahikawa.txt", sapporo.into_bytes())], "");
+    let stdout = ingest_ok(&corpus);
+    assert!(
+        stdout.contains(
+            "manifest.toml に書かれていない文書 1 件は読み込みませんでした: 900_asahikawa.txt"
+        ),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("SOURCES.md"), "{stdout}");
 }

@@ -211,7 +211,7 @@ fn a_failed_ingest_keeps_the_previous_index() {
     ]);
     assert!(!output.status.success());
     assert!(
-        text(&output.stderr).contains("previous index is kept"),
+        text(&output.stderr).contains("前の索引はそのままです"),
         "{}",
         text(&output.stderr)
     );

@@ -130,12 +130,30 @@ fn each_printed_pdf_gives_the_records_of_the_text_it_was_printed_from() {
         (sample_path("000_"), "toshima-weasyprint.pdf"),
         (kind_fixture("kiso.txt"), "kiso-calc.pdf"),
         // 基礎項目 and 重点項目 in full, two 様式 each (covers, Ⅰ–Ⅴ, the annexed change table).
-        (kind_fixture("kiso-full-r6.txt"), "kiso-full-r6-chromium.pdf"),
-        (kind_fixture("kiso-full-r6.txt"), "kiso-full-r6-weasyprint.pdf"),
-        (kind_fixture("kiso-full-h30.txt"), "kiso-full-h30-chromium.pdf"),
-        (kind_fixture("juten-full-r6.txt"), "juten-full-r6-chromium.pdf"),
-        (kind_fixture("juten-full-h30.txt"), "juten-full-h30-chromium.pdf"),
-        (kind_fixture("juten-full-h30.txt"), "juten-full-h30-weasyprint.pdf"),
+        (
+            kind_fixture("kiso-full-r6.txt"),
+            "kiso-full-r6-chromium.pdf",
+        ),
+        (
+            kind_fixture("kiso-full-r6.txt"),
+            "kiso-full-r6-weasyprint.pdf",
+        ),
+        (
+            kind_fixture("kiso-full-h30.txt"),
+            "kiso-full-h30-chromium.pdf",
+        ),
+        (
+            kind_fixture("juten-full-r6.txt"),
+            "juten-full-r6-chromium.pdf",
+        ),
+        (
+            kind_fixture("juten-full-h30.txt"),
+            "juten-full-h30-chromium.pdf",
+        ),
+        (
+            kind_fixture("juten-full-h30.txt"),
+            "juten-full-h30-weasyprint.pdf",
+        ),
     ];
     let mut report = String::new();
     for (text_path, pdf_name) in cases {
