@@ -784,30 +784,39 @@ async fn draft_start(
     Ok(Json(response))
 }
 
-async fn slots(State(state): State<AppState>) -> Result<Json<serde_json::Value>, AppError> {
+async fn slots(State(state): State<AppState>, uri: axum::http::Uri) -> Result<Response, AppError> {
     let index = state.index.clone();
-    let counts = state.run(move || Ok(index.slot_counts()?)).await?;
-    let slots: Vec<serde_json::Value> = crate::form::SLOTS
-        .iter()
-        .map(|slot| {
-            json!({
-                "key": slot.key,
-                "label": slot.label,
-                "breadcrumb": crate::form::breadcrumb(slot.key),
-                "heading": crate::form::short_heading(slot.key),
-                "records": counts.get(slot.key).copied().unwrap_or(0),
-            })
+    state
+        .cached_json(&uri, move || {
+            let counts = index.slot_counts()?;
+            let slots: Vec<serde_json::Value> = crate::form::SLOTS
+                .iter()
+                .map(|slot| {
+                    json!({
+                        "key": slot.key,
+                        "label": slot.label,
+                        "breadcrumb": crate::form::breadcrumb(slot.key),
+                        "heading": crate::form::short_heading(slot.key),
+                        "records": counts.get(slot.key).copied().unwrap_or(0),
+                    })
+                })
+                .collect();
+            Ok::<_, AppError>(json!({ "slots": slots }))
         })
-        .collect();
-    Ok(Json(json!({ "slots": slots })))
+        .await
 }
 
 async fn municipalities(
     State(state): State<AppState>,
-) -> Result<Json<serde_json::Value>, AppError> {
+    uri: axum::http::Uri,
+) -> Result<Response, AppError> {
     let index = state.index.clone();
-    let bodies = state.run(move || Ok(index.bodies()?)).await?;
-    Ok(Json(json!({ "municipalities": *bodies })))
+    state
+        .cached_json(&uri, move || {
+            let bodies = index.bodies()?;
+            Ok::<_, AppError>(json!({ "municipalities": *bodies }))
+        })
+        .await
 }
 
 async fn record(
@@ -1048,9 +1057,19 @@ async fn answers_view(
 
 async fn answers(
     State(state): State<AppState>,
+    uri: axum::http::Uri,
     request: Result<Query<crate::compare::answers::AnswersRequest>, QueryRejection>,
-) -> Result<Json<crate::compare::answers::AnswersResponse>, AppError> {
-    Ok(Json(answers_view(&state, request).await?))
+) -> Result<Response, AppError> {
+    let Query(request) = request?;
+    let index = state.index.clone();
+    state
+        .cached_json(&uri, move || {
+            Ok::<_, AppError>(crate::compare::answers::answers(
+                &index.comparison_table(),
+                &request,
+            )?)
+        })
+        .await
 }
 
 async fn answers_csv(

@@ -6,7 +6,8 @@
 //! first request that sees it does), so no answer outlives the index it came from. The server
 //! says which answers were kept (`x-hyoka-cache: hit`), and the page says it beside the time.
 //!
-//! Only GET requests of the search API are kept; a draft (`/api/similar`, `/api/draft/*`, sent in
+//! Only GET requests of the search API are kept (searches, comparisons, the answers tally, the
+//! slots and the bodies list); a draft (`/api/similar`, `/api/draft/*`, sent in
 //! a POST body) is the user's and is never kept. The cache lives in memory only and is bounded
 //! by bytes; the least recently used answers go first.
 
