@@ -261,6 +261,52 @@ pub fn plan_corpus(folder: &Path) -> Result<CorpusPlan, CorpusError> {
     Ok(plan)
 }
 
+/// What a corpus folder holds, as of now, in one string: every file's name, size and
+/// modification time (the manifest's too) and the hyoka that reads them (its version and its
+/// executable's size and time, so a rebuilt hyoka reads again). Two equal fingerprints mean an
+/// ingest would read the same bytes with the same code. Reads no document.
+pub fn fingerprint(folder: &Path) -> Result<String, CorpusError> {
+    let entries = fs::read_dir(folder).map_err(|source| CorpusError::Folder {
+        path: folder.to_path_buf(),
+        source,
+    })?;
+    let stamp = |metadata: &fs::Metadata| {
+        let modified = metadata
+            .modified()
+            .ok()
+            .and_then(|time| time.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or(0, |elapsed| elapsed.as_nanos());
+        format!("{}:{modified}", metadata.len())
+    };
+    let mut files: Vec<String> = entries
+        .filter_map(Result::ok)
+        .filter_map(|entry| {
+            let metadata = entry.metadata().ok()?;
+            metadata.is_file().then(|| {
+                format!(
+                    "{}={}",
+                    entry.file_name().to_string_lossy(),
+                    stamp(&metadata)
+                )
+            })
+        })
+        .collect();
+    files.sort();
+    let reader = std::env::current_exe()
+        .and_then(fs::metadata)
+        .map(|metadata| stamp(&metadata))
+        .unwrap_or_default();
+    let parts: Vec<&str> = [env!("CARGO_PKG_VERSION"), reader.as_str()]
+        .into_iter()
+        .chain(files.iter().map(String::as_str))
+        .collect();
+    Ok(format!(
+        "{:016x} {} files",
+        crate::record::stable_hash(&parts),
+        files.len()
+    ))
+}
+
 /// The document files of a folder (by their names), sorted.
 fn document_file_names(folder: &Path) -> Result<Vec<String>, CorpusError> {
     let entries = fs::read_dir(folder).map_err(|source| CorpusError::Folder {

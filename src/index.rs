@@ -23,6 +23,9 @@ use crate::record::{Record, row_key, text_of_its_own};
 
 /// Name of the file that points at the live generation.
 const CURRENT_FILE: &str = "CURRENT";
+/// In a generation: the fingerprint of the corpus folder it was built from
+/// ([`crate::corpus::fingerprint`]).
+const FINGERPRINT_FILE: &str = "corpus-fingerprint";
 /// Name of the fast field holding each record's id as a number, where comparisons read.
 pub const KEY_FIELD: &str = "key";
 /// Name of the fast field saying whether a record has text of its own (1) or only repeats its
@@ -280,6 +283,8 @@ pub struct Build {
     table: TableBuilder,
     /// The documents, numbered as they are added.
     documents: DocumentTable,
+    /// The fingerprint of the corpus read (see [`Build::set_corpus_fingerprint`]).
+    fingerprint: Option<String>,
     /// Held until the build ends: one build per index folder.
     _lock: fs::File,
 }
@@ -322,6 +327,7 @@ impl Build {
             fields,
             table: TableBuilder::default(),
             documents: DocumentTable::default(),
+            fingerprint: None,
             _lock: lock,
         })
     }
@@ -349,9 +355,19 @@ impl Build {
         Ok(())
     }
 
+    /// Records the fingerprint of the corpus this generation is built from, so that a later
+    /// ingest of the same, unchanged folder can do nothing.
+    pub fn set_corpus_fingerprint(&mut self, fingerprint: String) {
+        self.fingerprint = Some(fingerprint);
+    }
+
     /// Commits the generation, makes it live by renaming `CURRENT`, and removes generations
     /// older than the one it replaces.
     pub fn finish(mut self) -> Result<PathBuf, IndexError> {
+        if let Some(fingerprint) = &self.fingerprint {
+            let path = self.building.join(FINGERPRINT_FILE);
+            fs::write(&path, fingerprint).map_err(io_error(&path))?;
+        }
         // Written while the writer is still held, so that a failure here drops the build and
         // removes the unfinished generation.
         let mut documents = std::mem::take(&mut self.documents);
@@ -426,6 +442,13 @@ fn remove_old_generations(folder: &Path, live: &str, previous: Option<&str>) {
             let _ = fs::remove_dir_all(entry.path());
         }
     }
+}
+
+/// The corpus fingerprint the live generation was built from, if it recorded one.
+pub fn live_corpus_fingerprint(folder: &Path) -> Option<(String, String)> {
+    let generation = current_generation(folder)?;
+    let fingerprint = fs::read_to_string(folder.join(&generation).join(FINGERPRINT_FILE)).ok()?;
+    Some((generation, fingerprint))
 }
 
 /// The name of the live generation, if there is one.

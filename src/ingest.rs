@@ -85,6 +85,15 @@ impl IngestSummary {
     }
 }
 
+/// The live generation, when it was built from the corpus folder exactly as it is now (the
+/// same files, sizes and times, read by the same hyoka): an ingest would do all its work to
+/// build the same index again.
+pub fn unchanged_since_last_ingest(corpus_folder: &Path, index_folder: &Path) -> Option<String> {
+    let (generation, built_from) = index::live_corpus_fingerprint(index_folder)?;
+    let now = corpus::fingerprint(corpus_folder).ok()?;
+    (built_from == now).then_some(generation)
+}
+
 /// Why an ingest failed as a whole. Per-document problems are reported in the summary instead.
 #[derive(Debug, thiserror::Error)]
 pub enum IngestError {
@@ -173,9 +182,13 @@ pub fn ingest(
     mut progress: impl FnMut(&str),
 ) -> Result<IngestSummary, IngestError> {
     let started = Instant::now();
+    // Taken before any document is read: a file changed while it is read makes the next
+    // ingest read again.
+    let fingerprint = corpus::fingerprint(corpus_folder)?;
     let plan = corpus::plan_corpus(corpus_folder)?;
     // Locks the index folder before any work, so a second ingest fails at once.
     let mut build = index::Build::start(index_folder, threads)?;
+    build.set_corpus_fingerprint(fingerprint);
     let mut skipped: Vec<Skipped> = plan.skipped.iter().map(skipped_of).collect();
     let mut documents = Vec::new();
     let mut document_warnings: Vec<String> = Vec::new();

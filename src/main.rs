@@ -62,6 +62,10 @@ struct IngestArgs {
     /// Indexing threads.
     #[arg(long, default_value_t = 2)]
     threads: usize,
+    /// 文書に変更がなくても読み直す。Read every document again even when the folder is unchanged
+    /// since the live index was built.
+    #[arg(long)]
+    force: bool,
 }
 
 #[derive(Args)]
@@ -251,6 +255,17 @@ fn display_width(text: &str) -> usize {
 }
 
 fn run_ingest(args: &IngestArgs) -> anyhow::Result<ExitCode> {
+    // An unchanged folder: the live index is what a rebuild would give.
+    if !args.force
+        && let Some(generation) =
+            hyoka::ingest::unchanged_since_last_ingest(&args.corpus, &args.index)
+    {
+        out!(
+            "{} の文書は前回の読み込み（索引 {generation}）から変わっていないので、索引はそのままです。すべて読み直すには --force を付けてください",
+            args.corpus.display()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
     ingest_and_report(&args.corpus, &args.index, args.threads)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -311,3 +311,49 @@ fn search_narrows_to_one_jimu_and_one_kind_of_body_on_the_command_line() {
         text(&output.stdout)
     );
 }
+
+/// `hyoka ingest` on a folder unchanged since the live index was built does nothing and says so;
+/// a changed file, or `--force`, reads the folder again.
+#[test]
+fn ingest_of_an_unchanged_folder_does_no_work() {
+    let folder = tempfile::tempdir().expect("temporary folder");
+    let corpus = folder.path().join("corpus");
+    crate::util::copy_corpus(&corpus, None);
+    let index = folder.path().join("index");
+    let ingest = |extra: &[&str]| {
+        let mut arguments = vec![
+            "ingest",
+            "--corpus",
+            corpus.to_str().expect("utf-8"),
+            "--index",
+            index.to_str().expect("utf-8"),
+        ];
+        arguments.extend_from_slice(extra);
+        let output = hyoka(&arguments);
+        assert!(output.status.success(), "{}", text(&output.stderr));
+        let current = std::fs::read_to_string(index.join("CURRENT")).expect("CURRENT");
+        (text(&output.stdout), current)
+    };
+    let (_, first) = ingest(&[]);
+    let (said, second) = ingest(&[]);
+    assert_eq!(first, second, "no new generation");
+    assert!(
+        said.contains("変わっていないので、索引はそのままです"),
+        "{said}"
+    );
+    let (said, forced) = ingest(&["--force"]);
+    assert_ne!(forced, second, "{said}");
+    // A document changed (its size): read again.
+    let sample = std::fs::read_dir(&corpus)
+        .expect("corpus")
+        .filter_map(Result::ok)
+        .find(|entry| entry.file_name().to_string_lossy().starts_with("000_"))
+        .expect("a sample")
+        .path();
+    let mut text_of_sample = std::fs::read_to_string(&sample).expect("sample");
+    text_of_sample.push('\n');
+    std::fs::write(&sample, text_of_sample).expect("write");
+    let (said, changed) = ingest(&[]);
+    assert_ne!(changed, forced, "{said}");
+    assert!(said.contains("件の記載を索引に入れました"), "{said}");
+}
