@@ -19,9 +19,18 @@ use crate::index::FACET_FIELD;
 /// does not export; a test below pins it).
 const FACET_SEPARATOR: u8 = 0;
 
-/// What one facet ordinal of a segment counts for: the dimension's position in the roots the
-/// tables were built for, and the value.
-type OrdinalTable = Vec<Option<(usize, String)>>;
+/// What the facet ordinals of a segment count for. Most ordinals count for nothing a search
+/// lists (each record's source file, the slot hierarchy): only the counted ones get a counter,
+/// so a search zeroes and reads a few thousand counters per segment, not one per ordinal.
+struct OrdinalTable {
+    /// For each ordinal, its counter, or [`NOT_COUNTED`].
+    counter_of: Vec<u32>,
+    /// For each counter: the dimension's position in the roots the tables were built for, and
+    /// the value.
+    values: Vec<(usize, String)>,
+}
+
+const NOT_COUNTED: u32 = u32::MAX;
 
 /// Per-segment ordinal tables for the facet roots that searches count (`municipality`,
 /// `slot_key`, …: facets one level below a root).
@@ -57,7 +66,10 @@ fn ordinal_table(
     roots: &[String],
 ) -> tantivy::Result<OrdinalTable> {
     let facet_reader = segment_reader.facet_reader(FACET_FIELD)?;
-    let mut table: OrdinalTable = vec![None; facet_reader.num_facets()];
+    let mut table = OrdinalTable {
+        counter_of: vec![NOT_COUNTED; facet_reader.num_facets()],
+        values: Vec::new(),
+    };
     let mut stream = facet_reader.facet_dict().stream()?;
     while stream.advance() {
         // An encoded facet is its path's parts joined by FACET_SEPARATOR: root, then value.
@@ -71,11 +83,12 @@ fn ordinal_table(
         else {
             continue;
         };
-        if let (Some(slot), Ok(value)) = (
-            table.get_mut(stream.term_ord() as usize),
+        if let (Some(counter), Ok(value)) = (
+            table.counter_of.get_mut(stream.term_ord() as usize),
             std::str::from_utf8(value),
         ) {
-            *slot = Some((dimension, value.to_string()));
+            *counter = table.values.len() as u32;
+            table.values.push((dimension, value.to_string()));
         }
     }
     Ok(table)
@@ -112,7 +125,7 @@ impl Collector for FacetCounter {
         };
         let reader = segment_reader.facet_reader(FACET_FIELD)?;
         Ok(SegmentFacetCounter {
-            counts: vec![0; reader.num_facets()],
+            counts: vec![0; table.values.len()],
             reader,
             table,
             dimensions: self.tables.roots.len(),
@@ -141,7 +154,13 @@ impl SegmentCollector for SegmentFacetCounter {
 
     fn collect(&mut self, doc: DocId, _score: Score) {
         for ordinal in self.reader.facet_ords(doc) {
-            if let Some(count) = self.counts.get_mut(ordinal as usize) {
+            let counter = self
+                .table
+                .counter_of
+                .get(ordinal as usize)
+                .copied()
+                .unwrap_or(NOT_COUNTED);
+            if let Some(count) = self.counts.get_mut(counter as usize) {
                 *count += 1;
             }
         }
@@ -149,11 +168,11 @@ impl SegmentCollector for SegmentFacetCounter {
 
     fn harvest(self) -> FacetCountsByRoot {
         let mut counts: FacetCountsByRoot = vec![BTreeMap::new(); self.dimensions];
-        for (ordinal, count) in self.counts.into_iter().enumerate() {
+        for (counter, count) in self.counts.into_iter().enumerate() {
             if count == 0 {
                 continue;
             }
-            if let Some(Some((dimension, value))) = self.table.get(ordinal) {
+            if let Some((dimension, value)) = self.table.values.get(counter) {
                 *counts[*dimension].entry(value.clone()).or_default() += u64::from(count);
             }
         }

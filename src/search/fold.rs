@@ -30,9 +30,34 @@ pub(super) struct Match {
     pub address: DocAddress,
 }
 
+/// The fast fields folding reads, per segment, opened once per loaded index: opening a column
+/// reads its block headers, which every search would otherwise pay for each segment.
+#[derive(Default)]
+pub(super) struct FoldColumns(HashMap<tantivy::index::SegmentId, [Column<u64>; 3]>);
+
+impl FoldColumns {
+    pub fn open(searcher: &tantivy::Searcher) -> tantivy::Result<FoldColumns> {
+        let mut columns = HashMap::new();
+        for reader in searcher.segment_readers() {
+            columns.insert(reader.segment_id(), open_columns(reader)?);
+        }
+        Ok(FoldColumns(columns))
+    }
+}
+
+fn open_columns(reader: &SegmentReader) -> tantivy::Result<[Column<u64>; 3]> {
+    let fast = reader.fast_fields();
+    Ok([
+        fast.u64(KEY_FIELD)?,
+        fast.u64(WORDING_FIELD)?,
+        fast.u64(DOCUMENT_FIELD)?,
+    ])
+}
+
 /// Collects every match with its rank key (as [`super::ranked`] ranks) and fast fields.
 pub(super) struct FoldingCollector {
     pub without_own_text: Arc<WithoutOwnText>,
+    pub columns: Arc<FoldColumns>,
 }
 
 pub(super) struct SegmentFoldingCollector {
@@ -53,13 +78,18 @@ impl Collector for FoldingCollector {
         segment: SegmentOrdinal,
         reader: &SegmentReader,
     ) -> tantivy::Result<SegmentFoldingCollector> {
-        let fast = reader.fast_fields();
+        // A segment opened after the index was loaded (cannot happen while it is served as
+        // loaded) opens its columns now.
+        let [keys, wordings, documents] = match self.columns.0.get(&reader.segment_id()) {
+            Some(columns) => columns.clone(),
+            None => open_columns(reader)?,
+        };
         Ok(SegmentFoldingCollector {
             segment,
             bits: self.without_own_text.0.get(&reader.segment_id()).cloned(),
-            keys: fast.u64(KEY_FIELD)?,
-            wordings: fast.u64(WORDING_FIELD)?,
-            documents: fast.u64(DOCUMENT_FIELD)?,
+            keys,
+            wordings,
+            documents,
             found: Vec::new(),
         })
     }

@@ -392,6 +392,8 @@ struct Loaded {
     comparison: Arc<crate::compare::table::ComparisonTable>,
     /// Which records have no text of their own, for ranking.
     without_own_text: Arc<WithoutOwnText>,
+    /// The fast fields folding reads, opened once.
+    fold_columns: Arc<fold::FoldColumns>,
     /// The generation's documents and their versions.
     documents: Arc<versions::SearchDocuments>,
 }
@@ -636,6 +638,7 @@ impl SearchIndex {
             &(
                 fold::FoldingCollector {
                     without_own_text: loaded.without_own_text.clone(),
+                    columns: loaded.fold_columns.clone(),
                 },
                 loaded.facet_tables.collector(),
             ),
@@ -863,6 +866,7 @@ impl SearchIndex {
                 &query,
                 &fold::FoldingCollector {
                     without_own_text: loaded.without_own_text.clone(),
+                    columns: loaded.fold_columns.clone(),
                 },
             )?;
             let total = matches.len();
@@ -1256,6 +1260,7 @@ fn load(folder: &Path) -> Result<Loaded, IndexError> {
         .collect();
     let facet_tables = Arc::new(facets::FacetTables::build(&reader.searcher(), &roots)?);
     let without_own_text = Arc::new(WithoutOwnText::read(&reader.searcher())?);
+    let fold_columns = Arc::new(fold::FoldColumns::open(&reader.searcher())?);
     let documents = Arc::new(versions::SearchDocuments::load(
         &reader.searcher(),
         &folder.join(&generation),
@@ -1269,6 +1274,7 @@ fn load(folder: &Path) -> Result<Loaded, IndexError> {
         common_terms: std::sync::OnceLock::new(),
         facet_tables,
         without_own_text,
+        fold_columns,
         comparison: Arc::new(crate::compare::table::ComparisonTable::read(
             &folder.join(&generation),
         )?),
