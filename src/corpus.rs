@@ -492,21 +492,49 @@ fn document_header_lines(raw: &str) -> Vec<usize> {
 
 /// Finds the manifest entry for a file from a `manifest.toml` beside it, if there is one.
 pub fn meta_beside(path: &Path) -> Result<Option<DocumentMeta>, CorpusError> {
-    let Some(folder) = path.parent() else {
-        return Ok(None);
-    };
-    let manifest_path = folder.join("manifest.toml");
-    if !manifest_path.exists() {
-        return Ok(None);
+    ManifestsBeside::default().meta_of(path)
+}
+
+/// The manifests beside the files of one command, each read once: a national folder's manifest
+/// lists tens of thousands of documents, and reading it again for each file named on the command
+/// line would take longer than parsing them.
+#[derive(Default)]
+pub struct ManifestsBeside {
+    by_folder: BTreeMap<PathBuf, Option<BTreeMap<String, DocumentMeta>>>,
+}
+
+impl ManifestsBeside {
+    /// The metadata the manifest beside `path` gives it, if there is a manifest listing it.
+    pub fn meta_of(&mut self, path: &Path) -> Result<Option<DocumentMeta>, CorpusError> {
+        let Some(folder) = path.parent() else {
+            return Ok(None);
+        };
+        if !self.by_folder.contains_key(folder) {
+            let manifest_path = folder.join("manifest.toml");
+            let listed = if manifest_path.exists() {
+                Some(
+                    read_manifest(&manifest_path)?
+                        .documents
+                        .into_iter()
+                        .map(|meta| (meta.file.clone(), meta))
+                        .collect(),
+                )
+            } else {
+                None
+            };
+            self.by_folder.insert(folder.to_path_buf(), listed);
+        }
+        let file_name = path
+            .file_name()
+            .map(|name| name.to_string_lossy().to_string())
+            .unwrap_or_default();
+        Ok(self
+            .by_folder
+            .get(folder)
+            .and_then(|listed| listed.as_ref())
+            .and_then(|listed| listed.get(&file_name))
+            .cloned())
     }
-    let file_name = path
-        .file_name()
-        .map(|name| name.to_string_lossy().to_string())
-        .unwrap_or_default();
-    Ok(read_manifest(&manifest_path)?
-        .documents
-        .into_iter()
-        .find(|meta| meta.file == file_name))
 }
 
 /// Reads and decodes one document.

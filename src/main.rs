@@ -503,6 +503,7 @@ fn terminal_snippet(snippet: &str) -> String {
 fn run_parse(args: &ParseArgs) -> anyhow::Result<ExitCode> {
     let _ = args.json;
     let mut failed = false;
+    let mut manifests = hyoka::corpus::ManifestsBeside::default();
     for path in &args.files {
         let display = path.display().to_string();
         let file_name = path
@@ -524,7 +525,7 @@ fn run_parse(args: &ParseArgs) -> anyhow::Result<ExitCode> {
             out!("{}", read.text);
             continue;
         }
-        let meta = match hyoka::corpus::meta_beside(path)? {
+        let meta = match manifests.meta_of(path)? {
             Some(meta) => meta,
             None => hyoka::corpus::infer_meta(file_name, &read.text),
         };
