@@ -344,12 +344,7 @@ fn ingest_of_an_unchanged_folder_does_no_work() {
     let (said, forced) = ingest(&["--force"]);
     assert_ne!(forced, second, "{said}");
     // A document changed (its size): read again.
-    let sample = std::fs::read_dir(&corpus)
-        .expect("corpus")
-        .filter_map(Result::ok)
-        .find(|entry| entry.file_name().to_string_lossy().starts_with("000_"))
-        .expect("a sample")
-        .path();
+    let sample = crate::util::sample_file(&corpus, "000_");
     let mut text_of_sample = std::fs::read_to_string(&sample).expect("sample");
     text_of_sample.push('\n');
     std::fs::write(&sample, text_of_sample).expect("write");

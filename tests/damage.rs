@@ -528,6 +528,36 @@ fn without_lines(
     (kept, kept_pages, dropped_pages)
 }
 
+/// The records without those of one change-table row (by its 通番): a row lost.
+fn without_change_row(records: Vec<Record>, number: &str) -> Vec<Record> {
+    records
+        .into_iter()
+        .filter(|record| {
+            !record
+                .notes
+                .iter()
+                .any(|(key, value)| key == "通番" && value == number)
+        })
+        .collect()
+}
+
+/// The report sentence that says `finding`.
+fn sentence_saying<'a>(noticed: &'a [String], finding: &str) -> &'a String {
+    noticed
+        .iter()
+        .find(|sentence| sentence.contains(finding))
+        .unwrap_or_else(|| panic!("no 「{finding}」 in {noticed:?}"))
+}
+
+/// The pages of the lines of `text` that start with `prefix`.
+fn pages_of_lines_starting(text: &str, pages: &[u32], prefix: &str) -> BTreeSet<u32> {
+    text.lines()
+        .zip(pages)
+        .filter(|(line, _)| line.starts_with(prefix))
+        .map(|(_, page)| *page)
+        .collect()
+}
+
 /// The pages a report sentence names (「5 ページ、10 ページ: …」).
 fn pages_named(sentence: &str) -> BTreeSet<u32> {
     let places = sentence.split(": ").next().unwrap_or_default();
@@ -547,54 +577,37 @@ fn losses_in_a_print_are_named_with_their_pages() {
     let (text, pages, _) = without_lines(&sapporo, |line| line.starts_with("⑧事故発生時手順"));
     let records = parse_text(&text, SAPPORO);
     let noticed = losses::noticed("sapporo.pdf", &text, Pages::of_lines(&pages), &records);
-    let skip = noticed
-        .iter()
-        .find(|sentence| sentence.contains("項目の番号が飛んでいるか重なっています"))
-        .unwrap_or_else(|| panic!("{noticed:?}"));
+    let skip = sentence_saying(&noticed, "項目の番号が飛んでいるか重なっています");
     assert!(
         skip.contains("⑨過去3年以内に") && skip.contains("⑧ がありません"),
         "{skip}"
     );
-    let pages_of_ninth: BTreeSet<u32> = text
-        .lines()
-        .zip(&pages)
-        .filter(|(line, _)| line.starts_with("⑨過去3年以内"))
-        .map(|(_, page)| *page)
-        .collect();
-    assert_eq!(pages_named(skip), pages_of_ninth, "{skip}");
+    assert_eq!(
+        pages_named(skip),
+        pages_of_lines_starting(&text, &pages, "⑨過去3年以内"),
+        "{skip}"
+    );
 
     let (text, pages, headings) = without_lines(&sapporo, |line| line.starts_with("Ⅲ "));
     let records = parse_text(&text, SAPPORO);
     let noticed = losses::noticed("sapporo.pdf", &text, Pages::of_lines(&pages), &records);
-    let misplaced = noticed
-        .iter()
-        .find(|sentence| sentence.contains("Ⅱ の下に入っています"))
-        .unwrap_or_else(|| panic!("{noticed:?}"));
+    let misplaced = sentence_saying(&noticed, "Ⅱ の下に入っています");
     // Named where the measures stand: from the pages whose Ⅲ heading was lost onwards.
     let named = pages_named(misplaced);
     assert!(!named.is_empty() && named.iter().all(|page| page >= headings.first().unwrap()));
 
     let toshima = print_read("toshima-chromium.pdf");
     let (text, pages, _) = without_lines(&toshima, |_| false);
-    let records: Vec<Record> = parse_text(&text, "豊島区")
-        .into_iter()
-        .filter(|record| {
-            !record
-                .notes
-                .iter()
-                .any(|(key, value)| key == "通番" && value == "96")
-        })
-        .collect();
+    let records = without_change_row(parse_text(&text, "豊島区"), "96");
     let noticed = losses::noticed("toshima.pdf", &text, Pages::of_lines(&pages), &records);
     assert_eq!(noticed.len(), 1, "{noticed:?}");
-    let page_of_row: BTreeSet<u32> = text
-        .lines()
-        .zip(&pages)
-        .filter(|(line, _)| line.starts_with("96\t"))
-        .map(|(_, page)| *page)
-        .collect();
     assert!(noticed[0].contains("通番 96 "), "{}", noticed[0]);
-    assert_eq!(pages_named(&noticed[0]), page_of_row, "{}", noticed[0]);
+    assert_eq!(
+        pages_named(&noticed[0]),
+        pages_of_lines_starting(&text, &pages, "96\t"),
+        "{}",
+        noticed[0]
+    );
 
     // Row 96 read as words: no cells, its words one after another.
     let wordy: String = text
@@ -608,15 +621,7 @@ fn losses_in_a_print_are_named_with_their_pages() {
         })
         .collect::<Vec<_>>()
         .join("\n");
-    let records: Vec<Record> = parse_text(&wordy, "豊島区")
-        .into_iter()
-        .filter(|record| {
-            !record
-                .notes
-                .iter()
-                .any(|(key, value)| key == "通番" && value == "96")
-        })
-        .collect();
+    let records = without_change_row(parse_text(&wordy, "豊島区"), "96");
     let noticed = losses::noticed("toshima.pdf", &wordy, Pages::of_lines(&pages), &records);
     assert!(
         noticed.iter().any(|sentence| sentence.contains("通番 96 ")),
@@ -672,16 +677,7 @@ fn losses_a_reader_would_notice_are_named_in_the_report() {
         "every row of the intact table is read"
     );
     // One row lost between the text and the records.
-    let without_row: Vec<_> = records
-        .iter()
-        .filter(|record| {
-            !record
-                .notes
-                .iter()
-                .any(|(key, value)| key == "通番" && value == "96")
-        })
-        .cloned()
-        .collect();
+    let without_row = without_change_row(records.clone(), "96");
     let noticed = losses::noticed("000.txt", &toshima, Pages::none(), &without_row);
     assert_eq!(noticed.len(), 1, "{noticed:?}");
     assert!(noticed[0].contains("通番 96 "), "{}", noticed[0]);

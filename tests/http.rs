@@ -190,12 +190,7 @@ async fn a_repeated_search_is_answered_from_the_cache_until_the_index_changes() 
 
     // A new generation: a copy of 札幌市's document under another name adds its records.
     let before: serde_json::Value = serde_json::from_slice(&answers[0]).expect("json");
-    let sapporo = std::fs::read_dir(&corpus)
-        .expect("corpus")
-        .filter_map(Result::ok)
-        .find(|entry| entry.file_name().to_string_lossy().starts_with("002_"))
-        .expect("札幌市")
-        .path();
+    let sapporo = crate::util::sample_file(&corpus, "002_");
     let copy = std::fs::read_to_string(&sapporo)
         .expect("text")
         .replace("札幌市", "旭川市");

@@ -225,6 +225,20 @@ fn the_kiso_related_information_meets_its_full_assessment_counterparts() {
     );
 }
 
+/// What a document's first record says of its cover: body, 団体コード, kind, 様式, 公表日 and
+/// 評価書番号 (「-」 for what it does not say).
+fn cover_as_read(records: &[hyoka::record::Record]) -> [String; 6] {
+    let first = records.first().expect("records");
+    [
+        first.municipality.clone(),
+        first.municipality_code.clone().unwrap_or("-".into()),
+        first.doc_type.clone(),
+        first.form_version.clone().unwrap_or("-".into()),
+        first.published.clone().unwrap_or("-".into()),
+        first.doc_number.clone().unwrap_or("-".into()),
+    ]
+}
+
 /// What the cover of a document read without a manifest gives, and the slots of its Ⅰ.
 fn read_as_dropped_in(fixture: &str) -> Vec<hyoka::record::Record> {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -279,16 +293,8 @@ fn covers_as_extracted_read_to_their_body_code_kind_form_date_and_number() {
     ];
     for (fixture, expected) in cases {
         let records = read_as_dropped_in(fixture);
-        let first = records.first().expect("records");
-        let got = [
-            first.municipality.as_str(),
-            first.municipality_code.as_deref().unwrap_or("-"),
-            first.doc_type.as_str(),
-            first.form_version.as_deref().unwrap_or("-"),
-            first.published.as_deref().unwrap_or("-"),
-            first.doc_number.as_deref().unwrap_or("-"),
-        ];
-        assert_eq!(got, expected, "{fixture}");
+        let got = cover_as_read(&records);
+        assert_eq!(got, expected.map(str::to_string), "{fixture}");
         let slot_of = |needle: &str| {
             records
                 .iter()
@@ -485,16 +491,8 @@ fn whole_kiso_and_juten_documents_in_two_form_versions_read_to_their_cover_and_s
     ];
     for (fixture, cover, concepts) in cases {
         let records = read_as_dropped_in(fixture);
-        let first = records.first().expect("records");
-        let got = [
-            first.municipality.as_str(),
-            first.municipality_code.as_deref().unwrap_or("-"),
-            first.doc_type.as_str(),
-            first.form_version.as_deref().unwrap_or("-"),
-            first.published.as_deref().unwrap_or("-"),
-            first.doc_number.as_deref().unwrap_or("-"),
-        ];
-        assert_eq!(got, cover, "{fixture}");
+        let got = cover_as_read(&records);
+        assert_eq!(got, cover.map(str::to_string), "{fixture}");
         let slots: BTreeSet<&str> = records
             .iter()
             .filter_map(|record| record.slot.as_deref())

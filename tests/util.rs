@@ -342,3 +342,13 @@ pub fn csv_rows(bytes: &[u8]) -> Vec<Vec<String>> {
     }
     rows
 }
+
+/// The sample whose file name starts with `prefix` in a corpus folder (a copy of the bundled one).
+pub fn sample_file(corpus: &Path, prefix: &str) -> PathBuf {
+    std::fs::read_dir(corpus)
+        .expect("corpus")
+        .filter_map(Result::ok)
+        .find(|entry| entry.file_name().to_string_lossy().starts_with(prefix))
+        .unwrap_or_else(|| panic!("no sample {prefix} in {}", corpus.display()))
+        .path()
+}

@@ -248,6 +248,25 @@ fn item_numbers_out_of_order(file: &str, text: &str, pages: Pages) -> Option<Str
             previous = None;
         }
     }
+    sentence_of_places(
+        file,
+        pages,
+        &found,
+        "項目の番号が飛んでいるか重なっています",
+        "項目が読み落とされたか、二つの項目が一つになった可能性があります",
+    )
+}
+
+/// One sentence of the report for places a check found, each `(line, what)`: the file and the
+/// pages (or lines), what was found, the first five shown and how many more, why it may be,
+/// and what to do.
+fn sentence_of_places(
+    file: &str,
+    pages: Pages,
+    found: &[(usize, String)],
+    finding: &str,
+    why: &str,
+) -> Option<String> {
     if found.is_empty() {
         return None;
     }
@@ -256,15 +275,15 @@ fn item_numbers_out_of_order(file: &str, text: &str, pages: Pages) -> Option<Str
         .take(5)
         .map(|(_, what)| what.as_str())
         .collect();
+    let more = if found.len() > shown.len() {
+        format!(" ほか {} か所", found.len() - shown.len())
+    } else {
+        String::new()
+    };
     Some(format!(
-        "{file} {}: 項目の番号が飛んでいるか重なっています: {}{}（項目が読み落とされたか、二つの項目が一つになった可能性があります。元の文書で確かめてください）",
+        "{file} {}: {finding}: {}{more}（{why}。元の文書で確かめてください）",
         pages.places(found.iter().map(|(line, _)| *line)),
         shown.join("、"),
-        if found.len() > shown.len() {
-            format!(" ほか {} か所", found.len() - shown.len())
-        } else {
-            String::new()
-        }
     ))
 }
 
@@ -307,22 +326,11 @@ fn items_merged_into_another(file: &str, pages: Pages, records: &[Record]) -> Op
             }
         }
     }
-    if merged.is_empty() {
-        return None;
-    }
-    let shown: Vec<&str> = merged
-        .iter()
-        .take(5)
-        .map(|(_, what)| what.as_str())
-        .collect();
-    Some(format!(
-        "{file} {}: 別の項目の見出しが記載の中にあります: {}{}（二つの項目が一つの記載として読まれ、前の項目に入った可能性があります。元の文書で確かめてください）",
-        pages.places(merged.iter().map(|(line, _)| *line)),
-        shown.join("、"),
-        if merged.len() > shown.len() {
-            format!(" ほか {} か所", merged.len() - shown.len())
-        } else {
-            String::new()
-        }
-    ))
+    sentence_of_places(
+        file,
+        pages,
+        &merged,
+        "別の項目の見出しが記載の中にあります",
+        "二つの項目が一つの記載として読まれ、前の項目に入った可能性があります",
+    )
 }
