@@ -331,6 +331,37 @@ pub fn label_wording(label: &str) -> &str {
 /// Reduces heading text to what identifies it: Japanese letters and digits only, after
 /// normalisation, so that brackets, colons, spaces and foreign-script debris do not count.
 pub fn heading_key_text(text: &str) -> String {
+    // Headings and labels are the same in every document of a national corpus, and the parser
+    // asks for the key of each cell several times: short texts are remembered per thread (a
+    // bounded memo, emptied when full).
+    if text.len() > MEMO_LONGEST_TEXT {
+        return key_text_of(text);
+    }
+    HEADING_KEYS.with(|memo| {
+        let mut memo = memo.borrow_mut();
+        if let Some(key) = memo.get(text) {
+            return key.clone();
+        }
+        let key = key_text_of(text);
+        if memo.len() >= MEMO_MOST_ENTRIES {
+            memo.clear();
+        }
+        memo.insert(text.to_string(), key.clone());
+        key
+    })
+}
+
+/// Longest text (bytes) whose key is remembered: a heading or a label, not a value.
+const MEMO_LONGEST_TEXT: usize = 240;
+/// Most keys remembered per thread before the memo starts again.
+const MEMO_MOST_ENTRIES: usize = 20_000;
+
+thread_local! {
+    static HEADING_KEYS: std::cell::RefCell<std::collections::HashMap<String, String>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+fn key_text_of(text: &str) -> String {
     let normalized = crate::analysis::normalize(text);
     normalized
         .as_str()
@@ -359,6 +390,35 @@ pub fn static_key_text(text: &'static str) -> &'static str {
 
 /// Similarity of two strings as the Dice coefficient of their character bigrams (0 to 1).
 pub fn wording_similarity(left: &str, right: &str) -> f64 {
+    // The parser compares the same headings with the same labels in every document: short
+    // pairs are remembered per thread, as heading keys are.
+    if left.len() + right.len() > MEMO_LONGEST_TEXT {
+        return dice_of_texts(left, right);
+    }
+    let mut key = String::with_capacity(left.len() + right.len() + 1);
+    key.push_str(left);
+    key.push('\u{1f}');
+    key.push_str(right);
+    SIMILARITIES.with(|memo| {
+        let mut memo = memo.borrow_mut();
+        if let Some(similarity) = memo.get(&key) {
+            return *similarity;
+        }
+        let similarity = dice_of_texts(left, right);
+        if memo.len() >= MEMO_MOST_ENTRIES {
+            memo.clear();
+        }
+        memo.insert(key, similarity);
+        similarity
+    })
+}
+
+thread_local! {
+    static SIMILARITIES: std::cell::RefCell<std::collections::HashMap<String, f64>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+fn dice_of_texts(left: &str, right: &str) -> f64 {
     let mut left_pairs = bigram_pairs(left);
     let mut right_pairs = bigram_pairs(right);
     if left_pairs.is_empty() || right_pairs.is_empty() {
