@@ -89,6 +89,10 @@ pub const SHARED_ACTORS: [&str; 5] = [
 /// Replaces markup by plain text: paragraphs and list items become line breaks, struck text
 /// (`<del>`) is dropped, underlines become [`MARK_START`]/[`MARK_END`], entities are decoded.
 pub fn strip_markup(raw: &str) -> String {
+    // Every tag starts with 「<」 and every entity with 「&」: most cells have neither.
+    if !raw.contains(['<', '&']) {
+        return raw.to_string();
+    }
     let without_deleted = DELETED.replace_all(raw, "");
     let with_breaks = BREAKING_TAG.replace_all(&without_deleted, "\n");
     let with_marks = UNDERLINE_OPEN.replace_all(&with_breaks, MARK_START.to_string().as_str());
