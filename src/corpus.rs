@@ -266,10 +266,7 @@ pub fn plan_corpus(folder: &Path) -> Result<CorpusPlan, CorpusError> {
 /// executable's size and time, so a rebuilt hyoka reads again). Two equal fingerprints mean an
 /// ingest would read the same bytes with the same code. Reads no document.
 pub fn fingerprint(folder: &Path) -> Result<String, CorpusError> {
-    let entries = fs::read_dir(folder).map_err(|source| CorpusError::Folder {
-        path: folder.to_path_buf(),
-        source,
-    })?;
+    let entries = read_folder(folder)?;
     let stamp = |metadata: &fs::Metadata| {
         let modified = metadata
             .modified()
@@ -307,12 +304,17 @@ pub fn fingerprint(folder: &Path) -> Result<String, CorpusError> {
     ))
 }
 
-/// The document files of a folder (by their names), sorted.
-fn document_file_names(folder: &Path) -> Result<Vec<String>, CorpusError> {
-    let entries = fs::read_dir(folder).map_err(|source| CorpusError::Folder {
+/// The entries of a corpus folder, or why it cannot be read.
+fn read_folder(folder: &Path) -> Result<fs::ReadDir, CorpusError> {
+    fs::read_dir(folder).map_err(|source| CorpusError::Folder {
         path: folder.to_path_buf(),
         source,
-    })?;
+    })
+}
+
+/// The document files of a folder (by their names), sorted.
+fn document_file_names(folder: &Path) -> Result<Vec<String>, CorpusError> {
+    let entries = read_folder(folder)?;
     let mut names: Vec<String> = entries
         .filter_map(Result::ok)
         .filter(|entry| {

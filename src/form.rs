@@ -332,33 +332,42 @@ pub fn label_wording(label: &str) -> &str {
 /// normalisation, so that brackets, colons, spaces and foreign-script debris do not count.
 pub fn heading_key_text(text: &str) -> String {
     // Headings and labels are the same in every document of a national corpus, and the parser
-    // asks for the key of each cell several times: short texts are remembered per thread (a
-    // bounded memo, emptied when full).
+    // asks for the key of each cell several times: short texts are remembered per thread.
     if text.len() > MEMO_LONGEST_TEXT {
         return key_text_of(text);
     }
-    HEADING_KEYS.with(|memo| {
-        let mut memo = memo.borrow_mut();
-        if let Some(key) = memo.get(text) {
-            return key.clone();
-        }
-        let key = key_text_of(text);
-        if memo.len() >= MEMO_MOST_ENTRIES {
-            memo.clear();
-        }
-        memo.insert(text.to_string(), key.clone());
-        key
-    })
+    remembered(&HEADING_KEYS, text, || key_text_of(text))
 }
 
 /// Longest text (bytes) whose key is remembered: a heading or a label, not a value.
 const MEMO_LONGEST_TEXT: usize = 240;
-/// Most keys remembered per thread before the memo starts again.
+/// Most values remembered per memo and thread before the memo starts again.
 const MEMO_MOST_ENTRIES: usize = 20_000;
+
+/// A per-thread memo of values computed from short texts (bounded: emptied when full).
+type Memo<V> = std::thread::LocalKey<std::cell::RefCell<std::collections::HashMap<String, V>>>;
 
 thread_local! {
     static HEADING_KEYS: std::cell::RefCell<std::collections::HashMap<String, String>> =
         std::cell::RefCell::new(std::collections::HashMap::new());
+    static SIMILARITIES: std::cell::RefCell<std::collections::HashMap<String, f64>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+/// The value `memo` keeps for `key`, computed by `compute` and kept when it has none.
+fn remembered<V: Clone>(memo: &'static Memo<V>, key: &str, compute: impl FnOnce() -> V) -> V {
+    memo.with(|memo| {
+        let mut memo = memo.borrow_mut();
+        if let Some(value) = memo.get(key) {
+            return value.clone();
+        }
+        let value = compute();
+        if memo.len() >= MEMO_MOST_ENTRIES {
+            memo.clear();
+        }
+        memo.insert(key.to_string(), value.clone());
+        value
+    })
 }
 
 fn key_text_of(text: &str) -> String {
@@ -395,27 +404,8 @@ pub fn wording_similarity(left: &str, right: &str) -> f64 {
     if left.len() + right.len() > MEMO_LONGEST_TEXT {
         return dice_of_texts(left, right);
     }
-    let mut key = String::with_capacity(left.len() + right.len() + 1);
-    key.push_str(left);
-    key.push('\u{1f}');
-    key.push_str(right);
-    SIMILARITIES.with(|memo| {
-        let mut memo = memo.borrow_mut();
-        if let Some(similarity) = memo.get(&key) {
-            return *similarity;
-        }
-        let similarity = dice_of_texts(left, right);
-        if memo.len() >= MEMO_MOST_ENTRIES {
-            memo.clear();
-        }
-        memo.insert(key, similarity);
-        similarity
-    })
-}
-
-thread_local! {
-    static SIMILARITIES: std::cell::RefCell<std::collections::HashMap<String, f64>> =
-        std::cell::RefCell::new(std::collections::HashMap::new());
+    let key = format!("{left}\u{1f}{right}");
+    remembered(&SIMILARITIES, &key, || dice_of_texts(left, right))
 }
 
 fn dice_of_texts(left: &str, right: &str) -> f64 {

@@ -1038,21 +1038,15 @@ async fn compare_xlsx(
     ))
 }
 
-/// The answers view of a request, computed on the blocking pool.
-async fn answers_view(
-    state: &AppState,
-    request: Result<Query<crate::compare::answers::AnswersRequest>, QueryRejection>,
+/// The answers view of a request (blocking work: run it on the blocking pool).
+fn answers_of(
+    index: &SearchIndex,
+    request: &crate::compare::answers::AnswersRequest,
 ) -> Result<crate::compare::answers::AnswersResponse, AppError> {
-    let Query(request) = request?;
-    let index = state.index.clone();
-    state
-        .run(move || {
-            Ok(crate::compare::answers::answers(
-                &index.comparison_table(),
-                &request,
-            )?)
-        })
-        .await
+    Ok(crate::compare::answers::answers(
+        &index.comparison_table(),
+        request,
+    )?)
 }
 
 async fn answers(
@@ -1063,12 +1057,7 @@ async fn answers(
     let Query(request) = request?;
     let index = state.index.clone();
     state
-        .cached_json(&uri, move || {
-            Ok::<_, AppError>(crate::compare::answers::answers(
-                &index.comparison_table(),
-                &request,
-            )?)
-        })
+        .cached_json(&uri, move || answers_of(&index, &request))
         .await
 }
 
@@ -1076,7 +1065,9 @@ async fn answers_csv(
     State(state): State<AppState>,
     request: Result<Query<crate::compare::answers::AnswersRequest>, QueryRejection>,
 ) -> Result<Response, AppError> {
-    let response = answers_view(&state, request).await?;
+    let Query(request) = request?;
+    let index = state.index.clone();
+    let response = state.run(move || answers_of(&index, &request)).await?;
     Ok(download(
         crate::export::answers_to_csv(&response),
         "text/csv; charset=utf-8",

@@ -53,7 +53,7 @@ const MEASURE_LABEL: &str = "リスクに対する措置の内容";
 const TIE: f64 = 0.01;
 
 /// The number of a circled digit (①…⑳), if the character is one.
-fn circled_value_of(character: char) -> Option<u32> {
+pub(crate) fn circled_value_of(character: char) -> Option<u32> {
     ('①'..='⑳')
         .contains(&character)
         .then(|| circled_value(character))
@@ -436,9 +436,10 @@ pub fn parse_assessment(lines: &[Line]) -> AssessmentOutput {
             // A heading of the risk sections that the form's taxonomy does not know
             // (基礎項目's 「8. 人手を介在させる作業」, a newer 様式's item): its records keep the
             // heading in their path and get no slot, rather than the previous item's.
+            let wording_key = form::heading_key_text(&wording);
             let kiso_only = KISO_ONLY_ITEMS
                 .iter()
-                .any(|item| form::heading_key_text(&wording).starts_with(item));
+                .any(|item| wording_key.starts_with(item));
             let unknown_heading = kiso_only
                 || matches!(section, "III" | "IV")
                     && cells.iter().skip(1).all(|cell| cell.trim().is_empty())

@@ -286,7 +286,7 @@ fn wrapped_number_and_name(lines: &[Vec<String>]) -> Option<(String, String)> {
         }
         let mut words: Vec<&str> = Vec::new();
         for word in cells.iter().flat_map(|cell| cell.split_whitespace()) {
-            if word.len() <= 4 && word.chars().all(|c| c.is_ascii_digit()) {
+            if is_bare_number(word) {
                 if number.is_some() {
                     return None;
                 }
@@ -302,9 +302,7 @@ fn wrapped_number_and_name(lines: &[Vec<String>]) -> Option<(String, String)> {
         if name.ends_with("評価書") {
             // The number on the line after the name, alone.
             let number = number.or_else(|| match &lines.get(at + 1)?[..] {
-                [cell] if cell.len() <= 4 && cell.chars().all(|c| c.is_ascii_digit()) => {
-                    Some(cell.clone())
-                }
+                [cell] if is_bare_number(cell) => Some(cell.clone()),
                 _ => None,
             });
             // One line is the plain reading's; two or more are a wrapped name.
@@ -313,6 +311,11 @@ fn wrapped_number_and_name(lines: &[Vec<String>]) -> Option<(String, String)> {
         }
     }
     None
+}
+
+/// A 評価書番号 standing alone: one to four digits.
+fn is_bare_number(text: &str) -> bool {
+    (1..=4).contains(&text.len()) && text.chars().all(|c| c.is_ascii_digit())
 }
 
 static NUMBER_THEN_NAME: LazyLock<Regex> =
@@ -369,7 +372,7 @@ fn values_after(lines: &[Vec<String>], from: usize) -> Vec<&str> {
 /// date the 公表日. The 宣言 and 特記事項 are none of these.
 fn label_by_shape(value: &str) -> Option<&'static str> {
     let value = value.trim();
-    if value.chars().all(|character| character.is_ascii_digit()) && value.len() <= 4 {
+    if is_bare_number(value) {
         return Some("評価書番号");
     }
     if value.chars().count() <= 24 && iso_date(value).is_some() {

@@ -123,12 +123,12 @@ fn change_rows_not_read(
 
 /// The 通番 a line starts with, when the line is the start of a change-table row.
 fn change_row_number(line: &str) -> Option<u32> {
-    let cells: Vec<&str> = line
-        .split('\t')
-        .filter(|cell| !cell.trim().is_empty())
-        .collect();
     if line.contains('\t') {
-        if cells.len() < 3 {
+        let filled = line
+            .split('\t')
+            .filter(|cell| !cell.trim().is_empty())
+            .count();
+        if filled < 3 {
             return None;
         }
         return line.split('\t').next()?.trim().parse().ok();
@@ -186,17 +186,20 @@ fn item_label(line: &str) -> Option<(u32, &str)> {
         .split('\t')
         .map(str::trim)
         .filter(|cell| !cell.is_empty());
-    let first = cells.next()?;
-    let label = if first.starts_with(|c: char| ('①'..='⑳').contains(&c)) {
-        first
-    } else if first.chars().count() <= 8 && !first.contains('。') {
-        cells
+    let circled = |cell: &str| {
+        cell.chars()
             .next()
-            .filter(|cell| cell.starts_with(|c: char| ('①'..='⑳').contains(&c)))?
+            .and_then(super::assessment::circled_value_of)
+    };
+    let first = cells.next()?;
+    let (number, label) = if let Some(number) = circled(first) {
+        (number, first)
+    } else if first.chars().count() <= 8 && !first.contains('。') {
+        let second = cells.next()?;
+        (circled(second)?, second)
     } else {
         return None;
     };
-    let number = label.chars().next()? as u32 - '①' as u32 + 1;
     (label.chars().count() <= 60 && !label.contains('。')).then_some((number, label))
 }
 

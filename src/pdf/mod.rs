@@ -355,8 +355,9 @@ fn running_key(text: &str) -> String {
 }
 
 /// Running headers and footers: lines outside tables in the top or bottom tenth of a page
-/// that recur (their numbers aside) on most pages or on pages one after another. A table's repeated header row is
-/// no running header: it is dropped where the table continues (see [`join_pages`]).
+/// that recur (their numbers aside) on most pages or on pages one after another. A table's
+/// repeated header row is no running header: it is dropped where the table continues (see
+/// [`join_pages`]).
 fn drop_running_heads(pages: &mut [PageMarks], tables: &[Vec<Table>]) {
     let margin_lines = |(page, tables): (&PageMarks, &Vec<Table>)| -> Vec<(String, Vec<usize>)> {
         let in_margin: Vec<usize> = (0..page.glyphs.len())

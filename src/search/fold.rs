@@ -32,7 +32,6 @@ pub(super) struct Match {
 
 /// The fast fields folding reads, per segment, opened once per loaded index: opening a column
 /// reads its block headers, which every search would otherwise pay for each segment.
-#[derive(Default)]
 pub(super) struct FoldColumns(HashMap<tantivy::index::SegmentId, [Column<u64>; 3]>);
 
 impl FoldColumns {

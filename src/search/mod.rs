@@ -1258,11 +1258,12 @@ fn load(folder: &Path) -> Result<Loaded, IndexError> {
         .iter()
         .map(|dimension| facet_root(dimension))
         .collect();
-    let facet_tables = Arc::new(facets::FacetTables::build(&reader.searcher(), &roots)?);
-    let without_own_text = Arc::new(WithoutOwnText::read(&reader.searcher())?);
-    let fold_columns = Arc::new(fold::FoldColumns::open(&reader.searcher())?);
+    let searcher = reader.searcher();
+    let facet_tables = Arc::new(facets::FacetTables::build(&searcher, &roots)?);
+    let without_own_text = Arc::new(WithoutOwnText::read(&searcher)?);
+    let fold_columns = Arc::new(fold::FoldColumns::open(&searcher)?);
     let documents = Arc::new(versions::SearchDocuments::load(
-        &reader.searcher(),
+        &searcher,
         &folder.join(&generation),
     )?);
     Ok(Loaded {
