@@ -294,7 +294,7 @@ fn ingest_and_report(corpus: &Path, index: &Path, threads: usize) -> anyhow::Res
                 hyoka::messages::corpus_error(corpus_error)
             }
             hyoka::ingest::IngestError::Index(index_error) => {
-                hyoka::messages::index_not_written(&index_error.to_string())
+                hyoka::messages::index_not_written(index_error)
             }
             hyoka::ingest::IngestError::NothingIndexed { folder, skipped } => {
                 hyoka::messages::nothing_indexed(folder, *skipped)

@@ -152,10 +152,16 @@ pub fn nothing_indexed(folder: &str, skipped: usize) -> String {
     )
 }
 
-/// The index could not be written (the previous one is kept).
-pub fn index_not_written(detail: &str) -> String {
+/// The index could not be written (the previous one is kept): another ingest holds the folder,
+/// or the disk or its permissions refused. The developer's detail stays in parentheses.
+pub fn index_not_written(error: &crate::index::IndexError) -> String {
+    if let crate::index::IndexError::Busy(_) = error {
+        return format!(
+            "別の読み込み（hyoka ingest）が同じ索引のフォルダに書き込んでいます（{error}）。終わってからもう一度実行してください。前の索引はそのままです"
+        );
+    }
     format!(
-        "索引を書き込めませんでした（{detail}）。空き容量と書き込みの権限を確かめてください。前の索引はそのままです"
+        "索引を書き込めませんでした（{error}）。空き容量と書き込みの権限を確かめてください。前の索引はそのままです"
     )
 }
 

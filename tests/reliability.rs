@@ -158,6 +158,11 @@ fn two_ingests_at_once_do_not_break_each_other() {
             stderr.contains("another ingest is building into"),
             "{stderr}"
         );
+        // Staff read why in Japanese: another ingest, not a full disk.
+        assert!(
+            stderr.contains("別の読み込み（hyoka ingest）が同じ索引のフォルダに書き込んでいます"),
+            "{stderr}"
+        );
     }
     hyoka::search::SearchIndex::open(&index).expect("the index opens");
 }
