@@ -267,14 +267,6 @@ pub fn plan_corpus(folder: &Path) -> Result<CorpusPlan, CorpusError> {
 /// ingest would read the same bytes with the same code. Reads no document.
 pub fn fingerprint(folder: &Path) -> Result<String, CorpusError> {
     let entries = read_folder(folder)?;
-    let stamp = |metadata: &fs::Metadata| {
-        let modified = metadata
-            .modified()
-            .ok()
-            .and_then(|time| time.duration_since(std::time::UNIX_EPOCH).ok())
-            .map_or(0, |elapsed| elapsed.as_nanos());
-        format!("{}:{modified}", metadata.len())
-    };
     let mut files: Vec<String> = entries
         .filter_map(Result::ok)
         .filter_map(|entry| {
@@ -283,18 +275,14 @@ pub fn fingerprint(folder: &Path) -> Result<String, CorpusError> {
                 format!(
                     "{}={}",
                     entry.file_name().to_string_lossy(),
-                    stamp(&metadata)
+                    file_stamp(&metadata)
                 )
             })
         })
         .collect();
     files.sort();
-    let reader = std::env::current_exe()
-        .and_then(fs::metadata)
-        .map(|metadata| stamp(&metadata))
-        .unwrap_or_default();
-    let parts: Vec<&str> = [env!("CARGO_PKG_VERSION"), reader.as_str()]
-        .into_iter()
+    let reader = reader_stamp();
+    let parts: Vec<&str> = std::iter::once(reader.as_str())
         .chain(files.iter().map(String::as_str))
         .collect();
     Ok(format!(
@@ -330,6 +318,40 @@ fn document_file_names(folder: &Path) -> Result<Vec<String>, CorpusError> {
     Ok(names)
 }
 
+/// A document file's stamp as it stands now: its size and modification time with the
+/// manifest's entry for it (what the manifest says about a file is part of what was read).
+/// An update reads again a file whose stamp changed.
+pub fn document_stamp(folder: &Path, meta: &DocumentMeta) -> String {
+    let file = fs::metadata(folder.join(&meta.file))
+        .map(|metadata| file_stamp(&metadata))
+        .unwrap_or_default();
+    let entry = format!("{meta:?}");
+    format!(
+        "{file}:{:016x}",
+        crate::record::stable_hash(&[entry.as_str()])
+    )
+}
+
+/// A file's size and modification time.
+fn file_stamp(metadata: &fs::Metadata) -> String {
+    let modified = metadata
+        .modified()
+        .ok()
+        .and_then(|time| time.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |elapsed| elapsed.as_nanos());
+    format!("{}:{modified}", metadata.len())
+}
+
+/// The hyoka that reads documents: its version and its executable's size and time (a rebuilt
+/// hyoka may read the same file otherwise).
+pub fn reader_stamp() -> String {
+    let executable = std::env::current_exe()
+        .and_then(fs::metadata)
+        .map(|metadata| file_stamp(&metadata))
+        .unwrap_or_default();
+    format!("{} {executable}", env!("CARGO_PKG_VERSION"))
+}
+
 /// Remembers the content of the documents seen so far, to skip a later copy of one.
 #[derive(Debug, Default)]
 pub struct DuplicateFilter {
@@ -339,14 +361,18 @@ pub struct DuplicateFilter {
 impl DuplicateFilter {
     /// `Err(Duplicate)` when a document with the same text was seen before.
     pub fn check(&mut self, document: &LoadedDocument) -> Result<(), DocumentError> {
-        let fingerprint = content_fingerprint(&document.text);
+        self.check_content(content_fingerprint(&document.text), &document.meta.file)
+    }
+
+    /// `Err(Duplicate)` when a document with this [`content_fingerprint`] was seen before.
+    pub fn check_content(&mut self, fingerprint: u64, file: &str) -> Result<(), DocumentError> {
         if let Some(original) = self.seen.get(&fingerprint) {
             return Err(DocumentError::Duplicate {
-                file: document.meta.file.clone(),
+                file: file.to_string(),
                 original: original.clone(),
             });
         }
-        self.seen.insert(fingerprint, document.meta.file.clone());
+        self.seen.insert(fingerprint, file.to_string());
         Ok(())
     }
 }
@@ -702,7 +728,7 @@ fn line_at(bytes: &[u8], offset: usize) -> usize {
         .count()
 }
 
-fn content_fingerprint(text: &str) -> u64 {
+pub fn content_fingerprint(text: &str) -> u64 {
     let id = crate::record::stable_id(&[text]);
     u64::from_str_radix(&id, 16).unwrap_or_default()
 }

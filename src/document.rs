@@ -256,24 +256,69 @@ impl DocumentInfo {
     }
 }
 
-/// The documents of a generation, numbered in the order they were indexed.
+/// The documents of a generation, in corpus order, each with the number its records carry in
+/// the index.
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct DocumentTable {
     pub documents: Vec<DocumentInfo>,
+    /// Per document, its number in the index. Empty when every document's number is its
+    /// position (a generation built whole); an incremental ingest keeps the numbers the
+    /// records already carry and gives new documents new ones, while the documents stay in
+    /// corpus order, as a whole build orders them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub numbers: Vec<u32>,
 }
 
 /// The documents file in a generation's folder.
 pub const DOCUMENTS_FILE: &str = "documents.json";
 
 impl DocumentTable {
-    /// Adds a document; returns its number.
+    /// Adds a document numbered by its position; returns its number.
     pub fn push(&mut self, document: DocumentInfo) -> u32 {
         self.documents.push(document);
         (self.documents.len() - 1) as u32
     }
 
-    pub fn get(&self, number: u64) -> Option<&DocumentInfo> {
-        self.documents.get(usize::try_from(number).ok()?)
+    /// Adds a document with the number its records carry in the index; returns it.
+    pub fn push_numbered(&mut self, document: DocumentInfo, number: u32) -> u32 {
+        let position = self.documents.len();
+        if self.numbers.is_empty() && number as usize == position {
+            self.documents.push(document);
+            return number;
+        }
+        // The numbers so far were the positions.
+        while self.numbers.len() < position {
+            self.numbers.push(self.numbers.len() as u32);
+        }
+        self.documents.push(document);
+        self.numbers.push(number);
+        number
+    }
+
+    /// The index number of the document at `position`.
+    pub fn number_at(&self, position: usize) -> u32 {
+        self.numbers
+            .get(position)
+            .copied()
+            .unwrap_or(position as u32)
+    }
+
+    /// Every document with its index number, in corpus order.
+    pub fn numbered(&self) -> impl Iterator<Item = (u32, &DocumentInfo)> {
+        self.documents
+            .iter()
+            .enumerate()
+            .map(|(position, document)| (self.number_at(position), document))
+    }
+
+    /// The number a new document gets: past every number used so far (the records of a
+    /// removed document stay in the index's files, deleted, with theirs).
+    pub fn next_number(&self, used_before: u32) -> u32 {
+        let largest = (0..self.documents.len())
+            .map(|position| self.number_at(position) + 1)
+            .max()
+            .unwrap_or(0);
+        largest.max(used_before)
     }
 
     /// Decides versions: files of one body and one subject are versions of one document, the
@@ -282,6 +327,12 @@ impl DocumentTable {
     pub fn assign_versions(&mut self) {
         let mut groups: BTreeMap<(bool, String), Vec<usize>> = BTreeMap::new();
         for (position, document) in self.documents.iter_mut().enumerate() {
+            // Decided anew each time (an update takes over documents decided before).
+            document.version = 1;
+            document.versions = 1;
+            document.current = true;
+            document.current_file = document.file.clone();
+            document.describes = None;
             let subject = document.subject();
             // Two bodies can share a name (府中市 of 東京都 and of 広島県): the code, else the
             // prefecture, tells them apart.

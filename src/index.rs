@@ -14,10 +14,11 @@ use tantivy::schema::{
     FAST, FacetOptions, Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
     TextOptions,
 };
-use tantivy::{Index, IndexWriter, TantivyDocument};
+use tantivy::{Index, IndexWriter, TantivyDocument, Term};
 
 use crate::analysis::{BIGRAM_TOKENIZER, JA_TOKENIZER, register_tokenizers};
-use crate::compare::table::{TableBuilder, TableError};
+use crate::compare::table::{TableBuilder, TableError, TableSource};
+use crate::deletions::Deletions;
 use crate::document::{DocumentInfo, DocumentTable};
 use crate::record::{Record, row_key, text_of_its_own};
 
@@ -233,6 +234,21 @@ pub fn wording_of(record: &Record, sentence_keys: &[String]) -> u64 {
     crate::record::stable_hash(&parts)
 }
 
+/// The values of a record's two text fields, in order: its headings, its answers (when it has
+/// any) and its text.
+fn text_values(record: &Record) -> Vec<String> {
+    // The headings and the text as values of their own, not one string: both repeat verbatim
+    // across bodies (the headings with every record of a slot, shared wording across bodies),
+    // and the analyzers keep the tokens of repeated values.
+    let answers = record.answers_text();
+    let mut values = vec![record.context_text()];
+    if !answers.is_empty() {
+        values.push(answers);
+    }
+    values.push(record.search_text());
+    values
+}
+
 fn to_document(
     record: &Record,
     fields: &Fields,
@@ -245,19 +261,15 @@ fn to_document(
     document.add_u64(fields.document, u64::from(document_number));
     document.add_u64(fields.wording, wording);
     document.add_text(fields.record, serde_json::to_string(record)?);
-    // The headings and the text as two values of each field, not one string: both repeat
-    // verbatim across bodies (the headings with every record of a slot, shared wording across
-    // bodies), and the analyzers keep the tokens of repeated values.
-    let context = record.context_text();
-    let text = record.search_text();
-    let answers = record.answers_text();
-    document.add_u64(fields.own_text, u64::from(text_of_its_own(&text, &context)));
+    let values = text_values(record);
+    document.add_u64(
+        fields.own_text,
+        u64::from(text_of_its_own(&values[values.len() - 1], &values[0])),
+    );
     for field in [fields.text_ja, fields.text_bigram] {
-        document.add_text(field, &context);
-        if !answers.is_empty() {
-            document.add_text(field, &answers);
+        for value in &values {
+            document.add_text(field, value);
         }
-        document.add_text(field, &text);
     }
     if let Some(published) = &record.published {
         document.add_text(fields.published, published);
@@ -272,47 +284,156 @@ fn to_document(
 /// corpus in memory), and [`Build::finish`] commits it and makes it live. The previous index
 /// stays live until the very end; dropping an unfinished build, or any error, leaves it as it
 /// was.
+///
+/// A build is whole ([`Build::start`]: every document added) or an update of the live
+/// generation ([`Build::update`]): its index files are linked into the new generation, the
+/// records of removed or replaced documents deleted there, and the documents kept are taken
+/// over with their records where they lie, so only new and changed documents are read. Either
+/// way documents are added in corpus order, and the document table and the comparison table
+/// come out as a whole build makes them.
 pub struct Build {
     folder: PathBuf,
     name: String,
     building: PathBuf,
     /// `None` once finished; an unfinished build removes its folder when dropped.
     writer: Option<IndexWriter>,
+    index: Index,
     fields: Fields,
     /// The comparison table, collected as records are added.
     table: TableBuilder,
     /// The documents, numbered as they are added.
     documents: DocumentTable,
+    /// Where each document's file stood when it was read.
+    sources: DocumentSources,
     /// The fingerprint of the corpus read (see [`Build::set_corpus_fingerprint`]).
     fingerprint: Option<String>,
+    /// For an update, what the live generation had.
+    previous: Option<Previous>,
     /// Held until the build ends: one build per index folder.
     _lock: fs::File,
 }
 
-impl Build {
-    /// Locks the folder and starts a new generation beside the live one.
-    pub fn start(folder: &Path, threads: usize) -> Result<Build, IndexError> {
-        fs::create_dir_all(folder).map_err(io_error(folder))?;
-        // One build at a time: a second one would remove the first one's unfinished generation
-        // as stale. The lock is the kernel's (flock), so a killed ingest releases it.
-        let lock_path = folder.join(LOCK_FILE);
-        let lock = fs::File::create(&lock_path).map_err(io_error(&lock_path))?;
-        match lock.try_lock() {
-            Ok(()) => {}
-            Err(fs::TryLockError::WouldBlock) => {
-                return Err(IndexError::Busy(folder.to_path_buf()));
-            }
-            Err(fs::TryLockError::Error(source)) => return Err(io_error(&lock_path)(source)),
-        }
-        // Left by a build that was killed: never live, safe to remove under the lock.
-        remove_stale_builds(folder);
+/// What an update takes over from the live generation.
+struct Previous {
+    documents: DocumentTable,
+    /// File → position in `documents`.
+    by_file: std::collections::HashMap<String, usize>,
+    sources: DocumentSources,
+    table: TableSource,
+    deletions: Deletions,
+    /// The live generation's records, read to note what deleting them takes away.
+    searcher: tantivy::Searcher,
+    /// The number the next new document gets.
+    next_number: u32,
+}
 
-        let stamp = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|elapsed| elapsed.as_millis())
-            .unwrap_or_default();
-        let name = format!("gen-{stamp}-{}", std::process::id());
-        let building = folder.join(format!("{name}.tmp"));
+/// In a generation: where each document's file stood when it was read, so that an update
+/// reads only the files that changed.
+const SOURCES_FILE: &str = "sources.json";
+
+/// A document file as it was read: its size and time with the manifest's entry for it
+/// ([`crate::corpus::CorpusPlan::stamp`]), and its text's fingerprint (a copy of another
+/// document is skipped).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct DocumentSource {
+    pub stamp: String,
+    pub content: u64,
+}
+
+/// The sources of a generation's documents, by file.
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+pub struct DocumentSources {
+    /// The hyoka that read them (its version and executable): another one reads everything.
+    pub reader: String,
+    pub files: std::collections::BTreeMap<String, DocumentSource>,
+}
+
+impl DocumentSources {
+    fn read(folder: &Path) -> Option<DocumentSources> {
+        let text = fs::read_to_string(folder.join(SOURCES_FILE)).ok()?;
+        serde_json::from_str(&text).ok()
+    }
+
+    fn write(&self, folder: &Path) -> std::io::Result<()> {
+        let mut file = std::io::BufWriter::new(fs::File::create(folder.join(SOURCES_FILE))?);
+        serde_json::to_writer(&mut file, self)?;
+        std::io::Write::flush(&mut file)?;
+        file.get_ref().sync_all()
+    }
+}
+
+/// Locks the index folder for a build: one build at a time (a second one would remove the
+/// first one's unfinished generation as stale). The lock is the kernel's (flock), so a killed
+/// ingest releases it.
+fn lock_folder(folder: &Path) -> Result<fs::File, IndexError> {
+    fs::create_dir_all(folder).map_err(io_error(folder))?;
+    let lock_path = folder.join(LOCK_FILE);
+    let lock = fs::File::create(&lock_path).map_err(io_error(&lock_path))?;
+    match lock.try_lock() {
+        Ok(()) => {}
+        Err(fs::TryLockError::WouldBlock) => {
+            return Err(IndexError::Busy(folder.to_path_buf()));
+        }
+        Err(fs::TryLockError::Error(source)) => return Err(io_error(&lock_path)(source)),
+    }
+    // Left by a build that was killed: never live, safe to remove under the lock.
+    remove_stale_builds(folder);
+    Ok(lock)
+}
+
+/// A new generation's name and its folder while it is built.
+fn new_generation(folder: &Path) -> (String, PathBuf) {
+    let stamp = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|elapsed| elapsed.as_millis())
+        .unwrap_or_default();
+    let name = format!("gen-{stamp}-{}", std::process::id());
+    let building = folder.join(format!("{name}.tmp"));
+    (name, building)
+}
+
+/// Files of a generation an update writes anew rather than links: tantivy's own bookkeeping
+/// (rewritten in place by a commit, so a link would change the live generation's) and
+/// hyoka's tables.
+fn written_anew(name: &str) -> bool {
+    matches!(
+        name,
+        "meta.json"
+            | ".managed.json"
+            | FINGERPRINT_FILE
+            | SOURCES_FILE
+            | crate::document::DOCUMENTS_FILE
+            | crate::compare::table::TABLE_FILE
+            | crate::compare::table::TABLE_SOURCE_FILE
+            | crate::deletions::DELETIONS_FILE
+    ) || name.ends_with(".lock")
+}
+
+/// Links the live generation's index files into `building` (segment files never change once
+/// written, so both generations can share them); copies tantivy's bookkeeping.
+fn link_generation(live: &Path, building: &Path) -> Result<(), IndexError> {
+    for entry in fs::read_dir(live).map_err(io_error(live))? {
+        let entry = entry.map_err(io_error(live))?;
+        let name = entry.file_name().to_string_lossy().to_string();
+        let target = building.join(&name);
+        if name == "meta.json" || name == ".managed.json" {
+            fs::copy(entry.path(), &target).map_err(io_error(&target))?;
+        } else if !written_anew(&name) && entry.path().is_file() {
+            // A folder on another file system cannot link: copy then.
+            if fs::hard_link(entry.path(), &target).is_err() {
+                fs::copy(entry.path(), &target).map_err(io_error(&target))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+impl Build {
+    /// Locks the folder and starts a new generation beside the live one, to add every
+    /// document to.
+    pub fn start(folder: &Path, threads: usize) -> Result<Build, IndexError> {
+        let lock = lock_folder(folder)?;
+        let (name, building) = new_generation(folder);
         fs::create_dir_all(&building).map_err(io_error(&building))?;
         let (schema, fields) = schema();
         let index = Index::create_in_dir(&building, schema)?;
@@ -324,12 +445,94 @@ impl Build {
             name,
             building,
             writer: Some(writer),
+            index,
             fields,
             table: TableBuilder::default(),
             documents: DocumentTable::default(),
+            sources: DocumentSources::default(),
             fingerprint: None,
+            previous: None,
             _lock: lock,
         })
+    }
+
+    /// Locks the folder and starts a new generation that updates the live one; `None` when
+    /// the live generation cannot be updated (there is none, or an earlier hyoka built it
+    /// without what an update takes over): a whole build is needed.
+    pub fn update(folder: &Path, threads: usize) -> Result<Option<Build>, IndexError> {
+        let lock = lock_folder(folder)?;
+        let Some(live) = current_generation(folder) else {
+            return Ok(None);
+        };
+        let live = folder.join(live);
+        let (Ok(documents), Some(sources), Some(table), Ok(deletions)) = (
+            DocumentTable::read(&live),
+            DocumentSources::read(&live),
+            TableSource::read(&live),
+            Deletions::read(&live),
+        ) else {
+            return Ok(None);
+        };
+        let (name, building) = new_generation(folder);
+        fs::create_dir_all(&building).map_err(io_error(&building))?;
+        let opened = link_generation(&live, &building).and_then(|()| {
+            let index = Index::open_in_dir(&building)?;
+            register_tokenizers(&index);
+            let (expected, fields) = schema();
+            if !same_fields(&index.schema(), &expected) {
+                return Ok(None);
+            }
+            let writer: IndexWriter =
+                index.writer_with_num_threads(threads.max(1), WRITER_HEAP_BYTES)?;
+            let searcher = index.reader()?.searcher();
+            Ok(Some((index, fields, writer, searcher)))
+        });
+        let (index, fields, writer, searcher) = match opened {
+            Ok(Some(opened)) => opened,
+            Ok(None) => {
+                let _ = fs::remove_dir_all(&building);
+                return Ok(None);
+            }
+            Err(error) => {
+                let _ = fs::remove_dir_all(&building);
+                return Err(error);
+            }
+        };
+        let by_file = documents
+            .documents
+            .iter()
+            .enumerate()
+            .map(|(position, document)| (document.file.clone(), position))
+            .collect();
+        let next_number = documents.next_number(0);
+        Ok(Some(Build {
+            folder: folder.to_path_buf(),
+            name,
+            building,
+            writer: Some(writer),
+            index,
+            fields,
+            table: TableBuilder::default(),
+            documents: DocumentTable::default(),
+            sources: DocumentSources::default(),
+            fingerprint: None,
+            previous: Some(Previous {
+                documents,
+                by_file,
+                sources,
+                table,
+                deletions,
+                searcher,
+                next_number,
+            }),
+            _lock: lock,
+        }))
+    }
+
+    /// For an update, the documents of the live generation with where their files stood
+    /// when they were read, and the hyoka that read them.
+    pub fn previous_sources(&self) -> Option<&DocumentSources> {
+        self.previous.as_ref().map(|previous| &previous.sources)
     }
 
     /// Adds the records of one document (a file), each with its sentence keys
@@ -339,11 +542,20 @@ impl Build {
         &mut self,
         records: &[Record],
         sentence_keys: Vec<Vec<String>>,
+        source: DocumentSource,
     ) -> Result<(), IndexError> {
         let Some(document) = DocumentInfo::of_records(records) else {
             return Ok(());
         };
-        let number = self.documents.push(document);
+        self.sources.files.insert(document.file.clone(), source);
+        let number = match &mut self.previous {
+            Some(previous) => {
+                let number = previous.next_number;
+                previous.next_number += 1;
+                self.documents.push_numbered(document, number)
+            }
+            None => self.documents.push(document),
+        };
         let Some(writer) = &self.writer else {
             return Ok(());
         };
@@ -355,10 +567,84 @@ impl Build {
         Ok(())
     }
 
+    /// For an update: takes over a document of the live generation as it is (its records stay
+    /// where they lie in the index files); returns its records. `None` when the live
+    /// generation has no such file.
+    pub fn keep_document(&mut self, file: &str) -> Option<usize> {
+        let previous = self.previous.as_ref()?;
+        let (Some(&position), Some(source)) =
+            (previous.by_file.get(file), previous.sources.files.get(file))
+        else {
+            return None;
+        };
+        let number = previous.documents.number_at(position);
+        let document = previous.documents.documents[position].clone();
+        self.sources.files.insert(file.to_string(), source.clone());
+        self.documents.push_numbered(document, number);
+        self.table.add_again(&previous.table, number);
+        Some(previous.documents.documents[position].records as usize)
+    }
+
+    /// For an update: deletes the records of a document of the live generation (removed from
+    /// the folder, or read again), noting what they held for the ranking statistics.
+    pub fn delete_document(&mut self, file: &str) -> Result<(), IndexError> {
+        let (Some(previous), Some(writer)) = (&mut self.previous, &self.writer) else {
+            return Ok(());
+        };
+        let term = Term::from_facet(self.fields.facets, &facet_of("source", file));
+        let searcher = &previous.searcher;
+        let addresses = searcher.search(
+            &tantivy::query::TermQuery::new(term.clone(), IndexRecordOption::Basic),
+            &tantivy::collector::DocSetCollector,
+        )?;
+        let tokenizers = self.index.tokenizers();
+        let mut analyzers = [
+            ("text_ja", tokenizers.get(JA_TOKENIZER)),
+            ("text_bigram", tokenizers.get(BIGRAM_TOKENIZER)),
+        ];
+        for address in addresses {
+            let segment = searcher
+                .segment_reader(address.segment_ord)
+                .segment_id()
+                .uuid_string();
+            let stored: TantivyDocument = searcher.doc(address)?;
+            let values = text_values(&record_of(&stored, &self.fields)?);
+            let mut held: Vec<(&str, Vec<Vec<String>>)> = Vec::new();
+            for (field, analyzer) in &mut analyzers {
+                let Some(analyzer) = analyzer else {
+                    continue;
+                };
+                let terms = values
+                    .iter()
+                    .map(|value| {
+                        let mut terms = Vec::new();
+                        let mut stream = analyzer.token_stream(value);
+                        while let Some(token) = stream.next() {
+                            // tantivy drops what it cannot index, and does not count it.
+                            if token.text.len() <= tantivy::tokenizer::MAX_TOKEN_LEN {
+                                terms.push(token.text.clone());
+                            }
+                        }
+                        terms
+                    })
+                    .collect();
+                held.push((field, terms));
+            }
+            previous.deletions.add_record(&segment, &held);
+        }
+        writer.delete_term(term);
+        Ok(())
+    }
+
     /// Records the fingerprint of the corpus this generation is built from, so that a later
     /// ingest of the same, unchanged folder can do nothing.
     pub fn set_corpus_fingerprint(&mut self, fingerprint: String) {
         self.fingerprint = Some(fingerprint);
+    }
+
+    /// Names the hyoka that read the documents (see [`DocumentSources::reader`]).
+    pub fn set_reader(&mut self, reader: String) {
+        self.sources.reader = reader;
     }
 
     /// Commits the generation, makes it live by renaming `CURRENT`, and removes generations
@@ -375,14 +661,38 @@ impl Build {
         documents
             .write(&self.building)
             .map_err(io_error(&self.building))?;
+        self.sources
+            .write(&self.building)
+            .map_err(io_error(&self.building))?;
         std::mem::take(&mut self.table)
             .finish(&self.building)
             .map_err(io_error(&self.building))?;
         let Some(mut writer) = self.writer.take() else {
             return Err(IndexError::Missing(self.building.clone()));
         };
-        writer.commit()?;
-        writer.wait_merging_threads()?;
+        if let Err(error) = writer.commit().and_then(|_| writer.wait_merging_threads()) {
+            let _ = fs::remove_dir_all(&self.building);
+            return Err(error.into());
+        }
+        if let Some(previous) = &mut self.previous {
+            // After the commit's merges: a merged segment has dropped its deleted records.
+            let written = self
+                .index
+                .reader()
+                .map(|reader| reader.searcher())
+                .map_err(IndexError::from)
+                .and_then(|searcher| {
+                    previous.deletions.keep_segments_of(&searcher);
+                    previous
+                        .deletions
+                        .write(&self.building)
+                        .map_err(io_error(&self.building))
+                });
+            if let Err(error) = written {
+                let _ = fs::remove_dir_all(&self.building);
+                return Err(error);
+            }
+        }
         let (folder, name, building) = (&self.folder, &self.name, &self.building);
 
         let finished = folder.join(name);
@@ -407,6 +717,18 @@ impl Build {
         remove_old_generations(folder, name, previous.as_deref());
         Ok(finished)
     }
+}
+
+/// Whether two schemas have the same fields (an index written by an earlier hyoka lacks
+/// newer ones).
+fn same_fields(found: &Schema, expected: &Schema) -> bool {
+    let names = |schema: &Schema| -> Vec<String> {
+        schema
+            .fields()
+            .map(|(_, entry)| entry.name().to_string())
+            .collect()
+    };
+    names(found) == names(expected)
 }
 
 impl Drop for Build {
@@ -470,13 +792,7 @@ pub fn open(folder: &Path) -> Result<(Index, Fields, String), IndexError> {
     let (expected, fields) = schema();
     // An index written by an earlier hyoka lacks newer fields; reading it would fail on the
     // first search instead of here, with a message that says what to do.
-    let names = |schema: &Schema| -> Vec<String> {
-        schema
-            .fields()
-            .map(|(_, entry)| entry.name().to_string())
-            .collect()
-    };
-    if names(&index.schema()) != names(&expected) {
+    if !same_fields(&index.schema(), &expected) {
         return Err(IndexError::OlderSchema(folder.join(&generation)));
     }
     Ok((index, fields, generation))

@@ -73,6 +73,10 @@ pub struct IngestSummary {
     /// Wall-clock time of the final commit (after the last record was added).
     pub commit_seconds: f64,
     pub generation: String,
+    /// Why the generation was built whole; `None` for an update of the live one.
+    pub whole_because: Option<WholeBecause>,
+    /// For an update, what it did by file.
+    pub update: Option<UpdateSummary>,
 }
 
 impl IngestSummary {
@@ -170,44 +174,75 @@ fn skipped_of(error: &DocumentError) -> Skipped {
 
 /// A document's records, each with its sentence keys for the comparison table.
 type ParsedRecords = Result<(Vec<Record>, Vec<Vec<String>>), ParseError>;
-/// What a parse worker hands back for the document at one position of the corpus.
+/// What a parse worker hands back for one planned document.
 type Parsed = Result<(corpus::LoadedDocument, ParsedRecords), DocumentError>;
 
-/// Parses the corpus and builds a new index generation in `index_folder`, with `threads`
-/// parse threads and as many indexing threads.
-pub fn ingest(
-    corpus_folder: &Path,
-    index_folder: &Path,
-    threads: usize,
-    mut progress: impl FnMut(&str),
-) -> Result<IngestSummary, IngestError> {
-    let started = Instant::now();
-    // Taken before any document is read: a file changed while it is read makes the next
-    // ingest read again.
-    let fingerprint = corpus::fingerprint(corpus_folder)?;
-    let plan = corpus::plan_corpus(corpus_folder)?;
-    // Locks the index folder before any work, so a second ingest fails at once.
-    let mut build = index::Build::start(index_folder, threads)?;
-    build.set_corpus_fingerprint(fingerprint);
-    let mut skipped: Vec<Skipped> = plan.skipped.iter().map(skipped_of).collect();
-    let mut documents = Vec::new();
-    let mut document_warnings: Vec<String> = Vec::new();
-    let mut duplicates = corpus::DuplicateFilter::default();
-    let (mut records, mut input_bytes) = (0usize, 0usize);
-    let mut index_error: Option<IndexError> = None;
+/// How an ingest builds the new generation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IngestMode {
+    /// Update the live generation: read only the documents that are new or changed, delete
+    /// those removed, keep the rest as they lie; build whole where an update cannot be made
+    /// (see [`WholeBecause`]).
+    Update,
+    /// Read every document and build the generation whole.
+    Whole,
+}
 
+/// Why an ingest asked to update built the generation whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WholeBecause {
+    /// Asked to (`--force`).
+    Asked,
+    /// There is no live generation, or one built before updates were possible.
+    NoUpdatableIndex,
+    /// Another hyoka (version or build) read the live generation's documents.
+    OtherReader,
+    /// Many documents changed: building whole costs about the same and leaves no deleted
+    /// records behind.
+    ManyChanges,
+}
+
+/// What an update did, by file.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct UpdateSummary {
+    /// Documents taken over as they were.
+    pub kept: usize,
+    /// New files read.
+    pub added: Vec<String>,
+    /// Changed files read again, their old records replaced by the new.
+    pub replaced: Vec<String>,
+    /// Files whose records were deleted and not replaced: gone from the folder, unreadable or
+    /// without records now, or a copy of another document.
+    pub removed: Vec<String>,
+}
+
+/// Documents changing more than this share of the corpus (and more than
+/// [`UPDATE_ALWAYS_UP_TO`]) are read whole.
+const UPDATE_AT_MOST_SHARE: f64 = 0.25;
+/// An update of up to this many documents is always made.
+const UPDATE_ALWAYS_UP_TO: usize = 50;
+
+/// Parses `entries` of the plan with `threads` workers and hands each result to `each` in
+/// the entries' order, whatever order the workers finish in; stops early when `each` says so.
+fn parse_in_order(
+    plan: &corpus::CorpusPlan,
+    entries: &[crate::document::DocumentMeta],
+    threads: usize,
+    parse_nanos: &AtomicUsize,
+    mut each: impl FnMut(Parsed) -> std::ops::ControlFlow<()>,
+) {
     let next = AtomicUsize::new(0);
-    let parse_nanos = AtomicUsize::new(0);
     // Bounded: workers run at most this many documents ahead of the indexer.
     let (sender, receiver) = std::sync::mpsc::sync_channel::<(usize, Parsed)>(threads.max(1) * 4);
     std::thread::scope(|scope| {
         for _ in 0..threads.max(1) {
             let sender = sender.clone();
-            let (plan, next, parse_nanos) = (&plan, &next, &parse_nanos);
+            let next = &next;
             scope.spawn(move || {
                 loop {
                     let position = next.fetch_add(1, Ordering::SeqCst);
-                    let Some(meta) = plan.entries.get(position) else {
+                    let Some(meta) = entries.get(position) else {
                         return;
                     };
                     let parse_started = Instant::now();
@@ -230,87 +265,204 @@ pub fn ingest(
         }
         drop(sender);
 
-        // Take results in corpus order: out-of-order ones wait here (at most a few, since
-        // workers take positions in order).
+        // Take results in order: out-of-order ones wait here (at most a few, since workers
+        // take positions in order).
         let mut waiting: BTreeMap<usize, Parsed> = BTreeMap::new();
         let mut expected = 0;
-        for (position, parsed) in receiver.iter() {
+        'results: for (position, parsed) in receiver.iter() {
             waiting.insert(position, parsed);
             while let Some(parsed) = waiting.remove(&expected) {
                 expected += 1;
-                if index_error.is_some() {
-                    continue;
+                if each(parsed).is_break() {
+                    // Workers see the closed channel and stop.
+                    break 'results;
                 }
-                let document = match parsed.and_then(|(document, parsed)| {
-                    duplicates.check(&document)?;
-                    Ok((document, parsed))
-                }) {
-                    Ok(document) => document,
-                    Err(error) => {
-                        skipped.push(skipped_of(&error));
-                        continue;
-                    }
-                };
-                let (document, parsed) = document;
-                progress(&document.meta.file);
-                let (parsed, sentence_keys) = match parsed {
-                    Ok(parsed) => parsed,
-                    Err(error @ ParseError::NothingRecognised { .. }) => {
-                        skipped.push(Skipped {
-                            file: document.meta.file.clone(),
-                            reason: crate::messages::parse_error(&error),
-                        });
-                        continue;
-                    }
-                };
-                if let Err(error) = build.add_document(&parsed, sentence_keys) {
-                    index_error = Some(error);
-                }
-                input_bytes += document.bytes;
-                records += parsed.len();
-                document_warnings.extend(document.warnings.iter().cloned());
-                let pages = match &document.line_pages {
-                    Some(line_pages) => crate::parse::losses::Pages::of_lines(line_pages),
-                    None => crate::parse::losses::Pages::none(),
-                };
-                document_warnings.extend(crate::parse::losses::noticed(
-                    &document.meta.file,
-                    &document.text,
-                    pages,
-                    &parsed,
-                ));
-                documents.push(summary_of(&document, &parsed));
-            }
-            if index_error.is_some() {
-                // Workers see the closed channel and stop.
-                break;
             }
         }
         drop(receiver);
     });
-    if let Some(error) = index_error {
-        return Err(error.into());
+}
+
+/// A parsed document ready to add.
+struct Accepted {
+    document: corpus::LoadedDocument,
+    records: Vec<Record>,
+    sentence_keys: Vec<Vec<String>>,
+}
+
+/// What an ingest reports as it reads documents.
+#[derive(Default)]
+struct Report {
+    documents: Vec<DocumentSummary>,
+    skipped: Vec<Skipped>,
+    warnings: Vec<String>,
+    records: usize,
+    input_bytes: usize,
+}
+
+impl Report {
+    /// Takes a parsed document: a copy of one seen before, or one that gave no record, is
+    /// reported skipped; otherwise its summary and what it lost are reported and it is
+    /// returned to add.
+    fn accept(
+        &mut self,
+        parsed: Parsed,
+        duplicates: &mut corpus::DuplicateFilter,
+        progress: &mut impl FnMut(&str),
+    ) -> Option<Accepted> {
+        let checked = parsed.and_then(|(document, parsed)| {
+            duplicates.check(&document)?;
+            Ok((document, parsed))
+        });
+        let (document, parsed) = match checked {
+            Ok(checked) => checked,
+            Err(error) => {
+                self.skipped.push(skipped_of(&error));
+                return None;
+            }
+        };
+        progress(&document.meta.file);
+        let (records, sentence_keys) = match parsed {
+            Ok(parsed) => parsed,
+            Err(error @ ParseError::NothingRecognised { .. }) => {
+                self.skipped.push(Skipped {
+                    file: document.meta.file.clone(),
+                    reason: crate::messages::parse_error(&error),
+                });
+                return None;
+            }
+        };
+        self.input_bytes += document.bytes;
+        self.records += records.len();
+        self.warnings.extend(document.warnings.iter().cloned());
+        let pages = match &document.line_pages {
+            Some(line_pages) => crate::parse::losses::Pages::of_lines(line_pages),
+            None => crate::parse::losses::Pages::none(),
+        };
+        self.warnings.extend(crate::parse::losses::noticed(
+            &document.meta.file,
+            &document.text,
+            pages,
+            &records,
+        ));
+        self.documents.push(summary_of(&document, &records));
+        Some(Accepted {
+            document,
+            records,
+            sentence_keys,
+        })
     }
+}
+
+/// Parses the corpus and builds a new index generation in `index_folder`, with `threads`
+/// parse threads and as many indexing threads: an update of the live generation where one
+/// can be made (see [`IngestMode::Update`]).
+pub fn ingest(
+    corpus_folder: &Path,
+    index_folder: &Path,
+    threads: usize,
+    progress: impl FnMut(&str),
+) -> Result<IngestSummary, IngestError> {
+    ingest_as(
+        corpus_folder,
+        index_folder,
+        threads,
+        IngestMode::Update,
+        progress,
+    )
+}
+
+/// [`ingest`], updating or building whole as `mode` asks.
+pub fn ingest_as(
+    corpus_folder: &Path,
+    index_folder: &Path,
+    threads: usize,
+    mode: IngestMode,
+    mut progress: impl FnMut(&str),
+) -> Result<IngestSummary, IngestError> {
+    let started = Instant::now();
+    // Taken before any document is read: a file changed while it is read makes the next
+    // ingest read again.
+    let fingerprint = corpus::fingerprint(corpus_folder)?;
+    let plan = corpus::plan_corpus(corpus_folder)?;
+    let stamps: std::collections::HashMap<&str, String> = plan
+        .entries
+        .iter()
+        .map(|meta| {
+            (
+                meta.file.as_str(),
+                corpus::document_stamp(&plan.folder, meta),
+            )
+        })
+        .collect();
+    let reader = corpus::reader_stamp();
+    // Locks the index folder before any work, so a second ingest fails at once.
+    let (mut build, whole_because) =
+        start_build(index_folder, threads, mode, &plan, &stamps, &reader)?;
+    build.set_corpus_fingerprint(fingerprint);
+    build.set_reader(reader);
+    let mut report = Report {
+        skipped: plan.skipped.iter().map(skipped_of).collect(),
+        warnings: plan.warnings.clone(),
+        ..Report::default()
+    };
+    let mut duplicates = corpus::DuplicateFilter::default();
+    let parse_nanos = AtomicUsize::new(0);
+    let source_of = |accepted: &Accepted| index::DocumentSource {
+        stamp: stamps
+            .get(accepted.document.meta.file.as_str())
+            .cloned()
+            .unwrap_or_default(),
+        content: corpus::content_fingerprint(&accepted.document.text),
+    };
+
+    let (records, update) = if whole_because.is_some() {
+        let mut index_error: Option<IndexError> = None;
+        parse_in_order(&plan, &plan.entries, threads, &parse_nanos, |parsed| {
+            let Some(accepted) = report.accept(parsed, &mut duplicates, &mut progress) else {
+                return std::ops::ControlFlow::Continue(());
+            };
+            let source = source_of(&accepted);
+            match build.add_document(&accepted.records, accepted.sentence_keys, source) {
+                Ok(()) => std::ops::ControlFlow::Continue(()),
+                Err(error) => {
+                    index_error = Some(error);
+                    std::ops::ControlFlow::Break(())
+                }
+            }
+        });
+        if let Some(error) = index_error {
+            return Err(error.into());
+        }
+        (report.records, None)
+    } else {
+        update_build(
+            &mut build,
+            &plan,
+            &stamps,
+            threads,
+            &parse_nanos,
+            &mut report,
+            &mut duplicates,
+            &source_of,
+            &mut progress,
+        )?
+    };
     if records == 0 {
         // Dropping the build leaves the live index as it was.
         return Err(IngestError::NothingIndexed {
             folder: corpus_folder.display().to_string(),
-            skipped: skipped.len(),
+            skipped: report.skipped.len(),
         });
     }
     let commit_started = Instant::now();
     let generation = build.finish()?;
     Ok(IngestSummary {
-        documents,
-        skipped,
-        warnings: plan
-            .warnings
-            .iter()
-            .cloned()
-            .chain(document_warnings)
-            .collect(),
+        documents: report.documents,
+        skipped: report.skipped,
+        warnings: report.warnings,
         records,
-        input_bytes,
+        input_bytes: report.input_bytes,
         seconds: started.elapsed().as_secs_f64(),
         parse_seconds: Duration::from_nanos(parse_nanos.load(Ordering::Relaxed) as u64)
             .as_secs_f64(),
@@ -319,7 +471,158 @@ pub fn ingest(
             .file_name()
             .map(|name| name.to_string_lossy().to_string())
             .unwrap_or_default(),
+        whole_because,
+        update,
     })
+}
+
+/// Starts the build `mode` asks for: an update of the live generation when it can be made,
+/// else a whole one, with why.
+fn start_build(
+    index_folder: &Path,
+    threads: usize,
+    mode: IngestMode,
+    plan: &corpus::CorpusPlan,
+    stamps: &std::collections::HashMap<&str, String>,
+    reader: &str,
+) -> Result<(index::Build, Option<WholeBecause>), IngestError> {
+    if mode == IngestMode::Whole {
+        return Ok((
+            index::Build::start(index_folder, threads)?,
+            Some(WholeBecause::Asked),
+        ));
+    }
+    let Some(update) = index::Build::update(index_folder, threads)? else {
+        return Ok((
+            index::Build::start(index_folder, threads)?,
+            Some(WholeBecause::NoUpdatableIndex),
+        ));
+    };
+    let previous = update.previous_sources().map(|sources| {
+        let changed = plan
+            .entries
+            .iter()
+            .filter(|meta| {
+                sources.files.get(&meta.file).map(|source| &source.stamp)
+                    != stamps.get(meta.file.as_str())
+            })
+            .count();
+        let gone = sources
+            .files
+            .keys()
+            .filter(|file| !stamps.contains_key(file.as_str()))
+            .count();
+        (sources.reader == reader, changed + gone)
+    });
+    let because = match previous {
+        None => Some(WholeBecause::NoUpdatableIndex),
+        Some((false, _)) => Some(WholeBecause::OtherReader),
+        Some((true, changes))
+            if changes > UPDATE_ALWAYS_UP_TO
+                && changes as f64 > plan.entries.len() as f64 * UPDATE_AT_MOST_SHARE =>
+        {
+            Some(WholeBecause::ManyChanges)
+        }
+        Some(_) => None,
+    };
+    match because {
+        None => Ok((update, None)),
+        Some(because) => {
+            // Releases the lock and removes the update's unfinished generation first.
+            drop(update);
+            Ok((index::Build::start(index_folder, threads)?, Some(because)))
+        }
+    }
+}
+
+/// Fills an update: deletes the records of files removed or changed, reads the new and
+/// changed ones, and then, in corpus order as a whole build would, keeps each unchanged
+/// document and adds each one read. Returns the generation's records and what was done.
+#[allow(clippy::too_many_arguments)]
+fn update_build(
+    build: &mut index::Build,
+    plan: &corpus::CorpusPlan,
+    stamps: &std::collections::HashMap<&str, String>,
+    threads: usize,
+    parse_nanos: &AtomicUsize,
+    report: &mut Report,
+    duplicates: &mut corpus::DuplicateFilter,
+    source_of: &impl Fn(&Accepted) -> index::DocumentSource,
+    progress: &mut impl FnMut(&str),
+) -> Result<(usize, Option<UpdateSummary>), IngestError> {
+    let previous = build
+        .previous_sources()
+        .map(|sources| sources.files.clone())
+        .unwrap_or_default();
+    let unchanged = |meta: &crate::document::DocumentMeta| {
+        previous.get(&meta.file).map(|source| &source.stamp) == stamps.get(meta.file.as_str())
+    };
+    let to_read: Vec<crate::document::DocumentMeta> = plan
+        .entries
+        .iter()
+        .filter(|meta| !unchanged(meta))
+        .cloned()
+        .collect();
+    let kept: std::collections::HashSet<&str> = plan
+        .entries
+        .iter()
+        .filter(|meta| unchanged(meta))
+        .map(|meta| meta.file.as_str())
+        .collect();
+    let mut summary = UpdateSummary::default();
+    // Before anything is added: a changed file's new records carry its name too.
+    let deleted: Vec<&String> = previous
+        .keys()
+        .filter(|file| !kept.contains(file.as_str()))
+        .collect();
+    for file in &deleted {
+        build.delete_document(file)?;
+    }
+    let mut read: std::collections::HashMap<String, Parsed> = std::collections::HashMap::new();
+    let mut position = 0;
+    parse_in_order(plan, &to_read, threads, parse_nanos, |parsed| {
+        read.insert(to_read[position].file.clone(), parsed);
+        position += 1;
+        std::ops::ControlFlow::Continue(())
+    });
+    let mut records = 0;
+    for meta in &plan.entries {
+        let file = meta.file.as_str();
+        if let Some(source) = previous.get(file).filter(|_| kept.contains(file)) {
+            // A kept document that an earlier file now copies is skipped, as a whole build
+            // would skip it.
+            if let Err(error) = duplicates.check_content(source.content, file) {
+                build.delete_document(file)?;
+                report.skipped.push(skipped_of(&error));
+                summary.removed.push(file.to_string());
+                continue;
+            }
+            records += build.keep_document(file).unwrap_or_default();
+            summary.kept += 1;
+            continue;
+        }
+        let Some(parsed) = read.remove(file) else {
+            continue;
+        };
+        let Some(accepted) = report.accept(parsed, duplicates, progress) else {
+            continue;
+        };
+        if previous.contains_key(file) {
+            summary.replaced.push(file.to_string());
+        } else {
+            summary.added.push(file.to_string());
+        }
+        records += accepted.records.len();
+        let source = source_of(&accepted);
+        build.add_document(&accepted.records, accepted.sentence_keys, source)?;
+    }
+    // A file deleted and not added again (gone, unreadable now, or a copy): out of the index.
+    for file in deleted {
+        if !summary.replaced.contains(file) {
+            summary.removed.push(file.clone());
+        }
+    }
+    Ok((records, Some(summary)))
 }
 
 fn summary_of(document: &corpus::LoadedDocument, records: &[Record]) -> DocumentSummary {

@@ -7,6 +7,7 @@ pub mod analysis;
 pub mod bodies;
 pub mod compare;
 pub mod corpus;
+pub mod deletions;
 pub mod document;
 pub mod draft;
 pub mod export;

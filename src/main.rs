@@ -266,11 +266,21 @@ fn run_ingest(args: &IngestArgs) -> anyhow::Result<ExitCode> {
         );
         return Ok(ExitCode::SUCCESS);
     }
-    ingest_and_report(&args.corpus, &args.index, args.threads)?;
+    let mode = if args.force {
+        hyoka::ingest::IngestMode::Whole
+    } else {
+        hyoka::ingest::IngestMode::Update
+    };
+    ingest_and_report(&args.corpus, &args.index, args.threads, mode)?;
     Ok(ExitCode::SUCCESS)
 }
 
-fn ingest_and_report(corpus: &Path, index: &Path, threads: usize) -> anyhow::Result<()> {
+fn ingest_and_report(
+    corpus: &Path,
+    index: &Path,
+    threads: usize,
+    mode: hyoka::ingest::IngestMode,
+) -> anyhow::Result<()> {
     let progress = if std::io::stderr().is_terminal() {
         let bar = indicatif::ProgressBar::new_spinner();
         bar.set_style(
@@ -282,7 +292,7 @@ fn ingest_and_report(corpus: &Path, index: &Path, threads: usize) -> anyhow::Res
     } else {
         None
     };
-    let summary = hyoka::ingest::ingest(corpus, index, threads, |file| {
+    let summary = hyoka::ingest::ingest_as(corpus, index, threads, mode, |file| {
         if let Some(bar) = &progress {
             bar.set_message(format!("parsing {file}"));
         }
@@ -362,8 +372,23 @@ fn ingest_and_report(corpus: &Path, index: &Path, threads: usize) -> anyhow::Res
     for skipped in &summary.skipped {
         out!("読み込まなかった文書: {}", skipped.reason);
     }
+    if let Some(because) = summary.whole_because {
+        out!("{}", hyoka::messages::whole_because(because));
+    }
+    if let Some(update) = &summary.update {
+        for file in &update.removed {
+            out!("索引から外した文書: {file}");
+        }
+        out!(
+            "差分で更新しました: 新しい文書 {} 件と変わった文書 {} 件を読み、消えた文書 {} 件を外し、変わっていない {} 文書はそのまま使いました",
+            update.added.len(),
+            update.replaced.len(),
+            update.removed.len(),
+            update.kept
+        );
+    }
     out!(
-        "{} 文書、{} 件の記載を索引に入れました（読み込まなかった文書 {}）。{:.2} MB を {:.3} 秒で読み込み（{:.2} MB/秒、{} スレッド、解析 {:.3} 秒（スレッドの合計）、最後の書き込み {:.3} 秒）。索引 {}",
+        "{} 文書を読み、索引には {} 件の記載があります（読み込まなかった文書 {}）。{:.2} MB を {:.3} 秒で読み込み（{:.2} MB/秒、{} スレッド、解析 {:.3} 秒（スレッドの合計）、最後の書き込み {:.3} 秒）。索引 {}",
         summary.documents.len(),
         summary.records,
         summary.skipped.len(),
@@ -569,7 +594,12 @@ fn run_serve(args: &ServeArgs) -> anyhow::Result<ExitCode> {
             args.index.display(),
             args.corpus.display()
         );
-        ingest_and_report(&args.corpus, &args.index, 2)?;
+        ingest_and_report(
+            &args.corpus,
+            &args.index,
+            2,
+            hyoka::ingest::IngestMode::Whole,
+        )?;
     }
     let index = match open_index(&args.index, args.synonyms.as_deref()) {
         Err(error)
@@ -585,7 +615,12 @@ fn run_serve(args: &ServeArgs) -> anyhow::Result<ExitCode> {
         {
             // An index from before an upgrade: rebuild it rather than make the user do it.
             eprintln!("{error}; rebuilding it from {}", args.corpus.display());
-            ingest_and_report(&args.corpus, &args.index, 2)?;
+            ingest_and_report(
+                &args.corpus,
+                &args.index,
+                2,
+                hyoka::ingest::IngestMode::Whole,
+            )?;
             open_index(&args.index, args.synonyms.as_deref())
         }
         other => other,

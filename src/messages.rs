@@ -202,6 +202,23 @@ pub fn parse_error(error: &ParseError) -> String {
 }
 
 /// Sent for every failure on our side (the detail is logged, not shown).
+/// Why an ingest read every document instead of updating the live index.
+pub fn whole_because(because: crate::ingest::WholeBecause) -> &'static str {
+    use crate::ingest::WholeBecause;
+    match because {
+        WholeBecause::Asked => "--force の指定で、すべての文書を読み直しました",
+        WholeBecause::NoUpdatableIndex => {
+            "差分で更新できる索引がない（初めての読み込み、または更新に対応する前の hyoka が作った索引）ので、すべての文書を読みました"
+        }
+        WholeBecause::OtherReader => {
+            "前回の索引は別の hyoka（版または実行ファイル）が読んだものなので、すべての文書を読み直しました"
+        }
+        WholeBecause::ManyChanges => {
+            "変わった文書が多い（全体の 4 分の 1 を超える）ので、差分ではなくすべての文書を読み直しました"
+        }
+    }
+}
+
 pub fn internal() -> String {
     "サーバーで問題が起きました。記録してありますので、時間をおいてもう一度お試しください"
         .to_string()

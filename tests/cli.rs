@@ -129,7 +129,10 @@ fn ingest_reports_records_per_document_and_throughput() {
     let stdout = text(&output.stdout);
     assert!(stdout.contains("002_ac2772f135d57124.txt"));
     assert!(stdout.contains("MB/秒"), "{stdout}");
-    assert!(stdout.contains("5 文書、379 件の記載"), "{stdout}");
+    assert!(
+        stdout.contains("5 文書を読み、索引には 379 件の記載があります"),
+        "{stdout}"
+    );
     // The bundled documents read whole: nothing a reader would notice as lost.
     assert!(!stdout.contains("注意:"), "{stdout}");
     // The header names every column in Japanese, the 評価書番号 among them.
@@ -350,5 +353,14 @@ fn ingest_of_an_unchanged_folder_does_no_work() {
     std::fs::write(&sample, text_of_sample).expect("write");
     let (said, changed) = ingest(&[]);
     assert_ne!(changed, forced, "{said}");
-    assert!(said.contains("件の記載を索引に入れました"), "{said}");
+    // Only that document is read again; the others are taken over as they were.
+    assert!(
+        said.contains("新しい文書 0 件と変わった文書 1 件を読み")
+            && said.contains("変わっていない 4 文書はそのまま"),
+        "{said}"
+    );
+    assert!(
+        said.contains("1 文書を読み、索引には 379 件の記載があります"),
+        "{said}"
+    );
 }

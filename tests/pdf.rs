@@ -539,7 +539,7 @@ fn a_folder_of_pdfs_without_a_manifest_ingests_and_reports_each_document() {
         ]
     );
     assert!(
-        stdout.contains("4 文書、") && stdout.contains("読み込まなかった文書 0"),
+        stdout.contains("4 文書を読み、") && stdout.contains("読み込まなかった文書 0"),
         "{stdout}"
     );
 }

@@ -43,6 +43,8 @@ mod edges;
 mod security;
 // Real processes: ingest killed at many moments, load while the index swaps.
 mod reliability;
+// Updating an index in place: the same answers as an index built whole.
+mod update;
 // Generated input: damaged documents, arbitrary bytes, queries and text.
 mod properties;
 

@@ -304,6 +304,176 @@ pub struct TableBuilder {
     /// Per slot number: sentence key → bodies writing it (in the order seen, repeats removed
     /// at the end).
     sentences: Vec<HashMap<String, Vec<u32>>>,
+    /// What was added, kept for the next incremental ingest.
+    source: TableSource,
+}
+
+/// One row as the builder takes it: from a parsed record, or again from a [`TableSource`].
+struct Entry<'a> {
+    slot: &'a str,
+    key: u64,
+    body: &'a str,
+    title: &'a str,
+    file: &'a str,
+    field: &'a str,
+    actor: &'a str,
+    choice: Option<&'a str>,
+    printed: Option<&'a str>,
+    rating: Option<&'a str>,
+    deleted: bool,
+    document: u32,
+    wording: u64,
+    has_text: bool,
+    sentences: &'a [&'a str],
+}
+
+/// The table's file of what it was built from, in a generation's folder.
+pub const TABLE_SOURCE_FILE: &str = "comparison-source.json";
+/// Bumped when [`TableSource`]'s layout changes; another version means a whole ingest.
+const TABLE_SOURCE_VERSION: u32 = 1;
+
+/// Every row the table was built from, in the order added (a document's rows together), as
+/// columns over one list of strings: an incremental ingest adds again the rows of the
+/// documents it keeps, in corpus order, and builds the same table a whole ingest builds, with
+/// no document read again.
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct TableSource {
+    version: u32,
+    strings: Vec<String>,
+    #[serde(skip)]
+    numbers: HashMap<String, u32>,
+    document: Vec<u32>,
+    slot: Vec<u32>,
+    key: Vec<u64>,
+    body: Vec<u32>,
+    title: Vec<u32>,
+    file: Vec<u32>,
+    field: Vec<u32>,
+    actor: Vec<u32>,
+    /// The string's number plus one; 0 for none.
+    choice: Vec<u32>,
+    printed: Vec<u32>,
+    rating: Vec<u32>,
+    deleted: Vec<bool>,
+    wording: Vec<u64>,
+    has_text: Vec<bool>,
+    /// Per row, where its sentence keys end in `sentences`.
+    sentence_ends: Vec<u32>,
+    sentences: Vec<u32>,
+    /// Per document number, the range of its rows (filled when read).
+    #[serde(skip)]
+    rows_by_document: HashMap<u32, (usize, usize)>,
+}
+
+impl TableSource {
+    fn number(&mut self, value: &str) -> u32 {
+        if let Some(&number) = self.numbers.get(value) {
+            return number;
+        }
+        let number = self.strings.len() as u32;
+        self.numbers.insert(value.to_string(), number);
+        self.strings.push(value.to_string());
+        number
+    }
+
+    fn push(&mut self, entry: &Entry) {
+        let plus_one = |source: &mut TableSource, value: Option<&str>| {
+            value.map_or(0, |value| source.number(value) + 1)
+        };
+        self.document.push(entry.document);
+        let slot = self.number(entry.slot);
+        self.slot.push(slot);
+        self.key.push(entry.key);
+        let body = self.number(entry.body);
+        self.body.push(body);
+        let title = self.number(entry.title);
+        self.title.push(title);
+        let file = self.number(entry.file);
+        self.file.push(file);
+        let field = self.number(entry.field);
+        self.field.push(field);
+        let actor = self.number(entry.actor);
+        self.actor.push(actor);
+        let choice = plus_one(self, entry.choice);
+        self.choice.push(choice);
+        let printed = plus_one(self, entry.printed);
+        self.printed.push(printed);
+        let rating = plus_one(self, entry.rating);
+        self.rating.push(rating);
+        self.deleted.push(entry.deleted);
+        self.wording.push(entry.wording);
+        self.has_text.push(entry.has_text);
+        for sentence in entry.sentences {
+            let number = self.number(sentence);
+            self.sentences.push(number);
+        }
+        self.sentence_ends.push(self.sentences.len() as u32);
+    }
+
+    /// Reads the source of the generation in `folder`; `None` when it has none or one of
+    /// another layout (a generation built before incremental ingest), and only a whole ingest
+    /// can follow.
+    pub fn read(folder: &Path) -> Option<TableSource> {
+        let file = fs::File::open(folder.join(TABLE_SOURCE_FILE)).ok()?;
+        let mut source: TableSource = serde_json::from_reader(BufReader::new(file)).ok()?;
+        let rows = source.document.len();
+        let columns_agree = [
+            source.slot.len(),
+            source.key.len(),
+            source.body.len(),
+            source.title.len(),
+            source.file.len(),
+            source.field.len(),
+            source.actor.len(),
+            source.choice.len(),
+            source.printed.len(),
+            source.rating.len(),
+            source.deleted.len(),
+            source.wording.len(),
+            source.has_text.len(),
+            source.sentence_ends.len(),
+        ]
+        .iter()
+        .all(|&length| length == rows);
+        let numbers_valid = source
+            .sentence_ends
+            .windows(2)
+            .all(|pair| pair[0] <= pair[1])
+            && source
+                .sentence_ends
+                .last()
+                .is_none_or(|&end| end as usize <= source.sentences.len());
+        if source.version != TABLE_SOURCE_VERSION || !columns_agree || !numbers_valid {
+            return None;
+        }
+        let mut start = 0;
+        for position in 1..=rows {
+            if position == rows || source.document[position] != source.document[start] {
+                source
+                    .rows_by_document
+                    .insert(source.document[start], (start, position));
+                start = position;
+            }
+        }
+        Some(source)
+    }
+
+    fn rows_of(&self, document: u32) -> std::ops::Range<usize> {
+        let (start, end) = self
+            .rows_by_document
+            .get(&document)
+            .copied()
+            .unwrap_or_default();
+        start..end
+    }
+
+    fn write(&self, folder: &Path) -> std::io::Result<()> {
+        let path = folder.join(TABLE_SOURCE_FILE);
+        let mut file = BufWriter::new(fs::File::create(&path)?);
+        serde_json::to_writer(&mut file, self)?;
+        file.flush()?;
+        file.get_ref().sync_all()
+    }
 }
 
 impl TableBuilder {
@@ -316,49 +486,103 @@ impl TableBuilder {
         document: u32,
         wording: u64,
     ) {
-        let Some(slot_key) = &record.slot else {
+        let Some(slot) = &record.slot else {
             return;
         };
-        let slot = self.slots.number(slot_key);
-        let body = self.bodies.number(&body_of(record));
-        let row = BuilderRow {
+        let body = body_of(record);
+        let sentences: Vec<&str> = sentence_keys.iter().map(String::as_str).collect();
+        self.add_entry(&Entry {
             slot,
             key: row_key(&record.id),
-            body,
-            title: self.titles.number(&record.doc_title),
-            file: self
-                .files
-                .number(record.file_name.as_deref().unwrap_or_default()),
-            field: self
-                .fields
-                .number(record.field.as_deref().unwrap_or_default()),
-            actor: self
-                .actors
-                .number(record.actor.as_deref().unwrap_or_default()),
-            choice: record
-                .choice
-                .as_deref()
-                .map(|answer| self.answers.number(answer)),
-            printed: record
-                .choice_as_printed
-                .as_deref()
-                .map(|answer| self.answers.number(answer)),
-            rating: record
-                .rating
-                .as_deref()
-                .map(|answer| self.answers.number(answer)),
+            body: &body,
+            title: &record.doc_title,
+            file: record.file_name.as_deref().unwrap_or_default(),
+            field: record.field.as_deref().unwrap_or_default(),
+            actor: record.actor.as_deref().unwrap_or_default(),
+            choice: record.choice.as_deref(),
+            printed: record.choice_as_printed.as_deref(),
+            rating: record.rating.as_deref(),
             deleted: record.change.as_deref() == Some("削除"),
             document,
             wording,
             has_text: !record.text.trim().is_empty(),
+            sentences: &sentences,
+        });
+    }
+
+    /// Adds again the rows a previous generation had for one document (read from its
+    /// [`TableSource`]), as [`TableBuilder::add`] added them.
+    pub fn add_again(&mut self, source: &TableSource, document: u32) {
+        for position in source.rows_of(document) {
+            // A number past the strings (a damaged file) reads as empty, never a panic.
+            let text = |number: u32| {
+                source
+                    .strings
+                    .get(number as usize)
+                    .map_or("", String::as_str)
+            };
+            let optional = |number: u32| number.checked_sub(1).map(text);
+            let (from, to) = (
+                source.sentence_ends[..position]
+                    .last()
+                    .copied()
+                    .unwrap_or_default() as usize,
+                source.sentence_ends[position] as usize,
+            );
+            let sentences: Vec<&str> = source
+                .sentences
+                .get(from..to)
+                .unwrap_or_default()
+                .iter()
+                .map(|&number| text(number))
+                .collect();
+            self.add_entry(&Entry {
+                slot: text(source.slot[position]),
+                key: source.key[position],
+                body: text(source.body[position]),
+                title: text(source.title[position]),
+                file: text(source.file[position]),
+                field: text(source.field[position]),
+                actor: text(source.actor[position]),
+                choice: optional(source.choice[position]),
+                printed: optional(source.printed[position]),
+                rating: optional(source.rating[position]),
+                deleted: source.deleted[position],
+                document,
+                wording: source.wording[position],
+                has_text: source.has_text[position],
+                sentences: &sentences,
+            });
+        }
+    }
+
+    fn add_entry(&mut self, entry: &Entry) {
+        self.source.push(entry);
+        let slot = self.slots.number(entry.slot);
+        let body = self.bodies.number(entry.body);
+        let row = BuilderRow {
+            slot,
+            key: entry.key,
+            body,
+            title: self.titles.number(entry.title),
+            file: self.files.number(entry.file),
+            field: self.fields.number(entry.field),
+            actor: self.actors.number(entry.actor),
+            choice: entry.choice.map(|answer| self.answers.number(answer)),
+            printed: entry.printed.map(|answer| self.answers.number(answer)),
+            rating: entry.rating.map(|answer| self.answers.number(answer)),
+            deleted: entry.deleted,
+            document: entry.document,
+            wording: entry.wording,
+            has_text: entry.has_text,
         };
         self.rows.push(row);
         if self.sentences.len() <= slot as usize {
             self.sentences.resize_with(slot as usize + 1, HashMap::new);
         }
         let slot_sentences = &mut self.sentences[slot as usize];
-        for key in sentence_keys {
-            let writers = slot_sentences.entry(key).or_default();
+        for &key in entry.sentences {
+            let writers = slot_sentences.entry(key.to_string()).or_default();
             if writers.last() != Some(&body) {
                 writers.push(body);
             }
@@ -368,6 +592,8 @@ impl TableBuilder {
     /// Sorts the rows into reading order, groups each slot's sentences and writes the table
     /// into the generation's folder.
     pub fn finish(mut self, folder: &Path) -> std::io::Result<()> {
+        self.source.version = TABLE_SOURCE_VERSION;
+        self.source.write(folder)?;
         let ranks = (
             self.bodies.ranks(),
             self.titles.ranks(),

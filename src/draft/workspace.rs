@@ -91,11 +91,12 @@ pub fn workspace_slots(
     let own_body = wanted(&request.own_body);
     let same_kind = matches!(request.same_kind.as_deref(), Some("on" | "true" | "1"));
     // By document number (dense), as the table's rows name documents.
-    let count = documents.all().len();
+    let count = documents.number_bound();
     let mut chosen = vec![false; count];
     let mut peers = vec![false; count];
     let mut chosen_bodies: HashSet<(String, Option<String>)> = HashSet::new();
-    for (number, document) in documents.all().iter().enumerate() {
+    for (number, document) in documents.numbered() {
+        let number = number as usize;
         if !document.current {
             continue;
         }

@@ -396,6 +396,33 @@ struct Loaded {
     fold_columns: Arc<fold::FoldColumns>,
     /// The generation's documents and their versions.
     documents: Arc<versions::SearchDocuments>,
+    /// What the records an incremental ingest deleted add to the ranking statistics.
+    correction: Arc<crate::deletions::Correction>,
+}
+
+impl Loaded {
+    /// Runs a query with ranking statistics of the live records only (see
+    /// [`crate::deletions`]), so a generation updated in place ranks as one built whole.
+    fn run<C: tantivy::collector::Collector>(
+        &self,
+        searcher: &tantivy::Searcher,
+        query: &dyn Query,
+        collector: &C,
+    ) -> tantivy::Result<C::Fruit> {
+        if self.correction.is_empty() {
+            return searcher.search(query, collector);
+        }
+        let statistics = crate::deletions::LiveStatistics {
+            searcher,
+            correction: &self.correction,
+        };
+        searcher.search_with_statistics_provider(query, collector, &statistics)
+    }
+
+    /// How many live records hold a term.
+    fn doc_freq(&self, searcher: &tantivy::Searcher, term: &Term) -> tantivy::Result<u64> {
+        self.correction.doc_freq(searcher, term)
+    }
 }
 
 /// The index as the process serves it.
@@ -810,8 +837,10 @@ impl SearchIndex {
         let total_documents = searcher.num_docs().max(1) as f32;
         let mut weighted: Vec<(String, f32)> = Vec::new();
         for (term, frequency) in frequencies {
-            let document_frequency =
-                searcher.doc_freq(&Term::from_field_text(loaded.fields.text_ja, &term))? as f32;
+            let document_frequency = loaded.doc_freq(
+                &searcher,
+                &Term::from_field_text(loaded.fields.text_ja, &term),
+            )? as f32;
             if document_frequency == 0.0 {
                 continue;
             }
@@ -862,7 +891,8 @@ impl SearchIndex {
         };
         let highlighter = snippet::Highlighter::new(&highlight_query);
         let (hits, total, folded_totals) = if request.folds() {
-            let matches = searcher.search(
+            let matches = loaded.run(
+                &searcher,
                 &query,
                 &fold::FoldingCollector {
                     without_own_text: loaded.without_own_text.clone(),
@@ -881,8 +911,11 @@ impl SearchIndex {
             }
             (hits, total, Some((folded.groups.len(), folded.bodies)))
         } else {
-            let (top, total) =
-                searcher.search(&query, &(ranked(limit, &loaded.without_own_text), Count))?;
+            let (top, total) = loaded.run(
+                &searcher,
+                &query,
+                &(ranked(limit, &loaded.without_own_text), Count),
+            )?;
             let scored = records_of_top(&searcher, &loaded.fields, top, limit)?;
             let hits = scored
                 .into_iter()
@@ -930,8 +963,10 @@ impl SearchIndex {
         terms
             .iter()
             .map(|term| {
-                let frequency =
-                    searcher.doc_freq(&Term::from_field_text(loaded.fields.text_ja, term))?;
+                let frequency = loaded.doc_freq(
+                    &searcher,
+                    &Term::from_field_text(loaded.fields.text_ja, term),
+                )?;
                 Ok(frequency as f64 / total)
             })
             .collect()
@@ -1225,7 +1260,12 @@ fn common_terms_of(loaded: &Loaded) -> Result<Arc<std::collections::HashSet<Stri
         .into_iter()
         .filter_map(|(bytes, frequency)| {
             let term = String::from_utf8(bytes).ok()?;
-            crate::analysis::is_meaningful_term(&term).then_some((term, frequency))
+            let live = frequency.saturating_sub(
+                loaded
+                    .correction
+                    .deleted_holding(loaded.fields.text_ja, &term),
+            );
+            (live > 0 && crate::analysis::is_meaningful_term(&term)).then_some((term, live))
         })
         .collect();
     ranked.sort_by(|left, right| right.1.cmp(&left.1).then_with(|| left.0.cmp(&right.0)));
@@ -1266,8 +1306,19 @@ fn load(folder: &Path) -> Result<Loaded, IndexError> {
         &searcher,
         &folder.join(&generation),
     )?);
+    let deletions =
+        crate::deletions::Deletions::read(&folder.join(&generation)).map_err(|source| {
+            IndexError::Io {
+                path: folder
+                    .join(&generation)
+                    .join(crate::deletions::DELETIONS_FILE),
+                source,
+            }
+        })?;
+    let correction = Arc::new(deletions.for_searcher(&searcher));
     Ok(Loaded {
         documents,
+        correction,
         index,
         reader,
         fields,
@@ -1305,7 +1356,7 @@ impl PreparedQuery {
         total_of: impl Fn(&C::Fruit) -> usize,
     ) -> Result<(C::Fruit, Option<usize>), SearchError> {
         let fields = &loaded.fields;
-        let found = searcher.search(&self.query, collector)?;
+        let found = loaded.run(searcher, &self.query, collector)?;
         let all_words_total = total_of(&found);
         if SearchRequest::is_off(&request.fallback)
             || all_words_total >= FEW_HITS
@@ -1316,7 +1367,7 @@ impl PreparedQuery {
         let text_query = query::to_query(&query::fallback_plan(&self.parsed), fields);
         let fallback_query = with_filters(text_query, request, loaded);
         Ok((
-            searcher.search(&fallback_query, collector)?,
+            loaded.run(searcher, &fallback_query, collector)?,
             Some(all_words_total),
         ))
     }

@@ -21,6 +21,9 @@ pub struct SearchDocuments {
     /// Per document, its body's number; per body number, its name and code.
     body_of_document: Vec<u32>,
     bodies: Vec<(String, Option<String>)>,
+    /// Per index number (the records' `document` field), the document's position in `table`
+    /// (`u32::MAX` for a number no live document has).
+    position_of_number: Vec<u32>,
     by_file: HashMap<String, usize>,
     /// Per document identity, its versions (assessments; change tables where a document has
     /// nothing else), oldest first.
@@ -53,10 +56,24 @@ impl SearchDocuments {
                 })
             })
             .collect();
-        let current_documents: Vec<bool> = table
-            .documents
+        let mut position_of_number: Vec<u32> = Vec::new();
+        for (position, (number, _)) in table.numbered().enumerate() {
+            let number = number as usize;
+            if position_of_number.len() <= number {
+                position_of_number.resize(number + 1, u32::MAX);
+            }
+            position_of_number[number] = position as u32;
+        }
+        // By index number; a number no live document has (a removed document's records,
+        // deleted) is never current.
+        let current_documents: Vec<bool> = position_of_number
             .iter()
-            .map(|document| document.current)
+            .map(|&position| {
+                table
+                    .documents
+                    .get(position as usize)
+                    .is_some_and(|document| document.current)
+            })
             .collect();
         let mut current = HashMap::new();
         for segment in searcher.segment_readers() {
@@ -81,6 +98,7 @@ impl SearchDocuments {
             .collect();
         Ok(SearchDocuments {
             versions: versions_by_identity(&table.documents),
+            position_of_number,
             by_file,
             table,
             body_of_document,
@@ -89,13 +107,30 @@ impl SearchDocuments {
         })
     }
 
-    /// Every document, numbered as the index numbers them.
+    /// Every document, in corpus order.
     pub fn all(&self) -> &[DocumentInfo] {
         &self.table.documents
     }
 
+    /// Every document with the number its records carry in the index, in corpus order.
+    pub fn numbered(&self) -> impl Iterator<Item = (u32, &DocumentInfo)> {
+        self.table.numbered()
+    }
+
+    /// One past the largest number a document carries (for tables indexed by number).
+    pub fn number_bound(&self) -> usize {
+        self.position_of_number.len()
+    }
+
+    /// The position in [`Self::all`] of the document the index numbers `number`.
+    fn position_of(&self, number: u64) -> Option<usize> {
+        let position = *self.position_of_number.get(usize::try_from(number).ok()?)?;
+        (position != u32::MAX).then_some(position as usize)
+    }
+
+    /// A document by the number its records carry in the index.
     pub fn document(&self, number: u64) -> Option<&DocumentInfo> {
-        self.table.get(number)
+        self.table.documents.get(self.position_of(number)?)
     }
 
     pub fn by_file(&self, file: &str) -> Option<&DocumentInfo> {
@@ -120,9 +155,8 @@ impl SearchDocuments {
 
     /// The number of a document's body.
     pub fn body_of(&self, document: u64) -> u32 {
-        usize::try_from(document)
-            .ok()
-            .and_then(|document| self.body_of_document.get(document))
+        self.position_of(document)
+            .and_then(|position| self.body_of_document.get(position))
             .copied()
             .unwrap_or(u32::MAX)
     }
