@@ -345,6 +345,10 @@ pub struct DocumentSource {
 pub struct DocumentSources {
     /// The hyoka that read them (its version and executable): another one reads everything.
     pub reader: String,
+    /// The corpus folder they were read from: files of another folder are other files, whatever
+    /// their names, sizes and times.
+    #[serde(default)]
+    pub folder: String,
     pub files: std::collections::BTreeMap<String, DocumentSource>,
 }
 
@@ -642,9 +646,11 @@ impl Build {
         self.fingerprint = Some(fingerprint);
     }
 
-    /// Names the hyoka that read the documents (see [`DocumentSources::reader`]).
-    pub fn set_reader(&mut self, reader: String) {
+    /// Names the hyoka that read the documents and the folder they were read from (see
+    /// [`DocumentSources`]).
+    pub fn set_reader(&mut self, reader: String, folder: String) {
         self.sources.reader = reader;
+        self.sources.folder = folder;
     }
 
     /// Commits the generation, makes it live by renaming `CURRENT`, and removes generations

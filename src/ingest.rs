@@ -198,6 +198,8 @@ pub enum WholeBecause {
     NoUpdatableIndex,
     /// Another hyoka (version or build) read the live generation's documents.
     OtherReader,
+    /// The live generation was read from another corpus folder.
+    OtherFolder,
     /// Many documents changed: building whole costs about the same and leaves no deleted
     /// records behind.
     ManyChanges,
@@ -396,11 +398,21 @@ pub fn ingest_as(
         })
         .collect();
     let reader = corpus::reader_stamp();
+    let folder = std::fs::canonicalize(corpus_folder)
+        .unwrap_or_else(|_| corpus_folder.to_path_buf())
+        .display()
+        .to_string();
     // Locks the index folder before any work, so a second ingest fails at once.
-    let (mut build, whole_because) =
-        start_build(index_folder, threads, mode, &plan, &stamps, &reader)?;
+    let (mut build, whole_because) = start_build(
+        index_folder,
+        threads,
+        mode,
+        &plan,
+        &stamps,
+        (&reader, &folder),
+    )?;
     build.set_corpus_fingerprint(fingerprint);
-    build.set_reader(reader);
+    build.set_reader(reader, folder);
     let mut report = Report {
         skipped: plan.skipped.iter().map(skipped_of).collect(),
         warnings: plan.warnings.clone(),
@@ -484,7 +496,7 @@ fn start_build(
     mode: IngestMode,
     plan: &corpus::CorpusPlan,
     stamps: &std::collections::HashMap<&str, String>,
-    reader: &str,
+    (reader, folder): (&str, &str),
 ) -> Result<(index::Build, Option<WholeBecause>), IngestError> {
     if mode == IngestMode::Whole {
         return Ok((
@@ -512,12 +524,17 @@ fn start_build(
             .keys()
             .filter(|file| !stamps.contains_key(file.as_str()))
             .count();
-        (sources.reader == reader, changed + gone)
+        (
+            sources.reader == reader,
+            sources.folder == folder,
+            changed + gone,
+        )
     });
     let because = match previous {
         None => Some(WholeBecause::NoUpdatableIndex),
-        Some((false, _)) => Some(WholeBecause::OtherReader),
-        Some((true, changes))
+        Some((false, _, _)) => Some(WholeBecause::OtherReader),
+        Some((true, false, _)) => Some(WholeBecause::OtherFolder),
+        Some((true, true, changes))
             if changes > UPDATE_ALWAYS_UP_TO
                 && changes as f64 > plan.entries.len() as f64 * UPDATE_AT_MOST_SHARE =>
         {

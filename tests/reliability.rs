@@ -19,19 +19,22 @@ fn total(server: &Server, query: &str) -> u64 {
         .expect("total")
 }
 
-/// A temporary folder with the bundled corpus as it is (`before`, indexed into `index`) and
-/// with the 札幌市 document carrying [`MARKER`] (`after`).
-fn indexed_before_and_marked_after() -> (tempfile::TempDir, PathBuf, PathBuf, PathBuf) {
+/// A temporary folder with the bundled corpus (`corpus`, indexed into `index` as it is).
+fn indexed_corpus() -> (tempfile::TempDir, PathBuf, PathBuf) {
     let folder = tempfile::tempdir().expect("temporary folder");
-    let (before, after, index) = (
-        folder.path().join("before"),
-        folder.path().join("after"),
-        folder.path().join("index"),
-    );
-    copy_corpus(&before, None);
-    copy_corpus(&after, Some(MARKER));
-    assert!(run_ingest(&before, &index).status.success());
-    (folder, before, after, index)
+    let (corpus, index) = (folder.path().join("corpus"), folder.path().join("index"));
+    copy_corpus(&corpus, None);
+    assert!(run_ingest(&corpus, &index).status.success());
+    (folder, corpus, index)
+}
+
+/// Changes the 札幌市 document of the corpus in place to carry [`MARKER`], or back: the next
+/// ingest updates the index (reads that document again, keeps the others).
+fn mark(corpus: &Path, marked: bool) {
+    let scratch = tempfile::tempdir().expect("temporary folder");
+    copy_corpus(scratch.path(), marked.then_some(MARKER));
+    let name = "002_ac2772f135d57124.txt";
+    std::fs::copy(scratch.path().join(name), corpus.join(name)).expect("copy");
 }
 
 fn generation(index: &Path) -> String {
@@ -40,12 +43,13 @@ fn generation(index: &Path) -> String {
 
 #[test]
 fn an_ingest_killed_at_any_moment_leaves_the_served_index_intact_and_a_finished_one_is_picked_up() {
-    let (_folder, before, after, index) = indexed_before_and_marked_after();
+    let (_folder, corpus, index) = indexed_corpus();
     let first_generation = generation(&index);
-    let server = Server::start(&index, &before);
+    let server = Server::start(&index, &corpus);
     let baseline = total(&server, "生体認証");
     assert!(baseline > 0);
     assert_eq!(total(&server, MARKER), 0);
+    mark(&corpus, true);
 
     // SIGKILL from the first instant to past the end of a build (a debug build of this corpus
     // takes about 2–3 s here; a release one about 0.2 s).
@@ -55,7 +59,7 @@ fn an_ingest_killed_at_any_moment_leaves_the_served_index_intact_and_a_finished_
     ] {
         let mut ingest = Command::new(env!("CARGO_BIN_EXE_hyoka"))
             .args(["ingest", "--corpus"])
-            .arg(&after)
+            .arg(&corpus)
             .arg("--index")
             .arg(&index)
             .env("RUST_LOG", "warn")
@@ -102,11 +106,19 @@ fn an_ingest_killed_at_any_moment_leaves_the_served_index_intact_and_a_finished_
     eprintln!("index folder after the kills: {leftovers:?}");
 
     // A finished ingest: the running server switches to it without a restart.
-    let output = run_ingest(&after, &index);
+    let unfinished_before = generation(&index) == first_generation;
+    let output = run_ingest(&corpus, &index);
     assert!(
         output.status.success(),
         "{}",
         String::from_utf8_lossy(&output.stderr)
+    );
+    // An update (the 札幌市 document read again, the others kept), unless the last build
+    // above finished before its kill.
+    let said = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        !unfinished_before || said.contains("差分で更新しました"),
+        "{said}"
     );
     let finished = generation(&index);
     let deadline = Instant::now() + Duration::from_secs(15);
@@ -187,8 +199,8 @@ fn requests_under_load_while_ingests_swap_the_index_all_succeed() {
         .ok()
         .and_then(|value| value.parse().ok())
         .unwrap_or(20);
-    let (_folder, before, after, index) = indexed_before_and_marked_after();
-    let server = Arc::new(Server::start(&index, &before));
+    let (_folder, corpus, index) = indexed_corpus();
+    let server = Arc::new(Server::start(&index, &corpus));
 
     let draft = crate::util::sentence_containing("002", "入退室管理設備を設置");
     let similar_body = serde_json::json!({ "text": draft, "limit": 10 }).to_string();
@@ -227,8 +239,9 @@ fn requests_under_load_while_ingests_swap_the_index_all_succeed() {
         std::thread::spawn(move || {
             let mut round = 0;
             while !stop.load(Ordering::SeqCst) {
-                let corpus = if round % 2 == 0 { &after } else { &before };
-                let output = run_ingest(corpus, &index);
+                // Each ingest an update: the 札幌市 document changed, then back.
+                mark(&corpus, round % 2 == 0);
+                let output = run_ingest(&corpus, &index);
                 assert!(
                     output.status.success(),
                     "{}",

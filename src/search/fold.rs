@@ -44,6 +44,16 @@ impl FoldColumns {
     }
 }
 
+impl FoldColumns {
+    /// The column of records' keys (their ids as numbers) of a segment.
+    pub fn keys_of(&self, reader: &SegmentReader) -> Option<Column<u64>> {
+        match self.0.get(&reader.segment_id()) {
+            Some([keys, _, _]) => Some(keys.clone()),
+            None => reader.fast_fields().u64(KEY_FIELD).ok(),
+        }
+    }
+}
+
 fn open_columns(reader: &SegmentReader) -> tantivy::Result<[Column<u64>; 3]> {
     let fast = reader.fast_fields();
     Ok([

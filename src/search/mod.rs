@@ -631,7 +631,7 @@ impl SearchIndex {
             request,
             loaded,
             &(
-                ranked(fetch, &loaded.without_own_text),
+                ranked(fetch, loaded),
                 Count,
                 loaded.facet_tables.collector(),
             ),
@@ -757,7 +757,7 @@ impl SearchIndex {
             &searcher,
             request,
             &loaded,
-            &(ranked(cap.max(1), &loaded.without_own_text), Count),
+            &(ranked(cap.max(1), &loaded), Count),
             |(_, total)| *total,
         )?;
         let records = records_of_top(&searcher, &loaded.fields, top, usize::MAX)?;
@@ -911,11 +911,7 @@ impl SearchIndex {
             }
             (hits, total, Some((folded.groups.len(), folded.bodies)))
         } else {
-            let (top, total) = loaded.run(
-                &searcher,
-                &query,
-                &(ranked(limit, &loaded.without_own_text), Count),
-            )?;
+            let (top, total) = loaded.run(&searcher, &query, &(ranked(limit, &loaded), Count))?;
             let scored = records_of_top(&searcher, &loaded.fields, top, limit)?;
             let hits = scored
                 .into_iter()
@@ -1084,16 +1080,31 @@ impl WithoutOwnText {
 /// The top `limit` matches by [`RankKey`].
 fn ranked(
     limit: usize,
-    without_own_text: &Arc<WithoutOwnText>,
-) -> impl tantivy::collector::Collector<Fruit = Vec<(RankKey, DocAddress)>> + use<> {
-    let without_own_text = without_own_text.clone();
+    loaded: &Loaded,
+) -> impl tantivy::collector::Collector<Fruit = Vec<(Ranked, DocAddress)>> + use<> {
+    let without_own_text = loaded.without_own_text.clone();
+    let columns = loaded.fold_columns.clone();
     TopDocs::with_limit(limit).tweak_score(move |segment: &tantivy::SegmentReader| {
         let bits = without_own_text.0.get(&segment.segment_id()).cloned();
-        move |doc: tantivy::DocId, score: tantivy::Score| -> RankKey {
-            rank_key(bits.as_ref().is_none_or(|bits| !bits.contains(doc)), score)
+        let keys = columns.keys_of(segment);
+        move |doc: tantivy::DocId, score: tantivy::Score| -> Ranked {
+            let key = keys
+                .as_ref()
+                .and_then(|keys| keys.first(doc))
+                .unwrap_or_default();
+            (
+                rank_key(bits.as_ref().is_none_or(|bits| !bits.contains(doc)), score),
+                std::cmp::Reverse(key),
+            )
         }
     })
 }
+
+/// A match's place in a ranking: its [`RankKey`], then its id (the smaller first). Ties are
+/// common nationally (one wording in hundreds of bodies scores the same everywhere), and
+/// which of them reach a page must not depend on where the records lie in the index files:
+/// two builds of one folder lay them out differently.
+type Ranked = (RankKey, std::cmp::Reverse<u64>);
 
 /// A match's [`RankKey`] from its score and whether it has text of its own.
 fn rank_key(own: bool, score: tantivy::Score) -> RankKey {
@@ -1109,9 +1120,13 @@ fn rank_key(own: bool, score: tantivy::Score) -> RankKey {
 fn records_of_top(
     searcher: &tantivy::Searcher,
     fields: &Fields,
-    mut top: Vec<(RankKey, DocAddress)>,
+    top: Vec<(Ranked, DocAddress)>,
     needed: usize,
 ) -> Result<Vec<(RankKey, DocAddress, Record)>, SearchError> {
+    let mut top: Vec<(RankKey, DocAddress)> = top
+        .into_iter()
+        .map(|((key, _), address)| (key, address))
+        .collect();
     top.sort_by(|left, right| right.0.total_cmp(&left.0));
     if let Some(&(boundary, _)) = top.get(needed.saturating_sub(1)) {
         top.retain(|(key, _)| *key >= boundary);
