@@ -2,6 +2,7 @@
 //!
 //!   cargo bench --bench figures -- tokenize [--corpus DIR]
 //!   cargo bench --bench figures -- ingest --corpus DIR [--threads N] [--index DIR]
+//!   cargo bench --bench figures -- update --corpus DIR [--documents N] [--index DIR] [--check yes]
 //!   cargo bench --bench figures -- query --index DIR [--iterations N] [--class PREFIX] [--as-typed both]
 //!   cargo bench --bench figures -- relevance [--index DIR] [--judgments FILE]
 //!   cargo bench --bench figures -- http --addr HOST:PORT [--clients N] [--seconds S] [--pid PID]
@@ -35,6 +36,7 @@ fn main() {
     match command.as_str() {
         "tokenize" => tokenize(&options),
         "ingest" => ingest(&options),
+        "update" => update(&options),
         "query" => query(&options),
         "relevance" => relevance(&options),
         "http" => http(&options),
@@ -241,6 +243,224 @@ fn ingest(options: &Options) {
         index_bytes as f64 / 1e6,
         index_bytes as f64 / summary.input_bytes.max(1) as f64,
     );
+}
+
+/// An update against a whole index: the corpus linked into `<corpus>-update` (no copy of its
+/// bytes), built whole into `--index`, then `--documents` documents changed (a third read
+/// again with a sentence added, a third removed with their manifest entries, the rest added
+/// as edited copies of others) and the index updated. With `--check yes` the changed folder
+/// is also built whole into `<index>-whole` and the two indexes' answers to every query class
+/// (folded, unfolded, all versions), comparisons, groups and similar searches are compared.
+fn update(options: &Options) {
+    let corpus = options.path("corpus", concat!(env!("CARGO_MANIFEST_DIR"), "/corpus"));
+    let documents = options.number("documents", 10).max(3);
+    let index = options.path("index", "target/bench-index-update");
+    let threads = options.number("threads", 2);
+    let work = PathBuf::from(format!("{}-update", corpus.display()));
+    let _ = std::fs::remove_dir_all(&work);
+    std::fs::create_dir_all(&work).expect("work folder");
+    for entry in std::fs::read_dir(&corpus).expect("corpus").flatten() {
+        let target = work.join(entry.file_name());
+        if std::fs::hard_link(entry.path(), &target).is_err() {
+            std::fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+    let _ = std::fs::remove_dir_all(&index);
+    let started = Instant::now();
+    let whole = hyoka::ingest::ingest(&work, &index, threads, |_| {}).expect("whole ingest");
+    println!(
+        "update: whole build of {} documents, {} records in {:.1} s",
+        whole.documents.len(),
+        whole.records,
+        started.elapsed().as_secs_f64()
+    );
+
+    // The change set, spread over the corpus.
+    let manifest_path = work.join("manifest.toml");
+    let manifest = std::fs::read_to_string(&manifest_path).expect("a manifest");
+    let mut entries: Vec<String> = manifest
+        .split("\n[[document]]\n")
+        .map(str::to_string)
+        .collect();
+    let head = entries.remove(0);
+    let file_of = |entry: &str| {
+        entry
+            .lines()
+            .find_map(|line| line.strip_prefix("file = \""))
+            .and_then(|rest| rest.strip_suffix('"'))
+            .expect("an entry names its file")
+            .to_string()
+    };
+    let step = entries.len() / (documents + 1);
+    let chosen: Vec<usize> = (1..=documents).map(|turn| turn * step).collect();
+    let write_anew = |path: &Path, text: &str| {
+        // A new file, not the linked one: the original corpus stays as it was.
+        let temporary = path.with_extension("new");
+        std::fs::write(&temporary, text).expect("write");
+        std::fs::rename(&temporary, path).expect("rename");
+    };
+    let edited = |file: &str, turn: usize| {
+        let text = std::fs::read_to_string(work.join(file)).expect("a document");
+        text.replacen('。', &format!("。更新の確認{turn}回目を記録する。"), 1)
+    };
+    let (mut replaced, mut removed, mut added) = (0, Vec::new(), Vec::new());
+    for (turn, &position) in chosen.iter().enumerate() {
+        let file = file_of(&entries[position]);
+        match turn % 3 {
+            0 => {
+                write_anew(&work.join(&file), &edited(&file, turn));
+                replaced += 1;
+            }
+            1 => {
+                std::fs::remove_file(work.join(&file)).expect("remove");
+                removed.push(file);
+            }
+            _ => {
+                let name = format!("update_added_{turn}.txt");
+                write_anew(&work.join(&name), &edited(&file, turn));
+                added.push(entries[position].replacen(&file, &name, 1));
+            }
+        }
+    }
+    entries.retain(|entry| !removed.contains(&file_of(entry)));
+    entries.extend(added.iter().cloned());
+    let mut rewritten = head;
+    for entry in &entries {
+        rewritten.push_str("\n[[document]]\n");
+        rewritten.push_str(entry);
+    }
+    write_anew(&manifest_path, &rewritten);
+
+    let started = Instant::now();
+    let summary = hyoka::ingest::ingest(&work, &index, threads, |_| {}).expect("update");
+    let seconds = started.elapsed().as_secs_f64();
+    let what = summary.update.clone().unwrap_or_default();
+    println!(
+        "update of {documents} documents ({replaced} changed, {} removed, {} added) against {} records: {seconds:.2} s \
+         (built whole: {:?}; read {}, kept {}, final commit {:.2} s); peak RSS {:.0} MB",
+        removed.len(),
+        added.len(),
+        whole.records,
+        summary.whole_because,
+        what.added.len() + what.replaced.len(),
+        what.kept,
+        summary.commit_seconds,
+        peak_rss_mb(None),
+    );
+    if options.0.get("check").is_none_or(|value| value != "yes") {
+        return;
+    }
+    let whole_index = PathBuf::from(format!("{}-whole", index.display()));
+    let _ = std::fs::remove_dir_all(&whole_index);
+    hyoka::ingest::ingest_as(
+        &work,
+        &whole_index,
+        threads,
+        hyoka::ingest::IngestMode::Whole,
+        |_| {},
+    )
+    .expect("whole ingest of the changed folder");
+    let updated = hyoka::search::SearchIndex::open(&index).expect("the updated index opens");
+    let rebuilt = hyoka::search::SearchIndex::open(&whole_index).expect("the whole index opens");
+    let (mut same, mut differ) = (0, 0);
+    for (name, answer) in update_checks() {
+        let (from_update, from_whole) = (answer(&updated), answer(&rebuilt));
+        if from_update == from_whole {
+            same += 1;
+        } else {
+            differ += 1;
+            println!("update check: {name} differs");
+        }
+    }
+    println!(
+        "update check against a whole build of the changed folder: {same} answers identical, {differ} differ"
+    );
+}
+
+/// A named request and its answer as JSON, timings left out.
+type Check = (String, Box<dyn Fn(&hyoka::search::SearchIndex) -> String>);
+
+/// What [`update`] compares: every search class folded, unfolded and over all versions, the
+/// comparison and its groups of four slots, and similar searches.
+fn update_checks() -> Vec<Check> {
+    let without_time = |mut value: serde_json::Value| {
+        if let Some(fields) = value.as_object_mut() {
+            fields.remove("took_ms");
+        }
+        value.to_string()
+    };
+    let mut checks: Vec<Check> = Vec::new();
+    for (class, path, body) in query_classes() {
+        let parameters = parameters(&path);
+        if let Some(body) = body {
+            for fold in [None, Some("off")] {
+                let mut request: hyoka::search::SimilarRequest =
+                    serde_json::from_str(&body).expect("body");
+                request.fold = fold.map(str::to_string);
+                checks.push((
+                    format!("{class} fold {fold:?}"),
+                    Box::new(move |index| {
+                        without_time(
+                            serde_json::to_value(index.similar(&request).ok()).unwrap_or_default(),
+                        )
+                    }),
+                ));
+            }
+            continue;
+        }
+        let Some(q) = parameters.get("q").cloned() else {
+            continue;
+        };
+        for (variant, fold, versions) in [
+            ("", None, None),
+            (" unfolded", Some("off"), None),
+            (" all versions", None, Some("all")),
+        ] {
+            let request = hyoka::search::SearchRequest {
+                q: q.clone(),
+                slot: parameters.get("slot").cloned(),
+                fold: fold.map(str::to_string),
+                versions: versions.map(str::to_string),
+                ..Default::default()
+            };
+            checks.push((
+                format!("{class}{variant}"),
+                Box::new(move |index| {
+                    without_time(
+                        serde_json::to_value(index.search(&request).ok()).unwrap_or_default(),
+                    )
+                }),
+            ));
+        }
+    }
+    for slot in ["III.7.R1.5", "III.3.R1", "IV.1", "II"] {
+        let request = hyoka::compare::CompareRequest {
+            slot: slot.to_string(),
+            ..Default::default()
+        };
+        let groups_request = request.clone();
+        checks.push((
+            format!("compare {slot}"),
+            Box::new(move |index| {
+                without_time(
+                    serde_json::to_value(hyoka::compare::compare(index, &request).ok())
+                        .unwrap_or_default(),
+                )
+            }),
+        ));
+        checks.push((
+            format!("compare groups {slot}"),
+            Box::new(move |index| {
+                without_time(
+                    serde_json::to_value(
+                        hyoka::compare::groups::compare_groups(index, &groups_request).ok(),
+                    )
+                    .unwrap_or_default(),
+                )
+            }),
+        ));
+    }
+    checks
 }
 
 /// The query classes of the benchmarks, as (class, API path and query, JSON body for POST).

@@ -325,11 +325,36 @@ pub fn document_stamp(folder: &Path, meta: &DocumentMeta) -> String {
     let file = fs::metadata(folder.join(&meta.file))
         .map(|metadata| file_stamp(&metadata))
         .unwrap_or_default();
-    let entry = format!("{meta:?}");
-    format!(
-        "{file}:{:016x}",
-        crate::record::stable_hash(&[entry.as_str()])
-    )
+    // Every field, by name: a field added to the manifest must be added here too.
+    let DocumentMeta {
+        file: name,
+        municipality,
+        municipality_code,
+        prefecture,
+        title,
+        doc_type,
+        jimu,
+        date,
+        number,
+        form,
+        note,
+    } = meta;
+    let optional = |value: &Option<String>| value.as_deref().unwrap_or("\u{0}").to_string();
+    let entry = [
+        name.clone(),
+        municipality.clone(),
+        optional(municipality_code),
+        optional(prefecture),
+        title.clone(),
+        doc_type.clone(),
+        optional(jimu),
+        optional(date),
+        optional(number),
+        optional(form),
+        optional(note),
+    ];
+    let parts: Vec<&str> = entry.iter().map(String::as_str).collect();
+    format!("{file}:{:016x}", crate::record::stable_hash(&parts))
 }
 
 /// A file's size and modification time.

@@ -241,29 +241,44 @@ pub fn record_sentence_keys(record: &Record) -> Vec<String> {
         .collect()
 }
 
-/// Strings listed once, each with its number.
+/// Values of one column (bodies, titles, …) listed once in the order first seen, each by its
+/// string's number in the builder's [`TableSource`].
 #[derive(Default)]
 struct Interned {
-    numbers: HashMap<String, u32>,
-    strings: Vec<String>,
+    /// Per string number, the value's number here (`u32::MAX` for a string not a value here).
+    of_string: Vec<u32>,
+    /// Per value number, its string's number.
+    strings: Vec<u32>,
 }
 
 impl Interned {
-    fn number(&mut self, value: &str) -> u32 {
-        if let Some(&number) = self.numbers.get(value) {
-            return number;
+    fn number(&mut self, string: u32) -> u32 {
+        let index = string as usize;
+        if self.of_string.len() <= index {
+            self.of_string.resize(index + 1, u32::MAX);
         }
-        let number = self.strings.len() as u32;
-        self.numbers.insert(value.to_string(), number);
-        self.strings.push(value.to_string());
-        number
+        if self.of_string[index] == u32::MAX {
+            self.of_string[index] = self.strings.len() as u32;
+            self.strings.push(string);
+        }
+        self.of_string[index]
     }
 
-    /// Each number's rank in the strings' sorted order.
-    fn ranks(&self) -> Vec<u32> {
+    /// The values, in number order.
+    fn values(&self, source: &TableSource) -> Vec<String> {
+        self.strings
+            .iter()
+            .map(|&string| source.text(string).to_string())
+            .collect()
+    }
+
+    /// Each number's rank in the values' sorted order.
+    fn ranks(&self, source: &TableSource) -> Vec<u32> {
         let mut order: Vec<u32> = (0..self.strings.len() as u32).collect();
         order.sort_by(|&left, &right| {
-            self.strings[left as usize].cmp(&self.strings[right as usize])
+            source
+                .text(self.strings[left as usize])
+                .cmp(source.text(self.strings[right as usize]))
         });
         let mut ranks = vec![0; order.len()];
         for (rank, number) in order.into_iter().enumerate() {
@@ -301,30 +316,57 @@ pub struct TableBuilder {
     actors: Interned,
     answers: Interned,
     rows: Vec<BuilderRow>,
-    /// Per slot number: sentence key → bodies writing it (in the order seen, repeats removed
-    /// at the end).
-    sentences: Vec<HashMap<String, Vec<u32>>>,
-    /// What was added, kept for the next incremental ingest.
+    /// Per slot number: sentence key (its string's number) → bodies writing it (in the order
+    /// seen, repeats removed at the end).
+    sentences: Vec<HashMap<u32, Vec<u32>>>,
+    /// What was added, kept for the next incremental ingest; its strings are every string of
+    /// the table, each once.
     source: TableSource,
+    /// For [`TableBuilder::add_again`]: per string number of the previous generation's source,
+    /// its number in `source` (`u32::MAX` until met).
+    again: Vec<u32>,
 }
 
-/// One row as the builder takes it: from a parsed record, or again from a [`TableSource`].
-struct Entry<'a> {
-    slot: &'a str,
-    key: u64,
-    body: &'a str,
-    title: &'a str,
-    file: &'a str,
-    field: &'a str,
-    actor: &'a str,
-    choice: Option<&'a str>,
-    printed: Option<&'a str>,
-    rating: Option<&'a str>,
-    deleted: bool,
+/// One row with each of its strings as a number in a [`TableSource`]'s strings (an answer's
+/// plus one, 0 for none).
+#[derive(Debug, Clone, Copy)]
+struct SourceRow {
     document: u32,
+    slot: u32,
+    key: u64,
+    body: u32,
+    title: u32,
+    file: u32,
+    field: u32,
+    actor: u32,
+    choice: u32,
+    printed: u32,
+    rating: u32,
+    deleted: bool,
     wording: u64,
     has_text: bool,
-    sentences: &'a [&'a str],
+}
+
+impl SourceRow {
+    /// The row with every string renumbered by `renumber`.
+    fn renumbered(mut self, mut renumber: impl FnMut(u32) -> u32) -> SourceRow {
+        for string in [
+            &mut self.slot,
+            &mut self.body,
+            &mut self.title,
+            &mut self.file,
+            &mut self.field,
+            &mut self.actor,
+        ] {
+            *string = renumber(*string);
+        }
+        for answer in [&mut self.choice, &mut self.printed, &mut self.rating] {
+            if let Some(string) = answer.checked_sub(1) {
+                *answer = renumber(string) + 1;
+            }
+        }
+        self
+    }
 }
 
 /// The table's file of what it was built from, in a generation's folder.
@@ -376,38 +418,58 @@ impl TableSource {
         number
     }
 
-    fn push(&mut self, entry: &Entry) {
-        let plus_one = |source: &mut TableSource, value: Option<&str>| {
-            value.map_or(0, |value| source.number(value) + 1)
-        };
-        self.document.push(entry.document);
-        let slot = self.number(entry.slot);
-        self.slot.push(slot);
-        self.key.push(entry.key);
-        let body = self.number(entry.body);
-        self.body.push(body);
-        let title = self.number(entry.title);
-        self.title.push(title);
-        let file = self.number(entry.file);
-        self.file.push(file);
-        let field = self.number(entry.field);
-        self.field.push(field);
-        let actor = self.number(entry.actor);
-        self.actor.push(actor);
-        let choice = plus_one(self, entry.choice);
-        self.choice.push(choice);
-        let printed = plus_one(self, entry.printed);
-        self.printed.push(printed);
-        let rating = plus_one(self, entry.rating);
-        self.rating.push(rating);
-        self.deleted.push(entry.deleted);
-        self.wording.push(entry.wording);
-        self.has_text.push(entry.has_text);
-        for sentence in entry.sentences {
-            let number = self.number(sentence);
-            self.sentences.push(number);
-        }
+    /// A string by its number (empty for a number past the strings: a damaged file is read
+    /// as empty text, never a panic).
+    fn text(&self, number: u32) -> &str {
+        self.strings.get(number as usize).map_or("", String::as_str)
+    }
+
+    fn push_row(&mut self, row: SourceRow, sentences: &[u32]) {
+        self.document.push(row.document);
+        self.slot.push(row.slot);
+        self.key.push(row.key);
+        self.body.push(row.body);
+        self.title.push(row.title);
+        self.file.push(row.file);
+        self.field.push(row.field);
+        self.actor.push(row.actor);
+        self.choice.push(row.choice);
+        self.printed.push(row.printed);
+        self.rating.push(row.rating);
+        self.deleted.push(row.deleted);
+        self.wording.push(row.wording);
+        self.has_text.push(row.has_text);
+        self.sentences.extend_from_slice(sentences);
         self.sentence_ends.push(self.sentences.len() as u32);
+    }
+
+    fn row_at(&self, position: usize) -> SourceRow {
+        SourceRow {
+            document: self.document[position],
+            slot: self.slot[position],
+            key: self.key[position],
+            body: self.body[position],
+            title: self.title[position],
+            file: self.file[position],
+            field: self.field[position],
+            actor: self.actor[position],
+            choice: self.choice[position],
+            printed: self.printed[position],
+            rating: self.rating[position],
+            deleted: self.deleted[position],
+            wording: self.wording[position],
+            has_text: self.has_text[position],
+        }
+    }
+
+    /// The sentence keys (string numbers) of the row at `position`.
+    fn sentences_at(&self, position: usize) -> &[u32] {
+        let from = match position {
+            0 => 0,
+            _ => self.sentence_ends[position - 1] as usize,
+        };
+        let to = self.sentence_ends[position] as usize;
+        self.sentences.get(from..to).unwrap_or_default()
     }
 
     /// Reads the source of the generation in `folder`; `None` when it has none or one of
@@ -489,100 +551,89 @@ impl TableBuilder {
         let Some(slot) = &record.slot else {
             return;
         };
-        let body = body_of(record);
-        let sentences: Vec<&str> = sentence_keys.iter().map(String::as_str).collect();
-        self.add_entry(&Entry {
-            slot,
-            key: row_key(&record.id),
-            body: &body,
-            title: &record.doc_title,
-            file: record.file_name.as_deref().unwrap_or_default(),
-            field: record.field.as_deref().unwrap_or_default(),
-            actor: record.actor.as_deref().unwrap_or_default(),
-            choice: record.choice.as_deref(),
-            printed: record.choice_as_printed.as_deref(),
-            rating: record.rating.as_deref(),
-            deleted: record.change.as_deref() == Some("削除"),
+        let source = &mut self.source;
+        let mut answer = |value: Option<&str>| value.map_or(0, |value| source.number(value) + 1);
+        let (choice, printed, rating) = (
+            answer(record.choice.as_deref()),
+            answer(record.choice_as_printed.as_deref()),
+            answer(record.rating.as_deref()),
+        );
+        let row = SourceRow {
             document,
+            slot: source.number(slot),
+            key: row_key(&record.id),
+            body: source.number(&body_of(record)),
+            title: source.number(&record.doc_title),
+            file: source.number(record.file_name.as_deref().unwrap_or_default()),
+            field: source.number(record.field.as_deref().unwrap_or_default()),
+            actor: source.number(record.actor.as_deref().unwrap_or_default()),
+            choice,
+            printed,
+            rating,
+            deleted: record.change.as_deref() == Some("削除"),
             wording,
             has_text: !record.text.trim().is_empty(),
-            sentences: &sentences,
-        });
+        };
+        let sentences: Vec<u32> = sentence_keys.iter().map(|key| source.number(key)).collect();
+        self.add_row(row, &sentences);
     }
 
     /// Adds again the rows a previous generation had for one document (read from its
     /// [`TableSource`]), as [`TableBuilder::add`] added them.
-    pub fn add_again(&mut self, source: &TableSource, document: u32) {
-        for position in source.rows_of(document) {
-            // A number past the strings (a damaged file) reads as empty, never a panic.
-            let text = |number: u32| {
-                source
-                    .strings
-                    .get(number as usize)
-                    .map_or("", String::as_str)
+    pub fn add_again(&mut self, previous: &TableSource, document: u32) {
+        if self.again.len() < previous.strings.len() {
+            self.again.resize(previous.strings.len(), u32::MAX);
+        }
+        for position in previous.rows_of(document) {
+            let (source, again) = (&mut self.source, &mut self.again);
+            let mut renumber = |string: u32| match again.get_mut(string as usize) {
+                Some(number) if *number != u32::MAX => *number,
+                Some(number) => {
+                    *number = source.number(previous.text(string));
+                    *number
+                }
+                None => source.number(""),
             };
-            let optional = |number: u32| number.checked_sub(1).map(text);
-            let (from, to) = (
-                source.sentence_ends[..position]
-                    .last()
-                    .copied()
-                    .unwrap_or_default() as usize,
-                source.sentence_ends[position] as usize,
-            );
-            let sentences: Vec<&str> = source
-                .sentences
-                .get(from..to)
-                .unwrap_or_default()
+            let row = previous.row_at(position).renumbered(&mut renumber);
+            let sentences: Vec<u32> = previous
+                .sentences_at(position)
                 .iter()
-                .map(|&number| text(number))
+                .map(|&string| renumber(string))
                 .collect();
-            self.add_entry(&Entry {
-                slot: text(source.slot[position]),
-                key: source.key[position],
-                body: text(source.body[position]),
-                title: text(source.title[position]),
-                file: text(source.file[position]),
-                field: text(source.field[position]),
-                actor: text(source.actor[position]),
-                choice: optional(source.choice[position]),
-                printed: optional(source.printed[position]),
-                rating: optional(source.rating[position]),
-                deleted: source.deleted[position],
-                document,
-                wording: source.wording[position],
-                has_text: source.has_text[position],
-                sentences: &sentences,
-            });
+            self.add_row(SourceRow { document, ..row }, &sentences);
         }
     }
 
-    fn add_entry(&mut self, entry: &Entry) {
-        self.source.push(entry);
-        let slot = self.slots.number(entry.slot);
-        let body = self.bodies.number(entry.body);
-        let row = BuilderRow {
-            slot,
-            key: entry.key,
-            body,
-            title: self.titles.number(entry.title),
-            file: self.files.number(entry.file),
-            field: self.fields.number(entry.field),
-            actor: self.actors.number(entry.actor),
-            choice: entry.choice.map(|answer| self.answers.number(answer)),
-            printed: entry.printed.map(|answer| self.answers.number(answer)),
-            rating: entry.rating.map(|answer| self.answers.number(answer)),
-            deleted: entry.deleted,
-            document: entry.document,
-            wording: entry.wording,
-            has_text: entry.has_text,
+    fn add_row(&mut self, row: SourceRow, sentences: &[u32]) {
+        self.source.push_row(row, sentences);
+        let answer = |interned: &mut Interned, string: u32| {
+            string.checked_sub(1).map(|string| interned.number(string))
         };
-        self.rows.push(row);
+        let slot = self.slots.number(row.slot);
+        let body = self.bodies.number(row.body);
+        let builder_row = BuilderRow {
+            slot,
+            key: row.key,
+            body,
+            title: self.titles.number(row.title),
+            file: self.files.number(row.file),
+            field: self.fields.number(row.field),
+            actor: self.actors.number(row.actor),
+            choice: answer(&mut self.answers, row.choice),
+            printed: answer(&mut self.answers, row.printed),
+            rating: answer(&mut self.answers, row.rating),
+            deleted: row.deleted,
+            document: row.document,
+            wording: row.wording,
+            has_text: row.has_text,
+        };
+        self.rows.push(builder_row);
         if self.sentences.len() <= slot as usize {
             self.sentences.resize_with(slot as usize + 1, HashMap::new);
         }
         let slot_sentences = &mut self.sentences[slot as usize];
-        for &key in entry.sentences {
-            let writers = slot_sentences.entry(key.to_string()).or_default();
+        for &key in sentences {
+            let writers = slot_sentences.entry(key).or_default();
             if writers.last() != Some(&body) {
                 writers.push(body);
             }
@@ -594,12 +645,13 @@ impl TableBuilder {
     pub fn finish(mut self, folder: &Path) -> std::io::Result<()> {
         self.source.version = TABLE_SOURCE_VERSION;
         self.source.write(folder)?;
+        let source = &self.source;
         let ranks = (
-            self.bodies.ranks(),
-            self.titles.ranks(),
-            self.files.ranks(),
-            self.fields.ranks(),
-            self.actors.ranks(),
+            self.bodies.ranks(source),
+            self.titles.ranks(source),
+            self.files.ranks(source),
+            self.fields.ranks(source),
+            self.actors.ranks(source),
         );
         self.rows.sort_by_key(|row| {
             (
@@ -629,17 +681,21 @@ impl TableBuilder {
             table.row_texts.push(row.has_text);
             table
                 .slots
-                .entry(self.slots.strings[row.slot as usize].clone())
+                .entry(
+                    source
+                        .text(self.slots.strings[row.slot as usize])
+                        .to_string(),
+                )
                 .or_default()
                 .push(position as u32);
         }
         let mut hashed: Vec<(u64, u32)> = Vec::new();
         let mut budget = SIMILARITY_BUDGET;
         for (slot, sentences) in self.sentences.into_iter().enumerate() {
-            let slot_key = &self.slots.strings[slot];
+            let slot_key = source.text(self.slots.strings[slot]);
             let bodies: HashMap<String, BTreeSet<u32>> = sentences
                 .into_iter()
-                .map(|(key, writers)| (key, writers.into_iter().collect()))
+                .map(|(key, writers)| (source.text(key).to_string(), writers.into_iter().collect()))
                 .collect();
             let shared = SharedSentences::new(bodies, &mut budget);
             for (position, key) in shared.keys().iter().enumerate() {
@@ -653,9 +709,9 @@ impl TableBuilder {
         hashed.sort_unstable();
         hashed.dedup_by_key(|(hash, _)| *hash);
         (table.sentence_hashes, table.sentence_writers) = hashed.into_iter().unzip();
-        table.bodies = self.bodies.strings;
-        table.files = self.files.strings;
-        table.answers = self.answers.strings;
+        table.bodies = self.bodies.values(source);
+        table.files = self.files.values(source);
+        table.answers = self.answers.values(source);
         table.write(folder)
     }
 }
