@@ -169,6 +169,23 @@ pub fn is_japanese_letter(character: char) -> bool {
 
 /// Half-width voiced sound marks combine with the katakana before them under NFKC, so they
 /// must be normalised together with it.
+/// Characters NFKC leaves as they are, checked by range: ASCII, hiragana, katakana, the common
+/// CJK ideographs and the Japanese punctuation and brackets. Nearly every character of a
+/// document is one, and for them the per-character NFKC pass is skipped (the unit test checks
+/// every one of them against NFKC).
+fn is_nfkc_stable(character: char) -> bool {
+    matches!(
+        character,
+        '\u{0}'..='\u{7F}'
+            | '\u{3001}'..='\u{3002}'
+            | '\u{3005}'
+            | '\u{300C}'..='\u{3011}'
+            | '\u{3041}'..='\u{3096}'
+            | '\u{30A1}'..='\u{30FC}'
+            | '\u{4E00}'..='\u{9FFF}'
+    )
+}
+
 fn combines_with_previous(character: char) -> bool {
     is_combining_mark(character) || matches!(character, '\u{FF9E}' | '\u{FF9F}')
 }
@@ -188,6 +205,13 @@ pub fn normalize(original: &str) -> Normalized {
     let mut units = original.char_indices().peekable();
     let mut unit = String::new();
     while let Some((unit_start, first)) = units.next() {
+        let alone = units
+            .peek()
+            .is_none_or(|&(_, next)| !combines_with_previous(next));
+        if alone && is_nfkc_stable(first) {
+            characters.push((first, (unit_start, unit_start + first.len_utf8())));
+            continue;
+        }
         unit.clear();
         unit.push(first);
         let mut unit_end = unit_start + first.len_utf8();
@@ -215,7 +239,10 @@ pub fn normalize(original: &str) -> Normalized {
         if character.is_ascii_uppercase() {
             character = character.to_ascii_lowercase();
         }
-        if let Some(&(_, replacement)) = KANJI_VARIANTS.iter().find(|(from, _)| *from == character)
+        // Every variant is an ideograph: kana and ASCII need no look.
+        if character >= '\u{4E00}'
+            && let Some(&(_, replacement)) =
+                KANJI_VARIANTS.iter().find(|(from, _)| *from == character)
         {
             character = replacement;
         }
@@ -278,9 +305,10 @@ pub fn normalize(original: &str) -> Normalized {
     }
 }
 
-/// The variant table by first character, keys as characters, in table order: a lookup per
-/// character instead of a scan of the whole table (normalisation runs on every indexed byte).
-type VariantsByFirstCharacter = std::collections::HashMap<char, Vec<(Vec<char>, &'static str)>>;
+/// The variant table by first character (sorted, for a binary search), keys as characters, in
+/// table order: a lookup per character instead of a scan of the whole table (normalisation runs
+/// on every indexed byte), and no hashing of every character either.
+type VariantsByFirstCharacter = Vec<(char, Vec<(Vec<char>, &'static str)>)>;
 
 fn variants_by_first_character() -> &'static VariantsByFirstCharacter {
     static VARIANTS: std::sync::OnceLock<VariantsByFirstCharacter> = std::sync::OnceLock::new();
@@ -288,8 +316,12 @@ fn variants_by_first_character() -> &'static VariantsByFirstCharacter {
         let mut variants = VariantsByFirstCharacter::new();
         for (from, to) in VARIANT_TABLE {
             let key: Vec<char> = from.chars().collect();
-            variants.entry(key[0]).or_default().push((key, *to));
+            match variants.iter_mut().find(|(first, _)| *first == key[0]) {
+                Some((_, candidates)) => candidates.push((key, *to)),
+                None => variants.push((key[0], vec![(key, *to)])),
+            }
         }
+        variants.sort_by_key(|(first, _)| *first);
         variants
     })
 }
@@ -299,7 +331,9 @@ fn apply_variant_table(characters: Vec<(char, (usize, usize))>) -> Vec<(char, (u
     let mut output = Vec::with_capacity(characters.len());
     let mut index = 0;
     'scan: while index < characters.len() {
-        if let Some(candidates) = variants.get(&characters[index].0) {
+        if let Ok(found) = variants.binary_search_by_key(&characters[index].0, |(first, _)| *first)
+        {
+            let candidates = &variants[found].1;
             for (from, to) in candidates {
                 let length = from.len();
                 if index + length > characters.len() {
@@ -326,6 +360,20 @@ fn apply_variant_table(characters: Vec<(char, (usize, usize))>) -> Vec<(char, (u
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn characters_taken_as_they_are_are_exactly_those_nfkc_leaves_alone() {
+        for code in 0..=0x10FFFFu32 {
+            let Some(character) = char::from_u32(code) else {
+                continue;
+            };
+            if is_nfkc_stable(character) {
+                let normalized: String = character.to_string().nfkc().collect();
+                assert_eq!(normalized, character.to_string(), "U+{code:04X}");
+                assert!(!combines_with_previous(character), "U+{code:04X}");
+            }
+        }
+    }
 
     #[test]
     fn long_vowel_and_width_variants_of_server_meet() {
