@@ -311,14 +311,14 @@ impl DocumentTable {
             .map(|(position, document)| (self.number_at(position), document))
     }
 
-    /// The number a new document gets: past every number used so far (the records of a
-    /// removed document stay in the index's files, deleted, with theirs).
-    pub fn next_number(&self, used_before: u32) -> u32 {
-        let largest = (0..self.documents.len())
+    /// The number a new document gets: one past the largest a document carries. A removed
+    /// document's number may come again: its records stay in the index files deleted, and a
+    /// deleted record is never matched, counted or read.
+    pub fn next_number(&self) -> u32 {
+        (0..self.documents.len())
             .map(|position| self.number_at(position) + 1)
             .max()
-            .unwrap_or(0);
-        largest.max(used_before)
+            .unwrap_or(0)
     }
 
     /// Decides versions: files of one body and one subject are versions of one document, the

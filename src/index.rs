@@ -332,7 +332,7 @@ struct Previous {
 const SOURCES_FILE: &str = "sources.json";
 
 /// A document file as it was read: its size and time with the manifest's entry for it
-/// ([`crate::corpus::CorpusPlan::stamp`]), and its text's fingerprint (a copy of another
+/// ([`crate::corpus::document_stamp`]), and its text's fingerprint (a copy of another
 /// document is skipped).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct DocumentSource {
@@ -508,7 +508,7 @@ impl Build {
             .enumerate()
             .map(|(position, document)| (document.file.clone(), position))
             .collect();
-        let next_number = documents.next_number(0);
+        let next_number = documents.next_number();
         Ok(Some(Build {
             folder: folder.to_path_buf(),
             name,
