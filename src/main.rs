@@ -18,7 +18,7 @@ use hyoka::search::{SearchIndex, SearchRequest};
 #[command(
     version,
     about = "hyoka: 特定個人情報保護評価書の検索・比較（search and compare My Number Act privacy impact assessments）",
-    after_help = "例:\n  hyoka serve                                   corpus/ の評価書で索引を作り、http://127.0.0.1:8080/ で開く\n  hyoka serve --corpus 評価書 --index 評価書の索引   PDF を入れたフォルダで\n  hyoka ingest --corpus 評価書 --index 評価書の索引  PDF を追加・差し替えた後に索引を作り直す\n  hyoka search 生体認証 --municipality 札幌市       コマンドラインで検索する\n  hyoka parse --text 評価書/ファイル.pdf            PDF からどう読めたかを確かめる\n\n各コマンドの説明: hyoka <コマンド> --help"
+    after_help = "例:\n  hyoka serve                                   corpus/ の評価書で索引を作り、http://127.0.0.1:8080/ で開く\n  hyoka serve --corpus 評価書 --index 評価書の索引   PDF を入れたフォルダで\n  hyoka ingest --corpus 評価書 --index 評価書の索引  PDF を追加・差し替え・削除した後に索引を更新する\n  hyoka search 生体認証 --municipality 札幌市       コマンドラインで検索する\n  hyoka parse --text 評価書/ファイル.pdf            PDF からどう読めたかを確かめる\n\n各コマンドの説明: hyoka <コマンド> --help"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -31,7 +31,7 @@ struct Cli {
 enum Command {
     /// 評価書のフォルダを読み、索引を作る（作り直す）。Parse every document of a corpus and build the index.
     #[command(
-        after_help = "例:\n  hyoka ingest                                  corpus/ から index/ を作る\n  hyoka ingest --corpus 評価書 --index 評価書の索引\n\n文書ごとに、読み取った団体・団体コード・種類・様式・公表日・記載数を表示します。読めない\nファイルは理由を示して飛ばします。実行中の serve は 2 秒以内に新しい索引に切り替わります。"
+        after_help = "例:\n  hyoka ingest                                  corpus/ から index/ を作る\n  hyoka ingest --corpus 評価書 --index 評価書の索引\n\n新しい文書と変わった文書（大きさ・更新日時・manifest.toml の記載）だけを読み、消えた文書は索引から\n外し、ほかはそのまま使います（すべて読み直すのは --force のとき、別の版の hyoka や別のフォルダのとき、\n50 件を超え、全体の 4 分の 1 を超える文書が変わったとき）。読んだ文書ごとに、団体・団体コード・種類・様式・公表日・\n記載数を表示します。読めないファイルは理由を示して飛ばします。実行中の serve は 2 秒以内に新しい\n索引に切り替わります。"
     )]
     Ingest(IngestArgs),
     /// 索引を検索する。Search the index.
@@ -46,7 +46,7 @@ enum Command {
     Parse(ParseArgs),
     /// 画面と API を提供する（索引がなければ先に作る）。Serve the web page and the API.
     #[command(
-        after_help = "例:\n  hyoka serve                                   http://127.0.0.1:8080/ で開く\n  hyoka serve --corpus 評価書 --index 評価書の索引 --addr 127.0.0.1:8090\n  hyoka serve --addr 0.0.0.0:8080 --allow-host hyoka.example.lg.jp   庁内に公開するとき\n\n--corpus は、索引がまだないとき（または古い版の hyoka が作った索引のとき）だけ読みます。\nPDF を追加・差し替えたら hyoka ingest で作り直してください（実行中の serve はそのまま使えます）。\n待ち受けるアドレスが使えないときは、索引を作る前に止まります。"
+        after_help = "例:\n  hyoka serve                                   http://127.0.0.1:8080/ で開く\n  hyoka serve --corpus 評価書 --index 評価書の索引 --addr 127.0.0.1:8090\n  hyoka serve --addr 0.0.0.0:8080 --allow-host hyoka.example.lg.jp   庁内に公開するとき\n\n--corpus は、索引がまだないとき（または古い版の hyoka が作った索引のとき）だけ読みます。\nPDF を追加・差し替えたら hyoka ingest で更新してください（実行中の serve はそのまま使えます）。\n待ち受けるアドレスが使えないときは、索引を作る前に止まります。"
     )]
     Serve(ServeArgs),
 }
@@ -62,8 +62,8 @@ struct IngestArgs {
     /// Indexing threads.
     #[arg(long, default_value_t = 2)]
     threads: usize,
-    /// 文書に変更がなくても読み直す。Read every document again even when the folder is unchanged
-    /// since the live index was built.
+    /// すべての文書を読み直して索引を作る。Read every document again and build the index whole,
+    /// even when the folder is unchanged or only some documents changed.
     #[arg(long)]
     force: bool,
 }

@@ -217,7 +217,7 @@ pub fn whole_because(because: crate::ingest::WholeBecause) -> &'static str {
             "前回の索引は別のフォルダから読み込んだものなので、すべての文書を読みました"
         }
         WholeBecause::ManyChanges => {
-            "変わった文書が多い（全体の 4 分の 1 を超える）ので、差分ではなくすべての文書を読み直しました"
+            "変わった文書が多い（50 件を超え、全体の 4 分の 1 を超える）ので、差分ではなくすべての文書を読み直しました"
         }
     }
 }

@@ -266,4 +266,14 @@ fn an_updated_index_answers_every_request_as_one_built_whole() {
     assert_eq!(update.replaced, vec![added]);
     assert_eq!(update.removed, vec!["sapporo_r6.txt".to_string()]);
     assert_answers_as_built_whole(&corpus, &updated, &folder.path().join("whole-2"));
+
+    // The same files in another folder are other files: read whole, and said why.
+    let moved = folder.path().join("moved");
+    std::fs::rename(&corpus, &moved).expect("move the corpus");
+    let fourth = ingest(&moved, &updated, IngestMode::Update);
+    assert_eq!(fourth.whole_because, Some(WholeBecause::OtherFolder));
+    assert!(
+        hyoka::messages::whole_because(WholeBecause::OtherFolder).contains("別のフォルダ"),
+        "staff read why in Japanese"
+    );
 }
