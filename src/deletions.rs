@@ -12,7 +12,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs;
-use std::io::{BufReader, BufWriter, Write};
+use std::io::BufReader;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -60,10 +60,7 @@ impl Deletions {
                 _ => Ok(()),
             };
         }
-        let mut file = BufWriter::new(fs::File::create(&path)?);
-        serde_json::to_writer(&mut file, self)?;
-        file.flush()?;
-        file.get_ref().sync_all()
+        crate::generation::write_json(&path, self)
     }
 
     /// Keeps only the segments `searcher` still has (a merge drops deleted records).

@@ -9,7 +9,7 @@
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::io::{BufReader, BufWriter, Write};
+use std::io::BufReader;
 use std::path::Path;
 use std::sync::LazyLock;
 
@@ -457,10 +457,7 @@ impl DocumentTable {
 
     /// Writes the documents into the generation's folder.
     pub fn write(&self, folder: &Path) -> std::io::Result<()> {
-        let mut file = BufWriter::new(fs::File::create(folder.join(DOCUMENTS_FILE))?);
-        serde_json::to_writer(&mut file, self)?;
-        file.flush()?;
-        file.get_ref().sync_all()
+        crate::generation::write_json(&folder.join(DOCUMENTS_FILE), self)
     }
 }
 

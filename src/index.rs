@@ -359,10 +359,7 @@ impl DocumentSources {
     }
 
     fn write(&self, folder: &Path) -> std::io::Result<()> {
-        let mut file = std::io::BufWriter::new(fs::File::create(folder.join(SOURCES_FILE))?);
-        serde_json::to_writer(&mut file, self)?;
-        std::io::Write::flush(&mut file)?;
-        file.get_ref().sync_all()
+        crate::generation::write_json(&folder.join(SOURCES_FILE), self)
     }
 }
 
@@ -444,7 +441,24 @@ impl Build {
         register_tokenizers(&index);
         let writer: IndexWriter =
             index.writer_with_num_threads(threads.max(1), WRITER_HEAP_BYTES)?;
-        Ok(Build {
+        Ok(Build::of(
+            folder,
+            (name, building),
+            (index, fields, writer),
+            lock,
+            None,
+        ))
+    }
+
+    /// A build of a new generation `name`, written in `building`, nothing added yet.
+    fn of(
+        folder: &Path,
+        (name, building): (String, PathBuf),
+        (index, fields, writer): (Index, Fields, IndexWriter),
+        lock: fs::File,
+        previous: Option<Previous>,
+    ) -> Build {
+        Build {
             folder: folder.to_path_buf(),
             name,
             building,
@@ -455,9 +469,9 @@ impl Build {
             documents: DocumentTable::default(),
             sources: DocumentSources::default(),
             fingerprint: None,
-            previous: None,
+            previous,
             _lock: lock,
-        })
+        }
     }
 
     /// Locks the folder and starts a new generation that updates the live one; `None` when
@@ -509,28 +523,22 @@ impl Build {
             .map(|(position, document)| (document.file.clone(), position))
             .collect();
         let next_number = documents.next_number();
-        Ok(Some(Build {
-            folder: folder.to_path_buf(),
-            name,
-            building,
-            writer: Some(writer),
-            index,
-            fields,
-            table: TableBuilder::default(),
-            documents: DocumentTable::default(),
-            sources: DocumentSources::default(),
-            fingerprint: None,
-            previous: Some(Previous {
-                documents,
-                by_file,
-                sources,
-                table,
-                deletions,
-                searcher,
-                next_number,
-            }),
-            _lock: lock,
-        }))
+        let previous = Previous {
+            documents,
+            by_file,
+            sources,
+            table,
+            deletions,
+            searcher,
+            next_number,
+        };
+        Ok(Some(Build::of(
+            folder,
+            (name, building),
+            (index, fields, writer),
+            lock,
+            Some(previous),
+        )))
     }
 
     /// For an update, the documents of the live generation with where their files stood

@@ -12,6 +12,7 @@ pub mod document;
 pub mod draft;
 pub mod export;
 pub mod form;
+pub mod generation;
 pub mod http;
 pub mod index;
 pub mod ingest;

@@ -342,24 +342,8 @@ fn index_with_copies(towns: &[TownCopy]) -> (tempfile::TempDir, SearchIndex) {
     let folder = tempfile::tempdir().expect("temporary folder");
     let corpus = folder.path().join("corpus");
     crate::util::copy_corpus(&corpus, None);
-    let bodies = hyoka::bodies::LocalBodies::bundled();
     for &(town, prefecture, edit) in towns {
-        let body = bodies.by_name(town, Some(prefecture)).expect("a real town");
-        let file = format!("{}.txt", body.code);
-        let mut text = crate::util::sample("002").replace("札幌市", town);
-        if let Some((from, to)) = edit {
-            let edited = text.replace(from, to);
-            assert_ne!(edited, text, "the phrase to edit moved: {from}");
-            text = edited;
-        }
-        std::fs::write(corpus.join(&file), text).expect("write");
-        crate::util::append_to_manifest(
-            &corpus,
-            &format!(
-                "\n[[document]]\nfile = \"{file}\"\nmunicipality = \"{town}\"\nmunicipality_code = \"{}\"\nprefecture = \"{prefecture}\"\ntitle = \"住民基本台帳に関する事務 全項目評価書\"\ndoc_type = \"全項目評価書\"\njimu = \"住民基本台帳に関する事務\"\n",
-                body.code
-            ),
-        );
+        crate::util::write_town_copy(&corpus, (town, prefecture), edit, None);
     }
     let index = crate::util::ingested(&corpus, &folder.path().join("index"));
     (folder, index)

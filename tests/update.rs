@@ -12,32 +12,9 @@ use hyoka::search::SearchIndex;
 const SAPPORO: &str = "002_ac2772f135d57124.txt";
 const KUMAMOTO: &str = "004_4b002c556b2ae98c.txt";
 
-/// Writes a copy of the 札幌市 sample as `town` of `prefecture` (the name replaced, one phrase
-/// edited where given) and lists it in the manifest.
+/// A town copying the 札幌市 sample, dated 令和5年 (see [`crate::util::write_town_copy`]).
 fn write_town(corpus: &Path, town: &str, prefecture: &str, edit: Option<(&str, &str)>) -> String {
-    let bodies = hyoka::bodies::LocalBodies::bundled();
-    let body = bodies.by_name(town, Some(prefecture)).expect("a real town");
-    let file = format!("{}.txt", body.code);
-    let mut text = crate::util::sample("002").replace("札幌市", town);
-    if let Some((from, to)) = edit {
-        let edited = text.replace(from, to);
-        assert_ne!(edited, text, "the phrase to edit moved: {from}");
-        text = edited;
-    }
-    let listed = std::fs::read_to_string(corpus.join("manifest.toml"))
-        .expect("manifest")
-        .contains(&file);
-    std::fs::write(corpus.join(&file), text).expect("write");
-    if !listed {
-        crate::util::append_to_manifest(
-            corpus,
-            &format!(
-                "\n[[document]]\nfile = \"{file}\"\nmunicipality = \"{town}\"\nmunicipality_code = \"{}\"\nprefecture = \"{prefecture}\"\ntitle = \"住民基本台帳に関する事務 全項目評価書\"\ndoc_type = \"全項目評価書\"\njimu = \"住民基本台帳に関する事務\"\ndate = \"令和5年4月1日\"\n",
-                body.code
-            ),
-        );
-    }
-    file
+    crate::util::write_town_copy(corpus, (town, prefecture), edit, Some("令和5年4月1日"))
 }
 
 /// The bundled corpus with two towns copying 札幌市 (one wording written by three bodies) and

@@ -352,3 +352,40 @@ pub fn sample_file(corpus: &Path, prefix: &str) -> PathBuf {
         .unwrap_or_else(|| panic!("no sample {prefix} in {}", corpus.display()))
         .path()
 }
+
+/// Writes a copy of the 札幌市 sample as `town` of `prefecture` (a real body: its code names
+/// the file), the name replaced and, where given, one phrase edited (from, to), and lists it in
+/// the manifest (once, dated `date` when given); returns the file's name.
+pub fn write_town_copy(
+    corpus: &Path,
+    (town, prefecture): (&str, &str),
+    edit: Option<(&str, &str)>,
+    date: Option<&str>,
+) -> String {
+    let bodies = hyoka::bodies::LocalBodies::bundled();
+    let body = bodies.by_name(town, Some(prefecture)).expect("a real town");
+    let file = format!("{}.txt", body.code);
+    let mut text = sample("002").replace("札幌市", town);
+    if let Some((from, to)) = edit {
+        let edited = text.replace(from, to);
+        assert_ne!(edited, text, "the phrase to edit moved: {from}");
+        text = edited;
+    }
+    let listed = std::fs::read_to_string(corpus.join("manifest.toml"))
+        .expect("manifest")
+        .contains(&format!("file = \"{file}\""));
+    std::fs::write(corpus.join(&file), text).expect("write");
+    if !listed {
+        let dated = date
+            .map(|date| format!("date = \"{date}\"\n"))
+            .unwrap_or_default();
+        append_to_manifest(
+            corpus,
+            &format!(
+                "\n[[document]]\nfile = \"{file}\"\nmunicipality = \"{town}\"\nmunicipality_code = \"{}\"\nprefecture = \"{prefecture}\"\ntitle = \"住民基本台帳に関する事務 全項目評価書\"\ndoc_type = \"全項目評価書\"\njimu = \"住民基本台帳に関する事務\"\n{dated}",
+                body.code
+            ),
+        );
+    }
+    file
+}

@@ -10,7 +10,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fs;
-use std::io::{BufReader, BufWriter, Write};
+use std::io::BufReader;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -129,11 +129,7 @@ impl ComparisonTable {
     }
 
     fn write(&self, folder: &Path) -> std::io::Result<()> {
-        let path = folder.join(TABLE_FILE);
-        let mut file = BufWriter::new(fs::File::create(&path)?);
-        serde_json::to_writer(&mut file, self)?;
-        file.flush()?;
-        file.get_ref().sync_all()
+        crate::generation::write_json(&folder.join(TABLE_FILE), self)
     }
 
     /// The rows of a slot and of every slot below it (`III.7` takes `III.7.R1.5`; `""` takes
@@ -530,11 +526,7 @@ impl TableSource {
     }
 
     fn write(&self, folder: &Path) -> std::io::Result<()> {
-        let path = folder.join(TABLE_SOURCE_FILE);
-        let mut file = BufWriter::new(fs::File::create(&path)?);
-        serde_json::to_writer(&mut file, self)?;
-        file.flush()?;
-        file.get_ref().sync_all()
+        crate::generation::write_json(&folder.join(TABLE_SOURCE_FILE), self)
     }
 }
 
