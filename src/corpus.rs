@@ -266,30 +266,85 @@ pub fn plan_corpus(folder: &Path) -> Result<CorpusPlan, CorpusError> {
 /// executable's size and time, so a rebuilt hyoka reads again). Two equal fingerprints mean an
 /// ingest would read the same bytes with the same code. Reads no document.
 pub fn fingerprint(folder: &Path) -> Result<String, CorpusError> {
-    let entries = read_folder(folder)?;
-    let mut files: Vec<String> = entries
-        .filter_map(Result::ok)
-        .filter_map(|entry| {
-            let metadata = entry.metadata().ok()?;
-            metadata.is_file().then(|| {
-                format!(
-                    "{}={}",
-                    entry.file_name().to_string_lossy(),
-                    file_stamp(&metadata)
-                )
+    Ok(FolderStamps::of(folder)?.fingerprint())
+}
+
+/// Every file of a corpus folder with its size and modification time ([`file_stamp`]), listed
+/// once: the folder's fingerprint and each document's stamp read the same listing.
+pub struct FolderStamps(BTreeMap<String, String>);
+
+impl FolderStamps {
+    /// Lists `folder` (a link to a file counts as the file it points to).
+    pub fn of(folder: &Path) -> Result<FolderStamps, CorpusError> {
+        let stamps = read_folder(folder)?
+            .filter_map(Result::ok)
+            .filter_map(|entry| {
+                let metadata = fs::metadata(entry.path()).ok()?;
+                metadata.is_file().then(|| {
+                    (
+                        entry.file_name().to_string_lossy().to_string(),
+                        file_stamp(&metadata),
+                    )
+                })
             })
-        })
-        .collect();
-    files.sort();
-    let reader = reader_stamp();
-    let parts: Vec<&str> = std::iter::once(reader.as_str())
-        .chain(files.iter().map(String::as_str))
-        .collect();
-    Ok(format!(
-        "{:016x} {} files",
-        crate::record::stable_hash(&parts),
-        files.len()
-    ))
+            .collect();
+        Ok(FolderStamps(stamps))
+    }
+
+    /// The folder's [`fingerprint`].
+    pub fn fingerprint(&self) -> String {
+        let files: Vec<String> = self
+            .0
+            .iter()
+            .map(|(name, stamp)| format!("{name}={stamp}"))
+            .collect();
+        let reader = reader_stamp();
+        let parts: Vec<&str> = std::iter::once(reader.as_str())
+            .chain(files.iter().map(String::as_str))
+            .collect();
+        format!(
+            "{:016x} {} files",
+            crate::record::stable_hash(&parts),
+            files.len()
+        )
+    }
+
+    /// A document file's stamp as it stands now: its size and modification time with the
+    /// manifest's entry for it (what the manifest says about a file is part of what was read).
+    /// An update reads again a file whose stamp changed.
+    pub fn document_stamp(&self, meta: &DocumentMeta) -> String {
+        let file = self.0.get(&meta.file).map_or("", String::as_str);
+        // Every field, by name: a field added to the manifest must be added here too.
+        let DocumentMeta {
+            file: name,
+            municipality,
+            municipality_code,
+            prefecture,
+            title,
+            doc_type,
+            jimu,
+            date,
+            number,
+            form,
+            note,
+        } = meta;
+        let optional = |value: &Option<String>| value.as_deref().unwrap_or("\u{0}").to_string();
+        let entry = [
+            name.clone(),
+            municipality.clone(),
+            optional(municipality_code),
+            optional(prefecture),
+            title.clone(),
+            doc_type.clone(),
+            optional(jimu),
+            optional(date),
+            optional(number),
+            optional(form),
+            optional(note),
+        ];
+        let parts: Vec<&str> = entry.iter().map(String::as_str).collect();
+        format!("{file}:{:016x}", crate::record::stable_hash(&parts))
+    }
 }
 
 /// The entries of a corpus folder, or why it cannot be read.
@@ -316,45 +371,6 @@ fn document_file_names(folder: &Path) -> Result<Vec<String>, CorpusError> {
         .collect();
     names.sort();
     Ok(names)
-}
-
-/// A document file's stamp as it stands now: its size and modification time with the
-/// manifest's entry for it (what the manifest says about a file is part of what was read).
-/// An update reads again a file whose stamp changed.
-pub fn document_stamp(folder: &Path, meta: &DocumentMeta) -> String {
-    let file = fs::metadata(folder.join(&meta.file))
-        .map(|metadata| file_stamp(&metadata))
-        .unwrap_or_default();
-    // Every field, by name: a field added to the manifest must be added here too.
-    let DocumentMeta {
-        file: name,
-        municipality,
-        municipality_code,
-        prefecture,
-        title,
-        doc_type,
-        jimu,
-        date,
-        number,
-        form,
-        note,
-    } = meta;
-    let optional = |value: &Option<String>| value.as_deref().unwrap_or("\u{0}").to_string();
-    let entry = [
-        name.clone(),
-        municipality.clone(),
-        optional(municipality_code),
-        optional(prefecture),
-        title.clone(),
-        doc_type.clone(),
-        optional(jimu),
-        optional(date),
-        optional(number),
-        optional(form),
-        optional(note),
-    ];
-    let parts: Vec<&str> = entry.iter().map(String::as_str).collect();
-    format!("{file}:{:016x}", crate::record::stable_hash(&parts))
 }
 
 /// A file's size and modification time.

@@ -332,7 +332,7 @@ struct Previous {
 const SOURCES_FILE: &str = "sources.json";
 
 /// A document file as it was read: its size and time with the manifest's entry for it
-/// ([`crate::corpus::document_stamp`]), and its text's fingerprint (a copy of another
+/// ([`crate::corpus::FolderStamps::document_stamp`]), and its text's fingerprint (a copy of another
 /// document is skipped).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct DocumentSource {
@@ -393,21 +393,24 @@ fn new_generation(folder: &Path) -> (String, PathBuf) {
     (name, building)
 }
 
-/// Files of a generation an update writes anew rather than links: tantivy's own bookkeeping
-/// (rewritten in place by a commit, so a link would change the live generation's) and
-/// hyoka's tables.
+/// tantivy's own bookkeeping in a generation: rewritten by a commit, so an update copies it
+/// (a link would change the live generation's too).
+const TANTIVY_BOOKKEEPING: [&str; 2] = ["meta.json", ".managed.json"];
+
+/// Files of a generation an update does not link: tantivy's bookkeeping (copied) and hyoka's
+/// tables and locks (written anew).
 fn written_anew(name: &str) -> bool {
-    matches!(
-        name,
-        "meta.json"
-            | ".managed.json"
-            | FINGERPRINT_FILE
-            | SOURCES_FILE
-            | crate::document::DOCUMENTS_FILE
-            | crate::compare::table::TABLE_FILE
-            | crate::compare::table::TABLE_SOURCE_FILE
-            | crate::deletions::DELETIONS_FILE
-    ) || name.ends_with(".lock")
+    TANTIVY_BOOKKEEPING.contains(&name)
+        || matches!(
+            name,
+            FINGERPRINT_FILE
+                | SOURCES_FILE
+                | crate::document::DOCUMENTS_FILE
+                | crate::compare::table::TABLE_FILE
+                | crate::compare::table::TABLE_SOURCE_FILE
+                | crate::deletions::DELETIONS_FILE
+        )
+        || name.ends_with(".lock")
 }
 
 /// Links the live generation's index files into `building` (segment files never change once
@@ -417,7 +420,7 @@ fn link_generation(live: &Path, building: &Path) -> Result<(), IndexError> {
         let entry = entry.map_err(io_error(live))?;
         let name = entry.file_name().to_string_lossy().to_string();
         let target = building.join(&name);
-        if name == "meta.json" || name == ".managed.json" {
+        if TANTIVY_BOOKKEEPING.contains(&name.as_str()) {
             fs::copy(entry.path(), &target).map_err(io_error(&target))?;
         } else if !written_anew(&name) && entry.path().is_file() {
             // A folder on another file system cannot link: copy then.
@@ -591,10 +594,11 @@ impl Build {
         };
         let number = previous.documents.number_at(position);
         let document = previous.documents.documents[position].clone();
+        let records = document.records as usize;
         self.sources.files.insert(file.to_string(), source.clone());
         self.documents.push_numbered(document, number);
         self.table.add_again(&previous.table, number);
-        Some(previous.documents.documents[position].records as usize)
+        Some(records)
     }
 
     /// For an update: deletes the records of a document of the live generation (removed from

@@ -385,17 +385,13 @@ pub fn ingest_as(
     let started = Instant::now();
     // Taken before any document is read: a file changed while it is read makes the next
     // ingest read again.
-    let fingerprint = corpus::fingerprint(corpus_folder)?;
+    let listing = corpus::FolderStamps::of(corpus_folder)?;
+    let fingerprint = listing.fingerprint();
     let plan = corpus::plan_corpus(corpus_folder)?;
     let stamps: std::collections::HashMap<&str, String> = plan
         .entries
         .iter()
-        .map(|meta| {
-            (
-                meta.file.as_str(),
-                corpus::document_stamp(&plan.folder, meta),
-            )
-        })
+        .map(|meta| (meta.file.as_str(), listing.document_stamp(meta)))
         .collect();
     let reader = corpus::reader_stamp();
     let folder = std::fs::canonicalize(corpus_folder)
@@ -403,7 +399,7 @@ pub fn ingest_as(
         .display()
         .to_string();
     // Locks the index folder before any work, so a second ingest fails at once.
-    let (mut build, whole_because) = start_build(
+    let (mut build, changes) = start_build(
         index_folder,
         threads,
         mode,
@@ -428,7 +424,20 @@ pub fn ingest_as(
         content: corpus::content_fingerprint(&accepted.document.text),
     };
 
-    let (records, update) = if whole_because.is_some() {
+    let whole_because = changes.as_ref().err().copied();
+    let (records, update) = if let Ok(changes) = changes {
+        update_build(
+            &mut build,
+            &plan,
+            changes,
+            threads,
+            &parse_nanos,
+            &mut report,
+            &mut duplicates,
+            &source_of,
+            &mut progress,
+        )?
+    } else {
         let mut index_error: Option<IndexError> = None;
         parse_in_order(&plan, &plan.entries, threads, &parse_nanos, |parsed| {
             let Some(accepted) = report.accept(parsed, &mut duplicates, &mut progress) else {
@@ -447,18 +456,6 @@ pub fn ingest_as(
             return Err(error.into());
         }
         (report.records, None)
-    } else {
-        update_build(
-            &mut build,
-            &plan,
-            &stamps,
-            threads,
-            &parse_nanos,
-            &mut report,
-            &mut duplicates,
-            &source_of,
-            &mut progress,
-        )?
     };
     if records == 0 {
         // Dropping the build leaves the live index as it was.
@@ -488,8 +485,56 @@ pub fn ingest_as(
     })
 }
 
-/// Starts the build `mode` asks for: an update of the live generation when it can be made,
-/// else a whole one, with why.
+/// What an update does, file by file, decided once from the stamps the live generation
+/// recorded and the stamps of the folder now.
+struct Changes {
+    /// Files to read, in corpus order: new, or changed since they were read.
+    to_read: Vec<crate::document::DocumentMeta>,
+    /// Files unchanged, with their text's fingerprint (a copy of an earlier file is skipped).
+    kept: std::collections::HashMap<String, u64>,
+    /// Files of the live generation whose records go: changed, or gone from the folder.
+    deleted: std::collections::BTreeSet<String>,
+    /// How many files changed, came or went.
+    count: usize,
+}
+
+impl Changes {
+    fn between(
+        previous: &index::DocumentSources,
+        plan: &corpus::CorpusPlan,
+        stamps: &std::collections::HashMap<&str, String>,
+    ) -> Changes {
+        let mut to_read = Vec::new();
+        let mut kept = std::collections::HashMap::new();
+        for meta in &plan.entries {
+            match previous.files.get(&meta.file) {
+                Some(source) if Some(&source.stamp) == stamps.get(meta.file.as_str()) => {
+                    kept.insert(meta.file.clone(), source.content);
+                }
+                _ => to_read.push(meta.clone()),
+            }
+        }
+        let deleted: std::collections::BTreeSet<String> = previous
+            .files
+            .keys()
+            .filter(|file| !kept.contains_key(file.as_str()))
+            .cloned()
+            .collect();
+        let gone = deleted
+            .iter()
+            .filter(|file| !stamps.contains_key(file.as_str()))
+            .count();
+        Changes {
+            count: to_read.len() + gone,
+            to_read,
+            kept,
+            deleted,
+        }
+    }
+}
+
+/// Starts the build `mode` asks for: an update of the live generation with what it changes,
+/// when one can be made, else a whole build with why.
 fn start_build(
     index_folder: &Path,
     threads: usize,
@@ -497,57 +542,37 @@ fn start_build(
     plan: &corpus::CorpusPlan,
     stamps: &std::collections::HashMap<&str, String>,
     (reader, folder): (&str, &str),
-) -> Result<(index::Build, Option<WholeBecause>), IngestError> {
+) -> Result<(index::Build, Result<Changes, WholeBecause>), IngestError> {
+    let whole = |because| -> Result<_, IngestError> {
+        Ok((index::Build::start(index_folder, threads)?, Err(because)))
+    };
     if mode == IngestMode::Whole {
-        return Ok((
-            index::Build::start(index_folder, threads)?,
-            Some(WholeBecause::Asked),
-        ));
+        return whole(WholeBecause::Asked);
     }
     let Some(update) = index::Build::update(index_folder, threads)? else {
-        return Ok((
-            index::Build::start(index_folder, threads)?,
-            Some(WholeBecause::NoUpdatableIndex),
-        ));
+        return whole(WholeBecause::NoUpdatableIndex);
     };
-    let previous = update.previous_sources().map(|sources| {
-        let changed = plan
-            .entries
-            .iter()
-            .filter(|meta| {
-                sources.files.get(&meta.file).map(|source| &source.stamp)
-                    != stamps.get(meta.file.as_str())
-            })
-            .count();
-        let gone = sources
-            .files
-            .keys()
-            .filter(|file| !stamps.contains_key(file.as_str()))
-            .count();
-        (
-            sources.reader == reader,
-            sources.folder == folder,
-            changed + gone,
-        )
-    });
-    let because = match previous {
-        None => Some(WholeBecause::NoUpdatableIndex),
-        Some((false, _, _)) => Some(WholeBecause::OtherReader),
-        Some((true, false, _)) => Some(WholeBecause::OtherFolder),
-        Some((true, true, changes))
-            if changes > UPDATE_ALWAYS_UP_TO
-                && changes as f64 > plan.entries.len() as f64 * UPDATE_AT_MOST_SHARE =>
-        {
-            Some(WholeBecause::ManyChanges)
+    let decided = match update.previous_sources() {
+        None => Err(WholeBecause::NoUpdatableIndex),
+        Some(sources) if sources.reader != reader => Err(WholeBecause::OtherReader),
+        Some(sources) if sources.folder != folder => Err(WholeBecause::OtherFolder),
+        Some(sources) => {
+            let changes = Changes::between(sources, plan, stamps);
+            let many = changes.count > UPDATE_ALWAYS_UP_TO
+                && changes.count as f64 > plan.entries.len() as f64 * UPDATE_AT_MOST_SHARE;
+            if many {
+                Err(WholeBecause::ManyChanges)
+            } else {
+                Ok(changes)
+            }
         }
-        Some(_) => None,
     };
-    match because {
-        None => Ok((update, None)),
-        Some(because) => {
+    match decided {
+        Ok(changes) => Ok((update, Ok(changes))),
+        Err(because) => {
             // Releases the lock and removes the update's unfinished generation first.
             drop(update);
-            Ok((index::Build::start(index_folder, threads)?, Some(because)))
+            whole(because)
         }
     }
 }
@@ -559,7 +584,7 @@ fn start_build(
 fn update_build(
     build: &mut index::Build,
     plan: &corpus::CorpusPlan,
-    stamps: &std::collections::HashMap<&str, String>,
+    changes: Changes,
     threads: usize,
     parse_nanos: &AtomicUsize,
     report: &mut Report,
@@ -567,37 +592,15 @@ fn update_build(
     source_of: &impl Fn(&Accepted) -> index::DocumentSource,
     progress: &mut impl FnMut(&str),
 ) -> Result<(usize, Option<UpdateSummary>), IngestError> {
-    let previous = build
-        .previous_sources()
-        .map(|sources| sources.files.clone())
-        .unwrap_or_default();
-    let unchanged = |meta: &crate::document::DocumentMeta| {
-        previous.get(&meta.file).map(|source| &source.stamp) == stamps.get(meta.file.as_str())
-    };
-    let to_read: Vec<crate::document::DocumentMeta> = plan
-        .entries
-        .iter()
-        .filter(|meta| !unchanged(meta))
-        .cloned()
-        .collect();
-    let kept: std::collections::HashSet<&str> = plan
-        .entries
-        .iter()
-        .filter(|meta| unchanged(meta))
-        .map(|meta| meta.file.as_str())
-        .collect();
     let mut summary = UpdateSummary::default();
     // Before anything is added: a changed file's new records carry its name too.
-    let deleted: Vec<&String> = previous
-        .keys()
-        .filter(|file| !kept.contains(file.as_str()))
-        .collect();
-    for file in &deleted {
+    for file in &changes.deleted {
         build.delete_document(file)?;
     }
+    let to_read = &changes.to_read;
     let mut read: std::collections::HashMap<String, Parsed> = std::collections::HashMap::new();
     let mut position = 0;
-    parse_in_order(plan, &to_read, threads, parse_nanos, |parsed| {
+    parse_in_order(plan, to_read, threads, parse_nanos, |parsed| {
         read.insert(to_read[position].file.clone(), parsed);
         position += 1;
         std::ops::ControlFlow::Continue(())
@@ -605,10 +608,10 @@ fn update_build(
     let mut records = 0;
     for meta in &plan.entries {
         let file = meta.file.as_str();
-        if let Some(source) = previous.get(file).filter(|_| kept.contains(file)) {
+        if let Some(&content) = changes.kept.get(file) {
             // A kept document that an earlier file now copies is skipped, as a whole build
             // would skip it.
-            if let Err(error) = duplicates.check_content(source.content, file) {
+            if let Err(error) = duplicates.check_content(content, file) {
                 build.delete_document(file)?;
                 report.skipped.push(skipped_of(&error));
                 summary.removed.push(file.to_string());
@@ -624,7 +627,8 @@ fn update_build(
         let Some(accepted) = report.accept(parsed, duplicates, progress) else {
             continue;
         };
-        if previous.contains_key(file) {
+        // A file read that the live generation had is among the deleted: replaced.
+        if changes.deleted.contains(file) {
             summary.replaced.push(file.to_string());
         } else {
             summary.added.push(file.to_string());
@@ -634,9 +638,9 @@ fn update_build(
         build.add_document(&accepted.records, accepted.sentence_keys, source)?;
     }
     // A file deleted and not added again (gone, unreadable now, or a copy): out of the index.
-    for file in deleted {
-        if !summary.replaced.contains(file) {
-            summary.removed.push(file.clone());
+    for file in changes.deleted {
+        if !summary.replaced.contains(&file) {
+            summary.removed.push(file);
         }
     }
     Ok((records, Some(summary)))
