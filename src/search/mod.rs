@@ -7,6 +7,7 @@
 
 pub mod facets;
 pub mod fold;
+pub mod lazy_union;
 pub mod query;
 pub mod relevance;
 pub mod rows;

@@ -18,11 +18,12 @@ use std::fmt::Write as _;
 
 use tantivy::Term;
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, EmptyQuery, Occur,
-    PhraseQuery, Query, RegexQuery, TermQuery,
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, Occur, PhraseQuery, Query,
+    RegexQuery, TermQuery,
 };
 use tantivy::schema::IndexRecordOption;
 
+use super::lazy_union::{Combine, LazyUnionQuery};
 use crate::analysis::normalize::is_hiragana;
 use crate::analysis::{bigrams, morphemes};
 use crate::index::Fields;
@@ -939,9 +940,21 @@ pub fn to_query(plan: &Plan, fields: &Fields) -> Box<dyn Query> {
         Plan::ConstScore { score, plan } => {
             Box::new(ConstScoreQuery::new(to_query(plan, fields), *score))
         }
-        Plan::BestOf(parts) => Box::new(DisjunctionMaxQuery::new(
+        // A word's spellings and their exact and near forms: unions that, inside an
+        // intersection of words, read only the records asked about (see `lazy_union`).
+        Plan::BestOf(parts) => Box::new(LazyUnionQuery::new(
             parts.iter().map(|part| to_query(part, fields)).collect(),
+            Combine::Best,
         )),
+        Plan::Bool(parts) if parts.iter().all(|(occur, _)| *occur == Occur::Should) => {
+            Box::new(LazyUnionQuery::new(
+                parts
+                    .iter()
+                    .map(|(_, part)| to_query(part, fields))
+                    .collect(),
+                Combine::Sum,
+            ))
+        }
         Plan::AtLeast { minimum, parts } => Box::new(BooleanQuery::with_minimum_required_clauses(
             parts
                 .iter()

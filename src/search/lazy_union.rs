@@ -1,0 +1,376 @@
+//! A union that reads only what it is asked about: the spellings of one word of a query, inside
+//! the intersection of the query's words.
+//!
+//! tantivy's union buffers its parts over windows of 4,096 records: when it is sought past its
+//! window it runs every part across the next one, and for a phrase part (a word's exact
+//! characters, its morphemes near each other) that means reading the positions of every record
+//! in the window holding the phrase's terms. Inside an intersection (入退室 監視カメラ 記録) the
+//! rarest word leads and the others are only asked whether they hold the record the leader is
+//! on, so most of that work was for records the intersection then passed over: measured at 1M
+//! records, a three-word search spent most of its time there. This union answers such a question
+//! by asking each part about that one record (`seek_danger`), and otherwise moves its parts one
+//! record at a time. Scores are tantivy's: the parts' scores summed in their order, or the best.
+
+use tantivy::query::{EmptyScorer, EnableScoring, Explanation, Query, Scorer, Weight};
+use tantivy::{DocId, Score, SegmentReader, Term};
+use tantivy::{DocSet, SeekDangerResult, TERMINATED};
+
+/// How the scores of the parts a record matches make its score.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Combine {
+    /// Summed, as a boolean query's optional clauses.
+    Sum,
+    /// The best of them, as a disjunction-max query without tie breaker.
+    Best,
+}
+
+/// Records matching any of the parts.
+#[derive(Debug)]
+pub struct LazyUnionQuery {
+    parts: Vec<Box<dyn Query>>,
+    combine: Combine,
+}
+
+impl LazyUnionQuery {
+    pub fn new(parts: Vec<Box<dyn Query>>, combine: Combine) -> LazyUnionQuery {
+        LazyUnionQuery { parts, combine }
+    }
+}
+
+impl Clone for LazyUnionQuery {
+    fn clone(&self) -> Self {
+        LazyUnionQuery {
+            parts: self.parts.iter().map(|part| part.box_clone()).collect(),
+            combine: self.combine,
+        }
+    }
+}
+
+impl Query for LazyUnionQuery {
+    fn weight(&self, enable_scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        let parts = self
+            .parts
+            .iter()
+            .map(|part| part.weight(enable_scoring))
+            .collect::<tantivy::Result<Vec<_>>>()?;
+        Ok(Box::new(LazyUnionWeight {
+            parts,
+            combine: self.combine,
+        }))
+    }
+
+    fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
+        for part in &self.parts {
+            part.query_terms(visitor);
+        }
+    }
+}
+
+struct LazyUnionWeight {
+    parts: Vec<Box<dyn Weight>>,
+    combine: Combine,
+}
+
+impl Weight for LazyUnionWeight {
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        let mut parts = Vec::with_capacity(self.parts.len());
+        for weight in &self.parts {
+            let scorer = weight.scorer(reader, boost)?;
+            if scorer.doc() != TERMINATED {
+                parts.push(scorer);
+            }
+        }
+        if parts.is_empty() {
+            return Ok(Box::new(EmptyScorer));
+        }
+        if parts.len() == 1 {
+            // One part's score is the same summed or best.
+            return Ok(parts.remove(0));
+        }
+        Ok(Box::new(LazyUnionScorer::new(parts, self.combine)))
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        let mut scorer = self.scorer(reader, 1.0)?;
+        if scorer.seek(doc) != doc {
+            return Err(tantivy::TantivyError::InvalidArgument(format!(
+                "record {doc} does not match the union"
+            )));
+        }
+        let description = match self.combine {
+            Combine::Sum => "sum of the matching parts",
+            Combine::Best => "best of the matching parts",
+        };
+        Ok(Explanation::new(description, scorer.score()))
+    }
+}
+
+/// Where a part stands.
+#[derive(Debug, Clone, Copy)]
+enum Place {
+    /// On this record (or terminated): it may be advanced, sought and scored.
+    On(DocId),
+    /// After a `seek_danger` that missed: its next record is at this one or later, and it may
+    /// only be asked with `seek_danger` until it answers found.
+    Beyond(DocId),
+}
+
+pub struct LazyUnionScorer {
+    parts: Vec<Box<dyn Scorer>>,
+    places: Vec<Place>,
+    combine: Combine,
+    doc: DocId,
+    /// After a `seek_danger` that missed `doc`: the lowest record the parts may be on.
+    missed: Option<DocId>,
+    score: Option<Score>,
+}
+
+impl LazyUnionScorer {
+    fn new(parts: Vec<Box<dyn Scorer>>, combine: Combine) -> LazyUnionScorer {
+        let places: Vec<Place> = parts.iter().map(|part| Place::On(part.doc())).collect();
+        let mut union = LazyUnionScorer {
+            parts,
+            places,
+            combine,
+            doc: 0,
+            missed: None,
+            score: None,
+        };
+        union.doc = union.smallest_on();
+        union
+    }
+
+    /// The smallest record the parts stand on; every part must be on one.
+    fn smallest_on(&self) -> DocId {
+        self.places
+            .iter()
+            .map(|place| match place {
+                Place::On(doc) | Place::Beyond(doc) => *doc,
+            })
+            .min()
+            .unwrap_or(TERMINATED)
+    }
+
+    /// Puts a part that missed a `seek_danger` back on a record: its first at `target` or
+    /// later. Asking with `seek_danger` until found is what its contract allows.
+    fn settle(&mut self, index: usize, target: DocId) {
+        let Place::Beyond(mut bound) = self.places[index] else {
+            return;
+        };
+        bound = bound.max(target);
+        let part = &mut self.parts[index];
+        while bound < TERMINATED {
+            match part.seek_danger(bound) {
+                SeekDangerResult::Found => break,
+                SeekDangerResult::SeekLowerBound(next) => bound = next,
+            }
+        }
+        self.places[index] = Place::On(bound.min(TERMINATED));
+    }
+}
+
+impl DocSet for LazyUnionScorer {
+    fn advance(&mut self) -> DocId {
+        let current = self.doc;
+        if current == TERMINATED {
+            return TERMINATED;
+        }
+        for index in 0..self.parts.len() {
+            match self.places[index] {
+                Place::On(doc) if doc == current => {
+                    self.places[index] = Place::On(self.parts[index].advance());
+                }
+                Place::On(_) => {}
+                Place::Beyond(_) => self.settle(index, current + 1),
+            }
+        }
+        self.score = None;
+        self.missed = None;
+        self.doc = self.smallest_on();
+        self.doc
+    }
+
+    fn seek(&mut self, target: DocId) -> DocId {
+        if target <= self.doc {
+            return self.doc;
+        }
+        for index in 0..self.parts.len() {
+            match self.places[index] {
+                Place::On(doc) if doc < target => {
+                    self.places[index] = Place::On(self.parts[index].seek(target));
+                }
+                Place::On(_) => {}
+                Place::Beyond(_) => self.settle(index, target),
+            }
+        }
+        self.score = None;
+        self.missed = None;
+        self.doc = self.smallest_on();
+        self.doc
+    }
+
+    /// Asks each part about `target` alone; parts that miss are left beyond it (a phrase part
+    /// reads positions only if `target` holds all its terms).
+    fn seek_danger(&mut self, target: DocId) -> SeekDangerResult {
+        if target >= TERMINATED {
+            return SeekDangerResult::SeekLowerBound(TERMINATED);
+        }
+        if target <= self.doc {
+            return match self.missed {
+                // Asked again about the record it just missed (tantivy's exclusion asks twice
+                // when sought to a record it has checked): the same answer.
+                Some(bound) if target == self.doc => SeekDangerResult::SeekLowerBound(bound),
+                // Nothing is known before the missed record: one record further.
+                Some(_) => SeekDangerResult::SeekLowerBound(target + 1),
+                None if target == self.doc => SeekDangerResult::Found,
+                // On a record after `target`, with none between.
+                None => SeekDangerResult::SeekLowerBound(self.doc),
+            };
+        }
+        let mut found = false;
+        let mut lowest = TERMINATED;
+        for index in 0..self.parts.len() {
+            let place = match self.places[index] {
+                Place::On(doc) if doc >= target => Place::On(doc),
+                Place::Beyond(bound) if bound > target => Place::Beyond(bound),
+                _ => match self.parts[index].seek_danger(target) {
+                    SeekDangerResult::Found => Place::On(target),
+                    SeekDangerResult::SeekLowerBound(bound) => Place::Beyond(bound),
+                },
+            };
+            self.places[index] = place;
+            match place {
+                Place::On(doc) if doc == target => found = true,
+                Place::On(doc) | Place::Beyond(doc) => lowest = lowest.min(doc),
+            }
+        }
+        self.score = None;
+        self.doc = target;
+        if found {
+            self.missed = None;
+            SeekDangerResult::Found
+        } else {
+            // The union stands on no record until it is found again; its lowest bound says
+            // where to ask next.
+            self.missed = Some(lowest);
+            SeekDangerResult::SeekLowerBound(lowest)
+        }
+    }
+
+    fn doc(&self) -> DocId {
+        self.doc
+    }
+
+    fn size_hint(&self) -> u32 {
+        self.parts
+            .iter()
+            .map(|part| part.size_hint())
+            .max()
+            .unwrap_or(0)
+    }
+
+    fn cost(&self) -> u64 {
+        self.parts.iter().map(|part| part.cost()).sum()
+    }
+}
+
+impl Scorer for LazyUnionScorer {
+    fn score(&mut self) -> Score {
+        if let Some(score) = self.score {
+            return score;
+        }
+        let current = self.doc;
+        // As tantivy's combiners add them: in the parts' order, from zero.
+        let mut sum: Score = 0.0;
+        let mut best: Score = 0.0;
+        for index in 0..self.parts.len() {
+            if let Place::On(doc) = self.places[index]
+                && doc == current
+            {
+                let score = self.parts[index].score();
+                sum += score;
+                best = Score::max(score, best);
+            }
+        }
+        let score = match self.combine {
+            Combine::Sum => sum,
+            Combine::Best => best + (sum - best) * 0.0,
+        };
+        self.score = Some(score);
+        score
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Records from a list, each scored 1.
+    struct Listed {
+        docs: Vec<DocId>,
+        at: usize,
+    }
+
+    impl DocSet for Listed {
+        fn advance(&mut self) -> DocId {
+            self.at += 1;
+            self.doc()
+        }
+        fn doc(&self) -> DocId {
+            self.docs.get(self.at).copied().unwrap_or(TERMINATED)
+        }
+        fn size_hint(&self) -> u32 {
+            self.docs.len() as u32
+        }
+    }
+
+    impl Scorer for Listed {
+        fn score(&mut self) -> Score {
+            1.0
+        }
+    }
+
+    fn part(docs: &[DocId]) -> Box<dyn Scorer> {
+        Box::new(Listed {
+            docs: docs.to_vec(),
+            at: 0,
+        })
+    }
+
+    #[test]
+    fn seek_danger_finds_exactly_the_records_of_either_part() {
+        let mut union =
+            LazyUnionScorer::new(vec![part(&[3, 8, 20]), part(&[5, 8, 30])], Combine::Sum);
+        let found: Vec<DocId> = (0..40)
+            .filter(|doc| union.seek_danger(*doc) == SeekDangerResult::Found)
+            .collect();
+        assert_eq!(found, vec![3, 5, 8, 20, 30]);
+    }
+
+    #[test]
+    fn a_record_missed_is_missed_when_asked_again() {
+        // tantivy's exclusion asks again about a record it checked when it is sought there.
+        let mut union = LazyUnionScorer::new(vec![part(&[3, 20]), part(&[5])], Combine::Sum);
+        assert_eq!(union.seek_danger(3), SeekDangerResult::Found);
+        assert_eq!(union.seek_danger(8), SeekDangerResult::SeekLowerBound(20));
+        assert_eq!(union.seek_danger(8), SeekDangerResult::SeekLowerBound(20));
+        assert_eq!(union.seek_danger(20), SeekDangerResult::Found);
+        assert_eq!(union.seek_danger(20), SeekDangerResult::Found);
+        assert_eq!(union.advance(), TERMINATED);
+    }
+
+    #[test]
+    fn advancing_after_questions_visits_every_later_record_once() {
+        let mut union = LazyUnionScorer::new(
+            vec![part(&[2, 9, 14, 15]), part(&[4, 9, 12])],
+            Combine::Best,
+        );
+        assert_eq!(union.seek_danger(6), SeekDangerResult::SeekLowerBound(9));
+        assert_eq!(union.seek_danger(9), SeekDangerResult::Found);
+        let mut rest = Vec::new();
+        while union.advance() != TERMINATED {
+            rest.push(union.doc());
+        }
+        assert_eq!(rest, vec![12, 14, 15]);
+    }
+}
