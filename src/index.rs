@@ -38,6 +38,10 @@ pub const DOCUMENT_FIELD: &str = "document";
 /// Name of the fast field holding each record's wording (see [`wording_of`]): records with one
 /// wording fold into one hit.
 pub const WORDING_FIELD: &str = "wording";
+/// Name of the fast field holding a digest of each record's indexed text (see [`text_key`]):
+/// records of one text match and score alike for every query, so a search works each text out
+/// once.
+pub const TEXT_KEY_FIELD: &str = "text_key";
 /// Name of the facet field, where filters and facet counts read.
 pub const FACET_FIELD: &str = "facets";
 /// Name of the file an ingest locks while it builds.
@@ -103,6 +107,8 @@ pub struct Fields {
     pub document: Field,
     /// The record's wording (see [`wording_of`]).
     pub wording: Field,
+    /// The digest of the record's indexed text (see [`text_key`]).
+    pub text_key: Field,
 }
 
 /// The facet dimensions, in the order the API lists them.
@@ -139,6 +145,7 @@ pub fn schema() -> (Schema, Fields) {
     let published = builder.add_text_field("published", STRING);
     let document = builder.add_u64_field(DOCUMENT_FIELD, FAST);
     let wording = builder.add_u64_field(WORDING_FIELD, FAST);
+    let text_key = builder.add_u64_field(TEXT_KEY_FIELD, FAST);
     (
         builder.build(),
         Fields {
@@ -152,6 +159,7 @@ pub fn schema() -> (Schema, Fields) {
             published,
             document,
             wording,
+            text_key,
         },
     )
 }
@@ -249,6 +257,24 @@ fn text_values(record: &Record) -> Vec<String> {
     values
 }
 
+/// A digest of the values of a record's text fields: two records with one key hold the same
+/// tokens at the same positions in both fields. SHA-256 (its first 8 bytes), not a quick hash:
+/// texts come from documents, and a text made to share another's key would match and rank as
+/// that one.
+pub fn text_key(values: &[String]) -> u64 {
+    use sha2::Digest as _;
+    let mut hasher = sha2::Sha256::new();
+    for value in values {
+        // Each value's length first, so that values cannot run into each other.
+        hasher.update((value.len() as u64).to_le_bytes());
+        hasher.update(value.as_bytes());
+    }
+    let digest = hasher.finalize();
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&digest[..8]);
+    u64::from_le_bytes(first)
+}
+
 fn to_document(
     record: &Record,
     fields: &Fields,
@@ -262,6 +288,7 @@ fn to_document(
     document.add_u64(fields.wording, wording);
     document.add_text(fields.record, serde_json::to_string(record)?);
     let values = text_values(record);
+    document.add_u64(fields.text_key, text_key(&values));
     document.add_u64(
         fields.own_text,
         u64::from(text_of_its_own(&values[values.len() - 1], &values[0])),

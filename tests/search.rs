@@ -542,3 +542,48 @@ fn a_hit_that_matched_in_its_heading_shows_the_heading_once_then_its_text() {
         assert!(text.starts_with(&start), "{text} / {start}");
     }
 }
+
+/// Every match of `query` over the bundled index, as (segment, record, score bits), in index
+/// order.
+fn scored_matches(query: &dyn tantivy::query::Query) -> Vec<(u32, u32, u32)> {
+    let searcher = index().index().reader().expect("reader").searcher();
+    let top = searcher
+        .search(
+            query,
+            &tantivy::collector::TopDocs::with_limit(1_000_000).order_by_score(),
+        )
+        .expect("search runs");
+    let mut matches: Vec<(u32, u32, u32)> = top
+        .into_iter()
+        .map(|(score, address)| (address.segment_ord, address.doc_id, score.to_bits()))
+        .collect();
+    matches.sort_unstable();
+    matches
+}
+
+#[test]
+fn working_each_text_out_once_finds_the_same_records_with_the_same_scores() {
+    use hyoka::search::query::{fallback_plan, parse_query, plan, search_query, to_query};
+    let (_, fields) = hyoka::index::schema();
+    // Phrases, proximity, a one-character word, OR groups, exclusions of words, phrases and
+    // groups, and a fallback plan (most of the words).
+    for q in [
+        "目的外の入手",
+        "生体認証",
+        "入退室 監視カメラ 記録",
+        "\"入退室管理\" 記録",
+        "県",
+        "生体認証 OR 指紋認証 入退室",
+        "入退室 -(生体認証 OR 指紋認証)",
+        "記録 -\"監視カメラ\"",
+        "サーバ室 -施錠",
+    ] {
+        let parsed = parse_query(q).expect("valid query");
+        for plan in [plan(&parsed), fallback_plan(&parsed)] {
+            let each_record = scored_matches(to_query(&plan, &fields).as_ref());
+            let each_text = scored_matches(search_query(&plan, &fields).as_ref());
+            assert!(!each_record.is_empty() || q.starts_with("サーバ室"), "{q}");
+            assert_eq!(each_text, each_record, "{q}");
+        }
+    }
+}

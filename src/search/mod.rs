@@ -11,6 +11,7 @@ pub mod lazy_union;
 pub mod query;
 pub mod relevance;
 pub mod rows;
+pub mod same_text;
 pub mod snippet;
 pub mod synonyms;
 pub mod versions;
@@ -1380,7 +1381,7 @@ impl PreparedQuery {
         {
             return Ok((found, None));
         }
-        let text_query = query::to_query(&query::fallback_plan(&self.parsed), fields);
+        let text_query = query::search_query(&query::fallback_plan(&self.parsed), fields);
         let fallback_query = with_filters(text_query, request, loaded);
         Ok((
             loaded.run(searcher, &fallback_query, collector)?,
@@ -1405,7 +1406,7 @@ impl SearchIndex {
             self.synonyms
                 .apply(&mut parsed, &request.disabled_synonyms())
         };
-        let text_query = query::to_query(&query::plan(&parsed), &loaded.fields);
+        let text_query = query::search_query(&query::plan(&parsed), &loaded.fields);
         let query = with_filters(text_query, request, loaded);
         Ok(PreparedQuery {
             parsed,

@@ -24,6 +24,7 @@ use tantivy::query::{
 use tantivy::schema::IndexRecordOption;
 
 use super::lazy_union::{Combine, LazyUnionQuery};
+use super::same_text::SameTextQuery;
 use crate::analysis::normalize::is_hiragana;
 use crate::analysis::{bigrams, morphemes};
 use crate::index::Fields;
@@ -900,6 +901,79 @@ fn render_into(plan: &Plan, depth: usize, output: &mut String) {
         }
     }
     .expect("writing to a string cannot fail");
+}
+
+/// The query a search runs for a plan: when the plan reads positions (a phrase, a word's
+/// morphemes near each other), its match and score are worked out once per distinct text
+/// (see [`super::same_text`]), the records walked through [`candidate_plan`].
+pub fn search_query(plan: &Plan, fields: &Fields) -> Box<dyn Query> {
+    if !reads_positions(plan) {
+        return to_query(plan, fields);
+    }
+    Box::new(SameTextQuery::new(
+        to_query(plan, fields),
+        to_query(&candidate_plan(plan), fields),
+    ))
+}
+
+/// Whether the plan has a phrase anywhere.
+fn reads_positions(plan: &Plan) -> bool {
+    match plan {
+        Plan::All | Plan::Nothing | Plan::Term { .. } | Plan::CharacterRegex { .. } => false,
+        Plan::Phrase { .. } => true,
+        Plan::Boost { plan, .. } | Plan::ConstScore { plan, .. } => reads_positions(plan),
+        Plan::BestOf(parts) | Plan::AtLeast { parts, .. } => parts.iter().any(reads_positions),
+        Plan::Bool(parts) => parts.iter().any(|(_, part)| reads_positions(part)),
+    }
+}
+
+/// A plan matching every record the plan matches, and perhaps more, without positions: each
+/// phrase becomes all of its terms, exclusions are left out (excluding fewer records keeps
+/// every match), optional parts beside required ones are left out (they only score).
+pub fn candidate_plan(plan: &Plan) -> Plan {
+    match plan {
+        Plan::All | Plan::Nothing | Plan::Term { .. } | Plan::CharacterRegex { .. } => plan.clone(),
+        Plan::Phrase { field, terms, .. } => Plan::Bool(
+            terms
+                .iter()
+                .map(|(_, term)| {
+                    (
+                        Occur::Must,
+                        Plan::Term {
+                            field,
+                            term: term.clone(),
+                        },
+                    )
+                })
+                .collect(),
+        ),
+        Plan::Boost { plan, .. } | Plan::ConstScore { plan, .. } => candidate_plan(plan),
+        Plan::BestOf(parts) => Plan::BestOf(parts.iter().map(candidate_plan).collect()),
+        Plan::AtLeast { minimum, parts } => Plan::AtLeast {
+            minimum: *minimum,
+            parts: parts.iter().map(candidate_plan).collect(),
+        },
+        Plan::Bool(parts) => {
+            let required: Vec<(Occur, Plan)> = parts
+                .iter()
+                .filter(|(occur, _)| *occur == Occur::Must)
+                .map(|(_, part)| (Occur::Must, candidate_plan(part)))
+                .collect();
+            if !required.is_empty() {
+                return Plan::Bool(required);
+            }
+            let optional: Vec<(Occur, Plan)> = parts
+                .iter()
+                .filter(|(occur, _)| *occur == Occur::Should)
+                .map(|(_, part)| (Occur::Should, candidate_plan(part)))
+                .collect();
+            if optional.is_empty() {
+                // Only exclusions: tantivy matches nothing.
+                return Plan::Nothing;
+            }
+            Plan::Bool(optional)
+        }
+    }
 }
 
 /// Turns a plan into a tantivy query over the index's fields.
