@@ -5,6 +5,13 @@
 //! time at 100k records). The index does not change while it is served, so each segment's
 //! ordinal → (dimension, value) table is read once when the index is loaded, and a search only
 //! counts ordinals.
+//!
+//! Most dimensions are the document's (団体, 都道府県, 事務, 種類, 様式, file): every record of a
+//! document counts for the same values. Reading each match's ordinals (a dozen per record) was
+//! most of a broad search's counting at 1M records, so the load also works out, per segment,
+//! which values all records of a document share and which are a record's own (slot, actor,
+//! rating); a search counts each match once for its document and once for each value of its
+//! own, and adds each document's count to its shared values at the end.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -13,7 +20,7 @@ use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::index::SegmentId;
 use tantivy::{DocId, Score, Searcher, SegmentOrdinal, SegmentReader};
 
-use crate::index::FACET_FIELD;
+use crate::index::{DOCUMENT_FIELD, FACET_FIELD};
 
 /// The byte between the parts of an encoded facet path (tantivy's `FACET_SEP_BYTE`, which it
 /// does not export; a test below pins it).
@@ -23,11 +30,97 @@ const FACET_SEPARATOR: u8 = 0;
 /// lists (each record's source file, the slot hierarchy): only the counted ones get a counter,
 /// so a search zeroes and reads a few thousand counters per segment, not one per ordinal.
 struct OrdinalTable {
+    /// The segment's facet column, opened once: opening it reads its dictionary's headers,
+    /// which every search paid for each segment.
+    reader: tantivy::fastfield::FacetReader,
     /// For each ordinal, its counter, or [`NOT_COUNTED`].
     counter_of: Vec<u32>,
     /// For each counter: the dimension's position in the roots the tables were built for, and
     /// the value.
     values: Vec<(usize, String)>,
+    /// The counters of each record split into its document's and its own; `None` for a
+    /// segment without documents' numbers (then each match's ordinals are read).
+    records: Option<RecordCounters>,
+}
+
+/// The counters of a segment's records, split by what their documents share.
+struct RecordCounters {
+    /// For each record, its document's position among the segment's documents.
+    document_of: Vec<u32>,
+    /// For each of those documents, where its shared counters start in `shared` (one more
+    /// entry at the end).
+    shared_start: Vec<u32>,
+    shared: Vec<u32>,
+    /// For each record, where its own counters start in `own` (one more entry at the end).
+    own_start: Vec<u32>,
+    own: Vec<u32>,
+}
+
+impl RecordCounters {
+    /// Reads every record's counted ordinals and splits them.
+    fn read(
+        segment_reader: &SegmentReader,
+        facet_reader: &tantivy::fastfield::FacetReader,
+        counter_of: &[u32],
+    ) -> Option<RecordCounters> {
+        let documents = segment_reader.fast_fields().u64(DOCUMENT_FIELD).ok()?;
+        let records = segment_reader.max_doc();
+        let mut position_of: HashMap<u64, u32> = HashMap::new();
+        let mut document_of = Vec::with_capacity(records as usize);
+        let mut counters_start: Vec<u32> = Vec::with_capacity(records as usize + 1);
+        let mut counters: Vec<u32> = Vec::new();
+        // The counters every record of a document has so far (sorted).
+        let mut shared_of: Vec<Vec<u32>> = Vec::new();
+        for record in 0..records {
+            let document = documents.first(record)?;
+            let next_position = position_of.len() as u32;
+            let position = *position_of.entry(document).or_insert(next_position);
+            document_of.push(position);
+            counters_start.push(counters.len() as u32);
+            let first = counters.len();
+            counters.extend(
+                facet_reader
+                    .facet_ords(record)
+                    .filter_map(|ordinal| counter_of.get(ordinal as usize).copied())
+                    .filter(|counter| *counter != NOT_COUNTED),
+            );
+            let own = &mut counters[first..];
+            own.sort_unstable();
+            if position == next_position {
+                shared_of.push(own.to_vec());
+            } else if let Some(shared) = shared_of.get_mut(position as usize) {
+                shared.retain(|counter| own.binary_search(counter).is_ok());
+            }
+        }
+        counters_start.push(counters.len() as u32);
+        let mut shared_start = Vec::with_capacity(shared_of.len() + 1);
+        let mut shared = Vec::new();
+        for counters in &shared_of {
+            shared_start.push(shared.len() as u32);
+            shared.extend_from_slice(counters);
+        }
+        shared_start.push(shared.len() as u32);
+        let mut own_start = Vec::with_capacity(records as usize + 1);
+        let mut own = Vec::new();
+        for record in 0..records as usize {
+            own_start.push(own.len() as u32);
+            let document_shared = &shared_of[document_of[record] as usize];
+            let range = counters_start[record] as usize..counters_start[record + 1] as usize;
+            own.extend(
+                counters[range]
+                    .iter()
+                    .filter(|counter| document_shared.binary_search(counter).is_err()),
+            );
+        }
+        own_start.push(own.len() as u32);
+        Some(RecordCounters {
+            document_of,
+            shared_start,
+            shared,
+            own_start,
+            own,
+        })
+    }
 }
 
 const NOT_COUNTED: u32 = u32::MAX;
@@ -69,6 +162,8 @@ fn ordinal_table(
     let mut table = OrdinalTable {
         counter_of: vec![NOT_COUNTED; facet_reader.num_facets()],
         values: Vec::new(),
+        records: None,
+        reader: segment_reader.facet_reader(FACET_FIELD)?,
     };
     let mut stream = facet_reader.facet_dict().stream()?;
     while stream.advance() {
@@ -91,6 +186,7 @@ fn ordinal_table(
             table.values.push((dimension, value.to_string()));
         }
     }
+    table.records = RecordCounters::read(segment_reader, &facet_reader, &table.counter_of);
     Ok(table)
 }
 
@@ -102,9 +198,10 @@ pub struct FacetCounter {
 }
 
 pub struct SegmentFacetCounter {
-    reader: tantivy::fastfield::FacetReader,
     table: Arc<OrdinalTable>,
     counts: Vec<u32>,
+    /// Matches per document (by position), when the table has the records' split.
+    document_counts: Vec<u32>,
     dimensions: usize,
 }
 
@@ -123,10 +220,13 @@ impl Collector for FacetCounter {
             Some(table) => table.clone(),
             None => Arc::new(ordinal_table(segment_reader, &self.tables.roots)?),
         };
-        let reader = segment_reader.facet_reader(FACET_FIELD)?;
+        let documents = table
+            .records
+            .as_ref()
+            .map_or(0, |records| records.shared_start.len().saturating_sub(1));
         Ok(SegmentFacetCounter {
             counts: vec![0; table.values.len()],
-            reader,
+            document_counts: vec![0; documents],
             table,
             dimensions: self.tables.roots.len(),
         })
@@ -153,7 +253,29 @@ impl SegmentCollector for SegmentFacetCounter {
     type Fruit = FacetCountsByRoot;
 
     fn collect(&mut self, doc: DocId, _score: Score) {
-        for ordinal in self.reader.facet_ords(doc) {
+        if let Some(records) = &self.table.records {
+            let record = doc as usize;
+            if let (Some(position), Some(start), Some(end)) = (
+                records.document_of.get(record),
+                records.own_start.get(record),
+                records.own_start.get(record + 1),
+            ) {
+                if let Some(count) = self.document_counts.get_mut(*position as usize) {
+                    *count += 1;
+                }
+                for counter in records
+                    .own
+                    .get(*start as usize..*end as usize)
+                    .unwrap_or(&[])
+                {
+                    if let Some(count) = self.counts.get_mut(*counter as usize) {
+                        *count += 1;
+                    }
+                }
+                return;
+            }
+        }
+        for ordinal in self.table.reader.facet_ords(doc) {
             let counter = self
                 .table
                 .counter_of
@@ -166,7 +288,30 @@ impl SegmentCollector for SegmentFacetCounter {
         }
     }
 
-    fn harvest(self) -> FacetCountsByRoot {
+    fn harvest(mut self) -> FacetCountsByRoot {
+        // Each document's matches count for the values its records share.
+        if let Some(records) = &self.table.records {
+            for (position, matches) in self.document_counts.iter().enumerate() {
+                if *matches == 0 {
+                    continue;
+                }
+                let (Some(start), Some(end)) = (
+                    records.shared_start.get(position),
+                    records.shared_start.get(position + 1),
+                ) else {
+                    continue;
+                };
+                for counter in records
+                    .shared
+                    .get(*start as usize..*end as usize)
+                    .unwrap_or(&[])
+                {
+                    if let Some(count) = self.counts.get_mut(*counter as usize) {
+                        *count += matches;
+                    }
+                }
+            }
+        }
         let mut counts: FacetCountsByRoot = vec![BTreeMap::new(); self.dimensions];
         for (counter, count) in self.counts.into_iter().enumerate() {
             if count == 0 {

@@ -948,7 +948,16 @@ pub fn candidate_plan(plan: &Plan) -> Plan {
                 .collect(),
         ),
         Plan::Boost { plan, .. } | Plan::ConstScore { plan, .. } => candidate_plan(plan),
-        Plan::BestOf(parts) => Plan::BestOf(parts.iter().map(candidate_plan).collect()),
+        Plan::BestOf(parts) => {
+            let mut candidates: Vec<Plan> = Vec::new();
+            for part in parts {
+                let part = candidate_plan(part);
+                if !candidates.contains(&part) {
+                    candidates.push(part);
+                }
+            }
+            Plan::BestOf(candidates)
+        }
         Plan::AtLeast { minimum, parts } => Plan::AtLeast {
             minimum: *minimum,
             parts: parts.iter().map(candidate_plan).collect(),
@@ -962,11 +971,14 @@ pub fn candidate_plan(plan: &Plan) -> Plan {
             if !required.is_empty() {
                 return Plan::Bool(required);
             }
-            let optional: Vec<(Occur, Plan)> = parts
-                .iter()
-                .filter(|(occur, _)| *occur == Occur::Should)
-                .map(|(_, part)| (Occur::Should, candidate_plan(part)))
-                .collect();
+            // A word's proximity phrase has the same terms as its morphemes: walk them once.
+            let mut optional: Vec<(Occur, Plan)> = Vec::new();
+            for (_, part) in parts.iter().filter(|(occur, _)| *occur == Occur::Should) {
+                let candidates = (Occur::Should, candidate_plan(part));
+                if !optional.contains(&candidates) {
+                    optional.push(candidates);
+                }
+            }
             if optional.is_empty() {
                 // Only exclusions: tantivy matches nothing.
                 return Plan::Nothing;

@@ -11,6 +11,7 @@
 //! about the first record of each text, with `seek_danger`, which looks at that record alone.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::{Arc, Mutex};
 
 use tantivy::columnar::Column;
@@ -50,7 +51,7 @@ impl Query for SameTextQuery {
         Ok(Box::new(SameTextWeight {
             exact: self.exact.weight(enable_scoring)?,
             candidates,
-            answers: Arc::new(Mutex::new(HashMap::new())),
+            answers: Arc::new(Mutex::new(Answers::default())),
         }))
     }
 
@@ -59,8 +60,28 @@ impl Query for SameTextQuery {
     }
 }
 
-/// Each text's answer: its score when it matches.
-type Answers = HashMap<u64, Option<Score>>;
+/// Each text's answer: its score when it matches. Keys are digests already: hashed as they are.
+type Answers = HashMap<u64, Option<Score>, BuildHasherDefault<DigestHasher>>;
+
+/// The hasher of keys that are digests: their own bits.
+#[derive(Default)]
+struct DigestHasher(u64);
+
+impl Hasher for DigestHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for byte in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(*byte);
+        }
+    }
+
+    fn write_u64(&mut self, value: u64) {
+        self.0 = value;
+    }
+}
 
 struct SameTextWeight {
     exact: Box<dyn Weight>,
@@ -105,7 +126,10 @@ struct SameTextScorer {
     exact_place: ExactPlace,
     candidates: Box<dyn Scorer>,
     text_keys: Column<u64>,
-    answers: Arc<Mutex<Answers>>,
+    /// The answers of this search so far, taken from `shared` while this segment is searched
+    /// (no lock per record) and given back when it is done.
+    answers: Answers,
+    shared: Arc<Mutex<Answers>>,
     doc: DocId,
     /// The score of `doc` when it matches.
     score: Score,
@@ -118,15 +142,17 @@ impl SameTextScorer {
         exact: Box<dyn Scorer>,
         candidates: Box<dyn Scorer>,
         text_keys: Column<u64>,
-        answers: Arc<Mutex<Answers>>,
+        shared: Arc<Mutex<Answers>>,
     ) -> SameTextScorer {
         let exact_place = ExactPlace::On(exact.doc());
+        let answers = std::mem::take(&mut *lock(&shared));
         let mut scorer = SameTextScorer {
             exact,
             exact_place,
             candidates,
             text_keys,
             answers,
+            shared,
             doc: 0,
             score: 0.0,
             missed: None,
@@ -141,22 +167,15 @@ impl SameTextScorer {
     fn answer(&mut self, doc: DocId) -> Option<Score> {
         let key = self.text_keys.first(doc);
         if let Some(key) = key
-            && let Some(answer) = self.lock_answers().get(&key)
+            && let Some(answer) = self.answers.get(&key)
         {
             return *answer;
         }
         let answer = self.ask_exact(doc);
         if let Some(key) = key {
-            self.lock_answers().insert(key, answer);
+            self.answers.insert(key, answer);
         }
         answer
-    }
-
-    fn lock_answers(&self) -> std::sync::MutexGuard<'_, Answers> {
-        // A panic elsewhere while holding the lock leaves answers that are still right.
-        self.answers
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Asks the exact scorer about `doc` alone. Records are asked in increasing order, as
@@ -273,6 +292,23 @@ impl DocSet for SameTextScorer {
     fn cost(&self) -> u64 {
         self.candidates.cost()
     }
+}
+
+impl Drop for SameTextScorer {
+    fn drop(&mut self) {
+        let mut shared = lock(&self.shared);
+        if shared.len() < self.answers.len() {
+            std::mem::swap(&mut *shared, &mut self.answers);
+        }
+        shared.extend(self.answers.drain());
+    }
+}
+
+fn lock(answers: &Mutex<Answers>) -> std::sync::MutexGuard<'_, Answers> {
+    // A panic elsewhere while holding the lock leaves answers that are still right.
+    answers
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 impl Scorer for SameTextScorer {
