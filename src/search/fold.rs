@@ -5,7 +5,7 @@
 //! Every match is collected with its rank, wording and document (fast fields: no stored record
 //! is read), grouped, and only the best record of each group on the page is read.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
@@ -13,6 +13,7 @@ use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::Column;
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 
+use super::number_hash::{NumberMap, NumberSet};
 use super::versions::SearchDocuments;
 use super::{RankKey, WithoutOwnText, rank_key};
 use crate::index::{DOCUMENT_FIELD, KEY_FIELD, WORDING_FIELD};
@@ -146,18 +147,15 @@ pub(super) struct Folded {
 }
 
 /// Groups matches by wording: groups stand in the order of their best match (rank, then key,
-/// as the unfolded search orders hits), and count their records and bodies.
-pub(super) fn fold(mut matches: Vec<Match>, documents: &SearchDocuments) -> Folded {
-    matches.sort_by(|left, right| {
-        right
-            .rank
-            .total_cmp(&left.rank)
-            .then(left.key.cmp(&right.key))
-    });
-    let mut position_of: HashMap<u64, usize> = HashMap::new();
+/// as the unfolded search orders hits), and count their records and bodies. One pass keeps
+/// each group's and each body's best match; only the groups and their bodies are sorted, not
+/// every match.
+pub(super) fn fold(matches: Vec<Match>, documents: &SearchDocuments) -> Folded {
+    let mut position_of: NumberMap<u64, usize> = NumberMap::default();
     let mut groups: Vec<WordingGroup> = Vec::new();
-    let mut seen: HashSet<(u64, u32)> = HashSet::new();
-    let mut all_bodies: HashSet<u32> = HashSet::new();
+    // (group position, body) → the body's place in its group's list.
+    let mut body_place: NumberMap<(usize, u32), usize> = NumberMap::default();
+    let mut all_bodies: NumberSet<u32> = NumberSet::default();
     for found in matches {
         let body = documents.body_of(found.document);
         all_bodies.insert(body);
@@ -171,14 +169,44 @@ pub(super) fn fold(mut matches: Vec<Match>, documents: &SearchDocuments) -> Fold
         });
         let group = &mut groups[position];
         group.records += 1;
-        if seen.insert((found.wording, body)) {
-            group.bodies.push((body, found));
+        if ranks_before(&found, &group.best) {
+            group.best = found;
+        }
+        match body_place.entry((position, body)) {
+            std::collections::hash_map::Entry::Vacant(entry) => {
+                entry.insert(group.bodies.len());
+                group.bodies.push((body, found));
+            }
+            std::collections::hash_map::Entry::Occupied(entry) => {
+                let kept = &mut group.bodies[*entry.get()].1;
+                if ranks_before(&found, kept) {
+                    *kept = found;
+                }
+            }
         }
     }
+    for group in &mut groups {
+        group
+            .bodies
+            .sort_by(|left, right| rank_order(&left.1, &right.1));
+    }
+    groups.sort_by(|left, right| rank_order(&left.best, &right.best));
     Folded {
         groups,
         bodies: all_bodies.len(),
     }
+}
+
+/// Best first: higher rank, then lower key (record ids are unique, so no two matches tie).
+fn rank_order(left: &Match, right: &Match) -> std::cmp::Ordering {
+    right
+        .rank
+        .total_cmp(&left.rank)
+        .then(left.key.cmp(&right.key))
+}
+
+fn ranks_before(found: &Match, kept: &Match) -> bool {
+    rank_order(found, kept) == std::cmp::Ordering::Less
 }
 
 /// A hit's wording as others write it (`GET /api/search`, folded).

@@ -8,6 +8,7 @@
 pub mod facets;
 pub mod fold;
 pub mod lazy_union;
+mod number_hash;
 pub mod query;
 pub mod relevance;
 pub mod rows;

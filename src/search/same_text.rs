@@ -10,14 +10,13 @@
 //! as the conjunction of its terms), and the query itself (phrases, proximity) is asked only
 //! about the first record of each text, with `seek_danger`, which looks at that record alone.
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::{Arc, Mutex};
 
 use tantivy::columnar::Column;
 use tantivy::query::{EnableScoring, Explanation, Query, Scorer, Weight};
 use tantivy::{DocId, DocSet, Score, SeekDangerResult, SegmentReader, TERMINATED, Term};
 
+use super::number_hash::NumberMap;
 use crate::index::TEXT_KEY_FIELD;
 
 /// Records matching `exact`, walked through `candidates` (every record `exact` matches, and
@@ -60,28 +59,8 @@ impl Query for SameTextQuery {
     }
 }
 
-/// Each text's answer: its score when it matches. Keys are digests already: hashed as they are.
-type Answers = HashMap<u64, Option<Score>, BuildHasherDefault<DigestHasher>>;
-
-/// The hasher of keys that are digests: their own bits.
-#[derive(Default)]
-struct DigestHasher(u64);
-
-impl Hasher for DigestHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for byte in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(*byte);
-        }
-    }
-
-    fn write_u64(&mut self, value: u64) {
-        self.0 = value;
-    }
-}
+/// Each text's answer: its score when it matches.
+type Answers = NumberMap<u64, Option<Score>>;
 
 struct SameTextWeight {
     exact: Box<dyn Weight>,
