@@ -88,3 +88,22 @@ fn or_is_read_in_every_width_and_as_a_bar_and_または_is_a_word() {
         "（「生体認証」 または 「静脈認証」） かつ 「入退室」"
     );
 }
+
+#[test]
+fn golden_candidates_walk_terms_without_positions_and_leave_exclusions_out() {
+    // What a search walks before asking the exact query about each distinct text: phrases as
+    // all their terms, the proximity phrase once, exclusions left out.
+    use hyoka::search::query::candidate_plan;
+    let rendered: Vec<String> = ["目的外の入手", "入退室 -(生体認証 OR 指紋認証)"]
+        .iter()
+        .map(|query| {
+            format!(
+                "query: {query}\n{}",
+                render_plan(&candidate_plan(&plan(
+                    &parse_query(query).expect("valid query")
+                )))
+            )
+        })
+        .collect();
+    insta::assert_snapshot!(rendered.join("\n"));
+}
