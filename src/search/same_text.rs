@@ -83,6 +83,7 @@ impl Weight for SameTextWeight {
             candidates,
             text_keys,
             self.answers.clone(),
+            boost,
         )))
     }
 
@@ -109,6 +110,9 @@ struct SameTextScorer {
     /// (no lock per record) and given back when it is done.
     answers: Answers,
     shared: Arc<Mutex<Answers>>,
+    /// The boost scores are asked with, in the answers' keys: a score is the text's at that
+    /// boost (every segment of a search is asked with the same one).
+    boost_bits: u64,
     doc: DocId,
     /// The score of `doc` when it matches.
     score: Score,
@@ -122,6 +126,7 @@ impl SameTextScorer {
         candidates: Box<dyn Scorer>,
         text_keys: Column<u64>,
         shared: Arc<Mutex<Answers>>,
+        boost: Score,
     ) -> SameTextScorer {
         let exact_place = ExactPlace::On(exact.doc());
         let answers = std::mem::take(&mut *lock(&shared));
@@ -132,6 +137,7 @@ impl SameTextScorer {
             text_keys,
             answers,
             shared,
+            boost_bits: u64::from(boost.to_bits()) << 32,
             doc: 0,
             score: 0.0,
             missed: None,
@@ -144,7 +150,7 @@ impl SameTextScorer {
     /// Whether the candidate `doc` matches, with its score; asks the exact scorer only about a
     /// text not seen before in this search.
     fn answer(&mut self, doc: DocId) -> Option<Score> {
-        let key = self.text_keys.first(doc);
+        let key = self.text_keys.first(doc).map(|text| text ^ self.boost_bits);
         if let Some(key) = key
             && let Some(answer) = self.answers.get(&key)
         {
