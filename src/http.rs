@@ -100,11 +100,18 @@ impl AppState {
         if let Some(body) = self.cache.get(&generation, &request) {
             return Ok(json_bytes(body, "hit"));
         }
-        let answer = self.run(work).await?;
-        let body =
-            axum::body::Bytes::from(serde_json::to_vec(&answer).map_err(|error| {
-                AppError::Internal(format!("cannot write the answer: {error}"))
-            })?);
+        // Written out on the blocking pool too: a national page of folded hits is a few
+        // hundred kilobytes of JSON, work the async threads should not do.
+        let body = self
+            .run(move || {
+                let answer = work()?;
+                serde_json::to_vec(&answer)
+                    .map(axum::body::Bytes::from)
+                    .map_err(|error| {
+                        AppError::Internal(format!("cannot write the answer: {error}"))
+                    })
+            })
+            .await?;
         if self.cache.is_off() {
             return Ok(json_bytes(body, "off"));
         }
