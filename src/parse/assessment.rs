@@ -991,7 +991,7 @@ fn is_cover_label(cell: &str) -> bool {
     !key.is_empty()
         && COVER_LABELS
             .iter()
-            .any(|label| form::wording_similarity(&key, form::static_key_text(label)) >= 0.8)
+            .any(|label| form::similar_at_least(&key, form::static_key_text(label), 0.8))
 }
 
 /// A cell that is one option of a choice list or the list marker alone.

@@ -317,7 +317,7 @@ const SAME_MEASURE_SIMILARITY: f64 = 0.5;
 /// Whether two texts are versions of one measure: their wording (character pairs, see
 /// [`crate::form::wording_similarity`]) mostly shared.
 fn reads_like_one_measure(first: &str, second: &str) -> bool {
-    crate::form::wording_similarity(first, second) >= SAME_MEASURE_SIMILARITY
+    crate::form::similar_at_least(first, second, SAME_MEASURE_SIMILARITY)
 }
 
 /// A 変更後 cell that says the measure was removed: 「削除」, 「（削除）」, 「削除。」.
