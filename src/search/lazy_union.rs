@@ -105,6 +105,32 @@ impl Weight for LazyUnionWeight {
     }
 }
 
+/// The answer to a `seek_danger` about `target` that a docset standing on `doc` knows without
+/// moving: `target` at or before `doc` (the record it stands on, or the one it last missed, with
+/// `missed` the lowest record it may be on next), or past the end. `None`: it must look.
+pub(super) fn asked_again(
+    target: DocId,
+    doc: DocId,
+    missed: Option<DocId>,
+) -> Option<SeekDangerResult> {
+    if target >= TERMINATED {
+        return Some(SeekDangerResult::SeekLowerBound(TERMINATED));
+    }
+    if target > doc {
+        return None;
+    }
+    Some(match missed {
+        // Asked again about the record it just missed (tantivy's exclusion asks twice when
+        // sought to a record it has checked): the same answer.
+        Some(bound) if target == doc => SeekDangerResult::SeekLowerBound(bound),
+        // Nothing is known before the missed record: one record further.
+        Some(_) => SeekDangerResult::SeekLowerBound(target + 1),
+        None if target == doc => SeekDangerResult::Found,
+        // On a record after `target`, with none between.
+        None => SeekDangerResult::SeekLowerBound(doc),
+    })
+}
+
 /// Where a part stands.
 #[derive(Debug, Clone, Copy)]
 enum Place {
@@ -212,20 +238,8 @@ impl DocSet for LazyUnionScorer {
     /// Asks each part about `target` alone; parts that miss are left beyond it (a phrase part
     /// reads positions only if `target` holds all its terms).
     fn seek_danger(&mut self, target: DocId) -> SeekDangerResult {
-        if target >= TERMINATED {
-            return SeekDangerResult::SeekLowerBound(TERMINATED);
-        }
-        if target <= self.doc {
-            return match self.missed {
-                // Asked again about the record it just missed (tantivy's exclusion asks twice
-                // when sought to a record it has checked): the same answer.
-                Some(bound) if target == self.doc => SeekDangerResult::SeekLowerBound(bound),
-                // Nothing is known before the missed record: one record further.
-                Some(_) => SeekDangerResult::SeekLowerBound(target + 1),
-                None if target == self.doc => SeekDangerResult::Found,
-                // On a record after `target`, with none between.
-                None => SeekDangerResult::SeekLowerBound(self.doc),
-            };
+        if let Some(answer) = asked_again(target, self.doc, self.missed) {
+            return answer;
         }
         let mut found = false;
         let mut lowest = TERMINATED;

@@ -16,6 +16,7 @@ use tantivy::columnar::Column;
 use tantivy::query::{EnableScoring, Explanation, Query, Scorer, Weight};
 use tantivy::{DocId, DocSet, Score, SeekDangerResult, SegmentReader, TERMINATED, Term};
 
+use super::lazy_union::asked_again;
 use super::number_hash::NumberMap;
 use crate::index::TEXT_KEY_FIELD;
 
@@ -231,16 +232,8 @@ impl DocSet for SameTextScorer {
     /// Looks at `target` alone: the candidates are sought there (postings only) and the exact
     /// query asked only if `target` is a candidate whose text has not been seen.
     fn seek_danger(&mut self, target: DocId) -> SeekDangerResult {
-        if target >= TERMINATED {
-            return SeekDangerResult::SeekLowerBound(TERMINATED);
-        }
-        if target <= self.doc {
-            return match self.missed {
-                Some(bound) if target == self.doc => SeekDangerResult::SeekLowerBound(bound),
-                Some(_) => SeekDangerResult::SeekLowerBound(target + 1),
-                None if target == self.doc => SeekDangerResult::Found,
-                None => SeekDangerResult::SeekLowerBound(self.doc),
-            };
+        if let Some(answer) = asked_again(target, self.doc, self.missed) {
+            return answer;
         }
         let candidate = if self.candidates.doc() < target {
             self.candidates.seek(target)
