@@ -698,6 +698,8 @@ pub fn canonical_rating(raw: &str) -> Option<&'static str> {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
     fn the_length_bound_answers_as_the_similarity_does() {
         // Labels, headings and lines of text as the parser compares them, of every length.
@@ -726,8 +728,6 @@ mod tests {
             }
         }
     }
-
-    use super::*;
 
     #[test]
     fn every_key_is_unique_and_its_parent_exists() {

@@ -6,6 +6,7 @@
 //! is read), grouped, and only the best record of each group on the page is read.
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
@@ -173,11 +174,11 @@ pub(super) fn fold(matches: Vec<Match>, documents: &SearchDocuments) -> Folded {
             group.best = found;
         }
         match body_place.entry((position, body)) {
-            std::collections::hash_map::Entry::Vacant(entry) => {
+            Entry::Vacant(entry) => {
                 entry.insert(group.bodies.len());
                 group.bodies.push((body, found));
             }
-            std::collections::hash_map::Entry::Occupied(entry) => {
+            Entry::Occupied(entry) => {
                 let kept = &mut group.bodies[*entry.get()].1;
                 if ranks_before(&found, kept) {
                     *kept = found;

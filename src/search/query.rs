@@ -948,16 +948,7 @@ pub fn candidate_plan(plan: &Plan) -> Plan {
                 .collect(),
         ),
         Plan::Boost { plan, .. } | Plan::ConstScore { plan, .. } => candidate_plan(plan),
-        Plan::BestOf(parts) => {
-            let mut candidates: Vec<Plan> = Vec::new();
-            for part in parts {
-                let part = candidate_plan(part);
-                if !candidates.contains(&part) {
-                    candidates.push(part);
-                }
-            }
-            Plan::BestOf(candidates)
-        }
+        Plan::BestOf(parts) => Plan::BestOf(each_once(parts.iter().map(candidate_plan))),
         Plan::AtLeast { minimum, parts } => Plan::AtLeast {
             minimum: *minimum,
             parts: parts.iter().map(candidate_plan).collect(),
@@ -972,13 +963,12 @@ pub fn candidate_plan(plan: &Plan) -> Plan {
                 return Plan::Bool(required);
             }
             // A word's proximity phrase has the same terms as its morphemes: walk them once.
-            let mut optional: Vec<(Occur, Plan)> = Vec::new();
-            for (_, part) in parts.iter().filter(|(occur, _)| *occur == Occur::Should) {
-                let candidates = (Occur::Should, candidate_plan(part));
-                if !optional.contains(&candidates) {
-                    optional.push(candidates);
-                }
-            }
+            let optional = each_once(
+                parts
+                    .iter()
+                    .filter(|(occur, _)| *occur == Occur::Should)
+                    .map(|(_, part)| (Occur::Should, candidate_plan(part))),
+            );
             if optional.is_empty() {
                 // Only exclusions: tantivy matches nothing.
                 return Plan::Nothing;
@@ -986,6 +976,17 @@ pub fn candidate_plan(plan: &Plan) -> Plan {
             Plan::Bool(optional)
         }
     }
+}
+
+/// The parts in order, each once (a union walks a repeated part twice for nothing).
+fn each_once<T: PartialEq>(parts: impl Iterator<Item = T>) -> Vec<T> {
+    let mut kept: Vec<T> = Vec::new();
+    for part in parts {
+        if !kept.contains(&part) {
+            kept.push(part);
+        }
+    }
+    kept
 }
 
 /// Turns a plan into a tantivy query over the index's fields.

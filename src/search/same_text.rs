@@ -185,6 +185,15 @@ impl SameTextScorer {
         found.then(|| self.exact.score())
     }
 
+    /// The first candidate at or after `target` (the candidates never move back).
+    fn candidate_from(&mut self, target: DocId) -> DocId {
+        if self.candidates.doc() < target {
+            self.candidates.seek(target)
+        } else {
+            self.candidates.doc()
+        }
+    }
+
     /// The first matching record at or after the candidate `doc`, the candidates standing on
     /// it.
     fn first_match_from(&mut self, mut doc: DocId) -> DocId {
@@ -220,11 +229,7 @@ impl DocSet for SameTextScorer {
             return self.doc;
         }
         self.missed = None;
-        let candidate = if self.candidates.doc() < target {
-            self.candidates.seek(target)
-        } else {
-            self.candidates.doc()
-        };
+        let candidate = self.candidate_from(target);
         self.doc = self.first_match_from(candidate);
         self.doc
     }
@@ -235,11 +240,7 @@ impl DocSet for SameTextScorer {
         if let Some(answer) = asked_again(target, self.doc, self.missed) {
             return answer;
         }
-        let candidate = if self.candidates.doc() < target {
-            self.candidates.seek(target)
-        } else {
-            self.candidates.doc()
-        };
+        let candidate = self.candidate_from(target);
         self.doc = target;
         if candidate == target
             && let Some(score) = self.answer(target)
