@@ -49,13 +49,10 @@ struct OrdinalTable {
 struct RecordCounters {
     /// For each record, its document's position among the segment's documents.
     document_of: Vec<u32>,
-    /// For each of those documents, where its shared counters start in `shared` (one more
-    /// entry at the end).
-    shared_start: Vec<u32>,
-    shared: Vec<u32>,
-    /// For each record, where its own counters start in `own` (one more entry at the end).
-    own_start: Vec<u32>,
-    own: Vec<u32>,
+    /// For each of those documents, the counters all its records have.
+    shared: CounterLists,
+    /// For each record, its counters its document does not share.
+    own: CounterLists,
 }
 
 impl RecordCounters {
@@ -69,8 +66,7 @@ impl RecordCounters {
         let records = segment_reader.max_doc();
         let mut position_of: HashMap<u64, u32> = HashMap::new();
         let mut document_of = Vec::with_capacity(records as usize);
-        let mut counters_start: Vec<u32> = Vec::with_capacity(records as usize + 1);
-        let mut counters: Vec<u32> = Vec::new();
+        let mut counters = CounterLists::default();
         // The counters every record of a document has so far (sorted).
         let mut shared_of: Vec<Vec<u32>> = Vec::new();
         for record in 0..records {
@@ -78,15 +74,13 @@ impl RecordCounters {
             let next_position = position_of.len() as u32;
             let position = *position_of.entry(document).or_insert(next_position);
             document_of.push(position);
-            counters_start.push(counters.len() as u32);
-            let first = counters.len();
-            counters.extend(
+            counters.push(
                 facet_reader
                     .facet_ords(record)
                     .filter_map(|ordinal| counter_of.get(ordinal as usize).copied())
                     .filter(|counter| *counter != NOT_COUNTED),
             );
-            let own = &mut counters[first..];
+            let own = counters.last_mut();
             own.sort_unstable();
             if position == next_position {
                 shared_of.push(own.to_vec());
@@ -94,34 +88,65 @@ impl RecordCounters {
                 shared.retain(|counter| own.binary_search(counter).is_ok());
             }
         }
-        counters_start.push(counters.len() as u32);
-        let mut shared_start = Vec::with_capacity(shared_of.len() + 1);
-        let mut shared = Vec::new();
+        let mut shared = CounterLists::default();
         for counters in &shared_of {
-            shared_start.push(shared.len() as u32);
-            shared.extend_from_slice(counters);
+            shared.push(counters.iter().copied());
         }
-        shared_start.push(shared.len() as u32);
-        let mut own_start = Vec::with_capacity(records as usize + 1);
-        let mut own = Vec::new();
-        for record in 0..records as usize {
-            own_start.push(own.len() as u32);
-            let document_shared = &shared_of[document_of[record] as usize];
-            let range = counters_start[record] as usize..counters_start[record + 1] as usize;
-            own.extend(
-                counters[range]
+        let mut own = CounterLists::default();
+        for (record, position) in document_of.iter().enumerate() {
+            let document_shared = &shared_of[*position as usize];
+            own.push(
+                counters
+                    .get(record)
+                    .unwrap_or_default()
                     .iter()
+                    .copied()
                     .filter(|counter| document_shared.binary_search(counter).is_err()),
             );
         }
-        own_start.push(own.len() as u32);
         Some(RecordCounters {
             document_of,
-            shared_start,
             shared,
-            own_start,
             own,
         })
+    }
+}
+
+/// Lists of counters one after another, each found by its number.
+#[derive(Default)]
+struct CounterLists {
+    /// Where each list starts in `counters`, and where the last ends.
+    starts: Vec<u32>,
+    counters: Vec<u32>,
+}
+
+impl CounterLists {
+    fn push(&mut self, counters: impl IntoIterator<Item = u32>) {
+        if self.starts.is_empty() {
+            self.starts.push(0);
+        }
+        self.counters.extend(counters);
+        self.starts.push(self.counters.len() as u32);
+    }
+
+    fn get(&self, index: usize) -> Option<&[u32]> {
+        let start = *self.starts.get(index)? as usize;
+        let end = *self.starts.get(index + 1)? as usize;
+        self.counters.get(start..end)
+    }
+
+    /// The list pushed last.
+    fn last_mut(&mut self) -> &mut [u32] {
+        let start = self
+            .starts
+            .len()
+            .checked_sub(2)
+            .map_or(0, |last| self.starts[last]);
+        &mut self.counters[start as usize..]
+    }
+
+    fn len(&self) -> usize {
+        self.starts.len().saturating_sub(1)
     }
 }
 
@@ -160,15 +185,10 @@ fn ordinal_table(
     segment_reader: &SegmentReader,
     roots: &[String],
 ) -> tantivy::Result<OrdinalTable> {
-    let facet_reader = segment_reader.facet_reader(FACET_FIELD)?;
-    let mut table = OrdinalTable {
-        counter_of: vec![NOT_COUNTED; facet_reader.num_facets()],
-        values: Vec::new(),
-        records: None,
-        reader: segment_reader.facet_reader(FACET_FIELD)?,
-        spare: std::sync::Mutex::new(Vec::new()),
-    };
-    let mut stream = facet_reader.facet_dict().stream()?;
+    let reader = segment_reader.facet_reader(FACET_FIELD)?;
+    let mut counter_of = vec![NOT_COUNTED; reader.num_facets()];
+    let mut values = Vec::new();
+    let mut stream = reader.facet_dict().stream()?;
     while stream.advance() {
         // An encoded facet is its path's parts joined by FACET_SEPARATOR: root, then value.
         let mut parts = stream.key().split(|byte| *byte == FACET_SEPARATOR);
@@ -182,15 +202,21 @@ fn ordinal_table(
             continue;
         };
         if let (Some(counter), Ok(value)) = (
-            table.counter_of.get_mut(stream.term_ord() as usize),
+            counter_of.get_mut(stream.term_ord() as usize),
             std::str::from_utf8(value),
         ) {
-            *counter = table.values.len() as u32;
-            table.values.push((dimension, value.to_string()));
+            *counter = values.len() as u32;
+            values.push((dimension, value.to_string()));
         }
     }
-    table.records = RecordCounters::read(segment_reader, &facet_reader, &table.counter_of);
-    Ok(table)
+    let records = RecordCounters::read(segment_reader, &reader, &counter_of);
+    Ok(OrdinalTable {
+        reader,
+        counter_of,
+        values,
+        records,
+        spare: std::sync::Mutex::new(Vec::new()),
+    })
 }
 
 /// Counts per root and value: `counts[dimension][value]`.
@@ -252,10 +278,9 @@ impl OrdinalTable {
             counts: vec![0; self.values.len()],
             document_counts: vec![
                 0;
-                self.records.as_ref().map_or(0, |records| records
-                    .shared_start
-                    .len()
-                    .saturating_sub(1))
+                self.records
+                    .as_ref()
+                    .map_or(0, |records| records.shared.len())
             ],
             ..Counting::default()
         })
@@ -319,17 +344,11 @@ impl SegmentCollector for SegmentFacetCounter {
     fn collect(&mut self, doc: DocId, _score: Score) {
         if let Some(records) = &self.table.records {
             let record = doc as usize;
-            if let (Some(position), Some(start), Some(end)) = (
-                records.document_of.get(record),
-                records.own_start.get(record),
-                records.own_start.get(record + 1),
-            ) {
+            if let (Some(position), Some(own)) =
+                (records.document_of.get(record), records.own.get(record))
+            {
                 self.counting.add_document(*position);
-                for counter in records
-                    .own
-                    .get(*start as usize..*end as usize)
-                    .unwrap_or(&[])
-                {
+                for counter in own {
                     self.counting.add(*counter, 1);
                 }
                 return;
@@ -353,17 +372,7 @@ impl SegmentCollector for SegmentFacetCounter {
             for position in std::mem::take(&mut counting.touched_documents) {
                 let position = position as usize;
                 let matches = std::mem::take(&mut counting.document_counts[position]);
-                let (Some(start), Some(end)) = (
-                    records.shared_start.get(position),
-                    records.shared_start.get(position + 1),
-                ) else {
-                    continue;
-                };
-                for counter in records
-                    .shared
-                    .get(*start as usize..*end as usize)
-                    .unwrap_or(&[])
-                {
+                for counter in records.shared.get(position).unwrap_or_default() {
                     counting.add(*counter, matches);
                 }
             }
