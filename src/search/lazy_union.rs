@@ -131,14 +131,43 @@ pub(super) fn asked_again(
     })
 }
 
-/// Where a part stands.
+/// Where a docset stands, for asking it about single records (`seek_danger`).
 #[derive(Debug, Clone, Copy)]
-enum Place {
+pub(super) enum Place {
     /// On this record (or terminated): it may be advanced, sought and scored.
     On(DocId),
     /// After a `seek_danger` that missed: its next record is at this one or later, and it may
     /// only be asked with `seek_danger` until it answers found.
     Beyond(DocId),
+}
+
+impl Place {
+    /// The lowest record the docset may be on.
+    fn lowest(self) -> DocId {
+        match self {
+            Place::On(doc) | Place::Beyond(doc) => doc,
+        }
+    }
+
+    /// Whether `docset`, standing here, holds `target`; asks it only when its place does not
+    /// tell, and stands where the answer leaves it. Targets must grow from one question to the
+    /// next, as `seek_danger` requires.
+    pub(super) fn holds(&mut self, docset: &mut dyn DocSet, target: DocId) -> bool {
+        match *self {
+            Place::On(doc) if doc >= target => doc == target,
+            Place::Beyond(bound) if bound > target => false,
+            _ => match docset.seek_danger(target) {
+                SeekDangerResult::Found => {
+                    *self = Place::On(target);
+                    true
+                }
+                SeekDangerResult::SeekLowerBound(bound) => {
+                    *self = Place::Beyond(bound);
+                    false
+                }
+            },
+        }
+    }
 }
 
 pub struct LazyUnionScorer {
@@ -170,9 +199,7 @@ impl LazyUnionScorer {
     fn smallest_on(&self) -> DocId {
         self.places
             .iter()
-            .map(|place| match place {
-                Place::On(doc) | Place::Beyond(doc) => *doc,
-            })
+            .map(|place| place.lowest())
             .min()
             .unwrap_or(TERMINATED)
     }
@@ -244,18 +271,11 @@ impl DocSet for LazyUnionScorer {
         let mut found = false;
         let mut lowest = TERMINATED;
         for index in 0..self.parts.len() {
-            let place = match self.places[index] {
-                Place::On(doc) if doc >= target => Place::On(doc),
-                Place::Beyond(bound) if bound > target => Place::Beyond(bound),
-                _ => match self.parts[index].seek_danger(target) {
-                    SeekDangerResult::Found => Place::On(target),
-                    SeekDangerResult::SeekLowerBound(bound) => Place::Beyond(bound),
-                },
-            };
-            self.places[index] = place;
-            match place {
-                Place::On(doc) if doc == target => found = true,
-                Place::On(doc) | Place::Beyond(doc) => lowest = lowest.min(doc),
+            let place = &mut self.places[index];
+            if place.holds(self.parts[index].as_mut(), target) {
+                found = true;
+            } else {
+                lowest = lowest.min(place.lowest());
             }
         }
         self.score = None;

@@ -16,7 +16,7 @@ use tantivy::columnar::Column;
 use tantivy::query::{EnableScoring, Explanation, Query, Scorer, Weight};
 use tantivy::{DocId, DocSet, Score, SeekDangerResult, SegmentReader, TERMINATED, Term};
 
-use super::lazy_union::asked_again;
+use super::lazy_union::{Place, asked_again};
 use super::number_hash::NumberMap;
 use crate::index::TEXT_KEY_FIELD;
 
@@ -93,18 +93,10 @@ impl Weight for SameTextWeight {
     }
 }
 
-/// Where the exact scorer stands.
-#[derive(Debug, Clone, Copy)]
-enum ExactPlace {
-    /// On this record (its first, or one it was found on).
-    On(DocId),
-    /// After missing a record: its next match is at this one or later.
-    Beyond(DocId),
-}
-
 struct SameTextScorer {
     exact: Box<dyn Scorer>,
-    exact_place: ExactPlace,
+    /// Where the exact scorer stands: it is only asked about single records.
+    exact_place: Place,
     candidates: Box<dyn Scorer>,
     text_keys: Column<u64>,
     /// The answers of this search so far, taken from `shared` while this segment is searched
@@ -129,7 +121,7 @@ impl SameTextScorer {
         shared: Arc<Mutex<Answers>>,
         boost: Score,
     ) -> SameTextScorer {
-        let exact_place = ExactPlace::On(exact.doc());
+        let exact_place = Place::On(exact.doc());
         let answers = std::mem::take(&mut *lock(&shared));
         let mut scorer = SameTextScorer {
             exact,
@@ -167,21 +159,7 @@ impl SameTextScorer {
     /// Asks the exact scorer about `doc` alone. Records are asked in increasing order, as
     /// `seek_danger` requires.
     fn ask_exact(&mut self, doc: DocId) -> Option<Score> {
-        let found = match self.exact_place {
-            ExactPlace::On(on) if on == doc => true,
-            ExactPlace::On(on) if on > doc => false,
-            ExactPlace::Beyond(bound) if bound > doc => false,
-            _ => match self.exact.seek_danger(doc) {
-                SeekDangerResult::Found => {
-                    self.exact_place = ExactPlace::On(doc);
-                    true
-                }
-                SeekDangerResult::SeekLowerBound(bound) => {
-                    self.exact_place = ExactPlace::Beyond(bound);
-                    false
-                }
-            },
-        };
+        let found = self.exact_place.holds(self.exact.as_mut(), doc);
         found.then(|| self.exact.score())
     }
 
