@@ -257,6 +257,28 @@ fn text_values(record: &Record) -> Vec<String> {
     values
 }
 
+/// How every new index lays out its records: each segment in the order of the records' text
+/// digests ([`TEXT_KEY_FIELD`]), so that the records of one text lie side by side and a search
+/// that has worked a text out steps over its other records at once
+/// ([`crate::search::same_text`]).
+fn index_settings() -> tantivy::IndexSettings {
+    tantivy::IndexSettings {
+        sort_by_field: Some(tantivy::IndexSortByField {
+            field: TEXT_KEY_FIELD.to_string(),
+            order: tantivy::Order::Asc,
+        }),
+        ..tantivy::IndexSettings::default()
+    }
+}
+
+/// Whether `index` keeps the records of each segment in the order of their text digests (an
+/// index built before it did is searched as it lies).
+pub fn sorted_by_text(index: &Index) -> bool {
+    index.settings().sort_by_field.as_ref().is_some_and(|sort| {
+        sort.field == TEXT_KEY_FIELD && matches!(sort.order, tantivy::Order::Asc)
+    })
+}
+
 /// A digest of the values of a record's text fields: two records with one key hold the same
 /// tokens at the same positions in both fields. SHA-256 (its first 8 bytes), not a quick hash:
 /// texts come from documents, and a text made to share another's key would match and rank as
@@ -467,7 +489,10 @@ impl Build {
         let (name, building) = new_generation(folder);
         fs::create_dir_all(&building).map_err(io_error(&building))?;
         let (schema, fields) = schema();
-        let index = Index::create_in_dir(&building, schema)?;
+        let index = Index::builder()
+            .schema(schema)
+            .settings(index_settings())
+            .create_in_dir(&building)?;
         register_tokenizers(&index);
         let writer: IndexWriter =
             index.writer_with_num_threads(threads.max(1), WRITER_HEAP_BYTES)?;

@@ -543,6 +543,35 @@ fn a_hit_that_matched_in_its_heading_shows_the_heading_once_then_its_text() {
     }
 }
 
+#[test]
+fn a_new_index_keeps_the_records_of_one_text_side_by_side() {
+    let tantivy_index = index().index();
+    assert!(hyoka::index::sorted_by_text(&tantivy_index));
+    let searcher = tantivy_index.reader().expect("reader").searcher();
+    let mut longest_run = 0;
+    for segment in searcher.segment_readers() {
+        let keys = segment
+            .fast_fields()
+            .u64(hyoka::index::TEXT_KEY_FIELD)
+            .expect("text digests");
+        let keys: Vec<u64> = (0..segment.max_doc())
+            .map(|doc| keys.first(doc).expect("every record has a digest"))
+            .collect();
+        assert!(keys.is_sorted(), "a segment out of text order");
+        let mut run = 0;
+        for (index, key) in keys.iter().enumerate() {
+            run = if index > 0 && keys[index - 1] == *key {
+                run + 1
+            } else {
+                1
+            };
+            longest_run = longest_run.max(run);
+        }
+    }
+    // The bundled documents repeat texts (the form's fixed sentences, one body's versions).
+    assert!(longest_run >= 3, "longest run of one text: {longest_run}");
+}
+
 /// Every match of `query` over the bundled index, as (segment, record, score bits), in index
 /// order.
 fn scored_matches(query: &dyn tantivy::query::Query) -> Vec<(u32, u32, u32)> {

@@ -10,6 +10,12 @@
 //! records, a three-word search spent most of its time there. This union answers such a question
 //! by asking each part about that one record (`seek_danger`), and otherwise moves its parts one
 //! record at a time. Scores are tantivy's: the parts' scores summed in their order, or the best.
+//!
+//! It also keeps the records matching at least some of the parts (a query's words when not
+//! every one is found). tantivy's disjunction adds the parts' scores in the order its heap pops
+//! them, which depends on where records lie in the segment: two builds of one folder laid out
+//! differently gave one text scores a few thousandths apart. Here they are added in the parts'
+//! order, wherever the records lie.
 
 use tantivy::query::{EmptyScorer, EnableScoring, Explanation, Query, Scorer, Weight};
 use tantivy::{DocId, Score, SegmentReader, Term};
@@ -24,16 +30,30 @@ pub enum Combine {
     Best,
 }
 
-/// Records matching any of the parts.
+/// Records matching any of the parts (or at least `minimum` of them).
 #[derive(Debug)]
 pub struct LazyUnionQuery {
     parts: Vec<Box<dyn Query>>,
     combine: Combine,
+    minimum: usize,
 }
 
 impl LazyUnionQuery {
     pub fn new(parts: Vec<Box<dyn Query>>, combine: Combine) -> LazyUnionQuery {
-        LazyUnionQuery { parts, combine }
+        LazyUnionQuery {
+            parts,
+            combine,
+            minimum: 1,
+        }
+    }
+
+    /// Records matching at least `minimum` of the parts, their scores summed.
+    pub fn at_least(parts: Vec<Box<dyn Query>>, minimum: usize) -> LazyUnionQuery {
+        LazyUnionQuery {
+            parts,
+            combine: Combine::Sum,
+            minimum: minimum.max(1),
+        }
     }
 }
 
@@ -42,6 +62,7 @@ impl Clone for LazyUnionQuery {
         LazyUnionQuery {
             parts: self.parts.iter().map(|part| part.box_clone()).collect(),
             combine: self.combine,
+            minimum: self.minimum,
         }
     }
 }
@@ -56,6 +77,7 @@ impl Query for LazyUnionQuery {
         Ok(Box::new(LazyUnionWeight {
             parts,
             combine: self.combine,
+            minimum: self.minimum,
         }))
     }
 
@@ -69,6 +91,7 @@ impl Query for LazyUnionQuery {
 struct LazyUnionWeight {
     parts: Vec<Box<dyn Weight>>,
     combine: Combine,
+    minimum: usize,
 }
 
 impl Weight for LazyUnionWeight {
@@ -80,14 +103,18 @@ impl Weight for LazyUnionWeight {
                 parts.push(scorer);
             }
         }
-        if parts.is_empty() {
+        if parts.is_empty() || parts.len() < self.minimum {
             return Ok(Box::new(EmptyScorer));
         }
         if parts.len() == 1 {
             // One part's score is the same summed or best.
             return Ok(parts.remove(0));
         }
-        Ok(Box::new(LazyUnionScorer::new(parts, self.combine)))
+        Ok(Box::new(LazyUnionScorer::new(
+            parts,
+            self.combine,
+            self.minimum,
+        )))
     }
 
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
@@ -98,6 +125,7 @@ impl Weight for LazyUnionWeight {
             )));
         }
         let description = match self.combine {
+            Combine::Sum if self.minimum > 1 => "sum of the matching parts, enough of them",
             Combine::Sum => "sum of the matching parts",
             Combine::Best => "best of the matching parts",
         };
@@ -174,6 +202,8 @@ pub struct LazyUnionScorer {
     parts: Vec<Box<dyn Scorer>>,
     places: Vec<Place>,
     combine: Combine,
+    /// How many parts a record must match.
+    minimum: usize,
     doc: DocId,
     /// After a `seek_danger` that missed `doc`: the lowest record the parts may be on.
     missed: Option<DocId>,
@@ -181,18 +211,45 @@ pub struct LazyUnionScorer {
 }
 
 impl LazyUnionScorer {
-    fn new(parts: Vec<Box<dyn Scorer>>, combine: Combine) -> LazyUnionScorer {
+    fn new(parts: Vec<Box<dyn Scorer>>, combine: Combine, minimum: usize) -> LazyUnionScorer {
         let places: Vec<Place> = parts.iter().map(|part| Place::On(part.doc())).collect();
         let mut union = LazyUnionScorer {
             parts,
             places,
             combine,
+            minimum,
             doc: 0,
             missed: None,
             score: None,
         };
-        union.doc = union.smallest_on();
+        union.doc = union.first_with_enough_parts();
         union
+    }
+
+    /// How many parts stand on `doc`.
+    fn parts_on(&self, doc: DocId) -> usize {
+        self.places
+            .iter()
+            .filter(|place| matches!(place, Place::On(on) if *on == doc))
+            .count()
+    }
+
+    /// The smallest record that enough parts stand on, moving past those that too few hold;
+    /// every part must be on a record.
+    fn first_with_enough_parts(&mut self) -> DocId {
+        loop {
+            let doc = self.smallest_on();
+            if doc == TERMINATED || self.minimum <= 1 || self.parts_on(doc) >= self.minimum {
+                return doc;
+            }
+            for index in 0..self.parts.len() {
+                if let Place::On(on) = self.places[index]
+                    && on == doc
+                {
+                    self.places[index] = Place::On(self.parts[index].advance());
+                }
+            }
+        }
     }
 
     /// The smallest record the parts stand on; every part must be on one.
@@ -239,7 +296,7 @@ impl DocSet for LazyUnionScorer {
         }
         self.score = None;
         self.missed = None;
-        self.doc = self.smallest_on();
+        self.doc = self.first_with_enough_parts();
         self.doc
     }
 
@@ -258,7 +315,7 @@ impl DocSet for LazyUnionScorer {
         }
         self.score = None;
         self.missed = None;
-        self.doc = self.smallest_on();
+        self.doc = self.first_with_enough_parts();
         self.doc
     }
 
@@ -268,24 +325,27 @@ impl DocSet for LazyUnionScorer {
         if let Some(answer) = asked_again(target, self.doc, self.missed) {
             return answer;
         }
-        let mut found = false;
+        let mut holding = 0;
         let mut lowest = TERMINATED;
         for index in 0..self.parts.len() {
             let place = &mut self.places[index];
             if place.holds(self.parts[index].as_mut(), target) {
-                found = true;
+                holding += 1;
             } else {
                 lowest = lowest.min(place.lowest());
             }
         }
         self.score = None;
         self.doc = target;
-        if found {
+        if holding >= self.minimum {
             self.missed = None;
             SeekDangerResult::Found
         } else {
             // The union stands on no record until it is found again; its lowest bound says
-            // where to ask next.
+            // where to ask next (the record after `target` when too few parts held it).
+            if holding > 0 {
+                lowest = target + 1;
+            }
             self.missed = Some(lowest);
             SeekDangerResult::SeekLowerBound(lowest)
         }
@@ -374,7 +434,7 @@ mod tests {
     #[test]
     fn seek_danger_finds_exactly_the_records_of_either_part() {
         let mut union =
-            LazyUnionScorer::new(vec![part(&[3, 8, 20]), part(&[5, 8, 30])], Combine::Sum);
+            LazyUnionScorer::new(vec![part(&[3, 8, 20]), part(&[5, 8, 30])], Combine::Sum, 1);
         let found: Vec<DocId> = (0..40)
             .filter(|doc| union.seek_danger(*doc) == SeekDangerResult::Found)
             .collect();
@@ -384,7 +444,7 @@ mod tests {
     #[test]
     fn a_record_missed_is_missed_when_asked_again() {
         // tantivy's exclusion asks again about a record it checked when it is sought there.
-        let mut union = LazyUnionScorer::new(vec![part(&[3, 20]), part(&[5])], Combine::Sum);
+        let mut union = LazyUnionScorer::new(vec![part(&[3, 20]), part(&[5])], Combine::Sum, 1);
         assert_eq!(union.seek_danger(3), SeekDangerResult::Found);
         assert_eq!(union.seek_danger(8), SeekDangerResult::SeekLowerBound(20));
         assert_eq!(union.seek_danger(8), SeekDangerResult::SeekLowerBound(20));
@@ -398,6 +458,7 @@ mod tests {
         let mut union = LazyUnionScorer::new(
             vec![part(&[2, 9, 14, 15]), part(&[4, 9, 12])],
             Combine::Best,
+            1,
         );
         assert_eq!(union.seek_danger(6), SeekDangerResult::SeekLowerBound(9));
         assert_eq!(union.seek_danger(9), SeekDangerResult::Found);
@@ -406,5 +467,31 @@ mod tests {
             rest.push(union.doc());
         }
         assert_eq!(rest, vec![12, 14, 15]);
+    }
+
+    #[test]
+    fn at_least_two_parts_keeps_the_records_two_parts_hold_however_they_are_reached() {
+        let lists: [&[DocId]; 3] = [&[1, 4, 7, 9], &[4, 5, 9, 11], &[2, 5, 9, 12]];
+        let union = || {
+            LazyUnionScorer::new(
+                lists.iter().map(|docs| part(docs)).collect(),
+                Combine::Sum,
+                2,
+            )
+        };
+        let mut walked = union();
+        let mut advanced = vec![walked.doc()];
+        while walked.advance() != TERMINATED {
+            advanced.push(walked.doc());
+        }
+        assert_eq!(advanced, vec![4, 5, 9]);
+        let mut asked = union();
+        let found: Vec<DocId> = (0..14)
+            .filter(|doc| asked.seek_danger(*doc) == SeekDangerResult::Found)
+            .collect();
+        assert_eq!(found, advanced);
+        let mut scored = union();
+        assert_eq!(scored.seek(9), 9);
+        assert_eq!(scored.score(), 3.0);
     }
 }

@@ -1042,11 +1042,9 @@ pub fn to_query(plan: &Plan, fields: &Fields) -> Box<dyn Query> {
                 Combine::Sum,
             ))
         }
-        Plan::AtLeast { minimum, parts } => Box::new(BooleanQuery::with_minimum_required_clauses(
-            parts
-                .iter()
-                .map(|part| (Occur::Should, to_query(part, fields)))
-                .collect(),
+        // Scores added in the parts' order (see `lazy_union`), not tantivy's heap order.
+        Plan::AtLeast { minimum, parts } => Box::new(LazyUnionQuery::at_least(
+            parts.iter().map(|part| to_query(part, fields)).collect(),
             *minimum,
         )),
         Plan::Bool(parts) => Box::new(BooleanQuery::new(

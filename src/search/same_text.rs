@@ -9,6 +9,11 @@
 //! So the records that may match are walked with a query that reads no positions (each phrase
 //! as the conjunction of its terms), and the query itself (phrases, proximity) is asked only
 //! about the first record of each text, with `seek_danger`, which looks at that record alone.
+//!
+//! An index built with its segments in text order ([`crate::index::sorted_by_text`]) keeps
+//! the records of one text side by side: once a text is worked out, its other records are
+//! stepped over (no match) or given at once (a match) without walking the candidates through
+//! them.
 
 use std::sync::{Arc, Mutex};
 
@@ -18,7 +23,7 @@ use tantivy::{DocId, DocSet, Score, SeekDangerResult, SegmentReader, TERMINATED,
 
 use super::lazy_union::{Place, asked_again};
 use super::number_hash::NumberMap;
-use crate::index::TEXT_KEY_FIELD;
+use crate::index::{TEXT_KEY_FIELD, sorted_by_text};
 
 /// Records matching `exact`, walked through `candidates` (every record `exact` matches, and
 /// perhaps more, found without positions).
@@ -48,9 +53,13 @@ impl Query for SameTextQuery {
         let candidates = self
             .candidates
             .weight(EnableScoring::disabled_from_schema(enable_scoring.schema()))?;
+        let texts_lie_together = enable_scoring
+            .searcher()
+            .is_some_and(|searcher| sorted_by_text(searcher.index()));
         Ok(Box::new(SameTextWeight {
             exact: self.exact.weight(enable_scoring)?,
             candidates,
+            texts_lie_together,
             answers: Arc::new(Mutex::new(Answers::default())),
         }))
     }
@@ -66,6 +75,8 @@ type Answers = NumberMap<u64, Option<Score>>;
 struct SameTextWeight {
     exact: Box<dyn Weight>,
     candidates: Box<dyn Weight>,
+    /// Whether each segment holds its records in text order.
+    texts_lie_together: bool,
     /// Shared by the segments of one search: scores use corpus-wide statistics, so a text
     /// scores the same in every segment.
     answers: Arc<Mutex<Answers>>,
@@ -79,10 +90,15 @@ impl Weight for SameTextWeight {
             return Ok(exact);
         };
         let candidates = self.candidates.scorer(reader, 1.0)?;
+        let texts = Texts {
+            keys: text_keys,
+            lie_together: self.texts_lie_together,
+            records: reader.max_doc(),
+        };
         Ok(Box::new(SameTextScorer::new(
             exact,
             candidates,
-            text_keys,
+            texts,
             self.answers.clone(),
             boost,
         )))
@@ -93,12 +109,71 @@ impl Weight for SameTextWeight {
     }
 }
 
+/// A segment's text digests, per record.
+struct Texts {
+    keys: Column<u64>,
+    /// Whether the records lie in the order of their digests.
+    lie_together: bool,
+    /// Records in the segment.
+    records: DocId,
+}
+
+impl Texts {
+    fn key(&self, doc: DocId) -> Option<u64> {
+        self.keys.first(doc)
+    }
+
+    /// The end (exclusive) of the records from `doc` on that hold `key`: in a segment in text
+    /// order, found by galloping (a wording in hundreds of bodies is a run of hundreds);
+    /// otherwise `doc` alone.
+    fn end_of_run(&self, doc: DocId, key: u64) -> DocId {
+        if !self.lie_together {
+            return doc + 1;
+        }
+        // `inside` holds `key`; `outside` does not (or is past the segment).
+        let mut inside = doc;
+        let mut step: DocId = 1;
+        let mut outside = loop {
+            let probe = inside.saturating_add(step);
+            if probe >= self.records || self.key(probe) != Some(key) {
+                break probe.min(self.records);
+            }
+            inside = probe;
+            step = step.saturating_mul(2);
+        };
+        while outside - inside > 1 {
+            let middle = inside + (outside - inside) / 2;
+            if self.key(middle) == Some(key) {
+                inside = middle;
+            } else {
+                outside = middle;
+            }
+        }
+        outside
+    }
+}
+
+/// The records side by side holding the text last worked out, and its answer.
+#[derive(Debug, Clone, Copy, Default)]
+struct Run {
+    start: DocId,
+    end: DocId,
+    answer: Option<Score>,
+}
+
+impl Run {
+    fn holds(&self, doc: DocId) -> bool {
+        (self.start..self.end).contains(&doc)
+    }
+}
+
 struct SameTextScorer {
     exact: Box<dyn Scorer>,
     /// Where the exact scorer stands: it is only asked about single records.
     exact_place: Place,
     candidates: Box<dyn Scorer>,
-    text_keys: Column<u64>,
+    texts: Texts,
+    run: Run,
     /// The answers of this search so far, taken from `shared` while this segment is searched
     /// (no lock per record) and given back when it is done.
     answers: Answers,
@@ -117,7 +192,7 @@ impl SameTextScorer {
     fn new(
         exact: Box<dyn Scorer>,
         candidates: Box<dyn Scorer>,
-        text_keys: Column<u64>,
+        texts: Texts,
         shared: Arc<Mutex<Answers>>,
         boost: Score,
     ) -> SameTextScorer {
@@ -127,7 +202,8 @@ impl SameTextScorer {
             exact,
             exact_place,
             candidates,
-            text_keys,
+            texts,
+            run: Run::default(),
             answers,
             shared,
             boost_bits: u64::from(boost.to_bits()) << 32,
@@ -141,19 +217,44 @@ impl SameTextScorer {
     }
 
     /// Whether the candidate `doc` matches, with its score; asks the exact scorer only about a
-    /// text not seen before in this search.
+    /// text not seen before in this search. Afterwards `run` holds `doc`.
     fn answer(&mut self, doc: DocId) -> Option<Score> {
-        let key = self.text_keys.first(doc).map(|text| text ^ self.boost_bits);
-        if let Some(key) = key
-            && let Some(answer) = self.answers.get(&key)
-        {
-            return *answer;
+        if self.run.holds(doc) {
+            return self.run.answer;
         }
-        let answer = self.ask_exact(doc);
-        if let Some(key) = key {
-            self.answers.insert(key, answer);
-        }
+        let Some(text) = self.texts.key(doc) else {
+            let answer = self.ask_exact(doc);
+            self.run = Run {
+                start: doc,
+                end: doc + 1,
+                answer,
+            };
+            return answer;
+        };
+        let key = text ^ self.boost_bits;
+        let answer = match self.answers.get(&key) {
+            Some(answer) => *answer,
+            None => {
+                let answer = self.ask_exact(doc);
+                self.answers.insert(key, answer);
+                answer
+            }
+        };
+        self.run = Run {
+            start: doc,
+            end: self.texts.end_of_run(doc, text),
+            answer,
+        };
         answer
+    }
+
+    /// Where to look after the candidate `doc` missed: past its text's run.
+    fn after_miss(&self, doc: DocId) -> DocId {
+        if self.run.holds(doc) {
+            self.run.end
+        } else {
+            doc + 1
+        }
     }
 
     /// Asks the exact scorer about `doc` alone. Records are asked in increasing order, as
@@ -165,10 +266,13 @@ impl SameTextScorer {
 
     /// The first candidate at or after `target` (the candidates never move back).
     fn candidate_from(&mut self, target: DocId) -> DocId {
-        if self.candidates.doc() < target {
-            self.candidates.seek(target)
+        let standing = self.candidates.doc();
+        if standing >= target {
+            standing
+        } else if standing + 1 == target {
+            self.candidates.advance()
         } else {
-            self.candidates.doc()
+            self.candidates.seek(target)
         }
     }
 
@@ -180,9 +284,17 @@ impl SameTextScorer {
                 self.score = score;
                 return doc;
             }
-            doc = self.candidates.advance();
+            doc = self.candidate_from(self.after_miss(doc));
         }
         TERMINATED
+    }
+
+    /// Stands on `doc`, a record of the matching run.
+    fn on_run(&mut self, doc: DocId, score: Score) -> DocId {
+        self.missed = None;
+        self.score = score;
+        self.doc = doc;
+        doc
     }
 }
 
@@ -191,14 +303,21 @@ impl DocSet for SameTextScorer {
         if self.doc == TERMINATED {
             return TERMINATED;
         }
+        let next = self.doc + 1;
+        if self.run.holds(next)
+            && let Some(score) = self.run.answer
+        {
+            return self.on_run(next, score);
+        }
         // After a miss the candidates may stand past the record missed, on one not yet asked.
-        let next = if self.missed.is_some() && self.candidates.doc() > self.doc {
-            self.candidates.doc()
+        let target = if self.missed.is_some() {
+            self.after_miss(self.doc)
         } else {
-            self.candidates.advance()
+            next
         };
         self.missed = None;
-        self.doc = self.first_match_from(next);
+        let candidate = self.candidate_from(target);
+        self.doc = self.first_match_from(candidate);
         self.doc
     }
 
@@ -206,7 +325,17 @@ impl DocSet for SameTextScorer {
         if target <= self.doc && self.missed.is_none() {
             return self.doc;
         }
+        if self.run.holds(target)
+            && let Some(score) = self.run.answer
+        {
+            return self.on_run(target, score);
+        }
         self.missed = None;
+        let target = if self.run.holds(target) {
+            self.run.end
+        } else {
+            target
+        };
         let candidate = self.candidate_from(target);
         self.doc = self.first_match_from(candidate);
         self.doc
@@ -217,6 +346,19 @@ impl DocSet for SameTextScorer {
     fn seek_danger(&mut self, target: DocId) -> SeekDangerResult {
         if let Some(answer) = asked_again(target, self.doc, self.missed) {
             return answer;
+        }
+        if self.run.holds(target) {
+            self.doc = target;
+            return match self.run.answer {
+                Some(score) => {
+                    self.on_run(target, score);
+                    SeekDangerResult::Found
+                }
+                None => {
+                    self.missed = Some(self.run.end);
+                    SeekDangerResult::SeekLowerBound(self.run.end)
+                }
+            };
         }
         let candidate = self.candidate_from(target);
         self.doc = target;
@@ -230,7 +372,7 @@ impl DocSet for SameTextScorer {
         // The candidates stand on `candidate` (a record after `target` when it missed): no
         // match lies before it.
         let bound = if candidate == target {
-            target + 1
+            self.after_miss(target)
         } else {
             candidate
         };
