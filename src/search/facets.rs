@@ -12,6 +12,10 @@
 //! which values all records of a document share and which are a record's own (slot, actor,
 //! rating); a search counts each match once for its document and once for each value of its
 //! own, and adds each document's count to its shared values at the end.
+//!
+//! Each value also has a number across segments, given at load: a segment's counts leave it as
+//! (number, count) pairs and are added up by number, so a search writes out each value it
+//! counted once, not once per segment.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -20,6 +24,7 @@ use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::index::SegmentId;
 use tantivy::{DocId, Score, Searcher, SegmentOrdinal, SegmentReader};
 
+use super::number_hash::NumberMap;
 use crate::index::{DOCUMENT_FIELD, FACET_FIELD};
 
 /// The byte between the parts of an encoded facet path (tantivy's `FACET_SEP_BYTE`, which it
@@ -38,6 +43,9 @@ struct OrdinalTable {
     /// For each counter: the dimension's position in the roots the tables were built for, and
     /// the value.
     values: Vec<(usize, String)>,
+    /// For each counter, its value's number across the segments ([`FacetTables::values`]);
+    /// `None` for a table read during a search.
+    numbers: Option<Vec<u32>>,
     /// The counters of each record split into its document's and its own; `None` for a
     /// segment without documents' numbers (then each match's ordinals are read).
     records: Option<RecordCounters>,
@@ -157,20 +165,37 @@ const NOT_COUNTED: u32 = u32::MAX;
 pub struct FacetTables {
     roots: Vec<String>,
     by_segment: HashMap<SegmentId, Arc<OrdinalTable>>,
+    /// Every counted value of every segment, once, by its number: its dimension and text.
+    values: Vec<(usize, String)>,
 }
 
 impl FacetTables {
-    /// Reads every segment's facet dictionary once.
+    /// Reads every segment's facet dictionary once and numbers the values across segments.
     pub fn build(searcher: &Searcher, roots: &[&str]) -> tantivy::Result<FacetTables> {
         let roots: Vec<String> = roots.iter().map(|root| root.to_string()).collect();
         let mut by_segment = HashMap::new();
+        let mut number_of: HashMap<(usize, String), u32> = HashMap::new();
+        let mut values = Vec::new();
         for segment_reader in searcher.segment_readers() {
-            by_segment.insert(
-                segment_reader.segment_id(),
-                Arc::new(ordinal_table(segment_reader, &roots)?),
-            );
+            let mut table = ordinal_table(segment_reader, &roots)?;
+            let numbers = table
+                .values
+                .iter()
+                .map(|value| {
+                    *number_of.entry(value.clone()).or_insert_with(|| {
+                        values.push(value.clone());
+                        (values.len() - 1) as u32
+                    })
+                })
+                .collect();
+            table.numbers = Some(numbers);
+            by_segment.insert(segment_reader.segment_id(), Arc::new(table));
         }
-        Ok(FacetTables { roots, by_segment })
+        Ok(FacetTables {
+            roots,
+            by_segment,
+            values,
+        })
     }
 
     /// A collector counting, for each root, the documents per value.
@@ -214,6 +239,7 @@ fn ordinal_table(
         reader,
         counter_of,
         values,
+        numbers: None,
         records,
         spare: std::sync::Mutex::new(Vec::new()),
     })
@@ -229,7 +255,12 @@ pub struct FacetCounter {
 pub struct SegmentFacetCounter {
     table: Arc<OrdinalTable>,
     counting: Counting,
-    dimensions: usize,
+}
+
+/// A segment's counts: (counter, count) for each counter not zero, with the segment's table.
+pub struct SegmentCounts {
+    table: Arc<OrdinalTable>,
+    counts: Vec<(u32, u32)>,
 }
 
 /// A segment's counters during one search. Kept between searches (all zero again) in the
@@ -317,7 +348,6 @@ impl Collector for FacetCounter {
         Ok(SegmentFacetCounter {
             counting: table.counting(),
             table,
-            dimensions: self.tables.roots.len(),
         })
     }
 
@@ -325,13 +355,33 @@ impl Collector for FacetCounter {
         false
     }
 
-    fn merge_fruits(&self, fruits: Vec<FacetCountsByRoot>) -> tantivy::Result<FacetCountsByRoot> {
+    fn merge_fruits(&self, fruits: Vec<SegmentCounts>) -> tantivy::Result<FacetCountsByRoot> {
         let mut merged: FacetCountsByRoot = vec![BTreeMap::new(); self.tables.roots.len()];
+        let mut by_number: NumberMap<u32, u64> = NumberMap::default();
         for fruit in fruits {
-            for (dimension, counts) in fruit.into_iter().enumerate() {
-                for (value, count) in counts {
-                    *merged[dimension].entry(value).or_default() += count;
+            let table = &fruit.table;
+            for (counter, count) in fruit.counts {
+                match &table.numbers {
+                    Some(numbers) => {
+                        if let Some(number) = numbers.get(counter as usize) {
+                            *by_number.entry(*number).or_default() += u64::from(count);
+                        }
+                    }
+                    None => {
+                        if let Some((dimension, value)) = table.values.get(counter as usize)
+                            && let Some(counts) = merged.get_mut(*dimension)
+                        {
+                            *counts.entry(value.clone()).or_default() += u64::from(count);
+                        }
+                    }
                 }
+            }
+        }
+        for (number, count) in by_number {
+            if let Some((dimension, value)) = self.tables.values.get(number as usize)
+                && let Some(counts) = merged.get_mut(*dimension)
+            {
+                *counts.entry(value.clone()).or_default() += count;
             }
         }
         Ok(merged)
@@ -339,7 +389,7 @@ impl Collector for FacetCounter {
 }
 
 impl SegmentCollector for SegmentFacetCounter {
-    type Fruit = FacetCountsByRoot;
+    type Fruit = SegmentCounts;
 
     fn collect(&mut self, doc: DocId, _score: Score) {
         if let Some(records) = &self.table.records {
@@ -365,7 +415,7 @@ impl SegmentCollector for SegmentFacetCounter {
         }
     }
 
-    fn harvest(mut self) -> FacetCountsByRoot {
+    fn harvest(mut self) -> SegmentCounts {
         let counting = &mut self.counting;
         // Each document's matches count for the values its records share.
         if let Some(records) = &self.table.records {
@@ -377,15 +427,18 @@ impl SegmentCollector for SegmentFacetCounter {
                 }
             }
         }
-        let mut counts: FacetCountsByRoot = vec![BTreeMap::new(); self.dimensions];
-        for counter in std::mem::take(&mut counting.touched) {
-            let count = std::mem::take(&mut counting.counts[counter as usize]);
-            if let Some((dimension, value)) = self.table.values.get(counter as usize) {
-                *counts[*dimension].entry(value.clone()).or_default() += u64::from(count);
-            }
-        }
+        let counts = std::mem::take(&mut counting.touched)
+            .into_iter()
+            .map(|counter| {
+                let count = std::mem::take(&mut counting.counts[counter as usize]);
+                (counter, count)
+            })
+            .collect();
         self.table.give_back(std::mem::take(&mut self.counting));
-        counts
+        SegmentCounts {
+            table: self.table,
+            counts,
+        }
     }
 }
 
