@@ -428,6 +428,7 @@ pub fn app(state: AppState) -> Router {
         .route("/style.css", get(style_css))
         .route("/healthz", get(healthz))
         .route("/api/search", get(search))
+        .route("/api/search/bodies", get(search_bodies))
         .route("/api/compare", get(compare))
         .route("/api/compare/groups", get(compare_groups))
         .route("/api/similar", post(similar))
@@ -692,6 +693,32 @@ async fn search(
     state
         .cached_json(&uri, move || {
             Ok::<SearchResponse, AppError>(index.search(&request)?)
+        })
+        .await
+}
+
+/// The folded hit whose bodies `GET /api/search/bodies` lists: its record id.
+#[derive(Debug, Default, serde::Deserialize)]
+struct HitParameter {
+    #[serde(default)]
+    hit: String,
+}
+
+/// Every body writing a folded hit's wording, under the same search (its query and filters).
+async fn search_bodies(
+    State(state): State<AppState>,
+    uri: axum::http::Uri,
+    request: Result<Query<SearchRequest>, QueryRejection>,
+    hit: Result<Query<HitParameter>, QueryRejection>,
+) -> Result<Response, AppError> {
+    let Query(request) = request?;
+    let Query(HitParameter { hit }) = hit?;
+    let index = state.index.clone();
+    state
+        .cached_json(&uri, move || {
+            index
+                .folded_bodies(&request, &hit)?
+                .ok_or_else(|| unknown_hit(&hit))
         })
         .await
 }
@@ -1130,6 +1157,14 @@ async fn original_document(
         "document.pdf",
         &file,
     ))
+}
+
+fn unknown_hit(hit: &str) -> AppError {
+    AppError::NotFound {
+        code: "unknown_hit",
+        message: format!("no wording of this search shows record {hit:?}"),
+        shown: crate::messages::unknown_hit(),
+    }
 }
 
 fn unknown_record(id: &str) -> AppError {

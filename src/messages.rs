@@ -277,6 +277,11 @@ pub fn unknown_record() -> String {
     "この記載は見つかりません。索引が作り直されて、記載の番号が変わった可能性があります".to_string()
 }
 
+/// A folded hit whose bodies were asked for, not among the search's wordings.
+pub fn unknown_hit() -> String {
+    "この検索の結果にこの文言はありません。索引が更新された可能性があります。検索をやり直してください".to_string()
+}
+
 /// A document that is not in the index.
 pub fn unknown_document() -> String {
     "この文書は見つかりません。団体・文書の一覧から選んでください".to_string()

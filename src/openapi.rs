@@ -20,6 +20,8 @@ pub struct Route {
     pub path: &'static str,
     pub summary: &'static str,
     pub parameters: &'static [Parameter],
+    /// Parameters after those (an endpoint that takes another's and one of its own).
+    pub more_parameters: &'static [Parameter],
     pub request_body: Option<&'static str>,
     pub response: &'static str,
     pub content_type: &'static str,
@@ -182,8 +184,25 @@ pub const ROUTES: &[Route] = &[
         path: "/api/search",
         summary: "search records with filters and facets",
         parameters: SEARCH_PARAMETERS,
+        more_parameters: &[],
         request_body: None,
         response: "SearchResponse",
+        content_type: "application/json",
+    },
+    Route {
+        method: "get",
+        path: "/api/search/bodies",
+        summary: "every body writing a folded search hit's wording (the hit lists the first 20): the search's own parameters, and the hit",
+        parameters: SEARCH_PARAMETERS,
+        more_parameters: &[Parameter {
+            name: "hit",
+            location: "query",
+            required: true,
+            kind: "string",
+            description: "the record id of the folded hit (or of a body listed with it)",
+        }],
+        request_body: None,
+        response: "FoldedWording",
         content_type: "application/json",
     },
     Route {
@@ -191,6 +210,7 @@ pub const ROUTES: &[Route] = &[
         path: "/api/compare",
         summary: "the same slot across every body: the base text first, every other row's sentences aligned to it, shared sentences, answers per body",
         parameters: COMPARE_PARAMETERS,
+        more_parameters: &[],
         request_body: None,
         response: "CompareResponse",
         content_type: "application/json",
@@ -200,6 +220,7 @@ pub const ROUTES: &[Route] = &[
         path: "/api/compare/groups",
         summary: "the slot's wordings, largest first: each shown once aligned to the base, with the bodies that use it; the base's group marked; the slot's common sentences",
         parameters: COMPARE_PARAMETERS,
+        more_parameters: &[],
         request_body: None,
         response: "GroupsResponse",
         content_type: "application/json",
@@ -209,6 +230,7 @@ pub const ROUTES: &[Route] = &[
         path: "/api/similar",
         summary: "passages most like a pasted draft",
         parameters: &[],
+        more_parameters: &[],
         request_body: Some("SimilarRequest"),
         response: "SearchResponse",
         content_type: "application/json",
@@ -218,6 +240,7 @@ pub const ROUTES: &[Route] = &[
         path: "/api/draft/hints",
         summary: "what a slot's draft lacks: phrases characteristic of the slot that peer bodies write and the draft does not, ranked by share of bodies, with example sentences; the draft is neither stored nor logged",
         parameters: &[],
+        more_parameters: &[],
         request_body: Some("DraftRequest"),
         response: "HintsResponse",
         content_type: "application/json",
@@ -227,6 +250,7 @@ pub const ROUTES: &[Route] = &[
         path: "/api/draft/precedents",
         summary: "the peers' wordings nearest to a slot's draft, folded by wording, each aligned sentence by sentence with the draft",
         parameters: &[],
+        more_parameters: &[],
         request_body: Some("DraftRequest"),
         response: "PrecedentsResponse",
         content_type: "application/json",
@@ -258,6 +282,7 @@ pub const ROUTES: &[Route] = &[
                 "the body drafting, not counted as its own peer",
             ),
         ],
+        more_parameters: &[],
         request_body: None,
         response: "WorkspaceSlots",
         content_type: "application/json",
@@ -273,6 +298,7 @@ pub const ROUTES: &[Route] = &[
             kind: "string",
             description: "the document's file (source.file of its records; /api/municipalities lists them)",
         }],
+        more_parameters: &[],
         request_body: None,
         response: "StartingDocument",
         content_type: "application/json",
@@ -282,6 +308,7 @@ pub const ROUTES: &[Route] = &[
         path: "/api/slots",
         summary: "the slots of the form with labels and record counts",
         parameters: &[],
+        more_parameters: &[],
         request_body: None,
         response: "SlotList",
         content_type: "application/json",
@@ -291,6 +318,7 @@ pub const ROUTES: &[Route] = &[
         path: "/api/municipalities",
         summary: "bodies with their documents and record counts",
         parameters: &[],
+        more_parameters: &[],
         request_body: None,
         response: "BodyList",
         content_type: "application/json",
@@ -306,6 +334,7 @@ pub const ROUTES: &[Route] = &[
             kind: "string",
             description: "record id",
         }],
+        more_parameters: &[],
         request_body: None,
         response: "Record",
         content_type: "application/json",
@@ -328,6 +357,7 @@ pub const ROUTES: &[Route] = &[
                 "the search the record was opened from, to mark its words",
             ),
         ],
+        more_parameters: &[],
         request_body: None,
         response: "RecordContext",
         content_type: "application/json",
@@ -337,6 +367,7 @@ pub const ROUTES: &[Route] = &[
         path: "/api/answers",
         summary: "for a risk (or every risk): each body once with its 評価 and the items' 選択",
         parameters: ANSWERS_PARAMETERS,
+        more_parameters: &[],
         request_body: None,
         response: "AnswersResponse",
         content_type: "application/json",
@@ -346,6 +377,7 @@ pub const ROUTES: &[Route] = &[
         path: "/api/answers.csv",
         summary: "the answers view as CSV for Excel",
         parameters: ANSWERS_PARAMETERS,
+        more_parameters: &[],
         request_body: None,
         response: "Csv",
         content_type: "text/csv",
@@ -355,6 +387,7 @@ pub const ROUTES: &[Route] = &[
         path: "/api/compare.xlsx",
         summary: "a comparison as an Excel workbook: the base first, one row per compared text",
         parameters: COMPARE_PARAMETERS.split_at(8).0,
+        more_parameters: &[],
         request_body: None,
         response: "Xlsx",
         content_type: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -364,6 +397,7 @@ pub const ROUTES: &[Route] = &[
         path: "/api/export.csv",
         summary: "CSV for Excel (UTF-8 with BOM) of a search, or of a comparison with slot= alone",
         parameters: SEARCH_PARAMETERS,
+        more_parameters: &[],
         request_body: None,
         response: "Csv",
         content_type: "text/csv",
@@ -379,6 +413,7 @@ pub const ROUTES: &[Route] = &[
             kind: "string",
             description: "the document's file name in the corpus folder (source.file of its records)",
         }],
+        more_parameters: &[],
         request_body: None,
         response: "Pdf",
         content_type: "application/pdf",
@@ -388,6 +423,7 @@ pub const ROUTES: &[Route] = &[
         path: "/api/openapi.json",
         summary: "this document",
         parameters: &[],
+        more_parameters: &[],
         request_body: None,
         response: "Object",
         content_type: "application/json",
@@ -397,6 +433,7 @@ pub const ROUTES: &[Route] = &[
         path: "/healthz",
         summary: "liveness and the live index generation",
         parameters: &[],
+        more_parameters: &[],
         request_body: None,
         response: "Health",
         content_type: "application/json",
@@ -503,10 +540,7 @@ fn schemas() -> Value {
     let hit = json!({"allOf": [reference("Record"), {"type": "object", "properties": {
         "score": {"type": "number"}, "snippet": {"type": "string", "description": "HTML-escaped, matches in <mark>"},
         "missing": {"type": "array", "items": {"type": "string"}, "description": "words of the query the record lacks (fallback only)"},
-        "folded": {"type": "object", "description": "folded searches: the records and bodies of this wording, and the other bodies each with one record", "properties": {
-            "records": {"type": "integer"}, "bodies": {"type": "integer"},
-            "others": {"type": "array", "items": {"type": "object", "properties": {
-                "body": {"type": "string"}, "id": {"type": "string"}, "file": {"type": "string"}}}}}},
+        "folded": reference("FoldedWording"),
         "version": {"type": "object", "description": "a document with several versions: which this record is of", "properties": {
             "version": {"type": "integer"}, "versions": {"type": "integer"}, "current": {"type": "boolean"},
             "current_file": {"type": "string"}, "describes": {"type": "string"}}}}}]});
@@ -515,6 +549,10 @@ fn schemas() -> Value {
     json!({
         "Record": record_schema(),
         "Hit": hit,
+        "FoldedWording": {"type": "object", "description": "folded searches: the records and bodies of this wording, and the other bodies each with one record (by 団体コード; with a search's hit the first 20, from /api/search/bodies all of them)", "properties": {
+            "records": {"type": "integer"}, "bodies": {"type": "integer"},
+            "others": {"type": "array", "items": {"type": "object", "properties": {
+                "body": {"type": "string"}, "id": {"type": "string"}, "file": {"type": "string"}}}}}},
         "SearchResponse": {"type": "object", "properties": {
             "query": {"type": "string"}, "total": {"type": "integer"}, "took_ms": {"type": "integer"},
             "hits": {"type": "array", "items": reference("Hit")},
@@ -610,6 +648,7 @@ pub fn document() -> Value {
         let parameters: Vec<Value> = route
             .parameters
             .iter()
+            .chain(route.more_parameters)
             .map(|parameter| {
                 json!({"name": parameter.name, "in": parameter.location, "required": parameter.required,
                        "description": parameter.description, "schema": {"type": parameter.kind}})

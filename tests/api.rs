@@ -304,6 +304,47 @@ async fn a_record_is_found_by_its_id_and_an_unknown_id_is_404() {
 }
 
 #[tokio::test]
+async fn a_folded_hits_bodies_are_listed_under_the_same_search_and_an_unknown_hit_is_404() {
+    let search = format!(
+        "q={}&municipality={}",
+        encoded("生体認証"),
+        encoded("札幌市")
+    );
+    let (_, found) = get(&format!("/api/search?{search}")).await;
+    let hit = &found["hits"][0];
+    let id = hit["id"].as_str().expect("an id");
+    let (status, bodies) = get(&format!("/api/search/bodies?{search}&hit={id}")).await;
+    assert_eq!(status, StatusCode::OK, "{bodies}");
+    assert_eq!(bodies["bodies"], hit["folded"]["bodies"]);
+    assert_eq!(bodies["records"], hit["folded"]["records"]);
+    assert_eq!(bodies["others"], hit["folded"]["others"]);
+    // Another search's filters (a body that does not write it) find no such wording.
+    let elsewhere = format!(
+        "q={}&municipality={}",
+        encoded("生体認証"),
+        encoded("豊島区")
+    );
+    for uri in [
+        format!("/api/search/bodies?{elsewhere}&hit={id}"),
+        format!("/api/search/bodies?{search}&hit=0000000000000000"),
+        format!("/api/search/bodies?{search}"),
+    ] {
+        let (status, body) = get(&uri).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{uri}: {body}");
+        assert_eq!(body["error"]["code"], "unknown_hit");
+        assert!(
+            body["error"]["message"]
+                .as_str()
+                .is_some_and(|message| message.contains("検索をやり直して")),
+            "{body}"
+        );
+    }
+    let (status, body) = get(&format!("/api/search/bodies?q={}&hit={id}", encoded("(\""))).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["error"]["code"], "bad_query");
+}
+
+#[tokio::test]
 async fn csv_export_is_excel_ready_with_a_japanese_header() {
     let request = Request::get(format!("/api/export.csv?q={}", encoded("生体認証")))
         .body(Body::empty())
@@ -359,6 +400,7 @@ async fn openapi_document_parses_and_lists_every_route() {
     let paths = document["paths"].as_object().expect("paths");
     for path in [
         "/api/search",
+        "/api/search/bodies",
         "/api/compare",
         "/api/similar",
         "/api/slots",

@@ -452,6 +452,92 @@ fn peers_narrow_the_comparison_to_towns_and_to_one_prefecture() {
 }
 
 #[test]
+fn a_wording_of_many_bodies_lists_the_first_with_its_hit_and_every_one_when_asked() {
+    use hyoka::search::fold::LISTED_BODIES;
+    // Twenty-four towns of 北海道 copying the 札幌市 sample: its measures are written by 25
+    // bodies, more than a hit lists.
+    let towns = [
+        "当別町",
+        "松前町",
+        "福島町",
+        "知内町",
+        "木古内町",
+        "七飯町",
+        "鹿部町",
+        "森町",
+        "八雲町",
+        "長万部町",
+        "江差町",
+        "上ノ国町",
+        "厚沢部町",
+        "乙部町",
+        "奥尻町",
+        "今金町",
+        "せたな町",
+        "寿都町",
+        "黒松内町",
+        "蘭越町",
+        "喜茂別町",
+        "京極町",
+        "倶知安町",
+        "共和町",
+    ];
+    let copies: Vec<TownCopy> = towns.iter().map(|town| (*town, "北海道", None)).collect();
+    let (_folder, index) = index_with_copies(&copies);
+    let request = SearchRequest {
+        q: "統合端末".to_string(),
+        ..SearchRequest::default()
+    };
+    let response = index.search(&request).expect("search");
+    let hit = response
+        .hits
+        .iter()
+        .find(|hit| {
+            hit.folded
+                .as_ref()
+                .is_some_and(|folded| folded.bodies == 25)
+        })
+        .expect("a wording of the 25 bodies");
+    let listed = hit.folded.as_ref().expect("folded");
+    assert_eq!(listed.others.len(), LISTED_BODIES);
+
+    let every = index
+        .folded_bodies(&request, &hit.record.id)
+        .expect("the bodies")
+        .expect("the hit's wording");
+    assert_eq!(
+        (every.records, every.bodies),
+        (listed.records, listed.bodies)
+    );
+    assert_eq!(every.others.len(), towns.len());
+    assert_eq!(&every.others[..LISTED_BODIES], listed.others.as_slice());
+    let names: BTreeSet<&str> = every
+        .others
+        .iter()
+        .map(|other| other.body.as_str())
+        .collect();
+    let expected: BTreeSet<&str> = towns
+        .iter()
+        .copied()
+        .chain(["札幌市"])
+        .filter(|body| *body != hit.record.municipality)
+        .collect();
+    assert_eq!(names, expected);
+    // A body listed with the hit names the same wording; a record no wording of this search
+    // shows, or no record id at all, none.
+    let by_listed = index
+        .folded_bodies(&request, &listed.others[0].id)
+        .expect("the bodies");
+    assert_eq!(by_listed.as_ref(), Some(&every));
+    for unknown in ["0000000000000000", "札幌市", ""] {
+        assert_eq!(
+            index.folded_bodies(&request, unknown).expect("no error"),
+            None
+        );
+    }
+}
+
+#[test]
 fn one_wording_is_one_hit_and_one_group_with_its_bodies() {
     let (_folder, index) = index_with_towns();
     // Search: 札幌市's 生体認証 measure, written by three towns with their own names, is one hit.

@@ -234,7 +234,9 @@ function recordHref(id) {
   return "/record/" + encodeURIComponent(id) + query;
 }
 
-function hitCard(hit) {
+// listBodies: for a search's hits, asks for every body writing a hit's wording (the hit lists
+// the first few); none for a draft search's.
+function hitCard(hit, listBodies) {
   const copy = copyButton(hit, "コピー");
   const compareParams = new URLSearchParams({ slot: hit.slot || "" });
   if (hit.municipality) compareParams.set("base", hit.municipality);
@@ -267,7 +269,7 @@ function hitCard(hit) {
       ? el("p", { class: "missing" }, `${quoted(hit.missing)}を含まない記載`) : null,
     versionNote(hit.version, hit),
     body,
-    foldedBodies(hit.folded),
+    foldedBodies(hit.folded, hit.id, listBodies),
     hit.change ? el("details", { class: "change-box" }, el("summary", {}, "変更前・変更後・理由"), changeDetails(hit)) : null,
     el("div", { class: "actions" },
       el("a", { class: "button-link record-link", href: recordHref(hit.id) }, "全文と前後の記載"),
@@ -277,16 +279,40 @@ function hitCard(hit) {
 
 // Facets, most frequent first. A dimension with hundreds of values (団体 nationally) shows its
 // first few, 「すべて表示」 for the rest, and a box that filters the values as one types.
-// 「ほか 411 団体が同じ文言」: the bodies folded into a hit, each a link to its record.
-function foldedBodies(folded) {
+// 「ほか 411 団体が同じ文言」: the bodies folded into a hit, each a link to its record. A search's
+// hit lists the first few (by 団体コード); a button asks for the rest, once.
+function foldedBodies(folded, hitId, listBodies) {
   if (!folded || folded.bodies < 2) return null;
-  const listed = folded.others.map((other) => el("li", {},
-    el("a", { href: `/record/${encodeURIComponent(other.id)}`, title: other.file }, other.body)));
-  const unlisted = folded.bodies - 1 - folded.others.length;
+  const list = el("ul", { class: "folded-bodies" });
+  const fill = (others, complete) => {
+    const unlisted = folded.bodies - 1 - others.length;
+    let rest = null;
+    if (unlisted > 0 && listBodies && !complete) {
+      rest = el("li", {}, el("button", { type: "button", class: "folded-more", onclick: showAll }, `残り ${unlisted} 団体も表示`));
+    } else if (unlisted > 0) {
+      rest = el("li", {}, `ほか ${unlisted} 団体`);
+    }
+    setChildren(list, others.map((other) => el("li", {},
+      el("a", { href: `/record/${encodeURIComponent(other.id)}`, title: other.file }, other.body))), rest);
+  };
+  async function showAll(event) {
+    const button = event.currentTarget;
+    button.disabled = true;
+    button.textContent = "読み込み中…";
+    try {
+      const all = await listBodies(hitId);
+      fill(all.others, true);
+    } catch (error) {
+      if (error.name === "AbortError") return;
+      button.disabled = false;
+      button.textContent = `読み込めませんでした。もう一度（${error.message}）`;
+    }
+  }
+  fill(folded.others, false);
   return el("details", { class: "folded" },
     el("summary", {}, `ほか ${folded.bodies - 1} 団体が同じ文言`,
       folded.records > folded.bodies ? el("small", {}, `（${folded.records} 件の記載）`) : null),
-    el("ul", { class: "folded-bodies" }, listed, unlisted > 0 ? el("li", {}, `ほか ${unlisted} 団体`) : null));
+    list);
 }
 
 // A record of an older version says so and where the current one is.
@@ -514,7 +540,8 @@ async function showSearch() {
       ? "絞り込みを外すと見つかるかもしれません。" : "別の言葉や、短い言葉で試してください。";
     results.replaceChildren(el("li", { class: "empty" }, `該当する記載はありません。${hint}`));
   } else {
-    results.replaceChildren(...body.hits.map(hitCard));
+    const listBodies = (hit) => getJson(`/api/search/bodies?${api}&${new URLSearchParams({ hit })}`);
+    results.replaceChildren(...body.hits.map((hit) => hitCard(hit, listBodies)));
   }
   if (folded) renderPager(body.wordings, params, { shown: body.hits.length, unit: " 通り目", whole: "通りの文言" });
   else renderPager(body.total, params, { shown: body.hits.length });
@@ -598,7 +625,7 @@ async function showDraftSearch(params) {
   });
   document.getElementById("summary").textContent =
     `下書きに近い記載: 近い順に ${body.hits.length} 通りの文言（同じ文言は 1 件にまとめています）`;
-  document.getElementById("results").replaceChildren(...body.hits.map(hitCard));
+  document.getElementById("results").replaceChildren(...body.hits.map((hit) => hitCard(hit, null)));
 }
 
 function searchDraft(event) {

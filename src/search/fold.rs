@@ -19,7 +19,13 @@ use super::versions::SearchDocuments;
 use super::{RankKey, WithoutOwnText, rank_key};
 use crate::index::{DOCUMENT_FIELD, KEY_FIELD, WORDING_FIELD};
 
-/// Most other bodies listed with one folded hit (the count is always whole).
+/// Other bodies listed with a folded hit of a search (the count is always whole); the rest are
+/// asked for when someone opens the list (`GET /api/search/bodies`). Nationally a vendor's
+/// sentence is written by hundreds of bodies: listing them all with each of twenty hits made
+/// most of a search's answer (230 KB for クラウド at 1M records) and of the page.
+pub const LISTED_BODIES: usize = 20;
+/// Most other bodies listed with a folded hit of a draft search (`POST /api/similar`), whose
+/// list is not asked for again.
 pub const MAX_LISTED_BODIES: usize = 500;
 
 /// One matching record, as folding needs it.
@@ -217,8 +223,8 @@ pub struct FoldedWording {
     pub records: usize,
     /// Bodies writing it (the hit's own included).
     pub bodies: usize,
-    /// The other bodies, each with one record of theirs (by 団体コード, then name), at most
-    /// [`MAX_LISTED_BODIES`].
+    /// The other bodies, each with one record of theirs (by 団体コード, then name): the first
+    /// [`LISTED_BODIES`] with a search's hit, every one from `GET /api/search/bodies`.
     pub others: Vec<FoldedBody>,
 }
 
@@ -231,30 +237,19 @@ pub struct FoldedBody {
 }
 
 impl WordingGroup {
-    /// What a hit says of the bodies folded into it.
-    pub(super) fn describe(&self, documents: &SearchDocuments) -> FoldedWording {
+    /// What a hit says of the bodies folded into it, listing the first `listed` others.
+    pub(super) fn describe(&self, documents: &SearchDocuments, listed: usize) -> FoldedWording {
         let own_body = documents.body_of(self.best.document);
-        let mut others: Vec<(Option<&str>, &str, FoldedBody)> = self
+        let mut others: Vec<(Option<&str>, &str, &Match)> = self
             .bodies
             .iter()
             .filter(|(body, _)| *body != own_body)
             .map(|(body, found)| {
                 let (name, code) = documents.body(*body);
-                let file = documents
-                    .document(found.document)
-                    .map(|document| document.file.clone())
-                    .unwrap_or_default();
-                (
-                    code,
-                    name,
-                    FoldedBody {
-                        body: name.to_string(),
-                        id: format!("{:016x}", found.key),
-                        file,
-                    },
-                )
+                (code, name, found)
             })
             .collect();
+        // Bodies without a code last; only the listed ones are written out.
         others.sort_by(|left, right| {
             (left.0.is_none(), left.0, left.1).cmp(&(right.0.is_none(), right.0, right.1))
         });
@@ -263,9 +258,21 @@ impl WordingGroup {
             bodies: self.bodies.len(),
             others: others
                 .into_iter()
-                .take(MAX_LISTED_BODIES)
-                .map(|(_, _, body)| body)
+                .take(listed)
+                .map(|(_, name, found)| FoldedBody {
+                    body: name.to_string(),
+                    id: format!("{:016x}", found.key),
+                    file: documents
+                        .document(found.document)
+                        .map(|document| document.file.clone())
+                        .unwrap_or_default(),
+                })
                 .collect(),
         }
+    }
+
+    /// Whether the record `key` is this wording's hit or one of its bodies' records.
+    pub(super) fn shows(&self, key: u64) -> bool {
+        self.best.key == key || self.bodies.iter().any(|(_, found)| found.key == key)
     }
 }

@@ -580,6 +580,38 @@ impl SearchIndex {
         })
     }
 
+    /// Every body writing the wording of a folded search's hit `hit` (a record id: the hit's,
+    /// or one listed with it), for its 「ほか N 団体」 in full; `None` when no wording of the
+    /// search shows that record.
+    pub fn folded_bodies(
+        &self,
+        request: &SearchRequest,
+        hit: &str,
+    ) -> Result<Option<fold::FoldedWording>, SearchError> {
+        let Ok(key) = u64::from_str_radix(hit, 16) else {
+            return Ok(None);
+        };
+        let loaded = self.current();
+        let prepared = self.request_query(&loaded, request)?;
+        let searcher = loaded.reader.searcher();
+        let (matches, _) = prepared.search_with_fallback(
+            &searcher,
+            request,
+            &loaded,
+            &fold::FoldingCollector {
+                without_own_text: loaded.without_own_text.clone(),
+                columns: loaded.fold_columns.clone(),
+            },
+            Vec::len,
+        )?;
+        let folded = fold::fold(matches, &loaded.documents);
+        Ok(folded
+            .groups
+            .iter()
+            .find(|group| group.shows(key))
+            .map(|group| group.describe(&loaded.documents, usize::MAX)))
+    }
+
     /// Facet counts with each filtered dimension counted as if it were not filtered (OR inside a
     /// dimension, AND across): after choosing 札幌市 the 団体 facet still lists the other bodies
     /// with the records each would add. One more counting pass per filtered dimension.
@@ -685,7 +717,7 @@ impl SearchIndex {
                 group.best.rank,
                 group.best.address,
                 record,
-                Some(group.describe(&loaded.documents)),
+                Some(group.describe(&loaded.documents, fold::LISTED_BODIES)),
             ));
         }
         Ok((
@@ -909,7 +941,7 @@ impl SearchIndex {
                 let document: tantivy::TantivyDocument = searcher.doc(group.best.address)?;
                 let record = index::record_of(&document, &loaded.fields)?;
                 let mut hit = Hit::new(record, relevance_of(group.best.rank), &highlighter);
-                hit.folded = Some(group.describe(&loaded.documents));
+                hit.folded = Some(group.describe(&loaded.documents, fold::MAX_LISTED_BODIES));
                 hits.push(hit);
             }
             (hits, total, Some((folded.groups.len(), folded.bodies)))
