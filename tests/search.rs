@@ -544,10 +544,11 @@ fn a_hit_that_matched_in_its_heading_shows_the_heading_once_then_its_text() {
 }
 
 #[test]
-fn a_new_index_keeps_the_records_of_one_text_side_by_side() {
+fn a_whole_build_is_one_segment_with_the_records_of_one_text_side_by_side() {
     let tantivy_index = index().index();
     assert!(hyoka::index::sorted_by_text(&tantivy_index));
     let searcher = tantivy_index.reader().expect("reader").searcher();
+    assert_eq!(searcher.segment_readers().len(), 1);
     let mut longest_run = 0;
     for segment in searcher.segment_readers() {
         let keys = segment
