@@ -462,16 +462,35 @@ fn written_anew(name: &str) -> bool {
         || name.ends_with(".lock")
 }
 
-/// Merges a whole build's segments into one. A search sets up its query once per segment
-/// (every word's postings looked up, the same-text answers, the collectors), and each segment
-/// in text order holds a text's records in one run instead of one run per segment: at 1M
-/// records, eight segments merged into one made searches a quarter faster. One merge at the
-/// end reads every segment once, where merging as the build goes merged the same records
-/// several times over.
-fn merge_into_one(index: &Index, writer: &mut IndexWriter) -> tantivy::Result<()> {
-    let segments = index.searchable_segment_ids()?;
-    if segments.len() > 1 {
-        writer.merge(&segments).wait()?;
+/// Most records a whole build merges into one segment: a merge of segments in text order
+/// holds a term's postings from all of them at once, and one merge of 5M records took the
+/// ingest's peak memory to 4 GB.
+const MAX_MERGED_RECORDS: u32 = 2_000_000;
+
+/// Merges a whole build's segments into as few as [`MAX_MERGED_RECORDS`] allows, one after
+/// the other. A search sets up its query once per segment (every word's postings looked up,
+/// the same-text answers, the collectors), and a segment in text order holds a text's records
+/// in one run instead of one per segment: at 1M records, eight segments merged into one made
+/// searches a quarter faster. Merging once at the end reads every record once, where merging
+/// as the build goes merged the same records several times over.
+fn merge_segments(index: &Index, writer: &mut IndexWriter) -> tantivy::Result<()> {
+    let mut batches: Vec<Vec<tantivy::index::SegmentId>> = Vec::new();
+    let mut records_in_last = 0u32;
+    for segment in index.searchable_segment_metas()? {
+        let records = segment.num_docs();
+        match batches.last_mut() {
+            Some(batch) if records_in_last.saturating_add(records) <= MAX_MERGED_RECORDS => {
+                batch.push(segment.id());
+                records_in_last += records;
+            }
+            _ => {
+                batches.push(vec![segment.id()]);
+                records_in_last = records;
+            }
+        }
+    }
+    for batch in batches.into_iter().filter(|batch| batch.len() > 1) {
+        writer.merge(&batch).wait()?;
     }
     Ok(())
 }
@@ -510,7 +529,8 @@ impl Build {
         register_tokenizers(&index);
         let writer: IndexWriter =
             index.writer_with_num_threads(threads.max(1), WRITER_HEAP_BYTES)?;
-        // Merged once, into one segment, when every document is in (see `finish`).
+        // Merged once, into as few segments as can be, when every document is in (see
+        // `finish`).
         writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
         Ok(Build::of(
             folder,
@@ -761,7 +781,7 @@ impl Build {
             .commit()
             .and_then(|_| {
                 if whole {
-                    merge_into_one(&self.index, &mut writer)
+                    merge_segments(&self.index, &mut writer)
                 } else {
                     Ok(())
                 }

@@ -301,7 +301,11 @@ function foldedBodies(folded, hitId, listBodies) {
     button.textContent = "読み込み中…";
     try {
       const all = await listBodies(hitId);
+      const shownBefore = list.children.length - 1;
       fill(all.others, true);
+      // The keyboard goes on from the first body just listed, where the button was.
+      const next = list.children[shownBefore];
+      if (next && next.firstChild) next.firstChild.focus();
     } catch (error) {
       if (error.name === "AbortError") return;
       button.disabled = false;
