@@ -807,6 +807,48 @@ async function hostile(browser, base) {
     await nothingRan();
   });
 
+  await step("a wording of many bodies lists 20 with its hit; 「残り N 団体も表示」 asks for the rest under the same search and lists them as text", async () => {
+    // No wording of the bundled corpus has 21 bodies: the search's real answer gets a long list
+    // on its first hit, and the list asked for is answered here (the API has its own tests).
+    const others = (count) => Array.from({ length: count }, (_, n) =>
+      ({ body: `<img src=x onerror="window.__hyokaPwned=1">団体${n}`, id: "0000000000000001", file: "x.txt" }));
+    let asked = null;
+    const searches = /\/api\/search\?/;
+    const bodies = /\/api\/search\/bodies\?/;
+    await page.route(searches, async (route) => {
+      const response = await route.fetch();
+      const answer = await response.json();
+      answer.hits[0].folded = { records: 30, bodies: 26, others: others(20) };
+      await route.fulfill({ response, json: answer });
+    });
+    await page.route(bodies, async (route) => {
+      asked = new URL(route.request().url());
+      await route.fulfill({ json: { records: 30, bodies: 26, others: others(25) } });
+    });
+    try {
+      await openPage(page, `${base}/?q=${encodeURIComponent("統合端末")}`);
+      const folded = page.locator(".hit .folded").first();
+      assert.equal(await folded.locator("summary").textContent(), "ほか 25 団体が同じ文言（30 件の記載）");
+      await folded.locator("summary").click();
+      assert.equal(await folded.locator(".folded-bodies a").count(), 20);
+      const more = folded.locator(".folded-more");
+      assert.equal(await more.textContent(), "残り 5 団体も表示");
+      await more.click();
+      await more.waitFor({ state: "detached" });
+      const links = folded.locator(".folded-bodies a");
+      assert.equal(await links.count(), 25);
+      assert.equal(await links.nth(24).textContent(), '<img src=x onerror="window.__hyokaPwned=1">団体24');
+      assert.equal(asked.searchParams.get("q"), "統合端末");
+      assert.match(asked.searchParams.get("hit"), /^[0-9a-f]{16}$/);
+      // The keyboard goes on from the first body just listed.
+      assert.equal(await page.evaluate(() => document.activeElement.textContent), '<img src=x onerror="window.__hyokaPwned=1">団体20');
+    } finally {
+      await page.unroute(searches);
+      await page.unroute(bodies);
+    }
+    await nothingRan();
+  });
+
   await step("the draft workspace shows peers' names and text as text in its hints and precedents", async () => {
     await openPage(page, `${base}/draft`);
     const slot = page.locator('li[data-slot="III.7.R1.5"]');
