@@ -404,6 +404,14 @@ struct Loaded {
 }
 
 impl Loaded {
+    /// A collector of every match with what folding by wording reads.
+    fn folding_collector(&self) -> fold::FoldingCollector {
+        fold::FoldingCollector {
+            without_own_text: self.without_own_text.clone(),
+            columns: self.fold_columns.clone(),
+        }
+    }
+
     /// Runs a query with ranking statistics of the live records only (see
     /// [`crate::deletions`]), so a generation updated in place ranks as one built whole.
     fn run<C: tantivy::collector::Collector>(
@@ -598,10 +606,7 @@ impl SearchIndex {
             &searcher,
             request,
             &loaded,
-            &fold::FoldingCollector {
-                without_own_text: loaded.without_own_text.clone(),
-                columns: loaded.fold_columns.clone(),
-            },
+            &loaded.folding_collector(),
             Vec::len,
         )?;
         let folded = fold::fold(matches, &loaded.documents);
@@ -697,13 +702,7 @@ impl SearchIndex {
             searcher,
             request,
             loaded,
-            &(
-                fold::FoldingCollector {
-                    without_own_text: loaded.without_own_text.clone(),
-                    columns: loaded.fold_columns.clone(),
-                },
-                loaded.facet_tables.collector(),
-            ),
+            &(loaded.folding_collector(), loaded.facet_tables.collector()),
             |(matches, _)| matches.len(),
         )?;
         let total = matches.len();
@@ -926,14 +925,7 @@ impl SearchIndex {
         };
         let highlighter = snippet::Highlighter::new(&highlight_query);
         let (hits, total, folded_totals) = if request.folds() {
-            let matches = loaded.run(
-                &searcher,
-                &query,
-                &fold::FoldingCollector {
-                    without_own_text: loaded.without_own_text.clone(),
-                    columns: loaded.fold_columns.clone(),
-                },
-            )?;
+            let matches = loaded.run(&searcher, &query, &loaded.folding_collector())?;
             let total = matches.len();
             let folded = fold::fold(matches, &loaded.documents);
             let mut hits = Vec::with_capacity(limit);
