@@ -103,7 +103,8 @@ impl Weight for LazyUnionWeight {
                 parts.push(scorer);
             }
         }
-        if parts.is_empty() || parts.len() < self.minimum {
+        // `minimum` is at least one: no part, no match.
+        if parts.len() < self.minimum {
             return Ok(Box::new(EmptyScorer));
         }
         if parts.len() == 1 {
@@ -242,12 +243,17 @@ impl LazyUnionScorer {
             if doc == TERMINATED || self.minimum <= 1 || self.parts_on(doc) >= self.minimum {
                 return doc;
             }
-            for index in 0..self.parts.len() {
-                if let Place::On(on) = self.places[index]
-                    && on == doc
-                {
-                    self.places[index] = Place::On(self.parts[index].advance());
-                }
+            self.advance_parts_on(doc);
+        }
+    }
+
+    /// Moves the parts standing on `doc` to their next record.
+    fn advance_parts_on(&mut self, doc: DocId) {
+        for index in 0..self.parts.len() {
+            if let Place::On(on) = self.places[index]
+                && on == doc
+            {
+                self.places[index] = Place::On(self.parts[index].advance());
             }
         }
     }
@@ -285,14 +291,10 @@ impl DocSet for LazyUnionScorer {
         if current == TERMINATED {
             return TERMINATED;
         }
+        self.advance_parts_on(current);
         for index in 0..self.parts.len() {
-            match self.places[index] {
-                Place::On(doc) if doc == current => {
-                    self.places[index] = Place::On(self.parts[index].advance());
-                }
-                Place::On(_) => {}
-                Place::Beyond(_) => self.settle(index, current + 1),
-            }
+            // A part that missed a question stands beyond `current`: past it already.
+            self.settle(index, current + 1);
         }
         self.score = None;
         self.missed = None;

@@ -165,6 +165,11 @@ impl Run {
     fn holds(&self, doc: DocId) -> bool {
         (self.start..self.end).contains(&doc)
     }
+
+    /// `doc`'s score when it lies in the run and the run's text matches.
+    fn match_at(&self, doc: DocId) -> Option<Score> {
+        self.answer.filter(|_| self.holds(doc))
+    }
 }
 
 struct SameTextScorer {
@@ -222,27 +227,22 @@ impl SameTextScorer {
         if self.run.holds(doc) {
             return self.run.answer;
         }
-        let Some(text) = self.texts.key(doc) else {
-            let answer = self.ask_exact(doc);
-            self.run = Run {
-                start: doc,
-                end: doc + 1,
-                answer,
-            };
-            return answer;
-        };
-        let key = text ^ self.boost_bits;
-        let answer = match self.answers.get(&key) {
-            Some(answer) => *answer,
-            None => {
-                let answer = self.ask_exact(doc);
-                self.answers.insert(key, answer);
-                answer
-            }
+        let text = self.texts.key(doc);
+        let answer = match text.map(|text| text ^ self.boost_bits) {
+            Some(key) => match self.answers.get(&key) {
+                Some(answer) => *answer,
+                None => {
+                    let answer = self.ask_exact(doc);
+                    self.answers.insert(key, answer);
+                    answer
+                }
+            },
+            // A record without a digest is its own run.
+            None => self.ask_exact(doc),
         };
         self.run = Run {
             start: doc,
-            end: self.texts.end_of_run(doc, text),
+            end: text.map_or(doc + 1, |text| self.texts.end_of_run(doc, text)),
             answer,
         };
         answer
@@ -304,9 +304,7 @@ impl DocSet for SameTextScorer {
             return TERMINATED;
         }
         let next = self.doc + 1;
-        if self.run.holds(next)
-            && let Some(score) = self.run.answer
-        {
+        if let Some(score) = self.run.match_at(next) {
             return self.on_run(next, score);
         }
         // After a miss the candidates may stand past the record missed, on one not yet asked.
@@ -325,9 +323,7 @@ impl DocSet for SameTextScorer {
         if target <= self.doc && self.missed.is_none() {
             return self.doc;
         }
-        if self.run.holds(target)
-            && let Some(score) = self.run.answer
-        {
+        if let Some(score) = self.run.match_at(target) {
             return self.on_run(target, score);
         }
         self.missed = None;
@@ -361,14 +357,13 @@ impl DocSet for SameTextScorer {
             };
         }
         let candidate = self.candidate_from(target);
-        self.doc = target;
         if candidate == target
             && let Some(score) = self.answer(target)
         {
-            self.score = score;
-            self.missed = None;
+            self.on_run(target, score);
             return SeekDangerResult::Found;
         }
+        self.doc = target;
         // The candidates stand on `candidate` (a record after `target` when it missed): no
         // match lies before it.
         let bound = if candidate == target {
