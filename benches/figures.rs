@@ -7,7 +7,7 @@
 //!   cargo bench --bench figures -- relevance [--index DIR] [--judgments FILE]
 //!   cargo bench --bench figures -- http --addr HOST:PORT [--clients N] [--seconds S] [--pid PID] [--mixed-only yes]
 //!   cargo bench --bench figures -- groonga --index DIR --db DIR [--tokenizer TokenMecab] [--iterations N]
-//!   cargo bench --bench figures -- pdf [--folder tests/fixtures/pdf] [--rounds N]
+//!   cargo bench --bench figures -- pdf [--folder tests/fixtures/pdf] [--rounds N] [--threads N]
 //!
 //! `query` runs in process, one warm-up pass then N timed passes per query class; `http` is a
 //! bounded loopback load of keep-alive connections against a running `hyoka serve`, one query
@@ -63,6 +63,7 @@ fn pdf(options: &Options) {
     names.sort();
     println!("file                      pages   bytes    read ms  pages/s  parse ms  records");
     let (mut all_pages, mut all_seconds) = (0usize, 0f64);
+    let mut files = Vec::new();
     for path in names {
         let bytes = std::fs::read(&path).expect("read");
         let mut best = f64::MAX;
@@ -90,11 +91,45 @@ fn pdf(options: &Options) {
             parse * 1000.0,
             records.len()
         );
+        files.push(bytes);
     }
     println!(
         "all: {all_pages} pages in {:.1} ms = {:.1} pages/s (one thread, best of {rounds})",
         all_seconds * 1000.0,
         all_pages as f64 / all_seconds
+    );
+    pdf_on_threads(&files, options.number("threads", 2).max(1), rounds);
+}
+
+/// Every file read `rounds` times by `threads` threads taking the next file as they finish
+/// one, as an ingest's workers do: pages per second of wall time.
+fn pdf_on_threads(files: &[Vec<u8>], threads: usize, rounds: usize) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let next = AtomicUsize::new(0);
+    let pages = AtomicUsize::new(0);
+    let work = files.len() * rounds;
+    let started = Instant::now();
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|| {
+                loop {
+                    let taken = next.fetch_add(1, Ordering::Relaxed);
+                    if taken >= work {
+                        break;
+                    }
+                    let read =
+                        hyoka::pdf::read_pdf(&files[taken % files.len()]).expect("a readable PDF");
+                    pages.fetch_add(read.pages, Ordering::Relaxed);
+                }
+            });
+        }
+    });
+    let seconds = started.elapsed().as_secs_f64();
+    let pages = pages.into_inner();
+    println!(
+        "all on {threads} threads: {pages} pages ({rounds} rounds) in {:.1} ms = {:.1} pages/s",
+        seconds * 1000.0,
+        pages as f64 / seconds
     );
 }
 

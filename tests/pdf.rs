@@ -456,6 +456,37 @@ fn look_alike_code_points_of_a_font_read_as_the_characters_shown() {
 }
 
 #[test]
+fn one_font_name_for_another_font_on_the_next_page_reads_each_page_with_its_own() {
+    // Fonts are kept from page to page by the object they are, names only within a page: /F1
+    // is a UCS-2 font on the first page and a Shift_JIS one on the second.
+    let first = content_showing(&[ucs2(OLD_FONT_LINES[0])]);
+    let second = content_showing(&[shift_jis(OLD_FONT_LINES[1])]);
+    let bytes = pdf_with_cmap(&[("UniJIS-UCS2-H", first), ("90ms-RKSJ-H", second)]);
+    let read = read_pdf(&bytes).expect("read");
+    let lines: Vec<&str> = read.text.lines().filter(|line| !line.is_empty()).collect();
+    assert_eq!(lines, [OLD_FONT_LINES[0], OLD_FONT_LINES[1]]);
+}
+
+#[test]
+fn one_font_object_drawn_on_every_page_reads_on_every_page() {
+    let mut document = Document::with_version("1.4");
+    let pages_id = document.new_object_id();
+    let font_id = add_type0_font(&mut document, "UniJIS-UCS2-H");
+    let kids: Vec<Object> = OLD_FONT_LINES
+        .iter()
+        .map(|line| {
+            let content = content_showing(&[ucs2(line)]);
+            let content_id = document.add_object(Stream::new(Dictionary::new(), content));
+            add_page(&mut document, pages_id, font_id, content_id)
+        })
+        .collect();
+    let read = read_pdf(&finish_pdf(document, pages_id, kids)).expect("read");
+    assert_eq!(read.pages, OLD_FONT_LINES.len());
+    let lines: Vec<&str> = read.text.lines().filter(|line| !line.is_empty()).collect();
+    assert_eq!(lines, OLD_FONT_LINES);
+}
+
+#[test]
 fn a_panic_in_the_pdf_library_costs_its_page_not_the_file() {
     // pdf-extract panics on a CMap it does not know (a Chinese one here).
     let good = content_showing(&[ucs2(OLD_FONT_LINES[2])]);

@@ -209,6 +209,8 @@ fn read_pdf_as_is(bytes: &[u8], file_deadline: Instant) -> Result<PdfText, PdfEr
         return Err(PdfError::Broken("it has no pages".to_string()));
     }
     let mut device = MarksDevice::default();
+    // One reader for the whole file: a font built on one page serves the others.
+    let mut pages = pdf_extract::PageReader::new(&document);
     let mut failed_pages = Vec::new();
     let mut last_failure = String::new();
     for number in &page_numbers {
@@ -224,7 +226,7 @@ fn read_pdf_as_is(bytes: &[u8], file_deadline: Instant) -> Result<PdfText, PdfEr
                 deadline: (now + PAGE_TIME_BUDGET).min(file_deadline),
                 marks_left: PAGE_MARK_BUDGET,
             });
-            let outcome = guarded(|| pdf_extract::output_doc_page(&document, &mut device, *number));
+            let outcome = guarded(|| pages.output_page(&mut device, *number));
             match (outcome, device.over_budget) {
                 (_, Some(BudgetExceeded::Time)) => Some(format!(
                     "1 ページの読み取り時間の上限（{} 秒）を超えました",

@@ -1837,12 +1837,34 @@ fn make_colorspace<'a>(doc: &'a Document, name: &[u8], resources: &'a Dictionary
 
 struct Processor<'a> {
     font_table: HashMap<Vec<u8>, Rc<dyn PdfFont + 'a>>,
+    /// hyoka patch: fonts by the object a page's font resource refers to, kept across pages.
+    /// A document's pages share their fonts, and building a font parses its ToUnicode CMap:
+    /// rebuilt on every page, that was two thirds of reading a printed 評価書.
+    fonts_by_object: HashMap<ObjectId, Rc<dyn PdfFont + 'a>>,
     _none: PhantomData<&'a ()>,
 }
 
 impl<'a> Processor<'a> {
     fn new() -> Processor<'a> {
-        Processor { font_table: HashMap::new(), _none: PhantomData }
+        Processor { font_table: HashMap::new(), fonts_by_object: HashMap::new(), _none: PhantomData }
+    }
+
+    /// hyoka patch: the font a page's resource `name` names: the page's own if already built,
+    /// else the one built for the same font object on an earlier page, else a new one.
+    fn font(&mut self, doc: &'a Document, fonts: &'a Dictionary, name: &[u8]) -> Rc<dyn PdfFont + 'a> {
+        if let Some(font) = self.font_table.get(name) {
+            return font.clone();
+        }
+        let font = match fonts.get(name) {
+            Ok(Object::Reference(id)) => self
+                .fonts_by_object
+                .entry(*id)
+                .or_insert_with(|| make_font(doc, get::<&Dictionary>(doc, fonts, name)))
+                .clone(),
+            _ => make_font(doc, get::<&Dictionary>(doc, fonts, name)),
+        };
+        self.font_table.insert(name.to_owned(), font.clone());
+        font
     }
 
     fn process_stream(&mut self, doc: &'a Document, content: Vec<u8>, resources: &'a Dictionary, media_box: &MediaBox, output: &mut dyn OutputDev, page_num: u32) -> Result<(), OutputError> {
@@ -1976,7 +1998,7 @@ impl<'a> Processor<'a> {
                 "Tf" => {
                     let fonts: &Dictionary = get(&doc, resources, b"Font");
                     let name = operation.operands[0].as_name().unwrap();
-                    let font = self.font_table.entry(name.to_owned()).or_insert_with(|| make_font(doc, get::<&Dictionary>(doc, fonts, name))).clone();
+                    let font = self.font(doc, fonts, name);
                     {
                         /*let file = font.get_descriptor().and_then(|desc| desc.get_file());
                     if let Some(file) = file {
@@ -2688,6 +2710,28 @@ pub fn output_doc_page(doc: &Document, output: &mut dyn OutputDev, page_num: u32
     let mut p = Processor::new();
     output_doc_inner(page_num, *object_id, doc, &mut p, output, &empty_resources)?;
     Ok(())
+}
+
+/// hyoka patch: reads a document's pages one at a time with one [`Processor`], so that a font
+/// built for one page serves the next (`output_doc_page` built every font again per page).
+pub struct PageReader<'a> {
+    doc: &'a Document,
+    pages: std::collections::BTreeMap<u32, ObjectId>,
+    processor: Processor<'a>,
+}
+
+impl<'a> PageReader<'a> {
+    pub fn new(doc: &'a Document) -> PageReader<'a> {
+        PageReader { doc, pages: doc.get_pages(), processor: Processor::new() }
+    }
+
+    /// Outputs page `page_num` (numbered from 1) as `output_doc_page` does.
+    pub fn output_page(&mut self, output: &mut dyn OutputDev, page_num: u32) -> Result<(), OutputError> {
+        static EMPTY_RESOURCES: std::sync::OnceLock<Dictionary> = std::sync::OnceLock::new();
+        let empty_resources = EMPTY_RESOURCES.get_or_init(Dictionary::new);
+        let object_id = *self.pages.get(&page_num).ok_or(lopdf::Error::PageNumberNotFound(page_num))?;
+        output_doc_inner(page_num, object_id, self.doc, &mut self.processor, output, empty_resources)
+    }
 }
 
 fn output_doc_inner<'a>(page_num: u32, object_id: ObjectId, doc: &'a Document, p: & mut Processor<'a>, output: &mut dyn OutputDev, empty_resources: &'a Dictionary) -> Result<(), OutputError> {
