@@ -18,6 +18,10 @@ pub const SNIPPET_CHARS: usize = 160;
 /// Marks the words of one query in record texts.
 pub struct Highlighter {
     clauses: Vec<ClauseMarks>,
+    /// The marks of each heading seen so far: the hits of one search stand under a few
+    /// headings (a risk's heading for every measure under it), and a heading's marks cost a
+    /// morphological analysis whenever the query is not written in it as typed.
+    heading_marks: std::sync::Mutex<std::collections::HashMap<String, Vec<(usize, usize)>>>,
 }
 
 /// How one required clause of the query is found in a text.
@@ -64,7 +68,24 @@ impl Highlighter {
                 marks
             })
             .collect();
-        Self { clauses }
+        Self {
+            clauses,
+            heading_marks: Default::default(),
+        }
+    }
+
+    /// [`Self::ranges`] of a heading, worked out once per heading.
+    fn heading_ranges(&self, heading: &str) -> Vec<(usize, usize)> {
+        let mut known = self
+            .heading_marks
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(ranges) = known.get(heading) {
+            return ranges.clone();
+        }
+        let ranges = self.ranges(heading);
+        known.insert(heading.to_string(), ranges.clone());
+        ranges
     }
 
     /// Byte ranges of `text` to mark, sorted and merged: each clause where it occurs as
@@ -118,7 +139,7 @@ impl Highlighter {
         let mut shown_keys: Vec<String> = Vec::new();
         let mut headings: Vec<String> = Vec::new();
         for heading in context.split(" › ") {
-            let ranges = self.ranges(heading);
+            let ranges = self.heading_ranges(heading);
             if ranges.is_empty() {
                 continue;
             }
