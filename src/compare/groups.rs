@@ -417,7 +417,7 @@ fn variants_of(
             record.text.replace(&record.municipality, BODY_NAME_SHOWN)
         }
     };
-    let group_sentences = sentences_of(&wording(group_record));
+    let group_sentences = super::KeyedSentences::new(sentences_of(&wording(group_record)));
     let mut variants = Vec::with_capacity(group.variants.len());
     for variant in &group.variants {
         let Some(record) = matching.record(variant.shown.key)? else {
@@ -427,7 +427,7 @@ fn variants_of(
         variants.push(WordingVariant {
             id: record.id.clone(),
             body: table.body(variant.shown.body).to_string(),
-            aligned: super::align_sentences(&group_sentences, &sentences_of(&wording(&record))),
+            aligned: super::align_to(&group_sentences, &sentences_of(&wording(&record))),
             text: record.text,
             similarity: (similarity * 100.0).round() / 100.0,
             bodies: variant.bodies.len(),

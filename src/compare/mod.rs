@@ -411,7 +411,7 @@ fn compare_row(
     body: String,
     is_base_row: bool,
     chosen: &ChosenBase,
-    base_sentences: &[Vec<String>],
+    base_sentences: &[KeyedSentences],
     table: &ComparisonTable,
 ) -> CompareRow {
     let (base_records, base_position) = (&chosen.base_records, chosen.base_position);
@@ -459,7 +459,7 @@ fn compare_row(
         // The row's sentences come out once each and in order, the base's missing ones
         // between them: each takes its sharing count from `sentences`.
         let mut shared_counts = sentences.iter().map(|sentence| sentence.shared_by);
-        align_sentences(&base_sentences[counterpart], &own_sentences)
+        align_to(&base_sentences[counterpart], &own_sentences)
             .into_iter()
             .map(|mut sentence| {
                 if sentence.alignment != Alignment::Missing {
@@ -607,11 +607,11 @@ struct ChosenBase {
 }
 
 impl ChosenBase {
-    /// Each base text's sentences, split once for every row compared with it.
-    fn sentences(&self) -> Vec<Vec<String>> {
+    /// Each base text's sentences, split and keyed once for every row compared with it.
+    fn sentences(&self) -> Vec<KeyedSentences> {
         self.base_records
             .iter()
-            .map(|record| sentences_of(&record.text))
+            .map(|record| KeyedSentences::new(sentences_of(&record.text)))
             .collect()
     }
 
@@ -830,23 +830,81 @@ pub(crate) fn answer_rank(answer: &str) -> usize {
 /// texts together.
 pub const ALIGNED_SENTENCE: f64 = 0.5;
 
+/// Sentences keyed once to align many texts to them (a comparison's base, a group's text): each
+/// sentence's [`sentence_key`] and the key's sorted character pairs.
+pub struct KeyedSentences {
+    sentences: Vec<String>,
+    keys: Vec<String>,
+    pairs: Vec<Vec<(char, char)>>,
+}
+
+impl KeyedSentences {
+    pub fn new(sentences: Vec<String>) -> KeyedSentences {
+        let keys: Vec<String> = sentences
+            .iter()
+            .map(|sentence| sentence_key(sentence))
+            .collect();
+        let pairs = keys.iter().map(|key| sorted_pairs(key)).collect();
+        KeyedSentences {
+            sentences,
+            keys,
+            pairs,
+        }
+    }
+}
+
+fn sorted_pairs(key: &str) -> Vec<(char, char)> {
+    let mut pairs = form::bigram_pairs(key);
+    pairs.sort_unstable();
+    pairs
+}
+
+/// [`form::wording_similarity`] of two keys from their sorted pairs; 0 where the pairs' counts
+/// alone show that it stays below [`ALIGNED_SENTENCE`] (Dice shares at most the shorter key's
+/// pairs).
+fn key_similarity(
+    (left, left_pairs): (&str, &[(char, char)]),
+    (right, right_pairs): (&str, &[(char, char)]),
+) -> f64 {
+    if left == right {
+        return 1.0;
+    }
+    if left_pairs.is_empty() || right_pairs.is_empty() {
+        return 0.0;
+    }
+    let (short, long) = (
+        left_pairs.len().min(right_pairs.len()),
+        left_pairs.len().max(right_pairs.len()),
+    );
+    if (2 * short) as f64 / ((short + long) as f64) < ALIGNED_SENTENCE {
+        return 0.0;
+    }
+    form::sorted_pairs_dice(left_pairs, right_pairs)
+}
+
+/// Aligns a row's sentences to the base's (see [`align_to`]).
+pub fn align_sentences(base: &[String], row: &[String]) -> Vec<AlignedSentence> {
+    align_to(&KeyedSentences::new(base.to_vec()), row)
+}
+
 /// Aligns a row's sentences to the base's: the most similar pairs first, each sentence in at
 /// most one pair, pairs below [`ALIGNED_SENTENCE`] not made. A pair that differs gets a
 /// character diff; a row sentence without a pair is the row's own wording; a base sentence
 /// without a pair is missing from the row and stands after the row sentence aligned with the
 /// base sentence before it. When no sentence aligns at all, the texts say different things
 /// and the base's sentences are not listed as missing: the row is shown whole.
-pub fn align_sentences(base: &[String], row: &[String]) -> Vec<AlignedSentence> {
-    let base_keys: Vec<String> = base.iter().map(|sentence| sentence_key(sentence)).collect();
+pub fn align_to(keyed_base: &KeyedSentences, row: &[String]) -> Vec<AlignedSentence> {
+    let base = &keyed_base.sentences;
+    let base_keys = &keyed_base.keys;
     let row_keys: Vec<String> = row.iter().map(|sentence| sentence_key(sentence)).collect();
     let mut candidates: Vec<(f64, usize, usize)> = Vec::new();
     for (row_position, row_key) in row_keys.iter().enumerate() {
+        let row_pairs = sorted_pairs(row_key);
         for (base_position, base_key) in base_keys.iter().enumerate() {
-            let similarity = if row_key == base_key {
-                1.0
-            } else {
-                form::wording_similarity(row_key, base_key)
-            };
+            let similarity = key_similarity(
+                (row_key, &row_pairs),
+                (base_key, &keyed_base.pairs[base_position]),
+            );
             if similarity >= ALIGNED_SENTENCE {
                 candidates.push((similarity, row_position, base_position));
             }
@@ -1243,6 +1301,41 @@ mod tests {
             "some near-identical pairs exist"
         );
         assert!(budget > 0, "the samples stay within the similarity budget");
+    }
+
+    #[test]
+    fn sentences_keyed_once_align_as_sentences_compared_pair_by_pair() {
+        // The samples' sentences, every pair: the similarity from sorted pairs kept per
+        // sentence is the one the parser's Dice gives wherever a pair can be aligned, and
+        // below the bar wherever it cannot.
+        let corpus = crate::corpus::load_corpus(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus"),
+        )
+        .expect("the samples load");
+        let mut sentences: Vec<String> = Vec::new();
+        for document in &corpus.documents {
+            for record in
+                crate::parse::parse_document(&document.meta, &document.text).expect("parses")
+            {
+                sentences.extend(sentences_of(&record.text));
+            }
+        }
+        sentences.truncate(300);
+        let keyed = KeyedSentences::new(sentences);
+        let mut aligned_pairs = 0;
+        for (left, left_pairs) in keyed.keys.iter().zip(&keyed.pairs) {
+            for (right, right_pairs) in keyed.keys.iter().zip(&keyed.pairs) {
+                let one_by_one = form::wording_similarity(left, right);
+                let kept = key_similarity((left, left_pairs), (right, right_pairs));
+                if one_by_one >= ALIGNED_SENTENCE {
+                    assert_eq!(kept, one_by_one, "{left} / {right}");
+                    aligned_pairs += 1;
+                } else {
+                    assert!(kept < ALIGNED_SENTENCE, "{left} / {right}");
+                }
+            }
+        }
+        assert!(aligned_pairs > 300, "{aligned_pairs} pairs align");
     }
 
     fn strings(sentences: &[&str]) -> Vec<String> {

@@ -816,6 +816,7 @@ impl SearchIndex {
             fields: loaded.fields,
             table: loaded.comparison.clone(),
             addresses: found.into_iter().collect(),
+            read: Default::default(),
         })
     }
 

@@ -13,6 +13,10 @@ use crate::compare::table::ComparisonTable;
 use crate::index::{self, Fields, KEY_FIELD};
 use crate::record::Record;
 
+/// Most records one comparison keeps once read (a page and the groups its variants and common
+/// sentences look at read a few hundred; an export reads every row once and keeps none past it).
+const KEPT_RECORDS: usize = 1024;
+
 /// The records matching a comparison's filters, by key, with the searcher they were found
 /// with and the generation's comparison table.
 pub struct MatchingRows {
@@ -20,6 +24,9 @@ pub struct MatchingRows {
     pub(super) fields: Fields,
     pub(super) table: Arc<ComparisonTable>,
     pub(super) addresses: HashMap<u64, DocAddress>,
+    /// The records read so far: a grouped comparison reads a group's record to fold variants,
+    /// again to show it, and again for the slot's common sentences.
+    pub(super) read: std::sync::Mutex<HashMap<u64, Record>>,
 }
 
 impl MatchingRows {
@@ -38,8 +45,19 @@ impl MatchingRows {
         let Some(address) = self.addresses.get(&key) else {
             return Ok(None);
         };
+        let mut read = self
+            .read
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(record) = read.get(&key) {
+            return Ok(Some(record.clone()));
+        }
         let document: tantivy::TantivyDocument = self.searcher.doc(*address)?;
-        Ok(Some(index::record_of(&document, &self.fields)?))
+        let record = index::record_of(&document, &self.fields)?;
+        if read.len() < KEPT_RECORDS {
+            read.insert(key, record.clone());
+        }
+        Ok(Some(record))
     }
 }
 
