@@ -417,21 +417,20 @@ fn compare_row(
     let (base_records, base_position) = (&chosen.base_records, chosen.base_position);
     let base_record = chosen.record();
     let record_slot = record.slot.clone().unwrap_or_default();
-    let shared_by = |sentence: &str| {
-        // The table counts the row's own body among the writers.
-        table
-            .writers(
-                &record_slot,
-                &body_sentence_key(sentence, &record.municipality),
-            )
-            .saturating_sub(1)
-    };
-    let own_sentences = sentences_of(&record.text);
+    let own_sentences = KeyedSentences::new(sentences_of(&record.text));
     let sentences: Vec<SharedSentence> = own_sentences
+        .sentences
         .iter()
-        .map(|sentence| SharedSentence {
+        .zip(&own_sentences.keys)
+        .map(|(sentence, key)| SharedSentence {
             text: sentence.clone(),
-            shared_by: shared_by(sentence),
+            // The table counts the row's own body among the writers.
+            shared_by: table
+                .writers(
+                    &record_slot,
+                    &body_sentence_key_keyed(sentence, &record.municipality, key),
+                )
+                .saturating_sub(1),
         })
         .collect();
     // A shared actor's text (中間サーバー・プラットフォーム) is compared with the base body's
@@ -459,7 +458,7 @@ fn compare_row(
         // The row's sentences come out once each and in order, the base's missing ones
         // between them: each takes its sharing count from `sentences`.
         let mut shared_counts = sentences.iter().map(|sentence| sentence.shared_by);
-        align_to(&base_sentences[counterpart], &own_sentences)
+        align_keyed(&base_sentences[counterpart], &own_sentences)
             .into_iter()
             .map(|mut sentence| {
                 if sentence.alignment != Alignment::Missing {
@@ -894,15 +893,19 @@ pub fn align_sentences(base: &[String], row: &[String]) -> Vec<AlignedSentence> 
 /// base sentence before it. When no sentence aligns at all, the texts say different things
 /// and the base's sentences are not listed as missing: the row is shown whole.
 pub fn align_to(keyed_base: &KeyedSentences, row: &[String]) -> Vec<AlignedSentence> {
-    let base = &keyed_base.sentences;
-    let base_keys = &keyed_base.keys;
-    let row_keys: Vec<String> = row.iter().map(|sentence| sentence_key(sentence)).collect();
+    align_keyed(keyed_base, &KeyedSentences::new(row.to_vec()))
+}
+
+/// [`align_to`] with the row's sentences keyed by the caller, who needs their keys too.
+fn align_keyed(keyed_base: &KeyedSentences, keyed_row: &KeyedSentences) -> Vec<AlignedSentence> {
+    let (base, base_keys) = (&keyed_base.sentences, &keyed_base.keys);
+    let (row, row_keys) = (&keyed_row.sentences, &keyed_row.keys);
     let mut candidates: Vec<(f64, usize, usize)> = Vec::new();
     for (row_position, row_key) in row_keys.iter().enumerate() {
-        let row_pairs = sorted_pairs(row_key);
+        let row_pairs = &keyed_row.pairs[row_position];
         for (base_position, base_key) in base_keys.iter().enumerate() {
             let similarity = key_similarity(
-                (row_key, &row_pairs),
+                (row_key, row_pairs),
                 (base_key, &keyed_base.pairs[base_position]),
             );
             if similarity >= ALIGNED_SENTENCE {
@@ -1095,16 +1098,34 @@ const BODY_NAME_PLACEHOLDER: &str = "〈団体〉";
 /// replaced by one placeholder, so that shared wording with the name filled in counts as shared
 /// (and a body's name does not make thousands of near-identical keys to group).
 pub fn body_sentence_key(sentence: &str, municipality: &str) -> String {
-    let names_itself = |text: &str| {
-        SELF_REFERENCES
-            .iter()
-            .any(|reference| text.contains(reference))
-    };
-    let named =
-        !municipality.is_empty() && municipality != UNNAMED_BODY && sentence.contains(municipality);
-    if !named && !names_itself(sentence) {
+    if !names_a_body(sentence, municipality) {
         return sentence_key(sentence);
     }
+    body_sentence_key_named(sentence, municipality)
+}
+
+/// [`body_sentence_key`] of a sentence whose [`sentence_key`] is already known.
+fn body_sentence_key_keyed(sentence: &str, municipality: &str, key: &str) -> String {
+    if !names_a_body(sentence, municipality) {
+        return key.to_string();
+    }
+    body_sentence_key_named(sentence, municipality)
+}
+
+/// Whether a sentence names `municipality` or a body by how it names itself (当市, 本町 …).
+fn names_a_body(sentence: &str, municipality: &str) -> bool {
+    let named =
+        !municipality.is_empty() && municipality != UNNAMED_BODY && sentence.contains(municipality);
+    named
+        || SELF_REFERENCES
+            .iter()
+            .any(|reference| sentence.contains(reference))
+}
+
+/// The key of a sentence that names a body: the name and self-references as the placeholder.
+fn body_sentence_key_named(sentence: &str, municipality: &str) -> String {
+    let named =
+        !municipality.is_empty() && municipality != UNNAMED_BODY && sentence.contains(municipality);
     let mut replaced = if named {
         sentence.replace(municipality, BODY_NAME_PLACEHOLDER)
     } else {

@@ -7,7 +7,7 @@ use std::time::Instant;
 use serde::{Deserialize, Serialize};
 
 use super::{DraftError, DraftRequest, source_line};
-use crate::compare::{AlignedSentence, align_sentences, sentences_of};
+use crate::compare::{AlignedSentence, KeyedSentences, align_to, sentences_of};
 use crate::search::fold::FoldedBody;
 use crate::search::{SearchIndex, SimilarRequest};
 
@@ -72,7 +72,8 @@ pub fn precedents(
         peers: request.peers.clone(),
         fold: Some("on".to_string()),
     })?;
-    let draft_sentences = sentences_of(draft_text);
+    // Keyed once: every precedent is aligned to the draft.
+    let draft_sentences = KeyedSentences::new(sentences_of(draft_text));
     let own_body = request
         .own_body
         .as_deref()
@@ -90,7 +91,7 @@ pub fn precedents(
             let folded = hit.folded.unwrap_or_default();
             Precedent {
                 source: source_line(&record.municipality, &record.doc_title, slot.key),
-                aligned: align_sentences(&draft_sentences, &sentences_of(&record.text)),
+                aligned: align_to(&draft_sentences, &sentences_of(&record.text)),
                 id: record.id,
                 body: record.municipality,
                 file: record.source.file,
