@@ -29,7 +29,9 @@ use crate::compare::{CompareError, CompareRequest, CompareResponse};
 use crate::draft::{DraftError, DraftRequest};
 use crate::record::Record;
 use crate::response_cache::{CACHE_HEADER, ResponseCache};
-use crate::search::{SearchError, SearchIndex, SearchRequest, SearchResponse, SimilarRequest};
+use crate::search::{
+    BodySummary, SearchError, SearchIndex, SearchRequest, SearchResponse, SimilarRequest,
+};
 
 /// Largest request body accepted (a pasted draft is far smaller).
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -840,15 +842,40 @@ async fn slots(State(state): State<AppState>, uri: axum::http::Uri) -> Result<Re
         .await
 }
 
+/// Whose documents `GET /api/municipalities` lists: a body's name, and its 団体コード where two
+/// bodies share a name (府中市 of 東京都 and of 広島県). Without a name, every body, counted.
+#[derive(Debug, Default, serde::Deserialize)]
+struct BodyParameters {
+    #[serde(default)]
+    body: Option<String>,
+    #[serde(default)]
+    code: Option<String>,
+}
+
 async fn municipalities(
     State(state): State<AppState>,
     uri: axum::http::Uri,
+    parameters: Result<Query<BodyParameters>, QueryRejection>,
 ) -> Result<Response, AppError> {
+    let Query(parameters) = parameters?;
     let index = state.index.clone();
     state
         .cached_json(&uri, move || {
             let bodies = index.bodies()?;
-            Ok::<_, AppError>(json!({ "municipalities": *bodies }))
+            let Some(name) = parameters.body.filter(|name| !name.is_empty()) else {
+                let listed: Vec<_> = bodies.iter().map(BodySummary::listing).collect();
+                return Ok(json!({ "municipalities": listed }));
+            };
+            let code = parameters.code.filter(|code| !code.is_empty());
+            let chosen: Vec<&BodySummary> = bodies
+                .iter()
+                .filter(|body| body.municipality == name)
+                .filter(|body| code.is_none() || body.municipality_code == code)
+                .collect();
+            if chosen.is_empty() {
+                return Err(unknown_body(&name));
+            }
+            Ok::<_, AppError>(json!({ "municipalities": chosen }))
         })
         .await
 }
@@ -1164,6 +1191,14 @@ fn unknown_hit(hit: &str) -> AppError {
         code: "unknown_hit",
         message: format!("no wording of this search shows record {hit:?}"),
         shown: crate::messages::unknown_hit(),
+    }
+}
+
+fn unknown_body(name: &str) -> AppError {
+    AppError::NotFound {
+        code: "unknown_body",
+        message: format!("no body named {name:?} (with that code) has documents in the index"),
+        shown: crate::messages::unknown_body(),
     }
 }
 

@@ -282,6 +282,11 @@ pub fn unknown_hit() -> String {
     "この検索の結果にこの文言はありません。索引が更新された可能性があります。検索をやり直してください".to_string()
 }
 
+/// A body without documents in the index (`GET /api/municipalities?body=`).
+pub fn unknown_body() -> String {
+    "この団体の文書は索引にありません。団体・文書の一覧から選んでください".to_string()
+}
+
 /// A document that is not in the index.
 pub fn unknown_document() -> String {
     "この文書は見つかりません。団体・文書の一覧から選んでください".to_string()

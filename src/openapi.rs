@@ -316,8 +316,19 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "get",
         path: "/api/municipalities",
-        summary: "bodies with their documents and record counts",
-        parameters: &[],
+        summary: "every body with its files, 事務 and current records counted; with body (and code), that body with its documents listed (404 unknown_body when it has none)",
+        parameters: &[
+            query(
+                "body",
+                "string",
+                "a body's name: that body's documents (file, 事務, kind, 公表日, version)",
+            ),
+            query(
+                "code",
+                "string",
+                "its 団体コード, where two bodies share a name",
+            ),
+        ],
         more_parameters: &[],
         request_body: None,
         response: "BodyList",
@@ -575,7 +586,16 @@ fn schemas() -> Value {
         "SlotList": {"type": "object", "properties": {"slots": {"type": "array", "items": {"type": "object", "properties": {
             "key": {"type": "string"}, "label": {"type": "string"}, "breadcrumb": {"type": "array", "items": {"type": "string"}},
             "records": {"type": "integer"}}}}}},
-        "BodyList": {"type": "object", "properties": {"municipalities": {"type": "array", "items": {"type": "object"}}}},
+        "BodyList": {"type": "object", "properties": {"municipalities": {"type": "array", "items": {"type": "object", "properties": {
+            "municipality": {"type": "string"},
+            "municipality_code": {"type": "string", "nullable": true},
+            "prefecture": {"type": "string", "nullable": true},
+            "body_kind": {"type": "string", "nullable": true},
+            "records": {"type": "integer", "description": "records in current versions"},
+            "files": {"type": "integer", "description": "without body: its files"},
+            "current_files": {"type": "integer", "description": "without body: its files of current versions"},
+            "jimu": {"type": "integer", "description": "without body: the distinct 事務 of its files"},
+            "documents": {"type": "array", "items": {"type": "object"}, "description": "with body: its documents"}}}}}},
         "Health": {"type": "object", "properties": {"status": {"type": "string"}, "generation": {"type": "string"}, "records": {"type": "integer"}}},
         "Error": {"type": "object", "properties": {"error": {"type": "object", "properties": {
             "code": {"type": "string"},

@@ -275,7 +275,7 @@ async fn slots_list_the_taxonomy_with_counts() {
 }
 
 #[tokio::test]
-async fn municipalities_list_bodies_with_documents() {
+async fn the_list_of_bodies_counts_their_files_and_a_body_named_lists_its_documents() {
     let (status, body) = get("/api/municipalities").await;
     assert_eq!(status, StatusCode::OK);
     let bodies = body["municipalities"].as_array().expect("bodies");
@@ -283,12 +283,53 @@ async fn municipalities_list_bodies_with_documents() {
     for name in ["札幌市", "豊島区", "熊本県", "文京区", "目黒区"] {
         assert!(names.contains(&name), "{name} missing from {names:?}");
     }
+    // Counted, not listed: nationally the files are tens of thousands.
+    for listed in bodies {
+        assert!(listed.get("documents").is_none(), "{listed}");
+        assert!(listed["files"].as_u64().unwrap_or(0) >= 1, "{listed}");
+        assert!(listed["current_files"].as_u64() <= listed["files"].as_u64());
+    }
     let sapporo = bodies
         .iter()
         .find(|body| body["municipality"] == "札幌市")
         .expect("札幌市");
     assert_eq!(sapporo["municipality_code"], "011002");
-    assert!(sapporo["documents"][0]["records"].as_u64().unwrap_or(0) > 100);
+
+    let (status, named) = get(&format!("/api/municipalities?body={}", encoded("札幌市"))).await;
+    assert_eq!(status, StatusCode::OK);
+    let named = named["municipalities"].as_array().expect("bodies");
+    assert_eq!(strings(named, "municipality"), ["札幌市"]);
+    let documents = named[0]["documents"].as_array().expect("its documents");
+    assert_eq!(
+        documents.len() as u64,
+        sapporo["files"].as_u64().unwrap_or(0)
+    );
+    assert!(documents[0]["records"].as_u64().unwrap_or(0) > 100);
+    let (status, coded) = get(&format!(
+        "/api/municipalities?body={}&code=011002",
+        encoded("札幌市")
+    ))
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        coded["municipalities"][0]["documents"],
+        named[0]["documents"]
+    );
+
+    for unknown in [
+        format!("body={}", encoded("存在しない市")),
+        format!("body={}&code=999999", encoded("札幌市")),
+    ] {
+        let (status, body) = get(&format!("/api/municipalities?{unknown}")).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{unknown}");
+        assert_eq!(body["error"]["code"], "unknown_body");
+        assert!(
+            body["error"]["message"]
+                .as_str()
+                .is_some_and(|message| message.contains("団体")),
+            "{body}"
+        );
+    }
 }
 
 #[tokio::test]

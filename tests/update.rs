@@ -118,6 +118,11 @@ fn requests() -> Vec<(&'static str, String, Option<String>)> {
     }
     requests.push(("GET", "/api/slots".to_string(), None));
     requests.push(("GET", "/api/municipalities".to_string(), None));
+    requests.push((
+        "GET",
+        format!("/api/municipalities?body={}", q("札幌市")),
+        None,
+    ));
     requests.push(("GET", "/api/draft/slots".to_string(), None));
     let draft = crate::util::sentence_containing("002", "サーバ室");
     requests.push((

@@ -1056,37 +1056,50 @@ async function showAnswers() {
 
 // ---------- bodies ----------
 
-// A body's files: a short summary, the list drawn when opened (a national corpus holds tens of
-// thousands of files; drawing them all at once would take seconds).
-function documentsCell(documents) {
+// A body's files: a short summary from the list of bodies; the files are asked for when the
+// summary is opened (a national corpus holds tens of thousands: listing them all with every
+// body made the list 26 MB at a million records).
+function documentsCell(known) {
   const list = el("ul", { class: "documents" });
-  const current = documents.filter((document) => document.current).length;
-  const jimu = new Set(documents.map((document) => document.jimu).filter(Boolean)).size;
-  const box = el("details", { class: "documents-box", ontoggle: () => {
-    if (!box.open || list.childElementCount) return;
-    list.replaceChildren(...documents.map((document) =>
-      el("li", { class: document.current ? null : "past-version" },
-        `${document.file} ・ ${document.jimu || "事務の記載なし"} ・ ${document.doc_type} ・ ${document.doc_date || "公表日不明"}`,
-        document.versions > 1 ? ` ・ 第 ${document.version} 版／全 ${document.versions} 版${document.current ? "（最新）" : "（過去の版）"}` : "",
-        document.quoted_in ? `（${document.quoted_in}の文書に引用された記載）` : "",
-        `（${document.records} 件）`)));
-  } }, el("summary", {}, `${documents.length} ファイル（最新の版 ${current}）・事務 ${jimu}`), list);
+  let asked = false;
+  const box = el("details", { class: "documents-box", ontoggle: async () => {
+    if (!box.open || asked) return;
+    asked = true;
+    list.replaceChildren(el("li", { class: "loading-note" }, "ファイルを読み込んでいます…"));
+    try {
+      const params = new URLSearchParams({ body: known.municipality });
+      if (known.municipality_code) params.set("code", known.municipality_code);
+      const answer = await getJson(`/api/municipalities?${params}`);
+      const documents = answer.municipalities.flatMap((body) => body.documents || []);
+      list.replaceChildren(...documents.map((document) =>
+        el("li", { class: document.current ? null : "past-version" },
+          `${document.file} ・ ${document.jimu || "事務の記載なし"} ・ ${document.doc_type} ・ ${document.doc_date || "公表日不明"}`,
+          document.versions > 1 ? ` ・ 第 ${document.version} 版／全 ${document.versions} 版${document.current ? "（最新）" : "（過去の版）"}` : "",
+          document.quoted_in ? `（${document.quoted_in}の文書に引用された記載）` : "",
+          `（${document.records} 件）`)));
+    } catch (error) {
+      if (error.name === "AbortError") return;
+      asked = false;
+      list.replaceChildren(el("li", { class: "error-note" }, error.message));
+    }
+  } }, el("summary", {}, `${known.files} ファイル（最新の版 ${known.current_files}）・事務 ${known.jimu}`), list);
   // A body of a file or two shows it at once.
-  if (documents.length <= 2) box.open = true;
+  if (known.files <= 2) box.open = true;
   return box;
 }
 
 async function showBodies() {
   const body = await getJson("/api/municipalities");
   const bodies = body.municipalities;
+  const sum = (field) => bodies.reduce((total, known) => total + known[field], 0);
   document.getElementById("bodies-count").textContent =
-    `${bodies.length} 団体、${bodies.reduce((sum, known) => sum + known.documents.length, 0)} ファイル（うち最新の版 ${bodies.reduce((sum, known) => sum + known.documents.filter((document) => document.current).length, 0)}）`;
+    `${bodies.length} 団体、${sum("files")} ファイル（うち最新の版 ${sum("current_files")}）`;
   const head = el("tr", {}, ["団体", "団体コード", "都道府県", "文書（ファイル・事務・種別・公表日・版）", "記載数"].map((label) => el("th", { scope: "col" }, label)));
   const rows = bodies.map((known) => el("tr", {},
     el("th", { scope: "row" }, el("a", { href: `/?${new URLSearchParams({ municipality: known.municipality })}` }, known.municipality)),
     el("td", {}, known.municipality_code || "—"),
     el("td", {}, known.prefecture || "—"),
-    el("td", {}, documentsCell(known.documents)),
+    el("td", {}, documentsCell(known)),
     el("td", { class: "number" }, String(known.records))));
   document.getElementById("bodies-table").replaceChildren(el("thead", {}, head), el("tbody", {}, rows));
 }

@@ -259,11 +259,25 @@ async function loadStartBodies() {
   document.getElementById("draft-start-bodies").replaceChildren(...draftBodies.map((known) => el("option", { value: known.municipality })));
 }
 
-function fillStartFiles() {
+// A body's current files, asked for once the name typed is a body's (the list of bodies counts
+// their files; it does not list them).
+const startFilesOf = new Map();
+
+async function fillStartFiles() {
   const name = document.getElementById("draft-start-body").value.trim();
   const select = document.getElementById("draft-start-file");
-  const known = (draftBodies || []).find((candidate) => candidate.municipality === name);
-  const documents = known ? known.documents.filter((document) => document.current && !document.quoted_in) : [];
+  const known = (draftBodies || []).some((candidate) => candidate.municipality === name);
+  if (!known) {
+    select.replaceChildren();
+    return;
+  }
+  if (!startFilesOf.has(name)) {
+    const answer = await getJson(`/api/municipalities?${new URLSearchParams({ body: name })}`);
+    startFilesOf.set(name, answer.municipalities.flatMap((body) => body.documents || []));
+  }
+  // Typed on while the files came: the answer is for a name no longer there.
+  if (document.getElementById("draft-start-body").value.trim() !== name) return;
+  const documents = startFilesOf.get(name).filter((document) => document.current && !document.quoted_in);
   select.replaceChildren(...documents.map((document) => el("option", { value: document.file },
     `${document.doc_title}（${document.doc_type}・${document.jimu_category || document.jimu || "事務不明"}・${document.doc_date || "公表日不明"}）`)));
 }
@@ -462,8 +476,9 @@ document.addEventListener("DOMContentLoaded", () => {
   document.getElementById("draft-only-written").addEventListener("change", () => drawDraftSlots().catch((error) => showError(error.message)));
   const bodyInput = document.getElementById("draft-start-body");
   bodyInput.addEventListener("focus", () => loadStartBodies().catch((error) => showError(error.message)));
-  bodyInput.addEventListener("input", fillStartFiles);
-  bodyInput.addEventListener("change", fillStartFiles);
+  const fillFiles = () => fillStartFiles().catch((error) => showError(error.message));
+  bodyInput.addEventListener("input", fillFiles);
+  bodyInput.addEventListener("change", fillFiles);
   document.getElementById("draft-start").addEventListener("submit", (event) =>
     startFromDocument(event).catch((error) => showError(error.message)));
   document.getElementById("draft-scope").addEventListener("submit", (event) => event.preventDefault());

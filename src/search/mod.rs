@@ -275,6 +275,49 @@ pub struct BodySummary {
     pub documents: Vec<DocumentSummary>,
 }
 
+/// A body as the list of every body gives it (`GET /api/municipalities`): its documents
+/// counted, not listed. Nationally the bodies' documents are tens of thousands (26 MB of JSON at
+/// a million records); a body's are asked for when someone opens them (`?body=`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct BodyListing {
+    pub municipality: String,
+    pub municipality_code: Option<String>,
+    pub prefecture: Option<String>,
+    pub body_kind: Option<String>,
+    /// Records in current versions.
+    pub records: u64,
+    /// Files, and those of current versions.
+    pub files: usize,
+    pub current_files: usize,
+    /// Distinct 事務 of its files.
+    pub jimu: usize,
+}
+
+impl BodySummary {
+    /// The body with its documents counted.
+    pub fn listing(&self) -> BodyListing {
+        let jimu: std::collections::BTreeSet<&str> = self
+            .documents
+            .iter()
+            .filter_map(|document| document.jimu.as_deref())
+            .collect();
+        BodyListing {
+            municipality: self.municipality.clone(),
+            municipality_code: self.municipality_code.clone(),
+            prefecture: self.prefecture.clone(),
+            body_kind: self.body_kind.clone(),
+            records: self.records,
+            files: self.documents.len(),
+            current_files: self
+                .documents
+                .iter()
+                .filter(|document| document.current)
+                .count(),
+            jimu: jimu.len(),
+        }
+    }
+}
+
 /// One hit: the record's fields, its score and a highlighted snippet (HTML-escaped, matches in
 /// `<mark>`).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

@@ -699,6 +699,9 @@ async function journey(browser, base) {
     const sapporo = page.locator("#bodies-table tbody tr", { has: page.locator("th", { hasText: "札幌市" }) });
     assert.match(await sapporo.textContent(), /011002/);
     assert.match(await page.locator("#bodies-count").textContent(), /^\d+ 団体、\d+ ファイル（うち最新の版 \d+）$/);
+    // A body's files are asked for when its list opens (one or two files: open at once).
+    await sapporo.locator(".documents li", { hasText: /\.txt/ }).first().waitFor();
+    assert.match(await sapporo.locator(".documents").textContent(), /（\d+ 件）/);
   });
 
   await step("the page's own words are Japanese: labels, notes and errors", async () => {
