@@ -860,24 +860,29 @@ async fn municipalities(
     let Query(parameters) = parameters?;
     let index = state.index.clone();
     state
-        .cached_json(&uri, move || {
-            let bodies = index.bodies()?;
-            let Some(name) = parameters.body.filter(|name| !name.is_empty()) else {
-                let listed: Vec<_> = bodies.iter().map(BodySummary::listing).collect();
-                return Ok(json!({ "municipalities": listed }));
-            };
-            let code = parameters.code.filter(|code| !code.is_empty());
-            let chosen: Vec<&BodySummary> = bodies
-                .iter()
-                .filter(|body| body.municipality == name)
-                .filter(|body| code.is_none() || body.municipality_code == code)
-                .collect();
-            if chosen.is_empty() {
-                return Err(unknown_body(&name));
-            }
-            Ok::<_, AppError>(json!({ "municipalities": chosen }))
-        })
+        .cached_json(&uri, move || listed_bodies(&index.bodies()?, parameters))
         .await
+}
+
+/// Every body counted, or the named body (bodies) with its documents.
+fn listed_bodies(
+    bodies: &[BodySummary],
+    parameters: BodyParameters,
+) -> Result<serde_json::Value, AppError> {
+    let Some(name) = parameters.body.filter(|name| !name.is_empty()) else {
+        let listed: Vec<_> = bodies.iter().map(BodySummary::listing).collect();
+        return Ok(json!({ "municipalities": listed }));
+    };
+    let code = parameters.code.filter(|code| !code.is_empty());
+    let chosen: Vec<&BodySummary> = bodies
+        .iter()
+        .filter(|body| body.municipality == name)
+        .filter(|body| code.is_none() || body.municipality_code == code)
+        .collect();
+    if chosen.is_empty() {
+        return Err(unknown_body(&name));
+    }
+    Ok(json!({ "municipalities": chosen }))
 }
 
 async fn record(
