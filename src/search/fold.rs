@@ -162,18 +162,39 @@ pub(super) fn fold(matches: Vec<Match>, documents: &SearchDocuments) -> Folded {
     let mut groups: Vec<WordingGroup> = Vec::new();
     // (group position, body) → the body's place in its group's list.
     let mut body_place: NumberMap<(usize, u32), usize> = NumberMap::default();
-    let mut all_bodies: NumberSet<u32> = NumberSet::default();
+    // Bodies are numbered densely: one flag each (a body without a number counts apart).
+    let mut body_seen = vec![false; documents.body_count()];
+    let mut bodies_seen = 0;
+    let mut unnumbered: NumberSet<u32> = NumberSet::default();
+    // Matches come in runs of one text (records lie in text order), mostly of one wording.
+    let mut last_wording: Option<(u64, usize)> = None;
     for found in matches {
         let body = documents.body_of(found.document);
-        all_bodies.insert(body);
-        let position = *position_of.entry(found.wording).or_insert_with(|| {
-            groups.push(WordingGroup {
-                best: found,
-                records: 0,
-                bodies: Vec::new(),
-            });
-            groups.len() - 1
-        });
+        match body_seen.get_mut(body as usize) {
+            Some(seen) if !*seen => {
+                *seen = true;
+                bodies_seen += 1;
+            }
+            Some(_) => {}
+            None => {
+                unnumbered.insert(body);
+            }
+        }
+        let position = match last_wording {
+            Some((wording, position)) if wording == found.wording => position,
+            _ => {
+                let position = *position_of.entry(found.wording).or_insert_with(|| {
+                    groups.push(WordingGroup {
+                        best: found,
+                        records: 0,
+                        bodies: Vec::new(),
+                    });
+                    groups.len() - 1
+                });
+                last_wording = Some((found.wording, position));
+                position
+            }
+        };
         let group = &mut groups[position];
         group.records += 1;
         if ranks_before(&found, &group.best) {
@@ -200,7 +221,7 @@ pub(super) fn fold(matches: Vec<Match>, documents: &SearchDocuments) -> Folded {
     groups.sort_by(|left, right| rank_order(&left.best, &right.best));
     Folded {
         groups,
-        bodies: all_bodies.len(),
+        bodies: bodies_seen + unnumbered.len(),
     }
 }
 

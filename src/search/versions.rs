@@ -161,6 +161,11 @@ impl SearchDocuments {
             .unwrap_or(u32::MAX)
     }
 
+    /// How many bodies there are (their numbers run below it).
+    pub fn body_count(&self) -> usize {
+        self.bodies.len()
+    }
+
     /// A body's name and 団体コード by its number.
     pub fn body(&self, body: u32) -> (&str, Option<&str>) {
         match self.bodies.get(body as usize) {
