@@ -1114,19 +1114,20 @@ fn body_sentence_key_keyed(sentence: &str, municipality: &str, key: &str) -> Str
 
 /// Whether a sentence names `municipality` or a body by how it names itself (当市, 本町 …).
 fn names_a_body(sentence: &str, municipality: &str) -> bool {
-    let named =
-        !municipality.is_empty() && municipality != UNNAMED_BODY && sentence.contains(municipality);
-    named
+    names_its_body(sentence, municipality)
         || SELF_REFERENCES
             .iter()
             .any(|reference| sentence.contains(reference))
 }
 
+/// Whether a sentence holds the name of `municipality` (a body with a name).
+fn names_its_body(sentence: &str, municipality: &str) -> bool {
+    !municipality.is_empty() && municipality != UNNAMED_BODY && sentence.contains(municipality)
+}
+
 /// The key of a sentence that names a body: the name and self-references as the placeholder.
 fn body_sentence_key_named(sentence: &str, municipality: &str) -> String {
-    let named =
-        !municipality.is_empty() && municipality != UNNAMED_BODY && sentence.contains(municipality);
-    let mut replaced = if named {
+    let mut replaced = if names_its_body(sentence, municipality) {
         sentence.replace(municipality, BODY_NAME_PLACEHOLDER)
     } else {
         sentence.to_string()
