@@ -483,14 +483,18 @@ fn merge_segments(index: &Index, writer: &mut IndexWriter) -> tantivy::Result<()
         .iter()
         .map(|segment| u64::from(segment.num_docs()))
         .collect();
-    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
-    for batch in merge_plan(&sizes, cores as u64) {
+    for batch in merge_plan(&sizes, cores() as u64) {
         if batch.len() > 1 {
             let ids: Vec<_> = batch.iter().map(|&at| segments[at].id()).collect();
             writer.merge(&ids).wait()?;
         }
     }
     Ok(())
+}
+
+/// The machine's cores (one when it cannot tell): segments are merged and searched for them.
+pub fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
 }
 
 /// Which built segments (by position, in order) merge into each final one: as few as

@@ -14,7 +14,7 @@ use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::Column;
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 
-use super::number_hash::{NumberMap, NumberSet};
+use super::number_hash::NumberMap;
 use super::versions::SearchDocuments;
 use super::{RankKey, WithoutOwnText, rank_key};
 use crate::index::{DOCUMENT_FIELD, KEY_FIELD, WORDING_FIELD};
@@ -162,23 +162,18 @@ pub(super) fn fold(matches: Vec<Match>, documents: &SearchDocuments) -> Folded {
     let mut groups: Vec<WordingGroup> = Vec::new();
     // (group position, body) → the body's place in its group's list.
     let mut body_place: NumberMap<(usize, u32), usize> = NumberMap::default();
-    // Bodies are numbered densely: one flag each (a body without a number counts apart).
-    let mut body_seen = vec![false; documents.body_count()];
+    // Bodies are numbered densely: one flag each, and one more for the documents of no known
+    // body (`body_of` says u32::MAX), which count as one body, as they always have.
+    let mut body_seen = vec![false; documents.body_count() + 1];
     let mut bodies_seen = 0;
-    let mut unnumbered: NumberSet<u32> = NumberSet::default();
     // Matches come in runs of one text (records lie in text order), mostly of one wording.
     let mut last_wording: Option<(u64, usize)> = None;
     for found in matches {
         let body = documents.body_of(found.document);
-        match body_seen.get_mut(body as usize) {
-            Some(seen) if !*seen => {
-                *seen = true;
-                bodies_seen += 1;
-            }
-            Some(_) => {}
-            None => {
-                unnumbered.insert(body);
-            }
+        let seen = &mut body_seen[(body as usize).min(documents.body_count())];
+        if !*seen {
+            *seen = true;
+            bodies_seen += 1;
         }
         let position = match last_wording {
             Some((wording, position)) if wording == found.wording => position,
@@ -221,7 +216,7 @@ pub(super) fn fold(matches: Vec<Match>, documents: &SearchDocuments) -> Folded {
     groups.sort_by(|left, right| rank_order(&left.best, &right.best));
     Folded {
         groups,
-        bodies: bodies_seen + unnumbered.len(),
+        bodies: bodies_seen,
     }
 }
 

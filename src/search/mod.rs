@@ -1443,7 +1443,7 @@ fn load(folder: &Path) -> Result<Loaded, IndexError> {
 /// only hand it over).
 fn share_segments_across_cores(index: &mut Index) -> Result<(), IndexError> {
     let segments = index.searchable_segment_metas()?.len();
-    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    let cores = index::cores();
     if segments > 1 && cores > 1 {
         index.set_multithread_executor(cores.min(segments))?;
     }

@@ -1,12 +1,11 @@
 //! A quick hasher for the maps a search fills per match, keyed by numbers (digests, wordings,
 //! bodies, positions): the standard SipHash was a tenth of folding 30,000 matches.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
-/// Maps and sets keyed by numbers, hashed by [`NumberHasher`].
+/// Maps keyed by numbers, hashed by [`NumberHasher`].
 pub(super) type NumberMap<K, V> = HashMap<K, V, BuildHasherDefault<NumberHasher>>;
-pub(super) type NumberSet<K> = HashSet<K, BuildHasherDefault<NumberHasher>>;
 
 /// Mixes each number written into it with a multiply (the Fx hash's step): the table's bucket
 /// and tag bits both depend on every bit of the key, small numbers included. Not for keys an
