@@ -126,6 +126,71 @@ fn default_views_hold_only_the_current_version_and_the_switch_shows_both() {
     assert_eq!(sapporo_files, BTreeSet::from([SAPPORO_NEWER]));
 }
 
+/// Every hit of `request` (folding off, page after page) as (record id, whether its document
+/// is a current version).
+fn records_of_hits(index: &SearchIndex, request: &SearchRequest) -> BTreeSet<(String, bool)> {
+    let mut records = BTreeSet::new();
+    loop {
+        let response = index
+            .search(&SearchRequest {
+                fold: Some("off".to_string()),
+                fallback: Some("off".to_string()),
+                limit: Some(hyoka::search::MAX_LIMIT),
+                offset: Some(records.len()),
+                ..request.clone()
+            })
+            .expect("search");
+        let page = response.hits.len();
+        records.extend(response.hits.into_iter().map(|hit| {
+            let current = hit.version.as_ref().is_none_or(|version| version.current);
+            (hit.record.id, current)
+        }));
+        if page == 0 || records.len() >= response.total {
+            assert_eq!(records.len(), response.total, "a record on two pages");
+            return records;
+        }
+    }
+}
+
+#[test]
+fn the_current_versions_are_the_same_records_whether_the_words_or_a_filter_lead_the_search() {
+    let (_folder, index) = index_with_two_sapporo_versions();
+    // A word most records hold (the text leads) and one few hold, alone and under filters that
+    // hold fewer records than the words (the filter leads and the current versions follow).
+    for words in ["特定個人情報", "施錠"] {
+        for (municipality, slot) in [(None, None), (Some("札幌市"), None), (None, Some("III.7"))]
+        {
+            let request = SearchRequest {
+                q: words.to_string(),
+                municipality: municipality.map(str::to_string),
+                slot: slot.map(str::to_string),
+                ..SearchRequest::default()
+            };
+            let every_version = records_of_hits(
+                &index,
+                &SearchRequest {
+                    versions: Some("all".to_string()),
+                    ..request.clone()
+                },
+            );
+            let by_hand: BTreeSet<(String, bool)> = every_version
+                .iter()
+                .filter(|(_, current)| *current)
+                .cloned()
+                .collect();
+            assert!(
+                by_hand.len() < every_version.len(),
+                "{words} {municipality:?} {slot:?}: the past version holds no match"
+            );
+            assert_eq!(
+                records_of_hits(&index, &request),
+                by_hand,
+                "{words} {municipality:?} {slot:?}"
+            );
+        }
+    }
+}
+
 #[test]
 fn a_body_answering_in_two_versions_counts_once_from_the_current_one() {
     let (_folder, index) = index_with_two_sapporo_versions();

@@ -1552,10 +1552,12 @@ fn with_filters(
         ("jimu", &request.jimu),
         ("body_kind", &request.body_kind),
     ];
+    let text_query = if request.includes_past_versions() {
+        text_query
+    } else {
+        loaded.documents.current_only(text_query)
+    };
     let mut parts: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, text_query)];
-    if !request.includes_past_versions() {
-        parts.push((Occur::Must, loaded.documents.current_only()));
-    }
     for (dimension, value) in filters {
         let Some(value) = value.as_ref().filter(|value| !value.is_empty()) else {
             continue;

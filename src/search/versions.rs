@@ -7,10 +7,10 @@ use std::path::Path;
 use std::sync::Arc;
 
 use tantivy::index::SegmentId;
-use tantivy::query::{
-    BitSetDocSet, ConstScorer, EmptyScorer, EnableScoring, Explanation, Query, Scorer, Weight,
+use tantivy::query::{EmptyScorer, EnableScoring, Explanation, Query, Scorer, Weight};
+use tantivy::{
+    BitSet, DocId, DocSet, Score, Searcher, SeekDangerResult, SegmentReader, TERMINATED,
 };
-use tantivy::{BitSet, DocId, Score, Searcher, SegmentReader};
 
 use crate::document::{DocumentInfo, DocumentTable, is_change_table};
 use crate::index::{DOCUMENT_FIELD, IndexError};
@@ -174,9 +174,12 @@ impl SearchDocuments {
         }
     }
 
-    /// A filter that keeps the records of current versions.
-    pub fn current_only(self: &Arc<Self>) -> Box<dyn Query> {
-        Box::new(CurrentVersions(self.clone()))
+    /// `query`'s matches that are records of current versions, scored as `query` scores them.
+    pub fn current_only(self: &Arc<Self>, query: Box<dyn Query>) -> Box<dyn Query> {
+        Box::new(CurrentVersions {
+            documents: self.clone(),
+            query,
+        })
     }
 }
 
@@ -204,35 +207,130 @@ fn versions_by_identity(documents: &[DocumentInfo]) -> HashMap<String, Vec<usize
     assessments
 }
 
-/// The filter of [`SearchDocuments::current_only`]: a constant score of 0, so it never changes
-/// the ranking.
-#[derive(Clone)]
-struct CurrentVersions(Arc<SearchDocuments>);
+/// The query of [`SearchDocuments::current_only`]: the inner query's matches, each looked up in
+/// the segment's bits of current records.
+///
+/// Not an intersection with the bits as a document set: most records are current, so the bits
+/// would lead the intersection and seek the text query once per current record (a union of a
+/// draft's 32 words refills its buffer at every seek). Here the text query advances on its own
+/// and a miss costs one bit test.
+struct CurrentVersions {
+    documents: Arc<SearchDocuments>,
+    query: Box<dyn Query>,
+}
+
+impl Clone for CurrentVersions {
+    fn clone(&self) -> Self {
+        CurrentVersions {
+            documents: self.documents.clone(),
+            query: self.query.box_clone(),
+        }
+    }
+}
 
 impl std::fmt::Debug for CurrentVersions {
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter.write_str("CurrentVersions")
+        formatter
+            .debug_tuple("CurrentVersions")
+            .field(&self.query)
+            .finish()
     }
 }
 
 impl Query for CurrentVersions {
-    fn weight(&self, _scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
-        Ok(Box::new(self.clone()))
+    fn weight(&self, scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        Ok(Box::new(CurrentVersionsWeight {
+            documents: self.documents.clone(),
+            weight: self.query.weight(scoring)?,
+        }))
+    }
+
+    fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a tantivy::Term, bool)) {
+        self.query.query_terms(visitor);
     }
 }
 
-impl Weight for CurrentVersions {
-    fn scorer(&self, reader: &SegmentReader, _boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
-        match self.0.current.get(&reader.segment_id()) {
-            Some(bits) => Ok(Box::new(ConstScorer::new(
-                BitSetDocSet::from(bits.as_ref().clone()),
-                0.0,
-            ))),
-            None => Ok(Box::new(EmptyScorer)),
+struct CurrentVersionsWeight {
+    documents: Arc<SearchDocuments>,
+    weight: Box<dyn Weight>,
+}
+
+impl Weight for CurrentVersionsWeight {
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        let Some(current) = self.documents.current.get(&reader.segment_id()) else {
+            return Ok(Box::new(EmptyScorer));
+        };
+        let mut scorer = InCurrent {
+            scorer: self.weight.scorer(reader, boost)?,
+            current: current.clone(),
+        };
+        let first = scorer.scorer.doc();
+        if !scorer.holds(first) {
+            scorer.advance();
+        }
+        Ok(Box::new(scorer))
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        self.weight.explain(reader, doc)
+    }
+}
+
+/// A segment's matches of a query, past versions stepped over.
+struct InCurrent {
+    scorer: Box<dyn Scorer>,
+    current: Arc<BitSet>,
+}
+
+impl InCurrent {
+    /// Whether `doc` ends the walk here: a current record, or the end.
+    fn holds(&self, doc: DocId) -> bool {
+        doc == TERMINATED || self.current.contains(doc)
+    }
+}
+
+impl DocSet for InCurrent {
+    fn advance(&mut self) -> DocId {
+        loop {
+            let doc = self.scorer.advance();
+            if self.holds(doc) {
+                return doc;
+            }
         }
     }
 
-    fn explain(&self, _reader: &SegmentReader, _doc: DocId) -> tantivy::Result<Explanation> {
-        Ok(Explanation::new("record of a current version", 0.0))
+    fn seek(&mut self, target: DocId) -> DocId {
+        let doc = self.scorer.seek(target);
+        if self.holds(doc) {
+            return doc;
+        }
+        self.advance()
+    }
+
+    /// A record of a past version is answered from the bits alone, the query left where it
+    /// stands.
+    fn seek_danger(&mut self, target: DocId) -> SeekDangerResult {
+        if !self.holds(target) {
+            return SeekDangerResult::SeekLowerBound(target + 1);
+        }
+        self.scorer.seek_danger(target)
+    }
+
+    fn doc(&self) -> DocId {
+        self.scorer.doc()
+    }
+
+    fn size_hint(&self) -> u32 {
+        self.scorer.size_hint()
+    }
+
+    fn cost(&self) -> u64 {
+        self.scorer.cost()
+    }
+}
+
+impl Scorer for InCurrent {
+    fn score(&mut self) -> Score {
+        self.scorer.score()
     }
 }
