@@ -37,6 +37,15 @@ impl SameTextQuery {
     pub fn new(exact: Box<dyn Query>, candidates: Box<dyn Query>) -> SameTextQuery {
         SameTextQuery { exact, candidates }
     }
+
+    /// The same query with its candidates narrowed (by a filter of records): the exact query
+    /// is then never asked about a text that only the records filtered out hold.
+    pub fn narrowed(self, narrow: impl FnOnce(Box<dyn Query>) -> Box<dyn Query>) -> SameTextQuery {
+        SameTextQuery {
+            exact: self.exact,
+            candidates: narrow(self.candidates),
+        }
+    }
 }
 
 impl Clone for SameTextQuery {

@@ -12,6 +12,7 @@ use tantivy::{
     BitSet, DocId, DocSet, Score, Searcher, SeekDangerResult, SegmentReader, TERMINATED,
 };
 
+use super::same_text::SameTextQuery;
 use crate::document::{DocumentInfo, DocumentTable, is_change_table};
 use crate::index::{DOCUMENT_FIELD, IndexError};
 
@@ -175,11 +176,21 @@ impl SearchDocuments {
     }
 
     /// `query`'s matches that are records of current versions, scored as `query` scores them.
+    /// A query that works out each text once walks only the current records' candidates: a
+    /// past version's wordings, which no current record holds, are never asked.
     pub fn current_only(self: &Arc<Self>, query: Box<dyn Query>) -> Box<dyn Query> {
-        Box::new(CurrentVersions {
-            documents: self.clone(),
-            query,
-        })
+        let within = |query: Box<dyn Query>| -> Box<dyn Query> {
+            Box::new(CurrentVersions {
+                documents: self.clone(),
+                query,
+            })
+        };
+        match query.downcast::<SameTextQuery>() {
+            // The text's other records are given at once (see same_text), past versions among
+            // them: the filter stays outside too.
+            Ok(same_text) => within(Box::new(same_text.narrowed(within))),
+            Err(query) => within(query),
+        }
     }
 }
 
@@ -265,9 +276,7 @@ impl Weight for CurrentVersionsWeight {
             current: current.clone(),
         };
         let first = scorer.scorer.doc();
-        if !scorer.holds(first) {
-            scorer.advance();
-        }
+        scorer.walk_from(first);
         Ok(Box::new(scorer))
     }
 
@@ -287,24 +296,27 @@ impl InCurrent {
     fn holds(&self, doc: DocId) -> bool {
         doc == TERMINATED || self.current.contains(doc)
     }
+
+    /// From the query's `doc` on, its first match that is a current record. The query
+    /// advances rather than seeks past a past version: a union (a draft's words) seeks by
+    /// refilling its buffer, and a past version's records hold few of any query's matches.
+    fn walk_from(&mut self, mut doc: DocId) -> DocId {
+        while !self.holds(doc) {
+            doc = self.scorer.advance();
+        }
+        doc
+    }
 }
 
 impl DocSet for InCurrent {
     fn advance(&mut self) -> DocId {
-        loop {
-            let doc = self.scorer.advance();
-            if self.holds(doc) {
-                return doc;
-            }
-        }
+        let doc = self.scorer.advance();
+        self.walk_from(doc)
     }
 
     fn seek(&mut self, target: DocId) -> DocId {
         let doc = self.scorer.seek(target);
-        if self.holds(doc) {
-            return doc;
-        }
-        self.advance()
+        self.walk_from(doc)
     }
 
     /// A record of a past version is answered from the bits alone, the query left where it
