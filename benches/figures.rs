@@ -8,13 +8,15 @@
 //!   cargo bench --bench figures -- http --addr HOST:PORT [--clients N] [--seconds S] [--pid PID] [--mixed-only yes]
 //!   cargo bench --bench figures -- groonga --index DIR --db DIR [--tokenizer TokenMecab] [--iterations N]
 //!   cargo bench --bench figures -- pdf [--folder tests/fixtures/pdf] [--rounds N] [--threads N]
+//!   cargo bench --bench figures -- cold --index DIR [--port N] [--repeats N]
 //!
 //! `query` runs in process, one warm-up pass then N timed passes per query class; `http` is a
 //! bounded loopback load of keep-alive connections against a running `hyoka serve`, one query
 //! class at a time, then the mixed load, reporting p50/p95/p99, queries per second, errors and
 //! the server's RSS. `groonga` loads the records of a hyoka index into Groonga (installed by
 //! `scripts/groonga-setup`), then runs the same queries through both servers over loopback and
-//! prints build time, index size, p50/p99 and the overlap of the top ten, as ratios.
+//! prints build time, index size, p50/p99 and the overlap of the top ten, as ratios. `cold` starts
+//! `hyoka serve` afresh for each endpoint and prints its first request against its warm p50.
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -28,7 +30,9 @@ fn main() {
         .filter(|arg| arg != "--bench")
         .collect();
     if given.is_empty() {
-        eprintln!("figures: tokenize | ingest | query | http (see the file's header)");
+        eprintln!(
+            "figures: tokenize | ingest | update | query | relevance | http | groonga | pdf | cold (see the file's header)"
+        );
         std::process::exit(2);
     }
     let command = given.remove(0);
@@ -42,6 +46,7 @@ fn main() {
         "http" => http(&options),
         "groonga" => groonga(&options),
         "pdf" => pdf(&options),
+        "cold" => cold(&options),
         other => {
             eprintln!("figures: unknown command {other}");
             std::process::exit(2);
@@ -981,6 +986,114 @@ impl Drop for Child {
     }
 }
 
+/// `hyoka serve` on `index` at `address`, its response cache off (every request answered
+/// anew), once it answers `/healthz`: it listens before the index is loaded, and a request
+/// sent earlier would wait for the load.
+fn start_serve(index: &Path, address: &str) -> Child {
+    let server = Child(
+        std::process::Command::new(env!("CARGO_BIN_EXE_hyoka"))
+            .args(["serve", "--index"])
+            .arg(index)
+            .args(["--addr", address, "--cache-mb", "0"])
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("hyoka serve"),
+    );
+    let deadline = Instant::now() + Duration::from_secs(600);
+    loop {
+        let healthy = Connection::open(address)
+            .and_then(|mut connection| connection.request("/healthz", None))
+            .is_ok_and(|status| status == 200);
+        if healthy {
+            return server;
+        }
+        if Instant::now() > deadline {
+            eprintln!("figures: hyoka serve did not answer on {address}");
+            std::process::exit(1);
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Each endpoint's first request after a start against its warm p50 (the bound: ten
+/// times). A fresh `hyoka serve` per endpoint, so that no other endpoint's request warmed what
+/// it shares; each request on a new connection, as a browser's first is.
+fn cold(options: &Options) {
+    let index = options.path("index", "target/bench-index");
+    let address = format!("127.0.0.1:{}", options.number("port", 8096));
+    let repeats = options.number("repeats", 7).max(1);
+    let ask = |path: &str, body: Option<&str>| -> (u16, f64, Vec<u8>) {
+        let started = Instant::now();
+        let (status, answer) = Connection::open(&address)
+            .and_then(|mut connection| connection.exchange(path, body))
+            .unwrap_or((0, Vec::new()));
+        (status, started.elapsed().as_secs_f64() * 1000.0, answer)
+    };
+    // A record and its file to ask about: a search's first hit.
+    let (record, file) = {
+        let _server = start_serve(&index, &address);
+        let (_, _, answer) = ask("/api/search?q=施錠&fold=off", None);
+        let answer: serde_json::Value = serde_json::from_slice(&answer).unwrap_or_default();
+        let hit = &answer["hits"][0];
+        let text = |value: &serde_json::Value| value.as_str().unwrap_or_default().to_string();
+        (text(&hit["id"]), text(&hit["source"]["file"]))
+    };
+    let draft = serde_json::json!({
+        "slot": "III.7.R1.5",
+        "jimu": "住民基本台帳",
+        "text": "サーバ室は、機械による入退室管理設備を設置し、入退室の記録は保存されている。",
+    })
+    .to_string();
+    let similar =
+        serde_json::json!({ "text": "入退室の記録は保存され、監視カメラも設置している。" })
+            .to_string();
+    let endpoints: Vec<(String, Option<String>)> = vec![
+        ("/".into(), None),
+        ("/app.js".into(), None),
+        ("/api/search?q=入退室 監視カメラ".into(), None),
+        (format!("/api/search/bodies?q=施錠&hit={record}"), None),
+        ("/api/compare?slot=III.7.R1.5".into(), None),
+        ("/api/compare/groups?slot=III.7.R1.5".into(), None),
+        ("/api/similar".into(), Some(similar)),
+        ("/api/draft/hints".into(), Some(draft.clone())),
+        ("/api/draft/precedents".into(), Some(draft)),
+        ("/api/draft/slots".into(), None),
+        (format!("/api/draft/start?file={file}"), None),
+        ("/api/slots".into(), None),
+        ("/api/municipalities".into(), None),
+        ("/api/municipalities?body=札幌市".into(), None),
+        (format!("/api/records/{record}"), None),
+        (format!("/api/records/{record}/context"), None),
+        ("/api/answers?slot=III.7.R1.5".into(), None),
+        ("/api/answers.csv?slot=III.7.R1.5".into(), None),
+        ("/api/compare.xlsx?slot=III.7.R1.5".into(), None),
+        ("/api/export.csv?q=生体認証".into(), None),
+        ("/api/openapi.json".into(), None),
+    ];
+    let mut over = 0;
+    for (path, body) in &endpoints {
+        let _server = start_serve(&index, &address);
+        let (status, first, answer) = ask(path, body.as_deref());
+        let mut warm: Vec<Duration> = (0..repeats)
+            .map(|_| Duration::from_secs_f64(ask(path, body.as_deref()).1 / 1000.0))
+            .collect();
+        let warm_p50 = percentile_ms(&mut warm, 0.5);
+        let ratio = first / warm_p50.max(0.001);
+        if ratio > 10.0 {
+            over += 1;
+        }
+        let shown: String = path.chars().take(48).collect();
+        println!(
+            "cold, {shown:<48} {status} first {first:7.1} ms  warm p50 {warm_p50:7.1} ms  {ratio:4.1}×  {} KB",
+            answer.len() / 1024
+        );
+    }
+    println!(
+        "cold: {} endpoints, {over} with a first request over ten times its warm p50",
+        endpoints.len()
+    );
+}
+
 /// Waits until something accepts connections at `address`.
 fn wait_for(address: &str, what: &str) {
     let deadline = Instant::now() + Duration::from_secs(600);
@@ -1281,20 +1394,10 @@ fn groonga(options: &Options) {
         .spawn()
         .expect("groonga server"),
     );
-    let _hyoka_server = Child(
-        std::process::Command::new(env!("CARGO_BIN_EXE_hyoka"))
-            .args(["serve", "--index"])
-            .arg(&index)
-            .args(["--addr", &hyoka_address])
-            // First-time searches, as Groonga runs with its cache off: the bench repeats each
-            // request, which hyoka's response cache would answer from memory.
-            .args(["--cache-mb", "0"])
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .expect("hyoka serve"),
-    );
+    // First-time searches, as Groonga runs with its cache off: the bench repeats each request,
+    // which hyoka's response cache would answer from memory.
+    let _hyoka_server = start_serve(&index, &hyoka_address);
     wait_for(&groonga_address, "groonga");
-    wait_for(&hyoka_address, "hyoka serve");
 
     println!(
         "{:<20} {:>10} {:>10} {:>10} {:>10} {:>8} {:>8}  top-10 overlap; hits",
