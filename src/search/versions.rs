@@ -297,12 +297,34 @@ impl InCurrent {
         doc == TERMINATED || self.current.contains(doc)
     }
 
-    /// From the query's `doc` on, its first match that is a current record. The query
-    /// advances rather than seeks past a past version: a union (a draft's words) seeks by
-    /// refilling its buffer, and a past version's records hold few of any query's matches.
+    /// The first current record at or after `doc` ([`TERMINATED`] when none is left).
+    fn current_from(&self, doc: DocId) -> DocId {
+        if doc >= self.current.max_value() {
+            return TERMINATED;
+        }
+        let word_of = |bucket: DocId| u64::from_le_bytes(self.current.tinyset(bucket).into_bytes());
+        let bucket = doc / 64;
+        let rest = word_of(bucket) & (u64::MAX << (doc % 64));
+        if rest != 0 {
+            return bucket * 64 + rest.trailing_zeros();
+        }
+        self.current
+            .first_non_empty_bucket(bucket + 1)
+            .map_or(TERMINATED, |bucket| {
+                bucket * 64 + word_of(bucket).trailing_zeros()
+            })
+    }
+
+    /// From the query's `doc` on, its first match that is a current record: past the records
+    /// of a past version (a document's records lie side by side) the query seeks at once.
     fn walk_from(&mut self, mut doc: DocId) -> DocId {
         while !self.holds(doc) {
-            doc = self.scorer.advance();
+            let next = self.current_from(doc + 1);
+            doc = if next == doc + 1 {
+                self.scorer.advance()
+            } else {
+                self.scorer.seek(next)
+            };
         }
         doc
     }
@@ -315,7 +337,7 @@ impl DocSet for InCurrent {
     }
 
     fn seek(&mut self, target: DocId) -> DocId {
-        let doc = self.scorer.seek(target);
+        let doc = self.scorer.seek(self.current_from(target));
         self.walk_from(doc)
     }
 
@@ -344,5 +366,55 @@ impl DocSet for InCurrent {
 impl Scorer for InCurrent {
     fn score(&mut self) -> Score {
         self.scorer.score()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Records 0..200 with the current ones at `current`, over a query matching every record.
+    fn in_current(current: &[DocId]) -> InCurrent {
+        let mut bits = BitSet::with_max_value(200);
+        for &doc in current {
+            bits.insert(doc);
+        }
+        InCurrent {
+            scorer: Box::new(tantivy::query::ConstScorer::new(
+                tantivy::query::AllScorer::new(200),
+                1.0,
+            )),
+            current: Arc::new(bits),
+        }
+    }
+
+    #[test]
+    fn the_next_current_record_is_found_within_a_word_across_words_and_at_the_end() {
+        let current = [3, 63, 64, 130, 199];
+        let scorer = in_current(&current);
+        for doc in 0..=200 {
+            let expected = current
+                .iter()
+                .copied()
+                .find(|&current| current >= doc)
+                .unwrap_or(TERMINATED);
+            assert_eq!(scorer.current_from(doc), expected, "from {doc}");
+        }
+    }
+
+    #[test]
+    fn a_query_walked_within_the_current_records_gives_each_of_them_once() {
+        let current = [0, 1, 2, 64, 65, 150, 199];
+        let mut scorer = in_current(&current);
+        let first = scorer.scorer.doc();
+        let mut walked = vec![scorer.walk_from(first)];
+        while *walked.last().expect("one") != TERMINATED {
+            walked.push(scorer.advance());
+        }
+        walked.pop();
+        assert_eq!(walked, current);
+        // A seek lands on the first current record at or after its target.
+        let mut scorer = in_current(&current);
+        assert_eq!(scorer.seek(66), 150);
     }
 }
