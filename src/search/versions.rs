@@ -280,7 +280,18 @@ impl Weight for CurrentVersionsWeight {
         Ok(Box::new(scorer))
     }
 
+    /// A record of a past version does not match, whatever the inner query says of it.
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        let current = self
+            .documents
+            .current
+            .get(&reader.segment_id())
+            .is_some_and(|current| current.contains(doc));
+        if !current {
+            return Err(tantivy::TantivyError::InvalidArgument(format!(
+                "document #({doc}) is a record of a past version"
+            )));
+        }
         self.weight.explain(reader, doc)
     }
 }
