@@ -999,20 +999,12 @@ fn start_serve(index: &Path, address: &str) -> Child {
             .spawn()
             .expect("hyoka serve"),
     );
-    let deadline = Instant::now() + Duration::from_secs(600);
-    loop {
-        let healthy = Connection::open(address)
+    wait_until(address, "hyoka serve", || {
+        Connection::open(address)
             .and_then(|mut connection| connection.request("/healthz", None))
-            .is_ok_and(|status| status == 200);
-        if healthy {
-            return server;
-        }
-        if Instant::now() > deadline {
-            eprintln!("figures: hyoka serve did not answer on {address}");
-            std::process::exit(1);
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
+            .is_ok_and(|status| status == 200)
+    });
+    server
 }
 
 /// Each endpoint's first request after a start against its warm p50 (the bound: ten
@@ -1096,13 +1088,19 @@ fn cold(options: &Options) {
 
 /// Waits until something accepts connections at `address`.
 fn wait_for(address: &str, what: &str) {
+    wait_until(address, what, || TcpStream::connect(address).is_ok());
+}
+
+/// Waits until `ready` says `what` at `address` is (ten minutes at most: a 5M index loads in
+/// about one).
+fn wait_until(address: &str, what: &str, ready: impl Fn() -> bool) {
     let deadline = Instant::now() + Duration::from_secs(600);
-    while TcpStream::connect(address).is_err() {
+    while !ready() {
         if Instant::now() > deadline {
-            eprintln!("figures: {what} did not start listening on {address}");
+            eprintln!("figures: {what} did not answer on {address}");
             std::process::exit(1);
         }
-        std::thread::sleep(Duration::from_millis(100));
+        std::thread::sleep(Duration::from_millis(50));
     }
 }
 
