@@ -197,6 +197,92 @@ fn the_current_versions_are_the_same_records_whether_the_words_or_a_filter_lead_
     }
 }
 
+/// A response as JSON without its time.
+fn without_time(response: &hyoka::search::SearchResponse) -> serde_json::Value {
+    let mut value = serde_json::to_value(response).expect("json");
+    if let Some(fields) = value.as_object_mut() {
+        fields.remove("took_ms");
+    }
+    value
+}
+
+#[test]
+fn a_text_written_by_many_bodies_counts_at_once_as_its_records_count_one_by_one() {
+    // Twelve towns copy the 札幌市 sample, whose older version stays as a past one: most of its
+    // texts are written by 13 current records and one past one, a run long enough to be
+    // counted at once when a search selects by text alone. A filter that keeps every record
+    // makes the search count record by record: both must answer alike.
+    let folder = tempfile::tempdir().expect("temporary folder");
+    let corpus = folder.path().join("corpus");
+    corpus_with_two_sapporo_versions(&corpus);
+    for town in [
+        "当別町",
+        "松前町",
+        "福島町",
+        "知内町",
+        "木古内町",
+        "七飯町",
+        "鹿部町",
+        "森町",
+        "八雲町",
+        "長万部町",
+        "江差町",
+        "上ノ国町",
+    ] {
+        crate::util::write_town_copy(&corpus, (town, "北海道"), None, None);
+    }
+    let index = crate::util::ingested(&corpus, &folder.path().join("index"));
+    for words in [
+        "",
+        "施錠",
+        "目的外の入手",
+        "\"統合端末\"",
+        "記録 -監視カメラ",
+        "特定個人情報 OR 個人番号",
+    ] {
+        for fold in [None, Some("off")] {
+            let request = SearchRequest {
+                q: words.to_string(),
+                fold: fold.map(str::to_string),
+                limit: Some(50),
+                ..SearchRequest::default()
+            };
+            let by_text = index.search(&request).expect("search");
+            // A dimension every record has one value of: all its values as a filter keep
+            // every record.
+            let (dimension, values) = ["doc_type", "body_kind", "prefecture", "form_version"]
+                .into_iter()
+                .map(|dimension| (dimension, &by_text.facets[dimension]))
+                .find(|(_, values)| {
+                    values.iter().map(|value| value.count).sum::<u64>() as usize == by_text.total
+                })
+                .expect("a dimension every record has a value of");
+            let every_value: Vec<&str> = values.iter().map(|value| value.value.as_str()).collect();
+            let mut filtered = request.clone();
+            *match dimension {
+                "doc_type" => &mut filtered.doc_type,
+                "body_kind" => &mut filtered.body_kind,
+                "prefecture" => &mut filtered.prefecture,
+                _ => &mut filtered.form_version,
+            } = Some(every_value.join(","));
+            let one_by_one = index.search(&filtered).expect("search");
+            assert!(by_text.total > 0, "{words}: no match");
+            let (by_text, one_by_one) = (without_time(&by_text), without_time(&one_by_one));
+            let differing: Vec<&String> = by_text
+                .as_object()
+                .expect("an object")
+                .iter()
+                .filter(|(key, value)| one_by_one.get(key.as_str()) != Some(*value))
+                .map(|(key, _)| key)
+                .collect();
+            assert!(
+                differing.is_empty(),
+                "{words:?} fold {fold:?}: {differing:?} differ"
+            );
+        }
+    }
+}
+
 #[test]
 fn a_body_answering_in_two_versions_counts_once_from_the_current_one() {
     let (_folder, index) = index_with_two_sapporo_versions();

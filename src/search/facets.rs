@@ -25,6 +25,7 @@ use tantivy::index::SegmentId;
 use tantivy::{DocId, Score, Searcher, SegmentOrdinal, SegmentReader};
 
 use super::number_hash::NumberMap;
+use super::runs::{RunCursor, SegmentRuns, Step, TextRuns};
 use crate::index::{DOCUMENT_FIELD, FACET_FIELD};
 
 /// The byte between the parts of an encoded facet path (tantivy's `FACET_SEP_BYTE`, which it
@@ -51,6 +52,60 @@ struct OrdinalTable {
     records: Option<RecordCounters>,
     /// Counters of earlier searches, zero again (see [`Counting`]).
     spare: std::sync::Mutex<Vec<Counting>>,
+    /// The segment's long runs of one text, with what each run's current records count for
+    /// (see [`super::runs`]); `None` without documents' numbers.
+    runs: Option<RunCounts>,
+}
+
+/// Per long run of one text, its counters with how many of its current records have each.
+struct RunCounts {
+    runs: Arc<SegmentRuns>,
+    starts: Vec<u32>,
+    counts: Vec<(u32, u32)>,
+}
+
+impl RunCounts {
+    fn sum(runs: Arc<SegmentRuns>, records: &RecordCounters) -> RunCounts {
+        let mut starts = vec![0];
+        let mut counts: Vec<(u32, u32)> = Vec::new();
+        let mut counters: Vec<u32> = Vec::new();
+        for run in 0..runs.len() {
+            counters.clear();
+            for &record in runs.records(run) {
+                let record = record as usize;
+                if let Some(position) = records.document_of.get(record) {
+                    counters.extend_from_slice(
+                        records.shared.get(*position as usize).unwrap_or_default(),
+                    );
+                }
+                counters.extend_from_slice(records.own.get(record).unwrap_or_default());
+            }
+            counters.sort_unstable();
+            let run_start = counts.len();
+            for counter in &counters {
+                match counts[run_start..].last_mut() {
+                    Some((last, count)) if last == counter => *count += 1,
+                    _ => counts.push((*counter, 1)),
+                }
+            }
+            starts.push(counts.len() as u32);
+        }
+        RunCounts {
+            runs,
+            starts,
+            counts,
+        }
+    }
+
+    fn of(&self, run: usize) -> &[(u32, u32)] {
+        match (self.starts.get(run), self.starts.get(run + 1)) {
+            (Some(start), Some(end)) => self
+                .counts
+                .get(*start as usize..*end as usize)
+                .unwrap_or_default(),
+            _ => &[],
+        }
+    }
 }
 
 /// The counters of a segment's records, split by what their documents share.
@@ -171,13 +226,24 @@ pub struct FacetTables {
 
 impl FacetTables {
     /// Reads every segment's facet dictionary once and numbers the values across segments.
-    pub fn build(searcher: &Searcher, roots: &[&str]) -> tantivy::Result<FacetTables> {
+    pub fn build(
+        searcher: &Searcher,
+        roots: &[&str],
+        runs: &TextRuns,
+    ) -> tantivy::Result<FacetTables> {
         let roots: Vec<String> = roots.iter().map(|root| root.to_string()).collect();
         let mut by_segment = HashMap::new();
         let mut number_of: HashMap<(usize, String), u32> = HashMap::new();
         let mut values = Vec::new();
         for segment_reader in searcher.segment_readers() {
             let mut table = ordinal_table(segment_reader, &roots)?;
+            let segment_runs = runs.of(segment_reader.segment_id());
+            if !segment_runs.is_empty() {
+                table.runs = table
+                    .records
+                    .as_ref()
+                    .map(|records| RunCounts::sum(segment_runs, records));
+            }
             let numbers = table
                 .values
                 .iter()
@@ -200,8 +266,15 @@ impl FacetTables {
 
     /// A collector counting, for each root, the documents per value.
     pub fn collector(self: &Arc<Self>) -> FacetCounter {
+        self.collector_by_runs(false)
+    }
+
+    /// The same, counting a long run of one text at once when `by_runs` (a search that
+    /// selects records by their text alone, see [`super::runs`]).
+    pub fn collector_by_runs(self: &Arc<Self>, by_runs: bool) -> FacetCounter {
         FacetCounter {
             tables: self.clone(),
+            by_runs,
         }
     }
 }
@@ -242,6 +315,7 @@ fn ordinal_table(
         numbers: None,
         records,
         spare: std::sync::Mutex::new(Vec::new()),
+        runs: None,
     })
 }
 
@@ -250,11 +324,13 @@ pub type FacetCountsByRoot = Vec<BTreeMap<String, u64>>;
 
 pub struct FacetCounter {
     tables: Arc<FacetTables>,
+    by_runs: bool,
 }
 
 pub struct SegmentFacetCounter {
     table: Arc<OrdinalTable>,
     counting: Counting,
+    cursor: Option<RunCursor>,
 }
 
 /// A segment's counts: (counter, count) for each counter not zero, with the segment's table.
@@ -345,9 +421,15 @@ impl Collector for FacetCounter {
             Some(table) => table.clone(),
             None => Arc::new(ordinal_table(segment_reader, &self.tables.roots)?),
         };
+        let cursor = table
+            .runs
+            .as_ref()
+            .filter(|runs| self.by_runs && !runs.runs.is_empty())
+            .map(|runs| RunCursor::new(runs.runs.clone()));
         Ok(SegmentFacetCounter {
             counting: table.counting(),
             table,
+            cursor,
         })
     }
 
@@ -392,6 +474,18 @@ impl SegmentCollector for SegmentFacetCounter {
     type Fruit = SegmentCounts;
 
     fn collect(&mut self, doc: DocId, _score: Score) {
+        if let (Some(cursor), Some(runs)) = (&mut self.cursor, &self.table.runs) {
+            match cursor.step(doc) {
+                Step::Skip => return,
+                Step::Run(run) => {
+                    for (counter, count) in runs.of(run) {
+                        self.counting.add(*counter, *count);
+                    }
+                    return;
+                }
+                Step::Record => {}
+            }
+        }
         if let Some(records) = &self.table.records {
             let record = doc as usize;
             if let (Some(position), Some(own)) =

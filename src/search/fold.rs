@@ -15,6 +15,7 @@ use tantivy::columnar::Column;
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 
 use super::number_hash::NumberMap;
+use super::runs::{RunCursor, SegmentRuns, Step, TextRuns};
 use super::versions::SearchDocuments;
 use super::{RankKey, WithoutOwnText, rank_key};
 use crate::index::{DOCUMENT_FIELD, KEY_FIELD, WORDING_FIELD};
@@ -39,14 +40,32 @@ pub(super) struct Match {
 }
 
 /// The fast fields folding reads, per segment, opened once per loaded index: opening a column
-/// reads its block headers, which every search would otherwise pay for each segment.
-pub(super) struct FoldColumns(HashMap<tantivy::index::SegmentId, [Column<u64>; 3]>);
+/// reads its block headers, which every search would otherwise pay for each segment. With
+/// them, what each long run of one text adds to folding ([`RunFolds`]).
+pub(super) struct FoldColumns(
+    HashMap<tantivy::index::SegmentId, ([Column<u64>; 3], Arc<RunFolds>)>,
+);
 
 impl FoldColumns {
-    pub fn open(searcher: &tantivy::Searcher) -> tantivy::Result<FoldColumns> {
+    pub fn open(
+        searcher: &tantivy::Searcher,
+        runs: &TextRuns,
+        documents: &SearchDocuments,
+        without_own_text: &WithoutOwnText,
+    ) -> tantivy::Result<FoldColumns> {
         let mut columns = HashMap::new();
         for reader in searcher.segment_readers() {
-            columns.insert(reader.segment_id(), open_columns(reader)?);
+            let opened = open_columns(reader)?;
+            let folds = RunFolds::sum(
+                runs.of(reader.segment_id()),
+                &opened,
+                documents,
+                without_own_text
+                    .0
+                    .get(&reader.segment_id())
+                    .map(Arc::as_ref),
+            );
+            columns.insert(reader.segment_id(), (opened, Arc::new(folds)));
         }
         Ok(FoldColumns(columns))
     }
@@ -56,9 +75,154 @@ impl FoldColumns {
     /// The column of records' keys (their ids as numbers) of a segment.
     pub fn keys_of(&self, reader: &SegmentReader) -> Option<Column<u64>> {
         match self.0.get(&reader.segment_id()) {
-            Some([keys, _, _]) => Some(keys.clone()),
+            Some(([keys, _, _], _)) => Some(keys.clone()),
             None => reader.fast_fields().u64(KEY_FIELD).ok(),
         }
+    }
+}
+
+/// What each long run of one text of a segment adds to folding (see [`super::runs`]): its
+/// wording, whether it has text of its own, how many current records it has, and each body's
+/// first record (by key: a run's records all rank alike) among them.
+#[derive(Default)]
+pub(super) struct RunFolds {
+    runs: Arc<SegmentRuns>,
+    /// Per run, its sums; `None` for a run whose records differ in wording or in having text of
+    /// their own (a digest shared by two texts), whose records are folded one by one.
+    folds: Vec<Option<RunFold>>,
+    /// Every run's bodies one after another (see [`RunFold::bodies`]).
+    bodies: Vec<RunBody>,
+}
+
+struct RunFold {
+    wording: u64,
+    own: bool,
+    records: usize,
+    /// Where the run's bodies lie in [`RunFolds::bodies`], in the order of their records.
+    bodies: std::ops::Range<usize>,
+    /// The run's first record by key.
+    best: RunBody,
+}
+
+#[derive(Clone, Copy)]
+struct RunBody {
+    body: u32,
+    doc: DocId,
+    key: u64,
+    document: u64,
+}
+
+impl RunFolds {
+    fn sum(
+        runs: Arc<SegmentRuns>,
+        [keys, wordings, documents_column]: &[Column<u64>; 3],
+        documents: &SearchDocuments,
+        without_own_text: Option<&tantivy::BitSet>,
+    ) -> RunFolds {
+        let mut folds = Vec::with_capacity(runs.len());
+        let mut bodies: Vec<RunBody> = Vec::new();
+        let mut place_of: NumberMap<u32, usize> = NumberMap::default();
+        for run in 0..runs.len() {
+            let records = runs.records(run);
+            let own_of = |doc: DocId| without_own_text.is_none_or(|bits| !bits.contains(doc));
+            let wording_of = |doc: DocId| wordings.first(doc).unwrap_or_default();
+            let Some(&first) = records.first() else {
+                folds.push(None);
+                continue;
+            };
+            let (wording, own) = (wording_of(first), own_of(first));
+            if records
+                .iter()
+                .any(|doc| wording_of(*doc) != wording || own_of(*doc) != own)
+            {
+                folds.push(None);
+                continue;
+            }
+            place_of.clear();
+            let start = bodies.len();
+            for &doc in records {
+                let document = documents_column.first(doc).unwrap_or_default();
+                let found = RunBody {
+                    body: documents.body_of(document),
+                    doc,
+                    key: keys.first(doc).unwrap_or_default(),
+                    document,
+                };
+                match place_of.entry(found.body) {
+                    Entry::Vacant(entry) => {
+                        entry.insert(bodies.len());
+                        bodies.push(found);
+                    }
+                    Entry::Occupied(entry) => {
+                        let kept = &mut bodies[*entry.get()];
+                        if found.key < kept.key {
+                            *kept = found;
+                        }
+                    }
+                }
+            }
+            let best = bodies[start..]
+                .iter()
+                .min_by_key(|body| body.key)
+                .copied()
+                .expect("a run has records");
+            folds.push(Some(RunFold {
+                wording,
+                own,
+                records: records.len(),
+                bodies: start..bodies.len(),
+                best,
+            }));
+        }
+        RunFolds {
+            runs,
+            folds,
+            bodies,
+        }
+    }
+}
+
+/// A long run of one text among a search's matches, all its current records at one score.
+pub(super) struct RunMatch {
+    folds: Arc<RunFolds>,
+    run: usize,
+    segment: SegmentOrdinal,
+    score: Score,
+}
+
+impl RunMatch {
+    fn fold(&self) -> Option<&RunFold> {
+        self.folds.folds.get(self.run)?.as_ref()
+    }
+
+    fn matched(&self, fold: &RunFold, body: &RunBody) -> Match {
+        Match {
+            rank: rank_key(fold.own, self.score),
+            key: body.key,
+            wording: fold.wording,
+            document: body.document,
+            address: DocAddress::new(self.segment, body.doc),
+        }
+    }
+}
+
+/// A search's matches as folding collects them: records one by one, and long runs of one
+/// text as one (when the search selects by text alone).
+#[derive(Default)]
+pub(super) struct Matches {
+    pub records: Vec<Match>,
+    pub runs: Vec<RunMatch>,
+}
+
+impl Matches {
+    /// How many records matched.
+    pub fn total(&self) -> usize {
+        self.records.len()
+            + self
+                .runs
+                .iter()
+                .filter_map(|run| run.fold().map(|fold| fold.records))
+                .sum::<usize>()
     }
 }
 
@@ -75,6 +239,9 @@ fn open_columns(reader: &SegmentReader) -> tantivy::Result<[Column<u64>; 3]> {
 pub(super) struct FoldingCollector {
     pub without_own_text: Arc<WithoutOwnText>,
     pub columns: Arc<FoldColumns>,
+    /// Whether the search selects records by their text alone (no filter but current
+    /// versions), so that a long run of one text is collected as one (see [`super::runs`]).
+    pub by_runs: bool,
 }
 
 pub(super) struct SegmentFoldingCollector {
@@ -83,11 +250,12 @@ pub(super) struct SegmentFoldingCollector {
     keys: Column<u64>,
     wordings: Column<u64>,
     documents: Column<u64>,
-    found: Vec<Match>,
+    runs: Option<(RunCursor, Arc<RunFolds>)>,
+    found: Matches,
 }
 
 impl Collector for FoldingCollector {
-    type Fruit = Vec<Match>;
+    type Fruit = Matches;
     type Child = SegmentFoldingCollector;
 
     fn for_segment(
@@ -96,18 +264,22 @@ impl Collector for FoldingCollector {
         reader: &SegmentReader,
     ) -> tantivy::Result<SegmentFoldingCollector> {
         // A segment opened after the index was loaded (cannot happen while it is served as
-        // loaded) opens its columns now.
-        let [keys, wordings, documents] = match self.columns.0.get(&reader.segment_id()) {
-            Some(columns) => columns.clone(),
-            None => open_columns(reader)?,
+        // loaded) opens its columns now, and has no runs.
+        let ([keys, wordings, documents], folds) = match self.columns.0.get(&reader.segment_id()) {
+            Some((columns, folds)) => (columns.clone(), Some(folds.clone())),
+            None => (open_columns(reader)?, None),
         };
+        let runs = folds
+            .filter(|folds| self.by_runs && !folds.runs.is_empty())
+            .map(|folds| (RunCursor::new(folds.runs.clone()), folds));
         Ok(SegmentFoldingCollector {
             segment,
             bits: self.without_own_text.0.get(&reader.segment_id()).cloned(),
             keys,
             wordings,
             documents,
-            found: Vec::new(),
+            runs,
+            found: Matches::default(),
         })
     }
 
@@ -115,17 +287,20 @@ impl Collector for FoldingCollector {
         true
     }
 
-    fn merge_fruits(&self, fruits: Vec<Vec<Match>>) -> tantivy::Result<Vec<Match>> {
-        Ok(fruits.into_iter().flatten().collect())
+    fn merge_fruits(&self, fruits: Vec<Matches>) -> tantivy::Result<Matches> {
+        let mut merged = Matches::default();
+        for fruit in fruits {
+            merged.records.extend(fruit.records);
+            merged.runs.extend(fruit.runs);
+        }
+        Ok(merged)
     }
 }
 
-impl SegmentCollector for SegmentFoldingCollector {
-    type Fruit = Vec<Match>;
-
-    fn collect(&mut self, doc: DocId, score: Score) {
+impl SegmentFoldingCollector {
+    fn push_record(&mut self, doc: DocId, score: Score) {
         let own = self.bits.as_ref().is_none_or(|bits| !bits.contains(doc));
-        self.found.push(Match {
+        self.found.records.push(Match {
             rank: rank_key(own, score),
             key: self.keys.first(doc).unwrap_or_default(),
             wording: self.wordings.first(doc).unwrap_or_default(),
@@ -133,8 +308,39 @@ impl SegmentCollector for SegmentFoldingCollector {
             address: DocAddress::new(self.segment, doc),
         });
     }
+}
 
-    fn harvest(self) -> Vec<Match> {
+impl SegmentCollector for SegmentFoldingCollector {
+    type Fruit = Matches;
+
+    fn collect(&mut self, doc: DocId, score: Score) {
+        let Some((cursor, folds)) = &mut self.runs else {
+            self.push_record(doc, score);
+            return;
+        };
+        match cursor.step(doc) {
+            Step::Skip => {}
+            Step::Record => self.push_record(doc, score),
+            Step::Run(run) if folds.folds.get(run).is_some_and(Option::is_some) => {
+                let run_match = RunMatch {
+                    folds: folds.clone(),
+                    run,
+                    segment: self.segment,
+                    score,
+                };
+                self.found.runs.push(run_match);
+            }
+            Step::Run(run) => {
+                // Records of two texts under one digest: each on its own, at the run's score.
+                let records = folds.runs.records(run).to_vec();
+                for record in records {
+                    self.push_record(record, score);
+                }
+            }
+        }
+    }
+
+    fn harvest(self) -> Matches {
         self.found
     }
 }
@@ -157,7 +363,7 @@ pub(super) struct Folded {
 /// as the unfolded search orders hits), and count their records and bodies. One pass keeps
 /// each group's and each body's best match; only the groups and their bodies are sorted, not
 /// every match.
-pub(super) fn fold(matches: Vec<Match>, documents: &SearchDocuments) -> Folded {
+pub(super) fn fold(matches: Matches, documents: &SearchDocuments) -> Folded {
     let mut position_of: NumberMap<u64, usize> = NumberMap::default();
     let mut groups: Vec<WordingGroup> = Vec::new();
     // (group position, body) → the body's place in its group's list.
@@ -168,32 +374,26 @@ pub(super) fn fold(matches: Vec<Match>, documents: &SearchDocuments) -> Folded {
     let mut bodies_seen = 0;
     // Matches come in runs of one text (records lie in text order), mostly of one wording.
     let mut last_wording: Option<(u64, usize)> = None;
-    for found in matches {
-        let body = documents.body_of(found.document);
+    let mut group_of = |found: &Match, groups: &mut Vec<WordingGroup>| match last_wording {
+        Some((wording, position)) if wording == found.wording => position,
+        _ => {
+            let position = *position_of.entry(found.wording).or_insert_with(|| {
+                groups.push(WordingGroup {
+                    best: *found,
+                    records: 0,
+                    bodies: Vec::new(),
+                });
+                groups.len() - 1
+            });
+            last_wording = Some((found.wording, position));
+            position
+        }
+    };
+    let mut add_body = |position: usize, body: u32, found: Match, group: &mut WordingGroup| {
         let seen = &mut body_seen[(body as usize).min(documents.body_count())];
         if !*seen {
             *seen = true;
             bodies_seen += 1;
-        }
-        let position = match last_wording {
-            Some((wording, position)) if wording == found.wording => position,
-            _ => {
-                let position = *position_of.entry(found.wording).or_insert_with(|| {
-                    groups.push(WordingGroup {
-                        best: found,
-                        records: 0,
-                        bodies: Vec::new(),
-                    });
-                    groups.len() - 1
-                });
-                last_wording = Some((found.wording, position));
-                position
-            }
-        };
-        let group = &mut groups[position];
-        group.records += 1;
-        if ranks_before(&found, &group.best) {
-            group.best = found;
         }
         match body_place.entry((position, body)) {
             Entry::Vacant(entry) => {
@@ -206,6 +406,32 @@ pub(super) fn fold(matches: Vec<Match>, documents: &SearchDocuments) -> Folded {
                     *kept = found;
                 }
             }
+        }
+    };
+    for found in matches.records {
+        let position = group_of(&found, &mut groups);
+        let group = &mut groups[position];
+        group.records += 1;
+        if ranks_before(&found, &group.best) {
+            group.best = found;
+        }
+        add_body(position, documents.body_of(found.document), found, group);
+    }
+    // A long run of one text counts its records at once and each of its bodies once, with the
+    // body's first record: the records of a run rank alike, so that record is the body's best.
+    for run_match in &matches.runs {
+        let Some(run) = run_match.fold() else {
+            continue;
+        };
+        let best = run_match.matched(run, &run.best);
+        let position = group_of(&best, &mut groups);
+        let group = &mut groups[position];
+        group.records += run.records;
+        if ranks_before(&best, &group.best) {
+            group.best = best;
+        }
+        for body in &run_match.folds.bodies[run.bodies.clone()] {
+            add_body(position, body.body, run_match.matched(run, body), group);
         }
     }
     for group in &mut groups {

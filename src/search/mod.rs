@@ -12,6 +12,7 @@ mod number_hash;
 pub mod query;
 pub mod relevance;
 pub mod rows;
+pub mod runs;
 pub mod same_text;
 pub mod snippet;
 pub mod synonyms;
@@ -94,6 +95,35 @@ impl SearchRequest {
 
     fn is_off(value: &Option<String>) -> bool {
         matches!(value.as_deref(), Some("off" | "false" | "0"))
+    }
+
+    /// The filters of records by a value of theirs, as (facet dimension, values): each narrows
+    /// a search to the records with one of its values.
+    fn record_filters(&self) -> [(&'static str, &Option<String>); 9] {
+        [
+            ("municipality", &self.municipality),
+            ("prefecture", &self.prefecture),
+            ("slot", &self.slot),
+            ("doc_type", &self.doc_type),
+            ("form_version", &self.form_version),
+            ("actor", &self.actor),
+            ("rating", &self.rating),
+            ("jimu", &self.jimu),
+            ("body_kind", &self.body_kind),
+        ]
+    }
+
+    /// Whether the search selects records by their text alone: no filter but current
+    /// versions. It then matches every current record of a text or none, and a long run of
+    /// one text can be counted at once (see [`runs`]).
+    pub fn selects_by_text_alone(&self) -> bool {
+        // As `with_filters` reads them; a value of spaces counts as a filter (the records are
+        // then counted one by one, which is right whatever the filter does).
+        let unset = |value: &Option<String>| value.as_deref().is_none_or(str::is_empty);
+        !self.includes_past_versions()
+            && self.record_filters().iter().all(|(_, value)| unset(value))
+            && unset(&self.published_from)
+            && unset(&self.published_to)
     }
 
     /// The filter of a facet dimension, to widen: facet counts of a dimension the request
@@ -450,11 +480,13 @@ struct Loaded {
 }
 
 impl Loaded {
-    /// A collector of every match with what folding by wording reads.
-    fn folding_collector(&self) -> fold::FoldingCollector {
+    /// A collector of every match with what folding by wording reads; `by_runs` for a search
+    /// that selects records by their text alone ([`SearchRequest::selects_by_text_alone`]).
+    fn folding_collector(&self, by_runs: bool) -> fold::FoldingCollector {
         fold::FoldingCollector {
             without_own_text: self.without_own_text.clone(),
             columns: self.fold_columns.clone(),
+            by_runs,
         }
     }
 
@@ -652,8 +684,8 @@ impl SearchIndex {
             &searcher,
             request,
             &loaded,
-            &loaded.folding_collector(),
-            Vec::len,
+            &loaded.folding_collector(request.selects_by_text_alone()),
+            fold::Matches::total,
         )?;
         let folded = fold::fold(matches, &loaded.documents);
         Ok(folded
@@ -719,7 +751,9 @@ impl SearchIndex {
             &(
                 ranked(fetch, loaded),
                 Count,
-                loaded.facet_tables.collector(),
+                loaded
+                    .facet_tables
+                    .collector_by_runs(request.selects_by_text_alone()),
             ),
             |(_, total, _)| *total,
         )?;
@@ -744,14 +778,18 @@ impl SearchIndex {
         offset: usize,
         limit: usize,
     ) -> Result<SearchPage, SearchError> {
+        let by_runs = request.selects_by_text_alone();
         let ((matches, facet_counts), all_words_total) = prepared.search_with_fallback(
             searcher,
             request,
             loaded,
-            &(loaded.folding_collector(), loaded.facet_tables.collector()),
-            |(matches, _)| matches.len(),
+            &(
+                loaded.folding_collector(by_runs),
+                loaded.facet_tables.collector_by_runs(by_runs),
+            ),
+            |(matches, _)| matches.total(),
         )?;
-        let total = matches.len();
+        let total = matches.total();
         let folded = fold::fold(matches, &loaded.documents);
         let wordings = folded.groups.len();
         let mut page = Vec::with_capacity(limit);
@@ -960,8 +998,8 @@ impl SearchIndex {
         };
         let highlighter = snippet::Highlighter::new(&highlight_query);
         let (hits, total, folded_totals) = if request.folds() {
-            let matches = loaded.run(&searcher, &query, &loaded.folding_collector())?;
-            let total = matches.len();
+            let matches = loaded.run(&searcher, &query, &loaded.folding_collector(false))?;
+            let total = matches.total();
             let folded = fold::fold(matches, &loaded.documents);
             let mut hits = Vec::with_capacity(limit);
             for group in folded.groups.iter().take(limit) {
@@ -1400,12 +1438,18 @@ fn load(folder: &Path) -> Result<Loaded, IndexError> {
         .map(|dimension| facet_root(dimension))
         .collect();
     let searcher = reader.searcher();
-    let facet_tables = Arc::new(facets::FacetTables::build(&searcher, &roots)?);
-    let without_own_text = Arc::new(WithoutOwnText::read(&searcher)?);
-    let fold_columns = Arc::new(fold::FoldColumns::open(&searcher)?);
     let documents = Arc::new(versions::SearchDocuments::load(
         &searcher,
         &folder.join(&generation),
+    )?);
+    let runs = runs::TextRuns::find(&searcher, |segment| documents.current_of(segment))?;
+    let facet_tables = Arc::new(facets::FacetTables::build(&searcher, &roots, &runs)?);
+    let without_own_text = Arc::new(WithoutOwnText::read(&searcher)?);
+    let fold_columns = Arc::new(fold::FoldColumns::open(
+        &searcher,
+        &runs,
+        &documents,
+        &without_own_text,
     )?);
     let deletions =
         crate::deletions::Deletions::read(&folder.join(&generation)).map_err(|source| {
@@ -1541,17 +1585,7 @@ fn with_filters(
     loaded: &Loaded,
 ) -> Box<dyn Query> {
     let fields = &loaded.fields;
-    let filters = [
-        ("municipality", &request.municipality),
-        ("prefecture", &request.prefecture),
-        ("slot", &request.slot),
-        ("doc_type", &request.doc_type),
-        ("form_version", &request.form_version),
-        ("actor", &request.actor),
-        ("rating", &request.rating),
-        ("jimu", &request.jimu),
-        ("body_kind", &request.body_kind),
-    ];
+    let filters = request.record_filters();
     let text_query = if request.includes_past_versions() {
         text_query
     } else {

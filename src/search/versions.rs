@@ -108,6 +108,11 @@ impl SearchDocuments {
         })
     }
 
+    /// The records of current versions of a segment (none known for a segment loaded later).
+    pub fn current_of(&self, segment: SegmentId) -> Option<Arc<BitSet>> {
+        self.current.get(&segment).cloned()
+    }
+
     /// Every document, in corpus order.
     pub fn all(&self) -> &[DocumentInfo] {
         &self.table.documents
