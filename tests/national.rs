@@ -206,32 +206,9 @@ fn without_time(response: &hyoka::search::SearchResponse) -> serde_json::Value {
     value
 }
 
-#[test]
-fn a_text_written_by_many_bodies_counts_at_once_as_its_records_count_one_by_one() {
-    // Twelve towns copy the 札幌市 sample, whose older version stays as a past one: most of its
-    // texts are written by 13 current records and one past one, a run long enough to be
-    // counted at once when a search selects by text alone. A filter that keeps every record
-    // makes the search count record by record: both must answer alike.
-    let folder = tempfile::tempdir().expect("temporary folder");
-    let corpus = folder.path().join("corpus");
-    corpus_with_two_sapporo_versions(&corpus);
-    for town in [
-        "当別町",
-        "松前町",
-        "福島町",
-        "知内町",
-        "木古内町",
-        "七飯町",
-        "鹿部町",
-        "森町",
-        "八雲町",
-        "長万部町",
-        "江差町",
-        "上ノ国町",
-    ] {
-        crate::util::write_town_copy(&corpus, (town, "北海道"), None, None);
-    }
-    let index = crate::util::ingested(&corpus, &folder.path().join("index"));
+/// Asserts that each search, folded and not, answers as the same search under a filter that
+/// keeps every record (which counts the records one by one).
+fn assert_runs_count_as_their_records(index: &SearchIndex) {
     for words in [
         "",
         "施錠",
@@ -248,6 +225,7 @@ fn a_text_written_by_many_bodies_counts_at_once_as_its_records_count_one_by_one(
                 ..SearchRequest::default()
             };
             let by_text = index.search(&request).expect("search");
+            assert!(by_text.total > 0, "{words}: no match");
             // A dimension every record has one value of: all its values as a filter keep
             // every record.
             let (dimension, values) = ["doc_type", "body_kind", "prefecture", "form_version"]
@@ -266,7 +244,6 @@ fn a_text_written_by_many_bodies_counts_at_once_as_its_records_count_one_by_one(
                 _ => &mut filtered.form_version,
             } = Some(every_value.join(","));
             let one_by_one = index.search(&filtered).expect("search");
-            assert!(by_text.total > 0, "{words}: no match");
             let (by_text, one_by_one) = (without_time(&by_text), without_time(&one_by_one));
             let differing: Vec<&String> = by_text
                 .as_object()
@@ -281,6 +258,63 @@ fn a_text_written_by_many_bodies_counts_at_once_as_its_records_count_one_by_one(
             );
         }
     }
+}
+
+#[test]
+fn a_text_written_by_many_bodies_counts_at_once_as_its_records_count_one_by_one() {
+    // Twelve towns copy the 札幌市 sample, whose older version stays as a past one: most of its
+    // texts are written by 13 current records and one past one, a run long enough to be
+    // counted at once when a search selects by text alone.
+    let folder = tempfile::tempdir().expect("temporary folder");
+    let corpus = folder.path().join("corpus");
+    let index_folder = folder.path().join("index");
+    corpus_with_two_sapporo_versions(&corpus);
+    let towns = [
+        "当別町",
+        "松前町",
+        "福島町",
+        "知内町",
+        "木古内町",
+        "七飯町",
+        "鹿部町",
+        "森町",
+        "八雲町",
+        "長万部町",
+        "江差町",
+        "上ノ国町",
+    ];
+    let files: Vec<String> = towns
+        .iter()
+        .map(|town| crate::util::write_town_copy(&corpus, (town, "北海道"), None, None))
+        .collect();
+    let ingest = || {
+        hyoka::ingest::ingest_as(
+            &corpus,
+            &index_folder,
+            1,
+            hyoka::ingest::IngestMode::Update,
+            |_| {},
+        )
+        .expect("ingest")
+    };
+    ingest();
+    assert_runs_count_as_their_records(&SearchIndex::open(&index_folder).expect("index opens"));
+
+    // Updated in place: two towns reword a measure and one is gone, so that runs hold records
+    // deleted in the segments they lie in.
+    for town in &towns[..2] {
+        crate::util::write_town_copy(
+            &corpus,
+            (town, "北海道"),
+            Some(("施錠可能な保管庫", "鍵付きの保管庫")),
+            None,
+        );
+    }
+    std::fs::remove_file(corpus.join(&files[2])).expect("remove a town");
+    let summary = ingest();
+    assert_eq!(summary.whole_because, None, "an update in place");
+    let updated = SearchIndex::open(&index_folder).expect("index opens");
+    assert_runs_count_as_their_records(&updated);
 }
 
 #[test]
