@@ -473,6 +473,8 @@ struct Loaded {
     without_own_text: Arc<WithoutOwnText>,
     /// The fast fields folding reads, opened once.
     fold_columns: Arc<fold::FoldColumns>,
+    /// The long runs of one text, which a search by text alone counts at once.
+    runs: Arc<runs::TextRuns>,
     /// The generation's documents and their versions.
     documents: Arc<versions::SearchDocuments>,
     /// What the records an incremental ingest deleted add to the ranking statistics.
@@ -686,6 +688,7 @@ impl SearchIndex {
             &loaded,
             &loaded.folding_collector(request.selects_by_text_alone()),
             fold::Matches::total,
+            request.selects_by_text_alone(),
         )?;
         let folded = fold::fold(matches, &loaded.documents);
         Ok(folded
@@ -721,6 +724,7 @@ impl SearchIndex {
                 loaded,
                 &(loaded.facet_tables.collector(), Count),
                 |(_, total)| *total,
+                false,
             )?;
             if let (Some(slot), Some(widened_counts)) = (
                 counts.get_mut(position),
@@ -756,6 +760,7 @@ impl SearchIndex {
                     .collector_by_runs(request.selects_by_text_alone()),
             ),
             |(_, total, _)| *total,
+            false,
         )?;
         let scored = records_of_top(searcher, &loaded.fields, top, offset + limit)?;
         let page = scored
@@ -788,6 +793,7 @@ impl SearchIndex {
                 loaded.facet_tables.collector_by_runs(by_runs),
             ),
             |(matches, _)| matches.total(),
+            by_runs,
         )?;
         let total = matches.total();
         let folded = fold::fold(matches, &loaded.documents);
@@ -877,6 +883,7 @@ impl SearchIndex {
             &loaded,
             &(ranked(cap.max(1), &loaded), Count),
             |(_, total)| *total,
+            false,
         )?;
         let records = records_of_top(&searcher, &loaded.fields, top, usize::MAX)?;
         Ok(records
@@ -1442,7 +1449,9 @@ fn load(folder: &Path) -> Result<Loaded, IndexError> {
         &searcher,
         &folder.join(&generation),
     )?);
-    let runs = runs::TextRuns::find(&searcher, |segment| documents.current_of(segment))?;
+    let runs = Arc::new(runs::TextRuns::find(&searcher, |segment| {
+        documents.current_of(segment)
+    })?);
     let facet_tables = Arc::new(facets::FacetTables::build(&searcher, &roots, &runs)?);
     let without_own_text = Arc::new(WithoutOwnText::read(&searcher)?);
     let fold_columns = Arc::new(fold::FoldColumns::open(
@@ -1473,6 +1482,7 @@ fn load(folder: &Path) -> Result<Loaded, IndexError> {
         facet_tables,
         without_own_text,
         fold_columns,
+        runs,
         comparison: Arc::new(crate::compare::table::ComparisonTable::read(
             &folder.join(&generation),
         )?),
@@ -1514,9 +1524,25 @@ impl PreparedQuery {
         loaded: &Loaded,
         collector: &C,
         total_of: impl Fn(&C::Fruit) -> usize,
+        runs_at_once: bool,
     ) -> Result<(C::Fruit, Option<usize>), SearchError> {
         let fields = &loaded.fields;
-        let found = loaded.run(searcher, &self.query, collector)?;
+        // Every collector counts a long run at its first record: the others are not walked.
+        let first_of_each_run = |query: &dyn Query| -> Box<dyn Query> {
+            if runs_at_once {
+                Box::new(runs::FirstOfEachRun::new(
+                    loaded.runs.clone(),
+                    query.box_clone(),
+                ))
+            } else {
+                query.box_clone()
+            }
+        };
+        let found = loaded.run(
+            searcher,
+            first_of_each_run(self.query.as_ref()).as_ref(),
+            collector,
+        )?;
         let all_words_total = total_of(&found);
         if SearchRequest::is_off(&request.fallback)
             || all_words_total >= FEW_HITS
@@ -1527,7 +1553,11 @@ impl PreparedQuery {
         let text_query = query::search_query(&query::fallback_plan(&self.parsed), fields);
         let fallback_query = with_filters(text_query, request, loaded);
         Ok((
-            loaded.run(searcher, &fallback_query, collector)?,
+            loaded.run(
+                searcher,
+                first_of_each_run(fallback_query.as_ref()).as_ref(),
+                collector,
+            )?,
             Some(all_words_total),
         ))
     }

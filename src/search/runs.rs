@@ -18,7 +18,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use tantivy::index::SegmentId;
-use tantivy::{BitSet, DocId, Searcher, SegmentReader};
+use tantivy::query::{EnableScoring, Explanation, Query, Scorer, Weight};
+use tantivy::{BitSet, DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED};
 
 use crate::index::{IndexError, TEXT_KEY_FIELD, sorted_by_text};
 
@@ -183,6 +184,134 @@ impl RunCursor {
             }
             _ => Step::Record,
         }
+    }
+}
+
+/// A query's matches with each long run of one text given by its first current record alone:
+/// for a search whose every collector counts a run at that record (folding and facets, see
+/// [`RunCursor`]), walking the run's other records one by one only to skip them was a tenth of
+/// a broad search. Only for a search that selects records by their text alone.
+pub struct FirstOfEachRun {
+    runs: Arc<TextRuns>,
+    query: Box<dyn Query>,
+}
+
+impl FirstOfEachRun {
+    pub fn new(runs: Arc<TextRuns>, query: Box<dyn Query>) -> FirstOfEachRun {
+        FirstOfEachRun { runs, query }
+    }
+}
+
+impl Clone for FirstOfEachRun {
+    fn clone(&self) -> Self {
+        FirstOfEachRun {
+            runs: self.runs.clone(),
+            query: self.query.box_clone(),
+        }
+    }
+}
+
+impl std::fmt::Debug for FirstOfEachRun {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_tuple("FirstOfEachRun")
+            .field(&self.query)
+            .finish()
+    }
+}
+
+impl Query for FirstOfEachRun {
+    fn weight(&self, scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        Ok(Box::new(FirstOfEachRunWeight {
+            runs: self.runs.clone(),
+            weight: self.query.weight(scoring)?,
+        }))
+    }
+
+    fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a tantivy::Term, bool)) {
+        self.query.query_terms(visitor);
+    }
+}
+
+struct FirstOfEachRunWeight {
+    runs: Arc<TextRuns>,
+    weight: Box<dyn Weight>,
+}
+
+impl Weight for FirstOfEachRunWeight {
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        let scorer = self.weight.scorer(reader, boost)?;
+        let runs = self.runs.of(reader.segment_id());
+        if runs.is_empty() {
+            return Ok(scorer);
+        }
+        let mut first_of_each = FirstOfEachRunScorer {
+            scorer,
+            cursor: RunCursor::new(runs),
+            skip_to: 0,
+        };
+        let first = first_of_each.scorer.doc();
+        first_of_each.stand_on(first);
+        Ok(Box::new(first_of_each))
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        self.weight.explain(reader, doc)
+    }
+}
+
+struct FirstOfEachRunScorer {
+    scorer: Box<dyn Scorer>,
+    cursor: RunCursor,
+    /// After the first record of a run: where the next match may lie (the run's end).
+    skip_to: DocId,
+}
+
+impl FirstOfEachRunScorer {
+    /// Stands on the inner scorer's `doc`; when it opens a long run, the run's other records
+    /// are stepped over by the next move.
+    fn stand_on(&mut self, doc: DocId) -> DocId {
+        if doc != TERMINATED
+            && let Step::Run(run) = self.cursor.step(doc)
+        {
+            self.skip_to = self.cursor.runs().end[run];
+        }
+        doc
+    }
+}
+
+impl DocSet for FirstOfEachRunScorer {
+    fn advance(&mut self) -> DocId {
+        let doc = self.scorer.doc();
+        let next = if doc != TERMINATED && self.skip_to > doc + 1 {
+            self.scorer.seek(self.skip_to)
+        } else {
+            self.scorer.advance()
+        };
+        self.stand_on(next)
+    }
+
+    fn seek(&mut self, target: DocId) -> DocId {
+        let next = self.scorer.seek(target.max(self.skip_to));
+        self.stand_on(next)
+    }
+
+    fn doc(&self) -> DocId {
+        self.scorer.doc()
+    }
+
+    fn size_hint(&self) -> u32 {
+        self.scorer.size_hint()
+    }
+
+    fn cost(&self) -> u64 {
+        self.scorer.cost()
+    }
+}
+
+impl Scorer for FirstOfEachRunScorer {
+    fn score(&mut self) -> Score {
+        self.scorer.score()
     }
 }
 
