@@ -117,14 +117,6 @@ impl TextRuns {
     pub fn of(&self, segment: SegmentId) -> Arc<SegmentRuns> {
         self.0.get(&segment).cloned().unwrap_or_default()
     }
-
-    /// Records in long runs, over all segments (for the figures of a load).
-    pub fn records(&self) -> usize {
-        self.0
-            .values()
-            .map(|runs| runs.records.iter().map(Vec::len).sum::<usize>())
-            .sum()
-    }
 }
 
 /// What a collector does with a match.
