@@ -65,20 +65,15 @@ struct RunCounts {
 }
 
 impl RunCounts {
-    fn sum(runs: Arc<SegmentRuns>, records: &RecordCounters) -> RunCounts {
+    /// Sums each run's counters, `counters_of` giving a record's.
+    fn sum(runs: Arc<SegmentRuns>, counters_of: impl Fn(DocId, &mut Vec<u32>)) -> RunCounts {
         let mut starts = vec![0];
         let mut counts: Vec<(u32, u32)> = Vec::new();
         let mut counters: Vec<u32> = Vec::new();
         for run in 0..runs.len() {
             counters.clear();
             for &record in runs.records(run) {
-                let record = record as usize;
-                if let Some(position) = records.document_of.get(record) {
-                    counters.extend_from_slice(
-                        records.shared.get(*position as usize).unwrap_or_default(),
-                    );
-                }
-                counters.extend_from_slice(records.own.get(record).unwrap_or_default());
+                counters_of(record, &mut counters);
             }
             counters.sort_unstable();
             let run_start = counts.len();
@@ -175,6 +170,17 @@ impl RecordCounters {
     }
 }
 
+impl RecordCounters {
+    /// Adds a record's counters (its document's and its own) to `counters`.
+    fn counters_of(&self, record: DocId, counters: &mut Vec<u32>) {
+        let record = record as usize;
+        if let Some(position) = self.document_of.get(record) {
+            counters.extend_from_slice(self.shared.get(*position as usize).unwrap_or_default());
+        }
+        counters.extend_from_slice(self.own.get(record).unwrap_or_default());
+    }
+}
+
 /// Lists of counters one after another, each found by its number.
 #[derive(Default)]
 struct CounterLists {
@@ -238,11 +244,18 @@ impl FacetTables {
         for segment_reader in searcher.segment_readers() {
             let mut table = ordinal_table(segment_reader, &roots)?;
             let segment_runs = runs.of(segment_reader.segment_id());
+            // Every segment with runs gets their sums: a search by text alone never walks a
+            // run's other records (see [`super::runs::FirstOfEachRun`]).
             if !segment_runs.is_empty() {
-                table.runs = table
-                    .records
-                    .as_ref()
-                    .map(|records| RunCounts::sum(segment_runs, records));
+                let counts = match &table.records {
+                    Some(records) => RunCounts::sum(segment_runs, |record, counters| {
+                        records.counters_of(record, counters)
+                    }),
+                    None => RunCounts::sum(segment_runs, |record, counters| {
+                        counters.extend(table.counters_of(record))
+                    }),
+                };
+                table.runs = Some(counts);
             }
             let numbers = table
                 .values
@@ -374,6 +387,14 @@ impl Counting {
 }
 
 impl OrdinalTable {
+    /// A record's counters, read from its facet ordinals.
+    fn counters_of(&self, record: DocId) -> impl Iterator<Item = u32> + '_ {
+        self.reader
+            .facet_ords(record)
+            .filter_map(|ordinal| self.counter_of.get(ordinal as usize).copied())
+            .filter(|counter| *counter != NOT_COUNTED)
+    }
+
     /// Zeroed counters for one search of this segment.
     fn counting(&self) -> Counting {
         let spare = self
