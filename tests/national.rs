@@ -197,6 +197,34 @@ fn the_current_versions_are_the_same_records_whether_the_words_or_a_filter_lead_
     }
 }
 
+/// Towns of 北海道 that copy the 札幌市 sample in the tests of wordings many bodies write.
+const HOKKAIDO_TOWNS: [&str; 24] = [
+    "当別町",
+    "松前町",
+    "福島町",
+    "知内町",
+    "木古内町",
+    "七飯町",
+    "鹿部町",
+    "森町",
+    "八雲町",
+    "長万部町",
+    "江差町",
+    "上ノ国町",
+    "厚沢部町",
+    "乙部町",
+    "奥尻町",
+    "今金町",
+    "せたな町",
+    "寿都町",
+    "黒松内町",
+    "蘭越町",
+    "喜茂別町",
+    "京極町",
+    "倶知安町",
+    "共和町",
+];
+
 /// A response as JSON without its time.
 fn without_time(response: &hyoka::search::SearchResponse) -> serde_json::Value {
     let mut value = serde_json::to_value(response).expect("json");
@@ -269,20 +297,7 @@ fn a_text_written_by_many_bodies_counts_at_once_as_its_records_count_one_by_one(
     let corpus = folder.path().join("corpus");
     let index_folder = folder.path().join("index");
     corpus_with_two_sapporo_versions(&corpus);
-    let towns = [
-        "当別町",
-        "松前町",
-        "福島町",
-        "知内町",
-        "木古内町",
-        "七飯町",
-        "鹿部町",
-        "森町",
-        "八雲町",
-        "長万部町",
-        "江差町",
-        "上ノ国町",
-    ];
+    let towns = &HOKKAIDO_TOWNS[..12];
     let files: Vec<String> = towns
         .iter()
         .map(|town| crate::util::write_town_copy(&corpus, (town, "北海道"), None, None))
@@ -647,32 +662,7 @@ fn a_wording_of_many_bodies_lists_the_first_with_its_hit_and_every_one_when_aske
     use hyoka::search::fold::LISTED_BODIES;
     // Twenty-four towns of 北海道 copying the 札幌市 sample: its measures are written by 25
     // bodies, more than a hit lists.
-    let towns = [
-        "当別町",
-        "松前町",
-        "福島町",
-        "知内町",
-        "木古内町",
-        "七飯町",
-        "鹿部町",
-        "森町",
-        "八雲町",
-        "長万部町",
-        "江差町",
-        "上ノ国町",
-        "厚沢部町",
-        "乙部町",
-        "奥尻町",
-        "今金町",
-        "せたな町",
-        "寿都町",
-        "黒松内町",
-        "蘭越町",
-        "喜茂別町",
-        "京極町",
-        "倶知安町",
-        "共和町",
-    ];
+    let towns = HOKKAIDO_TOWNS;
     let copies: Vec<TownCopy> = towns.iter().map(|town| (*town, "北海道", None)).collect();
     let (_folder, index) = index_with_copies(&copies);
     let request = SearchRequest {

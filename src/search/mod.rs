@@ -17,6 +17,7 @@ pub mod same_text;
 pub mod snippet;
 pub mod synonyms;
 pub mod versions;
+pub mod wrapped;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -1530,10 +1531,7 @@ impl PreparedQuery {
         // Every collector counts a long run at its first record: the others are not walked.
         let first_of_each_run = |query: &dyn Query| -> Box<dyn Query> {
             if runs_at_once {
-                Box::new(runs::FirstOfEachRun::new(
-                    loaded.runs.clone(),
-                    query.box_clone(),
-                ))
+                runs::first_of_each_run(loaded.runs.clone(), query.box_clone())
             } else {
                 query.box_clone()
             }

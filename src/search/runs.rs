@@ -18,9 +18,10 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use tantivy::index::SegmentId;
-use tantivy::query::{EnableScoring, Explanation, Query, Scorer, Weight};
+use tantivy::query::{Query, Scorer, Weight};
 use tantivy::{BitSet, DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED};
 
+use super::wrapped::{WrapScorers, Wrapped};
 use crate::index::{IndexError, TEXT_KEY_FIELD, sorted_by_text};
 
 /// Fewest current records a run needs to be counted as one: shorter runs cost less to count
@@ -179,61 +180,22 @@ impl RunCursor {
     }
 }
 
-/// A query's matches with each long run of one text given by its first current record alone:
-/// for a search whose every collector counts a run at that record (folding and facets, see
-/// [`RunCursor`]), walking the run's other records one by one only to skip them was a tenth of
-/// a broad search. Only for a search that selects records by their text alone.
-pub struct FirstOfEachRun {
-    runs: Arc<TextRuns>,
-    query: Box<dyn Query>,
-}
+/// A query's matches with each long run of one text given by its first current record alone
+/// (`Wrapped<TextRuns>`, [`first_of_each_run`]): for a search whose every collector counts a
+/// run at that record (folding and facets, see [`RunCursor`]), walking the run's other records
+/// one by one only to skip them was a tenth of a broad search. Only for a search that selects
+/// records by their text alone.
+impl WrapScorers for TextRuns {
+    const NAME: &'static str = "FirstOfEachRun";
 
-impl FirstOfEachRun {
-    pub fn new(runs: Arc<TextRuns>, query: Box<dyn Query>) -> FirstOfEachRun {
-        FirstOfEachRun { runs, query }
-    }
-}
-
-impl Clone for FirstOfEachRun {
-    fn clone(&self) -> Self {
-        FirstOfEachRun {
-            runs: self.runs.clone(),
-            query: self.query.box_clone(),
-        }
-    }
-}
-
-impl std::fmt::Debug for FirstOfEachRun {
-    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_tuple("FirstOfEachRun")
-            .field(&self.query)
-            .finish()
-    }
-}
-
-impl Query for FirstOfEachRun {
-    fn weight(&self, scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
-        Ok(Box::new(FirstOfEachRunWeight {
-            runs: self.runs.clone(),
-            weight: self.query.weight(scoring)?,
-        }))
-    }
-
-    fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a tantivy::Term, bool)) {
-        self.query.query_terms(visitor);
-    }
-}
-
-struct FirstOfEachRunWeight {
-    runs: Arc<TextRuns>,
-    weight: Box<dyn Weight>,
-}
-
-impl Weight for FirstOfEachRunWeight {
-    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
-        let scorer = self.weight.scorer(reader, boost)?;
-        let runs = self.runs.of(reader.segment_id());
+    fn scorer(
+        &self,
+        reader: &SegmentReader,
+        inner: &dyn Weight,
+        boost: Score,
+    ) -> tantivy::Result<Box<dyn Scorer>> {
+        let scorer = inner.scorer(reader, boost)?;
+        let runs = self.of(reader.segment_id());
         if runs.is_empty() {
             return Ok(scorer);
         }
@@ -246,10 +208,11 @@ impl Weight for FirstOfEachRunWeight {
         first_of_each.stand_on(first);
         Ok(Box::new(first_of_each))
     }
+}
 
-    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
-        self.weight.explain(reader, doc)
-    }
+/// `query` with each long run given by its first current record alone.
+pub fn first_of_each_run(runs: Arc<TextRuns>, query: Box<dyn Query>) -> Box<dyn Query> {
+    Box::new(Wrapped::new(runs, query))
 }
 
 struct FirstOfEachRunScorer {

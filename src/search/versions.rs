@@ -7,12 +7,13 @@ use std::path::Path;
 use std::sync::Arc;
 
 use tantivy::index::SegmentId;
-use tantivy::query::{EmptyScorer, EnableScoring, Explanation, Query, Scorer, Weight};
+use tantivy::query::{EmptyScorer, Explanation, Query, Scorer, Weight};
 use tantivy::{
     BitSet, DocId, DocSet, Score, Searcher, SeekDangerResult, SegmentReader, TERMINATED,
 };
 
 use super::same_text::SameTextQuery;
+use super::wrapped::{WrapScorers, Wrapped};
 use crate::document::{DocumentInfo, DocumentTable, is_change_table};
 use crate::index::{DOCUMENT_FIELD, IndexError};
 
@@ -185,10 +186,7 @@ impl SearchDocuments {
     /// past version's wordings, which no current record holds, are never asked.
     pub fn current_only(self: &Arc<Self>, query: Box<dyn Query>) -> Box<dyn Query> {
         let within = |query: Box<dyn Query>| -> Box<dyn Query> {
-            Box::new(CurrentVersions {
-                documents: self.clone(),
-                query,
-            })
+            Box::new(Wrapped::new(self.clone(), query))
         };
         match query.downcast::<SameTextQuery>() {
             // The text's other records are given at once (see same_text), past versions among
@@ -230,54 +228,20 @@ fn versions_by_identity(documents: &[DocumentInfo]) -> HashMap<String, Vec<usize
 /// would lead the intersection and seek the text query once per current record (a union of a
 /// draft's 32 words refills its buffer at every seek). Here the text query advances on its own
 /// and a miss costs one bit test.
-struct CurrentVersions {
-    documents: Arc<SearchDocuments>,
-    query: Box<dyn Query>,
-}
+impl WrapScorers for SearchDocuments {
+    const NAME: &'static str = "CurrentVersions";
 
-impl Clone for CurrentVersions {
-    fn clone(&self) -> Self {
-        CurrentVersions {
-            documents: self.documents.clone(),
-            query: self.query.box_clone(),
-        }
-    }
-}
-
-impl std::fmt::Debug for CurrentVersions {
-    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_tuple("CurrentVersions")
-            .field(&self.query)
-            .finish()
-    }
-}
-
-impl Query for CurrentVersions {
-    fn weight(&self, scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
-        Ok(Box::new(CurrentVersionsWeight {
-            documents: self.documents.clone(),
-            weight: self.query.weight(scoring)?,
-        }))
-    }
-
-    fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a tantivy::Term, bool)) {
-        self.query.query_terms(visitor);
-    }
-}
-
-struct CurrentVersionsWeight {
-    documents: Arc<SearchDocuments>,
-    weight: Box<dyn Weight>,
-}
-
-impl Weight for CurrentVersionsWeight {
-    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
-        let Some(current) = self.documents.current.get(&reader.segment_id()) else {
+    fn scorer(
+        &self,
+        reader: &SegmentReader,
+        inner: &dyn Weight,
+        boost: Score,
+    ) -> tantivy::Result<Box<dyn Scorer>> {
+        let Some(current) = self.current.get(&reader.segment_id()) else {
             return Ok(Box::new(EmptyScorer));
         };
         let mut scorer = InCurrent {
-            scorer: self.weight.scorer(reader, boost)?,
+            scorer: inner.scorer(reader, boost)?,
             current: current.clone(),
         };
         let first = scorer.scorer.doc();
@@ -286,9 +250,13 @@ impl Weight for CurrentVersionsWeight {
     }
 
     /// A record of a past version does not match, whatever the inner query says of it.
-    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+    fn explain(
+        &self,
+        reader: &SegmentReader,
+        inner: &dyn Weight,
+        doc: DocId,
+    ) -> tantivy::Result<Explanation> {
         let current = self
-            .documents
             .current
             .get(&reader.segment_id())
             .is_some_and(|current| current.contains(doc));
@@ -297,7 +265,7 @@ impl Weight for CurrentVersionsWeight {
                 "document #({doc}) is a record of a past version"
             )));
         }
-        self.weight.explain(reader, doc)
+        inner.explain(reader, doc)
     }
 }
 
