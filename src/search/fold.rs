@@ -161,12 +161,8 @@ impl RunFolds {
                     }
                 }
             }
-            let best = bodies[start..]
-                .iter()
-                .min_by_key(|body| body.key)
-                .copied()
-                .expect("a run has records");
-            folds.push(Some(RunFold {
+            let best = bodies[start..].iter().min_by_key(|body| body.key).copied();
+            folds.push(best.map(|best| RunFold {
                 wording,
                 own,
                 records: records.len(),

@@ -1517,7 +1517,9 @@ impl PreparedQuery {
     /// Runs the query with `collector`; when the request allows a fallback and all the words
     /// together found fewer than [`FEW_HITS`] (`total_of` the result), runs the fallback query
     /// with it instead. Returns the result and, after a fallback, how many records held every
-    /// word.
+    /// word. `runs_at_once` when every part of `collector` counts a long run of one text at its
+    /// first record (a search by text alone, see [`runs`]): the run's other records are then
+    /// not walked.
     fn search_with_fallback<C: tantivy::collector::Collector>(
         &self,
         searcher: &tantivy::Searcher,
