@@ -53,7 +53,8 @@ struct OrdinalTable {
     /// Counters of earlier searches, zero again (see [`Counting`]).
     spare: std::sync::Mutex<Vec<Counting>>,
     /// The segment's long runs of one text, with what each run's current records count for
-    /// (see [`super::runs`]); `None` without documents' numbers.
+    /// (see [`super::runs`]); `None` for a segment without long runs (and for a table read
+    /// during a search).
     runs: Option<RunCounts>,
 }
 
@@ -132,12 +133,7 @@ impl RecordCounters {
             let next_position = position_of.len() as u32;
             let position = *position_of.entry(document).or_insert(next_position);
             document_of.push(position);
-            counters.push(
-                facet_reader
-                    .facet_ords(record)
-                    .filter_map(|ordinal| counter_of.get(ordinal as usize).copied())
-                    .filter(|counter| *counter != NOT_COUNTED),
-            );
+            counters.push(counted(facet_reader, counter_of, record));
             let own = counters.last_mut();
             own.sort_unstable();
             if position == next_position {
@@ -221,6 +217,18 @@ impl CounterLists {
 
 const NOT_COUNTED: u32 = u32::MAX;
 
+/// A record's counters, read from its facet ordinals (the ordinals no search counts left out).
+fn counted<'a>(
+    reader: &'a tantivy::fastfield::FacetReader,
+    counter_of: &'a [u32],
+    record: DocId,
+) -> impl Iterator<Item = u32> + 'a {
+    reader
+        .facet_ords(record)
+        .filter_map(|ordinal| counter_of.get(ordinal as usize).copied())
+        .filter(|counter| *counter != NOT_COUNTED)
+}
+
 /// Per-segment ordinal tables for the facet roots that searches count (`municipality`,
 /// `slot_key`, …: facets one level below a root).
 pub struct FacetTables {
@@ -245,14 +253,14 @@ impl FacetTables {
             let mut table = ordinal_table(segment_reader, &roots)?;
             let segment_runs = runs.of(segment_reader.segment_id());
             // Every segment with runs gets their sums: a search by text alone never walks a
-            // run's other records (see [`super::runs::FirstOfEachRun`]).
+            // run's other records (see [`super::runs::first_of_each_run`]).
             if !segment_runs.is_empty() {
                 let counts = match &table.records {
                     Some(records) => RunCounts::sum(segment_runs, |record, counters| {
                         records.counters_of(record, counters)
                     }),
                     None => RunCounts::sum(segment_runs, |record, counters| {
-                        counters.extend(table.counters_of(record))
+                        counters.extend(counted(&table.reader, &table.counter_of, record))
                     }),
                 };
                 table.runs = Some(counts);
@@ -387,14 +395,6 @@ impl Counting {
 }
 
 impl OrdinalTable {
-    /// A record's counters, read from its facet ordinals.
-    fn counters_of(&self, record: DocId) -> impl Iterator<Item = u32> + '_ {
-        self.reader
-            .facet_ords(record)
-            .filter_map(|ordinal| self.counter_of.get(ordinal as usize).copied())
-            .filter(|counter| *counter != NOT_COUNTED)
-    }
-
     /// Zeroed counters for one search of this segment.
     fn counting(&self) -> Counting {
         let spare = self
@@ -519,13 +519,7 @@ impl SegmentCollector for SegmentFacetCounter {
                 return;
             }
         }
-        for ordinal in self.table.reader.facet_ords(doc) {
-            let counter = self
-                .table
-                .counter_of
-                .get(ordinal as usize)
-                .copied()
-                .unwrap_or(NOT_COUNTED);
+        for counter in counted(&self.table.reader, &self.table.counter_of, doc) {
             self.counting.add(counter, 1);
         }
     }

@@ -100,8 +100,6 @@ struct RunFold {
     records: usize,
     /// Where the run's bodies lie in [`RunFolds::bodies`], in the order of their records.
     bodies: std::ops::Range<usize>,
-    /// The run's first record by key.
-    best: RunBody,
 }
 
 #[derive(Clone, Copy)]
@@ -161,13 +159,11 @@ impl RunFolds {
                     }
                 }
             }
-            let best = bodies[start..].iter().min_by_key(|body| body.key).copied();
-            folds.push(best.map(|best| RunFold {
+            folds.push(Some(RunFold {
                 wording,
                 own,
                 records: records.len(),
                 bodies: start..bodies.len(),
-                best,
             }));
         }
         RunFolds {
@@ -328,8 +324,8 @@ impl SegmentCollector for SegmentFoldingCollector {
             }
             Step::Run(run) => {
                 // Records of two texts under one digest: each on its own, at the run's score.
-                let records = folds.runs.records(run).to_vec();
-                for record in records {
+                let folds = folds.clone();
+                for &record in folds.runs.records(run) {
                     self.push_record(record, score);
                 }
             }
@@ -419,15 +415,19 @@ pub(super) fn fold(matches: Matches, documents: &SearchDocuments) -> Folded {
         let Some(run) = run_match.fold() else {
             continue;
         };
-        let best = run_match.matched(run, &run.best);
-        let position = group_of(&best, &mut groups);
+        let bodies = &run_match.folds.bodies[run.bodies.clone()];
+        let Some(first) = bodies.first() else {
+            continue;
+        };
+        let position = group_of(&run_match.matched(run, first), &mut groups);
         let group = &mut groups[position];
         group.records += run.records;
-        if ranks_before(&best, &group.best) {
-            group.best = best;
-        }
-        for body in &run_match.folds.bodies[run.bodies.clone()] {
-            add_body(position, body.body, run_match.matched(run, body), group);
+        for body in bodies {
+            let found = run_match.matched(run, body);
+            if ranks_before(&found, &group.best) {
+                group.best = found;
+            }
+            add_body(position, body.body, found, group);
         }
     }
     for group in &mut groups {
