@@ -556,6 +556,38 @@ fn index_with_copies(towns: &[TownCopy]) -> (tempfile::TempDir, SearchIndex) {
 }
 
 #[test]
+fn a_compound_held_whole_only_in_a_heading_is_marked_there_not_by_a_fragment_in_the_text() {
+    // A ward writes 札幌市's measure under リスク1 目的外の入手 with 区外転入 for 市外転入 (as
+    // the national synthetic corpus does): the query's 外, a morpheme of its own in 区外, is not
+    // the word searched for, and marked alone it would say the text matched.
+    let (_folder, index) =
+        index_with_copies(&[("葛飾区", "東京都", Some(("市外転入", "区外転入")))]);
+    let request = SearchRequest {
+        q: "目的外の入手".to_string(),
+        limit: Some(100),
+        ..SearchRequest::default()
+    };
+    let response = index.search(&request).expect("search");
+    let measure = response
+        .hits
+        .iter()
+        .find(|hit| hit.record.municipality == "葛飾区" && hit.record.text.contains("区外転入"))
+        .expect("the ward's measure speaking of 区外転入 is found");
+    let (headings, text) = measure
+        .snippet
+        .split_once(" — ")
+        .unwrap_or_else(|| panic!("no heading part: {}", measure.snippet));
+    assert!(headings.contains("<mark>目的外の入手</mark>"), "{headings}");
+    assert!(!text.contains("<mark>"), "{text}");
+    for hit in &response.hits {
+        for marked in hit.snippet.split("<mark>").skip(1) {
+            let marked = marked.split("</mark>").next().unwrap_or_default();
+            assert!(marked.chars().count() > 1, "{}", hit.snippet);
+        }
+    }
+}
+
+#[test]
 fn a_wording_a_few_characters_apart_is_a_variant_of_the_larger_one_with_its_difference() {
     // ニセコ町 writes 札幌市's ⑤物理的対策 as it is; 倶知安町 writes it with 「専用の」 added.
     let (_folder, index) = index_with_copies(&[

@@ -6,9 +6,10 @@
 
 use std::collections::HashSet;
 
+use crate::analysis::normalize::is_hiragana;
 use crate::analysis::{
-    BigramSpan, bigram_spans, bigrams, is_meaningful_term, morphemes, morphemes_of_normalized,
-    normalize,
+    AnalyzedToken, BigramSpan, bigram_spans, bigrams, is_meaningful_term, morphemes,
+    morphemes_of_normalized, normalize,
 };
 use crate::search::query::ParsedQuery;
 
@@ -21,16 +22,99 @@ pub struct Highlighter {
     /// The marks of each heading seen so far: the hits of one search stand under a few
     /// headings (a risk's heading for every measure under it), and a heading's marks cost a
     /// morphological analysis whenever the query is not written in it as typed.
-    heading_marks: std::sync::Mutex<std::collections::HashMap<String, Vec<(usize, usize)>>>,
+    heading_marks: std::sync::Mutex<HeadingMarks>,
 }
+
+/// Each heading's marks, by the marks wanted.
+type HeadingMarks = std::collections::HashMap<(String, Marks), Vec<(usize, usize)>>;
 
 /// How one required clause of the query is found in a text.
 struct ClauseMarks {
-    /// The morphemes of the clause and of its synonyms (none for a phrase, which must match as
-    /// written).
+    /// The meaningful morphemes of each spelling of the clause (as typed, each synonym, each
+    /// word of an OR group); none for a phrase, which must match as written.
+    spellings: Vec<Vec<String>>,
+    /// All of those morphemes.
     morpheme_terms: HashSet<String>,
     /// The bigrams with their positions of the clause as written and of each synonym.
     bigram_sequences: Vec<Vec<(usize, String)>>,
+}
+
+impl ClauseMarks {
+    /// Whether the normalised `text` may hold every morpheme of some spelling: a morpheme
+    /// starting with a kanji or katakana starts so in any text that holds it (a verb's base
+    /// form 行う and its 行っ share the stem), so a spelling with one of those characters absent
+    /// cannot be whole there, and the analyser need not run to find it out.
+    fn may_be_whole_in(&self, text: &str) -> bool {
+        self.spellings.iter().any(|terms| {
+            terms.iter().all(|term| match term.chars().next() {
+                Some(first) if !is_hiragana(first) => text.contains(first),
+                _ => true,
+            })
+        })
+    }
+
+    /// The morphemes of `tokens` to mark for this clause: those of the spellings held whole;
+    /// when none is, with `parts`, the clause's morphemes held alone, except a one-character
+    /// one standing apart from the others (目的外の入手's 外 inside 区外転入 is not that word).
+    /// Returns whether some spelling was held whole.
+    fn mark_morphemes(
+        &self,
+        tokens: &[AnalyzedToken],
+        parts: bool,
+        ranges: &mut Vec<(usize, usize)>,
+    ) -> bool {
+        let held: HashSet<&str> = tokens
+            .iter()
+            .map(|token| token.term.as_str())
+            .filter(|term| self.morpheme_terms.contains(*term))
+            .collect();
+        let whole: HashSet<&str> = self
+            .spellings
+            .iter()
+            .filter(|terms| {
+                !terms.is_empty() && terms.iter().all(|term| held.contains(term.as_str()))
+            })
+            .flatten()
+            .map(String::as_str)
+            .collect();
+        if !whole.is_empty() {
+            ranges.extend(
+                tokens
+                    .iter()
+                    .filter(|token| whole.contains(token.term.as_str()))
+                    .map(|token| (token.original_start, token.original_end)),
+            );
+            return true;
+        }
+        if parts {
+            let of_clause = |index: usize| {
+                tokens
+                    .get(index)
+                    .is_some_and(|token| self.morpheme_terms.contains(&token.term))
+            };
+            for (index, token) in tokens.iter().enumerate() {
+                if !self.morpheme_terms.contains(&token.term) {
+                    continue;
+                }
+                let stands_apart = token.term.chars().count() == 1
+                    && !(index > 0 && of_clause(index - 1))
+                    && !of_clause(index + 1);
+                if !stands_apart {
+                    ranges.push((token.original_start, token.original_end));
+                }
+            }
+        }
+        false
+    }
+}
+
+/// How much of the query a text's marks show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Marks {
+    /// Only clauses found as written or with every morpheme of a spelling.
+    Whole,
+    /// Also the parts of a clause found only in part.
+    WholeOrParts,
 }
 
 impl Highlighter {
@@ -40,6 +124,7 @@ impl Highlighter {
             .map(|clause| {
                 // An OR group is found through any of its words.
                 let mut marks = ClauseMarks {
+                    spellings: Vec::new(),
                     morpheme_terms: HashSet::new(),
                     bigram_sequences: Vec::new(),
                 };
@@ -48,13 +133,17 @@ impl Highlighter {
                         .chain(&leaf.alternatives)
                         .collect();
                     if !leaf.phrase {
-                        marks.morpheme_terms.extend(
-                            spellings
-                                .iter()
-                                .flat_map(|spelling| morphemes(spelling))
+                        for spelling in &spellings {
+                            let mut terms: Vec<String> = morphemes(spelling)
+                                .into_iter()
                                 .map(|token| token.term)
-                                .filter(|term| is_meaningful_term(term)),
-                        );
+                                .filter(|term| is_meaningful_term(term))
+                                .collect();
+                            terms.sort();
+                            terms.dedup();
+                            marks.morpheme_terms.extend(terms.iter().cloned());
+                            marks.spellings.push(terms);
+                        }
                     }
                     marks
                         .bigram_sequences
@@ -74,29 +163,36 @@ impl Highlighter {
         }
     }
 
-    /// [`Self::ranges`] of a heading, worked out once per heading.
-    fn heading_ranges(&self, heading: &str) -> Vec<(usize, usize)> {
+    /// [`Self::ranges_of`] a heading, worked out once per heading.
+    fn heading_ranges(&self, heading: &str, wanted: Marks) -> Vec<(usize, usize)> {
         let mut known = self
             .heading_marks
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if let Some(ranges) = known.get(heading) {
+        if let Some(ranges) = known.get(&(heading.to_string(), wanted)) {
             return ranges.clone();
         }
-        let ranges = self.ranges(heading);
-        known.insert(heading.to_string(), ranges.clone());
+        let ranges = self.ranges_of(heading, wanted);
+        known.insert((heading.to_string(), wanted), ranges.clone());
         ranges
     }
 
     /// Byte ranges of `text` to mark, sorted and merged: each clause where it occurs as
-    /// written; a clause that does not, by its morphemes (目的外の入手 as 目的 … 入手, 行って
-    /// for 行う). The text is normalised once, and the morphological analyser runs only when
-    /// some clause is not there as written: it is most of a snippet's cost.
+    /// written, or else where every morpheme of one of its spellings does (目的外の入手 as
+    /// 目的 … 外 … 入手, 行って for 行う), or else (for a record page, or a snippet with no
+    /// heading to show) the parts it holds.
     pub fn ranges(&self, text: &str) -> Vec<(usize, usize)> {
+        self.ranges_of(text, Marks::WholeOrParts)
+    }
+
+    /// [`Self::ranges`], with or without the parts of clauses held only in part. The text is
+    /// normalised once, and the morphological analyser runs only when a clause is not there as
+    /// written and may be there whole: it is most of a snippet's cost.
+    fn ranges_of(&self, text: &str, wanted: Marks) -> Vec<(usize, usize)> {
         let mut ranges = Vec::new();
         let normalized = normalize(text);
         let document = bigram_spans(normalized.as_str());
-        let mut wanted_morphemes: HashSet<&str> = HashSet::new();
+        let mut by_morphemes: Vec<&ClauseMarks> = Vec::new();
         for clause in &self.clauses {
             let before = ranges.len();
             for sequence in &clause.bigram_sequences {
@@ -104,15 +200,16 @@ impl Highlighter {
                     ranges.push(normalized.original_range(start, end));
                 }
             }
-            if ranges.len() == before {
-                wanted_morphemes.extend(clause.morpheme_terms.iter().map(String::as_str));
+            let wants_morphemes =
+                wanted == Marks::WholeOrParts || clause.may_be_whole_in(normalized.as_str());
+            if ranges.len() == before && !clause.morpheme_terms.is_empty() && wants_morphemes {
+                by_morphemes.push(clause);
             }
         }
-        if !wanted_morphemes.is_empty() {
-            for token in morphemes_of_normalized(&normalized) {
-                if wanted_morphemes.contains(token.term.as_str()) {
-                    ranges.push((token.original_start, token.original_end));
-                }
+        if !by_morphemes.is_empty() {
+            let tokens = morphemes_of_normalized(&normalized);
+            for clause in by_morphemes {
+                clause.mark_morphemes(&tokens, wanted == Marks::WholeOrParts, &mut ranges);
             }
         }
         ranges.sort();
@@ -126,20 +223,40 @@ impl Highlighter {
         merged
     }
 
-    /// The snippet of `text`; when the match is only in the headings the record stands under,
-    /// the marked headings come first, then the start of the text.
+    /// The snippet of `text`. Where the text holds the query's words whole, it is shown with
+    /// them marked. Otherwise the match lies (at least partly) in the headings the record stands
+    /// under: the headings that hold a word whole come first, marked, then the start of the
+    /// text, so that a reader sees why the record matched rather than a word's fragment marked
+    /// in the text (目的外の入手's 外 inside 区外転入). With no heading holding a word whole,
+    /// the parts are marked, in the text or else in the headings.
     pub fn snippet_with_context(&self, text: &str, context: &str) -> String {
-        let text_ranges = self.ranges(text);
+        let text_ranges = self.ranges_of(text, Marks::Whole);
         if !text_ranges.is_empty() {
             return snippet_of(text, &text_ranges);
         }
-        // The headings that hold a match, each once (a section path often repeats the slot's
-        // label in another print: 「リスク1： 目的外…」 and 「リスク1: 目的外…」), marked; then
-        // the start of the text, so that the measure is read, not the breadcrumb.
+        let headings = self.marked_headings(context, Marks::Whole);
+        if !headings.is_empty() {
+            return format!("{headings} — {}", snippet_of(text, &[]));
+        }
+        let text_ranges = self.ranges_of(text, Marks::WholeOrParts);
+        if !text_ranges.is_empty() {
+            return snippet_of(text, &text_ranges);
+        }
+        let headings = self.marked_headings(context, Marks::WholeOrParts);
+        if headings.is_empty() {
+            return snippet_of(text, &[]);
+        }
+        format!("{headings} — {}", snippet_of(text, &[]))
+    }
+
+    /// The headings of `context` that hold a match, each once (a section path often repeats
+    /// the slot's label in another print: 「リスク1： 目的外…」 and 「リスク1: 目的外…」),
+    /// marked and joined as a breadcrumb; empty when none does.
+    fn marked_headings(&self, context: &str, wanted: Marks) -> String {
         let mut shown_keys: Vec<String> = Vec::new();
         let mut headings: Vec<String> = Vec::new();
         for heading in context.split(" › ") {
-            let ranges = self.heading_ranges(heading);
+            let ranges = self.heading_ranges(heading, wanted);
             if ranges.is_empty() {
                 continue;
             }
@@ -150,14 +267,7 @@ impl Highlighter {
             shown_keys.push(key);
             headings.push(snippet_of(heading, &ranges));
         }
-        if headings.is_empty() {
-            return snippet_of(text, &text_ranges);
-        }
-        format!(
-            "{} — {}",
-            headings.join(" › "),
-            snippet_of(text, &text_ranges)
-        )
+        headings.join(" › ")
     }
 
     /// The whole text, escaped, with the matches in `<mark>` (a record page).
@@ -362,6 +472,38 @@ mod tests {
         let snippet = highlighter.snippet("目的以外の情報を入手しない。");
         assert!(snippet.contains("<mark>目的</mark>"), "{snippet}");
         assert!(snippet.contains("<mark>入手</mark>"), "{snippet}");
+    }
+
+    #[test]
+    fn a_one_character_part_of_a_compound_standing_apart_is_not_marked() {
+        // The 札幌市 sample's measure under リスク1: 目的外の入手が行われるリスク as a ward
+        // writes it (区外転入 for 市外転入): 外 of the query stands inside 区外, a morpheme of
+        // its own there, which is not the word searched for.
+        let highlighter = Highlighter::new(&parse_query("目的外の入手").unwrap());
+        let text = "また、区外転入時には、転出証明書の記載内容も併せて確認を行う。";
+        assert_eq!(highlighter.snippet(text), text);
+        // Beside another part of the word it is the word's own: 目的外 of 目的外利用.
+        let snippet = highlighter.snippet("目的外利用を禁止する。");
+        assert!(snippet.contains("<mark>目的外</mark>"), "{snippet}");
+    }
+
+    #[test]
+    fn a_compound_held_whole_only_in_a_heading_is_shown_in_that_heading_first() {
+        let highlighter = Highlighter::new(&parse_query("目的外の入手").unwrap());
+        let context = "Ⅲ 特定個人情報ファイルの取扱いプロセスにおけるリスク対策 › 住民基本台帳ファイル \
+            › 2. 特定個人情報の入手（情報提供ネットワークシステムを通じた入手を除く。） \
+            › リスク1: 目的外の入手が行われるリスク › 対象者以外の情報の入手を防止するための措置の内容";
+        let text = "・窓口における届出人の本人確認を厳格に行う。また、区外転入時には、転出証明書の記載内容も併せて確認を行う。";
+        assert_eq!(
+            highlighter.snippet_with_context(text, context),
+            format!("リスク1: <mark>目的外の入手</mark>が行われるリスク — {text}")
+        );
+        // A text holding the word's morphemes whole is shown itself, marked.
+        let snippet = highlighter.snippet_with_context("目的外の情報の入手を防ぐ。", context);
+        assert_eq!(
+            snippet,
+            "<mark>目的外</mark>の情報の<mark>入手</mark>を防ぐ。"
+        );
     }
 
     #[test]
