@@ -344,14 +344,22 @@ const MEMO_LONGEST_TEXT: usize = 240;
 /// Most values remembered per memo and thread before the memo starts again.
 const MEMO_MOST_ENTRIES: usize = 20_000;
 
-/// A per-thread memo of values computed from short texts (bounded: emptied when full).
-type Memo<V> = std::thread::LocalKey<std::cell::RefCell<std::collections::HashMap<String, V>>>;
+/// A per-thread memo of values computed from short texts (bounded: emptied when full), hashed
+/// with a hash made for short keys (these memos are asked about every line of every document).
+type Memo<V> = std::thread::LocalKey<
+    std::cell::RefCell<std::collections::HashMap<String, V, rustc_hash::FxBuildHasher>>,
+>;
+
+/// Similarities by the hash of their pair, with the pair.
+type Similarities =
+    std::collections::HashMap<u64, (Box<str>, Box<str>, f64), rustc_hash::FxBuildHasher>;
 
 thread_local! {
-    static HEADING_KEYS: std::cell::RefCell<std::collections::HashMap<String, String>> =
-        std::cell::RefCell::new(std::collections::HashMap::new());
-    static SIMILARITIES: std::cell::RefCell<std::collections::HashMap<String, f64>> =
-        std::cell::RefCell::new(std::collections::HashMap::new());
+    static HEADING_KEYS: std::cell::RefCell<
+        std::collections::HashMap<String, String, rustc_hash::FxBuildHasher>,
+    > = std::cell::RefCell::new(std::collections::HashMap::default());
+    static SIMILARITIES: std::cell::RefCell<Similarities> =
+        std::cell::RefCell::new(Similarities::default());
 }
 
 /// The value `memo` keeps for `key`, computed by `compute` and kept when it has none.
@@ -404,8 +412,34 @@ pub fn wording_similarity(left: &str, right: &str) -> f64 {
     if left.len() + right.len() > MEMO_LONGEST_TEXT {
         return dice_of_texts(left, right);
     }
-    let key = format!("{left}\u{1f}{right}");
-    remembered(&SIMILARITIES, &key, || dice_of_texts(left, right))
+    remembered_pair(left, right, || dice_of_texts(left, right))
+}
+
+/// The similarity [`SIMILARITIES`] keeps for the pair, computed and kept when it has none.
+/// Looked up by the pair's hash and checked against the pair kept with it, so that a lookup
+/// allocates nothing (the parser asks about the same pairs in every document).
+fn remembered_pair(left: &str, right: &str, compute: impl FnOnce() -> f64) -> f64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut hasher = rustc_hash::FxBuildHasher.build_hasher();
+    hasher.write(left.as_bytes());
+    hasher.write_u8(0x1f);
+    hasher.write(right.as_bytes());
+    let hash = hasher.finish();
+    SIMILARITIES.with(|memo| {
+        let mut memo = memo.borrow_mut();
+        if let Some((kept_left, kept_right, value)) = memo.get(&hash)
+            && **kept_left == *left
+            && **kept_right == *right
+        {
+            return *value;
+        }
+        let value = compute();
+        if memo.len() >= MEMO_MOST_ENTRIES {
+            memo.clear();
+        }
+        memo.insert(hash, (left.into(), right.into(), value));
+        value
+    })
 }
 
 /// Whether two strings' similarity ([`wording_similarity`]) is at least `threshold`. Most pairs

@@ -240,6 +240,13 @@ fn is_row_label(text: &str) -> bool {
         && (ROW_LABELS.contains(&form::heading_key_text(text)) || OTHER_RISKS_LABEL.is_match(text))
 }
 
+/// Whether a text ends a sentence (「。」): then no label or heading runs to its end, nor to the
+/// end of any tail of it, which every row cut inside a cell needs. Most cells are sentences, and
+/// this answers for them without trying each space of their tails.
+fn ends_a_sentence(text: &str) -> bool {
+    text.trim_end().ends_with('。') && !LABEL_ENDINGS.contains(&'。')
+}
+
 /// Whether a text is a heading of the form (short, not a sentence).
 fn is_heading(text: &str) -> bool {
     let text = text.trim();
@@ -543,7 +550,7 @@ fn next_label(piece: &str, spaces: &[usize], from: usize, first: bool) -> Option
 
 /// Whether a text is one or more rows' labels and headings, back to back.
 fn is_rows(text: &str, depth: usize) -> bool {
-    if text.len() > LONGEST_TAIL || depth > MOST_ROWS_IN_A_TAIL {
+    if text.len() > LONGEST_TAIL || depth > MOST_ROWS_IN_A_TAIL || ends_a_sentence(text) {
         return false;
     }
     if is_row_start(text) {
