@@ -235,6 +235,9 @@ pub fn clean_plain_text(plain: &str) -> String {
 /// and paths; record text keeps its spacing.
 pub fn join_japanese_spaces(text: &str) -> String {
     use crate::analysis::normalize::is_japanese_letter;
+    if !text.contains(char::is_whitespace) {
+        return text.to_string();
+    }
     let characters: Vec<char> = text.chars().collect();
     let mut output = String::with_capacity(text.len());
     for (index, character) in characters.iter().enumerate() {

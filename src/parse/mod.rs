@@ -223,7 +223,6 @@ fn join_stray_spaces(line: &str) -> String {
     let filled = cells.iter().filter(|cell| !cell.trim().is_empty()).count();
     let mut output: Vec<String> = Vec::with_capacity(cells.len());
     for (index, cell) in cells.iter().enumerate() {
-        let joined = clean::join_japanese_spaces(cell);
         let is_label_cell = Some(index) == first_filled && filled > 1;
         let is_short_line = filled == 1
             && cell.chars().count() <= 30
@@ -232,12 +231,20 @@ fn join_stray_spaces(line: &str) -> String {
                 .trim_start()
                 .trim_start_matches("- ")
                 .starts_with(['一', '二', '三', '四', '五', '六', '七', '八', '九', '十']);
-        let is_choice_cell = joined.contains("選択肢") && !cell.contains("選択肢");
-        if is_label_cell || is_short_line || is_choice_cell {
-            output.push(joined);
-        } else {
-            output.push(cell.to_string());
+        if is_label_cell || is_short_line {
+            output.push(clean::join_japanese_spaces(cell));
+            continue;
         }
+        // A choice list whose 「選択肢」 a space cut (joining removes spaces only, so its 肢 is
+        // there already): most cells are not, and are not joined to find out.
+        if cell.contains('肢') && !cell.contains("選択肢") {
+            let joined = clean::join_japanese_spaces(cell);
+            if joined.contains("選択肢") {
+                output.push(joined);
+                continue;
+            }
+        }
+        output.push(cell.to_string());
     }
     output.join("\t")
 }

@@ -148,15 +148,15 @@ pub fn repair_line(line: &str) -> Vec<String> {
 
 /// Whether a cell is letter-spaced: most of its space-separated pieces are one character.
 fn is_letter_spaced(cell: &str) -> bool {
-    let pieces: Vec<&str> = cell.split(' ').filter(|piece| !piece.is_empty()).collect();
-    if pieces.len() < 6 {
-        return false;
+    let (mut pieces, mut single) = (0, 0);
+    for piece in cell.split(' ').filter(|piece| !piece.is_empty()) {
+        pieces += 1;
+        let mut characters = piece.chars();
+        if characters.next().is_some() && characters.next().is_none() {
+            single += 1;
+        }
     }
-    let single = pieces
-        .iter()
-        .filter(|piece| piece.chars().count() == 1)
-        .count();
-    single * 10 >= pieces.len() * 7
+    pieces >= 6 && single * 10 >= pieces * 7
 }
 
 /// 「窓 口 の 受 付」 → 「窓口の受付」: single spaces between characters go; a wider gap (two or
@@ -250,7 +250,17 @@ fn ends_a_sentence(text: &str) -> bool {
 /// Whether a text is a heading of the form (short, not a sentence).
 fn is_heading(text: &str) -> bool {
     let text = text.trim();
-    HEADING.is_match(text) && text.chars().count() <= HEADING_CHARS && !text.ends_with('。')
+    // The cheap tests first: the cut search asks about every prefix of a cell's tails.
+    !text.ends_with('。') && text.chars().count() <= HEADING_CHARS && HEADING.is_match(text)
+}
+
+/// Whether a text is a heading's number alone ([`NUMBERING`]); most texts asked about end in
+/// a character no number ends in, answered without the regex.
+fn is_numbering(text: &str) -> bool {
+    let ends_as_a_number = text.chars().last().is_some_and(
+        |last| matches!(last, 'Ⅰ'..='Ⅵ' | '.' | '．' | ')' | '）' | ':' | '：' | '①'..='⑳'),
+    );
+    ends_as_a_number && NUMBERING.is_match(text)
 }
 
 /// Whether a text starts a row of the form: a heading or a field label.
@@ -342,7 +352,7 @@ fn inner_starts(cell: &str) -> impl Iterator<Item = usize> + '_ {
                 .chars()
                 .last()
                 .is_some_and(|last| !crate::analysis::normalize::is_japanese_letter(last));
-        (starts_word && ends_row && !NUMBERING.is_match(before)).then_some(start)
+        (starts_word && ends_row && !is_numbering(before)).then_some(start)
     })
 }
 
@@ -518,7 +528,7 @@ fn next_label(piece: &str, spaces: &[usize], from: usize, first: bool) -> Option
         .chain(spaces.iter().map(|at| at + 1))
         .filter(|&start| start >= from && (start > 0 || from == 0));
     for label_start in starts {
-        if first && NUMBERING.is_match(piece[..label_start].trim()) {
+        if first && is_numbering(piece[..label_start].trim()) {
             continue;
         }
         // Inside a choice's brackets (「[ 自己点検 ]」) stands an answer, never a label.
