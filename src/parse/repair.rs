@@ -240,11 +240,31 @@ fn is_row_label(text: &str) -> bool {
         && (ROW_LABELS.contains(&form::heading_key_text(text)) || OTHER_RISKS_LABEL.is_match(text))
 }
 
-/// Whether a text ends a sentence (「。」): then no label or heading runs to its end, nor to the
-/// end of any tail of it, which every row cut inside a cell needs. Most cells are sentences, and
-/// this answers for them without trying each space of their tails.
-fn ends_a_sentence(text: &str) -> bool {
-    text.trim_end().ends_with('。') && !LABEL_ENDINGS.contains(&'。')
+/// Whether a label or heading runs to the end of `text` from its start or from after one of
+/// its spaces: what [`is_rows`] needs of the text and of each of its tails (the last row of
+/// rows runs to the end). Most cells are sentences or values ending otherwise, and this answers
+/// for them with a few cheap tests, not one regex for each prefix of each tail.
+fn could_end_in_rows(text: &str) -> bool {
+    if text.trim_end().ends_with('。') && !LABEL_ENDINGS.contains(&'。') {
+        return false;
+    }
+    let after_spaces = text
+        .char_indices()
+        .filter(|(_, character)| character.is_whitespace())
+        .map(|(at, character)| at + character.len_utf8());
+    let starts: Vec<usize> = std::iter::once(0).chain(after_spaces).collect();
+    // From the shortest tail: a label or heading has at most HEADING_CHARS characters (besides
+    // its closing 「※」), and each longer tail holds the shorter one's.
+    for &start in starts.iter().rev() {
+        let tail = &text[start..];
+        if tail.trim().trim_end_matches(['※', '*']).chars().count() > HEADING_CHARS {
+            return false;
+        }
+        if is_row_start(tail) {
+            return true;
+        }
+    }
+    false
 }
 
 /// Whether a text is a heading of the form (short, not a sentence).
@@ -289,7 +309,7 @@ fn split_rows(cells: Vec<String>) -> Vec<Vec<String>> {
             && !trimmed.is_empty()
             && (is_row_label(trimmed)
                 // After a label and its value, a cell of headings and labels only.
-                || (current.len() >= 2 && is_rows(trimmed, 0))
+                || (current.len() >= 2 && could_end_in_rows(trimmed) && is_rows(trimmed, 0))
                 || previous.as_deref().is_some_and(|previous| {
                     STANDALONE_HEADING.is_match(previous)
                         && previous.chars().count() <= HEADING_CHARS
@@ -331,6 +351,9 @@ fn split_rows(cells: Vec<String>) -> Vec<Vec<String>> {
 /// one or more labels and headings, the last running to the cell's end.
 fn row_start_inside(cell: &str) -> Option<usize> {
     let cell = cell.trim_end();
+    if !could_end_in_rows(cell) {
+        return None;
+    }
     inner_starts(cell).find(|&start| is_rows(&cell[start..], 0))
 }
 
@@ -560,7 +583,7 @@ fn next_label(piece: &str, spaces: &[usize], from: usize, first: bool) -> Option
 
 /// Whether a text is one or more rows' labels and headings, back to back.
 fn is_rows(text: &str, depth: usize) -> bool {
-    if text.len() > LONGEST_TAIL || depth > MOST_ROWS_IN_A_TAIL || ends_a_sentence(text) {
+    if text.len() > LONGEST_TAIL || depth > MOST_ROWS_IN_A_TAIL {
         return false;
     }
     if is_row_start(text) {
