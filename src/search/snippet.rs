@@ -56,13 +56,12 @@ impl ClauseMarks {
     /// The morphemes of `tokens` to mark for this clause: those of the spellings held whole;
     /// when none is, with `parts`, the clause's morphemes held alone, except a one-character
     /// one standing apart from the others (目的外の入手's 外 inside 区外転入 is not that word).
-    /// Returns whether some spelling was held whole.
     fn mark_morphemes(
         &self,
         tokens: &[AnalyzedToken],
         parts: bool,
         ranges: &mut Vec<(usize, usize)>,
-    ) -> bool {
+    ) {
         let held: HashSet<&str> = tokens
             .iter()
             .map(|token| token.term.as_str())
@@ -84,7 +83,7 @@ impl ClauseMarks {
                     .filter(|token| whole.contains(token.term.as_str()))
                     .map(|token| (token.original_start, token.original_end)),
             );
-            return true;
+            return;
         }
         if parts {
             let of_clause = |index: usize| {
@@ -104,7 +103,6 @@ impl ClauseMarks {
                 }
             }
         }
-        false
     }
 }
 
