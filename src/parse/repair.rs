@@ -248,14 +248,14 @@ fn could_end_in_rows(text: &str) -> bool {
     if text.trim_end().ends_with('。') && !LABEL_ENDINGS.contains(&'。') {
         return false;
     }
-    let after_spaces = text
-        .char_indices()
-        .filter(|(_, character)| character.is_whitespace())
-        .map(|(at, character)| at + character.len_utf8());
-    let starts: Vec<usize> = std::iter::once(0).chain(after_spaces).collect();
     // From the shortest tail: a label or heading has at most HEADING_CHARS characters (besides
     // its closing 「※」), and each longer tail holds the shorter one's.
-    for &start in starts.iter().rev() {
+    let after_spaces = text
+        .char_indices()
+        .rev()
+        .filter(|(_, character)| character.is_whitespace())
+        .map(|(at, character)| at + character.len_utf8());
+    for start in after_spaces.chain(std::iter::once(0)) {
         let tail = &text[start..];
         if tail.trim().trim_end_matches(['※', '*']).chars().count() > HEADING_CHARS {
             return false;
