@@ -876,3 +876,49 @@ fn one_wording_is_one_hit_and_one_group_with_its_bodies() {
     );
     assert!(past_end.is_err());
 }
+
+#[test]
+fn a_parent_slot_holds_every_row_below_it_once_in_reading_order() {
+    let (_folder, index) = index_with_towns();
+    let table = index.comparison_table();
+    let below = |parent: &str, key: &str| {
+        parent.is_empty() || key == parent || key.starts_with(&format!("{parent}."))
+    };
+    for parent in ["III.7", "III.7.R1", "III", ""] {
+        let merged = table.rows_of_slot(parent);
+        let slots: Vec<&String> = table
+            .slot_keys()
+            .iter()
+            .filter(|key| below(parent, key))
+            .collect();
+        assert!(
+            slots.len() > 1,
+            "{parent}: the sample has several slots below it"
+        );
+        // Each slot's rows, in its own order, and nothing else.
+        for key in &slots {
+            let of_slot: Vec<u64> = merged
+                .iter()
+                .filter(|row| table.slot_key(row.slot) == key.as_str())
+                .map(|row| row.key)
+                .collect();
+            let alone: Vec<u64> = table.rows_in_slot(key).iter().map(|row| row.key).collect();
+            assert_eq!(of_slot, alone, "{parent}: the rows of {key}");
+        }
+        let counted: usize = slots.iter().map(|key| table.rows_in_slot(key).len()).sum();
+        assert_eq!(merged.len(), counted, "{parent}");
+        // Reading order: a body's rows stand together (comparisons list bodies by it).
+        let mut bodies: Vec<u32> = Vec::new();
+        for row in &merged {
+            if bodies.last() != Some(&row.body) {
+                assert!(
+                    !bodies.contains(&row.body),
+                    "{parent}: {} comes back after another body",
+                    table.body(row.body)
+                );
+                bodies.push(row.body);
+            }
+        }
+        assert!(bodies.len() >= 4, "{parent}: the towns and the samples");
+    }
+}

@@ -1,7 +1,6 @@
 //! The records a comparison reads: which records of the index match a comparison's slot and
 //! query, by key, so that only the rows on a page are read from the store.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use tantivy::collector::{Collector, SegmentCollector};
@@ -9,6 +8,7 @@ use tantivy::columnar::Column;
 use tantivy::{DocAddress, DocId, Score, Searcher, SegmentOrdinal, SegmentReader};
 
 use super::SearchError;
+use super::number_hash::NumberMap;
 use crate::compare::table::ComparisonTable;
 use crate::index::{self, Fields, KEY_FIELD};
 use crate::record::Record;
@@ -23,10 +23,10 @@ pub struct MatchingRows {
     pub(super) searcher: Searcher,
     pub(super) fields: Fields,
     pub(super) table: Arc<ComparisonTable>,
-    pub(super) addresses: HashMap<u64, DocAddress>,
+    pub(super) addresses: NumberMap<u64, DocAddress>,
     /// The records read so far: a grouped comparison reads a group's record to fold variants,
     /// again to show it, and again for the slot's common sentences.
-    pub(super) read: std::sync::Mutex<HashMap<u64, Record>>,
+    pub(super) read: std::sync::Mutex<NumberMap<u64, Record>>,
 }
 
 impl MatchingRows {
