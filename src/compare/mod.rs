@@ -1031,26 +1031,63 @@ fn wording_diff(base: &str, text: &str) -> Vec<DiffOp> {
 }
 
 /// Character-level diff from `base` to `text`, adjacent changes of one kind merged.
+///
+/// The sentences a comparison diffs are alike (a few characters apart): the characters they
+/// share at both ends are equal as they stand, and only what lies between is diffed. Patience
+/// first hashes every character of both sides, most of a comparison's diffing time.
 pub fn diff_ops(base: &str, text: &str) -> Vec<DiffOp> {
+    let prefix = common_prefix_len(base, text);
+    let suffix = common_suffix_len(&base[prefix..], &text[prefix..]);
+    let (base_middle, text_middle) = (
+        &base[prefix..base.len() - suffix],
+        &text[prefix..text.len() - suffix],
+    );
+    let mut ops: Vec<DiffOp> = Vec::new();
+    let mut push = |op: &str, value: &str| match ops.last_mut() {
+        Some(last) if last.op == op => last.text.push_str(value),
+        _ => ops.push(DiffOp {
+            op: op.to_string(),
+            text: value.to_string(),
+        }),
+    };
+    if prefix > 0 {
+        push("equal", &base[..prefix]);
+    }
     let diff = TextDiff::configure()
         .algorithm(similar::Algorithm::Patience)
-        .diff_chars(base, text);
-    let mut ops: Vec<DiffOp> = Vec::new();
+        .diff_chars(base_middle, text_middle);
     for change in diff.iter_all_changes() {
         let op = match change.tag() {
             ChangeTag::Equal => "equal",
             ChangeTag::Insert => "insert",
             ChangeTag::Delete => "delete",
         };
-        match ops.last_mut() {
-            Some(last) if last.op == op => last.text.push_str(change.value()),
-            _ => ops.push(DiffOp {
-                op: op.to_string(),
-                text: change.value().to_string(),
-            }),
-        }
+        push(op, change.value());
+    }
+    if suffix > 0 {
+        push("equal", &base[base.len() - suffix..]);
     }
     ops
+}
+
+/// Bytes of the characters `left` and `right` begin with alike.
+fn common_prefix_len(left: &str, right: &str) -> usize {
+    left.char_indices()
+        .zip(right.chars())
+        .find(|((_, left_char), right_char)| left_char != right_char)
+        .map_or(left.len().min(right.len()), |((at, _), _)| at)
+}
+
+/// Bytes of the characters `left` and `right` end with alike.
+fn common_suffix_len(left: &str, right: &str) -> usize {
+    let mut length = 0;
+    for (left_char, right_char) in left.chars().rev().zip(right.chars().rev()) {
+        if left_char != right_char {
+            break;
+        }
+        length += left_char.len_utf8();
+    }
+    length
 }
 
 /// Sentences of a text: split after 「。」 and at line breaks, blanks dropped.
@@ -1437,6 +1474,58 @@ mod tests {
         assert_eq!(changed.len(), 2);
         assert_eq!(changed[0].text, "裁");
         assert_eq!(changed[1].text, "細");
+    }
+
+    #[test]
+    fn a_diff_rebuilds_both_sentences_and_keeps_their_shared_ends_equal() {
+        // Sentences of the samples as other bodies write them: a name, a word moved, a tail
+        // dropped, nothing shared, one empty.
+        let pairs = [
+            (
+                "庁内システムにおける札幌市CSへのアクセスは既存住基システムに限定している。",
+                "庁内システムにおける余市町CSへのアクセスは既存住基システムに限定している。",
+            ),
+            (
+                "法令に基づく事務で使用する情報以外のものとの紐付けは行わない仕様となっている。",
+                "法令に基づく事務で使用する以外の情報との紐付けは行わない。",
+            ),
+            (
+                "保管期間経過後は速やかに消去する。",
+                "保管期間経過後は速やかに消去する。",
+            ),
+            ("施錠管理をしている。", "入退室を記録する。"),
+            ("", "施錠管理をしている。"),
+        ];
+        for (base, text) in pairs {
+            let ops = diff_ops(base, text);
+            let rebuilt = |skipped: &str| -> String {
+                ops.iter()
+                    .filter(|op| op.op != skipped)
+                    .map(|op| op.text.as_str())
+                    .collect()
+            };
+            assert_eq!(rebuilt("insert"), base);
+            assert_eq!(rebuilt("delete"), text);
+            assert!(
+                ops.windows(2).all(|pair| pair[0].op != pair[1].op),
+                "adjacent changes of one kind are one: {ops:?}"
+            );
+            let prefix = common_prefix_len(base, text);
+            if prefix > 0 {
+                assert_eq!(ops[0].op, "equal");
+                assert!(ops[0].text.starts_with(&base[..prefix]), "{ops:?}");
+            }
+        }
+        // A body's name for another's: the change stays within the names.
+        let ops = diff_ops(pairs[0].0, pairs[0].1);
+        for op in ops.iter().filter(|op| op.op != "equal") {
+            let name = if op.op == "delete" {
+                "札幌市"
+            } else {
+                "余市町"
+            };
+            assert!(op.text.chars().all(|c| name.contains(c)), "{ops:?}");
+        }
     }
 
     #[test]
