@@ -176,7 +176,8 @@ fn grouped(
     let with_text: Vec<TableRow> = rows.iter().copied().filter(|row| row.has_text).collect();
     let groups = group_by_wording(&with_text, &chosen);
     let base_key = chosen.record().map(|record| row_key(&record.id));
-    let groups = fold_variants(groups, &matching, base_key)?;
+    let texts = GroupTexts::new(&matching);
+    let groups = fold_variants(groups, &texts, base_key)?;
     if offset > 0 && offset >= groups.len() {
         return Err(CompareError::OffsetPastEnd {
             offset,
@@ -227,7 +228,7 @@ fn grouped(
         .iter()
         .find(|group| group.rows.iter().any(|row| Some(row.key) == base_key))
         .map_or(0, |group| group.bodies.len());
-    let common_sentences = common_sentences(&groups, &matching, bodies.len())?;
+    let common_sentences = common_sentences(&groups, &texts, bodies.len())?;
     let (choices, ratings) = answers_of(table, &rows, &request.slot);
     Ok(GroupsResponse {
         slot: slot.key.to_string(),
@@ -327,13 +328,58 @@ fn group_by_wording(rows: &[TableRow], chosen: &ChosenBase) -> Vec<RowGroup> {
         .collect()
 }
 
+/// A group's shown record with its sentences and their keys ([`body_sentence_key`]).
+struct KeyedRecord {
+    record: crate::record::Record,
+    sentences: Vec<String>,
+    keys: Vec<String>,
+}
+
+/// The shown records of a comparison's groups, read and keyed once: folding variants and the
+/// slot's common sentences both read the largest groups' texts sentence by sentence.
+struct GroupTexts<'a> {
+    matching: &'a crate::search::rows::MatchingRows,
+    keyed: std::cell::RefCell<HashMap<u64, std::rc::Rc<KeyedRecord>>>,
+}
+
+impl<'a> GroupTexts<'a> {
+    fn new(matching: &'a crate::search::rows::MatchingRows) -> GroupTexts<'a> {
+        GroupTexts {
+            matching,
+            keyed: Default::default(),
+        }
+    }
+
+    /// The record with this key, keyed; `None` when it did not match the comparison.
+    fn keyed(&self, key: u64) -> Result<Option<std::rc::Rc<KeyedRecord>>, CompareError> {
+        if let Some(keyed) = self.keyed.borrow().get(&key) {
+            return Ok(Some(keyed.clone()));
+        }
+        let Some(record) = self.matching.record(key)? else {
+            return Ok(None);
+        };
+        let sentences = sentences_of(&record.text);
+        let keys = sentences
+            .iter()
+            .map(|sentence| body_sentence_key(sentence, &record.municipality))
+            .collect();
+        let keyed = std::rc::Rc::new(KeyedRecord {
+            record,
+            sentences,
+            keys,
+        });
+        self.keyed.borrow_mut().insert(key, keyed.clone());
+        Ok(Some(keyed))
+    }
+}
+
 /// Folds near-identical wordings into the larger wording they vary: among the largest
 /// [`GROUPS_FOR_VARIANTS`] groups, a group whose text is at least [`VARIANT_SIMILARITY`] like an
 /// earlier (larger) group's of the same field and actor becomes its variant. The base's own
 /// group always stands on its own.
 fn fold_variants(
     groups: Vec<RowGroup>,
-    matching: &crate::search::rows::MatchingRows,
+    texts: &GroupTexts,
     base_key: Option<u64>,
 ) -> Result<Vec<RowGroup>, CompareError> {
     let mut folded: Vec<RowGroup> = Vec::with_capacity(groups.len());
@@ -342,18 +388,17 @@ fn fold_variants(
     for (position, group) in groups.into_iter().enumerate() {
         let holds_base = group.rows.iter().any(|row| Some(row.key) == base_key);
         let key = if position < GROUPS_FOR_VARIANTS {
-            matching.record(group.shown.key)?.map(|record| {
-                let text: String = sentences_of(&record.text)
-                    .iter()
-                    .map(|sentence| body_sentence_key(sentence, &record.municipality))
-                    .collect();
+            texts.keyed(group.shown.key)?.map(|keyed| {
+                let text: String = keyed.keys.concat();
                 let mut pairs = crate::form::bigram_pairs(&text);
                 pairs.sort_unstable();
+                let record = &keyed.record;
                 // The body's own block (「<札幌市における措置>」) is each body's own actor.
                 let actor = record
                     .actor
+                    .as_ref()
                     .map(|actor| actor.replace(&record.municipality, "〈団体〉"));
-                (record.field, actor, pairs)
+                (record.field.clone(), actor, pairs)
             })
         } else {
             None
@@ -478,7 +523,7 @@ fn members_of(
 /// the bodies compared.
 fn common_sentences(
     groups: &[RowGroup],
-    matching: &crate::search::rows::MatchingRows,
+    texts: &GroupTexts,
     compared_bodies: usize,
 ) -> Result<Vec<CommonSentence>, CompareError> {
     // Per sentence key: its text as first read and the bodies writing it.
@@ -490,14 +535,14 @@ fn common_sentences(
         .take(GROUPS_FOR_COMMON_SENTENCES)
         .flat_map(|group| std::iter::once(group).chain(group.variants.iter()));
     for group in read {
-        let Some(record) = matching.record(group.shown.key)? else {
+        let Some(keyed) = texts.keyed(group.shown.key)? else {
             continue;
         };
+        let record = &keyed.record;
         if record.change.as_deref() == Some("削除") {
             continue;
         }
-        for sentence in sentences_of(&record.text) {
-            let key = body_sentence_key(&sentence, &record.municipality);
+        for (sentence, key) in keyed.sentences.iter().zip(&keyed.keys) {
             if key.chars().count() < 8 {
                 continue;
             }
@@ -508,7 +553,7 @@ fn common_sentences(
                 sentence.replace(&record.municipality, BODY_NAME_SHOWN)
             };
             let entry = writers
-                .entry(key)
+                .entry(key.clone())
                 .or_insert_with(|| (shown, Default::default()));
             entry.1.extend(group.bodies.iter().map(|row| row.body));
         }
