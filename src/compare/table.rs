@@ -49,9 +49,9 @@ struct TableFile {
     /// Per row, whether it has text (an item answered only by its choice has none).
     row_texts: Vec<bool>,
     /// Per slot key, the positions of its rows, ascending.
+    /// (Files written before it was read slot by slot also hold `slot_keys`, these keys in
+    /// order: the reader numbers the slots from `slots` itself and ignores it.)
     slots: BTreeMap<String, Vec<u32>>,
-    /// The keys of `slots`, in order, numbering them for [`TableRow::slot`].
-    slot_keys: Vec<String>,
     /// Hash of (slot, sentence key) → bodies writing that sentence or one worded the same,
     /// as two columns sorted by hash.
     sentence_hashes: Vec<u64>,
@@ -816,7 +816,6 @@ impl TableBuilder {
                 ));
             }
         }
-        table.slot_keys = table.slots.keys().cloned().collect();
         hashed.sort_unstable();
         hashed.dedup_by_key(|(hash, _)| *hash);
         (table.sentence_hashes, table.sentence_writers) = hashed.into_iter().unzip();
