@@ -691,9 +691,9 @@ impl SearchIndex {
             fold::Matches::total,
             request.selects_by_text_alone(),
         )?;
-        let folded = fold::fold(matches, &loaded.documents);
+        let folded = fold::fold(matches, &loaded.documents, fold::Listed::Holding(key));
         Ok(folded
-            .groups
+            .listed
             .iter()
             .find(|group| group.shows(key))
             .map(|group| group.describe(&loaded.documents, usize::MAX)))
@@ -797,10 +797,14 @@ impl SearchIndex {
             by_runs,
         )?;
         let total = matches.total();
-        let folded = fold::fold(matches, &loaded.documents);
-        let wordings = folded.groups.len();
+        let folded = fold::fold(
+            matches,
+            &loaded.documents,
+            fold::Listed::Page { offset, limit },
+        );
+        let wordings = folded.wordings;
         let mut page = Vec::with_capacity(limit);
-        for group in folded.groups.iter().skip(offset).take(limit) {
+        for group in &folded.listed {
             let document: tantivy::TantivyDocument = searcher.doc(group.best.address)?;
             let record = index::record_of(&document, &loaded.fields)?;
             page.push((
@@ -1008,16 +1012,20 @@ impl SearchIndex {
         let (hits, total, folded_totals) = if request.folds() {
             let matches = loaded.run(&searcher, &query, &loaded.folding_collector(false))?;
             let total = matches.total();
-            let folded = fold::fold(matches, &loaded.documents);
+            let folded = fold::fold(
+                matches,
+                &loaded.documents,
+                fold::Listed::Page { offset: 0, limit },
+            );
             let mut hits = Vec::with_capacity(limit);
-            for group in folded.groups.iter().take(limit) {
+            for group in &folded.listed {
                 let document: tantivy::TantivyDocument = searcher.doc(group.best.address)?;
                 let record = index::record_of(&document, &loaded.fields)?;
                 let mut hit = Hit::new(record, relevance_of(group.best.rank), &highlighter);
                 hit.folded = Some(group.describe(&loaded.documents, fold::MAX_LISTED_BODIES));
                 hits.push(hit);
             }
-            (hits, total, Some((folded.groups.len(), folded.bodies)))
+            (hits, total, Some((folded.wordings, folded.bodies)))
         } else {
             let (top, total) = loaded.run(&searcher, &query, &(ranked(limit, &loaded), Count))?;
             let scored = records_of_top(&searcher, &loaded.fields, top, limit)?;
