@@ -922,3 +922,96 @@ fn a_parent_slot_holds_every_row_below_it_once_in_reading_order() {
         assert!(bodies.len() >= 4, "{parent}: the towns and the samples");
     }
 }
+
+#[test]
+fn a_folded_search_scoring_texts_by_bounds_answers_as_one_scoring_each_exactly() {
+    // Towns copying the 札幌市 sample write its wordings with their own names, so one wording
+    // is several texts of several lengths (and scores). One town adds a record book to its
+    // server room: its measure then holds every bigram of 入退室記録 but not the word, which a
+    // bound scores as if it did; another writes the word itself.
+    let folder = tempfile::tempdir().expect("temporary folder");
+    let corpus = folder.path().join("corpus");
+    crate::util::copy_corpus(&corpus, None);
+    let towns: [TownCopy; 5] = [
+        ("ニセコ町", "北海道", None),
+        ("余市町", "北海道", Some(("入退室の記録", "入退室記録"))),
+        (
+            "共和町",
+            "北海道",
+            Some((
+                "施錠可能な保管庫",
+                "施錠可能な保管庫(サーバ室記録簿を含む。)",
+            )),
+        ),
+        (
+            "菊陽町",
+            "熊本県",
+            Some(("監視カメラも", "監視カメラ及び生体認証装置も")),
+        ),
+        ("東神楽町", "北海道", None),
+    ];
+    for &(town, prefecture, edit) in &towns {
+        crate::util::write_town_copy(&corpus, (town, prefecture), edit, None);
+    }
+    let index_folder = folder.path().join("index");
+    drop(crate::util::ingested(&corpus, &index_folder));
+    let open = |bounded_from: u32| {
+        SearchIndex::open(&index_folder)
+            .expect("index opens")
+            .bounding_scores_from(bounded_from)
+    };
+    let (bounded, exact) = (open(0), open(u32::MAX));
+    let mut compared = 0;
+    for words in [
+        "入退室記録",
+        "個人情報",
+        "特定個人情報ファイル",
+        "施錠 保管庫",
+        "監視カメラ 記録",
+        "生体認証 OR 静脈認証",
+        "サーバ室 -監視カメラ",
+        // Too few records hold both: the fallback's search is bounded too.
+        "入退室記録 ガバメントクラウド",
+    ] {
+        for (offset, limit, slot, municipality) in [
+            (None, None, None, None),
+            (None, Some(2), None, None),
+            (Some(1), Some(2), None, None),
+            (None, None, Some("III.7"), None),
+            (None, None, None, Some("共和町")),
+        ] {
+            let request = SearchRequest {
+                q: words.to_string(),
+                offset,
+                limit,
+                slot: slot.map(str::to_string),
+                municipality: municipality.map(str::to_string),
+                ..SearchRequest::default()
+            };
+            let answer = bounded.search(&request).expect("search");
+            let exact_answer = exact.search(&request).expect("search");
+            let ranked = |response: &hyoka::search::SearchResponse| -> Vec<(String, f32)> {
+                let hits = response.hits.iter();
+                hits.map(|hit| (hit.record.id.clone(), hit.score)).collect()
+            };
+            let asked = format!("{words:?} {offset:?} {limit:?} {slot:?} {municipality:?}");
+            assert_eq!(ranked(&answer), ranked(&exact_answer), "{asked}");
+            assert!(
+                without_time(&answer) == without_time(&exact_answer),
+                "{asked}: the answers differ"
+            );
+            for hit in &answer.hits {
+                let others = hit.folded.iter().flat_map(|folded| &folded.others);
+                for id in std::iter::once(&hit.record.id).chain(others.map(|other| &other.id)) {
+                    assert_eq!(
+                        bounded.folded_bodies(&request, id).expect("bodies"),
+                        exact.folded_bodies(&request, id).expect("bodies"),
+                        "{words:?}: the bodies of {id}"
+                    );
+                }
+            }
+            compared += 1;
+        }
+    }
+    assert_eq!(compared, 40);
+}

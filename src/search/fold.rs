@@ -14,11 +14,12 @@ use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::Column;
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 
+use super::bounds::TextScores;
 use super::number_hash::NumberMap;
 use super::runs::{RunCursor, SegmentRuns, Step, TextRuns};
 use super::versions::SearchDocuments;
 use super::{RankKey, WithoutOwnText, rank_key};
-use crate::index::{DOCUMENT_FIELD, KEY_FIELD, WORDING_FIELD};
+use crate::index::{DOCUMENT_FIELD, KEY_FIELD, TEXT_KEY_FIELD, WORDING_FIELD};
 
 /// Other bodies listed with a folded hit of a search (the count is always whole); the rest are
 /// asked for when someone opens the list (`GET /api/search/bodies`). Nationally a vendor's
@@ -37,13 +38,25 @@ pub(super) struct Match {
     pub wording: u64,
     pub document: u64,
     pub address: DocAddress,
+    /// The digest of its text, and what its rank is made of: whether it has text of its own,
+    /// and its score (a bound of it in a bounded search, see [`super::bounds`]).
+    pub text: u64,
+    pub own: bool,
+    pub score: Score,
+}
+
+impl Match {
+    fn rescore(&mut self, score: Score) {
+        self.score = score;
+        self.rank = rank_key(self.own, score);
+    }
 }
 
 /// The fast fields folding reads, per segment, opened once per loaded index: opening a column
 /// reads its block headers, which every search would otherwise pay for each segment. With
 /// them, what each long run of one text adds to folding ([`RunFolds`]).
 pub(super) struct FoldColumns(
-    HashMap<tantivy::index::SegmentId, ([Column<u64>; 3], Arc<RunFolds>)>,
+    HashMap<tantivy::index::SegmentId, ([Column<u64>; 4], Arc<RunFolds>)>,
 );
 
 impl FoldColumns {
@@ -75,7 +88,7 @@ impl FoldColumns {
     /// The column of records' keys (their ids as numbers) of a segment.
     pub fn keys_of(&self, reader: &SegmentReader) -> Option<Column<u64>> {
         match self.0.get(&reader.segment_id()) {
-            Some(([keys, _, _], _)) => Some(keys.clone()),
+            Some(([keys, ..], _)) => Some(keys.clone()),
             None => reader.fast_fields().u64(KEY_FIELD).ok(),
         }
     }
@@ -96,6 +109,7 @@ pub(super) struct RunFolds {
 
 struct RunFold {
     wording: u64,
+    text: u64,
     own: bool,
     records: usize,
     /// Where the run's bodies lie in [`RunFolds::bodies`], in the order of their records.
@@ -113,7 +127,7 @@ struct RunBody {
 impl RunFolds {
     fn sum(
         runs: Arc<SegmentRuns>,
-        [keys, wordings, documents_column]: &[Column<u64>; 3],
+        [keys, wordings, documents_column, texts]: &[Column<u64>; 4],
         documents: &SearchDocuments,
         without_own_text: Option<&tantivy::BitSet>,
     ) -> RunFolds {
@@ -161,6 +175,7 @@ impl RunFolds {
             }
             folds.push(Some(RunFold {
                 wording,
+                text: texts.first(first).unwrap_or_default(),
                 own,
                 records: records.len(),
                 bodies: start..bodies.len(),
@@ -201,6 +216,9 @@ impl RunMatch {
             wording: fold.wording,
             document: body.document,
             address: DocAddress::new(self.segment, body.doc),
+            text: fold.text,
+            own: fold.own,
+            score: self.score,
         }
     }
 }
@@ -225,12 +243,16 @@ impl Matches {
     }
 }
 
-fn open_columns(reader: &SegmentReader) -> tantivy::Result<[Column<u64>; 3]> {
+fn open_columns(reader: &SegmentReader) -> tantivy::Result<[Column<u64>; 4]> {
     let fast = reader.fast_fields();
+    let keys = fast.u64(KEY_FIELD)?;
+    // A segment written before texts had digests: each record is its own text.
+    let texts = fast.u64(TEXT_KEY_FIELD).unwrap_or_else(|_| keys.clone());
     Ok([
-        fast.u64(KEY_FIELD)?,
+        keys,
         fast.u64(WORDING_FIELD)?,
         fast.u64(DOCUMENT_FIELD)?,
+        texts,
     ])
 }
 
@@ -249,6 +271,7 @@ pub(super) struct SegmentFoldingCollector {
     keys: Column<u64>,
     wordings: Column<u64>,
     documents: Column<u64>,
+    texts: Column<u64>,
     runs: Option<(RunCursor, Arc<RunFolds>)>,
     found: Matches,
 }
@@ -264,10 +287,11 @@ impl Collector for FoldingCollector {
     ) -> tantivy::Result<SegmentFoldingCollector> {
         // A segment opened after the index was loaded (cannot happen while it is served as
         // loaded) opens its columns now, and has no runs.
-        let ([keys, wordings, documents], folds) = match self.columns.0.get(&reader.segment_id()) {
-            Some((columns, folds)) => (columns.clone(), Some(folds.clone())),
-            None => (open_columns(reader)?, None),
-        };
+        let ([keys, wordings, documents, texts], folds) =
+            match self.columns.0.get(&reader.segment_id()) {
+                Some((columns, folds)) => (columns.clone(), Some(folds.clone())),
+                None => (open_columns(reader)?, None),
+            };
         let runs = folds
             .filter(|folds| self.by_runs && !folds.runs.is_empty())
             .map(|folds| (RunCursor::new(folds.runs.clone()), folds));
@@ -277,6 +301,7 @@ impl Collector for FoldingCollector {
             keys,
             wordings,
             documents,
+            texts,
             runs,
             found: Matches::default(),
         })
@@ -305,6 +330,9 @@ impl SegmentFoldingCollector {
             wording: self.wordings.first(doc).unwrap_or_default(),
             document: self.documents.first(doc).unwrap_or_default(),
             address: DocAddress::new(self.segment, doc),
+            text: self.texts.first(doc).unwrap_or_default(),
+            own,
+            score,
         });
     }
 }
@@ -385,7 +413,19 @@ pub(super) struct Folded {
 /// each wording's best match and record count and which bodies matched at all; once the
 /// wordings are ranked, a second pass lists the bodies of the wordings `listed` asks for, each
 /// body with its best match.
-pub(super) fn fold(matches: Matches, documents: &SearchDocuments, listed: Listed) -> Folded {
+/// What makes the scores of a bounded search exact where folding needs them (see
+/// [`super::bounds`]).
+pub(super) struct Exact<'a> {
+    pub searcher: &'a tantivy::Searcher,
+    pub scores: &'a TextScores,
+}
+
+pub(super) fn fold(
+    mut matches: Matches,
+    documents: &SearchDocuments,
+    listed: Listed,
+    exact: Option<Exact<'_>>,
+) -> tantivy::Result<Folded> {
     let mut position_of: NumberMap<u64, u32> = NumberMap::default();
     let mut groups: Vec<WordingGroup> = Vec::new();
     // Bodies are numbered densely: one flag each, and one more for the documents of no known
@@ -457,16 +497,51 @@ pub(super) fn fold(matches: Matches, documents: &SearchDocuments, listed: Listed
         run_groups.push(position);
     }
 
-    let mut ranked: Vec<u32> = (0..groups.len())
-        .map(|position| u32::try_from(position).unwrap_or(u32::MAX))
-        .collect();
-    ranked.sort_by(|left, right| {
-        rank_order(&groups[*left as usize].best, &groups[*right as usize].best)
-    });
+    let exact = exact.filter(|exact| exact.scores.has_bounds());
+    let mut members = Members::default();
     let wanted: Vec<u32> = match listed {
-        Listed::Page { offset, limit } => ranked.iter().skip(offset).take(limit).copied().collect(),
-        Listed::Holding(_) => holding.into_iter().collect(),
+        Listed::Page { offset, limit } => {
+            let shown = offset.saturating_add(limit);
+            if let Some(exact) = &exact {
+                let mut page = Page {
+                    matches: &mut matches,
+                    groups: &mut groups,
+                    members: &mut members,
+                    record_groups: &record_groups,
+                    run_groups: &run_groups,
+                };
+                page.make_best_exact(exact, |groups| best_positions(groups, shown))?;
+            }
+            best_positions(&groups, shown)
+                .into_iter()
+                .skip(offset)
+                .collect()
+        }
+        Listed::Holding(_) => {
+            let wanted: Vec<u32> = holding.into_iter().collect();
+            if let Some(exact) = &exact {
+                let mut page = Page {
+                    matches: &mut matches,
+                    groups: &mut groups,
+                    members: &mut members,
+                    record_groups: &record_groups,
+                    run_groups: &run_groups,
+                };
+                page.make_best_exact(exact, |_| wanted.clone())?;
+            }
+            wanted
+        }
     };
+    if let Some(exact) = &exact {
+        let mut page = Page {
+            matches: &mut matches,
+            groups: &mut groups,
+            members: &mut members,
+            record_groups: &record_groups,
+            run_groups: &run_groups,
+        };
+        page.make_bodies_exact(exact, &wanted, documents)?;
+    }
     let listed_bodies =
         bodies_of_wordings(&matches, &record_groups, &run_groups, &wanted, documents);
     let listed = wanted
@@ -481,10 +556,245 @@ pub(super) fn fold(matches: Matches, documents: &SearchDocuments, listed: Listed
             }
         })
         .collect();
-    Folded {
+    Ok(Folded {
         wordings: groups.len(),
         bodies: bodies_seen,
         listed,
+    })
+}
+
+/// The positions of the best `shown` wordings, best first.
+fn best_positions(groups: &[WordingGroup], shown: usize) -> Vec<u32> {
+    let order = |left: &u32, right: &u32| {
+        rank_order(&groups[*left as usize].best, &groups[*right as usize].best)
+    };
+    let mut ranked: Vec<u32> = (0..groups.len())
+        .map(|position| u32::try_from(position).unwrap_or(u32::MAX))
+        .collect();
+    if shown < ranked.len() {
+        if shown == 0 {
+            return Vec::new();
+        }
+        ranked.select_nth_unstable_by(shown - 1, order);
+        ranked.truncate(shown);
+    }
+    ranked.sort_by(order);
+    ranked
+}
+
+/// The matches of each wording, found once they are needed: a wording's records (by their place
+/// in [`Matches::records`]) and its runs (after them, by place in [`Matches::runs`]).
+#[derive(Default)]
+struct Members {
+    starts: Vec<usize>,
+    members: Vec<u32>,
+}
+
+impl Members {
+    fn of(&mut self, groups: usize, record_groups: &[u32], run_groups: &[u32]) -> &Members {
+        if !self.starts.is_empty() {
+            return self;
+        }
+        let records = record_groups.len();
+        let mut counts = vec![0usize; groups + 1];
+        for position in record_groups.iter().chain(run_groups) {
+            if let Some(count) = counts.get_mut(*position as usize) {
+                *count += 1;
+            }
+        }
+        let mut starts = Vec::with_capacity(groups + 1);
+        let mut total = 0;
+        for count in &counts[..groups] {
+            starts.push(total);
+            total += count;
+        }
+        starts.push(total);
+        let mut next = starts.clone();
+        let mut members = vec![0u32; total];
+        let places = record_groups.iter().enumerate().chain(
+            run_groups
+                .iter()
+                .enumerate()
+                .map(|(run, position)| (records + run, position)),
+        );
+        for (place, position) in places {
+            if let Some(slot) = next
+                .get_mut(*position as usize)
+                .filter(|_| (*position as usize) < groups)
+            {
+                members[*slot] = u32::try_from(place).unwrap_or(u32::MAX);
+                *slot += 1;
+            }
+        }
+        self.starts = starts;
+        self.members = members;
+        self
+    }
+
+    fn of_group(&self, position: u32) -> &[u32] {
+        let position = position as usize;
+        match (self.starts.get(position), self.starts.get(position + 1)) {
+            (Some(start), Some(end)) => &self.members[*start..*end],
+            _ => &[],
+        }
+    }
+}
+
+/// The matches and wordings of a fold while their scores are made exact.
+struct Page<'a> {
+    matches: &'a mut Matches,
+    groups: &'a mut [WordingGroup],
+    members: &'a mut Members,
+    record_groups: &'a [u32],
+    run_groups: &'a [u32],
+}
+
+impl Page<'_> {
+    /// Until every wording `watched` names has its exact best: asks the exact query about each
+    /// watched wording's best text still scored by a bound, gives the wording's matches of those
+    /// texts their exact scores, and finds its best again. A wording's best scored exactly ranks
+    /// at least as its others do, whose exact scores are at most their bounds.
+    fn make_best_exact(
+        &mut self,
+        exact: &Exact<'_>,
+        watched: impl Fn(&[WordingGroup]) -> Vec<u32>,
+    ) -> tantivy::Result<()> {
+        loop {
+            let mut asks: Vec<(DocAddress, u64)> = Vec::new();
+            let mut changed: Vec<u32> = Vec::new();
+            for position in watched(self.groups) {
+                let best = self.groups[position as usize].best;
+                match exact.scores.score_of(best.text) {
+                    Some(found) if !found.exact => asks.push((best.address, best.text)),
+                    // Made exact for another wording: this one's matches still hold the bound.
+                    Some(found) if found.score != best.score => {}
+                    _ => continue,
+                }
+                changed.push(position);
+            }
+            if changed.is_empty() {
+                return Ok(());
+            }
+
+            exact.scores.make_exact(exact.searcher, &asks)?;
+            for position in changed {
+                self.rescore(exact, position);
+            }
+        }
+    }
+
+    /// For the wordings at `listed`: each body writing a wording in several texts gets its
+    /// best among them exactly (a body's record is listed with the wording).
+    fn make_bodies_exact(
+        &mut self,
+        exact: &Exact<'_>,
+        listed: &[u32],
+        documents: &SearchDocuments,
+    ) -> tantivy::Result<()> {
+        let members = self
+            .members
+            .of(self.groups.len(), self.record_groups, self.run_groups);
+        let mut asks: Vec<(DocAddress, u64)> = Vec::new();
+        let mut touched: Vec<u32> = Vec::new();
+        for &position in listed {
+            // Each body's first text, and whether it writes the wording in another.
+            let mut texts_of: NumberMap<u32, (u64, bool)> = NumberMap::default();
+            let each_match = |visit: &mut dyn FnMut(u32, Match)| {
+                for &member in members.of_group(position) {
+                    each_body_match(self.matches, documents, member, visit);
+                }
+            };
+            each_match(&mut |body, found| {
+                let entry = texts_of.entry(body).or_insert((found.text, false));
+                entry.1 |= entry.0 != found.text;
+            });
+            let before = asks.len();
+            each_match(&mut |body, found| {
+                if texts_of.get(&body).is_some_and(|(_, several)| *several)
+                    && exact
+                        .scores
+                        .score_of(found.text)
+                        .is_some_and(|score| !score.exact)
+                {
+                    asks.push((found.address, found.text));
+                }
+            });
+            if asks.len() > before {
+                touched.push(position);
+            }
+        }
+        if touched.is_empty() {
+            return Ok(());
+        }
+        exact.scores.make_exact(exact.searcher, &asks)?;
+        for position in touched {
+            self.rescore(exact, position);
+        }
+        Ok(())
+    }
+
+    /// Gives the wording's matches whose texts now have exact scores those scores, and finds
+    /// its best again.
+    fn rescore(&mut self, exact: &Exact<'_>, position: u32) {
+        let members = self
+            .members
+            .of(self.groups.len(), self.record_groups, self.run_groups);
+        let records = self.matches.records.len();
+        let mut best: Option<Match> = None;
+        let mut consider = |found: Match| {
+            if best.is_none_or(|kept| ranks_before(&found, &kept)) {
+                best = Some(found);
+            }
+        };
+        for &member in members.of_group(position) {
+            let member = member as usize;
+            if member < records {
+                let found = &mut self.matches.records[member];
+                if let Some(score) = exact.scores.exact_score_of(found.text) {
+                    found.rescore(score);
+                }
+                consider(*found);
+            } else if let Some(run_match) = self.matches.runs.get_mut(member - records) {
+                let Some(text) = run_match.fold().map(|fold| fold.text) else {
+                    continue;
+                };
+                if let Some(score) = exact.scores.exact_score_of(text) {
+                    run_match.score = score;
+                }
+                if let Some(fold) = run_match.fold() {
+                    for body in run_match.bodies() {
+                        consider(run_match.matched(fold, body));
+                    }
+                }
+            }
+        }
+        if let Some(best) = best {
+            self.groups[position as usize].best = best;
+        }
+    }
+}
+
+/// Each match of a member of a wording (a record, or each body's record of a run) with its body.
+fn each_body_match(
+    matches: &Matches,
+    documents: &SearchDocuments,
+    member: u32,
+    visit: &mut dyn FnMut(u32, Match),
+) {
+    let member = member as usize;
+    let records = matches.records.len();
+    if member < records {
+        let found = matches.records[member];
+        visit(documents.body_of(found.document), found);
+        return;
+    }
+    let Some(run_match) = matches.runs.get(member - records) else {
+        return;
+    };
+    if let Some(fold) = run_match.fold() {
+        for body in run_match.bodies() {
+            visit(body.body, run_match.matched(fold, body));
+        }
     }
 }
 

@@ -5,6 +5,7 @@
 //! `hyoka ingest`. The response is the one `GET /api/search` returns and `hyoka search --json`
 //! prints.
 
+pub mod bounds;
 pub mod facets;
 pub mod fold;
 pub mod lazy_union;
@@ -522,6 +523,8 @@ pub struct SearchIndex {
     folder: PathBuf,
     loaded: RwLock<Arc<Loaded>>,
     synonyms: Arc<synonyms::Synonyms>,
+    /// See [`SearchIndex::bounding_scores_from`].
+    bounded_from: u32,
 }
 
 impl SearchIndex {
@@ -532,7 +535,18 @@ impl SearchIndex {
             folder: folder.to_path_buf(),
             loaded: RwLock::new(Arc::new(loaded)),
             synonyms: Arc::new(synonyms::Synonyms::bundled()),
+            bounded_from: bounds::FEWEST_BOUNDED,
         })
+    }
+
+    /// Folded searches give the texts of a segment with at least `candidates` candidate records
+    /// bounds of their scores, and make exact only those that could reach the page (see
+    /// [`bounds`]); `u32::MAX`: never. Answers are the same either way.
+    pub fn bounding_scores_from(self, candidates: u32) -> SearchIndex {
+        SearchIndex {
+            bounded_from: candidates,
+            ..self
+        }
     }
 
     /// Does the live generation's first-request work now (see [`warm`]): `serve` calls it before
@@ -691,7 +705,7 @@ impl SearchIndex {
             fold::Matches::total,
             request.selects_by_text_alone(),
         )?;
-        let folded = fold::fold(matches, &loaded.documents, fold::Listed::Holding(key));
+        let folded = fold::fold(matches, &loaded.documents, fold::Listed::Holding(key), None)?;
         Ok(folded
             .listed
             .iter()
@@ -785,23 +799,28 @@ impl SearchIndex {
         limit: usize,
     ) -> Result<SearchPage, SearchError> {
         let by_runs = request.selects_by_text_alone();
-        let ((matches, facet_counts), all_words_total) = prepared.search_with_fallback(
-            searcher,
-            request,
-            loaded,
-            &(
-                loaded.folding_collector(by_runs),
-                loaded.facet_tables.collector_by_runs(by_runs),
-            ),
-            |(matches, _)| matches.total(),
-            by_runs,
-        )?;
+        let ((matches, facet_counts), all_words_total, scores) = prepared
+            .bounded_search_with_fallback(
+                searcher,
+                request,
+                loaded,
+                &(
+                    loaded.folding_collector(by_runs),
+                    loaded.facet_tables.collector_by_runs(by_runs),
+                ),
+                |(matches, _)| matches.total(),
+                (by_runs, self.bounded_from),
+            )?;
         let total = matches.total();
         let folded = fold::fold(
             matches,
             &loaded.documents,
             fold::Listed::Page { offset, limit },
-        );
+            Some(fold::Exact {
+                searcher,
+                scores: &scores,
+            }),
+        )?;
         let wordings = folded.wordings;
         let mut page = Vec::with_capacity(limit);
         for group in &folded.listed {
@@ -1016,7 +1035,8 @@ impl SearchIndex {
                 matches,
                 &loaded.documents,
                 fold::Listed::Page { offset: 0, limit },
-            );
+                None,
+            )?;
             let mut hits = Vec::with_capacity(limit);
             for group in &folded.listed {
                 let document: tantivy::TantivyDocument = searcher.doc(group.best.address)?;
@@ -1515,9 +1535,13 @@ fn share_segments_across_cores(index: &mut Index) -> Result<(), IndexError> {
 
 /// A request's query, checked (the slot exists, the query parses), its words expanded by the
 /// synonym dictionary, with its filters.
+/// What a bounded search found (see [`PreparedQuery::bounded_search_with_fallback`]).
+type BoundedFound<Fruit> = (Fruit, Option<usize>, Arc<bounds::TextScores>);
+
 struct PreparedQuery {
     parsed: ParsedQuery,
     synonyms: Vec<synonyms::SynonymUse>,
+    plan: query::Plan,
     query: Box<dyn Query>,
 }
 
@@ -1538,17 +1562,75 @@ impl PreparedQuery {
         runs_at_once: bool,
     ) -> Result<(C::Fruit, Option<usize>), SearchError> {
         let fields = &loaded.fields;
+        self.search_with_fallback_as(
+            searcher,
+            request,
+            loaded,
+            (collector, total_of),
+            runs_at_once,
+            |plan, is_main| {
+                if is_main {
+                    self.query.box_clone()
+                } else {
+                    with_filters(query::search_query(plan, fields), request, loaded)
+                }
+            },
+        )
+    }
+
+    /// As [`PreparedQuery::search_with_fallback`], the texts that certainly match scored by a
+    /// bound (see [`bounds`]); with the scores of the search whose result is returned.
+    fn bounded_search_with_fallback<C: tantivy::collector::Collector>(
+        &self,
+        searcher: &tantivy::Searcher,
+        request: &SearchRequest,
+        loaded: &Loaded,
+        collector: &C,
+        total_of: impl Fn(&C::Fruit) -> usize,
+        (runs_at_once, bounded_from): (bool, u32),
+    ) -> Result<BoundedFound<C::Fruit>, SearchError> {
+        let scores_of_each_run = std::cell::RefCell::new(Vec::new());
+        let (found, all_words_total) = self.search_with_fallback_as(
+            searcher,
+            request,
+            loaded,
+            (collector, total_of),
+            runs_at_once,
+            |plan, _| {
+                let scores = Arc::new(bounds::TextScores::default());
+                scores_of_each_run.borrow_mut().push(scores.clone());
+                let text_query =
+                    query::bounded_search_query(plan, &loaded.fields, scores, bounded_from);
+                with_filters(text_query, request, loaded)
+            },
+        )?;
+        let scores = scores_of_each_run.into_inner().pop().unwrap_or_default();
+        Ok((found, all_words_total, scores))
+    }
+
+    /// Runs the query of `query_of(plan, is_main)` with the collector; when the request allows
+    /// a fallback and all the words together found fewer than [`FEW_HITS`] (`total_of` the
+    /// result), runs the fallback plan's query with it instead.
+    fn search_with_fallback_as<C: tantivy::collector::Collector>(
+        &self,
+        searcher: &tantivy::Searcher,
+        request: &SearchRequest,
+        loaded: &Loaded,
+        (collector, total_of): (&C, impl Fn(&C::Fruit) -> usize),
+        runs_at_once: bool,
+        query_of: impl Fn(&query::Plan, bool) -> Box<dyn Query>,
+    ) -> Result<(C::Fruit, Option<usize>), SearchError> {
         // Every collector counts a long run at its first record: the others are not walked.
-        let first_of_each_run = |query: &dyn Query| -> Box<dyn Query> {
+        let first_of_each_run = |query: Box<dyn Query>| -> Box<dyn Query> {
             if runs_at_once {
-                runs::first_of_each_run(loaded.runs.clone(), query.box_clone())
+                runs::first_of_each_run(loaded.runs.clone(), query)
             } else {
-                query.box_clone()
+                query
             }
         };
         let found = loaded.run(
             searcher,
-            first_of_each_run(self.query.as_ref()).as_ref(),
+            first_of_each_run(query_of(&self.plan, true)).as_ref(),
             collector,
         )?;
         let all_words_total = total_of(&found);
@@ -1558,12 +1640,11 @@ impl PreparedQuery {
         {
             return Ok((found, None));
         }
-        let text_query = query::search_query(&query::fallback_plan(&self.parsed), fields);
-        let fallback_query = with_filters(text_query, request, loaded);
+        let fallback_plan = query::fallback_plan(&self.parsed);
         Ok((
             loaded.run(
                 searcher,
-                first_of_each_run(fallback_query.as_ref()).as_ref(),
+                first_of_each_run(query_of(&fallback_plan, false)).as_ref(),
                 collector,
             )?,
             Some(all_words_total),
@@ -1587,11 +1668,13 @@ impl SearchIndex {
             self.synonyms
                 .apply(&mut parsed, &request.disabled_synonyms())
         };
-        let text_query = query::search_query(&query::plan(&parsed), &loaded.fields);
+        let plan = query::plan(&parsed);
+        let text_query = query::search_query(&plan, &loaded.fields);
         let query = with_filters(text_query, request, loaded);
         Ok(PreparedQuery {
             parsed,
             synonyms,
+            plan,
             query,
         })
     }

@@ -23,8 +23,9 @@ use tantivy::query::{
 };
 use tantivy::schema::IndexRecordOption;
 
+use super::bounds::{PhraseBoundQuery, TextScores};
 use super::lazy_union::{Combine, LazyUnionQuery};
-use super::same_text::SameTextQuery;
+use super::same_text::{Bounds, SameTextQuery};
 use crate::analysis::normalize::is_hiragana;
 use crate::analysis::{bigrams, morphemes};
 use crate::index::Fields;
@@ -916,6 +917,100 @@ pub fn search_query(plan: &Plan, fields: &Fields) -> Box<dyn Query> {
     ))
 }
 
+/// The query a folded search runs for a plan: as [`search_query`], with the texts that certainly
+/// match given a bound of their score instead of reading positions (see [`super::bounds`]); their
+/// scores are kept in `scores`, where folding makes the ones it needs exact.
+pub fn bounded_search_query(
+    plan: &Plan,
+    fields: &Fields,
+    scores: std::sync::Arc<TextScores>,
+    fewest_candidates: u32,
+) -> Box<dyn Query> {
+    // A phrase with slop is bounded by its most frequent term (tantivy counts its finds at that
+    // term's places): for a word with particles (の, を) that bound is loose, most texts would
+    // be asked about anyway, and one at a time.
+    if !reads_positions(plan) || has_sloppy_phrase(plan) {
+        return search_query(plan, fields);
+    }
+    let same_text = SameTextQuery::new(
+        to_query(plan, fields),
+        to_query(&candidate_plan(plan), fields),
+    );
+    match certain_plan(plan) {
+        Some(certain) => Box::new(same_text.bounded(Bounds {
+            certain: to_query(&certain, fields),
+            bound: query_of(plan, fields, Phrases::Bounded),
+            scores,
+            fewest_candidates,
+        })),
+        None => Box::new(same_text),
+    }
+}
+
+/// A plan read without positions whose every match matches `plan` (`None` when positions decide
+/// every match): a phrase certainly matches nothing, the parts a record must match must each
+/// certainly match, and an excluded part excludes every record holding its terms.
+pub fn certain_plan(plan: &Plan) -> Option<Plan> {
+    match plan {
+        Plan::All | Plan::Term { .. } | Plan::CharacterRegex { .. } => Some(plan.clone()),
+        Plan::Nothing | Plan::Phrase { .. } => None,
+        Plan::Boost { plan, .. } | Plan::ConstScore { plan, .. } => certain_plan(plan),
+        Plan::BestOf(parts) => {
+            let certain: Vec<Plan> = parts.iter().filter_map(certain_plan).collect();
+            (!certain.is_empty()).then_some(Plan::BestOf(certain))
+        }
+        Plan::AtLeast { minimum, parts } => {
+            let certain: Vec<Plan> = parts
+                .iter()
+                .map(|part| certain_plan(part).unwrap_or(Plan::Nothing))
+                .collect();
+            let possible = certain
+                .iter()
+                .filter(|part| **part != Plan::Nothing)
+                .count();
+            (possible >= *minimum).then_some(Plan::AtLeast {
+                minimum: *minimum,
+                parts: certain,
+            })
+        }
+        Plan::Bool(parts) => {
+            let of = |wanted: Occur| {
+                parts
+                    .iter()
+                    .filter(move |(occur, _)| *occur == wanted)
+                    .map(|(_, part)| part)
+            };
+            let mut kept: Vec<(Occur, Plan)> = if of(Occur::Must).next().is_some() {
+                // Optional parts beside required ones only score.
+                of(Occur::Must)
+                    .map(|part| certain_plan(part).map(|certain| (Occur::Must, certain)))
+                    .collect::<Option<Vec<_>>>()?
+            } else {
+                of(Occur::Should)
+                    .filter_map(certain_plan)
+                    .map(|certain| (Occur::Should, certain))
+                    .collect()
+            };
+            if kept.is_empty() {
+                return None;
+            }
+            kept.extend(of(Occur::MustNot).map(|part| (Occur::MustNot, candidate_plan(part))));
+            Some(Plan::Bool(kept))
+        }
+    }
+}
+
+/// Whether the plan has a phrase whose terms may stand apart.
+fn has_sloppy_phrase(plan: &Plan) -> bool {
+    match plan {
+        Plan::All | Plan::Nothing | Plan::Term { .. } | Plan::CharacterRegex { .. } => false,
+        Plan::Phrase { slop, .. } => *slop > 0,
+        Plan::Boost { plan, .. } | Plan::ConstScore { plan, .. } => has_sloppy_phrase(plan),
+        Plan::BestOf(parts) | Plan::AtLeast { parts, .. } => parts.iter().any(has_sloppy_phrase),
+        Plan::Bool(parts) => parts.iter().any(|(_, part)| has_sloppy_phrase(part)),
+    }
+}
+
 /// Whether the plan has a phrase anywhere.
 fn reads_positions(plan: &Plan) -> bool {
     match plan {
@@ -991,6 +1086,20 @@ fn each_once<T: PartialEq>(parts: impl Iterator<Item = T>) -> Vec<T> {
 
 /// Turns a plan into a tantivy query over the index's fields.
 pub fn to_query(plan: &Plan, fields: &Fields) -> Box<dyn Query> {
+    query_of(plan, fields, Phrases::Exact)
+}
+
+/// How a query reads a phrase.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phrases {
+    /// With its terms' positions.
+    Exact,
+    /// As a bound of its score, without positions ([`PhraseBoundQuery`]).
+    Bounded,
+}
+
+fn query_of(plan: &Plan, fields: &Fields, phrases: Phrases) -> Box<dyn Query> {
+    let to_query = |plan: &Plan, fields: &Fields| query_of(plan, fields, phrases);
     let field_of = |name: &str| {
         if name == "text_ja" {
             fields.text_ja
@@ -1005,6 +1114,14 @@ pub fn to_query(plan: &Plan, fields: &Fields) -> Box<dyn Query> {
             Term::from_field_text(field_of(field), term),
             IndexRecordOption::WithFreqsAndPositions,
         )),
+        Plan::Phrase { field, terms, slop } if phrases == Phrases::Bounded => {
+            let field = field_of(field);
+            let terms = terms
+                .iter()
+                .map(|(_, term)| Term::from_field_text(field, term))
+                .collect();
+            Box::new(PhraseBoundQuery::new(terms, *slop))
+        }
         Plan::Phrase { field, terms, slop } => {
             let field = field_of(field);
             let with_offsets: Vec<(usize, Term)> = terms

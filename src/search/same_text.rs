@@ -21,6 +21,7 @@ use tantivy::columnar::Column;
 use tantivy::query::{EnableScoring, Explanation, Query, Scorer, Weight};
 use tantivy::{DocId, DocSet, Score, SeekDangerResult, SegmentReader, TERMINATED, Term};
 
+use super::bounds::{TextScore, TextScores};
 use super::lazy_union::{Place, asked_again};
 use super::number_hash::NumberMap;
 use crate::index::{TEXT_KEY_FIELD, sorted_by_text};
@@ -31,11 +32,54 @@ use crate::index::{TEXT_KEY_FIELD, sorted_by_text};
 pub struct SameTextQuery {
     exact: Box<dyn Query>,
     candidates: Box<dyn Query>,
+    bounds: Option<Bounds>,
+}
+
+/// What lets a search give a text a bound of its score instead of asking the exact query (see
+/// [`super::bounds`]): a query whose records certainly match, one scoring at least as the exact
+/// one does, and where the texts' scores are kept for folding.
+#[derive(Debug)]
+pub struct Bounds {
+    pub certain: Box<dyn Query>,
+    pub bound: Box<dyn Query>,
+    pub scores: Arc<TextScores>,
+    /// Fewest candidate records (as their postings estimate them) for which a segment gives
+    /// texts bounds: with few, the exact asks are few, and bounding costs more than it saves.
+    pub fewest_candidates: u32,
+}
+
+impl Clone for Bounds {
+    fn clone(&self) -> Self {
+        Bounds {
+            certain: self.certain.box_clone(),
+            bound: self.bound.box_clone(),
+            scores: self.scores.clone(),
+            fewest_candidates: self.fewest_candidates,
+        }
+    }
+}
+
+impl std::fmt::Debug for TextScores {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str("TextScores")
+    }
 }
 
 impl SameTextQuery {
     pub fn new(exact: Box<dyn Query>, candidates: Box<dyn Query>) -> SameTextQuery {
-        SameTextQuery { exact, candidates }
+        SameTextQuery {
+            exact,
+            candidates,
+            bounds: None,
+        }
+    }
+
+    /// The same query giving the texts that certainly match a bound of their score.
+    pub fn bounded(self, bounds: Bounds) -> SameTextQuery {
+        SameTextQuery {
+            bounds: Some(bounds),
+            ..self
+        }
     }
 
     /// The same query with its candidates narrowed (by a filter of records): the exact query
@@ -44,6 +88,7 @@ impl SameTextQuery {
         SameTextQuery {
             exact: self.exact,
             candidates: narrow(self.candidates),
+            bounds: self.bounds,
         }
     }
 }
@@ -53,6 +98,7 @@ impl Clone for SameTextQuery {
         SameTextQuery {
             exact: self.exact.box_clone(),
             candidates: self.candidates.box_clone(),
+            bounds: self.bounds.clone(),
         }
     }
 }
@@ -65,11 +111,27 @@ impl Query for SameTextQuery {
         let texts_lie_together = enable_scoring
             .searcher()
             .is_some_and(|searcher| sorted_by_text(searcher.index()));
+        let exact: Arc<dyn Weight> = Arc::from(self.exact.weight(enable_scoring)?);
+        let bounds = match &self.bounds {
+            Some(bounds) if enable_scoring.is_scoring_enabled() => {
+                bounds.scores.keep_exact(exact.clone());
+                Some(BoundWeights {
+                    certain: bounds
+                        .certain
+                        .weight(EnableScoring::disabled_from_schema(enable_scoring.schema()))?,
+                    bound: bounds.bound.weight(enable_scoring)?,
+                    scores: bounds.scores.clone(),
+                    fewest_candidates: bounds.fewest_candidates,
+                })
+            }
+            _ => None,
+        };
         Ok(Box::new(SameTextWeight {
-            exact: self.exact.weight(enable_scoring)?,
+            exact,
             candidates,
             texts_lie_together,
             answers: Arc::new(Mutex::new(Answers::default())),
+            bounds,
         }))
     }
 
@@ -78,17 +140,25 @@ impl Query for SameTextQuery {
     }
 }
 
-/// Each text's answer: its score when it matches.
-type Answers = NumberMap<u64, Option<Score>>;
+/// Each text's answer: its score (or a bound of it) when it matches.
+type Answers = NumberMap<u64, Option<TextScore>>;
+
+struct BoundWeights {
+    certain: Box<dyn Weight>,
+    bound: Box<dyn Weight>,
+    scores: Arc<TextScores>,
+    fewest_candidates: u32,
+}
 
 struct SameTextWeight {
-    exact: Box<dyn Weight>,
+    exact: Arc<dyn Weight>,
     candidates: Box<dyn Weight>,
     /// Whether each segment holds its records in text order.
     texts_lie_together: bool,
     /// Shared by the segments of one search: scores use corpus-wide statistics, so a text
     /// scores the same in every segment.
     answers: Arc<Mutex<Answers>>,
+    bounds: Option<BoundWeights>,
 }
 
 impl Weight for SameTextWeight {
@@ -99,6 +169,22 @@ impl Weight for SameTextWeight {
             return Ok(exact);
         };
         let candidates = self.candidates.scorer(reader, 1.0)?;
+        // Bounds are kept by text alone: only at the boost a search is run with. A search with
+        // few candidates asks each text exactly: bounding costs more than it saves there.
+        let bounds = match &self.bounds {
+            Some(bounds) if boost == 1.0 && candidates.size_hint() >= bounds.fewest_candidates => {
+                let certain = bounds.certain.scorer(reader, 1.0)?;
+                let bound = bounds.bound.scorer(reader, 1.0)?;
+                Some(BoundScorers {
+                    certain_place: Place::On(certain.doc()),
+                    certain,
+                    bound_place: Place::On(bound.doc()),
+                    bound,
+                    scores: bounds.scores.clone(),
+                })
+            }
+            _ => None,
+        };
         let texts = Texts {
             keys: text_keys,
             lie_together: self.texts_lie_together,
@@ -110,6 +196,7 @@ impl Weight for SameTextWeight {
             texts,
             self.answers.clone(),
             boost,
+            bounds,
         )))
     }
 
@@ -181,6 +268,23 @@ impl Run {
     }
 }
 
+/// A segment's scorers of a bounded search (see [`Bounds`]).
+struct BoundScorers {
+    certain: Box<dyn Scorer>,
+    certain_place: Place,
+    bound: Box<dyn Scorer>,
+    bound_place: Place,
+    scores: Arc<TextScores>,
+}
+
+impl BoundScorers {
+    /// The bound of `doc`'s score when it certainly matches.
+    fn bound_of(&mut self, doc: DocId) -> Option<Score> {
+        let certain = self.certain_place.holds(self.certain.as_mut(), doc);
+        (certain && self.bound_place.holds(self.bound.as_mut(), doc)).then(|| self.bound.score())
+    }
+}
+
 struct SameTextScorer {
     exact: Box<dyn Scorer>,
     /// Where the exact scorer stands: it is only asked about single records.
@@ -200,6 +304,7 @@ struct SameTextScorer {
     score: Score,
     /// After a `seek_danger` that missed `doc`: where to ask next.
     missed: Option<DocId>,
+    bounds: Option<BoundScorers>,
 }
 
 impl SameTextScorer {
@@ -209,6 +314,7 @@ impl SameTextScorer {
         texts: Texts,
         shared: Arc<Mutex<Answers>>,
         boost: Score,
+        bounds: Option<BoundScorers>,
     ) -> SameTextScorer {
         let exact_place = Place::On(exact.doc());
         let answers = std::mem::take(&mut *lock(&shared));
@@ -224,6 +330,7 @@ impl SameTextScorer {
             doc: 0,
             score: 0.0,
             missed: None,
+            bounds,
         };
         let first = scorer.candidates.doc();
         scorer.doc = scorer.first_match_from(first);
@@ -241,20 +348,36 @@ impl SameTextScorer {
             Some(key) => match self.answers.get(&key) {
                 Some(answer) => *answer,
                 None => {
-                    let answer = self.ask_exact(doc);
+                    let answer = self.ask(doc);
                     self.answers.insert(key, answer);
                     answer
                 }
             },
             // A record without a digest is its own run.
-            None => self.ask_exact(doc),
-        };
+            None => self
+                .ask_exact(doc)
+                .map(|score| TextScore { score, exact: true }),
+        }
+        .map(|answer| answer.score);
         self.run = Run {
             start: doc,
             end: text.map_or(doc + 1, |text| self.texts.end_of_run(doc, text)),
             answer,
         };
         answer
+    }
+
+    /// The answer for `doc`'s text: a bound of its score when it certainly matches, else the
+    /// exact query's.
+    fn ask(&mut self, doc: DocId) -> Option<TextScore> {
+        if let Some(bound) = self.bounds.as_mut().and_then(|bounds| bounds.bound_of(doc)) {
+            return Some(TextScore {
+                score: bound,
+                exact: false,
+            });
+        }
+        self.ask_exact(doc)
+            .map(|score| TextScore { score, exact: true })
     }
 
     /// Where to look after the candidate `doc` missed: past its text's run.
@@ -399,6 +522,15 @@ impl DocSet for SameTextScorer {
 
 impl Drop for SameTextScorer {
     fn drop(&mut self) {
+        if let Some(bounds) = &self.bounds {
+            let boost_bits = self.boost_bits;
+            bounds.scores.extend(
+                self.answers
+                    .iter()
+                    .map(|(key, answer)| (key ^ boost_bits, *answer)),
+            );
+        }
+
         let mut shared = lock(&self.shared);
         if shared.len() < self.answers.len() {
             std::mem::swap(&mut *shared, &mut self.answers);
