@@ -1015,3 +1015,45 @@ fn a_folded_search_scoring_texts_by_bounds_answers_as_one_scoring_each_exactly()
     }
     assert_eq!(compared, 40);
 }
+
+#[test]
+fn a_word_with_a_particle_ranks_its_words_written_together_with_another_particle_first() {
+    // 入退室の記録: one town writes 入退室を記録 (the words side by side, another particle),
+    // another the words apart; both texts are otherwise the 札幌市 sample's, the first longer.
+    let (_folder, index) = index_with_copies(&[
+        (
+            "ニセコ町",
+            "北海道",
+            Some((
+                "入退室の記録は保存され",
+                "入退室を記録して、内容を確認した上で常に安全に保存し",
+            )),
+        ),
+        (
+            "余市町",
+            "北海道",
+            Some((
+                "入退室の記録は保存され",
+                "入退室について、内容を確認した上で記録は保存され",
+            )),
+        ),
+    ]);
+    let request = SearchRequest {
+        q: "入退室の記録".to_string(),
+        fold: Some("off".to_string()),
+        limit: Some(100),
+        ..SearchRequest::default()
+    };
+    let hits = index.search(&request).expect("search").hits;
+    let score_of = |written: &str| {
+        hits.iter()
+            .find(|hit| hit.record.text.contains(written))
+            .map(|hit| hit.score)
+            .expect("a hit holding the words")
+    };
+    let (together, apart) = (score_of("入退室を記録"), score_of("入退室について"));
+    assert!(
+        together > apart * 1.5,
+        "入退室を記録 scores {together}, the words apart {apart}"
+    );
+}

@@ -408,11 +408,6 @@ pub(super) struct Folded {
     pub listed: Vec<ListedWording>,
 }
 
-/// Groups matches by wording: wordings stand in the order of their best match (rank, then key,
-/// as the unfolded search orders hits), and count their records and bodies. A first pass keeps
-/// each wording's best match and record count and which bodies matched at all; once the
-/// wordings are ranked, a second pass lists the bodies of the wordings `listed` asks for, each
-/// body with its best match.
 /// What makes the scores of a bounded search exact where folding needs them (see
 /// [`super::bounds`]).
 pub(super) struct Exact<'a> {
@@ -420,99 +415,40 @@ pub(super) struct Exact<'a> {
     pub scores: &'a TextScores,
 }
 
+/// Groups matches by wording: wordings stand in the order of their best match (rank, then key,
+/// as the unfolded search orders hits), and count their records and bodies. A first pass keeps
+/// each wording's best match and record count and which bodies matched at all; once the
+/// wordings are ranked (their bests made exact where a bounded search scored them by bounds),
+/// a second pass lists the bodies of the wordings `listed` asks for, each body with its best
+/// match.
 pub(super) fn fold(
     mut matches: Matches,
     documents: &SearchDocuments,
     listed: Listed,
     exact: Option<Exact<'_>>,
 ) -> tantivy::Result<Folded> {
-    let mut position_of: NumberMap<u64, u32> = NumberMap::default();
-    let mut groups: Vec<WordingGroup> = Vec::new();
-    // Bodies are numbered densely: one flag each, and one more for the documents of no known
-    // body (`body_of` says u32::MAX), which count as one body, as they always have.
-    let body_count = documents.body_count();
-    let mut body_seen = vec![false; body_count + 1];
-    let mut bodies_seen = 0;
-    let mut see_body = |body: u32| {
-        let seen = &mut body_seen[(body as usize).min(body_count)];
-        if !*seen {
-            *seen = true;
-            bodies_seen += 1;
-        }
-    };
-    // Matches come in runs of one text (records lie in text order), mostly of one wording.
-    let mut last_wording: Option<(u64, u32)> = None;
-    let mut group_of = |found: &Match, groups: &mut Vec<WordingGroup>| match last_wording {
-        Some((wording, position)) if wording == found.wording => position,
-        _ => {
-            let position = *position_of.entry(found.wording).or_insert_with(|| {
-                groups.push(WordingGroup {
-                    best: *found,
-                    records: 0,
-                });
-                u32::try_from(groups.len() - 1).unwrap_or(u32::MAX)
-            });
-            last_wording = Some((found.wording, position));
-            position
-        }
-    };
-    // Where each match went, for the second pass; and the wording holding the record asked for.
-    let mut record_groups: Vec<u32> = Vec::with_capacity(matches.records.len());
-    let mut run_groups: Vec<u32> = Vec::with_capacity(matches.runs.len());
-    let mut holding: Option<u32> = None;
-    let holds = |key: u64| matches!(listed, Listed::Holding(wanted) if wanted == key);
-    for found in &matches.records {
-        let position = group_of(found, &mut groups);
-        let group = &mut groups[position as usize];
-        group.records += 1;
-        if ranks_before(found, &group.best) {
-            group.best = *found;
-        }
-        see_body(documents.body_of(found.document));
-        if holds(found.key) {
-            holding = Some(position);
-        }
-        record_groups.push(position);
-    }
-    // A long run of one text counts its records at once and each of its bodies once, with the
-    // body's first record: the records of a run rank alike, so that record is the body's best.
-    for run_match in &matches.runs {
-        let (Some(run), Some(first)) = (run_match.fold(), run_match.bodies().first()) else {
-            run_groups.push(u32::MAX);
-            continue;
-        };
-        let position = group_of(&run_match.matched(run, first), &mut groups);
-        let group = &mut groups[position as usize];
-        group.records += run.records;
-        for body in run_match.bodies() {
-            let found = run_match.matched(run, body);
-            if ranks_before(&found, &group.best) {
-                group.best = found;
-            }
-            see_body(body.body);
-            if holds(found.key) {
-                holding = Some(position);
-            }
-        }
-        run_groups.push(position);
-    }
-
+    let FirstPass {
+        mut groups,
+        record_groups,
+        run_groups,
+        holding,
+        bodies,
+    } = FirstPass::of(&matches, documents, listed);
     let exact = exact.filter(|exact| exact.scores.has_bounds());
-    let mut members = Members::default();
+    let mut page = Page {
+        matches: &mut matches,
+        groups: &mut groups,
+        members: Members::default(),
+        record_groups: &record_groups,
+        run_groups: &run_groups,
+    };
     let wanted: Vec<u32> = match listed {
         Listed::Page { offset, limit } => {
             let shown = offset.saturating_add(limit);
             if let Some(exact) = &exact {
-                let mut page = Page {
-                    matches: &mut matches,
-                    groups: &mut groups,
-                    members: &mut members,
-                    record_groups: &record_groups,
-                    run_groups: &run_groups,
-                };
                 page.make_best_exact(exact, |groups| best_positions(groups, shown))?;
             }
-            best_positions(&groups, shown)
+            best_positions(page.groups, shown)
                 .into_iter()
                 .skip(offset)
                 .collect()
@@ -520,26 +456,12 @@ pub(super) fn fold(
         Listed::Holding(_) => {
             let wanted: Vec<u32> = holding.into_iter().collect();
             if let Some(exact) = &exact {
-                let mut page = Page {
-                    matches: &mut matches,
-                    groups: &mut groups,
-                    members: &mut members,
-                    record_groups: &record_groups,
-                    run_groups: &run_groups,
-                };
                 page.make_best_exact(exact, |_| wanted.clone())?;
             }
             wanted
         }
     };
     if let Some(exact) = &exact {
-        let mut page = Page {
-            matches: &mut matches,
-            groups: &mut groups,
-            members: &mut members,
-            record_groups: &record_groups,
-            run_groups: &run_groups,
-        };
         page.make_bodies_exact(exact, &wanted, documents)?;
     }
     let listed_bodies =
@@ -558,9 +480,103 @@ pub(super) fn fold(
         .collect();
     Ok(Folded {
         wordings: groups.len(),
-        bodies: bodies_seen,
+        bodies,
         listed,
     })
+}
+
+/// The first pass of a fold: each wording's best match and records, where each match went, the
+/// wording holding the record asked for, and how many bodies matched.
+struct FirstPass {
+    groups: Vec<WordingGroup>,
+    /// The wording of each record match, and of each run (`u32::MAX`: a run folded record by
+    /// record).
+    record_groups: Vec<u32>,
+    run_groups: Vec<u32>,
+    holding: Option<u32>,
+    bodies: usize,
+}
+
+impl FirstPass {
+    fn of(matches: &Matches, documents: &SearchDocuments, listed: Listed) -> FirstPass {
+        let mut position_of: NumberMap<u64, u32> = NumberMap::default();
+        let mut groups: Vec<WordingGroup> = Vec::new();
+        // Bodies are numbered densely: one flag each, and one more for the documents of no
+        // known body (`body_of` says u32::MAX), which count as one body, as they always have.
+        let body_count = documents.body_count();
+        let mut body_seen = vec![false; body_count + 1];
+        let mut bodies = 0;
+        let mut see_body = |body: u32| {
+            let seen = &mut body_seen[(body as usize).min(body_count)];
+            if !*seen {
+                *seen = true;
+                bodies += 1;
+            }
+        };
+        // Matches come in runs of one text (records lie in text order), mostly of one wording.
+        let mut last_wording: Option<(u64, u32)> = None;
+        let mut group_of = |found: &Match, groups: &mut Vec<WordingGroup>| match last_wording {
+            Some((wording, position)) if wording == found.wording => position,
+            _ => {
+                let position = *position_of.entry(found.wording).or_insert_with(|| {
+                    groups.push(WordingGroup {
+                        best: *found,
+                        records: 0,
+                    });
+                    u32::try_from(groups.len() - 1).unwrap_or(u32::MAX)
+                });
+                last_wording = Some((found.wording, position));
+                position
+            }
+        };
+        let mut record_groups: Vec<u32> = Vec::with_capacity(matches.records.len());
+        let mut run_groups: Vec<u32> = Vec::with_capacity(matches.runs.len());
+        let mut holding: Option<u32> = None;
+        let holds = |key: u64| matches!(listed, Listed::Holding(wanted) if wanted == key);
+        for found in &matches.records {
+            let position = group_of(found, &mut groups);
+            let group = &mut groups[position as usize];
+            group.records += 1;
+            if ranks_before(found, &group.best) {
+                group.best = *found;
+            }
+            see_body(documents.body_of(found.document));
+            if holds(found.key) {
+                holding = Some(position);
+            }
+            record_groups.push(position);
+        }
+        // A long run of one text counts its records at once and each of its bodies once, with
+        // the body's first record: the records of a run rank alike, so that record is the
+        // body's best.
+        for run_match in &matches.runs {
+            let (Some(run), Some(first)) = (run_match.fold(), run_match.bodies().first()) else {
+                run_groups.push(u32::MAX);
+                continue;
+            };
+            let position = group_of(&run_match.matched(run, first), &mut groups);
+            let group = &mut groups[position as usize];
+            group.records += run.records;
+            for body in run_match.bodies() {
+                let found = run_match.matched(run, body);
+                if ranks_before(&found, &group.best) {
+                    group.best = found;
+                }
+                see_body(body.body);
+                if holds(found.key) {
+                    holding = Some(position);
+                }
+            }
+            run_groups.push(position);
+        }
+        FirstPass {
+            groups,
+            record_groups,
+            run_groups,
+            holding,
+            bodies,
+        }
+    }
 }
 
 /// The positions of the best `shown` wordings, best first.
@@ -644,7 +660,7 @@ impl Members {
 struct Page<'a> {
     matches: &'a mut Matches,
     groups: &'a mut [WordingGroup],
-    members: &'a mut Members,
+    members: Members,
     record_groups: &'a [u32],
     run_groups: &'a [u32],
 }

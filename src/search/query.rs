@@ -720,13 +720,22 @@ fn word_plan(text: &str, phrase: bool, excluded: bool) -> Plan {
                 ));
                 return Plan::Bool(options);
             }
+            // The morphemes near each other, particles aside (の, を): they stand between the
+            // others as their places say, and reading the places of a particle written in every
+            // sentence was most of a search's time.
+            let near: Vec<(usize, String)> = many
+                .iter()
+                .filter(|(_, term)| crate::analysis::is_meaningful_term(term))
+                .cloned()
+                .collect();
+            let near = if near.len() >= 2 { near } else { many.to_vec() };
             options.push((
                 Occur::Should,
                 Plan::Boost {
                     factor: PROXIMITY_BOOST,
                     plan: Box::new(Plan::Phrase {
                         field: "text_ja",
-                        terms: many.to_vec(),
+                        terms: near,
                         slop: PROXIMITY_SLOP,
                     }),
                 },
@@ -1057,13 +1066,15 @@ pub fn candidate_plan(plan: &Plan) -> Plan {
             if !required.is_empty() {
                 return Plan::Bool(required);
             }
-            // A word's proximity phrase has the same terms as its morphemes: walk them once.
-            let optional = each_once(
+            // A word's proximity phrase has its morphemes' terms, particles aside: the records
+            // holding every morpheme are among those holding the phrase's terms, and the union
+            // walks the fewer terms only.
+            let optional = without_narrower(each_once(
                 parts
                     .iter()
                     .filter(|(occur, _)| *occur == Occur::Should)
                     .map(|(_, part)| (Occur::Should, candidate_plan(part))),
-            );
+            ));
             if optional.is_empty() {
                 // Only exclusions: tantivy matches nothing.
                 return Plan::Nothing;
@@ -1071,6 +1082,41 @@ pub fn candidate_plan(plan: &Plan) -> Plan {
             Plan::Bool(optional)
         }
     }
+}
+
+/// The parts of a union without those requiring every term of another part and more (all they
+/// match, the other matches).
+fn without_narrower(parts: Vec<(Occur, Plan)>) -> Vec<(Occur, Plan)> {
+    let required_terms = |plan: &Plan| -> Option<Vec<(&'static str, String)>> {
+        let Plan::Bool(parts) = plan else {
+            return None;
+        };
+        parts
+            .iter()
+            .map(|(occur, part)| match (occur, part) {
+                (Occur::Must, Plan::Term { field, term }) => Some((*field, term.clone())),
+                _ => None,
+            })
+            .collect()
+    };
+    let terms: Vec<Option<Vec<(&'static str, String)>>> =
+        parts.iter().map(|(_, part)| required_terms(part)).collect();
+    parts
+        .iter()
+        .enumerate()
+        .filter(|(index, _)| {
+            let Some(mine) = &terms[*index] else {
+                return true;
+            };
+            !terms.iter().enumerate().any(|(other, theirs)| {
+                other != *index
+                    && theirs.as_ref().is_some_and(|theirs| {
+                        theirs.len() < mine.len() && theirs.iter().all(|term| mine.contains(term))
+                    })
+            })
+        })
+        .map(|(_, part)| part.clone())
+        .collect()
 }
 
 /// The parts in order, each once (a union walks a repeated part twice for nothing).
