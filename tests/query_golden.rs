@@ -107,3 +107,27 @@ fn golden_candidates_walk_terms_without_positions_and_leave_exclusions_out() {
         .collect();
     insta::assert_snapshot!(rendered.join("\n"));
 }
+
+#[test]
+fn golden_certain_plans_leave_phrases_out_and_exclude_by_terms() {
+    // What certainly matches without positions, so that a folded search may score it by a
+    // bound: a word's morphemes all present (its phrases only add to the score), an excluded
+    // word by all its terms; a quoted phrase alone is certain of nothing.
+    use hyoka::search::query::certain_plan;
+    let rendered: Vec<String> = [
+        "個人情報",
+        "目的外の入手",
+        "入退室 -(生体認証 OR 指紋認証)",
+        "\"入退室管理\"",
+    ]
+    .iter()
+    .map(|query| {
+        let certain = certain_plan(&plan(&parse_query(query).expect("valid query")));
+        format!(
+            "query: {query}\n{}",
+            certain.map_or_else(|| "(none)\n".to_string(), |certain| render_plan(&certain))
+        )
+    })
+    .collect();
+    insta::assert_snapshot!(rendered.join("\n"));
+}

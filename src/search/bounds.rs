@@ -226,6 +226,12 @@ pub struct TextScores {
     exact: OnceLock<Arc<dyn Weight>>,
 }
 
+impl std::fmt::Debug for TextScores {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str("TextScores")
+    }
+}
+
 impl TextScores {
     /// Keeps the exact query of the search (the first one given).
     pub(super) fn keep_exact(&self, exact: Arc<dyn Weight>) {

@@ -59,12 +59,6 @@ impl Clone for Bounds {
     }
 }
 
-impl std::fmt::Debug for TextScores {
-    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter.write_str("TextScores")
-    }
-}
-
 impl SameTextQuery {
     pub fn new(exact: Box<dyn Query>, candidates: Box<dyn Query>) -> SameTextQuery {
         SameTextQuery {
