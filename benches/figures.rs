@@ -935,18 +935,9 @@ fn http(options: &Options) {
         .0
         .get("mixed-only")
         .is_some_and(|value| value == "yes");
-    for class in classes.iter().filter(|_| !mixed_only) {
+    let broad = broad_classes();
+    for class in classes.iter().chain(&broad).filter(|_| !mixed_only) {
         // Warm: the first request of a class loads its postings.
-        let _ = load(&address, std::slice::from_ref(class), 1, 0.5);
-        let (mut samples, errors, _) =
-            load(&address, std::slice::from_ref(class), 1, seconds / 2.0);
-        println!(
-            "http, one client, {:<20} {} errors {errors}",
-            class.0,
-            percentiles(&mut samples)
-        );
-    }
-    for class in broad_classes().iter().filter(|_| !mixed_only) {
         let _ = load(&address, std::slice::from_ref(class), 1, 0.5);
         let (mut samples, errors, _) =
             load(&address, std::slice::from_ref(class), 1, seconds / 2.0);
