@@ -2,18 +2,21 @@
 //! could reach its page.
 //!
 //! A word's plan matches a record holding all of its morphemes whatever their order; its
-//! phrases (the morphemes near each other, the exact characters) only add to the score. At 1M
-//! records 個人情報 matches 14,500 distinct texts and 特定個人情報の漏えい 3,000, and asking each
-//! of them about its phrases (positions of five to fourteen terms) was half of those searches.
-//! The page shows twenty wordings. So each text that certainly matches (see
+//! phrases (the exact characters, and for a word with particles the morphemes near each other)
+//! only add to the score. At 1M records 個人情報 matches 14,500 distinct texts, and asking each of
+//! them about its exact characters (the positions of 個人 人情 情報) was two fifths of the search,
+//! for a page of twenty wordings. So each text that certainly matches (see
 //! [`super::query::certain_plan`]) is first given a score at least its own: every phrase scored
 //! as if its terms stood side by side as often as they can (BM25 grows with the count; a phrase
-//! is found at most as often as its rarest term, or with slop as often as its most frequent
-//! one). Folding ranks the wordings by those scores, asks the exact query about the best text of
-//! each wording that could reach the page, and ranks again until every wording on the page has
-//! its exact best ([`super::fold`]): a wording below the page scores at most its bound, which
-//! the page's last exact score already beats. Totals, facets and wordings do not depend on
-//! scores, so they are the same.
+//! is found at most as often as its rarest term). Folding ranks the wordings by those scores,
+//! asks the exact query about the best text of each wording that could reach the page, and
+//! ranks again until every wording on the page has its exact best ([`super::fold`]): a wording
+//! below the page scores at most its bound, which the page's last exact score already beats.
+//! Totals, facets and wordings do not depend on scores, so they are the same.
+//!
+//! A phrase with slop is found, as tantivy counts, at most as often as its most frequent term:
+//! for a word with particles that bound is loose, nearly every text would be asked again, one
+//! round at a time, so a plan holding one is not bounded ([`super::query::bounded_search_query`]).
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, OnceLock};
