@@ -446,7 +446,7 @@ pub(super) fn fold(
         Listed::Page { offset, limit } => {
             let shown = offset.saturating_add(limit);
             if let Some(exact) = &exact {
-                page.make_best_exact(exact, |groups| best_positions(groups, shown))?;
+                page.make_best_exact(exact, |groups| best_positions(groups, shown), documents)?;
             }
             best_positions(page.groups, shown)
                 .into_iter()
@@ -456,7 +456,7 @@ pub(super) fn fold(
         Listed::Holding(_) => {
             let wanted: Vec<u32> = holding.into_iter().collect();
             if let Some(exact) = &exact {
-                page.make_best_exact(exact, |_| wanted.clone())?;
+                page.make_best_exact(exact, |_| wanted.clone(), documents)?;
             }
             wanted
         }
@@ -674,6 +674,7 @@ impl Page<'_> {
         &mut self,
         exact: &Exact<'_>,
         watched: impl Fn(&[WordingGroup]) -> Vec<u32>,
+        documents: &SearchDocuments,
     ) -> tantivy::Result<()> {
         loop {
             let mut asks: Vec<(DocAddress, u64)> = Vec::new();
@@ -694,7 +695,7 @@ impl Page<'_> {
 
             exact.scores.make_exact(exact.searcher, &asks)?;
             for position in changed {
-                self.rescore(exact, position);
+                self.rescore(exact, position, documents);
             }
         }
     }
@@ -744,24 +745,18 @@ impl Page<'_> {
         }
         exact.scores.make_exact(exact.searcher, &asks)?;
         for position in touched {
-            self.rescore(exact, position);
+            self.rescore(exact, position, documents);
         }
         Ok(())
     }
 
     /// Gives the wording's matches whose texts now have exact scores those scores, and finds
     /// its best again.
-    fn rescore(&mut self, exact: &Exact<'_>, position: u32) {
+    fn rescore(&mut self, exact: &Exact<'_>, position: u32, documents: &SearchDocuments) {
         let members = self
             .members
             .of(self.groups.len(), self.record_groups, self.run_groups);
         let records = self.matches.records.len();
-        let mut best: Option<Match> = None;
-        let mut consider = |found: Match| {
-            if best.is_none_or(|kept| ranks_before(&found, &kept)) {
-                best = Some(found);
-            }
-        };
         for &member in members.of_group(position) {
             let member = member as usize;
             if member < records {
@@ -769,20 +764,20 @@ impl Page<'_> {
                 if let Some(score) = exact.scores.exact_score_of(found.text) {
                     found.rescore(score);
                 }
-                consider(*found);
             } else if let Some(run_match) = self.matches.runs.get_mut(member - records) {
-                let Some(text) = run_match.fold().map(|fold| fold.text) else {
-                    continue;
-                };
-                if let Some(score) = exact.scores.exact_score_of(text) {
+                let text = run_match.fold().map(|fold| fold.text);
+                if let Some(score) = text.and_then(|text| exact.scores.exact_score_of(text)) {
                     run_match.score = score;
                 }
-                if let Some(fold) = run_match.fold() {
-                    for body in run_match.bodies() {
-                        consider(run_match.matched(fold, body));
-                    }
-                }
             }
+        }
+        let mut best: Option<Match> = None;
+        for &member in members.of_group(position) {
+            each_body_match(self.matches, documents, member, &mut |_, found| {
+                if best.is_none_or(|kept| ranks_before(&found, &kept)) {
+                    best = Some(found);
+                }
+            });
         }
         if let Some(best) = best {
             self.groups[position as usize].best = best;

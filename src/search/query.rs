@@ -1011,23 +1011,24 @@ pub fn certain_plan(plan: &Plan) -> Option<Plan> {
 
 /// Whether the plan has a phrase whose terms may stand apart.
 fn has_sloppy_phrase(plan: &Plan) -> bool {
-    match plan {
-        Plan::All | Plan::Nothing | Plan::Term { .. } | Plan::CharacterRegex { .. } => false,
-        Plan::Phrase { slop, .. } => *slop > 0,
-        Plan::Boost { plan, .. } | Plan::ConstScore { plan, .. } => has_sloppy_phrase(plan),
-        Plan::BestOf(parts) | Plan::AtLeast { parts, .. } => parts.iter().any(has_sloppy_phrase),
-        Plan::Bool(parts) => parts.iter().any(|(_, part)| has_sloppy_phrase(part)),
-    }
+    has_phrase(plan, &|slop| slop > 0)
 }
 
 /// Whether the plan has a phrase anywhere.
 fn reads_positions(plan: &Plan) -> bool {
+    has_phrase(plan, &|_| true)
+}
+
+/// Whether the plan has a phrase whose slop `wanted` accepts.
+fn has_phrase(plan: &Plan, wanted: &dyn Fn(u32) -> bool) -> bool {
     match plan {
         Plan::All | Plan::Nothing | Plan::Term { .. } | Plan::CharacterRegex { .. } => false,
-        Plan::Phrase { .. } => true,
-        Plan::Boost { plan, .. } | Plan::ConstScore { plan, .. } => reads_positions(plan),
-        Plan::BestOf(parts) | Plan::AtLeast { parts, .. } => parts.iter().any(reads_positions),
-        Plan::Bool(parts) => parts.iter().any(|(_, part)| reads_positions(part)),
+        Plan::Phrase { slop, .. } => wanted(*slop),
+        Plan::Boost { plan, .. } | Plan::ConstScore { plan, .. } => has_phrase(plan, wanted),
+        Plan::BestOf(parts) | Plan::AtLeast { parts, .. } => {
+            parts.iter().any(|part| has_phrase(part, wanted))
+        }
+        Plan::Bool(parts) => parts.iter().any(|(_, part)| has_phrase(part, wanted)),
     }
 }
 
