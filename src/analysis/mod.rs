@@ -126,43 +126,79 @@ pub struct BigramSpan<'a> {
 
 /// The bigrams of an already normalised text: overlapping pairs of letters and digits within
 /// each run of them, a lone character as itself; runs are two positions apart.
-pub fn bigram_spans<'text>(text: &'text str) -> Vec<BigramSpan<'text>> {
-    let mut output = Vec::new();
-    let mut position = 0usize;
-    let mut run: Vec<(usize, char)> = Vec::new();
-    let mut flush = |run: &mut Vec<(usize, char)>, output: &mut Vec<BigramSpan<'text>>| {
-        if run.is_empty() {
-            return;
-        }
-        let pairs: Vec<(usize, usize)> = if run.len() == 1 {
-            vec![(0, 0)]
-        } else {
-            (0..run.len() - 1).map(|index| (index, index + 1)).collect()
-        };
-        for (first, last) in pairs {
-            let start = run[first].0;
-            let end = run[last].0 + run[last].1.len_utf8();
-            output.push(BigramSpan {
-                term: &text[start..end],
-                position,
-                start,
-                end,
-            });
-            position += 1;
-        }
-        // The gap: the next run's first bigram is not adjacent to this run's last.
-        position += 1;
-        run.clear();
-    };
-    for (offset, character) in text.char_indices() {
-        if character.is_alphanumeric() {
-            run.push((offset, character));
-        } else {
-            flush(&mut run, &mut output);
+pub fn bigram_spans(text: &str) -> Vec<BigramSpan<'_>> {
+    BigramSpans::from(text, 0).collect()
+}
+
+/// [`bigram_spans`] one at a time, from the run of letters and digits that starts at byte
+/// `start` (positions counted from there): a caller looking for one word reads only the runs
+/// around where its characters are.
+pub struct BigramSpans<'text> {
+    text: &'text str,
+    characters: std::str::CharIndices<'text>,
+    /// Where the characters read start in `text`.
+    base: usize,
+    /// The last character of the run being read, if one is.
+    previous: Option<(usize, char)>,
+    run_length: usize,
+    position: usize,
+}
+
+impl<'text> BigramSpans<'text> {
+    pub fn from(text: &'text str, start: usize) -> BigramSpans<'text> {
+        BigramSpans {
+            text,
+            characters: text[start..].char_indices(),
+            base: start,
+            previous: None,
+            run_length: 0,
+            position: 0,
         }
     }
-    flush(&mut run, &mut output);
-    output
+
+    fn span(&mut self, start: usize, end: usize) -> BigramSpan<'text> {
+        let span = BigramSpan {
+            term: &self.text[start..end],
+            position: self.position,
+            start,
+            end,
+        };
+        self.position += 1;
+        span
+    }
+
+    /// Ends the run being read: a run of one character is that character; the next run's
+    /// first bigram is not adjacent to this run's last.
+    fn end_run(&mut self) -> Option<BigramSpan<'text>> {
+        let (start, character) = self.previous.take()?;
+        let lone = (std::mem::take(&mut self.run_length) == 1)
+            .then(|| self.span(start, start + character.len_utf8()));
+        self.position += 1;
+        lone
+    }
+}
+
+impl<'text> Iterator for BigramSpans<'text> {
+    type Item = BigramSpan<'text>;
+
+    fn next(&mut self) -> Option<BigramSpan<'text>> {
+        loop {
+            let Some((offset, character)) = self.characters.next() else {
+                return self.end_run();
+            };
+            let offset = self.base + offset;
+            if !character.is_alphanumeric() {
+                if let Some(lone) = self.end_run() {
+                    return Some(lone);
+                }
+                continue;
+            }
+            self.run_length += 1;
+            if let Some((start, _)) = self.previous.replace((offset, character)) {
+                return Some(self.span(start, offset + character.len_utf8()));
+            }
+        }
+    }
 }
 
 /// Whether a morpheme says something on its own: two or more characters, or one kanji or

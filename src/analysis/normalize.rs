@@ -198,6 +198,107 @@ fn combines_with_previous(character: char) -> bool {
 /// assert_eq!(normalize("紐づけ").as_str(), normalize("紐付け").as_str());
 /// ```
 pub fn normalize(original: &str) -> Normalized {
+    one_to_one(original).unwrap_or_else(|| normalize_in_stages(original))
+}
+
+/// What NFKC and the per-character folds make of one character when the character alone
+/// decides it: one NFKC leaves as it is, or a full-width ASCII form (（, ０, Ａ), then ASCII
+/// lower case and the kanji variants. `None` for any other character (half-width katakana,
+/// circled digits, combining marks, invisible characters…): the stages decide those.
+fn fold_alone(character: char) -> Option<char> {
+    let folded = if is_nfkc_stable(character) {
+        character
+    } else if ('\u{FF01}'..='\u{FF5E}').contains(&character) {
+        // NFKC maps each full-width form of ASCII to the ASCII character 0xFEE0 below it.
+        char::from_u32(character as u32 - 0xFEE0)?
+    } else {
+        return None;
+    };
+    if folded >= '\u{4E00}'
+        && let Some(&(_, replacement)) = KANJI_VARIANTS.iter().find(|(from, _)| *from == folded)
+    {
+        return Some(replacement);
+    }
+    Some(folded.to_ascii_lowercase())
+}
+
+/// [`normalize`] in one pass, for a text whose every character [`fold_alone`] folds and where no
+/// fold looking at neighbours applies (a dash after katakana, white space between Japanese
+/// letters, a 長音 ending a katakana word, an okurigana variant): most sentences of a document.
+/// `None` sends the text through the stages. Normalisation runs on every snippet, comparison key
+/// and indexed text, and the stages copy every character four times.
+fn one_to_one(original: &str) -> Option<Normalized> {
+    let variants = variants_by_first_character();
+    let mut text = String::with_capacity(original.len());
+    let mut char_starts = Vec::with_capacity(original.len() / 2);
+    let mut origins = Vec::with_capacity(original.len() / 2);
+    let mut previous: Option<char> = None;
+    for (start, written) in original.char_indices() {
+        let character = fold_alone(written)?;
+        let end = start + written.len_utf8();
+        let rest = &original[end..];
+        let after_katakana =
+            previous.is_some_and(|previous| is_katakana(previous) || previous == 'ー');
+        if after_katakana && is_dash_like(character) {
+            return None;
+        }
+        if character.is_whitespace()
+            && previous.is_some_and(is_japanese_letter)
+            && rest
+                .chars()
+                .find(|next| !next.is_whitespace())
+                .is_some_and(is_japanese_letter)
+        {
+            return None;
+        }
+        if character == 'ー' && previous.is_some_and(is_katakana) {
+            let next = rest.chars().next().and_then(fold_alone);
+            if !next.is_some_and(|next| is_katakana(next) || next == 'ー') {
+                return None;
+            }
+        }
+        if may_start_variant(character)
+            && let Ok(found) = variants.binary_search_by_key(&character, |(first, _)| *first)
+        {
+            let variant_starts_here = variants[found].1.iter().any(|(from, _)| {
+                let mut following = rest.chars().map(fold_alone);
+                from[1..]
+                    .iter()
+                    .all(|expected| following.next() == Some(Some(*expected)))
+            });
+            if variant_starts_here {
+                return None;
+            }
+        }
+        char_starts.push(text.len());
+        origins.push((start, end));
+        text.push(character);
+        previous = Some(character);
+    }
+    Some(Normalized {
+        text,
+        char_starts,
+        origins,
+    })
+}
+
+/// Whether `character` may start a key of [`VARIANT_TABLE`]: a bit per character modulo 128,
+/// so that nearly every character is passed over without a search of the table.
+fn may_start_variant(character: char) -> bool {
+    static FIRSTS: std::sync::OnceLock<u128> = std::sync::OnceLock::new();
+    let firsts = FIRSTS.get_or_init(|| {
+        VARIANT_TABLE.iter().fold(0u128, |bits, (from, _)| {
+            bits | from
+                .chars()
+                .next()
+                .map_or(0, |first| 1u128 << (first as u32 % 128))
+        })
+    });
+    firsts & (1u128 << (character as u32 % 128)) != 0
+}
+
+/// [`normalize`], stage by stage: any text.
+fn normalize_in_stages(original: &str) -> Normalized {
     let mut characters: Vec<(char, (usize, usize))> = Vec::with_capacity(original.len() / 2);
 
     // Stage 1: NFKC, one base character with its combining marks at a time, so that every
@@ -373,6 +474,104 @@ mod tests {
                 assert!(!combines_with_previous(character), "U+{code:04X}");
             }
         }
+    }
+
+    #[test]
+    fn full_width_ascii_folds_alone_as_nfkc_folds_it() {
+        for code in 0xFF01..=0xFF5Eu32 {
+            let character = char::from_u32(code).unwrap();
+            let normalized: String = character.to_string().nfkc().collect();
+            let expected = normalized.to_ascii_lowercase();
+            assert_eq!(
+                fold_alone(character).map(String::from),
+                Some(expected),
+                "U+{code:04X}"
+            );
+        }
+    }
+
+    /// Texts made of the characters every fold looks at, each next to each: dashes and 長音
+    /// after katakana, spaces between Japanese and Latin letters, okurigana variants, kanji
+    /// variants, full-width and half-width forms, invisible and combining characters.
+    fn awkward_texts() -> Vec<String> {
+        let pieces = [
+            "サーバ",
+            "ー",
+            "-",
+            "−",
+            "―",
+            " ",
+            "　",
+            "\t",
+            "情報",
+            "ネットワーク",
+            "ISO",
+            "Ａ",
+            "（",
+            "）",
+            "１",
+            "ｻｰﾊﾞｰ",
+            "ﾊﾟ",
+            "取り扱い",
+            "取",
+            "り",
+            "扱",
+            "行な",
+            "入れ替",
+            "入",
+            "髙",
+            "﨑",
+            "ひもづけ",
+            "\u{200B}",
+            "か\u{3099}",
+            "①",
+            "、",
+            "。",
+            "「",
+            "x",
+            "Z",
+        ];
+        let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        (0..20_000)
+            .map(|_| {
+                let length = 1 + next() % 8;
+                (0..length)
+                    .map(|_| pieces[(next() % pieces.len() as u64) as usize])
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn one_pass_normalisation_gives_what_the_stages_give() {
+        let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+        let mut texts = awkward_texts();
+        for entry in std::fs::read_dir(&corpus).unwrap().flatten() {
+            let Ok(document) = std::fs::read_to_string(entry.path()) else {
+                continue;
+            };
+            texts.extend(document.lines().map(str::to_string));
+            texts.push(document);
+        }
+        let mut in_one_pass = 0;
+        for text in &texts {
+            if let Some(normalized) = one_to_one(text) {
+                assert_eq!(normalized, normalize_in_stages(text), "{text:?}");
+                in_one_pass += 1;
+            }
+            assert_eq!(normalize(text), normalize_in_stages(text), "{text:?}");
+        }
+        // Both ways were taken, many times.
+        assert!(
+            in_one_pass > 1_000 && in_one_pass < texts.len() - 1_000,
+            "{in_one_pass}"
+        );
     }
 
     #[test]

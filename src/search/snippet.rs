@@ -8,8 +8,8 @@ use std::collections::HashSet;
 
 use crate::analysis::normalize::is_hiragana;
 use crate::analysis::{
-    AnalyzedToken, BigramSpan, bigram_spans, bigrams, is_meaningful_term, morphemes,
-    morphemes_of_normalized, normalize,
+    AnalyzedToken, BigramSpans, bigrams, is_meaningful_term, morphemes, morphemes_of_normalized,
+    normalize,
 };
 use crate::search::query::ParsedQuery;
 
@@ -189,12 +189,11 @@ impl Highlighter {
     fn ranges_of(&self, text: &str, wanted: Marks) -> Vec<(usize, usize)> {
         let mut ranges = Vec::new();
         let normalized = normalize(text);
-        let document = bigram_spans(normalized.as_str());
         let mut by_morphemes: Vec<&ClauseMarks> = Vec::new();
         for clause in &self.clauses {
             let before = ranges.len();
             for sequence in &clause.bigram_sequences {
-                for (start, end) in sequence_spans(sequence, normalized.as_str(), &document) {
+                for (start, end) in sequence_spans(sequence, normalized.as_str()) {
                     ranges.push(normalized.original_range(start, end));
                 }
             }
@@ -283,13 +282,11 @@ impl Highlighter {
     }
 }
 
-/// Where a clause's bigram sequence occurs in a normalised text with the given bigrams: byte
-/// spans of that text (mapped to the original only for these few, not for every bigram).
-fn sequence_spans(
-    sequence: &[(usize, String)],
-    text: &str,
-    document: &[BigramSpan<'_>],
-) -> Vec<(usize, usize)> {
+/// Where a clause's bigram sequence occurs in a normalised text: byte spans of that text
+/// (mapped to the original only for these few). The sequence can start only where its first
+/// bigram is written, so only the runs of letters around those places are cut into bigrams,
+/// not the whole text: a snippet reads a record's text once or twice.
+fn sequence_spans(sequence: &[(usize, String)], text: &str) -> Vec<(usize, usize)> {
     // A one-character word (鍵) is a character, not a bigram: found as written, it never sends
     // the record through the morphological analyser.
     if let [(_, only)] = sequence
@@ -301,26 +298,44 @@ fn sequence_spans(
             .collect();
     }
     let mut spans = Vec::new();
-    let Some(&(first_position, _)) = sequence.first() else {
+    let Some((first_position, first_term)) = sequence.first() else {
         return spans;
     };
-    let last_offset = sequence.last().map(|last| last.0).unwrap_or(0) - first_position;
-    for start in 0..document.len() {
-        let matches = sequence.iter().all(|(position, term)| {
-            let wanted = document[start].position + (position - first_position);
-            document[start..]
-                .iter()
-                .take(position - first_position + 1)
-                .any(|token| token.position == wanted && token.term == term)
+    let Some(first_character) = first_term.chars().next() else {
+        return spans;
+    };
+    let mut from = 0;
+    // Every place the first bigram is written, overlapping ones too (ーーー holds ーー twice).
+    while let Some(found) = text[from..].find(first_term.as_str()) {
+        let start = from + found;
+        from = start + first_character.len_utf8();
+        let run_start = text[..start]
+            .char_indices()
+            .rev()
+            .take_while(|(_, character)| character.is_alphanumeric())
+            .last()
+            .map_or(start, |(offset, _)| offset);
+        let mut tokens = BigramSpans::from(text, run_start)
+            .skip_while(|token| token.start < start)
+            .peekable();
+        let Some(first) = tokens.next_if(|token| token.start == start && token.term == first_term)
+        else {
+            continue;
+        };
+        let mut end = first.end;
+        let rest_found = sequence[1..].iter().all(|(position, term)| {
+            let wanted = first.position + (position - first_position);
+            while tokens.next_if(|token| token.position < wanted).is_some() {}
+            match tokens.next_if(|token| token.position == wanted && token.term == term) {
+                Some(token) => {
+                    end = token.end;
+                    true
+                }
+                None => false,
+            }
         });
-        if matches {
-            let last_position = document[start].position + last_offset;
-            let end = document[start..]
-                .iter()
-                .find(|token| token.position == last_position)
-                .map(|token| token.end)
-                .unwrap_or(document[start].end);
-            spans.push((document[start].start, end));
+        if rest_found {
+            spans.push((start, end));
         }
     }
     spans
