@@ -167,25 +167,29 @@ pub fn is_japanese_letter(character: char) -> bool {
         | '\u{20000}'..='\u{2FA1F}')
 }
 
-/// Half-width voiced sound marks combine with the katakana before them under NFKC, so they
-/// must be normalised together with it.
 /// Characters NFKC leaves as they are, checked by range: ASCII, hiragana, katakana, the common
-/// CJK ideographs and the Japanese punctuation and brackets. Nearly every character of a
-/// document is one, and for them the per-character NFKC pass is skipped (the unit test checks
-/// every one of them against NFKC).
+/// CJK ideographs, the Japanese punctuation and brackets, and the dashes, arrows and marks
+/// documents point and number with (—, →, ※, ○, ■). Nearly every character of a document is
+/// one, and for them the per-character NFKC pass is skipped (the unit test checks every one of
+/// them against NFKC).
 fn is_nfkc_stable(character: char) -> bool {
     matches!(
         character,
         '\u{0}'..='\u{7F}'
-            | '\u{3001}'..='\u{3002}'
-            | '\u{3005}'
-            | '\u{300C}'..='\u{3011}'
+            | '\u{2010}'
+            | '\u{2012}'..='\u{2016}'
+            | '\u{203B}'
+            | '\u{2190}'..='\u{21FF}'
+            | '\u{25A0}'..='\u{25FF}'
+            | '\u{3001}'..='\u{3029}'
             | '\u{3041}'..='\u{3096}'
             | '\u{30A1}'..='\u{30FC}'
             | '\u{4E00}'..='\u{9FFF}'
     )
 }
 
+/// Half-width voiced sound marks combine with the katakana before them under NFKC, so they
+/// must be normalised together with it.
 fn combines_with_previous(character: char) -> bool {
     is_combining_mark(character) || matches!(character, '\u{FF9E}' | '\u{FF9F}')
 }
@@ -198,19 +202,23 @@ fn combines_with_previous(character: char) -> bool {
 /// assert_eq!(normalize("紐づけ").as_str(), normalize("紐付け").as_str());
 /// ```
 pub fn normalize(original: &str) -> Normalized {
-    one_to_one(original).unwrap_or_else(|| normalize_in_stages(original))
+    in_one_pass(original).unwrap_or_else(|| normalize_in_stages(original))
 }
 
 /// What NFKC and the per-character folds make of one character when the character alone
-/// decides it: one NFKC leaves as it is, or a full-width ASCII form (（, ０, Ａ), then ASCII
-/// lower case and the kanji variants. `None` for any other character (half-width katakana,
-/// circled digits, combining marks, invisible characters…): the stages decide those.
+/// decides it: one NFKC leaves as it is, a full-width ASCII form (（, ０, Ａ) or a circled digit
+/// (①), then ASCII lower case and the kanji variants. `None` for any other character
+/// (half-width katakana, ⑩ and on, combining marks, invisible characters…): the stages decide
+/// those.
 fn fold_alone(character: char) -> Option<char> {
     let folded = if is_nfkc_stable(character) {
         character
     } else if ('\u{FF01}'..='\u{FF5E}').contains(&character) {
         // NFKC maps each full-width form of ASCII to the ASCII character 0xFEE0 below it.
         char::from_u32(character as u32 - 0xFEE0)?
+    } else if ('①'..='⑨').contains(&character) {
+        // A measure's numbered points: NFKC writes ① to ⑨ as the digit (⑩ on as two).
+        char::from_u32('1' as u32 + (character as u32 - '①' as u32))?
     } else {
         return None;
     };
@@ -222,64 +230,169 @@ fn fold_alone(character: char) -> Option<char> {
     Some(folded.to_ascii_lowercase())
 }
 
-/// [`normalize`] in one pass, for a text whose every character [`fold_alone`] folds and where no
-/// fold looking at neighbours applies (a dash after katakana, white space between Japanese
-/// letters, a 長音 ending a katakana word, an okurigana variant): most sentences of a document.
-/// `None` sends the text through the stages. Normalisation runs on every snippet, comparison key
-/// and indexed text, and the stages copy every character four times.
-fn one_to_one(original: &str) -> Option<Normalized> {
-    let variants = variants_by_first_character();
+/// What NFKC writes for a Roman numeral, a circled or bracketed number or an ellipsis (Ⅳ, ⑩,
+/// ⑴, …) when it is ASCII letters, digits and punctuation other than the dash, lower-cased:
+/// none of the folds that look at neighbours applies to them. `None` for any other character.
+fn expand_alone(character: char) -> Option<String> {
+    if !matches!(character, '\u{2025}'..='\u{2026}' | '\u{2160}'..='\u{217F}' | '\u{2460}'..='\u{24FF}')
+    {
+        return None;
+    }
+    let expanded: String = std::iter::once(character).nfkc().collect();
+    let plain = expanded
+        .chars()
+        .all(|folded| folded.is_ascii_graphic() && !is_dash_like(folded));
+    plain.then(|| expanded.to_ascii_lowercase())
+}
+
+/// [`normalize`] in one pass, for a text whose every character [`fold_alone`] folds or
+/// [`expand_alone`] expands: most texts of a document. The folds that look at neighbours are made here as the stages make
+/// them (a dash after katakana becomes ー, white space between Japanese letters goes, a 長音
+/// ending a katakana word goes, an okurigana variant written as the table has it is folded);
+/// `None` sends the text through the stages. Normalisation runs on every snippet, comparison key and indexed
+/// text, and the stages copy every character four times.
+fn in_one_pass(original: &str) -> Option<Normalized> {
     let mut text = String::with_capacity(original.len());
     let mut char_starts = Vec::with_capacity(original.len() / 2);
-    let mut origins = Vec::with_capacity(original.len() / 2);
-    let mut previous: Option<char> = None;
-    for (start, written) in original.char_indices() {
-        let character = fold_alone(written)?;
+    let mut origins: Vec<(usize, usize)> = Vec::with_capacity(original.len() / 2);
+    // The last character after the folds of single characters (the stages' second), and the
+    // last one kept (their third: a 長音 ending a word is folded, then dropped).
+    let mut last_folded: Option<char> = None;
+    let mut last_kept: Option<char> = None;
+    let mut characters = original.char_indices();
+    while let Some((start, written)) = characters.next() {
         let end = start + written.len_utf8();
         let rest = &original[end..];
-        let after_katakana =
-            previous.is_some_and(|previous| is_katakana(previous) || previous == 'ー');
-        if after_katakana && is_dash_like(character) {
-            return None;
-        }
-        if character.is_whitespace()
-            && previous.is_some_and(is_japanese_letter)
-            && rest
-                .chars()
-                .find(|next| !next.is_whitespace())
-                .is_some_and(is_japanese_letter)
-        {
-            return None;
-        }
-        if character == 'ー' && previous.is_some_and(is_katakana) {
-            let next = rest.chars().next().and_then(fold_alone);
-            if !next.is_some_and(|next| is_katakana(next) || next == 'ー') {
-                return None;
+        let Some(folded) = fold_alone(written) else {
+            // Ⅳ as iv, ⑩ as 10: letters and digits no fold looks at again.
+            let expanded = expand_alone(written)?;
+            for folded in expanded.chars() {
+                char_starts.push(text.len());
+                origins.push((start, end));
+                text.push(folded);
+            }
+            last_folded = expanded.chars().last();
+            last_kept = last_folded;
+            continue;
+        };
+        let Some(character) = fold_in_context(folded, last_folded, rest) else {
+            // White space between Japanese letters: layout, not a word boundary.
+            continue;
+        };
+        last_folded = Some(character);
+        if character == 'ー' && last_kept.is_some_and(is_katakana) {
+            let word_continues =
+                next_folded(rest, character)?.is_some_and(|next| is_katakana(next) || next == 'ー');
+            if !word_continues {
+                // サーバー as サーバ, the letter before covering the 長音 as written.
+                if let Some(last) = origins.last_mut() {
+                    last.1 = last.1.max(end);
+                }
+                continue;
             }
         }
-        if may_start_variant(character)
-            && let Ok(found) = variants.binary_search_by_key(&character, |(first, _)| *first)
-        {
-            let variant_starts_here = variants[found].1.iter().any(|(from, _)| {
-                let mut following = rest.chars().map(fold_alone);
-                from[1..]
-                    .iter()
-                    .all(|expected| following.next() == Some(Some(*expected)))
-            });
-            if variant_starts_here {
-                return None;
+        if may_start_variant(character) {
+            match variant_at(character, rest) {
+                VariantAt::None => {}
+                VariantAt::Uncertain => return None,
+                VariantAt::Written { length, to } => {
+                    // 取り扱 as 取扱: each character of the fold covers the whole variant.
+                    let mut key_end = end;
+                    for (_, key) in characters.by_ref().take(length - 1) {
+                        key_end += key.len_utf8();
+                        last_folded = fold_alone(key);
+                    }
+                    last_kept = last_folded;
+                    for folded in to.chars() {
+                        char_starts.push(text.len());
+                        origins.push((start, key_end));
+                        text.push(folded);
+                    }
+                    continue;
+                }
             }
         }
         char_starts.push(text.len());
         origins.push((start, end));
         text.push(character);
-        previous = Some(character);
+        last_kept = Some(character);
     }
     Some(Normalized {
         text,
         char_starts,
         origins,
     })
+}
+
+/// The folds of the stages' second pass that look at neighbours, for a character folded alone:
+/// a dash after katakana or ー is the 長音; white space between Japanese letters (the one folded
+/// before, the next one written that is not white space) is dropped (`None`).
+fn fold_in_context(character: char, last_folded: Option<char>, rest: &str) -> Option<char> {
+    let after_katakana = last_folded.is_some_and(|last| is_katakana(last) || last == 'ー');
+    if after_katakana && is_dash_like(character) {
+        return Some('ー');
+    }
+    let between_japanese = character.is_whitespace()
+        && last_folded.is_some_and(is_japanese_letter)
+        && rest
+            .chars()
+            .find(|next| !next.is_whitespace())
+            .is_some_and(is_japanese_letter);
+    (!between_japanese).then_some(character)
+}
+
+/// The character after `folded` once the folds of single characters are made (`Some(None)` at
+/// the end of the text); `None` when one of the characters in between is not folded alone.
+fn next_folded(rest: &str, folded: char) -> Option<Option<char>> {
+    for (offset, written) in rest.char_indices() {
+        let after = &rest[offset + written.len_utf8()..];
+        if let Some(next) = fold_in_context(fold_alone(written)?, Some(folded), after) {
+            return Some(Some(next));
+        }
+    }
+    Some(None)
+}
+
+/// Whether a key of [`VARIANT_TABLE`] starts with `character`, `rest` following it.
+enum VariantAt {
+    None,
+    /// Written as the key is: the first such key in the table's order, its length in
+    /// characters, and what it is folded to.
+    Written {
+        length: usize,
+        to: &'static str,
+    },
+    /// With a character in between that a fold could drop or change: the stages decide.
+    Uncertain,
+}
+
+fn variant_at(character: char, rest: &str) -> VariantAt {
+    let variants = variants_by_first_character();
+    let Ok(found) = variants.binary_search_by_key(&character, |(first, _)| *first) else {
+        return VariantAt::None;
+    };
+    'keys: for (from, to) in &variants[found].1 {
+        let mut following = rest.chars();
+        for expected in &from[1..] {
+            let Some(written) = following.next() else {
+                continue 'keys;
+            };
+            match fold_alone(written) {
+                Some(folded) if folded == *expected => {}
+                Some(folded)
+                    if !folded.is_whitespace() && !is_dash_like(folded) && folded != 'ー' =>
+                {
+                    continue 'keys;
+                }
+                _ => return VariantAt::Uncertain,
+            }
+        }
+        return VariantAt::Written {
+            length: from.len(),
+            to,
+        };
+    }
+    VariantAt::None
 }
 
 /// Whether `character` may start a key of [`VARIANT_TABLE`]: a bit per character modulo 128,
@@ -477,8 +590,8 @@ mod tests {
     }
 
     #[test]
-    fn full_width_ascii_folds_alone_as_nfkc_folds_it() {
-        for code in 0xFF01..=0xFF5Eu32 {
+    fn full_width_ascii_and_circled_digits_fold_alone_as_nfkc_folds_them() {
+        for code in (0xFF01..=0xFF5Eu32).chain(0x2460..=0x2468) {
             let character = char::from_u32(code).unwrap();
             let normalized: String = character.to_string().nfkc().collect();
             let expected = normalized.to_ascii_lowercase();
@@ -525,6 +638,23 @@ mod tests {
             "\u{200B}",
             "か\u{3099}",
             "①",
+            "⑨",
+            "⑩",
+            "・",
+            "取 り扱",
+            "サーバー・",
+            "—",
+            "Ⅳ",
+            "ⅲ",
+            "⑴",
+            "…",
+            "⑳",
+            "※",
+            "○",
+            "〜",
+            "問い合わせ",
+            "行なう",
+            "ー ",
             "、",
             "。",
             "「",
@@ -559,19 +689,16 @@ mod tests {
             texts.extend(document.lines().map(str::to_string));
             texts.push(document);
         }
-        let mut in_one_pass = 0;
+        let mut taken = 0;
         for text in &texts {
-            if let Some(normalized) = one_to_one(text) {
+            if let Some(normalized) = in_one_pass(text) {
                 assert_eq!(normalized, normalize_in_stages(text), "{text:?}");
-                in_one_pass += 1;
+                taken += 1;
             }
             assert_eq!(normalize(text), normalize_in_stages(text), "{text:?}");
         }
         // Both ways were taken, many times.
-        assert!(
-            in_one_pass > 1_000 && in_one_pass < texts.len() - 1_000,
-            "{in_one_pass}"
-        );
+        assert!(taken > 1_000 && taken < texts.len() - 1_000, "{taken}");
     }
 
     #[test]
