@@ -168,17 +168,17 @@ pub fn is_japanese_letter(character: char) -> bool {
 }
 
 /// Characters NFKC leaves as they are, checked by range: ASCII, hiragana, katakana, the common
-/// CJK ideographs, the Japanese punctuation and brackets, and the dashes, arrows and marks
-/// documents point and number with (—, →, ※, ○, ■). Nearly every character of a document is
-/// one, and for them the per-character NFKC pass is skipped (the unit test checks every one of
-/// them against NFKC).
+/// CJK ideographs, the Japanese punctuation and brackets, the dashes, arrows and marks documents
+/// point and number with (—, →, ※, ○, ■) and the › between a record's headings. Nearly every
+/// character of a document is one, and for them the per-character NFKC pass is skipped (the
+/// unit test checks every one of them against NFKC).
 fn is_nfkc_stable(character: char) -> bool {
     matches!(
         character,
         '\u{0}'..='\u{7F}'
             | '\u{2010}'
             | '\u{2012}'..='\u{2016}'
-            | '\u{203B}'
+            | '\u{2039}'..='\u{203B}'
             | '\u{2190}'..='\u{21FF}'
             | '\u{25A0}'..='\u{25FF}'
             | '\u{3001}'..='\u{3029}'
@@ -644,6 +644,7 @@ mod tests {
             "取 り扱",
             "サーバー・",
             "—",
+            " › ",
             "Ⅳ",
             "ⅲ",
             "⑴",
