@@ -736,6 +736,21 @@ fn a_wording_of_many_bodies_lists_the_first_with_its_hit_and_every_one_when_aske
         .filter(|body| *body != hit.record.municipality)
         .collect();
     assert_eq!(names, expected);
+    // In the order of the bodies' codes, as the national list numbers them: the twenty shown
+    // with the hit are the first twenty of all its bodies, not twenty of them.
+    let codes: Vec<String> = every
+        .others
+        .iter()
+        .map(|other| {
+            hyoka::bodies::LocalBodies::bundled()
+                .by_name(&other.body, Some("北海道"))
+                .map(|body| body.code.clone())
+                .expect("a body of 北海道")
+        })
+        .collect();
+    let mut in_code_order = codes.clone();
+    in_code_order.sort();
+    assert_eq!(codes, in_code_order);
     // A body listed with the hit names the same wording; a record no wording of this search
     // shows, or no record id at all, none.
     let by_listed = index

@@ -899,26 +899,34 @@ impl ListedWording {
     /// What a hit says of the bodies folded into it, listing the first `listed` others.
     pub(super) fn describe(&self, documents: &SearchDocuments, listed: usize) -> FoldedWording {
         let own_body = documents.body_of(self.best.document);
-        let mut others: Vec<(Option<&str>, &str, &Match)> = self
+        // In code order, bodies without a code last, then by name, then as found.
+        let mut others: Vec<(bool, Option<&str>, &str, usize, &Match)> = self
             .bodies
             .iter()
-            .filter(|(body, _)| *body != own_body)
-            .map(|(body, found)| {
+            .enumerate()
+            .filter(|(_, (body, _))| *body != own_body)
+            .map(|(position, (body, found))| {
                 let (name, code) = documents.body(*body);
-                (code, name, found)
+                (code.is_none(), code, name, position, found)
             })
             .collect();
-        // Bodies without a code last; only the listed ones are written out.
-        others.sort_by(|left, right| {
-            (left.0.is_none(), left.0, left.1).cmp(&(right.0.is_none(), right.0, right.1))
-        });
+        let order = |left: &(bool, Option<&str>, &str, usize, &Match),
+                     right: &(bool, Option<&str>, &str, usize, &Match)| {
+            (left.0, left.1, left.2, left.3).cmp(&(right.0, right.1, right.2, right.3))
+        };
+        // Only the listed ones are written out: a wording of a thousand bodies lists twenty,
+        // so those are picked out before they are sorted.
+        if others.len() > listed && listed > 0 {
+            others.select_nth_unstable_by(listed - 1, order);
+        }
+        others.truncate(listed);
+        others.sort_unstable_by(order);
         FoldedWording {
             records: self.records,
             bodies: self.bodies.len(),
             others: others
                 .into_iter()
-                .take(listed)
-                .map(|(_, name, found)| FoldedBody {
+                .map(|(_, _, name, _, found)| FoldedBody {
                     body: name.to_string(),
                     id: format!("{:016x}", found.key),
                     file: documents
