@@ -234,8 +234,11 @@ fn fold_alone(character: char) -> Option<char> {
 /// ⑴, …) when it is ASCII letters, digits and punctuation other than the dash, lower-cased:
 /// none of the folds that look at neighbours applies to them. `None` for any other character.
 fn expand_alone(character: char) -> Option<String> {
-    if !matches!(character, '\u{2025}'..='\u{2026}' | '\u{2160}'..='\u{217F}' | '\u{2460}'..='\u{24FF}')
-    {
+    let numeral_or_dots = matches!(
+        character,
+        '\u{2025}'..='\u{2026}' | '\u{2160}'..='\u{217F}' | '\u{2460}'..='\u{24FF}'
+    );
+    if !numeral_or_dots {
         return None;
     }
     let expanded: String = std::iter::once(character).nfkc().collect();
@@ -246,11 +249,12 @@ fn expand_alone(character: char) -> Option<String> {
 }
 
 /// [`normalize`] in one pass, for a text whose every character [`fold_alone`] folds or
-/// [`expand_alone`] expands: most texts of a document. The folds that look at neighbours are made here as the stages make
-/// them (a dash after katakana becomes ー, white space between Japanese letters goes, a 長音
-/// ending a katakana word goes, an okurigana variant written as the table has it is folded);
-/// `None` sends the text through the stages. Normalisation runs on every snippet, comparison key and indexed
-/// text, and the stages copy every character four times.
+/// [`expand_alone`] expands: most texts of a document. The folds that look at neighbours are
+/// made here as the stages make them (a dash after katakana becomes ー, white space between
+/// Japanese letters goes, a 長音 ending a katakana word goes, an okurigana variant written as
+/// the table has it is folded); `None` sends the text through the stages. Normalisation runs
+/// on every snippet, comparison key and indexed text, and the stages copy every character four
+/// times.
 fn in_one_pass(original: &str) -> Option<Normalized> {
     let mut text = String::with_capacity(original.len());
     let mut char_starts = Vec::with_capacity(original.len() / 2);
