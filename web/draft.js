@@ -107,7 +107,11 @@ function fillChoices(select, choices, chosen, allLabel) {
   select.value = chosen || "";
 }
 
+// #draft-slots[data-state] is "loading" while the slots are fetched and drawn anew (a hint
+// asked for meanwhile is drawn in a list about to be replaced), then "ready".
 async function drawDraftSlots() {
+  const slotsBox = document.getElementById("draft-slots");
+  slotsBox.dataset.state = "loading";
   const params = new URLSearchParams();
   if (draftState.doc_type) params.set("doc_type", draftState.doc_type);
   if (draftState.jimu) params.set("jimu", draftState.jimu);
@@ -129,9 +133,10 @@ async function drawDraftSlots() {
     .filter((slot) => !onlyWritten || draftState.texts[slot.key])
     .map(draftSlotItem));
   const writtenCount = Object.values(draftState.texts).filter(Boolean).length;
-  document.getElementById("draft-slots").dataset.slots = String(slots.length);
-  document.getElementById("draft-slots").setAttribute("aria-label",
+  slotsBox.dataset.slots = String(slots.length);
+  slotsBox.setAttribute("aria-label",
     `${slots.length} 項目（うち下書きのある項目 ${writtenCount}）・比べる文書 ${body.documents}（${body.bodies} 団体）`);
+  slotsBox.dataset.state = "ready";
 }
 
 // A textarea as tall as its text (up to a screenful), so a copied sentence is seen landing.
@@ -467,6 +472,7 @@ document.addEventListener("DOMContentLoaded", () => {
     try {
       await drawDraftSlots();
     } catch (error) {
+      document.getElementById("draft-slots").dataset.state = "error";
       showError(error.message);
     }
   };

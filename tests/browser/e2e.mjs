@@ -641,6 +641,9 @@ async function journey(browser, base) {
     await page.waitForFunction(() => /札幌市「.*」の \d+ 項目を下書きに入れました/.test(document.getElementById("draft-status").textContent));
     // Peers of every 事務: the bundled corpus has few bodies of each.
     await page.selectOption("#draft-jimu", "");
+    // The slots are drawn anew for the new peers: a hint asked for before that is drawn in the
+    // list being replaced.
+    await page.waitForSelector("#draft-slots[data-state=ready]");
     await page.waitForFunction(() => document.getElementById("draft-jimu").value === "" && document.querySelector('[id="draft-text-III.7.R1.5"]'));
     const slot = page.locator('li[data-slot="III.7.R1.5"]');
     const area = page.locator('[id="draft-text-III.7.R1.5"]');
