@@ -108,10 +108,20 @@ function fillChoices(select, choices, chosen, allLabel) {
 }
 
 // #draft-slots[data-state] is "loading" while the slots are fetched and drawn anew (a hint
-// asked for meanwhile is drawn in a list about to be replaced), then "ready".
+// asked for meanwhile is drawn in a list about to be replaced), then "ready" (or "error").
 async function drawDraftSlots() {
   const slotsBox = document.getElementById("draft-slots");
   slotsBox.dataset.state = "loading";
+  try {
+    await fillDraftSlots(slotsBox);
+    slotsBox.dataset.state = "ready";
+  } catch (error) {
+    slotsBox.dataset.state = "error";
+    throw error;
+  }
+}
+
+async function fillDraftSlots(slotsBox) {
   const params = new URLSearchParams();
   if (draftState.doc_type) params.set("doc_type", draftState.doc_type);
   if (draftState.jimu) params.set("jimu", draftState.jimu);
@@ -136,7 +146,6 @@ async function drawDraftSlots() {
   slotsBox.dataset.slots = String(slots.length);
   slotsBox.setAttribute("aria-label",
     `${slots.length} 項目（うち下書きのある項目 ${writtenCount}）・比べる文書 ${body.documents}（${body.bodies} 団体）`);
-  slotsBox.dataset.state = "ready";
 }
 
 // A textarea as tall as its text (up to a screenful), so a copied sentence is seen landing.
@@ -472,7 +481,6 @@ document.addEventListener("DOMContentLoaded", () => {
     try {
       await drawDraftSlots();
     } catch (error) {
-      document.getElementById("draft-slots").dataset.state = "error";
       showError(error.message);
     }
   };
