@@ -222,12 +222,19 @@ fn fold_alone(character: char) -> Option<char> {
     } else {
         return None;
     };
-    if folded >= '\u{4E00}'
-        && let Some(&(_, replacement)) = KANJI_VARIANTS.iter().find(|(from, _)| *from == folded)
+    Some(fold_letter(folded))
+}
+
+/// The folds of one character after NFKC that look at nothing else: ASCII lower case and the
+/// kanji variants.
+fn fold_letter(character: char) -> char {
+    // Every variant is an ideograph: kana and ASCII need no look.
+    if character >= '\u{4E00}'
+        && let Some(&(_, replacement)) = KANJI_VARIANTS.iter().find(|(from, _)| *from == character)
     {
-        return Some(replacement);
+        return replacement;
     }
-    Some(folded.to_ascii_lowercase())
+    character.to_ascii_lowercase()
 }
 
 /// What NFKC writes for a Roman numeral, a circled or bracketed number or an ellipsis (Ⅳ, ⑩,
@@ -279,7 +286,7 @@ fn in_one_pass(original: &str) -> Option<Normalized> {
             last_kept = last_folded;
             continue;
         };
-        let Some(character) = fold_in_context(folded, last_folded, rest) else {
+        let Some(character) = fold_in_context(folded, last_folded, next_written_in(rest)) else {
             // White space between Japanese letters: layout, not a word boundary.
             continue;
         };
@@ -328,21 +335,30 @@ fn in_one_pass(original: &str) -> Option<Normalized> {
     })
 }
 
-/// The folds of the stages' second pass that look at neighbours, for a character folded alone:
-/// a dash after katakana or ー is the 長音; white space between Japanese letters (the one folded
-/// before, the next one written that is not white space) is dropped (`None`).
-fn fold_in_context(character: char, last_folded: Option<char>, rest: &str) -> Option<char> {
+/// The folds that look at neighbours, for a character already folded alone (the stages' second
+/// pass and the one pass both make them here): a dash after katakana or ー is the 長音; white
+/// space between Japanese letters (the one folded before, and `next_written`: the next one
+/// after NFKC that is not white space) is dropped (`None`).
+fn fold_in_context(
+    character: char,
+    last_folded: Option<char>,
+    next_written: impl FnOnce() -> Option<char>,
+) -> Option<char> {
     let after_katakana = last_folded.is_some_and(|last| is_katakana(last) || last == 'ー');
     if after_katakana && is_dash_like(character) {
         return Some('ー');
     }
     let between_japanese = character.is_whitespace()
         && last_folded.is_some_and(is_japanese_letter)
-        && rest
-            .chars()
-            .find(|next| !next.is_whitespace())
-            .is_some_and(is_japanese_letter);
+        && next_written().is_some_and(is_japanese_letter);
     (!between_japanese).then_some(character)
+}
+
+/// The next character of `rest` that is not white space, as [`fold_in_context`] looks at it: in
+/// a text the one pass takes, each character NFKC writes differently is not a Japanese letter
+/// either way.
+fn next_written_in(rest: &str) -> impl FnOnce() -> Option<char> + '_ {
+    move || rest.chars().find(|next| !next.is_whitespace())
 }
 
 /// The character after `folded` once the folds of single characters are made (`Some(None)` at
@@ -350,7 +366,9 @@ fn fold_in_context(character: char, last_folded: Option<char>, rest: &str) -> Op
 fn next_folded(rest: &str, folded: char) -> Option<Option<char>> {
     for (offset, written) in rest.char_indices() {
         let after = &rest[offset + written.len_utf8()..];
-        if let Some(next) = fold_in_context(fold_alone(written)?, Some(folded), after) {
+        if let Some(next) =
+            fold_in_context(fold_alone(written)?, Some(folded), next_written_in(after))
+        {
             return Some(Some(next));
         }
     }
@@ -449,38 +467,20 @@ fn normalize_in_stages(original: &str) -> Normalized {
     // Stage 2: per-character folds that look at neighbours.
     let mut folded: Vec<(char, (usize, usize))> = Vec::with_capacity(characters.len());
     for index in 0..characters.len() {
-        let (mut character, span) = characters[index];
+        let (character, span) = characters[index];
         if is_invisible(character) {
             continue;
         }
         let previous = folded.last().map(|(previous, _)| *previous);
-        if character.is_ascii_uppercase() {
-            character = character.to_ascii_lowercase();
-        }
-        // Every variant is an ideograph: kana and ASCII need no look.
-        if character >= '\u{4E00}'
-            && let Some(&(_, replacement)) =
-                KANJI_VARIANTS.iter().find(|(from, _)| *from == character)
-        {
-            character = replacement;
-        }
-        let after_katakana =
-            previous.is_some_and(|previous| is_katakana(previous) || previous == 'ー');
-        if after_katakana && is_dash_like(character) {
-            character = 'ー';
-        }
-        if character.is_whitespace() {
-            let next_letter = characters[index + 1..]
+        let next_written = || {
+            characters[index + 1..]
                 .iter()
                 .map(|(next, _)| *next)
-                .find(|next| !next.is_whitespace());
-            let between_japanese = previous.is_some_and(is_japanese_letter)
-                && next_letter.is_some_and(is_japanese_letter);
-            if between_japanese {
-                continue;
-            }
+                .find(|next| !next.is_whitespace())
+        };
+        if let Some(character) = fold_in_context(fold_letter(character), previous, next_written) {
+            folded.push((character, span));
         }
-        folded.push((character, span));
     }
 
     // A 長音 that ends a katakana word is dropped: サーバー → サーバ. Decided after the

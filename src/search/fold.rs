@@ -692,11 +692,7 @@ impl Page<'_> {
             if changed.is_empty() {
                 return Ok(());
             }
-
-            exact.scores.make_exact(exact.searcher, &asks)?;
-            for position in changed {
-                self.rescore(exact, position, documents);
-            }
+            self.ask_and_rescore(exact, &asks, changed, documents)?;
         }
     }
 
@@ -743,8 +739,20 @@ impl Page<'_> {
         if touched.is_empty() {
             return Ok(());
         }
-        exact.scores.make_exact(exact.searcher, &asks)?;
-        for position in touched {
+        self.ask_and_rescore(exact, &asks, touched, documents)
+    }
+
+    /// Asks the exact query about the texts `asks` names, then rescores the wordings at
+    /// `positions`.
+    fn ask_and_rescore(
+        &mut self,
+        exact: &Exact<'_>,
+        asks: &[(DocAddress, u64)],
+        positions: Vec<u32>,
+        documents: &SearchDocuments,
+    ) -> tantivy::Result<()> {
+        exact.scores.make_exact(exact.searcher, asks)?;
+        for position in positions {
             self.rescore(exact, position, documents);
         }
         Ok(())
