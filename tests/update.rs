@@ -259,3 +259,50 @@ fn an_updated_index_answers_every_request_as_one_built_whole() {
         "staff read why in Japanese"
     );
 }
+
+/// A running index's comparisons of one slot, as the page asks for them: the table and the
+/// wordings, as JSON.
+fn comparisons_of(index: &SearchIndex, slot: &str) -> String {
+    let request = hyoka::compare::CompareRequest {
+        slot: slot.to_string(),
+        ..Default::default()
+    };
+    let table = hyoka::compare::compare(index, &request).expect("comparison");
+    let groups = hyoka::compare::groups::compare_groups(index, &request).expect("groups");
+    serde_json::to_string_pretty(&(table, groups)).expect("JSON")
+}
+
+#[test]
+fn a_running_index_compares_a_reworded_measure_anew_once_it_switches_generation() {
+    let folder = tempfile::tempdir().expect("temporary folder");
+    let corpus = folder.path().join("corpus");
+    let index = folder.path().join("index");
+    national_corpus(&corpus);
+    ingest(&corpus, &index, IngestMode::Update);
+    let running = SearchIndex::open(&index).expect("index opens");
+    let slot = "III.7.R1.5";
+    let before = comparisons_of(&running, slot);
+    assert!(before.contains("施錠可能な保管庫"), "{before}");
+    // Asked again, from the records the generation keeps keyed: the same answer.
+    assert_eq!(comparisons_of(&running, slot), before);
+
+    write_town(
+        &corpus,
+        "余市町",
+        "北海道",
+        Some(("施錠可能な保管庫", "施錠できる保管庫")),
+    );
+    let update = ingest(&corpus, &index, IngestMode::Update);
+    assert_eq!(update.whole_because, None, "an update");
+    assert!(
+        running.reload_if_changed().expect("reload"),
+        "a new generation"
+    );
+    let after = comparisons_of(&running, slot);
+    assert!(after.contains("施錠できる保管庫"), "{after}");
+    assert_eq!(
+        after,
+        comparisons_of(&SearchIndex::open(&index).expect("index opens"), slot),
+        "the running index answers as one opened afresh"
+    );
+}

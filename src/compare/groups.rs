@@ -10,13 +10,15 @@
 //! ([`variants_of`]) → [`common_sentences`] and the answer tallies.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+use super::keyed::KeyedRecord;
 use super::table::{ComparisonTable, TableRow};
 use super::{
     AnswerTally, BaseText, ChosenBase, CompareError, CompareRequest, CompareRow, ScopedRows,
-    answers_of, body_sentence_key, compare_row, scoped_rows, sentences_of, slot_and_page_size,
+    answers_of, compare_row, scoped_rows, sentences_of, slot_and_page_size,
 };
 use crate::record::row_key;
 use crate::search::SearchIndex;
@@ -189,18 +191,18 @@ fn grouped(
     let mut page = Vec::with_capacity(limit);
     for group in groups.iter().skip(offset).take(limit) {
         let shown = group.shown;
-        let record = match chosen.record().filter(|_| Some(shown.key) == base_key) {
-            Some(record) => record.clone(),
-            None => match matching.record(shown.key)? {
-                Some(record) => record,
+        let keyed = match chosen.record().filter(|_| Some(shown.key) == base_key) {
+            Some(record) => Arc::new(KeyedRecord::new(record.clone())),
+            None => match texts.keyed(shown.key)? {
+                Some(keyed) => keyed,
                 None => continue,
             },
         };
         let is_base_group = group.rows.iter().any(|row| Some(row.key) == base_key);
-        let variants = variants_of(group, &record, &matching, table, &documents, base_key)?;
+        let variants = variants_of(group, &keyed.record, &texts, table, &documents, base_key)?;
         page.push(WordingGroup {
             row: compare_row(
-                record,
+                &keyed,
                 table.body(shown.body).to_string(),
                 Some(shown.key) == base_key,
                 &chosen,
@@ -216,7 +218,7 @@ fn grouped(
     }
     let base_row = chosen.record().map(|record| {
         compare_row(
-            record.clone(),
+            &KeyedRecord::new(record.clone()),
             super::body_of(record),
             true,
             &chosen,
@@ -328,48 +330,21 @@ fn group_by_wording(rows: &[TableRow], chosen: &ChosenBase) -> Vec<RowGroup> {
         .collect()
 }
 
-/// A group's shown record with its sentences and their keys ([`body_sentence_key`]).
-struct KeyedRecord {
-    record: crate::record::Record,
-    sentences: Vec<String>,
-    keys: Vec<String>,
-}
-
-/// The shown records of a comparison's groups, read and keyed once: folding variants and the
-/// slot's common sentences both read the largest groups' texts sentence by sentence.
+/// The shown records of a comparison's groups, keyed as the generation keeps them (see
+/// [`super::keyed`]): folding variants, the page and the slot's common sentences all read the
+/// largest groups' texts sentence by sentence.
 struct GroupTexts<'a> {
     matching: &'a crate::search::rows::MatchingRows,
-    keyed: std::cell::RefCell<HashMap<u64, std::rc::Rc<KeyedRecord>>>,
 }
 
 impl<'a> GroupTexts<'a> {
     fn new(matching: &'a crate::search::rows::MatchingRows) -> GroupTexts<'a> {
-        GroupTexts {
-            matching,
-            keyed: Default::default(),
-        }
+        GroupTexts { matching }
     }
 
     /// The record with this key, keyed; `None` when it did not match the comparison.
-    fn keyed(&self, key: u64) -> Result<Option<std::rc::Rc<KeyedRecord>>, CompareError> {
-        if let Some(keyed) = self.keyed.borrow().get(&key) {
-            return Ok(Some(keyed.clone()));
-        }
-        let Some(record) = self.matching.record(key)? else {
-            return Ok(None);
-        };
-        let sentences = sentences_of(&record.text);
-        let keys = sentences
-            .iter()
-            .map(|sentence| body_sentence_key(sentence, &record.municipality))
-            .collect();
-        let keyed = std::rc::Rc::new(KeyedRecord {
-            record,
-            sentences,
-            keys,
-        });
-        self.keyed.borrow_mut().insert(key, keyed.clone());
-        Ok(Some(keyed))
+    fn keyed(&self, key: u64) -> Result<Option<Arc<KeyedRecord>>, CompareError> {
+        super::keyed_record(self.matching, key)
     }
 }
 
@@ -389,9 +364,7 @@ fn fold_variants(
         let holds_base = group.rows.iter().any(|row| Some(row.key) == base_key);
         let key = if position < GROUPS_FOR_VARIANTS {
             texts.keyed(group.shown.key)?.map(|keyed| {
-                let text: String = keyed.keys.concat();
-                let mut pairs = crate::form::bigram_pairs(&text);
-                pairs.sort_unstable();
+                let pairs = keyed.variant_pairs().to_vec();
                 let record = &keyed.record;
                 // The body's own block (「<札幌市における措置>」) is each body's own actor.
                 let actor = record
@@ -449,7 +422,7 @@ fn sorted_pairs_similarity(left: &[(char, char)], right: &[(char, char)]) -> f64
 fn variants_of(
     group: &RowGroup,
     group_record: &crate::record::Record,
-    matching: &crate::search::rows::MatchingRows,
+    texts: &GroupTexts,
     table: &ComparisonTable,
     documents: &SearchDocuments,
     base_key: Option<u64>,
@@ -465,15 +438,16 @@ fn variants_of(
     let group_sentences = super::KeyedSentences::new(sentences_of(&wording(group_record)));
     let mut variants = Vec::with_capacity(group.variants.len());
     for variant in &group.variants {
-        let Some(record) = matching.record(variant.shown.key)? else {
+        let Some(keyed) = texts.keyed(variant.shown.key)? else {
             continue;
         };
+        let record = &keyed.record;
         let similarity = crate::form::wording_similarity(&group_record.text, &record.text);
         variants.push(WordingVariant {
             id: record.id.clone(),
             body: table.body(variant.shown.body).to_string(),
-            aligned: super::align_to(&group_sentences, &sentences_of(&wording(&record))),
-            text: record.text,
+            aligned: super::align_to(&group_sentences, &sentences_of(&wording(record))),
+            text: record.text.clone(),
             similarity: (similarity * 100.0).round() / 100.0,
             bodies: variant.bodies.len(),
             rows: variant.rows.len(),
@@ -542,7 +516,7 @@ fn common_sentences(
         if record.change.as_deref() == Some("削除") {
             continue;
         }
-        for (sentence, key) in keyed.sentences.iter().zip(&keyed.keys) {
+        for (sentence, key) in keyed.sentences.sentences.iter().zip(keyed.body_keys()) {
             if key.chars().count() < 8 {
                 continue;
             }

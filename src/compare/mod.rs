@@ -10,10 +10,12 @@
 
 pub mod answers;
 pub mod groups;
+pub mod keyed;
 pub mod table;
 pub mod versions;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use similar::{ChangeTag, TextDiff};
@@ -362,17 +364,17 @@ pub fn compare(
     }
     let mut page = Vec::with_capacity(limit.min(rows.len()));
     for row in ordered.into_iter().skip(offset).take(limit) {
-        let record = match base_record.filter(|_| Some(row.key) == base_key) {
-            Some(record) => record.clone(),
-            None => match matching.record(row.key)? {
-                Some(record) => record,
+        let keyed = match base_record.filter(|_| Some(row.key) == base_key) {
+            Some(record) => Arc::new(keyed::KeyedRecord::new(record.clone())),
+            None => match keyed_record(&matching, row.key)? {
+                Some(keyed) => keyed,
                 None => continue,
             },
         };
         let body = table.body(row.body).to_string();
         let is_base_row = Some(row.key) == base_key;
         page.push(compare_row(
-            record,
+            &keyed,
             body,
             is_base_row,
             &chosen,
@@ -407,7 +409,7 @@ pub fn compare(
 /// One row compared with the base: its sentences with how widely each is shared, aligned to
 /// the base text (or, for a shared actor's text, to the base body's text of that actor).
 fn compare_row(
-    record: Record,
+    keyed: &keyed::KeyedRecord,
     body: String,
     is_base_row: bool,
     chosen: &ChosenBase,
@@ -416,8 +418,9 @@ fn compare_row(
 ) -> CompareRow {
     let (base_records, base_position) = (&chosen.base_records, chosen.base_position);
     let base_record = chosen.record();
+    let record = &keyed.record;
     let record_slot = record.slot.clone().unwrap_or_default();
-    let own_sentences = KeyedSentences::new(sentences_of(&record.text));
+    let own_sentences = &keyed.sentences;
     let sentences: Vec<SharedSentence> = own_sentences
         .sentences
         .iter()
@@ -458,7 +461,7 @@ fn compare_row(
         // The row's sentences come out once each and in order, the base's missing ones
         // between them: each takes its sharing count from `sentences`.
         let mut shared_counts = sentences.iter().map(|sentence| sentence.shared_by);
-        align_keyed(&base_sentences[counterpart], &own_sentences)
+        align_keyed(&base_sentences[counterpart], own_sentences)
             .into_iter()
             .map(|mut sentence| {
                 if sentence.alignment != Alignment::Missing {
@@ -471,7 +474,7 @@ fn compare_row(
         Vec::new()
     };
     CompareRow {
-        record,
+        record: record.clone(),
         body,
         is_base: is_base_row,
         compared_with: counterpart
@@ -513,6 +516,21 @@ fn slot_rows(
         .filter(|row| matching.contains(row.key))
         .collect();
     Ok((matching, rows))
+}
+
+/// The record of a row that matched a comparison, keyed, as the generation keeps it (see
+/// [`keyed`]); `None` when the row did not match.
+fn keyed_record(
+    matching: &crate::search::rows::MatchingRows,
+    key: u64,
+) -> Result<Option<Arc<keyed::KeyedRecord>>, CompareError> {
+    if !matching.contains(key) {
+        return Ok(None);
+    }
+    Ok(matching
+        .table()
+        .keyed_records()
+        .get_or_read(key, || matching.record(key))?)
 }
 
 /// A comparison's rows and base: the rows of the slot under the filters, kept within the
@@ -831,6 +849,7 @@ pub const ALIGNED_SENTENCE: f64 = 0.5;
 
 /// Sentences keyed once to align many texts to them (a comparison's base, a group's text): each
 /// sentence's [`sentence_key`] and the key's sorted character pairs.
+#[derive(Debug)]
 pub struct KeyedSentences {
     sentences: Vec<String>,
     keys: Vec<String>,

@@ -15,6 +15,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use super::keyed::KeyedRecords;
 use super::{SIMILARITY_BUDGET, SharedSentences, body_of, body_sentence_key, sentences_of};
 use crate::record::{Record, row_key, stable_hash};
 
@@ -77,6 +78,8 @@ pub struct ComparisonTable {
     /// As in the file: hash of (slot, sentence key) → bodies writing it, sorted by hash.
     sentence_hashes: Vec<u64>,
     sentence_writers: Vec<u32>,
+    /// The rows' records as comparisons have read and keyed them (see [`super::keyed`]).
+    keyed: KeyedRecords,
 }
 
 /// One row as the table keeps it in memory ([`TableRow`] without its slot, with its place in
@@ -243,7 +246,13 @@ impl ComparisonTable {
             slot_starts,
             sentence_hashes: file.sentence_hashes,
             sentence_writers: file.sentence_writers,
+            keyed: KeyedRecords::default(),
         })
+    }
+
+    /// The rows' records as comparisons have read and keyed them in this generation.
+    pub fn keyed_records(&self) -> &KeyedRecords {
+        &self.keyed
     }
 
     /// The rows of the slot numbered `slot` (its place in `slot_keys`).
