@@ -24,6 +24,7 @@ use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::index::SegmentId;
 use tantivy::{DocId, Score, Searcher, SegmentOrdinal, SegmentReader};
 
+use super::FacetCount;
 use super::number_hash::NumberMap;
 use super::runs::{RunCursor, SegmentRuns, Step, TextRuns};
 use crate::index::{DOCUMENT_FIELD, FACET_FIELD};
@@ -340,8 +341,8 @@ fn ordinal_table(
     })
 }
 
-/// Counts per root and value: `counts[dimension][value]`.
-pub type FacetCountsByRoot = Vec<BTreeMap<String, u64>>;
+/// Counts per root, each root's values with their counts, most records first (then by value).
+pub type FacetCountsByRoot = Vec<Vec<FacetCount>>;
 
 pub struct FacetCounter {
     tables: Arc<FacetTables>,
@@ -459,11 +460,15 @@ impl Collector for FacetCounter {
     }
 
     fn merge_fruits(&self, fruits: Vec<SegmentCounts>) -> tantivy::Result<FacetCountsByRoot> {
-        let mut merged: FacetCountsByRoot = vec![BTreeMap::new(); self.tables.roots.len()];
+        // Values numbered across the segments are summed by number and named once, at the
+        // end: a search's 団体 facet has up to 1,700 values, and summing them by name (a map of
+        // cloned strings per search) was a tenth of an unspaced compound's search.
         let mut by_number: NumberMap<u32, u64> = NumberMap::default();
-        for fruit in fruits {
+        // Values of a table read during a search (a segment the tables do not know), by name.
+        let mut by_name: Vec<BTreeMap<String, u64>> = Vec::new();
+        for fruit in &fruits {
             let table = &fruit.table;
-            for (counter, count) in fruit.counts {
+            for &(counter, count) in &fruit.counts {
                 match &table.numbers {
                     Some(numbers) => {
                         if let Some(number) = numbers.get(counter as usize) {
@@ -471,23 +476,59 @@ impl Collector for FacetCounter {
                         }
                     }
                     None => {
-                        if let Some((dimension, value)) = table.values.get(counter as usize)
-                            && let Some(counts) = merged.get_mut(*dimension)
-                        {
-                            *counts.entry(value.clone()).or_default() += u64::from(count);
+                        if let Some((dimension, value)) = table.values.get(counter as usize) {
+                            if by_name.is_empty() {
+                                by_name = vec![BTreeMap::new(); self.tables.roots.len()];
+                            }
+                            if let Some(counts) = by_name.get_mut(*dimension) {
+                                *counts.entry(value.clone()).or_default() += u64::from(count);
+                            }
                         }
                     }
                 }
             }
         }
-        for (number, count) in by_number {
-            if let Some((dimension, value)) = self.tables.values.get(number as usize)
-                && let Some(counts) = merged.get_mut(*dimension)
-            {
-                *counts.entry(value.clone()).or_default() += count;
+        let mut named: Vec<Vec<(&str, u64)>> = vec![Vec::new(); self.tables.roots.len()];
+        if by_name.is_empty() {
+            for (number, count) in by_number {
+                if let Some((dimension, value)) = self.tables.values.get(number as usize)
+                    && let Some(counts) = named.get_mut(*dimension)
+                {
+                    counts.push((value, count));
+                }
+            }
+        } else {
+            for (number, count) in by_number {
+                if let Some((dimension, value)) = self.tables.values.get(number as usize)
+                    && let Some(counts) = by_name.get_mut(*dimension)
+                {
+                    *counts.entry(value.clone()).or_default() += count;
+                }
+            }
+            for (counts, dimension) in named.iter_mut().zip(&by_name) {
+                counts.extend(
+                    dimension
+                        .iter()
+                        .map(|(value, count)| (value.as_str(), *count)),
+                );
             }
         }
-        Ok(merged)
+        Ok(named
+            .into_iter()
+            .map(|mut counts| {
+                // Most records first; a value's name breaks ties (no two are the same).
+                counts.sort_unstable_by(|left, right| {
+                    right.1.cmp(&left.1).then_with(|| left.0.cmp(right.0))
+                });
+                counts
+                    .into_iter()
+                    .map(|(value, count)| FacetCount {
+                        value: value.to_string(),
+                        count,
+                    })
+                    .collect()
+            })
+            .collect())
     }
 }
 

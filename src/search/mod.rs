@@ -656,16 +656,6 @@ impl SearchIndex {
         let facet_counts = self.widened_facet_counts(&loaded, &searcher, request, facet_counts)?;
         let mut facets = BTreeMap::new();
         for (dimension, counts) in FACET_DIMENSIONS.iter().zip(facet_counts) {
-            let mut counts: Vec<FacetCount> = counts
-                .into_iter()
-                .map(|(value, count)| FacetCount { value, count })
-                .collect();
-            counts.sort_by(|left, right| {
-                right
-                    .count
-                    .cmp(&left.count)
-                    .then_with(|| left.value.cmp(&right.value))
-            });
             facets.insert(dimension.to_string(), counts);
         }
 
@@ -1338,7 +1328,9 @@ fn slot_counts_of(loaded: &Loaded) -> Result<BTreeMap<String, u64>, SearchError>
         .position(|dimension| *dimension == "slot")
         .expect("slot is a facet dimension");
     let mut totals: BTreeMap<String, u64> = BTreeMap::new();
-    for (key, count) in counts.into_iter().nth(slot_dimension).unwrap_or_default() {
+    for FacetCount { value: key, count } in
+        counts.into_iter().nth(slot_dimension).unwrap_or_default()
+    {
         let mut current = Some(key.as_str());
         while let Some(slot) = current {
             *totals.entry(slot.to_string()).or_default() += count;
