@@ -14,11 +14,12 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+use super::BODY_NAME_SHOWN;
 use super::keyed::KeyedRecord;
 use super::table::{ComparisonTable, TableRow};
 use super::{
     AnswerTally, BaseText, ChosenBase, CompareError, CompareRequest, CompareRow, ScopedRows,
-    answers_of, compare_row, scoped_rows, sentences_of, slot_and_page_size,
+    answers_of, compare_row, scoped_rows, slot_and_page_size,
 };
 use crate::record::row_key;
 use crate::search::SearchIndex;
@@ -34,8 +35,6 @@ pub const MAX_LISTED_MEMBERS: usize = 1000;
 /// nearly every body at national scale, and reading every group's text would cost a store
 /// read per own wording.
 const GROUPS_FOR_COMMON_SENTENCES: usize = 60;
-/// What stands for a body's own name in a sentence many bodies write.
-const BODY_NAME_SHOWN: &str = "（団体名）";
 /// Wording similarity (character-pair Dice over the whole text, the body's name aside) from
 /// which a smaller wording is a variant of a larger one rather than a wording of its own.
 const VARIANT_SIMILARITY: f64 = 0.9;
@@ -199,7 +198,7 @@ fn grouped(
             },
         };
         let is_base_group = group.rows.iter().any(|row| Some(row.key) == base_key);
-        let variants = variants_of(group, &keyed.record, &texts, table, &documents, base_key)?;
+        let variants = variants_of(group, &keyed, &texts, table, &documents, base_key)?;
         page.push(WordingGroup {
             row: compare_row(
                 &keyed,
@@ -421,32 +420,23 @@ fn sorted_pairs_similarity(left: &[(char, char)], right: &[(char, char)]) -> f64
 /// A group's variants as the page shows them: each one's text aligned from the group's text.
 fn variants_of(
     group: &RowGroup,
-    group_record: &crate::record::Record,
+    group_keyed: &KeyedRecord,
     texts: &GroupTexts,
     table: &ComparisonTable,
     documents: &SearchDocuments,
     base_key: Option<u64>,
 ) -> Result<Vec<WordingVariant>, CompareError> {
-    // Each body's own name as one placeholder: names are not what differs between wordings.
-    let wording = |record: &crate::record::Record| {
-        if record.municipality.is_empty() {
-            record.text.clone()
-        } else {
-            record.text.replace(&record.municipality, BODY_NAME_SHOWN)
-        }
-    };
-    let group_sentences = super::KeyedSentences::new(sentences_of(&wording(group_record)));
     let mut variants = Vec::with_capacity(group.variants.len());
     for variant in &group.variants {
         let Some(keyed) = texts.keyed(variant.shown.key)? else {
             continue;
         };
         let record = &keyed.record;
-        let similarity = crate::form::wording_similarity(&group_record.text, &record.text);
+        let similarity = group_keyed.text_similarity(&keyed);
         variants.push(WordingVariant {
             id: record.id.clone(),
             body: table.body(variant.shown.body).to_string(),
-            aligned: super::align_to(&group_sentences, &sentences_of(&wording(record))),
+            aligned: super::align_keyed(group_keyed.shown_wording(), keyed.shown_wording()),
             text: record.text.clone(),
             similarity: (similarity * 100.0).round() / 100.0,
             bodies: variant.bodies.len(),

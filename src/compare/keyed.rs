@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
-use super::{KeyedSentences, body_sentence_key_keyed, sentences_of};
+use super::{BODY_NAME_SHOWN, KeyedSentences, body_sentence_key_keyed, sentences_of};
 use crate::record::Record;
 
 /// Most records kept per generation (about 6 KB each with their keys and character pairs):
@@ -29,6 +29,11 @@ pub struct KeyedRecord {
     /// The sorted character pairs of the body keys run together: what folding wordings into
     /// variants compares.
     variant_pairs: OnceLock<Vec<(char, char)>>,
+    /// The sorted character pairs of the text: how alike two wordings read.
+    text_pairs: OnceLock<Vec<(char, char)>>,
+    /// The sentences of the text with the body's own name as the page shows it, keyed: what a
+    /// variant is aligned to and from.
+    shown_wording: OnceLock<KeyedSentences>,
 }
 
 impl KeyedRecord {
@@ -39,6 +44,8 @@ impl KeyedRecord {
             sentences,
             body_keys: OnceLock::new(),
             variant_pairs: OnceLock::new(),
+            text_pairs: OnceLock::new(),
+            shown_wording: OnceLock::new(),
         }
     }
 
@@ -62,6 +69,42 @@ impl KeyedRecord {
             let mut pairs = crate::form::bigram_pairs(&self.body_keys().concat());
             pairs.sort_unstable();
             pairs
+        })
+    }
+
+    /// How alike the two texts read, as [`crate::form::wording_similarity`] says, from the
+    /// texts' character pairs sorted once.
+    pub fn text_similarity(&self, other: &KeyedRecord) -> f64 {
+        let (left, right) = (self.text_pairs(), other.text_pairs());
+        if left.is_empty() || right.is_empty() {
+            return if self.record.text == other.record.text {
+                1.0
+            } else {
+                0.0
+            };
+        }
+        crate::form::sorted_pairs_dice(left, right)
+    }
+
+    fn text_pairs(&self) -> &[(char, char)] {
+        self.text_pairs.get_or_init(|| {
+            let mut pairs = crate::form::bigram_pairs(&self.record.text);
+            pairs.sort_unstable();
+            pairs
+        })
+    }
+
+    /// The text's sentences keyed with the body's own name as the page shows it
+    /// ([`BODY_NAME_SHOWN`]): names are not what differs between wordings.
+    pub fn shown_wording(&self) -> &KeyedSentences {
+        self.shown_wording.get_or_init(|| {
+            let record = &self.record;
+            let wording = if record.municipality.is_empty() {
+                record.text.clone()
+            } else {
+                record.text.replace(&record.municipality, BODY_NAME_SHOWN)
+            };
+            KeyedSentences::new(sentences_of(&wording))
         })
     }
 }

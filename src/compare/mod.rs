@@ -656,10 +656,10 @@ fn choose_base(
             .filter(|row| !row.deleted && is_base(table.body(row.body), base))
             .take(MAX_BASE_ROWS)
         {
-            if let Some(record) = matching.record(row.key)?
-                && !record.text.is_empty()
+            if let Some(keyed) = keyed_record(matching, row.key)?
+                && !keyed.record.text.is_empty()
             {
-                texts.push(record);
+                texts.push(keyed.record.clone());
             }
         }
         Ok(texts)
@@ -1144,6 +1144,9 @@ pub fn sentence_key(sentence: &str) -> String {
         .filter(|c| !c.is_whitespace() && *c != '。')
         .collect()
 }
+
+/// What stands for a body's own name in a sentence many bodies write, as the page shows it.
+const BODY_NAME_SHOWN: &str = "（団体名）";
 
 /// What stands for a body's own name in a sentence's key: 「札幌市では…」 and 「熊本県では…」
 /// are the same wording with the name filled in.
