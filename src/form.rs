@@ -463,12 +463,21 @@ pub fn similar_at_least(left: &str, right: &str, threshold: f64) -> bool {
 fn dice_of_texts(left: &str, right: &str) -> f64 {
     let mut left_pairs = bigram_pairs(left);
     let mut right_pairs = bigram_pairs(right);
+    left_pairs.sort_unstable();
+    right_pairs.sort_unstable();
+    dice_of_sorted_texts((left, &left_pairs), (right, &right_pairs))
+}
+
+/// [`wording_similarity`] of two texts given with their sorted character pairs (for callers
+/// that sort each text's pairs once): a text too short for a pair is alike only to itself.
+pub fn dice_of_sorted_texts(
+    (left, left_pairs): (&str, &[(char, char)]),
+    (right, right_pairs): (&str, &[(char, char)]),
+) -> f64 {
     if left_pairs.is_empty() || right_pairs.is_empty() {
         return if left == right { 1.0 } else { 0.0 };
     }
-    left_pairs.sort_unstable();
-    right_pairs.sort_unstable();
-    sorted_pairs_dice(&left_pairs, &right_pairs)
+    sorted_pairs_dice(left_pairs, right_pairs)
 }
 
 /// Dice similarity of two non-empty sorted lists of character pairs (their multiset

@@ -10,7 +10,6 @@
 //! ([`variants_of`]) → [`common_sentences`] and the answer tallies.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -19,10 +18,11 @@ use super::keyed::KeyedRecord;
 use super::table::{ComparisonTable, TableRow};
 use super::{
     AnswerTally, BaseText, ChosenBase, CompareError, CompareRequest, CompareRow, ScopedRows,
-    answers_of, compare_row, scoped_rows, slot_and_page_size,
+    answers_of, compare_row, keyed_record, scoped_rows, slot_and_page_size,
 };
 use crate::record::row_key;
 use crate::search::SearchIndex;
+use crate::search::rows::MatchingRows;
 use crate::search::versions::SearchDocuments;
 
 /// Groups on a page when the request does not say.
@@ -177,8 +177,7 @@ fn grouped(
     let with_text: Vec<TableRow> = rows.iter().copied().filter(|row| row.has_text).collect();
     let groups = group_by_wording(&with_text, &chosen);
     let base_key = chosen.record().map(|record| row_key(&record.id));
-    let texts = GroupTexts::new(&matching);
-    let groups = fold_variants(groups, &texts, base_key)?;
+    let groups = fold_variants(groups, &matching, base_key)?;
     if offset > 0 && offset >= groups.len() {
         return Err(CompareError::OffsetPastEnd {
             offset,
@@ -190,15 +189,12 @@ fn grouped(
     let mut page = Vec::with_capacity(limit);
     for group in groups.iter().skip(offset).take(limit) {
         let shown = group.shown;
-        let keyed = match chosen.record().filter(|_| Some(shown.key) == base_key) {
-            Some(record) => Arc::new(KeyedRecord::new(record.clone())),
-            None => match texts.keyed(shown.key)? {
-                Some(keyed) => keyed,
-                None => continue,
-            },
+        // The base text too: it is one of the rows that matched, keyed when it was chosen.
+        let Some(keyed) = keyed_record(&matching, shown.key)? else {
+            continue;
         };
         let is_base_group = group.rows.iter().any(|row| Some(row.key) == base_key);
-        let variants = variants_of(group, &keyed, &texts, table, &documents, base_key)?;
+        let variants = variants_of(group, &keyed, &matching, table, &documents, base_key)?;
         page.push(WordingGroup {
             row: compare_row(
                 &keyed,
@@ -215,21 +211,24 @@ fn grouped(
             variants,
         });
     }
-    let base_row = chosen.record().map(|record| {
-        compare_row(
-            &KeyedRecord::new(record.clone()),
-            super::body_of(record),
-            true,
-            &chosen,
-            &base_sentences,
-            table,
-        )
-    });
+    let base_row = match base_key {
+        Some(key) => keyed_record(&matching, key)?.map(|keyed| {
+            compare_row(
+                &keyed,
+                super::body_of(&keyed.record),
+                true,
+                &chosen,
+                &base_sentences,
+                table,
+            )
+        }),
+        None => None,
+    };
     let base_group_bodies = groups
         .iter()
         .find(|group| group.rows.iter().any(|row| Some(row.key) == base_key))
         .map_or(0, |group| group.bodies.len());
-    let common_sentences = common_sentences(&groups, &texts, bodies.len())?;
+    let common_sentences = common_sentences(&groups, &matching, bodies.len())?;
     let (choices, ratings) = answers_of(table, &rows, &request.slot);
     Ok(GroupsResponse {
         slot: slot.key.to_string(),
@@ -329,31 +328,13 @@ fn group_by_wording(rows: &[TableRow], chosen: &ChosenBase) -> Vec<RowGroup> {
         .collect()
 }
 
-/// The shown records of a comparison's groups, keyed as the generation keeps them (see
-/// [`super::keyed`]): folding variants, the page and the slot's common sentences all read the
-/// largest groups' texts sentence by sentence.
-struct GroupTexts<'a> {
-    matching: &'a crate::search::rows::MatchingRows,
-}
-
-impl<'a> GroupTexts<'a> {
-    fn new(matching: &'a crate::search::rows::MatchingRows) -> GroupTexts<'a> {
-        GroupTexts { matching }
-    }
-
-    /// The record with this key, keyed; `None` when it did not match the comparison.
-    fn keyed(&self, key: u64) -> Result<Option<Arc<KeyedRecord>>, CompareError> {
-        super::keyed_record(self.matching, key)
-    }
-}
-
 /// Folds near-identical wordings into the larger wording they vary: among the largest
 /// [`GROUPS_FOR_VARIANTS`] groups, a group whose text is at least [`VARIANT_SIMILARITY`] like an
 /// earlier (larger) group's of the same field and actor becomes its variant. The base's own
 /// group always stands on its own.
 fn fold_variants(
     groups: Vec<RowGroup>,
-    texts: &GroupTexts,
+    matching: &MatchingRows,
     base_key: Option<u64>,
 ) -> Result<Vec<RowGroup>, CompareError> {
     let mut folded: Vec<RowGroup> = Vec::with_capacity(groups.len());
@@ -362,7 +343,7 @@ fn fold_variants(
     for (position, group) in groups.into_iter().enumerate() {
         let holds_base = group.rows.iter().any(|row| Some(row.key) == base_key);
         let key = if position < GROUPS_FOR_VARIANTS {
-            texts.keyed(group.shown.key)?.map(|keyed| {
+            keyed_record(matching, group.shown.key)?.map(|keyed| {
                 let pairs = keyed.variant_pairs().to_vec();
                 let record = &keyed.record;
                 // The body's own block (「<札幌市における措置>」) is each body's own actor.
@@ -421,14 +402,14 @@ fn sorted_pairs_similarity(left: &[(char, char)], right: &[(char, char)]) -> f64
 fn variants_of(
     group: &RowGroup,
     group_keyed: &KeyedRecord,
-    texts: &GroupTexts,
+    matching: &MatchingRows,
     table: &ComparisonTable,
     documents: &SearchDocuments,
     base_key: Option<u64>,
 ) -> Result<Vec<WordingVariant>, CompareError> {
     let mut variants = Vec::with_capacity(group.variants.len());
     for variant in &group.variants {
-        let Some(keyed) = texts.keyed(variant.shown.key)? else {
+        let Some(keyed) = keyed_record(matching, variant.shown.key)? else {
             continue;
         };
         let record = &keyed.record;
@@ -487,7 +468,7 @@ fn members_of(
 /// the bodies compared.
 fn common_sentences(
     groups: &[RowGroup],
-    texts: &GroupTexts,
+    matching: &MatchingRows,
     compared_bodies: usize,
 ) -> Result<Vec<CommonSentence>, CompareError> {
     // Per sentence key: its text as first read and the bodies writing it.
@@ -499,7 +480,7 @@ fn common_sentences(
         .take(GROUPS_FOR_COMMON_SENTENCES)
         .flat_map(|group| std::iter::once(group).chain(group.variants.iter()));
     for group in read {
-        let Some(keyed) = texts.keyed(group.shown.key)? else {
+        let Some(keyed) = keyed_record(matching, group.shown.key)? else {
             continue;
         };
         let record = &keyed.record;

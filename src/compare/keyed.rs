@@ -75,15 +75,10 @@ impl KeyedRecord {
     /// How alike the two texts read, as [`crate::form::wording_similarity`] says, from the
     /// texts' character pairs sorted once.
     pub fn text_similarity(&self, other: &KeyedRecord) -> f64 {
-        let (left, right) = (self.text_pairs(), other.text_pairs());
-        if left.is_empty() || right.is_empty() {
-            return if self.record.text == other.record.text {
-                1.0
-            } else {
-                0.0
-            };
-        }
-        crate::form::sorted_pairs_dice(left, right)
+        crate::form::dice_of_sorted_texts(
+            (&self.record.text, self.text_pairs()),
+            (&other.record.text, other.text_pairs()),
+        )
     }
 
     fn text_pairs(&self) -> &[(char, char)] {

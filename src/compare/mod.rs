@@ -364,12 +364,9 @@ pub fn compare(
     }
     let mut page = Vec::with_capacity(limit.min(rows.len()));
     for row in ordered.into_iter().skip(offset).take(limit) {
-        let keyed = match base_record.filter(|_| Some(row.key) == base_key) {
-            Some(record) => Arc::new(keyed::KeyedRecord::new(record.clone())),
-            None => match keyed_record(&matching, row.key)? {
-                Some(keyed) => keyed,
-                None => continue,
-            },
+        // The base row too: it is one of the rows that matched, keyed when it was chosen.
+        let Some(keyed) = keyed_record(&matching, row.key)? else {
+            continue;
         };
         let body = table.body(row.body).to_string();
         let is_base_row = Some(row.key) == base_key;
