@@ -11,6 +11,7 @@ pub mod fold;
 pub mod lazy_union;
 mod number_hash;
 pub mod query;
+mod ranked;
 pub mod relevance;
 pub mod rows;
 pub mod runs;
@@ -1210,19 +1211,12 @@ fn ranked(
 ) -> impl tantivy::collector::Collector<Fruit = Vec<(Ranked, DocAddress)>> + use<> {
     let without_own_text = loaded.without_own_text.clone();
     let columns = loaded.fold_columns.clone();
-    TopDocs::with_limit(limit).tweak_score(move |segment: &tantivy::SegmentReader| {
-        let bits = without_own_text.0.get(&segment.segment_id()).cloned();
-        let keys = columns.keys_of(segment);
-        move |doc: tantivy::DocId, score: tantivy::Score| -> Ranked {
-            let key = keys
-                .as_ref()
-                .and_then(|keys| keys.first(doc))
-                .unwrap_or_default();
-            (
-                rank_key(bits.as_ref().is_none_or(|bits| !bits.contains(doc)), score),
-                std::cmp::Reverse(key),
-            )
-        }
+    TopDocs::with_limit(limit).order_by(ranked::RankedKeys {
+        without_own_text_of: move |segment: &tantivy::SegmentReader| {
+            without_own_text.0.get(&segment.segment_id()).cloned()
+        },
+        ids_of: move |segment: &tantivy::SegmentReader| columns.keys_of(segment),
+        rank_of: rank_key,
     })
 }
 
