@@ -101,3 +101,91 @@ impl SegmentSortKeyComputer for SegmentRankedKeys {
         key
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use tantivy::collector::TopDocs;
+    use tantivy::query::QueryParser;
+    use tantivy::schema::{FAST, STORED, Schema, TEXT};
+    use tantivy::{DocAddress, Index, doc};
+
+    use super::*;
+
+    fn rank_of(own: bool, score: Score) -> f32 {
+        score + if own { 100.0 } else { 0.0 }
+    }
+
+    /// Vendor wordings repeated under many ids (ties), some records without text of their own;
+    /// every limit gets the top that reading each match's id gives.
+    #[test]
+    fn the_top_is_the_one_every_id_read_gives_whatever_the_ties() {
+        let mut builder = Schema::builder();
+        let text = builder.add_text_field("text", TEXT | STORED);
+        let id = builder.add_u64_field("id", FAST);
+        let index = Index::create_in_ram(builder.build());
+        let mut writer: tantivy::IndexWriter = index.writer(15_000_000).expect("writer");
+        let wordings = [
+            "入退室管理 記録 保存",
+            "入退室管理 記録",
+            "監視カメラ 記録 入退室管理 入退室管理",
+            "記録",
+        ];
+        for record in 0..600u64 {
+            // Ids out of step with the order records are added in.
+            let key = (record * 7_919) % 1_009;
+            writer
+                .add_document(doc!(text => wordings[(record % 4) as usize], id => key))
+                .expect("add");
+        }
+        writer.commit().expect("commit");
+        let searcher = index.reader().expect("reader").searcher();
+        let query = QueryParser::for_index(&index, vec![text])
+            .parse_query("記録 入退室管理")
+            .expect("query");
+        let mut without_own_text =
+            tantivy::BitSet::with_max_value(searcher.segment_reader(0).max_doc());
+        for doc in (0..600).step_by(5) {
+            without_own_text.insert(doc);
+        }
+        let bits: HashMap<_, _> = HashMap::from([(
+            searcher.segment_reader(0).segment_id(),
+            Arc::new(without_own_text),
+        )]);
+        let bits = Arc::new(bits);
+        let ids_of = |segment: &SegmentReader| segment.fast_fields().u64("id").ok();
+        for limit in [1, 3, 10, 40, 150, 700] {
+            let every_id_read = {
+                let bits = bits.clone();
+                TopDocs::with_limit(limit).tweak_score(move |segment: &SegmentReader| {
+                    let own_text = bits.get(&segment.segment_id()).cloned();
+                    let ids = ids_of(segment);
+                    move |doc: DocId, score: Score| -> RankedKey {
+                        let own = own_text.as_ref().is_none_or(|bits| !bits.contains(doc));
+                        let id = ids
+                            .as_ref()
+                            .and_then(|ids| ids.first(doc))
+                            .unwrap_or_default();
+                        (rank_of(own, score), Reverse(id))
+                    }
+                })
+            };
+            let lazily = {
+                let bits = bits.clone();
+                TopDocs::with_limit(limit).order_by(RankedKeys {
+                    without_own_text_of: move |segment: &SegmentReader| {
+                        bits.get(&segment.segment_id()).cloned()
+                    },
+                    ids_of,
+                    rank_of,
+                })
+            };
+            let expected: Vec<(RankedKey, DocAddress)> =
+                searcher.search(&query, &every_id_read).expect("search");
+            let found: Vec<(RankedKey, DocAddress)> =
+                searcher.search(&query, &lazily).expect("search");
+            assert_eq!(found, expected, "limit {limit}");
+        }
+    }
+}
