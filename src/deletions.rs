@@ -12,7 +12,6 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs;
-use std::io::BufReader;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -43,10 +42,8 @@ impl Deletions {
     /// Reads the generation's deletions; none when it has no file (built whole).
     pub fn read(folder: &Path) -> std::io::Result<Deletions> {
         let path = folder.join(DELETIONS_FILE);
-        match fs::File::open(&path) {
-            Ok(file) => {
-                serde_json::from_reader(BufReader::new(file)).map_err(std::io::Error::other)
-            }
+        match crate::generation::read_json(&path) {
+            Ok(parsed) => parsed.map_err(std::io::Error::other),
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(Deletions::default()),
             Err(error) => Err(error),
         }

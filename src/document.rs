@@ -8,8 +8,6 @@
 //! and files from it instead of from every stored record.
 
 use std::collections::BTreeMap;
-use std::fs;
-use std::io::BufReader;
 use std::path::Path;
 use std::sync::LazyLock;
 
@@ -451,8 +449,7 @@ impl DocumentTable {
 
     /// Reads the documents of the generation in `folder`.
     pub fn read(folder: &Path) -> std::io::Result<DocumentTable> {
-        let file = fs::File::open(folder.join(DOCUMENTS_FILE))?;
-        serde_json::from_reader(BufReader::new(file)).map_err(std::io::Error::other)
+        crate::generation::read_json(&folder.join(DOCUMENTS_FILE))?.map_err(std::io::Error::other)
     }
 
     /// Writes the documents into the generation's folder.

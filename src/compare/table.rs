@@ -9,8 +9,6 @@
 //! request: 300 ms at 100k records, and rows past a cap were simply not counted.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::fs;
-use std::io::BufReader;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -172,12 +170,12 @@ impl ComparisonTable {
     pub fn read(folder: &Path) -> Result<ComparisonTable, TableError> {
         let path = folder.join(TABLE_FILE);
         let shown = path.display().to_string();
-        let file = fs::File::open(&path).map_err(|source| TableError::Io {
-            path: shown.clone(),
-            source,
-        })?;
-        let table: TableFile =
-            serde_json::from_reader(BufReader::new(file)).map_err(|source| TableError::Format {
+        let table: TableFile = crate::generation::read_json(&path)
+            .map_err(|source| TableError::Io {
+                path: shown.clone(),
+                source,
+            })?
+            .map_err(|source| TableError::Format {
                 path: shown.clone(),
                 source,
             })?;
@@ -600,8 +598,9 @@ impl TableSource {
     /// another layout (a generation built before incremental ingest), and only a whole ingest
     /// can follow.
     pub fn read(folder: &Path) -> Option<TableSource> {
-        let file = fs::File::open(folder.join(TABLE_SOURCE_FILE)).ok()?;
-        let mut source: TableSource = serde_json::from_reader(BufReader::new(file)).ok()?;
+        let mut source: TableSource = crate::generation::read_json(&folder.join(TABLE_SOURCE_FILE))
+            .ok()?
+            .ok()?;
         let rows = source.document.len();
         let columns_agree = [
             source.slot.len(),
