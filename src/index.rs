@@ -467,8 +467,9 @@ fn written_anew(name: &str) -> bool {
 /// ingest's peak memory to 4 GB.
 const MAX_MERGED_RECORDS: u32 = 2_000_000;
 
-/// Merges a whole build's segments into as few as [`MAX_MERGED_RECORDS`] allows, one after
-/// the other. A search sets up its query once per segment (every word's postings looked up,
+/// Starts merging a whole build's segments into as few as [`MAX_MERGED_RECORDS`] allows; the
+/// merges run side by side on tantivy's merge threads (each reads and writes on one core). A
+/// search sets up its query once per segment (every word's postings looked up,
 /// the same-text answers, the collectors), and a segment in text order holds a text's records
 /// in one run instead of one per segment: at 1M records, eight segments merged into one made
 /// searches a quarter faster (and two, each searched on its own core, made most searches 5–20 %
@@ -477,19 +478,37 @@ const MAX_MERGED_RECORDS: u32 = 2_000_000;
 /// segments on all cores at once (5M records: four of 1.25M, not 2M, 2M and 1M). Merging once
 /// at the end reads every record once, where merging as the build goes merged the same records
 /// several times over.
-fn merge_segments(index: &Index, writer: &mut IndexWriter) -> tantivy::Result<()> {
+fn start_merges(
+    index: &Index,
+    writer: &mut IndexWriter,
+) -> tantivy::Result<Vec<tantivy::FutureResult<Option<tantivy::SegmentMeta>>>> {
     let segments = index.searchable_segment_metas()?;
     let sizes: Vec<u64> = segments
         .iter()
         .map(|segment| u64::from(segment.num_docs()))
         .collect();
-    for batch in merge_plan(&sizes, cores() as u64) {
-        if batch.len() > 1 {
+    Ok(merge_plan(&sizes, cores() as u64)
+        .into_iter()
+        .filter(|batch| batch.len() > 1)
+        .map(|batch| {
             let ids: Vec<_> = batch.iter().map(|&at| segments[at].id()).collect();
-            writer.merge(&ids).wait()?;
-        }
-    }
-    Ok(())
+            writer.merge(&ids)
+        })
+        .collect())
+}
+
+/// A writer with `threads` indexing threads and as many merge threads: a whole build's final
+/// merges run that many at a time, each holding its segments' postings (tantivy's default of
+/// four at once would hold four 1.25M-record merges at 5M).
+fn build_writer(index: &Index, threads: usize) -> tantivy::Result<IndexWriter> {
+    let threads = threads.max(1);
+    index.writer_with_options(
+        tantivy::indexer::IndexWriterOptions::builder()
+            .num_worker_threads(threads)
+            .memory_budget_per_thread(WRITER_HEAP_BYTES / threads)
+            .num_merge_threads(threads)
+            .build(),
+    )
 }
 
 /// The machine's cores (one when it cannot tell): segments are merged and searched for them.
@@ -550,8 +569,7 @@ impl Build {
             .settings(index_settings())
             .create_in_dir(&building)?;
         register_tokenizers(&index);
-        let writer: IndexWriter =
-            index.writer_with_num_threads(threads.max(1), WRITER_HEAP_BYTES)?;
+        let writer = build_writer(&index, threads)?;
         // Merged once, into as few segments as can be, when every document is in (see
         // `finish`).
         writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
@@ -614,8 +632,7 @@ impl Build {
             if !same_fields(&index.schema(), &expected) {
                 return Ok(None);
             }
-            let writer: IndexWriter =
-                index.writer_with_num_threads(threads.max(1), WRITER_HEAP_BYTES)?;
+            let writer = build_writer(&index, threads)?;
             let searcher = index.reader()?.searcher();
             Ok(Some((index, fields, writer, searcher)))
         });
@@ -776,15 +793,12 @@ impl Build {
         self.sources.folder = folder;
     }
 
-    /// Commits the generation, makes it live by renaming `CURRENT`, and removes generations
-    /// older than the one it replaces.
-    pub fn finish(mut self) -> Result<PathBuf, IndexError> {
+    /// Writes the generation's tables beside its index files: documents, sources, comparison.
+    fn write_tables(&mut self) -> Result<(), IndexError> {
         if let Some(fingerprint) = &self.fingerprint {
             let path = self.building.join(FINGERPRINT_FILE);
             fs::write(&path, fingerprint).map_err(io_error(&path))?;
         }
-        // Written while the writer is still held, so that a failure here drops the build and
-        // removes the unfinished generation.
         let mut documents = std::mem::take(&mut self.documents);
         documents.assign_versions();
         documents
@@ -795,24 +809,40 @@ impl Build {
             .map_err(io_error(&self.building))?;
         std::mem::take(&mut self.table)
             .finish(&self.building)
-            .map_err(io_error(&self.building))?;
+            .map_err(io_error(&self.building))
+    }
+
+    /// Commits the generation, makes it live by renaming `CURRENT`, and removes generations
+    /// older than the one it replaces.
+    pub fn finish(mut self) -> Result<PathBuf, IndexError> {
         let Some(mut writer) = self.writer.take() else {
             return Err(IndexError::Missing(self.building.clone()));
         };
         let whole = self.previous.is_none();
-        let committed = writer
-            .commit()
-            .and_then(|_| {
-                if whole {
-                    merge_segments(&self.index, &mut writer)
-                } else {
-                    Ok(())
-                }
-            })
-            .and_then(|()| writer.wait_merging_threads());
+        // The merges of a whole build run on tantivy's threads while this one writes the
+        // generation's tables (one thread's work: the documents, sources and comparison table
+        // as JSON), so neither waits for the other. A failure of either removes the unfinished
+        // generation; nothing is live until `CURRENT` names it.
+        let committed = writer.commit().map_err(IndexError::from).and_then(|_| {
+            let merging = if whole {
+                start_merges(&self.index, &mut writer)?
+            } else {
+                Vec::new()
+            };
+            let written = self.write_tables();
+            let merged = merging
+                .into_iter()
+                .try_for_each(|merge| merge.wait().map(|_| ()))
+                // The merged segments' files go now: left to the merge threads' own collection
+                // they could stay behind in the generation (40 % of its folder at 1M records).
+                .and_then(|()| writer.garbage_collect_files().wait().map(|_| ()))
+                .and_then(|()| writer.wait_merging_threads())
+                .map_err(IndexError::from);
+            written.and(merged)
+        });
         if let Err(error) = committed {
             let _ = fs::remove_dir_all(&self.building);
-            return Err(error.into());
+            return Err(error);
         }
         if let Some(previous) = &mut self.previous {
             // After the commit's merges: a merged segment has dropped its deleted records.
