@@ -89,13 +89,29 @@ impl IngestSummary {
     }
 }
 
-/// The live generation, when it was built from the corpus folder exactly as it is now (the
-/// same files, sizes and times, read by the same hyoka): an ingest would do all its work to
-/// build the same index again.
-pub fn unchanged_since_last_ingest(corpus_folder: &Path, index_folder: &Path) -> Option<String> {
-    let (generation, built_from) = index::live_corpus_fingerprint(index_folder)?;
-    let now = corpus::fingerprint(corpus_folder).ok()?;
-    (built_from == now).then_some(generation)
+/// The corpus folder as it is now against the live generation: unchanged when the generation
+/// was built from it exactly as it is (the same files, sizes and times, read by the same
+/// hyoka), and an ingest would do all its work to build the same index again.
+pub enum SinceLastIngest {
+    Unchanged {
+        generation: String,
+    },
+    /// Changed (or never ingested), with the folder's listing for [`ingest_listed`].
+    Changed(corpus::FolderStamps),
+}
+
+/// Lists the corpus folder once and compares it with what the live generation was built from.
+pub fn since_last_ingest(
+    corpus_folder: &Path,
+    index_folder: &Path,
+) -> Result<SinceLastIngest, CorpusError> {
+    let listing = corpus::FolderStamps::of(corpus_folder)?;
+    Ok(match index::live_corpus_fingerprint(index_folder) {
+        Some((generation, built_from)) if built_from == listing.fingerprint() => {
+            SinceLastIngest::Unchanged { generation }
+        }
+        _ => SinceLastIngest::Changed(listing),
+    })
 }
 
 /// Why an ingest failed as a whole. Per-document problems are reported in the summary instead.
@@ -380,12 +396,32 @@ pub fn ingest_as(
     index_folder: &Path,
     threads: usize,
     mode: IngestMode,
-    mut progress: impl FnMut(&str),
+    progress: impl FnMut(&str),
 ) -> Result<IngestSummary, IngestError> {
-    let started = Instant::now();
     // Taken before any document is read: a file changed while it is read makes the next
     // ingest read again.
     let listing = corpus::FolderStamps::of(corpus_folder)?;
+    ingest_listed(
+        corpus_folder,
+        index_folder,
+        threads,
+        mode,
+        listing,
+        progress,
+    )
+}
+
+/// [`ingest_as`] with the folder's listing taken already (by [`since_last_ingest`], before any
+/// document is read): a national folder is listed once.
+pub fn ingest_listed(
+    corpus_folder: &Path,
+    index_folder: &Path,
+    threads: usize,
+    mode: IngestMode,
+    listing: corpus::FolderStamps,
+    mut progress: impl FnMut(&str),
+) -> Result<IngestSummary, IngestError> {
+    let started = Instant::now();
     let fingerprint = listing.fingerprint();
     let plan = corpus::plan_corpus(corpus_folder)?;
     let stamps: std::collections::HashMap<&str, String> = plan

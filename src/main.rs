@@ -255,23 +255,28 @@ fn display_width(text: &str) -> usize {
 }
 
 fn run_ingest(args: &IngestArgs) -> anyhow::Result<ExitCode> {
-    // An unchanged folder: the live index is what a rebuild would give.
-    if !args.force
-        && let Some(generation) =
-            hyoka::ingest::unchanged_since_last_ingest(&args.corpus, &args.index)
-    {
-        out!(
-            "{} の文書は前回の読み込み（索引 {generation}）から変わっていないので、索引はそのままです。すべて読み直すには --force を付けてください",
-            args.corpus.display()
-        );
-        return Ok(ExitCode::SUCCESS);
-    }
+    // An unchanged folder: the live index is what a rebuild would give. A folder that cannot
+    // be listed is left to the ingest, which says why.
+    let listing = match (
+        args.force,
+        hyoka::ingest::since_last_ingest(&args.corpus, &args.index),
+    ) {
+        (false, Ok(hyoka::ingest::SinceLastIngest::Unchanged { generation })) => {
+            out!(
+                "{} の文書は前回の読み込み（索引 {generation}）から変わっていないので、索引はそのままです。すべて読み直すには --force を付けてください",
+                args.corpus.display()
+            );
+            return Ok(ExitCode::SUCCESS);
+        }
+        (_, Ok(hyoka::ingest::SinceLastIngest::Changed(listing))) => Some(listing),
+        _ => None,
+    };
     let mode = if args.force {
         hyoka::ingest::IngestMode::Whole
     } else {
         hyoka::ingest::IngestMode::Update
     };
-    ingest_and_report(&args.corpus, &args.index, args.threads, mode)?;
+    ingest_and_report(&args.corpus, &args.index, args.threads, mode, listing)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -280,6 +285,7 @@ fn ingest_and_report(
     index: &Path,
     threads: usize,
     mode: hyoka::ingest::IngestMode,
+    listing: Option<hyoka::corpus::FolderStamps>,
 ) -> anyhow::Result<()> {
     let progress = if std::io::stderr().is_terminal() {
         let bar = indicatif::ProgressBar::new_spinner();
@@ -292,11 +298,15 @@ fn ingest_and_report(
     } else {
         None
     };
-    let summary = hyoka::ingest::ingest_as(corpus, index, threads, mode, |file| {
+    let show = |file: &str| {
         if let Some(bar) = &progress {
             bar.set_message(format!("parsing {file}"));
         }
-    })
+    };
+    let summary = match listing {
+        Some(listing) => hyoka::ingest::ingest_listed(corpus, index, threads, mode, listing, show),
+        None => hyoka::ingest::ingest_as(corpus, index, threads, mode, show),
+    }
     .map_err(|error| {
         // Staff read the reason in Japanese.
         let staff = match &error {
@@ -599,6 +609,7 @@ fn run_serve(args: &ServeArgs) -> anyhow::Result<ExitCode> {
             &args.index,
             2,
             hyoka::ingest::IngestMode::Whole,
+            None,
         )?;
     }
     let index = match open_index(&args.index, args.synonyms.as_deref()) {
@@ -620,6 +631,7 @@ fn run_serve(args: &ServeArgs) -> anyhow::Result<ExitCode> {
                 &args.index,
                 2,
                 hyoka::ingest::IngestMode::Whole,
+                None,
             )?;
             open_index(&args.index, args.synonyms.as_deref())
         }
