@@ -261,14 +261,6 @@ pub fn plan_corpus(folder: &Path) -> Result<CorpusPlan, CorpusError> {
     Ok(plan)
 }
 
-/// What a corpus folder holds, as of now, in one string: every file's name, size and
-/// modification time (the manifest's too) and the hyoka that reads them (its version and its
-/// executable's size and time, so a rebuilt hyoka reads again). Two equal fingerprints mean an
-/// ingest would read the same bytes with the same code. Reads no document.
-pub fn fingerprint(folder: &Path) -> Result<String, CorpusError> {
-    Ok(FolderStamps::of(folder)?.fingerprint())
-}
-
 /// Every file of a corpus folder with its size and modification time ([`file_stamp`]), listed
 /// once: the folder's fingerprint and each document's stamp read the same listing.
 pub struct FolderStamps {
@@ -299,7 +291,10 @@ impl FolderStamps {
         })
     }
 
-    /// The folder's [`fingerprint`].
+    /// What the folder holds, as of its listing, in one string: every file's name, size and
+    /// modification time (the manifest's too) and the hyoka that reads them (its version and its
+    /// executable's size and time, so a rebuilt hyoka reads again). Two equal fingerprints mean
+    /// an ingest would read the same bytes with the same code. Reads no document.
     pub fn fingerprint(&self) -> String {
         self.fingerprint
             .get_or_init(|| self.fingerprint_anew())

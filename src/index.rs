@@ -25,7 +25,7 @@ use crate::record::{Record, row_key, text_of_its_own};
 /// Name of the file that points at the live generation.
 const CURRENT_FILE: &str = "CURRENT";
 /// In a generation: the fingerprint of the corpus folder it was built from
-/// ([`crate::corpus::fingerprint`]).
+/// ([`crate::corpus::FolderStamps::fingerprint`]).
 const FINGERPRINT_FILE: &str = "corpus-fingerprint";
 /// Name of the fast field holding each record's id as a number, where comparisons read.
 pub const KEY_FIELD: &str = "key";

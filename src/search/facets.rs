@@ -512,26 +512,17 @@ impl Collector for FacetCounter {
                 *counts.entry(value.clone()).or_default() += count;
             }
         }
-        let named = by_name.iter().map(|dimension| {
-            dimension
-                .iter()
-                .map(|(value, count)| (value.as_str(), *count))
-                .collect::<Vec<_>>()
-        });
-        Ok(named
+        Ok(by_name
             .into_iter()
-            .map(|mut counts| {
-                // Most records first; a value's name breaks ties (no two are the same).
-                counts.sort_unstable_by(|left, right| {
-                    right.1.cmp(&left.1).then_with(|| left.0.cmp(right.0))
-                });
-                counts
+            .map(|dimension| {
+                // In the map's order, the values' (a stable sort keeps it among equal counts):
+                // most records first, then by value, as [`Self::named_by_number`] lists them.
+                let mut counts: Vec<FacetCount> = dimension
                     .into_iter()
-                    .map(|(value, count)| FacetCount {
-                        value: value.to_string(),
-                        count,
-                    })
-                    .collect()
+                    .map(|(value, count)| FacetCount { value, count })
+                    .collect();
+                counts.sort_by_key(|count| std::cmp::Reverse(count.count));
+                counts
             })
             .collect())
     }
