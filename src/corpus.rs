@@ -467,54 +467,31 @@ pub fn read_manifest(path: &Path) -> Result<Manifest, CorpusError> {
         message,
     };
     let raw = fs::read_to_string(path).map_err(|error| malformed(error.to_string()))?;
-    let mut table: toml::Table = toml::from_str(&raw).map_err(|error| {
-        // toml's own rendering spans several lines (a source excerpt with a caret); one line
-        // with the position and the message reads better in a log.
-        let position = error.span().map_or_else(String::new, |span| {
-            let before = &raw[..span.start.min(raw.len())];
-            let line = 1 + before.matches('\n').count();
-            let column = 1 + before.rsplit('\n').next().unwrap_or("").chars().count();
-            format!("line {line}, column {column}: ")
-        });
-        malformed(format!(
-            "{position}{}",
-            error.message().trim().replace('\n', ", ")
-        ))
-    })?;
-    let entries = match table.remove("document") {
-        None => Vec::new(),
-        Some(toml::Value::Array(entries)) => entries,
-        Some(_) => {
-            return Err(malformed(
-                "`document` must be a list of [[document]] tables".into(),
-            ));
-        }
-    };
-    if let Some(unknown) = table.keys().next() {
-        return Err(malformed(format!(
-            "unknown top-level key {unknown:?}: only [[document]] entries belong here"
-        )));
-    }
-    let entry_lines = document_header_lines(&raw);
+    let entries: Vec<(usize, Result<DocumentMeta, String>)> =
+        match crate::manifest::read_plain(&raw) {
+            Some(plain) => plain
+                .into_iter()
+                .map(|(line, meta)| (line, Ok(meta)))
+                .collect(),
+            None => entries_by_toml(&raw).map_err(malformed)?,
+        };
     let file_name = path.file_name().map_or_else(
         || "manifest.toml".to_string(),
         |name| name.to_string_lossy().into_owned(),
     );
     let mut manifest = Manifest::default();
-    let mut listed: BTreeMap<String, usize> = BTreeMap::new();
-    for (position, entry) in entries.into_iter().enumerate() {
-        let line = entry_lines.get(position).copied().unwrap_or(0);
+    let mut listed: std::collections::HashMap<String, usize> =
+        std::collections::HashMap::with_capacity(entries.len());
+    for (line, entry) in entries {
         let reject = |message: String| DocumentError::ManifestEntry {
             file: file_name.clone(),
             line,
             message,
         };
-        let meta: DocumentMeta = match entry.try_into() {
+        let meta = match entry {
             Ok(meta) => meta,
-            Err(error) => {
-                manifest
-                    .rejected
-                    .push(reject(entry_error_in_japanese(error.to_string().trim())));
+            Err(message) => {
+                manifest.rejected.push(reject(message));
                 continue;
             }
         };
@@ -550,6 +527,45 @@ pub fn read_manifest(path: &Path) -> Result<Manifest, CorpusError> {
         manifest.documents.push(meta);
     }
     Ok(manifest)
+}
+
+/// The `[[document]]` entries of a manifest read by the general TOML reader, each with its
+/// header's line and its metadata or why the entry is unusable (in Japanese); the error is the
+/// file's when it is not TOML or holds more than entries.
+fn entries_by_toml(raw: &str) -> Result<Vec<(usize, Result<DocumentMeta, String>)>, String> {
+    let mut table: toml::Table = toml::from_str(raw).map_err(|error| {
+        // toml's own rendering spans several lines (a source excerpt with a caret); one line
+        // with the position and the message reads better in a log.
+        let position = error.span().map_or_else(String::new, |span| {
+            let before = &raw[..span.start.min(raw.len())];
+            let line = 1 + before.matches('\n').count();
+            let column = 1 + before.rsplit('\n').next().unwrap_or("").chars().count();
+            format!("line {line}, column {column}: ")
+        });
+        format!("{position}{}", error.message().trim().replace('\n', ", "))
+    })?;
+    let entries = match table.remove("document") {
+        None => Vec::new(),
+        Some(toml::Value::Array(entries)) => entries,
+        Some(_) => return Err("`document` must be a list of [[document]] tables".into()),
+    };
+    if let Some(unknown) = table.keys().next() {
+        return Err(format!(
+            "unknown top-level key {unknown:?}: only [[document]] entries belong here"
+        ));
+    }
+    let entry_lines = document_header_lines(raw);
+    Ok(entries
+        .into_iter()
+        .enumerate()
+        .map(|(position, entry)| {
+            let line = entry_lines.get(position).copied().unwrap_or(0);
+            let meta = entry.try_into().map_err(|error: toml::de::Error| {
+                entry_error_in_japanese(error.to_string().trim())
+            });
+            (line, meta)
+        })
+        .collect())
 }
 
 /// Line numbers (from 1) of the `[[document]]` headers, in order.

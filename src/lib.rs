@@ -16,6 +16,7 @@ pub mod generation;
 pub mod http;
 pub mod index;
 pub mod ingest;
+pub mod manifest;
 pub mod messages;
 pub mod openapi;
 pub mod parse;
