@@ -529,10 +529,14 @@ pub fn read_manifest(path: &Path) -> Result<Manifest, CorpusError> {
     Ok(manifest)
 }
 
+/// A `[[document]]` entry of a manifest: its header's line, and its metadata or why it cannot
+/// be used (in Japanese).
+type ManifestEntry = (usize, Result<DocumentMeta, String>);
+
 /// The `[[document]]` entries of a manifest read by the general TOML reader, each with its
 /// header's line and its metadata or why the entry is unusable (in Japanese); the error is the
 /// file's when it is not TOML or holds more than entries.
-fn entries_by_toml(raw: &str) -> Result<Vec<(usize, Result<DocumentMeta, String>)>, String> {
+fn entries_by_toml(raw: &str) -> Result<Vec<ManifestEntry>, String> {
     let mut table: toml::Table = toml::from_str(raw).map_err(|error| {
         // toml's own rendering spans several lines (a source excerpt with a caret); one line
         // with the position and the message reads better in a log.
