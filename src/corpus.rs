@@ -273,18 +273,35 @@ pub struct FolderStamps {
 impl FolderStamps {
     /// Lists `folder` (a link to a file counts as the file it points to).
     pub fn of(folder: &Path) -> Result<FolderStamps, CorpusError> {
-        let stamps = read_folder(folder)?
-            .filter_map(Result::ok)
-            .filter_map(|entry| {
-                let metadata = fs::metadata(entry.path()).ok()?;
-                metadata.is_file().then(|| {
-                    (
-                        entry.file_name().to_string_lossy().to_string(),
-                        file_stamp(&metadata),
-                    )
-                })
+        let entries: Vec<fs::DirEntry> = read_folder(folder)?.filter_map(Result::ok).collect();
+        let stamp_of = |entry: &fs::DirEntry| {
+            let metadata = fs::metadata(entry.path()).ok()?;
+            metadata.is_file().then(|| {
+                (
+                    entry.file_name().to_string_lossy().to_string(),
+                    file_stamp(&metadata),
+                )
             })
-            .collect();
+        };
+        // A national folder holds hundreds of thousands of files, each a system call to stat:
+        // asked from as many threads as there are cores.
+        let threads = std::thread::available_parallelism().map_or(1, |cores| cores.get());
+        let share = entries.len().div_ceil(threads).max(1);
+        let stamps = std::thread::scope(|scope| {
+            let parts: Vec<_> = entries
+                .chunks(share)
+                .map(|part| {
+                    scope.spawn(move || part.iter().filter_map(stamp_of).collect::<Vec<_>>())
+                })
+                .collect();
+            parts
+                .into_iter()
+                .flat_map(|part| {
+                    part.join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                })
+                .collect()
+        });
         Ok(FolderStamps {
             stamps,
             fingerprint: std::sync::OnceLock::new(),

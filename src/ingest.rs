@@ -423,7 +423,19 @@ pub fn ingest_listed(
 ) -> Result<IngestSummary, IngestError> {
     let started = Instant::now();
     let fingerprint = listing.fingerprint();
-    let plan = corpus::plan_corpus(corpus_folder)?;
+    // The manifest is read while the live generation's tables are (each hundreds of megabytes
+    // at national scale). Locking the index folder comes first there, before any document is
+    // read, so a second ingest fails at once.
+    let (plan, opened) = std::thread::scope(|scope| {
+        let opened = scope.spawn(|| open_build(index_folder, threads, mode));
+        let plan = corpus::plan_corpus(corpus_folder);
+        let opened = opened
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (plan, opened)
+    });
+    let plan = plan?;
+    let opened = opened?;
     let stamps: std::collections::HashMap<&str, String> = plan
         .entries
         .iter()
@@ -434,11 +446,10 @@ pub fn ingest_listed(
         .unwrap_or_else(|_| corpus_folder.to_path_buf())
         .display()
         .to_string();
-    // Locks the index folder before any work, so a second ingest fails at once.
-    let (mut build, changes) = start_build(
+    let (mut build, changes) = decide_build(
+        opened,
         index_folder,
         threads,
-        mode,
         &plan,
         &stamps,
         (&reader, &folder),
@@ -569,24 +580,47 @@ impl Changes {
     }
 }
 
-/// Starts the build `mode` asks for: an update of the live generation with what it changes,
-/// when one can be made, else a whole build with why.
-fn start_build(
+/// The build `mode` asks for, its folder locked: an update of the live generation (its tables
+/// read) when there is one to update, else a whole build with why.
+enum Opened {
+    Update(index::Build),
+    Whole(index::Build, WholeBecause),
+}
+
+fn open_build(
     index_folder: &Path,
     threads: usize,
     mode: IngestMode,
+) -> Result<Opened, IngestError> {
+    if mode == IngestMode::Whole {
+        return Ok(Opened::Whole(
+            index::Build::start(index_folder, threads)?,
+            WholeBecause::Asked,
+        ));
+    }
+    Ok(match index::Build::update(index_folder, threads)? {
+        Some(update) => Opened::Update(update),
+        None => Opened::Whole(
+            index::Build::start(index_folder, threads)?,
+            WholeBecause::NoUpdatableIndex,
+        ),
+    })
+}
+
+/// Decides what an opened update does with the corpus as planned: the changes to make, or,
+/// when it cannot be an update (read by another hyoka, from another folder, too many changes),
+/// a whole build started instead, with why.
+fn decide_build(
+    opened: Opened,
+    index_folder: &Path,
+    threads: usize,
     plan: &corpus::CorpusPlan,
     stamps: &std::collections::HashMap<&str, String>,
     (reader, folder): (&str, &str),
 ) -> Result<(index::Build, Result<Changes, WholeBecause>), IngestError> {
-    let whole = |because| -> Result<_, IngestError> {
-        Ok((index::Build::start(index_folder, threads)?, Err(because)))
-    };
-    if mode == IngestMode::Whole {
-        return whole(WholeBecause::Asked);
-    }
-    let Some(update) = index::Build::update(index_folder, threads)? else {
-        return whole(WholeBecause::NoUpdatableIndex);
+    let update = match opened {
+        Opened::Whole(build, because) => return Ok((build, Err(because))),
+        Opened::Update(update) => update,
     };
     let decided = match update.previous_sources() {
         None => Err(WholeBecause::NoUpdatableIndex),
@@ -608,7 +642,7 @@ fn start_build(
         Err(because) => {
             // Releases the lock and removes the update's unfinished generation first.
             drop(update);
-            whole(because)
+            Ok((index::Build::start(index_folder, threads)?, Err(because)))
         }
     }
 }

@@ -763,7 +763,28 @@ impl TableBuilder {
     /// into the generation's folder.
     pub fn finish(mut self, folder: &Path) -> std::io::Result<()> {
         self.source.version = TABLE_SOURCE_VERSION;
-        self.source.write(folder)?;
+        // The source (hundreds of megabytes at national scale) is written on another thread
+        // while the table is built from it.
+        let mut rows = std::mem::take(&mut self.rows);
+        let sentences = std::mem::take(&mut self.sentences);
+        std::thread::scope(|scope| {
+            let source = &self.source;
+            let source_written = scope.spawn(move || source.write(folder));
+            let table_written = self.write_table(&mut rows, sentences, folder);
+            source_written
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                .and(table_written)
+        })
+    }
+
+    /// Sorts the rows into reading order, groups each slot's sentences and writes the table.
+    fn write_table(
+        &self,
+        rows: &mut [BuilderRow],
+        sentences: Vec<HashMap<u32, Vec<u32>>>,
+        folder: &Path,
+    ) -> std::io::Result<()> {
         let source = &self.source;
         let ranks = (
             self.bodies.ranks(source),
@@ -772,7 +793,7 @@ impl TableBuilder {
             self.fields.ranks(source),
             self.actors.ranks(source),
         );
-        self.rows.sort_by_key(|row| {
+        rows.sort_by_key(|row| {
             (
                 ranks.0[row.body as usize],
                 ranks.1[row.title as usize],
@@ -786,7 +807,7 @@ impl TableBuilder {
             version: TABLE_VERSION,
             ..TableFile::default()
         };
-        for (position, row) in self.rows.iter().enumerate() {
+        for (position, row) in rows.iter().enumerate() {
             table.row_keys.push(row.key);
             table.row_bodies.push(row.body);
             table.row_files.push(row.file);
@@ -810,7 +831,7 @@ impl TableBuilder {
         }
         let mut hashed: Vec<(u64, u32)> = Vec::new();
         let mut budget = SIMILARITY_BUDGET;
-        for (slot, sentences) in self.sentences.into_iter().enumerate() {
+        for (slot, sentences) in sentences.into_iter().enumerate() {
             let slot_key = source.text(self.slots.strings[slot]);
             let bodies: HashMap<String, BTreeSet<u32>> = sentences
                 .into_iter()
