@@ -1452,7 +1452,31 @@ fn warm(loaded: &Loaded) {
 }
 
 fn load(folder: &Path) -> Result<Loaded, IndexError> {
-    let (mut index, fields, generation) = index::open(folder)?;
+    let (index, fields, generation) = index::open(folder)?;
+    let generation_folder = folder.join(&generation);
+    // The comparison table (hundreds of megabytes at national scale) is read on another thread
+    // while the index's own tables are worked out.
+    std::thread::scope(|scope| {
+        let comparison =
+            scope.spawn(|| crate::compare::table::ComparisonTable::read(&generation_folder));
+        let loaded = load_index(index, fields, generation, &generation_folder);
+        let comparison = comparison
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        let mut loaded = loaded?;
+        loaded.comparison = Arc::new(comparison?);
+        Ok(loaded)
+    })
+}
+
+/// The searcher and the tables worked out from the index of one generation (its comparison
+/// table left empty, for [`load`] to fill).
+fn load_index(
+    mut index: Index,
+    fields: Fields,
+    generation: String,
+    generation_folder: &Path,
+) -> Result<Loaded, IndexError> {
     share_segments_across_cores(&mut index)?;
     let reader = index
         .reader_builder()
@@ -1465,7 +1489,7 @@ fn load(folder: &Path) -> Result<Loaded, IndexError> {
     let searcher = reader.searcher();
     let documents = Arc::new(versions::SearchDocuments::load(
         &searcher,
-        &folder.join(&generation),
+        generation_folder,
     )?);
     let runs = Arc::new(runs::TextRuns::find(&searcher, |segment| {
         documents.current_of(segment)
@@ -1479,13 +1503,9 @@ fn load(folder: &Path) -> Result<Loaded, IndexError> {
         &without_own_text,
     )?);
     let deletions =
-        crate::deletions::Deletions::read(&folder.join(&generation)).map_err(|source| {
-            IndexError::Io {
-                path: folder
-                    .join(&generation)
-                    .join(crate::deletions::DELETIONS_FILE),
-                source,
-            }
+        crate::deletions::Deletions::read(generation_folder).map_err(|source| IndexError::Io {
+            path: generation_folder.join(crate::deletions::DELETIONS_FILE),
+            source,
         })?;
     let correction = Arc::new(deletions.for_searcher(&searcher));
     Ok(Loaded {
@@ -1501,9 +1521,7 @@ fn load(folder: &Path) -> Result<Loaded, IndexError> {
         without_own_text,
         fold_columns,
         runs,
-        comparison: Arc::new(crate::compare::table::ComparisonTable::read(
-            &folder.join(&generation),
-        )?),
+        comparison: Arc::default(),
         generation,
     })
 }
