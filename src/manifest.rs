@@ -153,45 +153,26 @@ fn basic_string(body: &str) -> Option<(String, &str)> {
             '"' => return Some((value, &body[at + 1..])),
             '\\' => {
                 let (_, escape) = characters.next()?;
-                let unicode_digits = match escape {
-                    'b' => {
-                        value.push('\u{8}');
-                        continue;
+                let unescaped = match escape {
+                    'b' => '\u{8}',
+                    't' => '\t',
+                    'n' => '\n',
+                    'f' => '\u{c}',
+                    'r' => '\r',
+                    '"' => '"',
+                    '\\' => '\\',
+                    'u' | 'U' => {
+                        let digits = if escape == 'u' { 4 } else { 8 };
+                        let mut code = 0u32;
+                        for _ in 0..digits {
+                            let (_, digit) = characters.next()?;
+                            code = code * 16 + digit.to_digit(16)?;
+                        }
+                        char::from_u32(code)?
                     }
-                    't' => {
-                        value.push('\t');
-                        continue;
-                    }
-                    'n' => {
-                        value.push('\n');
-                        continue;
-                    }
-                    'f' => {
-                        value.push('\u{c}');
-                        continue;
-                    }
-                    'r' => {
-                        value.push('\r');
-                        continue;
-                    }
-                    '"' => {
-                        value.push('"');
-                        continue;
-                    }
-                    '\\' => {
-                        value.push('\\');
-                        continue;
-                    }
-                    'u' => 4,
-                    'U' => 8,
                     _ => return None,
                 };
-                let mut code = 0u32;
-                for _ in 0..unicode_digits {
-                    let (_, digit) = characters.next()?;
-                    code = code * 16 + digit.to_digit(16)?;
-                }
-                value.push(char::from_u32(code)?);
+                value.push(unescaped);
             }
             _ => value.push(character),
         }
