@@ -477,21 +477,22 @@ fn is_document_file_name(name: &str) -> bool {
 /// Parses `manifest.toml`. A file that is not TOML is an error (with toml's line and column):
 /// guessing every body name instead would publish wrong attributions. One unusable
 /// `[[document]]` entry (a missing key, a wrong type, a path instead of a file name, a file
-/// listed twice) is skipped with its line, and the other entries are read.
+/// listed twice) is skipped with its line, and the other entries are read. A plain manifest is
+/// read line by line ([`crate::manifest::read_plain`]); any other by the toml crate.
 pub fn read_manifest(path: &Path) -> Result<Manifest, CorpusError> {
     let malformed = |message: String| CorpusError::Manifest {
         path: path.to_path_buf(),
         message,
     };
     let raw = fs::read_to_string(path).map_err(|error| malformed(error.to_string()))?;
-    let entries: Vec<(usize, Result<DocumentMeta, String>)> =
-        match crate::manifest::read_plain(&raw) {
-            Some(plain) => plain
-                .into_iter()
-                .map(|(line, meta)| (line, Ok(meta)))
-                .collect(),
-            None => entries_by_toml(&raw).map_err(malformed)?,
-        };
+    // Most manifests are plain: read line by line, without a TOML tree of every value.
+    let entries: Vec<ManifestEntry> = match crate::manifest::read_plain(&raw) {
+        Some(plain) => plain
+            .into_iter()
+            .map(|(line, meta)| (line, Ok(meta)))
+            .collect(),
+        None => entries_by_toml(&raw).map_err(malformed)?,
+    };
     let file_name = path.file_name().map_or_else(
         || "manifest.toml".to_string(),
         |name| name.to_string_lossy().into_owned(),

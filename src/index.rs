@@ -642,14 +642,15 @@ impl Build {
             let table = scope.spawn(|| TableSource::read(&live));
             let sources = DocumentSources::read(&live);
             let deletions = Deletions::read(&live);
-            (
-                documents.join().ok(),
-                sources,
-                table.join().ok().flatten(),
-                deletions,
-            )
+            let documents = documents
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            let table = table
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (documents, sources, table, deletions)
         });
-        let (Some(Ok(documents)), Some(sources), Some(table), Ok(deletions)) =
+        let (Ok(documents), Some(sources), Some(table), Ok(deletions)) =
             (documents, sources, table, deletions)
         else {
             return Ok(None);
@@ -858,7 +859,9 @@ impl Build {
         // takes a second at national scale, spent beside the commit instead of after it.
         let live_tables = self.previous.as_mut().map(Previous::take_tables);
         std::thread::scope(|scope| {
-            scope.spawn(move || drop(live_tables));
+            if let Some(live_tables) = live_tables {
+                scope.spawn(move || drop(live_tables));
+            }
             self.finish_generation()
         })
     }

@@ -587,6 +587,7 @@ enum Opened {
     Whole(index::Build, WholeBecause),
 }
 
+/// Locks the index folder and opens the build `mode` asks for (see [`Opened`]).
 fn open_build(
     index_folder: &Path,
     threads: usize,
