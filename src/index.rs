@@ -424,8 +424,9 @@ pub struct DocumentSources {
 
 impl DocumentSources {
     fn read(folder: &Path) -> Option<DocumentSources> {
-        let text = fs::read_to_string(folder.join(SOURCES_FILE)).ok()?;
-        serde_json::from_str(&text).ok()
+        crate::generation::read_json(&folder.join(SOURCES_FILE))
+            .ok()?
+            .ok()
     }
 
     fn write(&self, folder: &Path) -> std::io::Result<()> {
@@ -873,8 +874,8 @@ impl Build {
         };
         let whole = self.previous.is_none();
         // The merges of a whole build run on tantivy's threads while this one writes the
-        // generation's tables (one thread's work: the documents, sources and comparison table
-        // as JSON), so neither waits for the other. A failure of either removes the unfinished
+        // generation's tables (the documents, sources and comparison table as JSON), so
+        // neither waits for the other. A failure of either removes the unfinished
         // generation; nothing is live until `CURRENT` names it.
         let committed = writer.commit().map_err(IndexError::from).and_then(|_| {
             let merging = if whole {

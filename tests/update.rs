@@ -318,11 +318,8 @@ fn a_whole_build_keeps_only_the_files_of_the_segments_it_searches() {
     national_corpus(&corpus);
     // Two indexing threads write two segments at least, which the build merges into one.
     ingest_as(&corpus, &index, 2, IngestMode::Whole, |_| {}).expect("ingest");
-    let generation = index.join(
-        std::fs::read_to_string(index.join("CURRENT"))
-            .expect("a live generation")
-            .trim(),
-    );
+    let generation =
+        index.join(hyoka::index::current_generation(&index).expect("a live generation"));
     let meta: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(generation.join("meta.json")).expect("tantivy's meta"),
     )

@@ -1459,23 +1459,25 @@ fn load(folder: &Path) -> Result<Loaded, IndexError> {
     std::thread::scope(|scope| {
         let comparison =
             scope.spawn(|| crate::compare::table::ComparisonTable::read(&generation_folder));
-        let loaded = load_index(index, fields, generation, &generation_folder);
-        let comparison = comparison
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        let mut loaded = loaded?;
-        loaded.comparison = Arc::new(comparison?);
-        Ok(loaded)
+        load_index(index, fields, generation, &generation_folder, || {
+            comparison
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        })
     })
 }
 
-/// The searcher and the tables worked out from the index of one generation (its comparison
-/// table left empty, for [`load`] to fill).
+/// The searcher and the tables worked out from the index of one generation, with its
+/// comparison table as `comparison` gives it once they are.
 fn load_index(
     mut index: Index,
     fields: Fields,
     generation: String,
     generation_folder: &Path,
+    comparison: impl FnOnce() -> Result<
+        crate::compare::table::ComparisonTable,
+        crate::compare::table::TableError,
+    >,
 ) -> Result<Loaded, IndexError> {
     share_segments_across_cores(&mut index)?;
     let reader = index
@@ -1508,6 +1510,7 @@ fn load_index(
             source,
         })?;
     let correction = Arc::new(deletions.for_searcher(&searcher));
+    let comparison = Arc::new(comparison()?);
     Ok(Loaded {
         documents,
         correction,
@@ -1521,7 +1524,7 @@ fn load_index(
         without_own_text,
         fold_columns,
         runs,
-        comparison: Arc::default(),
+        comparison,
         generation,
     })
 }
