@@ -4,7 +4,7 @@
 //!
 //! Reading files is [`crate::corpus`]'s work; this module only knows what a document is, so the
 //! parser and the index can ask it without reading anything. A generation's documents are
-//! written beside its index (`documents.json`): search and comparison read versions, bodies
+//! written beside its index (`documents.columns`): search and comparison read versions, bodies
 //! and files from it instead of from every stored record.
 
 use std::collections::BTreeMap;
@@ -14,6 +14,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 
+use crate::columns::{ColumnReader, ColumnWriter};
 use crate::record::Record;
 
 /// The placeholder used where a document does not name its body. Never guessed.
@@ -142,7 +143,7 @@ pub fn is_change_table(doc_type: &str) -> bool {
 }
 
 /// One file of the corpus as a document: who, which 事務, which version.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct DocumentInfo {
     pub file: String,
     /// The body, as the records name it.
@@ -256,19 +257,44 @@ impl DocumentInfo {
 
 /// The documents of a generation, in corpus order, each with the number its records carry in
 /// the index.
-#[derive(Debug, Default, Serialize, Deserialize)]
+/// An optional string column: a column of flags (given or not) and one of values ("" where
+/// not given).
+fn optional_strings(columns: &mut ColumnReader) -> std::io::Result<Vec<Option<String>>> {
+    let given = columns.flags()?;
+    let values = columns.strings()?;
+    if given.len() != values.len() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            "an optional column's flags and values differ in number",
+        ));
+    }
+    Ok(given
+        .into_iter()
+        .zip(values)
+        .map(|(given, value)| given.then_some(value))
+        .collect())
+}
+
+/// How many of a document's fields are optional strings (kept as a column of flags and one of
+/// values in the documents file).
+const OPTIONAL_FIELDS: usize = 10;
+
+#[derive(Debug, Default)]
 pub struct DocumentTable {
     pub documents: Vec<DocumentInfo>,
     /// Per document, its number in the index. Empty when every document's number is its
     /// position (a generation built whole); an incremental ingest keeps the numbers the
     /// records already carry and gives new documents new ones, while the documents stay in
     /// corpus order, as a whole build orders them.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub numbers: Vec<u32>,
 }
 
-/// The documents file in a generation's folder.
-pub const DOCUMENTS_FILE: &str = "documents.json";
+/// The documents file in a generation's folder ([`crate::columns`]).
+pub const DOCUMENTS_FILE: &str = "documents.columns";
+/// What the documents file's header calls it.
+const DOCUMENTS_KIND: &[u8; 8] = b"document";
+/// Bumped when the documents file's layout changes; another version means a whole ingest.
+const DOCUMENTS_VERSION: u32 = 1;
 
 impl DocumentTable {
     /// Adds a document numbered by its position; returns its number.
@@ -449,18 +475,259 @@ impl DocumentTable {
 
     /// Reads the documents of the generation in `folder`.
     pub fn read(folder: &Path) -> std::io::Result<DocumentTable> {
-        crate::generation::read_json(&folder.join(DOCUMENTS_FILE))?.map_err(std::io::Error::other)
+        let (mut columns, version) =
+            ColumnReader::open(&folder.join(DOCUMENTS_FILE), DOCUMENTS_KIND)?;
+        if version != DOCUMENTS_VERSION {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!(
+                    "written by another version of hyoka (documents version {version}, this one reads {DOCUMENTS_VERSION})"
+                ),
+            ));
+        }
+        let mut strings = || columns.strings();
+        let (file, body, title, doc_type, identity, current_file) = (
+            strings()?,
+            strings()?,
+            strings()?,
+            strings()?,
+            strings()?,
+            strings()?,
+        );
+        let mut optionals = Vec::with_capacity(OPTIONAL_FIELDS);
+        for _ in 0..OPTIONAL_FIELDS {
+            optionals.push(optional_strings(&mut columns)?);
+        }
+        let records = columns.u64s()?;
+        let (version, versions) = (columns.u32s()?, columns.u32s()?);
+        let current = columns.flags()?;
+        let (quoted_counts, quoted_names, quoted_records) =
+            (columns.u32s()?, columns.strings()?, columns.u64s()?);
+        let numbers = columns.u32s()?;
+        columns.finish()?;
+        let count = file.len();
+        let quoted_total: usize = quoted_counts.iter().map(|&count| count as usize).sum();
+        let mut lengths = vec![
+            body.len(),
+            title.len(),
+            doc_type.len(),
+            identity.len(),
+            current_file.len(),
+            records.len(),
+            version.len(),
+            versions.len(),
+            current.len(),
+            quoted_counts.len(),
+        ];
+        lengths.extend(optionals.iter().map(Vec::len));
+        let lengths_agree = lengths.iter().all(|&length| length == count)
+            && quoted_total == quoted_names.len()
+            && quoted_total == quoted_records.len()
+            && (numbers.is_empty() || numbers.len() == count);
+        if !lengths_agree {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                "its columns differ in length",
+            ));
+        }
+        let mut optionals: Vec<_> = optionals.into_iter().map(Vec::into_iter).collect();
+        let mut quoted = quoted_names.into_iter().zip(quoted_records);
+        let mut documents = Vec::with_capacity(count);
+        let columns = file
+            .into_iter()
+            .zip(body)
+            .zip(title)
+            .zip(doc_type)
+            .zip(identity)
+            .zip(current_file);
+        for (position, (((((file, body), title), doc_type), identity), current_file)) in
+            columns.enumerate()
+        {
+            let mut next = |field: usize| optionals[field].next().flatten();
+            documents.push(DocumentInfo {
+                file,
+                body,
+                municipality_code: next(0),
+                prefecture: next(1),
+                body_kind: next(2),
+                title,
+                doc_type,
+                jimu: next(3),
+                jimu_category: next(4),
+                doc_number: next(5),
+                doc_date: next(6),
+                published: next(7),
+                form_version: next(8),
+                records: records[position],
+                identity,
+                version: version[position],
+                versions: versions[position],
+                current: current[position],
+                current_file,
+                describes: next(9),
+                quoted_bodies: quoted
+                    .by_ref()
+                    .take(quoted_counts[position] as usize)
+                    .collect(),
+            });
+        }
+        Ok(DocumentTable { documents, numbers })
     }
 
     /// Writes the documents into the generation's folder.
     pub fn write(&self, folder: &Path) -> std::io::Result<()> {
-        crate::generation::write_json(&folder.join(DOCUMENTS_FILE), self)
+        let documents = &self.documents;
+        let mut columns = ColumnWriter::create(
+            &folder.join(DOCUMENTS_FILE),
+            DOCUMENTS_KIND,
+            DOCUMENTS_VERSION,
+        )?;
+        let strings: [fn(&DocumentInfo) -> &str; 6] = [
+            |document| &document.file,
+            |document| &document.body,
+            |document| &document.title,
+            |document| &document.doc_type,
+            |document| &document.identity,
+            |document| &document.current_file,
+        ];
+        for field in strings {
+            columns.strings(documents.iter().map(field))?;
+        }
+        let optionals: [fn(&DocumentInfo) -> &Option<String>; OPTIONAL_FIELDS] = [
+            |document| &document.municipality_code,
+            |document| &document.prefecture,
+            |document| &document.body_kind,
+            |document| &document.jimu,
+            |document| &document.jimu_category,
+            |document| &document.doc_number,
+            |document| &document.doc_date,
+            |document| &document.published,
+            |document| &document.form_version,
+            |document| &document.describes,
+        ];
+        for field in optionals {
+            let given: Vec<bool> = documents
+                .iter()
+                .map(|document| field(document).is_some())
+                .collect();
+            columns.flags(&given)?;
+            columns.strings(
+                documents
+                    .iter()
+                    .map(|document| field(document).as_deref().unwrap_or_default()),
+            )?;
+        }
+        columns.u64s(
+            &documents
+                .iter()
+                .map(|document| document.records)
+                .collect::<Vec<_>>(),
+        )?;
+        columns.u32s(
+            &documents
+                .iter()
+                .map(|document| document.version)
+                .collect::<Vec<_>>(),
+        )?;
+        columns.u32s(
+            &documents
+                .iter()
+                .map(|document| document.versions)
+                .collect::<Vec<_>>(),
+        )?;
+        columns.flags(
+            &documents
+                .iter()
+                .map(|document| document.current)
+                .collect::<Vec<_>>(),
+        )?;
+        let quoted = documents
+            .iter()
+            .flat_map(|document| &document.quoted_bodies);
+        columns.u32s(
+            &documents
+                .iter()
+                .map(|document| document.quoted_bodies.len() as u32)
+                .collect::<Vec<_>>(),
+        )?;
+        let quoted_names: Vec<&str> = quoted.clone().map(|(body, _)| body.as_str()).collect();
+        columns.strings(quoted_names.into_iter())?;
+        columns.u64s(&quoted.map(|&(_, records)| records).collect::<Vec<_>>())?;
+        columns.u32s(&self.numbers)?;
+        columns.finish()
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_documents_table_reads_back_as_written_with_every_optional_field_given_or_not() {
+        let assessment = DocumentInfo {
+            file: "札幌市_住民基本台帳.pdf".to_string(),
+            body: "札幌市".to_string(),
+            municipality_code: Some("011002".to_string()),
+            prefecture: Some("北海道".to_string()),
+            body_kind: Some("政令市".to_string()),
+            title: "住民基本台帳に関する事務 全項目評価書".to_string(),
+            doc_type: "全項目評価書".to_string(),
+            jimu: Some("住民基本台帳に関する事務".to_string()),
+            jimu_category: Some("住民基本台帳".to_string()),
+            doc_number: Some("1".to_string()),
+            doc_date: Some("令和6年10月1日".to_string()),
+            published: Some("2024-10-01".to_string()),
+            form_version: Some("令和6年10月 様式4".to_string()),
+            records: 412,
+            identity: "札幌市 011002 / 住民基本台帳".to_string(),
+            version: 2,
+            versions: 2,
+            current: true,
+            current_file: "札幌市_住民基本台帳.pdf".to_string(),
+            describes: None,
+            quoted_bodies: vec![("北海道".to_string(), 3), ("石狩市".to_string(), 1)],
+        };
+        let change_table = DocumentInfo {
+            file: "変更点リスク評価表.txt".to_string(),
+            body: UNNAMED_BODY.to_string(),
+            municipality_code: None,
+            prefecture: None,
+            body_kind: None,
+            title: String::new(),
+            doc_type: "変更点リスク評価表".to_string(),
+            jimu: None,
+            jimu_category: None,
+            doc_number: None,
+            doc_date: None,
+            published: None,
+            form_version: None,
+            records: 0,
+            identity: String::new(),
+            version: 1,
+            versions: 1,
+            current: false,
+            current_file: "札幌市_住民基本台帳.pdf".to_string(),
+            describes: Some("札幌市_住民基本台帳.pdf".to_string()),
+            quoted_bodies: Vec::new(),
+        };
+        let folder = tempfile::tempdir().expect("temporary folder");
+        for numbers in [Vec::new(), vec![7, 3]] {
+            let table = DocumentTable {
+                documents: vec![assessment.clone(), change_table.clone()],
+                numbers: numbers.clone(),
+            };
+            table.write(folder.path()).expect("written");
+            let read = DocumentTable::read(folder.path()).expect("read");
+            assert_eq!(read.documents, table.documents);
+            assert_eq!(read.numbers, numbers);
+        }
+
+        let path = folder.path().join(DOCUMENTS_FILE);
+        let whole = std::fs::read(&path).expect("the file");
+        std::fs::write(&path, &whole[..whole.len() / 2]).expect("cut short");
+        let error = DocumentTable::read(folder.path()).expect_err("a file cut short");
+        assert!(error.to_string().contains("past the end"), "{error}");
+    }
 
     #[test]
     fn the_bundled_categories_parse_and_the_narrower_words_win() {

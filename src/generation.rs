@@ -5,9 +5,9 @@ use std::io::Write;
 use std::path::Path;
 
 /// Reads the JSON file at `path` whole, then parses it: serde_json parses bytes in memory
-/// several times faster than through a reader (a national document table is hundreds of
-/// megabytes, read by every update and every start). The outer error is reading, the inner
-/// one the file's content.
+/// several times faster than through a reader (the sources table is tens of megabytes at
+/// national scale, read by every update; the biggest tables are kept as columns, see
+/// [`crate::columns`]). The outer error is reading, the inner one the file's content.
 pub fn read_json<T: serde::de::DeserializeOwned>(
     path: &Path,
 ) -> std::io::Result<serde_json::Result<T>> {

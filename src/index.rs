@@ -26,7 +26,7 @@ use crate::record::{Record, row_key, text_of_its_own};
 const CURRENT_FILE: &str = "CURRENT";
 /// In a generation: the fingerprint of the corpus folder it was built from
 /// ([`crate::corpus::FolderStamps::fingerprint`]).
-const FINGERPRINT_FILE: &str = "corpus-fingerprint";
+pub const FINGERPRINT_FILE: &str = "corpus-fingerprint";
 /// Name of the fast field holding each record's id as a number, where comparisons read.
 pub const KEY_FIELD: &str = "key";
 /// Name of the fast field saying whether a record has text of its own (1) or only repeats its
@@ -399,7 +399,7 @@ impl Previous {
 
 /// In a generation: where each document's file stood when it was read, so that an update
 /// reads only the files that changed.
-const SOURCES_FILE: &str = "sources.json";
+pub const SOURCES_FILE: &str = "sources.json";
 
 /// A document file as it was read: its size and time with the manifest's entry for it
 /// ([`crate::corpus::FolderStamps::document_stamp`]), and its text's fingerprint (a copy of another
@@ -747,16 +747,15 @@ impl Build {
     /// where they lie in the index files); returns its records. `None` when the live
     /// generation has no such file.
     pub fn keep_document(&mut self, file: &str) -> Option<usize> {
-        let previous = self.previous.as_ref()?;
-        let (Some(&position), Some(source)) =
-            (previous.by_file.get(file), previous.sources.files.get(file))
-        else {
-            return None;
-        };
+        let previous = self.previous.as_mut()?;
+        let &position = previous.by_file.get(file)?;
+        // Moved, not copied: each document is kept once, and at national scale copying the
+        // live tables' strings (and freeing them after) was a third of keeping them.
+        let (file, source) = previous.sources.files.remove_entry(file)?;
         let number = previous.documents.number_at(position);
-        let document = previous.documents.documents[position].clone();
+        let document = std::mem::take(&mut previous.documents.documents[position]);
         let records = document.records as usize;
-        self.sources.files.insert(file.to_string(), source.clone());
+        self.sources.files.insert(file, source);
         self.documents.push_numbered(document, number);
         self.table.add_again(&previous.table, number);
         Some(records)
@@ -997,6 +996,9 @@ pub fn live_corpus_fingerprint(folder: &Path) -> Option<(String, String)> {
     Some((generation, fingerprint))
 }
 
+/// The documents table as hyoka wrote it before its tables were kept as columns.
+const JSON_DOCUMENTS_FILE: &str = "documents.json";
+
 /// The name of the live generation, if there is one.
 pub fn current_generation(folder: &Path) -> Option<String> {
     let name = fs::read_to_string(folder.join(CURRENT_FILE)).ok()?;
@@ -1017,6 +1019,10 @@ pub fn open(folder: &Path) -> Result<(Index, Fields, String), IndexError> {
     // An index written by an earlier hyoka lacks newer fields; reading it would fail on the
     // first search instead of here, with a message that says what to do.
     if !same_fields(&index.schema(), &expected) {
+        return Err(IndexError::OlderSchema(folder.join(&generation)));
+    }
+    // Its tables were written as JSON before they were kept as columns.
+    if folder.join(&generation).join(JSON_DOCUMENTS_FILE).exists() {
         return Err(IndexError::OlderSchema(folder.join(&generation)));
     }
     Ok((index, fields, generation))

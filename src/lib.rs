@@ -5,6 +5,7 @@
 //! searched ([`search`]); [`http`] serves them.
 pub mod analysis;
 pub mod bodies;
+pub mod columns;
 pub mod compare;
 pub mod corpus;
 pub mod deletions;

@@ -364,3 +364,51 @@ fn ingest_of_an_unchanged_folder_does_no_work() {
         "{said}"
     );
 }
+
+#[test]
+fn an_index_with_tables_written_as_json_is_refused_with_what_to_do_and_built_whole_again() {
+    let folder = tempfile::tempdir().expect("temporary folder");
+    let index = folder.path().join("index");
+    let index_arg = index.to_str().expect("utf-8");
+    let corpus = corpus_folder();
+    let corpus_arg = corpus.to_str().expect("utf-8");
+    let ingest = || hyoka(&["ingest", "--corpus", corpus_arg, "--index", index_arg]);
+    assert!(ingest().status.success());
+    // A generation as hyoka wrote it before its tables were kept as columns.
+    let live = index.join(
+        std::fs::read_to_string(index.join("CURRENT"))
+            .expect("CURRENT written")
+            .trim(),
+    );
+    std::fs::rename(
+        live.join(hyoka::document::DOCUMENTS_FILE),
+        live.join("documents.json"),
+    )
+    .expect("rename");
+    // Written by that other hyoka, as its fingerprint of the folder and its sources table say
+    // (each names the build that read the folder).
+    std::fs::write(
+        live.join(hyoka::index::FINGERPRINT_FILE),
+        "0000000000000000 7 files",
+    )
+    .expect("write");
+    let sources = live.join(hyoka::index::SOURCES_FILE);
+    let mut table: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&sources).expect("sources")).expect("JSON");
+    table["reader"] = serde_json::Value::from("0.0.9 an older build");
+    std::fs::write(&sources, table.to_string()).expect("write");
+
+    let search = hyoka(&["search", "生体認証", "--index", index_arg]);
+    assert!(!search.status.success());
+    let stderr = text(&search.stderr);
+    assert!(stderr.contains("earlier version of hyoka"), "{stderr}");
+    assert!(stderr.contains("hyoka ingest"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+
+    let again = ingest();
+    assert!(again.status.success(), "{}", text(&again.stderr));
+    let report = text(&again.stdout) + &text(&again.stderr);
+    assert!(report.contains("すべての文書を読みました"), "{report}");
+    let search = hyoka(&["search", "生体認証", "--index", index_arg]);
+    assert!(search.status.success(), "{}", text(&search.stderr));
+}

@@ -11,19 +11,20 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 
-use serde::{Deserialize, Serialize};
-
 use super::keyed::KeyedRecords;
 use super::{SIMILARITY_BUDGET, SharedSentences, body_of, body_sentence_key, sentences_of};
+use crate::columns::{ColumnReader, ColumnWriter};
 use crate::record::{Record, row_key, stable_hash};
 
-/// The table's file in a generation's folder.
-pub const TABLE_FILE: &str = "comparison.json";
+/// The table's file in a generation's folder ([`crate::columns`]).
+pub const TABLE_FILE: &str = "comparison.columns";
+/// What the file's header calls the table.
+const TABLE_KIND: &[u8; 8] = b"compare ";
 /// Bumped when the layout changes; an index with another version must be rebuilt.
-const TABLE_VERSION: u32 = 3;
+const TABLE_VERSION: u32 = 4;
 
 /// The comparison table as its file holds it: rows in reading order, as columns.
-#[derive(Debug, Default, Serialize, Deserialize)]
+#[derive(Debug, Default)]
 struct TableFile {
     version: u32,
     /// Body names as [`body_of`] gives them, files and answers, each listed once.
@@ -55,6 +56,87 @@ struct TableFile {
     /// as two columns sorted by hash.
     sentence_hashes: Vec<u64>,
     sentence_writers: Vec<u32>,
+}
+
+impl TableFile {
+    fn write(&self, path: &Path) -> std::io::Result<()> {
+        let mut columns = ColumnWriter::create(path, TABLE_KIND, self.version)?;
+        for strings in [&self.bodies, &self.files, &self.answers] {
+            columns.strings(strings.iter().map(String::as_str))?;
+        }
+        columns.u64s(&self.row_keys)?;
+        for numbers in [
+            &self.row_bodies,
+            &self.row_files,
+            &self.row_choices,
+            &self.row_printed,
+            &self.row_ratings,
+        ] {
+            columns.u32s(numbers)?;
+        }
+        columns.flags(&self.row_deleted)?;
+        columns.u32s(&self.row_documents)?;
+        columns.u64s(&self.row_wordings)?;
+        columns.flags(&self.row_texts)?;
+        // Each slot's positions, one after another, with their counts.
+        columns.strings(self.slots.keys().map(String::as_str))?;
+        let counts: Vec<u32> = self
+            .slots
+            .values()
+            .map(|positions| positions.len() as u32)
+            .collect();
+        columns.u32s(&counts)?;
+        columns.u32s(&self.slots.values().flatten().copied().collect::<Vec<u32>>())?;
+        columns.u64s(&self.sentence_hashes)?;
+        columns.u32s(&self.sentence_writers)?;
+        columns.finish()
+    }
+
+    /// Reads the file at `path`; a file of another version gives its version and no columns.
+    fn read(path: &Path) -> std::io::Result<TableFile> {
+        let (mut columns, version) = ColumnReader::open(path, TABLE_KIND)?;
+        if version != TABLE_VERSION {
+            return Ok(TableFile {
+                version,
+                ..TableFile::default()
+            });
+        }
+        let mut file = TableFile {
+            version,
+            bodies: columns.strings()?,
+            files: columns.strings()?,
+            answers: columns.strings()?,
+            row_keys: columns.u64s()?,
+            row_bodies: columns.u32s()?,
+            row_files: columns.u32s()?,
+            row_choices: columns.u32s()?,
+            row_printed: columns.u32s()?,
+            row_ratings: columns.u32s()?,
+            row_deleted: columns.flags()?,
+            row_documents: columns.u32s()?,
+            row_wordings: columns.u64s()?,
+            row_texts: columns.flags()?,
+            ..TableFile::default()
+        };
+        let (slot_keys, counts, positions) = (columns.strings()?, columns.u32s()?, columns.u32s()?);
+        let total: usize = counts.iter().map(|&count| count as usize).sum();
+        if slot_keys.len() != counts.len() || total != positions.len() {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                "its slots and their rows' positions differ in number",
+            ));
+        }
+        let mut rest = positions.as_slice();
+        for (slot, count) in slot_keys.into_iter().zip(counts) {
+            let (these, after) = rest.split_at(count as usize);
+            file.slots.insert(slot, these.to_vec());
+            rest = after;
+        }
+        file.sentence_hashes = columns.u64s()?;
+        file.sentence_writers = columns.u32s()?;
+        columns.finish()?;
+        Ok(file)
+    }
 }
 
 /// The comparison table of one generation (see the module's header), as comparisons read it:
@@ -155,7 +237,7 @@ pub enum TableError {
     #[error("{path}: not a comparison table ({source}); run `hyoka ingest` again")]
     Format {
         path: String,
-        source: serde_json::Error,
+        source: std::io::Error,
     },
     #[error(
         "{path}: written by another version of hyoka (table version {found}, this one reads {TABLE_VERSION}); run `hyoka ingest` again"
@@ -170,15 +252,19 @@ impl ComparisonTable {
     pub fn read(folder: &Path) -> Result<ComparisonTable, TableError> {
         let path = folder.join(TABLE_FILE);
         let shown = path.display().to_string();
-        let table: TableFile = crate::generation::read_json(&path)
-            .map_err(|source| TableError::Io {
-                path: shown.clone(),
-                source,
-            })?
-            .map_err(|source| TableError::Format {
-                path: shown.clone(),
-                source,
-            })?;
+        let table = TableFile::read(&path).map_err(|source| {
+            if source.kind() == std::io::ErrorKind::InvalidData {
+                TableError::Format {
+                    path: shown.clone(),
+                    source,
+                }
+            } else {
+                TableError::Io {
+                    path: shown.clone(),
+                    source,
+                }
+            }
+        })?;
         if table.version != TABLE_VERSION {
             return Err(TableError::Version {
                 path: shown,
@@ -447,6 +533,8 @@ pub struct TableBuilder {
     /// For [`TableBuilder::add_again`]: per string number of the previous generation's source,
     /// its number in `source` (`u32::MAX` until met).
     again: Vec<u32>,
+    /// For [`TableBuilder::add_again`]: the sentence keys of the row being added again.
+    sentences_again: Vec<u32>,
 }
 
 /// One row with each of its strings as a number in a [`TableSource`]'s strings (an answer's
@@ -491,20 +579,21 @@ impl SourceRow {
     }
 }
 
-/// The table's file of what it was built from, in a generation's folder.
-pub const TABLE_SOURCE_FILE: &str = "comparison-source.json";
+/// The table's file of what it was built from, in a generation's folder ([`crate::columns`]).
+pub const TABLE_SOURCE_FILE: &str = "comparison-source.columns";
+/// What the source file's header calls it.
+const TABLE_SOURCE_KIND: &[u8; 8] = b"cmpsourc";
 /// Bumped when [`TableSource`]'s layout changes; another version means a whole ingest.
-const TABLE_SOURCE_VERSION: u32 = 1;
+const TABLE_SOURCE_VERSION: u32 = 2;
 
 /// Every row the table was built from, in the order added (a document's rows together), as
 /// columns over one list of strings: an incremental ingest adds again the rows of the
 /// documents it keeps, in corpus order, and builds the same table a whole ingest builds, with
 /// no document read again.
-#[derive(Debug, Default, Serialize, Deserialize)]
+#[derive(Debug, Default)]
 pub struct TableSource {
     version: u32,
     strings: Vec<String>,
-    #[serde(skip)]
     numbers: HashMap<String, u32>,
     document: Vec<u32>,
     slot: Vec<u32>,
@@ -525,7 +614,6 @@ pub struct TableSource {
     sentence_ends: Vec<u32>,
     sentences: Vec<u32>,
     /// Per document number, the range of its rows (filled when read).
-    #[serde(skip)]
     rows_by_document: HashMap<u32, (usize, usize)>,
 }
 
@@ -598,9 +686,7 @@ impl TableSource {
     /// another layout (a generation built before incremental ingest), and only a whole ingest
     /// can follow.
     pub fn read(folder: &Path) -> Option<TableSource> {
-        let mut source: TableSource = crate::generation::read_json(&folder.join(TABLE_SOURCE_FILE))
-            .ok()?
-            .ok()?;
+        let mut source = TableSource::read_columns(&folder.join(TABLE_SOURCE_FILE)).ok()?;
         let rows = source.document.len();
         let columns_agree = [
             source.slot.len(),
@@ -652,8 +738,66 @@ impl TableSource {
         start..end
     }
 
+    /// The source's columns as [`TableSource::write`] wrote them (a source of another
+    /// version gives its version and no columns).
+    fn read_columns(path: &Path) -> std::io::Result<TableSource> {
+        let (mut columns, version) = ColumnReader::open(path, TABLE_SOURCE_KIND)?;
+        if version != TABLE_SOURCE_VERSION {
+            return Ok(TableSource {
+                version,
+                ..TableSource::default()
+            });
+        }
+        let source = TableSource {
+            version,
+            strings: columns.strings()?,
+            document: columns.u32s()?,
+            slot: columns.u32s()?,
+            key: columns.u64s()?,
+            body: columns.u32s()?,
+            title: columns.u32s()?,
+            file: columns.u32s()?,
+            field: columns.u32s()?,
+            actor: columns.u32s()?,
+            choice: columns.u32s()?,
+            printed: columns.u32s()?,
+            rating: columns.u32s()?,
+            deleted: columns.flags()?,
+            wording: columns.u64s()?,
+            has_text: columns.flags()?,
+            sentence_ends: columns.u32s()?,
+            sentences: columns.u32s()?,
+            ..TableSource::default()
+        };
+        columns.finish()?;
+        Ok(source)
+    }
+
     fn write(&self, folder: &Path) -> std::io::Result<()> {
-        crate::generation::write_json(&folder.join(TABLE_SOURCE_FILE), self)
+        let path = folder.join(TABLE_SOURCE_FILE);
+        let mut columns = ColumnWriter::create(&path, TABLE_SOURCE_KIND, self.version)?;
+        columns.strings(self.strings.iter().map(String::as_str))?;
+        columns.u32s(&self.document)?;
+        columns.u32s(&self.slot)?;
+        columns.u64s(&self.key)?;
+        for numbers in [
+            &self.body,
+            &self.title,
+            &self.file,
+            &self.field,
+            &self.actor,
+            &self.choice,
+            &self.printed,
+            &self.rating,
+        ] {
+            columns.u32s(numbers)?;
+        }
+        columns.flags(&self.deleted)?;
+        columns.u64s(&self.wording)?;
+        columns.flags(&self.has_text)?;
+        columns.u32s(&self.sentence_ends)?;
+        columns.u32s(&self.sentences)?;
+        columns.finish()
     }
 }
 
@@ -714,12 +858,17 @@ impl TableBuilder {
                 None => source.number(""),
             };
             let row = previous.row_at(position).renumbered(&mut renumber);
-            let sentences: Vec<u32> = previous
-                .sentences_at(position)
-                .iter()
-                .map(|&string| renumber(string))
-                .collect();
+            // One list reused for every row: millions of rows are added again at national scale.
+            let mut sentences = std::mem::take(&mut self.sentences_again);
+            sentences.clear();
+            sentences.extend(
+                previous
+                    .sentences_at(position)
+                    .iter()
+                    .map(|&string| renumber(string)),
+            );
             self.add_row(SourceRow { document, ..row }, &sentences);
+            self.sentences_again = sentences;
         }
     }
 
@@ -793,7 +942,9 @@ impl TableBuilder {
             self.fields.ranks(source),
             self.actors.ranks(source),
         );
-        rows.sort_by_key(|row| {
+        // Each row's key worked out once (five lookups), not at every comparison: 5M rows at
+        // national scale take over a hundred million comparisons. The sort is stable either way.
+        rows.sort_by_cached_key(|row| {
             (
                 ranks.0[row.body as usize],
                 ranks.1[row.title as usize],
@@ -851,7 +1002,7 @@ impl TableBuilder {
         table.bodies = self.bodies.values(source);
         table.files = self.files.values(source);
         table.answers = self.answers.values(source);
-        crate::generation::write_json(&folder.join(TABLE_FILE), &table)
+        table.write(&folder.join(TABLE_FILE))
     }
 }
 
@@ -877,12 +1028,12 @@ mod tests {
             ..TableFile::default()
         };
         file.slots.insert("III.7.R1.5".to_string(), vec![0]);
-        crate::generation::write_json(&folder.path().join(TABLE_FILE), &file).expect("write");
+        file.write(&folder.path().join(TABLE_FILE)).expect("write");
         let table = ComparisonTable::read(folder.path()).expect("a whole table reads");
         assert_eq!(table.rows_of_slot("III.7").len(), 1);
 
         file.slots.insert("III.7.R1.6".to_string(), vec![3]);
-        crate::generation::write_json(&folder.path().join(TABLE_FILE), &file).expect("write");
+        file.write(&folder.path().join(TABLE_FILE)).expect("write");
         let error = ComparisonTable::read(folder.path()).expect_err("a damaged table");
         let message = error.to_string();
         assert!(message.contains(TABLE_FILE), "{message}");
