@@ -226,11 +226,27 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(error) if is_broken_pipe(&error) => ExitCode::SUCCESS,
         Err(error) => {
-            // One line, the whole chain: what failed and why.
-            eprintln!("hyoka: {error:#}");
+            eprintln!("hyoka: {}", one_line(&error));
             ExitCode::FAILURE
         }
     }
+}
+
+/// One line, the whole chain: what failed and why. A cause whose words its parent already
+/// printed (most errors here name their cause in their own message) is not printed again.
+fn one_line(error: &anyhow::Error) -> String {
+    let mut line = String::new();
+    for cause in error.chain() {
+        let text = cause.to_string();
+        if line.contains(&text) {
+            continue;
+        }
+        if !line.is_empty() {
+            line.push_str(": ");
+        }
+        line.push_str(&text);
+    }
+    line
 }
 
 /// Whether the command failed only because its reader went away (`| head`), which is not an

@@ -412,3 +412,45 @@ fn an_index_with_tables_written_as_json_is_refused_with_what_to_do_and_built_who
     let search = hyoka(&["search", "生体認証", "--index", index_arg]);
     assert!(search.status.success(), "{}", text(&search.stderr));
 }
+
+#[test]
+fn a_damaged_comparison_table_is_named_once_with_its_column_and_what_to_do() {
+    let folder = tempfile::tempdir().expect("temporary folder");
+    let index = folder.path().join("index");
+    let index_arg = index.to_str().expect("utf-8");
+    let corpus = corpus_folder();
+    let ingest = hyoka(&[
+        "ingest",
+        "--corpus",
+        corpus.to_str().expect("utf-8"),
+        "--index",
+        index_arg,
+    ]);
+    assert!(ingest.status.success());
+    let live = index.join(
+        std::fs::read_to_string(index.join("CURRENT"))
+            .expect("CURRENT written")
+            .trim(),
+    );
+    let table = live.join(hyoka::compare::table::TABLE_FILE);
+    let whole = std::fs::read(&table).expect("the table");
+    std::fs::write(&table, &whole[..whole.len() / 2]).expect("cut short");
+
+    let search = hyoka(&["search", "施錠", "--index", index_arg]);
+    assert!(!search.status.success());
+    let stderr = text(&search.stderr);
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains(hyoka::compare::table::TABLE_FILE),
+        "{stderr}"
+    );
+    assert!(stderr.contains("column"), "{stderr}");
+    assert!(stderr.contains("hyoka ingest"), "{stderr}");
+    // Each cause once, though the errors name their cause in their own words too.
+    assert_eq!(
+        stderr.matches("not a comparison table").count(),
+        1,
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
