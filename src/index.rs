@@ -349,7 +349,7 @@ pub struct Build {
     index: Index,
     fields: Fields,
     /// The comparison table, collected as records are added.
-    table: TableBuilder,
+    table: TableCollector,
     /// The documents, numbered as they are added.
     documents: DocumentTable,
     /// Where each document's file stood when it was read.
@@ -368,7 +368,6 @@ struct Previous {
     /// File → position in `documents`.
     by_file: std::collections::HashMap<String, usize>,
     sources: DocumentSources,
-    table: TableSource,
     deletions: Deletions,
     /// The live generation's records, read to note what deleting them takes away.
     searcher: tantivy::Searcher,
@@ -381,7 +380,6 @@ type LiveTables = (
     DocumentTable,
     std::collections::HashMap<String, usize>,
     DocumentSources,
-    TableSource,
 );
 
 impl Previous {
@@ -392,8 +390,96 @@ impl Previous {
             std::mem::take(&mut self.documents),
             std::mem::take(&mut self.by_file),
             std::mem::take(&mut self.sources),
-            std::mem::take(&mut self.table),
         )
+    }
+}
+
+/// The comparison table of a build in the making, with the live generation's source for an
+/// update (empty for a whole build).
+#[derive(Default)]
+struct TableState {
+    builder: TableBuilder,
+    live: TableSource,
+}
+
+/// One document's rows for the comparison table, in corpus order.
+enum TableStep {
+    /// A kept document's rows, as the live generation's source has them.
+    Again(u32),
+    /// A record read now, with its sentence keys, document number and wording.
+    Add(Box<(Record, Vec<String>, u32, u64)>),
+}
+
+impl TableState {
+    fn take(&mut self, step: TableStep) {
+        match step {
+            TableStep::Again(number) => self.builder.add_again(&self.live, number),
+            TableStep::Add(added) => {
+                let (record, keys, number, wording) = *added;
+                self.builder.add(&record, keys, number, wording);
+            }
+        }
+    }
+}
+
+/// Where a build collects its comparison table: here for a whole build; for an update on a
+/// thread of its own, fed in corpus order, since there adding a kept document's rows again is
+/// most of the work of keeping it (hundreds of thousands of documents at national scale) and
+/// the other core would wait.
+enum TableCollector {
+    Here(TableState),
+    Beside {
+        steps: std::sync::mpsc::Sender<TableStep>,
+        collector: std::thread::JoinHandle<TableState>,
+    },
+}
+
+impl TableCollector {
+    fn beside(mut state: TableState) -> TableCollector {
+        let (steps, taken) = std::sync::mpsc::channel();
+        let collector = std::thread::spawn(move || {
+            for step in taken {
+                state.take(step);
+            }
+            state
+        });
+        TableCollector::Beside { steps, collector }
+    }
+
+    /// A record read now (copied only to be sent to a collector beside).
+    fn add(&mut self, record: &Record, keys: Vec<String>, number: u32, wording: u64) {
+        match self {
+            TableCollector::Here(state) => state.builder.add(record, keys, number, wording),
+            TableCollector::Beside { .. } => self.take(TableStep::Add(Box::new((
+                record.clone(),
+                keys,
+                number,
+                wording,
+            )))),
+        }
+    }
+
+    fn take(&mut self, step: TableStep) {
+        match self {
+            TableCollector::Here(state) => state.take(step),
+            // A collector gone (it panicked) says so when it is joined.
+            TableCollector::Beside { steps, .. } => {
+                let _ = steps.send(step);
+            }
+        }
+    }
+
+    /// The collected table and the live source it read from (for an update, to be freed).
+    fn finish(self) -> TableState {
+        match self {
+            TableCollector::Here(state) => state,
+            TableCollector::Beside { steps, collector } => {
+                drop(steps);
+                collector
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            }
+        }
     }
 }
 
@@ -619,7 +705,7 @@ impl Build {
             writer: Some(writer),
             index,
             fields,
-            table: TableBuilder::default(),
+            table: TableCollector::Here(TableState::default()),
             documents: DocumentTable::default(),
             sources: DocumentSources::default(),
             fingerprint: None,
@@ -691,18 +777,22 @@ impl Build {
             documents,
             by_file,
             sources,
-            table,
             deletions,
             searcher,
             next_number,
         };
-        Ok(Some(Build::of(
+        let mut build = Build::of(
             folder,
             (name, building),
             (index, fields, writer),
             lock,
             Some(previous),
-        )))
+        );
+        build.table = TableCollector::beside(TableState {
+            builder: TableBuilder::default(),
+            live: table,
+        });
+        Ok(Some(build))
     }
 
     /// For an update, the documents of the live generation with where their files stood
@@ -757,7 +847,7 @@ impl Build {
         let records = document.records as usize;
         self.sources.files.insert(file, source);
         self.documents.push_numbered(document, number);
-        self.table.add_again(&previous.table, number);
+        self.table.take(TableStep::Again(number));
         Some(records)
     }
 
@@ -832,12 +922,18 @@ impl Build {
             fs::write(&path, fingerprint).map_err(io_error(&path))?;
         }
         let mut documents = std::mem::take(&mut self.documents);
-        let table = std::mem::take(&mut self.table);
+        let TableState {
+            builder: table,
+            live,
+        } = std::mem::replace(&mut self.table, TableCollector::Here(TableState::default()))
+            .finish();
         let (sources, building) = (&self.sources, &self.building);
         // The comparison table takes longest to build and write; the documents and sources
         // (hundreds of megabytes at national scale) are written beside it.
         let (documents_written, table_written) = std::thread::scope(|scope| {
             let documents_written = scope.spawn(move || {
+                // An update's copy of the live source goes here, beside the table's build.
+                drop(live);
                 documents.assign_versions();
                 documents
                     .write(building)
