@@ -427,7 +427,7 @@ impl TableState {
 /// most of the work of keeping it (hundreds of thousands of documents at national scale) and
 /// the other core would wait.
 enum TableCollector {
-    Here(TableState),
+    Here(Box<TableState>),
     Beside {
         steps: std::sync::mpsc::Sender<TableStep>,
         collector: std::thread::JoinHandle<TableState>,
@@ -472,7 +472,7 @@ impl TableCollector {
     /// The collected table and the live source it read from (for an update, to be freed).
     fn finish(self) -> TableState {
         match self {
-            TableCollector::Here(state) => state,
+            TableCollector::Here(state) => *state,
             TableCollector::Beside { steps, collector } => {
                 drop(steps);
                 collector
@@ -705,7 +705,7 @@ impl Build {
             writer: Some(writer),
             index,
             fields,
-            table: TableCollector::Here(TableState::default()),
+            table: TableCollector::Here(Box::default()),
             documents: DocumentTable::default(),
             sources: DocumentSources::default(),
             fingerprint: None,
@@ -925,8 +925,7 @@ impl Build {
         let TableState {
             builder: table,
             live,
-        } = std::mem::replace(&mut self.table, TableCollector::Here(TableState::default()))
-            .finish();
+        } = std::mem::replace(&mut self.table, TableCollector::Here(Box::default())).finish();
         let (sources, building) = (&self.sources, &self.building);
         // The comparison table takes longest to build and write; the documents and sources
         // (hundreds of megabytes at national scale) are written beside it.
