@@ -45,28 +45,29 @@ impl ColumnWriter {
         self.file.write_all(&(length as u64).to_le_bytes())
     }
 
-    pub fn u32s(&mut self, values: &[u32]) -> std::io::Result<()> {
-        self.start(U32_COLUMN, values.len())?;
+    /// A column of values of `N` bytes each.
+    fn fixed<T, const N: usize>(
+        &mut self,
+        tag: u8,
+        values: &[T],
+        bytes_of: impl Fn(&T) -> [u8; N],
+    ) -> std::io::Result<()> {
+        self.start(tag, values.len())?;
         self.bytes.clear();
-        self.bytes
-            .extend(values.iter().flat_map(|value| value.to_le_bytes()));
+        self.bytes.extend(values.iter().flat_map(bytes_of));
         self.file.write_all(&self.bytes)
+    }
+
+    pub fn u32s(&mut self, values: &[u32]) -> std::io::Result<()> {
+        self.fixed(U32_COLUMN, values, |value| value.to_le_bytes())
     }
 
     pub fn u64s(&mut self, values: &[u64]) -> std::io::Result<()> {
-        self.start(U64_COLUMN, values.len())?;
-        self.bytes.clear();
-        self.bytes
-            .extend(values.iter().flat_map(|value| value.to_le_bytes()));
-        self.file.write_all(&self.bytes)
+        self.fixed(U64_COLUMN, values, |value| value.to_le_bytes())
     }
 
     pub fn flags(&mut self, values: &[bool]) -> std::io::Result<()> {
-        self.start(FLAG_COLUMN, values.len())?;
-        self.bytes.clear();
-        self.bytes
-            .extend(values.iter().map(|&value| u8::from(value)));
-        self.file.write_all(&self.bytes)
+        self.fixed(FLAG_COLUMN, values, |&value| [u8::from(value)])
     }
 
     /// Strings as their byte lengths (a column of numbers), then all their bytes.
@@ -169,28 +170,30 @@ impl ColumnReader {
             .ok_or_else(|| self.error(format!("its length {length} is impossible")))
     }
 
-    pub fn u32s(&mut self) -> std::io::Result<Vec<u32>> {
-        let length = self.start(U32_COLUMN, 4)?;
-        let bytes = self.take(length * 4)?;
+    /// A column of values of `N` bytes each.
+    fn fixed<T, const N: usize>(
+        &mut self,
+        tag: u8,
+        value_of: impl Fn([u8; N]) -> T,
+    ) -> std::io::Result<Vec<T>> {
+        let length = self.start(tag, N)?;
+        let bytes = self.take(length * N)?;
         Ok(bytes
-            .chunks_exact(4)
-            .map(|chunk| u32::from_le_bytes(chunk.try_into().expect("four bytes")))
+            .chunks_exact(N)
+            .map(|chunk| value_of(chunk.try_into().expect("N bytes a chunk")))
             .collect())
+    }
+
+    pub fn u32s(&mut self) -> std::io::Result<Vec<u32>> {
+        self.fixed(U32_COLUMN, u32::from_le_bytes)
     }
 
     pub fn u64s(&mut self) -> std::io::Result<Vec<u64>> {
-        let length = self.start(U64_COLUMN, 8)?;
-        let bytes = self.take(length * 8)?;
-        Ok(bytes
-            .chunks_exact(8)
-            .map(|chunk| u64::from_le_bytes(chunk.try_into().expect("eight bytes")))
-            .collect())
+        self.fixed(U64_COLUMN, u64::from_le_bytes)
     }
 
     pub fn flags(&mut self) -> std::io::Result<Vec<bool>> {
-        let length = self.start(FLAG_COLUMN, 1)?;
-        let bytes = self.take(length)?;
-        Ok(bytes.iter().map(|&byte| byte != 0).collect())
+        self.fixed(FLAG_COLUMN, |[byte]| byte != 0)
     }
 
     pub fn strings(&mut self) -> std::io::Result<Vec<String>> {

@@ -617,24 +617,16 @@ impl DocumentTable {
                     .map(|document| field(document).as_deref().unwrap_or_default()),
             )?;
         }
+        let column =
+            |field: fn(&DocumentInfo) -> u32| documents.iter().map(field).collect::<Vec<_>>();
         columns.u64s(
             &documents
                 .iter()
                 .map(|document| document.records)
                 .collect::<Vec<_>>(),
         )?;
-        columns.u32s(
-            &documents
-                .iter()
-                .map(|document| document.version)
-                .collect::<Vec<_>>(),
-        )?;
-        columns.u32s(
-            &documents
-                .iter()
-                .map(|document| document.versions)
-                .collect::<Vec<_>>(),
-        )?;
+        columns.u32s(&column(|document| document.version))?;
+        columns.u32s(&column(|document| document.versions))?;
         columns.flags(
             &documents
                 .iter()
