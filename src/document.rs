@@ -499,7 +499,7 @@ impl DocumentTable {
             optionals.push(optional_strings(&mut columns)?);
         }
         let records = columns.u64s()?;
-        let (version, versions) = (columns.u32s()?, columns.u32s()?);
+        let (version_numbers, version_counts) = (columns.u32s()?, columns.u32s()?);
         let current = columns.flags()?;
         let (quoted_counts, quoted_names, quoted_records) =
             (columns.u32s()?, columns.strings()?, columns.u64s()?);
@@ -514,8 +514,8 @@ impl DocumentTable {
             identity.len(),
             current_file.len(),
             records.len(),
-            version.len(),
-            versions.len(),
+            version_numbers.len(),
+            version_counts.len(),
             current.len(),
             quoted_counts.len(),
         ];
@@ -543,6 +543,7 @@ impl DocumentTable {
         for (position, (((((file, body), title), doc_type), identity), current_file)) in
             columns.enumerate()
         {
+            // The optional fields in the order `write` lists them.
             let mut next = |field: usize| optionals[field].next().flatten();
             documents.push(DocumentInfo {
                 file,
@@ -560,8 +561,8 @@ impl DocumentTable {
                 form_version: next(8),
                 records: records[position],
                 identity,
-                version: version[position],
-                versions: versions[position],
+                version: version_numbers[position],
+                versions: version_counts[position],
                 current: current[position],
                 current_file,
                 describes: next(9),
