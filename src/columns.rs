@@ -1,10 +1,11 @@
 //! Tables kept as columns in one binary file: how a generation keeps the tables that hold
-//! millions of numbers at national scale (the comparison table and its source), written and
-//! read at the speed of copying memory rather than of printing and parsing JSON.
+//! millions of values at national scale (the documents, the comparison table and its source),
+//! written and read at the speed of copying memory rather than of printing and parsing JSON.
 //!
 //! A file is a header (what the table is and its layout's version) and then its columns one
 //! after another, each a tag saying what it holds, its length and its values: numbers
-//! little-endian, flags one byte each, strings as their lengths and then their bytes. The
+//! little-endian, flags one byte each, strings as their lengths and then their bytes (optional
+//! strings as a column of flags, given or not, and one of strings, empty where not given). The
 //! reader is given the columns in the order the writer wrote them; a column of another kind,
 //! a length past the end of the file, a string that is not UTF-8 or bytes left over is an
 //! error naming the column, never a panic.
@@ -91,6 +92,21 @@ impl ColumnWriter {
             self.file.write_all(value.as_bytes())?;
         }
         Ok(())
+    }
+
+    /// Optional strings: a column of flags (given or not), then one of strings ("" where not
+    /// given).
+    pub fn optional_strings<'a>(
+        &mut self,
+        values: impl ExactSizeIterator<Item = Option<&'a str>> + Clone,
+    ) -> std::io::Result<()> {
+        self.flags(
+            &values
+                .clone()
+                .map(|value| value.is_some())
+                .collect::<Vec<_>>(),
+        )?;
+        self.strings(values.map(Option::unwrap_or_default))
     }
 
     /// Flushes the file and syncs it to disk.
@@ -226,6 +242,20 @@ impl ColumnReader {
         Ok(strings)
     }
 
+    /// Optional strings as [`ColumnWriter::optional_strings`] wrote them.
+    pub fn optional_strings(&mut self) -> std::io::Result<Vec<Option<String>>> {
+        let given = self.flags()?;
+        let values = self.strings()?;
+        if given.len() != values.len() {
+            return Err(self.error("its flags and strings differ in number"));
+        }
+        Ok(given
+            .into_iter()
+            .zip(values)
+            .map(|(given, value)| given.then_some(value))
+            .collect())
+    }
+
     /// Ends reading: every byte of the file must have been read.
     pub fn finish(self) -> std::io::Result<()> {
         if self.at != self.bytes.len() {
@@ -256,7 +286,22 @@ mod tests {
         let strings = ["", "札幌市", "III.7.R1.5", "個人情報の漏えい"];
         writer.strings(strings.iter().copied()).expect("strings");
         writer.u32s(&[]).expect("empty");
+        let optional = [Some("北海道"), None, Some("")];
+        writer
+            .optional_strings(optional.iter().copied())
+            .expect("optional strings");
         writer.finish().expect("finish");
+    }
+
+    /// Reads the columns `written` wrote, in order.
+    fn every_column_read(reader: &mut ColumnReader) -> std::io::Result<()> {
+        reader.u32s()?;
+        reader.u64s()?;
+        reader.flags()?;
+        reader.strings()?;
+        reader.u32s()?;
+        reader.optional_strings()?;
+        Ok(())
     }
 
     #[test]
@@ -274,6 +319,10 @@ mod tests {
             vec!["", "札幌市", "III.7.R1.5", "個人情報の漏えい"]
         );
         assert_eq!(reader.u32s().expect("empty"), Vec::<u32>::new());
+        assert_eq!(
+            reader.optional_strings().expect("optional strings"),
+            vec![Some("北海道".to_string()), None, Some(String::new())]
+        );
         reader.finish().expect("nothing left over");
     }
 
@@ -299,11 +348,7 @@ mod tests {
         for cut in 0..whole.len() {
             std::fs::write(&path, &whole[..cut]).expect("write");
             let read = ColumnReader::open(&path, KIND).and_then(|(mut reader, _)| {
-                reader.u32s()?;
-                reader.u64s()?;
-                reader.flags()?;
-                reader.strings()?;
-                reader.u32s()?;
+                every_column_read(&mut reader)?;
                 reader.finish()
             });
             assert!(read.is_err(), "cut at {cut} of {} read whole", whole.len());
@@ -331,11 +376,7 @@ mod tests {
         longer.push(0);
         std::fs::write(&path, &longer).expect("write");
         let (mut reader, _) = ColumnReader::open(&path, KIND).expect("open");
-        reader.u32s().expect("u32s");
-        reader.u64s().expect("u64s");
-        reader.flags().expect("flags");
-        reader.strings().expect("strings");
-        reader.u32s().expect("empty");
+        every_column_read(&mut reader).expect("every column");
         let error = reader.finish().expect_err("a byte left over");
         assert!(error.to_string().contains("1 bytes follow"), "{error}");
     }

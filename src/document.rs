@@ -255,30 +255,12 @@ impl DocumentInfo {
     }
 }
 
-/// The documents of a generation, in corpus order, each with the number its records carry in
-/// the index.
-/// An optional string column: a column of flags (given or not) and one of values ("" where
-/// not given).
-fn optional_strings(columns: &mut ColumnReader) -> std::io::Result<Vec<Option<String>>> {
-    let given = columns.flags()?;
-    let values = columns.strings()?;
-    if given.len() != values.len() {
-        return Err(std::io::Error::new(
-            std::io::ErrorKind::InvalidData,
-            "an optional column's flags and values differ in number",
-        ));
-    }
-    Ok(given
-        .into_iter()
-        .zip(values)
-        .map(|(given, value)| given.then_some(value))
-        .collect())
-}
-
-/// How many of a document's fields are optional strings (kept as a column of flags and one of
-/// values in the documents file).
+/// How many of a document's fields are optional strings (each a column of its own in the
+/// documents file).
 const OPTIONAL_FIELDS: usize = 10;
 
+/// The documents of a generation, in corpus order, each with the number its records carry in
+/// the index.
 #[derive(Debug, Default)]
 pub struct DocumentTable {
     pub documents: Vec<DocumentInfo>,
@@ -496,7 +478,7 @@ impl DocumentTable {
         );
         let mut optionals = Vec::with_capacity(OPTIONAL_FIELDS);
         for _ in 0..OPTIONAL_FIELDS {
-            optionals.push(optional_strings(&mut columns)?);
+            optionals.push(columns.optional_strings()?);
         }
         let records = columns.u64s()?;
         let (version_numbers, version_counts) = (columns.u32s()?, columns.u32s()?);
@@ -607,16 +589,8 @@ impl DocumentTable {
             |document| &document.describes,
         ];
         for field in optionals {
-            let given: Vec<bool> = documents
-                .iter()
-                .map(|document| field(document).is_some())
-                .collect();
-            columns.flags(&given)?;
-            columns.strings(
-                documents
-                    .iter()
-                    .map(|document| field(document).as_deref().unwrap_or_default()),
-            )?;
+            columns
+                .optional_strings(documents.iter().map(|document| field(document).as_deref()))?;
         }
         let column =
             |field: fn(&DocumentInfo) -> u32| documents.iter().map(field).collect::<Vec<_>>();

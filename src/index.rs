@@ -968,7 +968,7 @@ impl Build {
         };
         let whole = self.previous.is_none();
         // The merges of a whole build run on tantivy's threads while this one writes the
-        // generation's tables (the documents, sources and comparison table as JSON), so
+        // generation's tables (the documents, sources and comparison table), so
         // neither waits for the other. A failure of either removes the unfinished
         // generation; nothing is live until `CURRENT` names it.
         let committed = writer.commit().map_err(IndexError::from).and_then(|_| {
