@@ -232,6 +232,43 @@ impl LocalBodies {
             .is_some_and(|positions| positions.len() > 1)
     }
 
+    /// The name staff tell a body by: its name, with its prefecture where several bodies bear
+    /// the name (「池田町（北海道）」: four towns are 池田町). Nationally a list of bodies by name
+    /// alone would count four towns as one.
+    pub fn label_of(&self, name: &str, prefecture: Option<&str>) -> String {
+        match prefecture {
+            Some(prefecture) if !prefecture.is_empty() && self.is_shared_name(name) => {
+                format!("{name}（{prefecture}）")
+            }
+            _ => name.to_string(),
+        }
+    }
+
+    /// The labels (as [`LocalBodies::label_of`] writes them) that a body named by a person or
+    /// a link stands for: a label as it is; 「札幌市（北海道）」 as 「札幌市」, since no other
+    /// body bears that name; a name several bodies bear, without its prefecture (「池田町」), as
+    /// each of theirs.
+    pub fn labels_named(&self, value: &str) -> Vec<String> {
+        let value = value.trim();
+        if let Some((name, prefecture)) = split_label(value) {
+            return vec![self.label_of(name, Some(prefecture))];
+        }
+        let Some(namesakes) = self
+            .by_name
+            .get(&fold_name_variants(value))
+            .filter(|namesakes| namesakes.len() > 1)
+        else {
+            return vec![value.to_string()];
+        };
+        let mut labels: Vec<String> = namesakes
+            .iter()
+            .map(|&position| self.label_of(value, Some(&self.bodies[position].prefecture)))
+            .collect();
+        labels.sort();
+        labels.dedup();
+        labels
+    }
+
     /// 「北海道泊村」 → (北海道, 泊村).
     fn prefecture_prefix<'a>(&self, name: &'a str) -> Option<(&'a str, &'a str)> {
         self.bodies
@@ -325,6 +362,13 @@ const NAME_VARIANTS: [(char, char); 46] = [
     ('龜', '亀'),
 ];
 
+/// 「池田町（北海道）」 → (池田町, 北海道); `None` for a name without a prefecture in brackets.
+fn split_label(label: &str) -> Option<(&str, &str)> {
+    let inner = label.strip_suffix('）')?;
+    let (name, prefecture) = inner.rsplit_once('（')?;
+    (!name.is_empty() && !prefecture.is_empty()).then_some((name.trim(), prefecture.trim()))
+}
+
 /// A name with its kanji variants folded to their common forms (and compatibility
 /// ideographs and width folded), for matching only: names keep their print elsewhere.
 pub fn fold_name_variants(name: &str) -> String {
@@ -415,6 +459,35 @@ mod tests {
         for word in ["監視カメラ", "入退室", "警備員", "記憶媒体"] {
             assert!(!bodies.names_a_body(word), "{word}");
         }
+    }
+
+    #[test]
+    fn a_name_several_bodies_bear_is_labelled_with_its_prefecture_and_stands_for_each_of_them() {
+        let bodies = LocalBodies::bundled();
+        // The table's own namesakes: every body of a shared name, by its prefecture.
+        let ikeda: Vec<&LocalBody> = bodies.iter().filter(|body| body.name == "池田町").collect();
+        assert!(ikeda.len() > 1, "the table has several 池田町");
+        let labels = bodies.labels_named("池田町");
+        assert_eq!(labels.len(), ikeda.len(), "{labels:?}");
+        for town in &ikeda {
+            let label = bodies.label_of(&town.name, Some(&town.prefecture));
+            assert_eq!(label, format!("池田町（{}）", town.prefecture));
+            assert!(labels.contains(&label), "{label} in {labels:?}");
+            // A label stands for its body alone, however it is spaced.
+            assert_eq!(
+                bodies.labels_named(&format!(" {label} ")),
+                vec![label.clone()]
+            );
+        }
+        // A name one body bears is its label, with or without its prefecture.
+        assert_eq!(bodies.label_of("札幌市", Some("北海道")), "札幌市");
+        assert_eq!(
+            bodies.labels_named("札幌市（北海道）"),
+            vec!["札幌市".to_string()]
+        );
+        assert_eq!(bodies.labels_named("札幌市"), vec!["札幌市".to_string()]);
+        // Without a prefecture a shared name cannot be told apart: it stays the name.
+        assert_eq!(bodies.label_of("池田町", None), "池田町");
     }
 
     #[test]

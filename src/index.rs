@@ -179,7 +179,12 @@ pub fn facet_of(dimension: &str, value: &str) -> tantivy::schema::Facet {
 /// The values a record files under, per facet dimension.
 pub fn facet_values(record: &Record) -> Vec<(&'static str, String)> {
     let mut values = vec![
-        ("municipality", record.municipality.clone()),
+        // A body by its label: four towns are 池田町, each its own value (「池田町（北海道）」).
+        (
+            "municipality",
+            crate::bodies::LocalBodies::bundled()
+                .label_of(&record.municipality, record.prefecture.as_deref()),
+        ),
         ("doc_type", record.doc_type.clone()),
         // The file the record came from, for a record page's neighbours.
         ("source", record.source.file.clone()),
@@ -917,6 +922,8 @@ impl Build {
 
     /// Writes the generation's tables beside its index files: documents, sources, comparison.
     fn write_tables(&mut self) -> Result<(), IndexError> {
+        let layout = self.building.join(LAYOUT_FILE);
+        fs::write(&layout, LAYOUT_VERSION).map_err(io_error(&layout))?;
         if let Some(fingerprint) = &self.fingerprint {
             let path = self.building.join(FINGERPRINT_FILE);
             fs::write(&path, fingerprint).map_err(io_error(&path))?;
@@ -1094,6 +1101,15 @@ pub fn live_corpus_fingerprint(folder: &Path) -> Option<(String, String)> {
 /// The documents table as hyoka wrote it before its tables were kept as columns.
 const JSON_DOCUMENTS_FILE: &str = "documents.json";
 
+/// The file naming the layout a generation was written in: what its index holds beyond its
+/// schema's fields (how facet values are written, say). A generation without it, or of
+/// another layout, was built by an earlier hyoka and is built again.
+pub const LAYOUT_FILE: &str = "layout";
+
+/// The layout this hyoka writes and reads. 2: bodies bearing one name are filed under their
+/// labels (「池田町（北海道）」), not under the name they share.
+const LAYOUT_VERSION: &str = "2";
+
 /// The name of the live generation, if there is one.
 pub fn current_generation(folder: &Path) -> Option<String> {
     let name = fs::read_to_string(folder.join(CURRENT_FILE)).ok()?;
@@ -1116,8 +1132,12 @@ pub fn open(folder: &Path) -> Result<(Index, Fields, String), IndexError> {
     if !same_fields(&index.schema(), &expected) {
         return Err(IndexError::OlderSchema(folder.join(&generation)));
     }
-    // Its tables were written as JSON before they were kept as columns.
-    if folder.join(&generation).join(JSON_DOCUMENTS_FILE).exists() {
+    // Its tables were written as JSON before they were kept as columns; its facet values
+    // (and whatever else a layout names) as an earlier hyoka wrote them.
+    let layout = fs::read_to_string(folder.join(&generation).join(LAYOUT_FILE)).unwrap_or_default();
+    if folder.join(&generation).join(JSON_DOCUMENTS_FILE).exists()
+        || layout.trim() != LAYOUT_VERSION
+    {
         return Err(IndexError::OlderSchema(folder.join(&generation)));
     }
     Ok((index, fields, generation))

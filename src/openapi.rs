@@ -306,7 +306,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "get",
         path: "/api/slots",
-        summary: "the slots of the form with labels and record counts",
+        summary: "the slots of the form with labels and their records in current versions counted (as a search of the slot finds them by default)",
         parameters: &[],
         more_parameters: &[],
         request_body: None,

@@ -729,21 +729,25 @@ fn a_wording_of_many_bodies_lists_the_first_with_its_hit_and_every_one_when_aske
         .iter()
         .map(|other| other.body.as_str())
         .collect();
-    let expected: BTreeSet<&str> = towns
+    // By label: 森町 and 松前町 are also towns of 静岡県 and 愛媛県.
+    let label = |town: &str| hyoka::bodies::LocalBodies::bundled().label_of(town, Some("北海道"));
+    let expected: BTreeSet<String> = towns
         .iter()
         .copied()
         .chain(["札幌市"])
         .filter(|body| *body != hit.record.municipality)
+        .map(label)
         .collect();
-    assert_eq!(names, expected);
+    assert_eq!(names, expected.iter().map(String::as_str).collect());
     // In the order of the bodies' codes, as the national list numbers them: the twenty shown
     // with the hit are the first twenty of all its bodies, not twenty of them.
     let codes: Vec<String> = every
         .others
         .iter()
         .map(|other| {
+            let name = other.body.trim_end_matches("（北海道）");
             hyoka::bodies::LocalBodies::bundled()
-                .by_name(&other.body, Some("北海道"))
+                .by_name(name, Some("北海道"))
                 .map(|body| body.code.clone())
                 .expect("a body of 北海道")
         })
@@ -1071,4 +1075,101 @@ fn a_word_with_a_particle_ranks_its_words_written_together_with_another_particle
         together > apart * 1.5,
         "入退室を記録 scores {together}, the words apart {apart}"
     );
+}
+
+#[test]
+fn towns_bearing_one_name_are_filed_counted_listed_and_compared_apart() {
+    // Four towns are 池田町 nationally: two of them copy the 札幌市 sample (one sentence apart,
+    // or the second would be a copy of the first's document), beside 余市町.
+    let (_folder, index) = index_with_copies(&[
+        ("池田町", "北海道", None),
+        ("池田町", "福井県", Some((OLD_SENTENCE, NEW_SENTENCE))),
+        ("余市町", "北海道", None),
+    ]);
+    let search = |municipality: Option<&str>| {
+        index
+            .search(&SearchRequest {
+                q: "統合端末".to_string(),
+                municipality: municipality.map(str::to_string),
+                fold: Some("off".to_string()),
+                limit: Some(100),
+                ..SearchRequest::default()
+            })
+            .expect("search")
+    };
+    let everyone = search(None);
+    let counts: std::collections::BTreeMap<&str, u64> = everyone.facets["municipality"]
+        .iter()
+        .map(|count| (count.value.as_str(), count.count))
+        .collect();
+    let yoichi = counts["余市町"];
+    assert_eq!(counts.get("池田町（北海道）"), Some(&yoichi), "{counts:?}");
+    assert_eq!(counts.get("池田町（福井県）"), Some(&yoichi), "{counts:?}");
+    assert!(!counts.contains_key("池田町"), "{counts:?}");
+
+    // A label is one town; the bare name is each town of that name; a name one body bears is
+    // that body with or without its prefecture.
+    let prefectures_of = |response: &hyoka::search::SearchResponse| -> BTreeSet<String> {
+        response
+            .hits
+            .iter()
+            .map(|hit| {
+                format!(
+                    "{}{}",
+                    hit.record.municipality,
+                    hit.record.prefecture.clone().unwrap_or_default()
+                )
+            })
+            .collect()
+    };
+    assert_eq!(
+        prefectures_of(&search(Some("池田町（福井県）"))),
+        BTreeSet::from(["池田町福井県".to_string()])
+    );
+    assert_eq!(search(Some("池田町（福井県）")).total as u64, yoichi);
+    assert_eq!(
+        prefectures_of(&search(Some("池田町"))),
+        BTreeSet::from(["池田町北海道".to_string(), "池田町福井県".to_string()])
+    );
+    assert_eq!(search(Some("余市町（北海道）")).total as u64, yoichi);
+
+    // Folded, the others writing a wording are listed by label.
+    let folded = index
+        .search(&SearchRequest {
+            q: "統合端末".to_string(),
+            ..SearchRequest::default()
+        })
+        .expect("search");
+    let others: BTreeSet<String> = folded
+        .hits
+        .iter()
+        .filter_map(|hit| hit.folded.as_ref())
+        .flat_map(|folded| folded.others.iter().map(|other| other.body.clone()))
+        .collect();
+    assert!(
+        others.contains("池田町（北海道）") || others.contains("池田町（福井県）"),
+        "{others:?}"
+    );
+    assert!(!others.contains("池田町"), "{others:?}");
+
+    // The comparison takes either town as its base, and a label from a link for a body of
+    // its own name.
+    for base in ["池田町（福井県）", "札幌市（北海道）"] {
+        let compared = compare(
+            &index,
+            &CompareRequest {
+                slot: "III.7.R1.5".to_string(),
+                base: Some(base.to_string()),
+                ..CompareRequest::default()
+            },
+        )
+        .expect("comparison");
+        assert_eq!(
+            compared.base.as_deref(),
+            hyoka::bodies::LocalBodies::bundled()
+                .labels_named(base)
+                .first()
+                .map(String::as_str)
+        );
+    }
 }

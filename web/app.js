@@ -63,6 +63,9 @@ function snippetNodes(snippet) {
   return nodes;
 }
 
+// A count as staff read figures: 29,982, not 29982.
+const figure = (number) => Number(number).toLocaleString("ja-JP");
+
 function showError(message) {
   const box = document.getElementById("error");
   box.textContent = message;
@@ -236,10 +239,17 @@ function recordHref(id) {
 
 // listBodies: for a search's hits, asks for every body writing a hit's wording (the hit lists
 // the first few); none for a draft search's.
+// A body as links name it: with its prefecture, which the server drops where no other body
+// bears the name and keeps where several do (four towns are 池田町).
+function bodyParam(record) {
+  const name = record.municipality || "";
+  return record.prefecture && record.prefecture !== name ? `${name}（${record.prefecture}）` : name;
+}
+
 function hitCard(hit, listBodies) {
   const copy = copyButton(hit, "コピー");
   const compareParams = new URLSearchParams({ slot: hit.slot || "" });
-  if (hit.municipality) compareParams.set("base", hit.municipality);
+  if (hit.municipality) compareParams.set("base", bodyParam(hit));
   const deleted = hit.change === "削除";
   // An item answered only by its choice has no text: its card says the choice instead of
   // showing nothing.
@@ -252,7 +262,8 @@ function hitCard(hit, listBodies) {
       withoutText(hit));
   return el("li", { class: deleted ? "hit deleted" : "hit" },
     el("div", { class: "meta" },
-      el("span", { class: "body-name" }, hit.municipality),
+      el("span", { class: "body-name" }, hit.municipality,
+        hit.prefecture && hit.prefecture !== hit.municipality ? el("span", { class: "body-prefecture" }, `（${hit.prefecture}）`) : null),
       `${hit.doc_title}${hit.file_name ? " ・ " + hit.file_name : ""}`,
       // Which file (and page of a PDF): two versions or prints of one document read alike.
       el("span", { class: "source-file" }, hit.source.page ? `${hit.source.file} の ${hit.source.page} ページ` : hit.source.file,
@@ -323,7 +334,7 @@ function foldedBodies(folded, hitId, listBodies) {
 function versionNote(version, record) {
   // Current versions are what every view shows by default: only a past one is marked.
   if (!version || version.current) return null;
-  const params = new URLSearchParams({ municipality: record.municipality, versions: "all" });
+  const params = new URLSearchParams({ municipality: bodyParam(record), versions: "all" });
   if (record.slot) params.set("slot", record.slot);
   return el("p", { class: "version-note past" }, `過去の版です（第 ${version.version} 版／全 ${version.versions} 版）。最新の版は ${version.current_file}。`,
     el("a", { href: `/?${params}` }, "この団体の各版を見る"));
@@ -361,7 +372,7 @@ function renderFacets(facets, params) {
         navigate("/", next);
       } });
       const shown = dimension === "slot" ? breadcrumb(value).split(" › ").slice(-2).join(" › ") : value;
-      return { value: shown, checked, node: el("li", {}, input, el("label", { for: id }, shown), el("span", { class: "count" }, count)) };
+      return { value: shown, checked, node: el("li", {}, input, el("label", { for: id }, shown), el("span", { class: "count" }, figure(count))) };
     });
     let expanded = false;
     let typed = "";
@@ -437,7 +448,7 @@ function renderSlotTree() {
       if (!slot.records) continue;
       const params = new URLSearchParams({ slot: slot.key });
       list.append(el("li", {}, el("a", { href: `/?${params}` }, slot.label),
-        el("span", { class: "count" }, ` ${slot.records}`), build(slot.key)));
+        el("span", { class: "count" }, ` ${figure(slot.records)}`), build(slot.key)));
     }
     return list.childElementCount ? list : null;
   };
@@ -457,7 +468,7 @@ function renderPager(total, params, { id = "pager", path = "/", size = PAGE_SIZE
   };
   if (offset > 0) pager.append(page(Math.max(0, offset - size), "前へ"));
   const last = Math.min(offset + (shown === undefined ? size : shown), total);
-  if (total > 0 && last > offset) pager.append(el("span", { class: "page-range" }, `${offset + 1}–${last}${unit}（全 ${total} ${whole}）`));
+  if (total > 0 && last > offset) pager.append(el("span", { class: "page-range" }, `${figure(offset + 1)}–${figure(last)}${unit}（全 ${figure(total)} ${whole}）`));
   if (offset + size < total) pager.append(page(offset + size, "次へ"));
 }
 
@@ -514,7 +525,10 @@ async function showSearch() {
   const api = new URLSearchParams();
   for (const name of ["q", ...FILTERS, ...MATCHING, "offset"]) if (params.get(name)) api.set(name, params.get(name));
   api.set("limit", String(PAGE_SIZE));
-  document.getElementById("search-csv").href = `/api/export.csv?${api}`;
+  // Nothing to save before a search: the link would export records of no question.
+  const csv = document.getElementById("search-csv");
+  csv.href = `/api/export.csv?${api}`;
+  csv.hidden = !params.get("q") && !FILTERS.some((name) => params.get(name));
   renderActiveFilters(params);
   renderDateRange(params);
   renderSlotTree();
@@ -532,7 +546,7 @@ async function showSearch() {
   sessionStorage.setItem(LAST_SEARCH, location.pathname + location.search);
   const body = await getJson(`/api/search?${api}`);
   const folded = body.wordings !== undefined && body.wordings !== null;
-  const counts = folded ? `${body.total} 件の記載・${body.wordings} 通りの文言・${body.bodies} 団体` : `${body.total} 件`;
+  const counts = folded ? `${figure(body.total)} 件の記載・${figure(body.wordings)} 通りの文言・${figure(body.bodies)} 団体` : `${figure(body.total)} 件`;
   summary.textContent = body.fallback
     ? `${counts}（すべての語を含む記載 ${body.fallback.all_words_total} 件、${tookText(body)}）`
     : `${counts}（${tookText(body)}）`;
@@ -616,7 +630,9 @@ async function showDraftSearch(params) {
   renderSlotTree();
   document.getElementById("query-notes").replaceChildren();
   document.getElementById("pager").replaceChildren();
-  document.getElementById("search-csv").href = `/api/export.csv?${new URLSearchParams({ draft: text, limit: String(PAGE_SIZE) })}`;
+  const csv = document.getElementById("search-csv");
+  csv.href = `/api/export.csv?${new URLSearchParams({ draft: text, limit: String(PAGE_SIZE) })}`;
+  csv.hidden = false;
   sessionStorage.setItem(LAST_SEARCH, location.pathname + location.search);
   const request = { text, limit: PAGE_SIZE, fold: "on" };
   for (const name of ["slot", "jimu", "doc_type", "body_kind", "prefecture", "versions", "published_from", "published_to"]) {
@@ -817,7 +833,7 @@ async function showCompareGroups(params) {
   renderCompareHead(body, params);
   const scope = body.jimu ? `${body.jimu}の事務で、` : "すべての事務で、";
   document.getElementById("compare-count").textContent =
-    `${scope}${body.total_bodies} 団体・${body.total_rows - body.rows_without_text} 件の記載が ${body.total_groups} 通りの文言に分かれます。文言ごとに、使う団体の多い順に並べています。` +
+    `${scope}${figure(body.total_bodies)} 団体・${figure(body.total_rows - body.rows_without_text)} 件の記載が ${figure(body.total_groups)} 通りの文言に分かれます。文言ごとに、使う団体の多い順に並べています。` +
     (body.rows_without_text ? `（選択だけで記載のない ${body.rows_without_text} 件は上の集計に含めています）` : "");
   renderPager(body.total_groups, params, { id: "compare-pager", path: "/compare", size: GROUP_PAGE_SIZE, shown: body.groups.length, unit: " 通り目", whole: "通りの文言" });
   const common = document.getElementById("common-sentences");
@@ -904,8 +920,8 @@ async function showCompareRows(params) {
   renderCompareHead(body, params);
   const shownTo = Math.min(body.offset + body.rows.length, body.total);
   document.getElementById("compare-count").textContent = body.total > body.rows.length
-    ? `${body.total} 件中 ${body.offset + 1}–${shownTo} 件（${body.bodies.length} 団体）`
-    : `${body.total} 件（${body.bodies.length} 団体）`;
+    ? `${figure(body.total)} 件中 ${figure(body.offset + 1)}–${figure(shownTo)} 件（${figure(body.bodies.length)} 団体）`
+    : `${figure(body.total)} 件（${figure(body.bodies.length)} 団体）`;
   renderPager(body.total, params, { id: "compare-pager", path: "/compare", size: COMPARE_PAGE_SIZE, shown: body.rows.length });
   // An item answered only by its choice (「⑤物理的対策 [特に力を入れて行っている]」) has no text
   // of its own: its choice shows on the same body's and file's text rows instead of a card.
@@ -973,7 +989,7 @@ async function showRecord(id) {
       : el("p", { class: "choice-only" }, withoutText(record)),
     changeDetails(record),
     versionsSection(body.versions || [], record));
-  const compareParams = new URLSearchParams({ slot: record.slot || "", base: record.municipality });
+  const compareParams = new URLSearchParams({ slot: record.slot || "", base: bodyParam(record) });
   const copy = copyButton(record, "本文をコピー");
   setChildren(document.getElementById("record-actions"),
     record.text && !deleted ? copy : null,
@@ -1090,18 +1106,29 @@ function documentsCell(known) {
 
 async function showBodies() {
   const body = await getJson("/api/municipalities");
-  const bodies = body.municipalities;
+  // In the order of 全国地方公共団体コード (北海道 first, as national lists are), bodies
+  // without a code last by name.
+  const bodies = [...body.municipalities].sort((left, right) =>
+    (left.municipality_code || "\uffff").localeCompare(right.municipality_code || "\uffff")
+    || left.municipality.localeCompare(right.municipality, "ja"));
   const sum = (field) => bodies.reduce((total, known) => total + known[field], 0);
   document.getElementById("bodies-count").textContent =
-    `${bodies.length} 団体、${sum("files")} ファイル（うち最新の版 ${sum("current_files")}）`;
-  const head = el("tr", {}, ["団体", "団体コード", "都道府県", "文書（ファイル・事務・種別・公表日・版）", "記載数"].map((label) => el("th", { scope: "col" }, label)));
-  const rows = bodies.map((known) => el("tr", {},
-    el("th", { scope: "row" }, el("a", { href: `/?${new URLSearchParams({ municipality: known.municipality })}` }, known.municipality)),
+    `${figure(bodies.length)} 団体、${figure(sum("files"))} ファイル（うち最新の版 ${figure(sum("current_files"))}）`;
+  const head = el("tr", {}, ["団体", "団体コード", "都道府県", "文書（ファイル・事務・種別・公表日・版）", "記載数（最新の版）"].map((label) => el("th", { scope: "col" }, label)));
+  const rows = bodies.map((known) => el("tr", { "data-find": [known.municipality, known.prefecture, known.municipality_code].filter(Boolean).join(" ") },
+    el("th", { scope: "row" }, el("a", { href: `/?${new URLSearchParams({ municipality: bodyParam(known) })}` }, known.municipality)),
     el("td", {}, known.municipality_code || "—"),
     el("td", {}, known.prefecture || "—"),
     el("td", {}, documentsCell(known)),
-    el("td", { class: "number" }, String(known.records))));
+    el("td", { class: "number" }, figure(known.records))));
   document.getElementById("bodies-table").replaceChildren(el("thead", {}, head), el("tbody", {}, rows));
+  // Nationally the list is 1,700 bodies long: typing narrows it to the bodies it names.
+  const filter = document.getElementById("bodies-filter");
+  filter.value = "";
+  filter.oninput = () => {
+    const typed = filter.value.trim();
+    for (const row of rows) row.hidden = typed !== "" && !row.dataset.find.includes(typed);
+  };
 }
 
 // ---------- routing ----------
@@ -1135,6 +1162,9 @@ async function route({ toTop = false } = {}) {
     document.body.dataset.state = "ready";
   } catch (error) {
     if (error.name === "AbortError") return;
+    // What the view showed before is the answer to another question (the last search, another
+    // comparison): hidden, so the error is the only answer on the page, at its top.
+    for (const id of VIEWS) document.getElementById(id).hidden = true;
     showError(error.message);
     document.body.dataset.state = "error";
   }
@@ -1159,7 +1189,10 @@ document.addEventListener("DOMContentLoaded", () => {
   // Links inside the page keep the page: no reload, history kept.
   document.addEventListener("click", (event) => {
     const link = event.target.closest("a[href^='/']");
-    if (!link || link.href.includes("/api/") || event.ctrlKey || event.metaKey || event.shiftKey) return;
+    // The API's answers, the original PDFs (/documents/…, opened in a tab of their own) and
+    // links meant for another tab are the browser's to open, not views of this page.
+    if (!link || link.href.includes("/api/") || link.target === "_blank" || link.hasAttribute("download")
+      || event.ctrlKey || event.metaKey || event.shiftKey) return;
     event.preventDefault();
     const url = new URL(link.href);
     history.pushState(null, "", url.pathname + url.search);

@@ -239,14 +239,8 @@ pub fn body_of(record: &Record) -> String {
         return format!("{UNNAMED_BODY} ({})", record.source.file);
     }
     // Two bodies of one name (府中市 of 東京都 and of 広島県) are two bodies.
-    match &record.prefecture {
-        Some(prefecture)
-            if crate::bodies::LocalBodies::bundled().is_shared_name(&record.municipality) =>
-        {
-            format!("{}（{prefecture}）", record.municipality)
-        }
-        _ => record.municipality.clone(),
-    }
+    crate::bodies::LocalBodies::bundled()
+        .label_of(&record.municipality, record.prefecture.as_deref())
 }
 
 /// Bodies named in an error message, at most [`NAMES_IN_A_MESSAGE`] of them: a slot across
@@ -661,7 +655,14 @@ fn choose_base(
         }
         Ok(texts)
     };
-    let (base, base_records) = match &request.base {
+    // 「札幌市（北海道）」 from a link is 札幌市; 「池田町」 stays ambiguous (its namesakes listed).
+    let requested_base = request.base.as_deref().map(|base| {
+        match &crate::bodies::LocalBodies::bundled().labels_named(base)[..] {
+            [label] => label.clone(),
+            _ => base.trim().to_string(),
+        }
+    });
+    let (base, base_records) = match &requested_base {
         Some(base) => {
             if !bodies.iter().any(|&body| is_base(table.body(body), base)) {
                 let available: BTreeSet<&str> =

@@ -895,6 +895,16 @@ pub struct FoldedWording {
     pub others: Vec<FoldedBody>,
 }
 
+/// A body's name as staff tell it from its namesakes (「池田町（北海道）」), its prefecture
+/// found by its code.
+fn label_of_body(name: &str, code: Option<&str>) -> String {
+    let bodies = crate::bodies::LocalBodies::bundled();
+    let prefecture = code
+        .and_then(|code| bodies.by_code(code))
+        .map(|body| body.prefecture.as_str());
+    bodies.label_of(name, prefecture)
+}
+
 /// A body writing a folded wording, with one record of it.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct FoldedBody {
@@ -934,8 +944,8 @@ impl ListedWording {
             bodies: self.bodies.len(),
             others: others
                 .into_iter()
-                .map(|(_, _, name, _, found)| FoldedBody {
-                    body: name.to_string(),
+                .map(|(_, code, name, _, found)| FoldedBody {
+                    body: label_of_body(name, code),
                     id: format!("{:016x}", found.key),
                     file: documents
                         .document(found.document)

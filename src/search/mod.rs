@@ -926,7 +926,7 @@ impl SearchIndex {
         })
     }
 
-    /// Record counts per slot key over the whole index; a slot counts the records below it.
+    /// Record counts per slot key in current versions; a slot counts the records below it.
     pub fn slot_counts(&self) -> Result<Arc<BTreeMap<String, u64>>, SearchError> {
         let loaded = self.current();
         if let Some(counts) = loaded.slot_counts.get() {
@@ -1313,10 +1313,15 @@ fn facet_root(dimension: &str) -> &str {
     }
 }
 
-/// Records per slot of a generation: each record counts for its slot and every slot above it.
+/// Records per slot of a generation's current versions (what a search of the slot finds by
+/// default): each record counts for its slot and every slot above it. Counting every version
+/// said 9,467 for a slot whose search found 2,853 at a million records.
 fn slot_counts_of(loaded: &Loaded) -> Result<BTreeMap<String, u64>, SearchError> {
     let searcher = loaded.reader.searcher();
-    let counts = searcher.search(&tantivy::query::AllQuery, &loaded.facet_tables.collector())?;
+    let current = loaded
+        .documents
+        .current_only(Box::new(tantivy::query::AllQuery));
+    let counts = searcher.search(&current, &loaded.facet_tables.collector())?;
     let slot_dimension = FACET_DIMENSIONS
         .iter()
         .position(|dimension| *dimension == "slot")
@@ -1729,15 +1734,22 @@ fn with_filters(
         };
         // Several values of one dimension are any of them (札幌市 or 豊島区); dimensions are
         // all of them. The slot is one place in the form's tree, never several.
-        let values: Vec<&str> = if dimension == "slot" {
-            vec![value.as_str()]
-        } else {
-            filter_values(value)
+        let values: Vec<String> = match dimension {
+            "slot" => vec![value.clone()],
+            // A body as the index files it: 「池田町」 is each of the four towns of that name.
+            "municipality" => filter_values(value)
+                .into_iter()
+                .flat_map(|name| crate::bodies::LocalBodies::bundled().labels_named(name))
+                .collect(),
+            _ => filter_values(value)
+                .into_iter()
+                .map(str::to_string)
+                .collect(),
         };
         let any_value: Vec<(Occur, Box<dyn Query>)> = values
             .into_iter()
             .map(|value| {
-                let term = Term::from_facet(fields.facets, &index::facet_of(dimension, value));
+                let term = Term::from_facet(fields.facets, &index::facet_of(dimension, &value));
                 let query: Box<dyn Query> =
                     Box::new(TermQuery::new(term, IndexRecordOption::Basic));
                 (Occur::Should, query)

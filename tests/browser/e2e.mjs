@@ -89,9 +89,9 @@ async function openPage(page, url) {
 
 async function total(page) {
   const summary = await page.locator("#summary").textContent();
-  const found = summary.match(/^(\d+) 件/);
+  const found = summary.match(/^([\d,]+) 件/);
   assert.ok(found, `summary without a count: ${summary}`);
-  return Number(found[1]);
+  return Number(found[1].replaceAll(",", ""));
 }
 
 const texts = (page, selector) => page.locator(selector).allTextContents();
@@ -301,6 +301,22 @@ async function journey(browser, base) {
     // (生体認証 would find 指紋認証 in the 新旧対照表 through the synonym dictionary.)
     await openPage(page, `${base}/?q=ISMAP&doc_type=${encodeURIComponent("新旧対照表")}`);
     assert.match(await page.locator(".results .empty").textContent(), /該当する記載はありません。絞り込みを外すと/);
+  });
+
+  await step("a query that cannot be read replaces the last answer with its error, at the top of the page", async () => {
+    await openPage(page, `${base}/?q=${encodeURIComponent("生体認証")}`);
+    assert.ok(await page.locator("#results .hit").count() > 0);
+    await page.fill("#q", "\"閉じない");
+    await page.press("#q", "Enter");
+    await page.waitForSelector("body[data-state=error]");
+    // The last search's hits and count are not shown as if they answered this query.
+    assert.equal(await page.locator("#results .hit:visible").count(), 0);
+    assert.equal(await page.locator("#summary:visible").count(), 0);
+    const box = await page.locator("#error").boundingBox();
+    assert.ok(box && box.y < page.viewportSize().height, `the error is out of sight at y=${box && box.y}`);
+    // The empty page has nothing to save: no CSV link of no question.
+    await openPage(page, `${base}/`);
+    assert.equal(await page.locator("#search-csv:visible").count(), 0);
   });
 
   await step("the search CSV holds every hit under the Japanese header", async () => {
@@ -705,6 +721,14 @@ async function journey(browser, base) {
     // A body's files are asked for when its list opens (one or two files: open at once).
     await sapporo.locator(".documents li", { hasText: /\.txt/ }).first().waitFor();
     assert.match(await sapporo.locator(".documents").textContent(), /（\d+ 件）/);
+    // Typing narrows the list to the bodies it names (by name, prefecture or code), and
+    // clearing it shows every body again.
+    const rows = page.locator("#bodies-table tbody tr");
+    const all = await rows.count();
+    await page.fill("#bodies-filter", "011002");
+    assert.deepEqual(await page.locator("#bodies-table tbody tr:visible th").allTextContents(), ["札幌市"]);
+    await page.fill("#bodies-filter", "");
+    assert.equal(await page.locator("#bodies-table tbody tr:visible").count(), all);
   });
 
   await step("the page's own words are Japanese: labels, notes and errors", async () => {
