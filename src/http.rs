@@ -1111,6 +1111,7 @@ fn answers_of(
 ) -> Result<crate::compare::answers::AnswersResponse, AppError> {
     Ok(crate::compare::answers::answers(
         &index.comparison_table(),
+        &index.documents(),
         request,
     )?)
 }

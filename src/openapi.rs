@@ -123,6 +123,11 @@ const ANSWERS_PARAMETERS: &[Parameter] = &[
     ),
     query("answer", "string", "only bodies giving this answer"),
     query("body", "string", "only this body"),
+    query(
+        "jimu",
+        "string",
+        "only this 事務's documents (category); none or `all`: every 事務, a body counted under each answer it gives in any of them",
+    ),
 ];
 
 /// The comparison's parameters; its spreadsheet takes the first eight (not the page).
@@ -530,6 +535,9 @@ fn comparison_schemas() -> Value {
                 "printed": {"type": "array", "items": {"type": "string"}}}}}}}},
         "AnswersResponse": {"type": "object", "properties": {
             "slot": {"type": ["string", "null"]},
+            "jimu": {"type": ["string", "null"], "description": "the 事務 kept to (null: every 事務)"},
+            "jimus": {"type": "array", "description": "every 事務 the slot is answered under, most bodies first", "items": {"type": "object", "properties": {
+                "jimu": {"type": "string"}, "bodies": {"type": "integer"}}}},
             "columns": {"type": "array", "items": {"type": "object", "properties": {
                 "slot": {"type": "string"}, "kind": {"enum": ["rating", "choice"]},
                 "breadcrumb": {"type": "array", "items": {"type": "string"}},

@@ -244,6 +244,50 @@ async fn the_answers_view_for_a_risk_lists_each_body_once_with_folded_answers() 
 }
 
 #[tokio::test]
+async fn the_answers_view_keeps_to_one_jimu_and_lists_the_jimu_it_can_keep_to() {
+    let (_, every) = get("/api/answers?slot=III.7.R1").await;
+    let jimus = every["jimus"].as_array().expect("jimus");
+    assert!(
+        jimus.len() > 1,
+        "the samples answer under several 事務: {jimus:?}"
+    );
+    assert_eq!(every["jimu"], serde_json::Value::Null);
+    let bodies = |view: &serde_json::Value| -> std::collections::BTreeSet<String> {
+        view["bodies"]
+            .as_array()
+            .expect("bodies")
+            .iter()
+            .filter_map(|body| body["body"].as_str().map(str::to_string))
+            .collect()
+    };
+    let everyone = bodies(&every);
+    let mut kept_to_each = std::collections::BTreeSet::new();
+    for known in jimus {
+        let jimu = known["jimu"].as_str().expect("a 事務");
+        let (status, one) = get(&format!(
+            "/api/answers?slot=III.7.R1&jimu={}",
+            encoded(jimu)
+        ))
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(one["jimu"], jimu);
+        // As many bodies as the list said, each of them among every 事務's.
+        let within = bodies(&one);
+        assert_eq!(
+            within.len() as u64,
+            known["bodies"].as_u64().expect("bodies"),
+            "{jimu}"
+        );
+        assert!(within.is_subset(&everyone), "{jimu}: {within:?}");
+        kept_to_each.extend(within);
+    }
+    assert_eq!(kept_to_each, everyone);
+    // `all` is every 事務.
+    let (_, all) = get("/api/answers?slot=III.7.R1&jimu=all").await;
+    assert_eq!(bodies(&all), everyone);
+}
+
+#[tokio::test]
 async fn the_comparison_counts_bodies_not_files() {
     // Every 事務: 熊本県's print is in its 住基ネット document, 札幌市's in 住民基本台帳.
     let (_, compare) = get("/api/compare?slot=III.7.R1.5&jimu=all").await;

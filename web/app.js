@@ -262,8 +262,9 @@ function hitCard(hit, listBodies) {
       withoutText(hit));
   return el("li", { class: deleted ? "hit deleted" : "hit" },
     el("div", { class: "meta" },
-      el("span", { class: "body-name" }, hit.municipality,
-        hit.prefecture && hit.prefecture !== hit.municipality ? el("span", { class: "body-prefecture" }, `（${hit.prefecture}）`) : null),
+      el("span", { class: "body-name" }, hit.municipality),
+      // Nationally four towns are 池田町: the prefecture tells whose measure this is.
+      hit.prefecture && hit.prefecture !== hit.municipality ? el("span", { class: "body-prefecture" }, hit.prefecture) : null,
       `${hit.doc_title}${hit.file_name ? " ・ " + hit.file_name : ""}`,
       // Which file (and page of a PDF): two versions or prints of one document read alike.
       el("span", { class: "source-file" }, hit.source.page ? `${hit.source.file} の ${hit.source.page} ページ` : hit.source.file,
@@ -1034,8 +1035,19 @@ async function showAnswers() {
   const params = currentParams();
   const slot = params.get("slot") || "";
   const api = new URLSearchParams();
-  for (const name of ["slot", "answer"]) if (params.get(name)) api.set(name, params.get(name));
+  for (const name of ["slot", "answer", "jimu"]) if (params.get(name)) api.set(name, params.get(name));
   const body = await getJson(`/api/answers?${api}`);
+  // A body answers once per 事務: across every 事務 it is counted under each answer it gives
+  // somewhere, so the counts are said to be so, and one 事務 can be chosen.
+  const jimuSelect = document.getElementById("answers-jimu");
+  jimuSelect.replaceChildren(el("option", { value: "", selected: !body.jimu }, "すべての事務"),
+    ...body.jimus.map((known) => el("option", { value: known.jimu, selected: known.jimu === body.jimu }, `${known.jimu}（${figure(known.bodies)} 団体）`)));
+  jimuSelect.onchange = () => {
+    const next = currentParams();
+    if (jimuSelect.value) next.set("jimu", jimuSelect.value); else next.delete("jimu");
+    next.delete("answer");
+    navigate("/answers", next);
+  };
   document.getElementById("answers-csv").href = `/api/answers.csv?${api}`;
   const slotSelect = document.getElementById("answers-slot");
   const risks = [...slotsByKey.values()].filter((known) => known.records && /^III\.\d+(\.R\d+)?$/.test(known.key));
@@ -1055,12 +1067,14 @@ async function showAnswers() {
     if (filter.value) next.set("answer", filter.value); else next.delete("answer");
     navigate("/answers", next);
   };
-  document.getElementById("answers-count").textContent = `${body.bodies.length} 団体`;
+  document.getElementById("answers-count").textContent = body.jimu || body.jimus.length <= 1
+    ? `${figure(body.bodies.length)} 団体`
+    : `${figure(body.bodies.length)} 団体（すべての事務: 事務ごとに回答が違う団体は、その回答ごとに数えています）`;
   const table = document.getElementById("answers-table");
   const head = el("tr", {}, el("th", { scope: "col" }, "団体"), body.columns.map((column) => el("th", { scope: "col" },
     el("span", { class: "column-kind" }, column.kind === "rating" ? "リスクの評価" : "選択"),
     el("a", { href: `/compare?${new URLSearchParams({ slot: column.slot })}` }, column.breadcrumb.slice(-1)[0] || column.slot),
-    el("span", { class: "column-counts" }, column.counts.map(([answer, count]) => `${answer} ${count}`).join("、")))));
+    el("span", { class: "column-counts" }, column.counts.map(([answer, count]) => `${answer} ${figure(count)}`).join("、")))));
   const rows = body.bodies.map((answering) => el("tr", {}, el("th", { scope: "row" }, answering.body),
     answering.cells.map((cell) => el("td", {}, cell.map((given) => el("div", {
       class: "given", title: given.files.length ? `ファイル: ${given.files.join("・")}` : null,

@@ -241,7 +241,9 @@ function precedentsNodes(key, body, textarea) {
         el("span", { class: "sentence al-own" }, "下書きにない文"))),
     el("ol", { class: "precedent-list" }, body.precedents.map((precedent) => el("li", { class: "card precedent" },
       el("p", { class: "card-head" }, el("a", { href: `/record/${encodeURIComponent(precedent.id)}` }, precedent.body),
-        precedent.bodies > 1 ? ` ・ この文言を使う団体: ${precedent.bodies}` : "", el("small", { class: "source" }, ` ${precedent.source}`)),
+        precedent.bodies > 1 ? ` ・ この文言を使う団体: ${precedent.bodies}` : "",
+        // The source (kept whole for the export's citation) begins with the body, named just before.
+        el("small", { class: "source" }, ` ${precedent.source.startsWith(precedent.body) ? precedent.source.slice(precedent.body.length).trim() : precedent.source}`)),
       // Against the draft: the draft's own sentences the peer lacks are not the peer's text.
       el("p", { class: "aligned" }, alignedNodes(precedent.aligned.filter((sentence) => sentence.alignment !== "missing"), true)),
       el("button", { type: "button", class: "copy-precedent", onclick: (event) => {

@@ -4,7 +4,7 @@
 //! items' own 選択. A body is one row whatever the number of its files; a cell lists each
 //! answer the body gives with the files giving it, so a body that answers differently per file
 //! shows both, never a count of files posing as a count of bodies. Read from the comparison
-//! table alone: no record is loaded.
+//! table alone (and the documents' 事務, to keep to one): no record is loaded.
 
 use std::collections::BTreeMap;
 
@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use super::table::{ComparisonTable, TableRow};
 use crate::form;
 use crate::search::SearchError;
+use crate::search::versions::SearchDocuments;
 
 /// A request for the answers view (`GET /api/answers`).
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
@@ -26,6 +27,18 @@ pub struct AnswersRequest {
     /// Only this body.
     #[serde(default)]
     pub body: Option<String>,
+    /// Only the answers of this 事務's documents (its category, e.g. 住民基本台帳); every 事務
+    /// when absent or `all`. A body answers once per 事務, so across them it is counted under
+    /// each answer it gives somewhere.
+    #[serde(default)]
+    pub jimu: Option<String>,
+}
+
+/// A 事務 the slot's answers are given under, with the bodies giving them.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct JimuBodies {
+    pub jimu: String,
+    pub bodies: usize,
 }
 
 /// What a column holds.
@@ -71,13 +84,42 @@ pub struct BodyAnswers {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct AnswersResponse {
     pub slot: Option<String>,
+    /// The 事務 asked for; `None` for every 事務.
+    pub jimu: Option<String>,
+    /// Every 事務 the slot is answered under, most bodies first (what `jimu` can be).
+    pub jimus: Vec<JimuBodies>,
     pub columns: Vec<AnswerColumn>,
     pub bodies: Vec<BodyAnswers>,
+}
+
+/// Each 事務 of the rows with how many bodies answer under it, most first, then by name.
+fn jimus_of(rows: &[TableRow], documents: &SearchDocuments) -> Vec<JimuBodies> {
+    let mut bodies_of: BTreeMap<&str, std::collections::BTreeSet<u32>> = BTreeMap::new();
+    for row in rows {
+        if let Some(jimu) = documents.jimu_of(u64::from(row.document)) {
+            bodies_of.entry(jimu).or_default().insert(row.body);
+        }
+    }
+    let mut jimus: Vec<JimuBodies> = bodies_of
+        .into_iter()
+        .map(|(jimu, bodies)| JimuBodies {
+            jimu: jimu.to_string(),
+            bodies: bodies.len(),
+        })
+        .collect();
+    jimus.sort_by(|left, right| {
+        right
+            .bodies
+            .cmp(&left.bodies)
+            .then_with(|| left.jimu.cmp(&right.jimu))
+    });
+    jimus
 }
 
 /// Builds the answers view from the comparison table.
 pub fn answers(
     table: &ComparisonTable,
+    documents: &SearchDocuments,
     request: &AnswersRequest,
 ) -> Result<AnswersResponse, SearchError> {
     let slot = request.slot.as_deref().filter(|slot| !slot.is_empty());
@@ -86,7 +128,22 @@ pub fn answers(
     {
         return Err(SearchError::UnknownSlot(slot.to_string()));
     }
-    let rows = table.rows_of_slot(slot.unwrap_or_default());
+    let mut rows = table.rows_of_slot(slot.unwrap_or_default());
+    // Only rows giving an answer the view shows: a risk's 評価, and for a slot asked for the
+    // items' 選択 (a text row answers nothing here).
+    rows.retain(|row| {
+        (row.rating.is_some() && form::risk_of(table.slot_key(row.slot)).is_some())
+            || (slot.is_some() && row.choice.is_some())
+    });
+    let jimus = jimus_of(&rows, documents);
+    let jimu = request
+        .jimu
+        .as_deref()
+        .map(str::trim)
+        .filter(|jimu| !jimu.is_empty() && *jimu != "all");
+    if let Some(jimu) = jimu {
+        rows.retain(|row| documents.jimu_of(u64::from(row.document)) == Some(jimu));
+    }
     // The rows of each column, columns in the form's order: a risk's 評価, and (for one risk or
     // item asked for) each item's 選択; across the whole form those would be hundreds.
     let mut columns: BTreeMap<(usize, AnswerKind, &str), Vec<&TableRow>> = BTreeMap::new();
@@ -162,6 +219,8 @@ pub fn answers(
         .collect();
     Ok(AnswersResponse {
         slot: slot.map(str::to_string),
+        jimu: jimu.map(str::to_string),
+        jimus,
         columns: out_columns,
         bodies: out_bodies,
     })

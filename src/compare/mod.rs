@@ -580,17 +580,7 @@ fn within_base_jimu(
     else {
         return (None, false);
     };
-    let jimu_of = |row: &TableRow| {
-        documents
-            .document(u64::from(row.document))
-            .and_then(|document| {
-                document
-                    .jimu_category
-                    .as_deref()
-                    .or(document.jimu.as_deref())
-            })
-    };
-    rows.retain(|row| jimu_of(row) == Some(base_jimu.as_str()));
+    rows.retain(|row| documents.jimu_of(u64::from(row.document)) == Some(base_jimu.as_str()));
     (Some(base_jimu), true)
 }
 
@@ -704,11 +694,29 @@ fn choose_base(
                 .position(|text| &text.id == id)
                 .ok_or_else(|| CompareError::UnknownBaseRecord(id.clone()))?,
         ),
-        None => base_texts
-            .iter()
-            .position(BaseText::is_bodys_own)
-            .or_else(|| base_texts.iter().position(|text| !text.is_shared_actors()))
-            .or((!base_texts.is_empty()).then_some(0)),
+        // The body's own measure before another actor's, a nationally shared actor's last;
+        // among those, the text of the fullest assessment: a body's 予防接種 変更点リスク評価表
+        // was the base of 札幌市 at a million records (its first text), and its 事務 then
+        // narrowed the comparison to five bodies instead of its 住民基本台帳 全項目評価書's.
+        None => {
+            let tier = |text: &BaseText| {
+                if text.is_bodys_own() {
+                    0
+                } else if !text.is_shared_actors() {
+                    1
+                } else {
+                    2
+                }
+            };
+            base_texts
+                .iter()
+                .zip(&base_records)
+                .enumerate()
+                .min_by_key(|(position, (text, record))| {
+                    (tier(text), fullness_of(&record.doc_type), *position)
+                })
+                .map(|(position, _)| position)
+        }
     };
     Ok(ChosenBase {
         base,
@@ -716,6 +724,18 @@ fn choose_base(
         base_texts,
         base_position,
     })
+}
+
+/// How fully a kind of document writes a slot's measures, fullest first: a 全項目評価書 in
+/// full, a 重点項目評価書 in part, a 基礎項目評価書 mostly by its ratings, a change table
+/// (変更点リスク評価表, 新旧対照表) only what changed.
+fn fullness_of(doc_type: &str) -> u8 {
+    match doc_type {
+        "全項目評価書" => 0,
+        "重点項目評価書" => 1,
+        "基礎項目評価書" => 2,
+        _ => 3,
+    }
 }
 
 /// Base texts that would read alike (one body, file and actor, in two documents or fields)

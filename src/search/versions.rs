@@ -140,6 +140,17 @@ impl SearchDocuments {
         self.table.documents.get(self.position_of(number)?)
     }
 
+    /// A document's 事務 as filters and comparisons name it: its category (住民基本台帳), or
+    /// the 事務 as printed when it has none.
+    pub fn jimu_of(&self, number: u64) -> Option<&str> {
+        self.document(number).and_then(|document| {
+            document
+                .jimu_category
+                .as_deref()
+                .or(document.jimu.as_deref())
+        })
+    }
+
     pub fn by_file(&self, file: &str) -> Option<&DocumentInfo> {
         self.by_file
             .get(file)
