@@ -1173,3 +1173,34 @@ fn towns_bearing_one_name_are_filed_counted_listed_and_compared_apart() {
         );
     }
 }
+
+#[test]
+fn the_answers_view_gives_what_the_current_version_answers() {
+    use hyoka::compare::answers::{AnswersRequest, answers};
+    // The newer 札幌市 version rates every risk 十分である where the sample says 特に力を入れている.
+    let (_folder, index) = index_with_two_sapporo_versions();
+    let view = answers(
+        &index.comparison_table(),
+        &index.documents(),
+        &AnswersRequest {
+            slot: Some("III.7.R1".to_string()),
+            ..AnswersRequest::default()
+        },
+    )
+    .expect("answers");
+    let rating = view
+        .columns
+        .iter()
+        .position(|column| column.slot == "III.7.R1")
+        .expect("the risk's column");
+    let sapporo = view
+        .bodies
+        .iter()
+        .find(|row| row.body == "札幌市")
+        .expect("札幌市's row");
+    let given: Vec<&str> = sapporo.cells[rating]
+        .iter()
+        .map(|given| given.answer.as_str())
+        .collect();
+    assert_eq!(given, ["十分である"], "{:?}", sapporo.cells[rating]);
+}

@@ -384,11 +384,11 @@ function renderFacets(facets, params) {
       list.replaceChildren(...visible.map((item) => item.node));
       if (typed && !matching.length) list.append(el("li", { class: "hint" }, "該当なし"));
       more.hidden = typed !== "" || items.length <= FACET_SHOWN;
-      more.textContent = expanded ? "上位だけ表示" : `すべて表示（${items.length}）`;
+      more.textContent = expanded ? "上位だけ表示" : `すべて表示（${figure(items.length)}）`;
     };
     more.onclick = () => { expanded = !expanded; show(); };
     const filter = items.length > FACET_SHOWN ? el("input", {
-      type: "search", class: "facet-filter", placeholder: `${label}名で絞る（${items.length} 件）`,
+      type: "search", class: "facet-filter", placeholder: `${label}名で絞る（${figure(items.length)} 件）`,
       "aria-label": `${label}の候補を文字で絞る`,
       oninput: (event) => { typed = event.target.value.trim(); show(); },
     }) : null;
@@ -741,8 +741,15 @@ function renderTallies(body) {
         const title = tally.bodies.map((answering) =>
           `${answering.body}${answering.files.length ? `（${answering.files.join("・")}）` : ""}${answering.printed && answering.printed.length ? ` 印刷は「${answering.printed.join("」「")}」` : ""}`).join("\n");
         return el("span", { class: "tally-item", title },
-          `${tally.answer} ${tally.bodies.length} 団体`, printed.length ? el("small", {}, `（印刷の揺れ「${printed.join("」「")}」を含む）`) : null);
-      })));
+          `${tally.answer} ${figure(tally.bodies.length)} 団体`, printed.length ? el("small", {}, `（印刷の揺れ「${printed.join("」「")}」を含む）`) : null);
+      }),
+      // A body answering apart in its files (住民基本台帳ファイル, 本人確認情報ファイル …) is
+      // under each of its answers: the counts then add up to more than the bodies.
+      overcounted(tallies) ? el("small", { class: "tally-note" }, "ファイルごとに答えが違う団体は、その答えごとに数えています（合計は団体数より多くなります）。") : null));
+  };
+  const overcounted = (tallies) => {
+    const given = tallies.reduce((sum, tally) => sum + tally.bodies.length, 0);
+    return given > new Set(tallies.flatMap((tally) => tally.bodies.map((answering) => answering.body))).size;
   };
   line("この項目の選択:", body.choices);
   line("リスクの評価（リスクへの対策は十分か）:", body.ratings);
@@ -1126,8 +1133,9 @@ async function showBodies() {
     (left.municipality_code || "\uffff").localeCompare(right.municipality_code || "\uffff")
     || left.municipality.localeCompare(right.municipality, "ja"));
   const sum = (field) => bodies.reduce((total, known) => total + known[field], 0);
-  document.getElementById("bodies-count").textContent =
-    `${figure(bodies.length)} 団体、${figure(sum("files"))} ファイル（うち最新の版 ${figure(sum("current_files"))}）`;
+  const count = document.getElementById("bodies-count");
+  const everyBody = `${figure(bodies.length)} 団体、${figure(sum("files"))} ファイル（うち最新の版 ${figure(sum("current_files"))}）`;
+  count.textContent = everyBody;
   const head = el("tr", {}, ["団体", "団体コード", "都道府県", "文書（ファイル・事務・種別・公表日・版）", "記載数（最新の版）"].map((label) => el("th", { scope: "col" }, label)));
   const rows = bodies.map((known) => el("tr", { "data-find": [known.municipality, known.prefecture, known.municipality_code].filter(Boolean).join(" ") },
     el("th", { scope: "row" }, el("a", { href: `/?${new URLSearchParams({ municipality: bodyParam(known) })}` }, known.municipality)),
@@ -1142,6 +1150,8 @@ async function showBodies() {
   filter.oninput = () => {
     const typed = filter.value.trim();
     for (const row of rows) row.hidden = typed !== "" && !row.dataset.find.includes(typed);
+    const shown = rows.filter((row) => !row.hidden).length;
+    count.textContent = typed ? `「${typed}」で絞り込み: ${figure(shown)} 団体を表示（全 ${everyBody}）` : everyBody;
   };
 }
 

@@ -98,7 +98,7 @@ async function showDraftWorkspace() {
 function fillChoices(select, choices, chosen, allLabel) {
   const options = [el("option", { value: "" }, allLabel)];
   for (const choice of choices) {
-    options.push(el("option", { value: choice.value }, `${choice.value}（${choice.documents} 文書）`));
+    options.push(el("option", { value: choice.value }, `${choice.value}（${figure(choice.documents)} 文書）`));
   }
   if (chosen && !choices.some((choice) => choice.value === chosen)) {
     options.push(el("option", { value: chosen }, `${chosen}（この索引にはありません）`));
@@ -207,8 +207,8 @@ async function askPeers(key, textarea, hintsBox, precedentsBox) {
 }
 
 function hintsNodes(key, body, textarea) {
-  const peers = `比べた記載: ${body.peer_bodies} 団体・${body.peer_rows} 件・${body.wordings} 通りの文言`
-    + (body.wordings_read < body.wordings ? `（多い順に ${body.wordings_read} 通りを読みました）` : "");
+  const peers = `比べた記載: ${figure(body.peer_bodies)} 団体・${figure(body.peer_rows)} 件・${figure(body.wordings)} 通りの文言`
+    + (body.wordings_read < body.wordings ? `（多い順に ${figure(body.wordings_read)} 通りを読みました）` : "");
   const nodes = [el("h3", {}, "他団体が書いていて、この下書きにない対策"), el("p", { class: "count" }, peers)];
   if (!body.hints.length) {
     nodes.push(el("p", {}, "他団体の多くが書いていて、この下書きにない語句は見つかりませんでした。"));
@@ -236,7 +236,7 @@ function precedentsNodes(key, body, textarea) {
   if (!body.precedents.length) return [el("h3", {}, "近い記載（先例）"), el("p", {}, "この項目に近い記載は見つかりませんでした。")];
   return [
     el("h3", {}, "近い記載（先例）"),
-    el("p", { class: "count" }, `似た記載 ${body.total} 件・${body.wordings} 通りの文言・${body.bodies} 団体のうち、近い順に ${body.precedents.length} 通り。`,
+    el("p", { class: "count" }, `似た記載 ${figure(body.total)} 件・${figure(body.wordings)} 通りの文言・${figure(body.bodies)} 団体のうち、近い順に ${body.precedents.length} 通り。`,
       el("span", { class: "legend" }, "基準はこの下書き: ", el("ins", {}, "下書きにない字句"), el("del", {}, "下書きにあって、ない字句"), "・",
         el("span", { class: "sentence al-own" }, "下書きにない文"))),
     el("ol", { class: "precedent-list" }, body.precedents.map((precedent) => el("li", { class: "card precedent" },

@@ -1,10 +1,11 @@
 //! The answers view: for a risk (or every risk), which bodies answered what, one row per body.
 //!
 //! Columns are the risks' 評価 (「リスクへの対策は十分か」) and, for one risk or item, the
-//! items' own 選択. A body is one row whatever the number of its files; a cell lists each
-//! answer the body gives with the files giving it, so a body that answers differently per file
-//! shows both, never a count of files posing as a count of bodies. Read from the comparison
-//! table alone (and the documents' 事務, to keep to one): no record is loaded.
+//! items' own 選択, as the current versions of the documents give them. A body is one row
+//! whatever the number of its files; a cell lists each answer the body gives with the files
+//! giving it, so a body that answers differently per file shows both, never a count of files
+//! posing as a count of bodies. Read from the comparison table alone (and the documents'
+//! versions and 事務): no record is loaded.
 
 use std::collections::BTreeMap;
 
@@ -129,11 +130,16 @@ pub fn answers(
         return Err(SearchError::UnknownSlot(slot.to_string()));
     }
     let mut rows = table.rows_of_slot(slot.unwrap_or_default());
-    // Only rows giving an answer the view shows: a risk's 評価, and for a slot asked for the
-    // items' 選択 (a text row answers nothing here).
+    // Only rows of current versions (what a body answers now: あま市's 特に力を入れている of its
+    // fifth version, not the 十分である of its second) giving an answer the view shows: a
+    // risk's 評価, and for a slot asked for the items' 選択 (a text row answers nothing here).
     rows.retain(|row| {
-        (row.rating.is_some() && form::risk_of(table.slot_key(row.slot)).is_some())
-            || (slot.is_some() && row.choice.is_some())
+        let current = documents
+            .document(u64::from(row.document))
+            .is_some_and(|document| document.current);
+        let answers = (row.rating.is_some() && form::risk_of(table.slot_key(row.slot)).is_some())
+            || (slot.is_some() && row.choice.is_some());
+        current && answers
     });
     let jimus = jimus_of(&rows, documents);
     let jimu = request

@@ -727,6 +727,7 @@ async function journey(browser, base) {
     const all = await rows.count();
     await page.fill("#bodies-filter", "011002");
     assert.deepEqual(await page.locator("#bodies-table tbody tr:visible th").allTextContents(), ["札幌市"]);
+    assert.match(await page.locator("#bodies-count").textContent(), /^「011002」で絞り込み: 1 団体を表示（全 /);
     await page.fill("#bodies-filter", "");
     assert.equal(await page.locator("#bodies-table tbody tr:visible").count(), all);
   });
