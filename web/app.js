@@ -237,8 +237,6 @@ function recordHref(id) {
   return "/record/" + encodeURIComponent(id) + query;
 }
 
-// listBodies: for a search's hits, asks for every body writing a hit's wording (the hit lists
-// the first few); none for a draft search's.
 // A body as links name it: with its prefecture, which the server drops where no other body
 // bears the name and keeps where several do (four towns are 池田町).
 function bodyParam(record) {
@@ -246,6 +244,8 @@ function bodyParam(record) {
   return record.prefecture && record.prefecture !== name ? `${name}（${record.prefecture}）` : name;
 }
 
+// listBodies: for a search's hits, asks for every body writing a hit's wording (the hit lists
+// the first few); none for a draft search's.
 function hitCard(hit, listBodies) {
   const copy = copyButton(hit, "コピー");
   const compareParams = new URLSearchParams({ slot: hit.slot || "" });
