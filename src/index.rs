@@ -219,7 +219,13 @@ pub fn facet_values(record: &Record) -> Vec<(&'static str, String)> {
 /// normalised, list marks and spaces aside, the body's own name, organ and 当市/本町 in one
 /// placeholder), with a change row's 変更前 and 理由; for a record without text, its answers.
 /// Two records of one wording say the same thing in the same place, whichever body wrote them.
+/// Their 読点 aside: copies of a vendor's sentence add and drop them (「窓口の受付、入力方法」,
+/// 「窓口の受付入力方法」), and nationally one sentence stood as four hits of the first twenty.
 pub fn wording_of(record: &Record, sentence_keys: &[String]) -> u64 {
+    let sentence_keys: Vec<String> = sentence_keys
+        .iter()
+        .map(|key| key.replace(['、', '，', ','], ""))
+        .collect();
     let place = match &record.slot {
         Some(slot) => slot.clone(),
         None => record.section_path.join("/"),
@@ -1107,8 +1113,9 @@ const JSON_DOCUMENTS_FILE: &str = "documents.json";
 pub const LAYOUT_FILE: &str = "layout";
 
 /// The layout this hyoka writes and reads. 2: bodies bearing one name are filed under their
-/// labels (「池田町（北海道）」), not under the name they share.
-const LAYOUT_VERSION: &str = "2";
+/// labels (「池田町（北海道）」), not under the name they share. 3: wordings a 読点 apart are
+/// one wording (see [`wording_of`]).
+const LAYOUT_VERSION: &str = "3";
 
 /// The name of the live generation, if there is one.
 pub fn current_generation(folder: &Path) -> Option<String> {

@@ -1204,3 +1204,48 @@ fn the_answers_view_gives_what_the_current_version_answers() {
         .collect();
     assert_eq!(given, ["十分である"], "{:?}", sapporo.cells[rating]);
 }
+
+#[test]
+fn wordings_a_comma_apart_are_one_hit_and_a_word_apart_are_two() {
+    // 余市町 copies 札幌市's sentence with a 読点 more; 菊陽町 with one word changed.
+    let with_comma = OLD_SENTENCE.replacen("は", "は、", 1);
+    let (_folder, index) = index_with_copies(&[
+        (
+            "余市町",
+            "北海道",
+            Some((OLD_SENTENCE, with_comma.as_str())),
+        ),
+        ("菊陽町", "熊本県", Some((OLD_SENTENCE, NEW_SENTENCE))),
+    ]);
+    let response = index
+        .search(&SearchRequest {
+            q: "\"磁気ディスクや書類\"".to_string(),
+            limit: Some(100),
+            ..SearchRequest::default()
+        })
+        .expect("search");
+    let bodies_of = |hit: &hyoka::search::Hit| -> BTreeSet<String> {
+        let mut bodies = BTreeSet::from([hit.record.municipality.clone()]);
+        if let Some(folded) = &hit.folded {
+            bodies.extend(folded.others.iter().map(|other| other.body.clone()));
+        }
+        bodies
+    };
+    let holding = |body: &str| {
+        response
+            .hits
+            .iter()
+            .find(|hit| bodies_of(hit).contains(body))
+            .unwrap_or_else(|| panic!("a hit holding {body}"))
+    };
+    // The comma aside, 札幌市's and 余市町's texts are one wording; 菊陽町's 耐火金庫 another.
+    assert_eq!(holding("余市町").record.id, holding("札幌市").record.id);
+    assert_ne!(holding("菊陽町").record.id, holding("札幌市").record.id);
+    assert!(
+        holding("余市町").record.text.contains("保管庫")
+            && holding("菊陽町").record.text.contains("耐火金庫"),
+        "{} / {}",
+        holding("余市町").record.text,
+        holding("菊陽町").record.text
+    );
+}
