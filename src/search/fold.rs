@@ -895,16 +895,6 @@ pub struct FoldedWording {
     pub others: Vec<FoldedBody>,
 }
 
-/// A body's name as staff tell it from its namesakes (「池田町（北海道）」), its prefecture
-/// found by its code.
-fn label_of_body(name: &str, code: Option<&str>) -> String {
-    let bodies = crate::bodies::LocalBodies::bundled();
-    let prefecture = code
-        .and_then(|code| bodies.by_code(code))
-        .map(|body| body.prefecture.as_str());
-    bodies.label_of(name, prefecture)
-}
-
 /// A body writing a folded wording, with one record of it.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct FoldedBody {
@@ -944,13 +934,18 @@ impl ListedWording {
             bodies: self.bodies.len(),
             others: others
                 .into_iter()
-                .map(|(_, code, name, _, found)| FoldedBody {
-                    body: label_of_body(name, code),
-                    id: format!("{:016x}", found.key),
-                    file: documents
-                        .document(found.document)
-                        .map(|document| document.file.clone())
-                        .unwrap_or_default(),
+                .map(|(_, _, name, _, found)| {
+                    let document = documents.document(found.document);
+                    // Named as the facets file the body: with its document's prefecture where
+                    // its name is shared (「池田町（北海道）」).
+                    let prefecture = document.and_then(|document| document.prefecture.as_deref());
+                    FoldedBody {
+                        body: crate::bodies::LocalBodies::bundled().label_of(name, prefecture),
+                        id: format!("{:016x}", found.key),
+                        file: document
+                            .map(|document| document.file.clone())
+                            .unwrap_or_default(),
+                    }
                 })
                 .collect(),
         }
