@@ -268,6 +268,26 @@ pub fn slot_by_key(key: &str) -> Option<&'static Slot> {
     SLOTS.iter().find(|slot| slot.key == key)
 }
 
+/// Where a slot stands in the form ([`SLOTS`], in form order, so that each slot's subtree is
+/// one run of places): its own place, or that of the nearest slot above it the form lists.
+///
+/// ```
+/// let place = hyoka::form::place_in_form("III.7.R1.5").unwrap();
+/// assert!(place > hyoka::form::place_in_form("III.7").unwrap());
+/// assert_eq!(hyoka::form::place_in_form("III.7.R1.99"), hyoka::form::place_in_form("III.7.R1"));
+/// assert_eq!(hyoka::form::place_in_form("別表"), None);
+/// ```
+pub fn place_in_form(key: &str) -> Option<usize> {
+    let mut current = Some(key);
+    while let Some(current_key) = current {
+        if let Some(place) = SLOTS.iter().position(|slot| slot.key == current_key) {
+            return Some(place);
+        }
+        current = parent_key(current_key);
+    }
+    None
+}
+
 /// The key of the slot directly above `key` (`III.7.R1.5` → `III.7.R1`), if any.
 pub fn parent_key(key: &str) -> Option<&str> {
     key.rfind('.').map(|dot| &key[..dot])

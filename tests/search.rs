@@ -573,6 +573,49 @@ fn a_whole_build_is_one_segment_with_the_records_of_one_text_side_by_side() {
     assert!(longest_run >= 3, "longest run of one text: {longest_run}");
 }
 
+#[test]
+fn a_whole_build_keeps_the_records_of_one_part_of_the_form_together() {
+    // A search's matches lie mostly in a few slots: a segment holds each slot's records (and
+    // each part's, with every slot below it) as one stretch, so their postings are read from
+    // a few places instead of from all over the segment.
+    let tantivy_index = index().index();
+    let (_, fields) = hyoka::index::schema();
+    let searcher = tantivy_index.reader().expect("reader").searcher();
+    let mut parts_checked = 0;
+    for (ordinal, segment) in searcher.segment_readers().iter().enumerate() {
+        let slots: Vec<Option<String>> = (0..segment.max_doc())
+            .map(|doc| {
+                let address = tantivy::DocAddress::new(ordinal as u32, doc);
+                let stored: tantivy::TantivyDocument = searcher.doc(address).expect("stored");
+                hyoka::index::record_of(&stored, &fields)
+                    .expect("record")
+                    .slot
+            })
+            .collect();
+        for part in ["III.7", "III.7.R1", "III.7.R1.5", "II.3", "I.1"] {
+            let places: Vec<usize> = slots
+                .iter()
+                .enumerate()
+                .filter(|(_, slot)| {
+                    slot.as_deref()
+                        .is_some_and(|slot| hyoka::form::is_within(slot, part))
+                })
+                .map(|(place, _)| place)
+                .collect();
+            let (Some(first), Some(last)) = (places.first(), places.last()) else {
+                continue;
+            };
+            assert_eq!(
+                last - first + 1,
+                places.len(),
+                "the records of {part} are not one stretch of the segment"
+            );
+            parts_checked += 1;
+        }
+    }
+    assert!(parts_checked >= 4, "only {parts_checked} parts found");
+}
+
 /// Every match of `query` over the bundled index, as (segment, record, score bits), in index
 /// order.
 fn scored_matches(query: &dyn tantivy::query::Query) -> Vec<(u32, u32, u32)> {
