@@ -5,7 +5,8 @@
 //! headings, a vendor's sentence under one heading in hundreds of bodies): 目的外の入手 at 1M
 //! records matches 30,000 records. Whether a record matches and how it scores depends only on
 //! the tokens of its two text fields (and on corpus-wide statistics, the same for every
-//! record), and the index keeps a digest of them per record ([`crate::index::TEXT_KEY_FIELD`]).
+//! record), and the index keeps a key of them per record ([`crate::index::TEXT_KEY_FIELD`]: the
+//! slot's place in the form, then a digest of the text).
 //! So the records that may match are walked with a query that reads no positions (each phrase
 //! as the conjunction of its terms), and the query itself (phrases, proximity) is asked only
 //! about the first record of each text, with `seek_danger`, which looks at that record alone.

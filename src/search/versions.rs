@@ -311,7 +311,8 @@ impl InCurrent {
     }
 
     /// From the query's `doc` on, its first match that is a current record: past the records
-    /// of a past version (a document's records lie side by side) the query seeks at once.
+    /// of a past version the query seeks the next current one at once (past versions' records
+    /// lie among the others, in their slots' and texts' order, so most steps are one record).
     fn walk_from(&mut self, mut doc: DocId) -> DocId {
         while !self.holds(doc) {
             let next = self.current_from(doc + 1);
