@@ -297,7 +297,7 @@ pub fn sorted_by_text(index: &Index) -> bool {
 /// form) lie together: a search's matches are mostly in a few slots (目的外の入手 under the
 /// risks of 3. 入手), and read from a few stretches of the postings instead of from all over
 /// them (at 1M records the unspaced compound's search took 2.6–5.9 → 1.7–1.9 ms in process).
-/// SHA-256 (its first 7 bytes), not a quick hash: texts come from documents, and a text made
+/// SHA-256 (56 bits of it), not a quick hash: texts come from documents, and a text made
 /// to share another's key would match and rank as that one. One text under two slots has two
 /// keys, answered alike.
 pub fn text_key(slot: Option<&str>, values: &[String]) -> u64 {
