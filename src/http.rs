@@ -107,8 +107,11 @@ impl AppState {
         let body = self
             .run(move || {
                 let answer = work()?;
-                serde_json::to_vec(&answer)
-                    .map(axum::body::Bytes::from)
+                // Most answers are tens to hundreds of kilobytes: starting at 64 KiB (below the
+                // allocator's mmap threshold) spares a dozen regrowths and their copies.
+                let mut body = Vec::with_capacity(ANSWER_BUFFER_BYTES);
+                serde_json::to_writer(&mut body, &answer)
+                    .map(|()| axum::body::Bytes::from(body))
                     .map_err(|error| {
                         AppError::Internal(format!("cannot write the answer: {error}"))
                     })
@@ -178,6 +181,9 @@ impl AppState {
         result
     }
 }
+
+/// The room a JSON answer is written into at first (see [`AppState::cached_json`]).
+const ANSWER_BUFFER_BYTES: usize = 64 * 1024;
 
 /// Bounds on blocking index work (searches, comparisons, drafts, exports).
 struct IndexWorkLimits {

@@ -908,18 +908,18 @@ impl ListedWording {
     pub(super) fn describe(&self, documents: &SearchDocuments, listed: usize) -> FoldedWording {
         let own_body = documents.body_of(self.best.document);
         // In code order, bodies without a code last, then by name, then as found.
-        let mut others: Vec<(bool, Option<&str>, &str, usize, &Match)> = self
+        type Other<'a> = (bool, Option<&'a str>, &'a str, usize, (u32, &'a Match));
+        let mut others: Vec<Other> = self
             .bodies
             .iter()
             .enumerate()
             .filter(|(_, (body, _))| *body != own_body)
             .map(|(position, (body, found))| {
                 let (name, code) = documents.body(*body);
-                (code.is_none(), code, name, position, found)
+                (code.is_none(), code, name, position, (*body, found))
             })
             .collect();
-        let order = |left: &(bool, Option<&str>, &str, usize, &Match),
-                     right: &(bool, Option<&str>, &str, usize, &Match)| {
+        let order = |left: &Other, right: &Other| {
             (left.0, left.1, left.2, left.3).cmp(&(right.0, right.1, right.2, right.3))
         };
         // Only the listed ones are written out: a wording of a thousand bodies lists twenty,
@@ -934,13 +934,13 @@ impl ListedWording {
             bodies: self.bodies.len(),
             others: others
                 .into_iter()
-                .map(|(_, _, name, _, found)| {
+                .map(|(_, _, _, _, (body, found))| {
                     let document = documents.document(found.document);
                     // Named as the facets file the body: with its document's prefecture where
                     // its name is shared (「池田町（北海道）」).
                     let prefecture = document.and_then(|document| document.prefecture.as_deref());
                     FoldedBody {
-                        body: crate::bodies::LocalBodies::bundled().label_of(name, prefecture),
+                        body: documents.label_of(body, prefecture),
                         id: format!("{:016x}", found.key),
                         file: document
                             .map(|document| document.file.clone())

@@ -617,22 +617,23 @@ impl SearchIndex {
                 total: paged,
             });
         }
+        let addresses: Vec<DocAddress> = page.iter().map(|(_, address, _, _)| *address).collect();
+        // The page's records move into the hits: a hit's record is the response's largest part.
         let mut hits: Vec<Hit> = page
-            .iter()
+            .into_iter()
             .map(|(key, _, record, folded)| {
-                let mut hit = Hit::new(record.clone(), relevance_of(*key), &highlighter);
-                hit.folded = folded.clone();
-                hit.version = loaded
+                let version = loaded
                     .documents
                     .by_file(&record.source.file)
                     .and_then(VersionNote::of);
+                let mut hit = Hit::new(record, relevance_of(key), &highlighter);
+                hit.folded = folded;
+                hit.version = version;
                 hit
             })
             .collect();
         let mut fallback = None;
         if let Some(all_words_total) = all_words_total {
-            let addresses: Vec<DocAddress> =
-                page.iter().map(|(_, address, _, _)| *address).collect();
             let lacking = words_lacking(&searcher, &loaded.fields, &prepared.parsed, &addresses)?;
             for (hit, missing) in hits.iter_mut().zip(lacking) {
                 hit.missing = missing;

@@ -23,6 +23,8 @@ pub struct SearchDocuments {
     /// Per document, its body's number; per body number, its name and code.
     body_of_document: Vec<u32>,
     bodies: Vec<(String, Option<String>)>,
+    /// Per body number, whether other bodies bear its name (see [`SearchDocuments::label_of`]).
+    shared_names: Vec<bool>,
     /// Per index number (the records' `document` field), the document's position in `table`
     /// (`u32::MAX` for a number no live document has).
     position_of_number: Vec<u32>,
@@ -57,6 +59,13 @@ impl SearchDocuments {
                     (bodies.len() - 1) as u32
                 })
             })
+            .collect();
+        // Worked out once per body: a folded search labels twenty bodies for each of its hits,
+        // and asking whether a name is shared folds the name's variants first.
+        let local_bodies = crate::bodies::LocalBodies::bundled();
+        let shared_names = bodies
+            .iter()
+            .map(|(name, _)| local_bodies.is_shared_name(name))
             .collect();
         let mut position_of_number: Vec<u32> = Vec::new();
         for (position, (number, _)) in table.numbered().enumerate() {
@@ -105,6 +114,7 @@ impl SearchDocuments {
             table,
             body_of_document,
             bodies,
+            shared_names,
             current,
         })
     }
@@ -189,6 +199,28 @@ impl SearchDocuments {
         match self.bodies.get(body as usize) {
             Some((name, code)) => (name, code.as_deref()),
             None => ("", None),
+        }
+    }
+
+    /// The label a body's records are filed under, as [`LocalBodies::label_of`] writes it
+    /// (「池田町（北海道）」 where several bodies bear the name), `prefecture` being that of the
+    /// body's document at hand.
+    ///
+    /// [`LocalBodies::label_of`]: crate::bodies::LocalBodies::label_of
+    pub fn label_of(&self, body: u32, prefecture: Option<&str>) -> String {
+        let (name, _) = self.body(body);
+        match prefecture {
+            Some(prefecture)
+                if !prefecture.is_empty()
+                    && self
+                        .shared_names
+                        .get(body as usize)
+                        .copied()
+                        .unwrap_or(false) =>
+            {
+                format!("{name}（{prefecture}）")
+            }
+            _ => name.to_string(),
         }
     }
 
