@@ -1006,11 +1006,8 @@ impl SearchIndex {
                 (Occur::Should, query)
             })
             .collect();
-        let query = with_filters(
-            Box::new(BooleanQuery::new(clauses)),
-            &request.peers.search_filters(request.slot.clone()),
-            &loaded,
-        );
+        let filters = request.peers.search_filters(request.slot.clone());
+        let query = with_filters(Box::new(BooleanQuery::new(clauses)), &filters, &loaded);
         let highlight_query = ParsedQuery {
             clauses: weighted
                 .iter()
@@ -1021,7 +1018,15 @@ impl SearchIndex {
         };
         let highlighter = snippet::Highlighter::new(&highlight_query);
         let (hits, total, folded_totals) = if request.folds() {
-            let matches = loaded.run(&searcher, &query, &loaded.folding_collector(false))?;
+            // As a search's: without filters, a record's match and score are its text's, so a
+            // long run of one text is scored and folded at its first record.
+            let by_runs = filters.selects_by_text_alone();
+            let query = if by_runs {
+                runs::first_of_each_run(loaded.runs.clone(), query)
+            } else {
+                query
+            };
+            let matches = loaded.run(&searcher, &query, &loaded.folding_collector(by_runs))?;
             let total = matches.total();
             let folded = fold::fold(
                 matches,
