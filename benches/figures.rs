@@ -577,9 +577,7 @@ fn broad_classes() -> Vec<(&'static str, String, Option<String>)> {
         (
             "similar, folded (the page's)",
             "/api/similar".to_string(),
-            Some(
-                serde_json::json!({ "text": draft, "limit": 20, "fold": "on" }).to_string(),
-            ),
+            Some(serde_json::json!({ "text": draft, "limit": 20, "fold": "on" }).to_string()),
         ),
         (
             "phrase with particles",

@@ -148,7 +148,7 @@ fn a_municipality_filter_narrows_hits_and_facets_count_them() {
     let all = search("認証");
     let sapporo_count = all.facets["municipality"]
         .iter()
-        .find(|facet| facet.value == "札幌市")
+        .find(|facet| &*facet.value == "札幌市")
         .map(|facet| facet.count)
         .expect("札幌市 facet");
     let filtered = index()

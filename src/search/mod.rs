@@ -425,7 +425,8 @@ impl Hit {
 /// A facet value with the number of matching records.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct FacetCount {
-    pub value: String,
+    /// Shared with the generation's table of values: a search lists up to a thousand.
+    pub value: Arc<str>,
     pub count: u64,
 }
 
@@ -1336,7 +1337,7 @@ fn slot_counts_of(loaded: &Loaded) -> Result<BTreeMap<String, u64>, SearchError>
     for FacetCount { value: key, count } in
         counts.into_iter().nth(slot_dimension).unwrap_or_default()
     {
-        let mut current = Some(key.as_str());
+        let mut current = Some(&*key);
         while let Some(slot) = current {
             *totals.entry(slot.to_string()).or_default() += count;
             current = form::parent_key(slot);
