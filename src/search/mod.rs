@@ -479,6 +479,8 @@ struct Loaded {
     fold_columns: Arc<fold::FoldColumns>,
     /// The long runs of one text, which a search by text alone counts at once.
     runs: Arc<runs::TextRuns>,
+    /// The segments' text keys, which a search working out each text once reads.
+    text_keys: Arc<same_text::TextKeyColumns>,
     /// The generation's documents and their versions.
     documents: Arc<versions::SearchDocuments>,
     /// What the records an incremental ingest deleted add to the ranking statistics.
@@ -1523,6 +1525,7 @@ fn load_index(
         })?;
     let correction = Arc::new(deletions.for_searcher(&searcher));
     let comparison = Arc::new(comparison()?);
+    let text_keys = Arc::new(same_text::TextKeyColumns::open(&searcher));
     Ok(Loaded {
         documents,
         correction,
@@ -1536,6 +1539,7 @@ fn load_index(
         without_own_text,
         fold_columns,
         runs,
+        text_keys,
         comparison,
         generation,
     })
@@ -1729,6 +1733,7 @@ fn with_filters(
 ) -> Box<dyn Query> {
     let fields = &loaded.fields;
     let filters = request.record_filters();
+    let text_query = same_text::with_text_keys(text_query, &loaded.text_keys);
     let text_query = if request.includes_past_versions() {
         text_query
     } else {
