@@ -67,9 +67,9 @@ pub enum IndexError {
     /// Another `hyoka ingest` is building into the same folder.
     #[error("another ingest is building into {0} (it holds {0}/LOCK); the index is unchanged")]
     Busy(PathBuf),
-    /// A stored record is not valid JSON (the index was written by another version).
+    /// A stored record cannot be read back (see [`Record::to_stored`]).
     #[error("stored record is unreadable: {0}")]
-    Record(#[from] serde_json::Error),
+    StoredRecord(#[from] crate::record::StoredRecordError),
     /// The generation was built by an earlier version of hyoka with other fields.
     #[error("index {0} was built by an earlier version of hyoka: run `hyoka ingest` again")]
     OlderSchema(PathBuf),
@@ -336,7 +336,7 @@ fn to_document(
     document.add_u64(fields.key, row_key(&record.id));
     document.add_u64(fields.document, u64::from(document_number));
     document.add_u64(fields.wording, wording);
-    document.add_text(fields.record, serde_json::to_string(record)?);
+    document.add_text(fields.record, record.to_stored());
     let values = text_values(record);
     document.add_u64(fields.text_key, text_key(record.slot.as_deref(), &values));
     document.add_u64(
@@ -1132,8 +1132,9 @@ pub const LAYOUT_FILE: &str = "layout";
 /// The layout this hyoka writes and reads. 2: bodies bearing one name are filed under their
 /// labels (「池田町（北海道）」), not under the name they share. 3: wordings a 読点 apart are
 /// one wording (see [`wording_of`]). 4: text keys led by the slot's place in the form (see
-/// [`text_key`]), so a segment holds each slot's records together.
-const LAYOUT_VERSION: &str = "4";
+/// [`text_key`]), so a segment holds each slot's records together. 5: records stored in their
+/// own form (see [`Record::to_stored`]), not as JSON.
+const LAYOUT_VERSION: &str = "5";
 
 /// The name of the live generation, if there is one.
 pub fn current_generation(folder: &Path) -> Option<String> {
@@ -1171,11 +1172,11 @@ pub fn open(folder: &Path) -> Result<(Index, Fields, String), IndexError> {
 /// Reads the record stored in a document.
 pub fn record_of(document: &TantivyDocument, fields: &Fields) -> Result<Record, IndexError> {
     use tantivy::schema::Value;
-    let json = document
+    let stored = document
         .get_first(fields.record)
         .and_then(|value| value.as_str())
-        .unwrap_or("{}");
-    Ok(serde_json::from_str(json)?)
+        .unwrap_or_default();
+    Ok(Record::from_stored(stored)?)
 }
 
 #[cfg(test)]

@@ -5,6 +5,10 @@
 
 use serde::{Deserialize, Serialize};
 
+mod stored;
+
+pub use stored::StoredRecordError;
+
 /// Where in the source file a record starts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Source {

@@ -263,7 +263,7 @@ fn assert_runs_count_as_their_records(index: &SearchIndex) {
                     values.iter().map(|value| value.count).sum::<u64>() as usize == by_text.total
                 })
                 .expect("a dimension every record has a value of");
-            let every_value: Vec<&str> = values.iter().map(|value| value.value.as_str()).collect();
+            let every_value: Vec<&str> = values.iter().map(|value| &*value.value).collect();
             let mut filtered = request.clone();
             *match dimension {
                 "doc_type" => &mut filtered.doc_type,
@@ -496,10 +496,7 @@ fn the_jimu_filter_narrows_search_and_the_comparison_stays_within_the_bases_jimu
         })
         .expect("search")
         .facets;
-    let jimu: Vec<&str> = facets["jimu"]
-        .iter()
-        .map(|count| count.value.as_str())
-        .collect();
+    let jimu: Vec<&str> = facets["jimu"].iter().map(|count| &*count.value).collect();
     assert!(jimu.contains(&"住民基本台帳") && jimu.contains(&"住基ネット本人確認情報"));
 
     // 札幌市 as the base: 住基 compared with 住基, 熊本県's 住基ネット left out until widened.
@@ -684,7 +681,7 @@ fn peers_narrow_the_comparison_to_towns_and_to_one_prefecture() {
         .expect("search")
         .facets["municipality"]
         .iter()
-        .map(|count| count.value.clone())
+        .map(|count| count.value.to_string())
         .collect();
     assert_eq!(towns, names(&["ニセコ町", "余市町", "菊陽町"]));
 }
@@ -1100,7 +1097,7 @@ fn towns_bearing_one_name_are_filed_counted_listed_and_compared_apart() {
     let everyone = search(None);
     let counts: std::collections::BTreeMap<&str, u64> = everyone.facets["municipality"]
         .iter()
-        .map(|count| (count.value.as_str(), count.count))
+        .map(|count| (&*count.value, count.count))
         .collect();
     let yoichi = counts["余市町"];
     assert_eq!(counts.get("池田町（北海道）"), Some(&yoichi), "{counts:?}");

@@ -20,11 +20,9 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use tantivy::columnar::Column;
-use tantivy::query::{EnableScoring, Explanation, Query, Scorer, Weight};
 use tantivy::index::SegmentId;
-use tantivy::{
-    DocId, DocSet, Score, Searcher, SeekDangerResult, SegmentReader, TERMINATED, Term,
-};
+use tantivy::query::{EnableScoring, Explanation, Query, Scorer, Weight};
+use tantivy::{DocId, DocSet, Score, Searcher, SeekDangerResult, SegmentReader, TERMINATED, Term};
 
 use super::bounds::{TextScore, TextScores};
 use super::lazy_union::{Place, asked_again};
