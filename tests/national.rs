@@ -286,6 +286,38 @@ fn assert_runs_count_as_their_records(index: &SearchIndex) {
             );
         }
     }
+    // The drafting search likewise, its records listed or folded by wording.
+    let every_record = index.search(&SearchRequest::default()).expect("search");
+    let every_type: Vec<&str> = every_record.facets["doc_type"]
+        .iter()
+        .map(|value| &*value.value)
+        .collect();
+    assert_eq!(
+        every_record.facets["doc_type"]
+            .iter()
+            .map(|value| value.count)
+            .sum::<u64>() as usize,
+        every_record.total,
+        "every record has a document type"
+    );
+    for fold in [None, Some("on")] {
+        let request = hyoka::search::SimilarRequest {
+            text: "サーバ室は施錠管理し、入退室の記録を保存している。".to_string(),
+            limit: Some(50),
+            fold: fold.map(str::to_string),
+            ..Default::default()
+        };
+        let by_text = index.similar(&request).expect("similar");
+        assert!(by_text.total > 0, "similar: no match");
+        let mut filtered = request.clone();
+        filtered.peers.doc_type = Some(every_type.join(","));
+        let one_by_one = index.similar(&filtered).expect("similar");
+        assert_eq!(
+            without_time(&by_text),
+            without_time(&one_by_one),
+            "similar, fold {fold:?}"
+        );
+    }
 }
 
 #[test]

@@ -758,19 +758,20 @@ impl SearchIndex {
     ) -> Result<SearchPage, SearchError> {
         // Ties are broken by id below, so fetch past the page's end to have every tied hit.
         let fetch = (offset + limit).saturating_mul(2).max(limit + 20);
-        let ((top, total, facet_counts), all_words_total) = prepared.search_with_fallback(
+        let by_runs = request.selects_by_text_alone();
+        let (((top, total), facet_counts), all_words_total) = prepared.search_with_fallback(
             searcher,
             request,
             loaded,
             &(
-                ranked(fetch, loaded),
-                Count,
-                loaded
-                    .facet_tables
-                    .collector_by_runs(request.selects_by_text_alone()),
+                runs::EachRecordOfRuns {
+                    inner: (ranked(fetch, loaded), Count),
+                    runs: loaded.runs.clone(),
+                },
+                loaded.facet_tables.collector_by_runs(by_runs),
             ),
-            |(_, total, _)| *total,
-            false,
+            |((_, total), _)| *total,
+            by_runs,
         )?;
         let scored = records_of_top(searcher, &loaded.fields, top, offset + limit)?;
         let page = scored
@@ -1047,7 +1048,22 @@ impl SearchIndex {
             }
             (hits, total, Some((folded.wordings, folded.bodies)))
         } else {
-            let (top, total) = loaded.run(&searcher, &query, &(ranked(limit, &loaded), Count))?;
+            // Each long run of one text walked once, its records handed to the ranking as
+            // they are (see [`runs::EachRecordOfRuns`]).
+            let by_runs = filters.selects_by_text_alone();
+            let query = if by_runs {
+                runs::first_of_each_run(loaded.runs.clone(), query)
+            } else {
+                query
+            };
+            let (top, total) = loaded.run(
+                &searcher,
+                &query,
+                &runs::EachRecordOfRuns {
+                    inner: (ranked(limit, &loaded), Count),
+                    runs: loaded.runs.clone(),
+                },
+            )?;
             let scored = records_of_top(&searcher, &loaded.fields, top, limit)?;
             let hits = scored
                 .into_iter()

@@ -17,9 +17,10 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::index::SegmentId;
 use tantivy::query::{Query, Scorer, Weight};
-use tantivy::{BitSet, DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED};
+use tantivy::{BitSet, DocId, DocSet, Score, Searcher, SegmentOrdinal, SegmentReader, TERMINATED};
 
 use super::wrapped::{WrapScorers, Wrapped};
 use crate::index::{IndexError, TEXT_KEY_FIELD, sorted_by_text};
@@ -213,6 +214,71 @@ impl WrapScorers for TextRuns {
 /// `query` with each long run given by its first current record alone.
 pub fn first_of_each_run(runs: Arc<TextRuns>, query: Box<dyn Query>) -> Box<dyn Query> {
     Box::new(Wrapped::new(runs, query))
+}
+
+/// A collector of every record, for a query given each long run by its first record alone
+/// ([`first_of_each_run`]): it hands `inner` each current record of the run with the first's
+/// score, as walking the run would have (a search by text alone matches and scores every
+/// current record of a text alike), so a page of records and its count are the same while the
+/// query steps over the run. A ranking of records (`fold=off`, the similar search's list) then
+/// walks each run once, not record by record.
+pub struct EachRecordOfRuns<C> {
+    pub inner: C,
+    pub runs: Arc<TextRuns>,
+}
+
+pub struct SegmentEachRecordOfRuns<C> {
+    inner: C,
+    cursor: RunCursor,
+}
+
+impl<C: Collector> Collector for EachRecordOfRuns<C> {
+    type Fruit = C::Fruit;
+    type Child = SegmentEachRecordOfRuns<C::Child>;
+
+    fn for_segment(
+        &self,
+        segment: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<Self::Child> {
+        Ok(SegmentEachRecordOfRuns {
+            inner: self.inner.for_segment(segment, reader)?,
+            cursor: RunCursor::new(self.runs.of(reader.segment_id())),
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        self.inner.requires_scoring()
+    }
+
+    fn merge_fruits(
+        &self,
+        fruits: Vec<<C::Child as SegmentCollector>::Fruit>,
+    ) -> tantivy::Result<C::Fruit> {
+        self.inner.merge_fruits(fruits)
+    }
+}
+
+impl<C: SegmentCollector> SegmentCollector for SegmentEachRecordOfRuns<C> {
+    type Fruit = C::Fruit;
+
+    fn collect(&mut self, doc: DocId, score: Score) {
+        match self.cursor.step(doc) {
+            Step::Run(run) => {
+                for &record in self.cursor.runs().records(run) {
+                    self.inner.collect(record, score);
+                }
+            }
+            // Another record of a run already handed over (a query not wrapped to step over
+            // runs gives them too).
+            Step::Skip => {}
+            Step::Record => self.inner.collect(doc, score),
+        }
+    }
+
+    fn harvest(self) -> C::Fruit {
+        self.inner.harvest()
+    }
 }
 
 struct FirstOfEachRunScorer {
