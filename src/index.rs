@@ -91,7 +91,7 @@ pub struct Fields {
     pub id: Field,
     /// The id as a number (fast field), joining the index with the comparison table.
     pub key: Field,
-    /// The whole record as JSON, for display.
+    /// The whole record in its stored form (see [`Record::to_stored`]), for display.
     pub record: Field,
     /// Morphological tokens of the search text.
     pub text_ja: Field,
