@@ -145,14 +145,7 @@ impl Record {
             jimu_category: reader.optional("jimu_category")?,
             body_kind: reader.optional("body_kind")?,
             file_name: reader.optional("file_name")?,
-            section_path: {
-                let count = reader.count("section_path", 2)?;
-                let mut headings = Vec::with_capacity(count);
-                for _ in 0..count {
-                    headings.push(reader.string("section_path")?);
-                }
-                headings
-            },
+            section_path: reader.list("section_path", 2, |reader| reader.string("section_path"))?,
             slot: reader.optional("slot")?,
             slot_label: reader.optional("slot_label")?,
             field: reader.optional("field")?,
@@ -166,22 +159,12 @@ impl Record {
             reason: reader.optional("reason")?,
             risk_change: reader.optional("risk_change")?,
             change: reader.optional("change")?,
-            marked_spans: {
-                let count = reader.count("marked_spans", 4)?;
-                let mut spans = Vec::with_capacity(count);
-                for _ in 0..count {
-                    spans.push((reader.size("marked_spans")?, reader.size("marked_spans")?));
-                }
-                spans
-            },
-            notes: {
-                let count = reader.count("notes", 4)?;
-                let mut notes = Vec::with_capacity(count);
-                for _ in 0..count {
-                    notes.push((reader.string("notes")?, reader.string("notes")?));
-                }
-                notes
-            },
+            marked_spans: reader.list("marked_spans", 4, |reader| {
+                Ok((reader.size("marked_spans")?, reader.size("marked_spans")?))
+            })?,
+            notes: reader.list("notes", 4, |reader| {
+                Ok((reader.string("notes")?, reader.string("notes")?))
+            })?,
             source: Source {
                 file: reader.string("source.file")?,
                 line: reader.size("source.line")?,
@@ -315,6 +298,21 @@ impl<'a> Reader<'a> {
             });
         }
         Ok(count)
+    }
+
+    /// A list: its length (see [`Reader::count`]), then each item as `item` reads it.
+    fn list<T>(
+        &mut self,
+        field: &'static str,
+        smallest_item: usize,
+        item: impl Fn(&mut Self) -> Result<T, StoredRecordError>,
+    ) -> Result<Vec<T>, StoredRecordError> {
+        let count = self.count(field, smallest_item)?;
+        let mut items = Vec::with_capacity(count);
+        for _ in 0..count {
+            items.push(item(self)?);
+        }
+        Ok(items)
     }
 
     fn string(&mut self, field: &'static str) -> Result<String, StoredRecordError> {
