@@ -318,6 +318,69 @@ fn assert_runs_count_as_their_records(index: &SearchIndex) {
             "similar, fold {fold:?}"
         );
     }
+    // Under a filter that keeps part of each run (the towns, or 札幌市 alone), a run's first
+    // match stands for no other record: a list of records keeps to the filter.
+    for words in ["", "施錠"] {
+        let request = SearchRequest {
+            q: words.to_string(),
+            fold: Some("off".to_string()),
+            limit: Some(50),
+            ..SearchRequest::default()
+        };
+        let everyone = index.search(&request).expect("search");
+        assert!(
+            everyone.facets["body_kind"].len() > 1,
+            "bodies of two kinds"
+        );
+        for kind in &everyone.facets["body_kind"] {
+            let of_kind = index
+                .search(&SearchRequest {
+                    body_kind: Some(kind.value.to_string()),
+                    ..request.clone()
+                })
+                .expect("search");
+            assert_eq!(of_kind.total as u64, kind.count, "{words:?} {}", kind.value);
+            assert!(
+                of_kind
+                    .hits
+                    .iter()
+                    .all(|hit| hit.record.body_kind.as_deref() == Some(&*kind.value)),
+                "{words:?} {}: a record of another kind listed",
+                kind.value
+            );
+        }
+    }
+    let draft = "サーバ室は施錠管理し、入退室の記録を保存している。";
+    let similar_of = |body_kind: Option<&str>| {
+        let mut request = hyoka::search::SimilarRequest {
+            text: draft.to_string(),
+            limit: Some(50),
+            ..Default::default()
+        };
+        request.peers.body_kind = body_kind.map(str::to_string);
+        index.similar(&request).expect("similar")
+    };
+    let everyone = similar_of(None);
+    let kinds: BTreeSet<String> = everyone
+        .hits
+        .iter()
+        .filter_map(|hit| hit.record.body_kind.clone())
+        .collect();
+    assert!(kinds.len() > 1, "similar records of two kinds: {kinds:?}");
+    for kind in &kinds {
+        let of_kind = similar_of(Some(kind));
+        assert!(
+            of_kind.total > 0 && of_kind.total < everyone.total,
+            "{kind}"
+        );
+        assert!(
+            of_kind
+                .hits
+                .iter()
+                .all(|hit| hit.record.body_kind.as_ref() == Some(kind)),
+            "similar {kind}: a record of another kind listed"
+        );
+    }
 }
 
 #[test]

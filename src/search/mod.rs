@@ -764,10 +764,7 @@ impl SearchIndex {
             request,
             loaded,
             &(
-                runs::EachRecordOfRuns {
-                    inner: (ranked(fetch, loaded), Count),
-                    runs: loaded.runs.clone(),
-                },
+                runs::EachRecordOfRuns::new((ranked(fetch, loaded), Count), &loaded.runs, by_runs),
                 loaded.facet_tables.collector_by_runs(by_runs),
             ),
             |((_, total), _)| *total,
@@ -1059,10 +1056,11 @@ impl SearchIndex {
             let (top, total) = loaded.run(
                 &searcher,
                 &query,
-                &runs::EachRecordOfRuns {
-                    inner: (ranked(limit, &loaded), Count),
-                    runs: loaded.runs.clone(),
-                },
+                &runs::EachRecordOfRuns::new(
+                    (ranked(limit, &loaded), Count),
+                    &loaded.runs,
+                    by_runs,
+                ),
             )?;
             let scored = records_of_top(&searcher, &loaded.fields, top, limit)?;
             let hits = scored

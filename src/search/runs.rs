@@ -223,8 +223,25 @@ pub fn first_of_each_run(runs: Arc<TextRuns>, query: Box<dyn Query>) -> Box<dyn 
 /// query steps over the run. A ranking of records (`fold=off`, the similar search's list) then
 /// walks each run once, not record by record.
 pub struct EachRecordOfRuns<C> {
-    pub inner: C,
-    pub runs: Arc<TextRuns>,
+    inner: C,
+    runs: Arc<TextRuns>,
+}
+
+impl<C> EachRecordOfRuns<C> {
+    /// `inner` given each record of a long run at its first when `by_runs` (a search that
+    /// selects records by their text alone, its query wrapped by [`first_of_each_run`]);
+    /// otherwise `inner` as it is: under a filter a run's first match does not stand for the
+    /// run's other records.
+    pub fn new(inner: C, runs: &Arc<TextRuns>, by_runs: bool) -> EachRecordOfRuns<C> {
+        EachRecordOfRuns {
+            inner,
+            runs: if by_runs {
+                runs.clone()
+            } else {
+                Arc::default()
+            },
+        }
+    }
 }
 
 pub struct SegmentEachRecordOfRuns<C> {
