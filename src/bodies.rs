@@ -236,12 +236,7 @@ impl LocalBodies {
     /// the name (「池田町（北海道）」: four towns are 池田町). Nationally a list of bodies by name
     /// alone would count four towns as one.
     pub fn label_of(&self, name: &str, prefecture: Option<&str>) -> String {
-        match prefecture {
-            Some(prefecture) if !prefecture.is_empty() && self.is_shared_name(name) => {
-                format!("{name}（{prefecture}）")
-            }
-            _ => name.to_string(),
-        }
+        label_of_name(name, prefecture, || self.is_shared_name(name))
     }
 
     /// The labels (as [`LocalBodies::label_of`] writes them) that a body named by a person or
@@ -381,6 +376,21 @@ pub fn fold_name_variants(name: &str) -> String {
                 .map_or(character, |(_, common)| *common)
         })
         .collect()
+}
+
+/// A body's label as [`LocalBodies::label_of`] writes it, `shared` saying whether other bodies
+/// bear the name (asked only when there is a prefecture to add).
+pub fn label_of_name(
+    name: &str,
+    prefecture: Option<&str>,
+    shared: impl FnOnce() -> bool,
+) -> String {
+    match prefecture {
+        Some(prefecture) if !prefecture.is_empty() && shared() => {
+            format!("{name}（{prefecture}）")
+        }
+        _ => name.to_string(),
+    }
 }
 
 /// The body an organ's name stands for: 「札幌市長」 → 札幌市, 「熊本県知事」 → 熊本県,

@@ -40,7 +40,7 @@ pub struct SameTextQuery {
 }
 
 /// Each segment's column of text keys, opened once per loaded index: opening a column reads its
-/// blocks' headers, a twentieth of an unspaced compound's search at 1M records when every search
+/// blocks' headers, a fortieth of an unspaced compound's search at 1M records when every search
 /// opened it again.
 #[derive(Default)]
 pub struct TextKeyColumns(HashMap<SegmentId, Column<u64>>);

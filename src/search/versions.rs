@@ -209,19 +209,12 @@ impl SearchDocuments {
     /// [`LocalBodies::label_of`]: crate::bodies::LocalBodies::label_of
     pub fn label_of(&self, body: u32, prefecture: Option<&str>) -> String {
         let (name, _) = self.body(body);
-        match prefecture {
-            Some(prefecture)
-                if !prefecture.is_empty()
-                    && self
-                        .shared_names
-                        .get(body as usize)
-                        .copied()
-                        .unwrap_or(false) =>
-            {
-                format!("{name}（{prefecture}）")
-            }
-            _ => name.to_string(),
-        }
+        crate::bodies::label_of_name(name, prefecture, || {
+            self.shared_names
+                .get(body as usize)
+                .copied()
+                .unwrap_or(false)
+        })
     }
 
     /// `query`'s matches that are records of current versions, scored as `query` scores them.
