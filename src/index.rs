@@ -780,7 +780,7 @@ impl Build {
                 return Ok(None);
             }
             let writer = build_writer(&index, threads)?;
-            let searcher = index.reader()?.searcher();
+            let searcher = building_reader(&index)?.searcher();
             Ok(Some((index, fields, writer, searcher)))
         });
         let (index, fields, writer, searcher) = match opened {
@@ -1024,11 +1024,8 @@ impl Build {
         }
         if let Some(previous) = &mut self.previous {
             // After the commit's merges: a merged segment has dropped its deleted records.
-            let written = self
-                .index
-                .reader()
+            let written = building_reader(&self.index)
                 .map(|reader| reader.searcher())
-                .map_err(IndexError::from)
                 .and_then(|searcher| {
                     previous.deletions.keep_segments_of(&searcher);
                     previous
@@ -1135,6 +1132,16 @@ pub const LAYOUT_FILE: &str = "layout";
 /// [`text_key`]), so a segment holds each slot's records together. 5: records stored in their
 /// own form (see [`Record::to_stored`]), not as JSON.
 const LAYOUT_VERSION: &str = "5";
+
+/// A reader of a generation being built, which is never reloaded: tantivy's default reader
+/// watches the folder's `meta.json` on a thread of its own, which logged a warning to the
+/// user's terminal when a failed ingest removed the folder under it.
+fn building_reader(index: &Index) -> Result<tantivy::IndexReader, IndexError> {
+    Ok(index
+        .reader_builder()
+        .reload_policy(tantivy::ReloadPolicy::Manual)
+        .try_into()?)
+}
 
 /// The name of the live generation, if there is one.
 pub fn current_generation(folder: &Path) -> Option<String> {
