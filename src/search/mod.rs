@@ -1018,15 +1018,16 @@ impl SearchIndex {
                 .collect(),
         };
         let highlighter = snippet::Highlighter::new(&highlight_query);
+        // As a search's: without filters, a record's match and score are its text's, so a long
+        // run of one text is walked once, at its first record: folded there, or its records
+        // handed to the ranking as they are (see [`runs::EachRecordOfRuns`]).
+        let by_runs = filters.selects_by_text_alone();
+        let query = if by_runs {
+            runs::first_of_each_run(loaded.runs.clone(), query)
+        } else {
+            query
+        };
         let (hits, total, folded_totals) = if request.folds() {
-            // As a search's: without filters, a record's match and score are its text's, so a
-            // long run of one text is scored and folded at its first record.
-            let by_runs = filters.selects_by_text_alone();
-            let query = if by_runs {
-                runs::first_of_each_run(loaded.runs.clone(), query)
-            } else {
-                query
-            };
             let matches = loaded.run(&searcher, &query, &loaded.folding_collector(by_runs))?;
             let total = matches.total();
             let folded = fold::fold(
@@ -1045,14 +1046,6 @@ impl SearchIndex {
             }
             (hits, total, Some((folded.wordings, folded.bodies)))
         } else {
-            // Each long run of one text walked once, its records handed to the ranking as
-            // they are (see [`runs::EachRecordOfRuns`]).
-            let by_runs = filters.selects_by_text_alone();
-            let query = if by_runs {
-                runs::first_of_each_run(loaded.runs.clone(), query)
-            } else {
-                query
-            };
             let (top, total) = loaded.run(
                 &searcher,
                 &query,
